@@ -1,0 +1,56 @@
+/** Device profiles: a meter or terminal model's register map as data (DESIGN.md, "Device profiles are data"). */
+import type { DeviceKind } from '../contract/types.js';
+import type { Quantity } from '../contract/quantities.js';
+
+export const REGISTER_TYPES = ['int16', 'uint16', 'int32', 'uint32', 'float32'] as const;
+export type RegisterType = (typeof REGISTER_TYPES)[number];
+
+/**
+ * Byte order of a value, in Telegraf's notation: ABCD is big-endian words of
+ * big-endian bytes (Modbus' own order), CDAB swaps the words, BADC swaps the bytes
+ * within each word, DCBA reverses everything. 16-bit values use the first two letters.
+ */
+export const BYTE_ORDERS = ['ABCD', 'CDAB', 'BADC', 'DCBA'] as const;
+export type ByteOrder = (typeof BYTE_ORDERS)[number];
+
+/** Read Holding Registers (3) or Read Input Registers (4). */
+export type ReadFunction = 3 | 4;
+
+/** Which transformer ratio turns the device's value into a primary-side value. */
+export const PRIMARY_CONVERSIONS = ['none', 'ct', 'pt', 'ctpt'] as const;
+export type PrimaryConversion = (typeof PRIMARY_CONVERSIONS)[number];
+
+export interface RegisterDefinition {
+  quantity: Quantity;
+  function: ReadFunction;
+  address: number;
+  type: RegisterType;
+  byteOrder: ByteOrder;
+  /** Multiplier from the raw register value to the quantity's unit (before CT/PT ratios). */
+  scale: number;
+  primary: PrimaryConversion;
+  /** Physically plausible range after scaling, before ratios; outside it the reading is `suspect`. */
+  validRange: [number, number];
+}
+
+/** A register that is not a canonical quantity (settings, status words), served by the simulator. */
+export interface SettingDefinition {
+  name: string;
+  function: ReadFunction;
+  address: number;
+  type: RegisterType;
+  byteOrder: ByteOrder;
+  description: string;
+}
+
+export interface DeviceProfile {
+  id: string;
+  model: string;
+  kind: DeviceKind;
+  /** Where the map comes from and how sure we are of it. */
+  source: string;
+  /** Most registers one request may read (some devices read fewer than Modbus' 125). */
+  maxRegistersPerRequest: number;
+  registers: RegisterDefinition[];
+  settings: SettingDefinition[];
+}
