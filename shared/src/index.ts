@@ -7,3 +7,4 @@ export * from './profiles/types.js';
 export * from './profiles/register-codec.js';
 export * from './profiles/load.js';
 export * from './util/logger.js';
+export * from './contract/registry.js';

@@ -1,0 +1,84 @@
+/**
+ * The boundary between the cloud's core (ingest, storage, registry, alert and case
+ * stores) and detection. Detection sees the registry and the readings, and speaks
+ * only through these stores; it never touches the database or the broker itself.
+ */
+import type { Alert, AlertType, Customer, Device, GatewayEvent, Severity, TelemetryBatch, Transformer } from '@gridsafe/shared';
+
+/** Read-only view of the registry, as it is when a batch is processed. */
+export interface RegistryView {
+  device(id: string): Device | undefined;
+  transformer(id: string): Transformer | undefined;
+  customer(id: string): Customer | undefined;
+  devicesOnTransformer(transformerId: string): Device[];
+  devicesOfCustomer(customerId: string): Device[];
+  devicesOfGateway(gatewayId: string): Device[];
+}
+
+export type SubjectKind = 'device' | 'transformer' | 'customer' | 'gateway';
+
+/** What a detector says when a condition holds (after its own debounce). */
+export interface AlertSignal {
+  type: AlertType;
+  subject: string;
+  subjectKind: SubjectKind;
+  severity: Severity;
+  /** Event time of the reading that confirmed the condition (ms, UTC). */
+  ts: number;
+  evidence: Record<string, unknown>;
+}
+
+export interface AlertStore {
+  /**
+   * Opens an alert, or updates the one already open (or acknowledged) for this type and
+   * subject: lastSeenAt, evidence, and severity if it rose. One transaction, so a burst
+   * of batches cannot open two.
+   */
+  raise(signal: AlertSignal): Promise<{ alert: Alert; opened: boolean }>;
+  /** Resolves the open alert of this type and subject, if there is one. */
+  clear(type: AlertType, subject: string, ts: number, evidence: Record<string, unknown>): Promise<Alert | null>;
+}
+
+export interface CapacityCaseEvidence {
+  customer: string;
+  contractKva: number;
+  /** Highest 15-minute demand seen, kW (or kVA where only apparent power is known). */
+  maxDemandKw: number;
+  excessKva: number;
+  firstSeen: number;
+  lastSeen: number;
+  /** Demand series that shows the excess: [ts, kW] pairs. */
+  demandSeries: Array<[number, number]>;
+  detail: Record<string, unknown>;
+}
+
+export interface CaseStore {
+  /** Opens a case for the customer, or adds the new evidence to its open one. Returns the case id. */
+  openOrUpdate(evidence: CapacityCaseEvidence): Promise<string>;
+}
+
+/** Per-detector, per-subject state that must survive a restart (event-time windows, counters). */
+export interface DetectorStateStore {
+  load(detector: string, subject: string): Promise<unknown | undefined>;
+  save(detector: string, subject: string, state: unknown): Promise<void>;
+}
+
+export interface DetectionDependencies {
+  registry: RegistryView;
+  alerts: AlertStore;
+  cases: CaseStore;
+  state: DetectorStateStore;
+  /** Per-detector settings from the cloud's configuration, overriding each detector's defaults. */
+  settings: Record<string, Record<string, unknown>>;
+  log: import('@gridsafe/shared').Logger;
+}
+
+/** What the core calls. Implementations process calls one at a time, in order. */
+export interface DetectionEngine {
+  /** Called once a batch is durably stored (never for a duplicate). */
+  processBatch(batch: TelemetryBatch): Promise<void>;
+  /** Called for each gateway event (comm_lost, comm_restored, ...). */
+  processEvent(event: GatewayEvent): Promise<void>;
+  /** Called by the core's clock for silence-based rules (deadman); `now` is wall-clock ms. */
+  tick(now: number): Promise<void>;
+}
