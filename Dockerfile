@@ -1,0 +1,19 @@
+# One image for all three programs; docker-compose.yml picks the program per service.
+FROM node:20-bookworm-slim AS build
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY package.json package-lock.json tsconfig.json tsconfig.base.json ./
+COPY shared/package.json shared/
+COPY firmware-sim/package.json firmware-sim/
+COPY gateway/package.json gateway/
+COPY cloud/package.json cloud/
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npx tsc -b shared firmware-sim gateway cloud && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production GRIDSAFE_DATA_DIR=/data
+WORKDIR /app
+COPY --from=build /app /app
+VOLUME ["/data"]
+USER node
