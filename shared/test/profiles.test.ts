@@ -1,0 +1,72 @@
+import t from 'tap';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  BYTE_ORDERS,
+  REGISTER_TYPES,
+  decodeRegisters,
+  encodeRegisters,
+  loadBuiltinProfiles,
+  loadProfileFile,
+  parseProfile,
+} from '../src/index.js';
+
+t.test('every shipped profile loads and names canonical quantities', async (t) => {
+  const profiles = loadBuiltinProfiles();
+  t.same([...profiles.keys()].sort(), ['dtsu666', 'gridsafe-rcm4', 'sdm630']);
+  const dtsu = profiles.get('dtsu666')!;
+  const ia = dtsu.registers.find((r) => r.quantity === 'i_a')!;
+  t.same({ address: ia.address, fn: ia.function, type: ia.type, scale: ia.scale, primary: ia.primary }, { address: 0x200c, fn: 3, type: 'float32', scale: 0.001, primary: 'ct' });
+  t.equal(profiles.get('sdm630')!.maxRegistersPerRequest, 80, 'SDM630 reads at most 40 values a request');
+});
+
+t.test('register codec round-trips every type in every byte order', async (t) => {
+  const samples: Record<string, number[]> = {
+    int16: [-32768, -1, 0, 1, 32767],
+    uint16: [0, 1, 0xabcd, 65535],
+    int32: [-2147483648, -123456, 0, 123456789, 2147483647],
+    uint32: [0, 1, 0xdeadbeef, 4294967295],
+    float32: [0, -1.5, Math.fround(229.8), Math.fround(3.4e38), Math.fround(-1e-30)],
+  };
+  for (const type of REGISTER_TYPES) {
+    for (const order of BYTE_ORDERS) {
+      for (const value of samples[type]!) {
+        t.equal(decodeRegisters(encodeRegisters(value, type, order), type, order), value, `${type} ${order} ${value}`);
+      }
+    }
+  }
+});
+
+t.test('byte orders put the bytes where Telegraf says they go', async (t) => {
+  // 0x11223344 as uint32: ABCD = [0x1122, 0x3344]
+  t.same(encodeRegisters(0x11223344, 'uint32', 'ABCD'), [0x1122, 0x3344]);
+  t.same(encodeRegisters(0x11223344, 'uint32', 'CDAB'), [0x3344, 0x1122]);
+  t.same(encodeRegisters(0x11223344, 'uint32', 'BADC'), [0x2211, 0x4433]);
+  t.same(encodeRegisters(0x11223344, 'uint32', 'DCBA'), [0x4433, 0x2211]);
+  t.equal(decodeRegisters([0x4366, 0xcccd], 'float32', 'ABCD'), 230.8000030517578, 'DTSU666-style float32 voltage word pair');
+});
+
+t.test('integer registers saturate instead of wrapping', async (t) => {
+  t.same(encodeRegisters(70000, 'uint16', 'ABCD'), [65535]);
+  t.same(encodeRegisters(-5, 'uint16', 'ABCD'), [0]);
+});
+
+t.test('a bad profile is refused with the file and field named', async (t) => {
+  const dir = t.testdir();
+  const base = { id: 'bad', model: 'x', kind: 'meter', source: 'test', defaults: { function: 3, type: 'float32' } };
+  const cases: Array<[string, unknown, RegExp]> = [
+    ['unknown quantity', { ...base, registers: [{ quantity: 'watts', address: 0, validRange: [0, 1] }] }, /registers\/0\/quantity/],
+    ['bad address', { ...base, registers: [{ quantity: 'v_a', address: '0xZZ', validRange: [0, 1] }] }, /address/],
+    ['inverted range', { ...base, registers: [{ quantity: 'v_a', address: 0, validRange: [5, 1] }] }, /validRange/],
+    ['overlap', { ...base, registers: [{ quantity: 'v_a', address: 0, validRange: [0, 1] }, { quantity: 'v_b', address: 1, validRange: [0, 1] }] }, /overlaps/],
+    ['no type', { ...base, defaults: { function: 3 }, registers: [{ quantity: 'v_a', address: 0, validRange: [0, 1] }] }, /no type/],
+  ];
+  for (const [name, document, pattern] of cases) {
+    t.throws(() => parseProfile(document, 'bad.json'), pattern, name);
+  }
+  const path = join(dir, 'other-name.json');
+  writeFileSync(path, JSON.stringify({ ...base, registers: [{ quantity: 'v_a', address: 0, validRange: [0, 1] }] }));
+  t.throws(() => loadProfileFile(path), /must match the file name/);
+  writeFileSync(join(dir, 'broken.json'), '{ not json');
+  t.throws(() => loadProfileFile(join(dir, 'broken.json')), /broken\.json: cannot be read as JSON/);
+});
