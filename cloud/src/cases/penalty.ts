@@ -1,0 +1,217 @@
+/**
+ * Penalty estimate for a confirmed capacity case (私自增容 / 超容用电), under rules that
+ * are configuration. Pure: figures in, itemised estimate out, every line with its formula
+ * and the rule it comes from, so an auditor can check it by hand.
+ */
+import type { Tariff } from '@gridsafe/shared';
+
+export interface PenaltyRules {
+  /** Short name of the rule set, shown on the report. */
+  name: string;
+  /** The article the capacity rule comes from. */
+  citation: string;
+  /** Anything the reader of the estimate must know about the rule set. */
+  note: string;
+  twoPart: {
+    /** Basic (capacity) tariff, yuan per kVA per month, of the customer's province. */
+    basicTariffYuanPerKvaMonth: number;
+    /** 违约使用电费 as a multiple of the basic tariff on the added capacity. */
+    penaltyMultiplier: number;
+  };
+  single: {
+    /** 违约使用电费 per kVA of added capacity, for customers not on the two-part tariff. */
+    yuanPerKva: number;
+  };
+  /** 国家电网财〔2016〕633号: demand above a share of the contracted demand is charged at a multiple. */
+  demandRule: {
+    enabled: boolean;
+    thresholdRatio: number;
+    multiplier: number;
+    demandTariffYuanPerKwMonth: number;
+    citation: string;
+  };
+  /** Length of a "month used" when counting from first to last seen. */
+  daysPerMonth: number;
+}
+
+/**
+ * Defaults: FACTS.md, 供电营业规则 (1996) Art. 100 item 2 — two-part tariff users pay the basic
+ * tariff on the added capacity for each month used plus 3 × the basic tariff on the added
+ * capacity; other users pay 50 yuan per kVA. The 2024 revision (NDRC Order No. 14) is
+ * unconfirmed, hence configuration. FACTS.md: 国家电网财〔2016〕633号 — above 105 % of the
+ * contracted demand, the basic charge on the part above is charged twice.
+ * The two tariffs (yuan/kVA·month, yuan/kW·month) are NOT in FACTS.md: they differ by
+ * province and year; the defaults only give the estimate a scale and must be set per site.
+ */
+export const DEFAULT_PENALTY_RULES: PenaltyRules = {
+  name: '供电营业规则 (1996)',
+  citation: '供电营业规则 (1996) 第一百条第二项 / Supply Business Rules (1996) Art. 100 item 2',
+  note:
+    'Revised by NDRC Order No. 14 (2024); the article and figures of the revised text are unconfirmed, so the 1996 figures are used. Basic tariffs are configuration, not regulation.',
+  twoPart: { basicTariffYuanPerKvaMonth: 30, penaltyMultiplier: 3 },
+  single: { yuanPerKva: 50 },
+  demandRule: {
+    enabled: false,
+    thresholdRatio: 1.05,
+    multiplier: 2,
+    demandTariffYuanPerKwMonth: 40,
+    citation: '国家电网财〔2016〕633号',
+  },
+  daysPerMonth: 30,
+};
+
+export interface PenaltyInput {
+  tariff: Tariff;
+  contractKva: number;
+  /** Highest 15-minute demand, kW (kVA where only apparent power is known). */
+  maxDemandKw: number;
+  /** Capacity added without approval, kVA (the case's excess over contract). */
+  excessKva: number;
+  firstSeen: number;
+  lastSeen: number;
+}
+
+export interface PenaltyItem {
+  key: 'basic_tariff_months' | 'two_part_penalty' | 'single_penalty' | 'demand_over_105';
+  label: string;
+  labelZh: string;
+  formula: string;
+  amountYuan: number;
+  citation: string;
+}
+
+export interface PenaltyEstimate {
+  ruleSet: string;
+  citation: string;
+  note: string;
+  currency: 'CNY';
+  tariff: Tariff;
+  addedKva: number;
+  monthsUsed: number;
+  items: PenaltyItem[];
+  totalYuan: number;
+}
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+/** Whole months from first to last seen, at least one: a month begun is a month used. */
+export function monthsUsed(firstSeen: number, lastSeen: number, daysPerMonth: number): number {
+  const span = Math.max(0, lastSeen - firstSeen);
+  return Math.max(1, Math.ceil(span / (daysPerMonth * 86_400_000)));
+}
+
+export function estimatePenalty(input: PenaltyInput, rules: PenaltyRules = DEFAULT_PENALTY_RULES): PenaltyEstimate {
+  const addedKva = round2(Math.max(0, input.excessKva));
+  const months = monthsUsed(input.firstSeen, input.lastSeen, rules.daysPerMonth);
+  const items: PenaltyItem[] = [];
+  if (input.tariff === 'two_part') {
+    const rate = rules.twoPart.basicTariffYuanPerKvaMonth;
+    items.push({
+      key: 'basic_tariff_months',
+      label: 'Basic tariff on the added capacity for the months used',
+      labelZh: '补交私增容量使用月数的基本电费',
+      formula: `${addedKva} kVA × ${rate} yuan/kVA·month × ${months} month${months === 1 ? '' : 's'}`,
+      amountYuan: round2(addedKva * rate * months),
+      citation: rules.citation,
+    });
+    const k = rules.twoPart.penaltyMultiplier;
+    items.push({
+      key: 'two_part_penalty',
+      label: `Penalty: ${k} × the basic tariff on the added capacity`,
+      labelZh: `违约使用电费：${k} 倍私增容量基本电费`,
+      formula: `${k} × ${addedKva} kVA × ${rate} yuan/kVA`,
+      amountYuan: round2(k * addedKva * rate),
+      citation: rules.citation,
+    });
+  } else {
+    const rate = rules.single.yuanPerKva;
+    items.push({
+      key: 'single_penalty',
+      label: 'Penalty per kVA of added capacity',
+      labelZh: '违约使用电费：按私增容量每千伏安计收',
+      formula: `${addedKva} kVA × ${rate} yuan/kVA`,
+      amountYuan: round2(addedKva * rate),
+      citation: rules.citation,
+    });
+  }
+  const demand = rules.demandRule;
+  // The contracted demand is taken as the contract capacity (kVA ≈ kW at the declared figure).
+  const threshold = demand.thresholdRatio * input.contractKva;
+  if (demand.enabled && input.tariff === 'two_part' && input.maxDemandKw > threshold) {
+    const over = round2(input.maxDemandKw - threshold);
+    items.push({
+      key: 'demand_over_105',
+      label: `Demand above ${Math.round(demand.thresholdRatio * 100)} % of contract, charged ${demand.multiplier} ×`,
+      labelZh: `超过合同需量 ${Math.round(demand.thresholdRatio * 100)}% 部分的基本电费加倍收取`,
+      formula: `${demand.multiplier} × (${round2(input.maxDemandKw)} − ${round2(threshold)}) kW × ${demand.demandTariffYuanPerKwMonth} yuan/kW·month`,
+      amountYuan: round2(demand.multiplier * over * demand.demandTariffYuanPerKwMonth),
+      citation: demand.citation,
+    });
+  }
+  return {
+    ruleSet: rules.name,
+    citation: rules.citation,
+    note: rules.note,
+    currency: 'CNY',
+    tariff: input.tariff,
+    addedKva,
+    monthsUsed: months,
+    items,
+    totalYuan: round2(items.reduce((sum, item) => sum + item.amountYuan, 0)),
+  };
+}
+
+/**
+ * Merges operator settings over the defaults, checking every figure; throws an Error that
+ * names the field (`where` is the config file or key prefix) and what is wrong with it.
+ */
+export function parsePenaltyRules(raw: unknown, where: string): PenaltyRules {
+  if (raw === undefined || raw === null) return DEFAULT_PENALTY_RULES;
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw new Error(`${where}: must be an object of penalty rules`);
+  const src = raw as Record<string, unknown>;
+  const known = new Set(['name', 'citation', 'note', 'twoPart', 'single', 'demandRule', 'daysPerMonth']);
+  for (const key of Object.keys(src)) {
+    if (!known.has(key)) throw new Error(`${where}.${key}: unknown setting (known: ${[...known].join(', ')})`);
+  }
+  const num = (value: unknown, field: string, fallback: number, min = 0): number => {
+    if (value === undefined) return fallback;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
+      throw new Error(`${where}.${field}: must be a number ≥ ${min}, got ${JSON.stringify(value)}`);
+    }
+    return value;
+  };
+  const str = (value: unknown, field: string, fallback: string): string => {
+    if (value === undefined) return fallback;
+    if (typeof value !== 'string' || !value.trim()) throw new Error(`${where}.${field}: must be a non-empty string`);
+    return value;
+  };
+  const obj = (value: unknown, field: string): Record<string, unknown> => {
+    if (value === undefined) return {};
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${where}.${field}: must be an object`);
+    return value as Record<string, unknown>;
+  };
+  const d = DEFAULT_PENALTY_RULES;
+  const twoPart = obj(src['twoPart'], 'twoPart');
+  const single = obj(src['single'], 'single');
+  const demand = obj(src['demandRule'], 'demandRule');
+  const enabled = demand['enabled'];
+  if (enabled !== undefined && typeof enabled !== 'boolean') throw new Error(`${where}.demandRule.enabled: must be true or false`);
+  return {
+    name: str(src['name'], 'name', d.name),
+    citation: str(src['citation'], 'citation', d.citation),
+    note: str(src['note'], 'note', d.note),
+    twoPart: {
+      basicTariffYuanPerKvaMonth: num(twoPart['basicTariffYuanPerKvaMonth'], 'twoPart.basicTariffYuanPerKvaMonth', d.twoPart.basicTariffYuanPerKvaMonth),
+      penaltyMultiplier: num(twoPart['penaltyMultiplier'], 'twoPart.penaltyMultiplier', d.twoPart.penaltyMultiplier),
+    },
+    single: { yuanPerKva: num(single['yuanPerKva'], 'single.yuanPerKva', d.single.yuanPerKva) },
+    demandRule: {
+      enabled: enabled ?? d.demandRule.enabled,
+      thresholdRatio: num(demand['thresholdRatio'], 'demandRule.thresholdRatio', d.demandRule.thresholdRatio, 1),
+      multiplier: num(demand['multiplier'], 'demandRule.multiplier', d.demandRule.multiplier),
+      demandTariffYuanPerKwMonth: num(demand['demandTariffYuanPerKwMonth'], 'demandRule.demandTariffYuanPerKwMonth', d.demandRule.demandTariffYuanPerKwMonth),
+      citation: str(demand['citation'], 'demandRule.citation', d.demandRule.citation),
+    },
+    daysPerMonth: num(src['daysPerMonth'], 'daysPerMonth', d.daysPerMonth, 1),
+  };
+}

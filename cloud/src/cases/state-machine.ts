@@ -1,0 +1,50 @@
+/**
+ * The capacity-case workflow (CONTRACT.md, "Alert and case types"): which moves are
+ * allowed, who may make them, and what each move needs. Pure: the store applies it
+ * inside a transaction, the console uses the same table to show only the buttons that work.
+ */
+import type { CaseState } from '@gridsafe/shared';
+
+/**
+ * new → under_review → field_check → confirmed | dismissed.
+ * A reviewer may dismiss straight from under_review (the evidence is bad data), and a
+ * field check may send the case back to review (the site visit raised new questions).
+ * confirmed and dismissed are final: new evidence for the customer opens a new case.
+ */
+export const CASE_TRANSITIONS: Readonly<Record<CaseState, readonly CaseState[]>> = {
+  new: ['under_review'],
+  under_review: ['field_check', 'dismissed'],
+  field_check: ['confirmed', 'dismissed', 'under_review'],
+  confirmed: [],
+  dismissed: [],
+};
+
+/** Decisions need a written reason: the note is what an auditor files with the case. */
+export const NOTE_REQUIRED_FOR: readonly CaseState[] = ['confirmed', 'dismissed'];
+
+export type TransitionRefusal =
+  | { code: 'not_allowed'; detail: string }
+  | { code: 'note_required'; detail: string }
+  | { code: 'same_state'; detail: string };
+
+export function allowedNext(from: CaseState): readonly CaseState[] {
+  return CASE_TRANSITIONS[from];
+}
+
+/** Returns null when the move may be made, or why it may not. */
+export function checkTransition(from: CaseState, to: CaseState, note: string | undefined): TransitionRefusal | null {
+  if (from === to) return { code: 'same_state', detail: `the case is already ${from}` };
+  const next = CASE_TRANSITIONS[from];
+  if (!next.includes(to)) {
+    const options = next.length ? `from ${from} it can move to ${next.join(' or ')}` : `${from} is a final state`;
+    return { code: 'not_allowed', detail: `a case cannot move from ${from} to ${to}: ${options}` };
+  }
+  if (NOTE_REQUIRED_FOR.includes(to) && !(note && note.trim())) {
+    return { code: 'note_required', detail: `moving a case to ${to} needs a note giving the reason` };
+  }
+  return null;
+}
+
+export function isFinal(state: CaseState): boolean {
+  return CASE_TRANSITIONS[state].length === 0;
+}

@@ -1,0 +1,48 @@
+/** The workflow's view of a capacity case, its audit trail and its comments. */
+import type { CaseState, Tariff } from '@gridsafe/shared';
+import type { PenaltyEstimate } from './penalty.js';
+
+export interface CaseRecord {
+  id: string;
+  customer: string;
+  state: CaseState;
+  contractKva: number;
+  maxDemandKw: number;
+  excessKva: number;
+  firstSeen: number;
+  lastSeen: number;
+  demandSeries: Array<[number, number]>;
+  detail: Record<string, unknown>;
+  openedAt: number;
+  updatedAt: number;
+  penalty: PenaltyEstimate | null;
+}
+
+export const AUDIT_ACTIONS = ['opened', 'evidence', 'transition', 'comment', 'report'] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** One line of the append-only audit trail: who did what, when. */
+export interface AuditEntry {
+  id: number;
+  caseId: string;
+  at: number;
+  actor: string;
+  action: AuditAction;
+  from: CaseState | null;
+  to: CaseState | null;
+  note: string | null;
+}
+
+export interface CaseComment {
+  id: number;
+  caseId: string;
+  at: number;
+  author: string;
+  text: string;
+}
+
+export interface CustomerSummary {
+  id: string;
+  name: string;
+  tariff: Tariff;
+}
