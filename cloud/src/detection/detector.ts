@@ -1,0 +1,62 @@
+/**
+ * The plugin interface every detector implements. A detector is a pure rule over its
+ * own per-subject state: the engine loads and saves the state, feeds readings and
+ * events in event-time order, and carries out what the rule asks (raise, clear, case).
+ * Keeping the rules free of I/O is what makes them testable on hand-made series and
+ * makes a replay give the same answer as live data.
+ */
+import type { AlertType, Device, GatewayEvent, Logger, Reading } from '@gridsafe/shared';
+import type { AlertSignal, CapacityCaseEvidence, RegistryView, SubjectKind } from './types.js';
+
+export interface SubjectRef {
+  subject: string;
+  kind: SubjectKind;
+}
+
+/** What a rule asks the engine to do, in order. */
+export type DetectorOutput =
+  | { kind: 'raise'; signal: AlertSignal }
+  | { kind: 'clear'; type: AlertType; subject: string; ts: number; evidence: Record<string, unknown> }
+  | { kind: 'case'; evidence: CapacityCaseEvidence };
+
+/** One reading as a detector sees it: with the gateway it came through and its registry entry. */
+export interface ReadingInput {
+  gateway: string;
+  reading: Reading;
+  /** Undefined when the device is not (yet) in the registry. */
+  device: Device | undefined;
+}
+
+export interface DetectorContext<S> {
+  registry: RegistryView;
+  settings: S;
+  log: Logger;
+}
+
+/**
+ * A detector plugin. `St` must be plain JSON (it is persisted through the state store);
+ * bump `stateVersion` when its shape changes and old state is discarded on load.
+ */
+export interface Detector<S = unknown, St = unknown> {
+  readonly name: string;
+  readonly stateVersion: number;
+  /** Reads this detector's settings over its defaults; throws a SettingsError naming the field. */
+  parseSettings(raw: Record<string, unknown> | undefined): S;
+  /** Suspect readings (out of physical range, per the gateway) are skipped unless this is true. */
+  readonly acceptsSuspect?: boolean;
+  /** The subjects a reading feeds (none: the detector ignores it). */
+  subjectsOfReading?(input: ReadingInput, ctx: DetectorContext<S>): SubjectRef[];
+  subjectsOfEvent?(event: GatewayEvent, ctx: DetectorContext<S>): SubjectRef[];
+  initialState(ref: SubjectRef, ctx: DetectorContext<S>): St;
+  onReading?(state: St, input: ReadingInput, ref: SubjectRef, ctx: DetectorContext<S>): DetectorOutput[];
+  onEvent?(state: St, event: GatewayEvent, ref: SubjectRef, ctx: DetectorContext<S>): DetectorOutput[];
+  /**
+   * Called after each batch, event and tick with the engine's event clock, for every
+   * subject this detector has state for (silence rules: deadman).
+   */
+  onClock?(state: St, clock: number, ref: SubjectRef, ctx: DetectorContext<S>): DetectorOutput[];
+}
+
+/** Erases the type parameters so detectors of different shapes fit in one list. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the registry holds detectors of many setting/state shapes; each is checked where it is defined.
+export type AnyDetector = Detector<any, any>;

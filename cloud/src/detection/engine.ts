@@ -1,0 +1,224 @@
+/**
+ * The detection engine: feeds every stored batch, gateway event and clock tick to the
+ * detector plugins in event-time order, keeps their per-subject state (cached, saved
+ * after each call so it survives a restart), and carries out what they ask through the
+ * alert and case stores. Calls are queued and run one at a time.
+ */
+import type { GatewayEvent, Reading, TelemetryBatch } from '@gridsafe/shared';
+import type { AnyDetector, DetectorContext, DetectorOutput, ReadingInput, SubjectRef } from './detector.js';
+import type { DetectionDependencies, DetectionEngine } from './types.js';
+import { EventClock, type EventClockState } from './event-clock.js';
+import { BUILTIN_DETECTORS } from '../detectors/index.js';
+
+/** Detector name under which the engine keeps its own state (clock, subject index). */
+const ENGINE_KEY = '_engine';
+
+interface Slot {
+  detector: AnyDetector;
+  ctx: DetectorContext<unknown>;
+}
+
+interface Cached {
+  version: number;
+  state: unknown;
+}
+
+interface Persisted {
+  v: number;
+  s: unknown;
+}
+
+interface EngineState {
+  clock: EventClockState;
+  /** Subjects per detector that have clock-driven rules, so a deadman still runs after a restart. */
+  clocked: Record<string, SubjectRef[]>;
+}
+
+export interface EngineOptions {
+  /** The plugins to run; defaults to every built-in detector. */
+  detectors?: readonly AnyDetector[];
+  /** Wall clock used to estimate event time between batches (tests pass a fake). */
+  wallClock?: () => number;
+}
+
+export function createDetectionEngine(deps: DetectionDependencies, options: EngineOptions = {}): DetectionEngine {
+  const detectors = options.detectors ?? BUILTIN_DETECTORS;
+  const wallClock = options.wallClock ?? Date.now;
+  const log = deps.log.child({ component: 'detection' });
+  const slots: Slot[] = detectors.map((detector) => ({
+    detector,
+    // Settings are validated here, at start-up: a bad value stops the cloud with its name.
+    ctx: { registry: deps.registry, settings: detector.parseSettings(deps.settings[detector.name]), log: log.child({ detector: detector.name }) },
+  }));
+  const unknownKeys = Object.keys(deps.settings).filter((k) => !detectors.some((d) => d.name === k));
+  if (unknownKeys.length > 0) {
+    throw new Error(`detectors.${unknownKeys[0]} names no detector (known: ${detectors.map((d) => d.name).join(', ')})`);
+  }
+
+  const cache = new Map<string, Cached>();
+  const dirty = new Set<string>();
+  const clock = new EventClock();
+  let clocked: Map<string, Map<string, SubjectRef>> = new Map();
+  let engineLoaded = false;
+  let engineDirty = false;
+  const key = (d: string, s: string) => `${d}\u0000${s}`;
+
+  async function loadEngine(): Promise<void> {
+    if (engineLoaded) return;
+    engineLoaded = true;
+    const saved = (await deps.state.load(ENGINE_KEY, 'engine')) as EngineState | undefined;
+    if (saved && typeof saved === 'object' && saved.clock) {
+      clock.restore(saved.clock, wallClock());
+      clocked = new Map(Object.entries(saved.clocked ?? {}).map(([d, refs]) => [d, new Map(refs.map((r) => [r.subject, r]))]));
+    }
+  }
+
+  async function stateOf(slot: Slot, ref: SubjectRef): Promise<unknown> {
+    const k = key(slot.detector.name, ref.subject);
+    const hit = cache.get(k);
+    if (hit) return hit.state;
+    const saved = (await deps.state.load(slot.detector.name, ref.subject)) as Persisted | undefined;
+    let state: unknown;
+    if (saved && typeof saved === 'object' && saved.v === slot.detector.stateVersion) {
+      state = saved.s;
+    } else {
+      if (saved !== undefined) slot.ctx.log.info({ subject: ref.subject }, 'stored detector state has an older shape; starting afresh');
+      state = slot.detector.initialState(ref, slot.ctx);
+    }
+    cache.set(k, { version: slot.detector.stateVersion, state });
+    if (slot.detector.onClock) {
+      let refs = clocked.get(slot.detector.name);
+      if (!refs) clocked.set(slot.detector.name, (refs = new Map()));
+      if (!refs.has(ref.subject)) {
+        refs.set(ref.subject, ref);
+        engineDirty = true;
+      }
+    }
+    return state;
+  }
+
+  async function apply(slot: Slot, outputs: DetectorOutput[]): Promise<void> {
+    for (const out of outputs) {
+      switch (out.kind) {
+        case 'raise': {
+          const { opened, alert } = await deps.alerts.raise(out.signal);
+          if (opened) slot.ctx.log.info({ alert: alert.id, type: alert.type, subject: alert.subject, severity: alert.severity }, 'alert opened');
+          break;
+        }
+        case 'clear': {
+          const alert = await deps.alerts.clear(out.type, out.subject, out.ts, out.evidence);
+          if (alert) slot.ctx.log.info({ alert: alert.id, type: alert.type, subject: alert.subject }, 'alert resolved');
+          break;
+        }
+        case 'case': {
+          const id = await deps.cases.openOrUpdate(out.evidence);
+          slot.ctx.log.info({ case: id, customer: out.evidence.customer, excessKva: out.evidence.excessKva }, 'capacity case opened or updated');
+          break;
+        }
+      }
+    }
+  }
+
+  /** Runs one rule call; a failing detector is logged and never stops the others. */
+  async function run(slot: Slot, ref: SubjectRef, call: (state: unknown) => DetectorOutput[] | undefined): Promise<void> {
+    try {
+      const state = await stateOf(slot, ref);
+      const outputs = call(state);
+      dirty.add(key(slot.detector.name, ref.subject));
+      if (outputs && outputs.length > 0) await apply(slot, outputs);
+    } catch (err) {
+      slot.ctx.log.error({ err, subject: ref.subject }, 'detector failed on this input; other detectors carry on');
+    }
+  }
+
+  async function flush(): Promise<void> {
+    for (const k of dirty) {
+      const [detector, subject] = k.split('\u0000') as [string, string];
+      const hit = cache.get(k);
+      if (hit) await deps.state.save(detector, subject, { v: hit.version, s: hit.state } satisfies Persisted);
+    }
+    dirty.clear();
+    if (engineDirty) {
+      const saved: EngineState = {
+        clock: clock.snapshot(),
+        clocked: Object.fromEntries([...clocked].map(([d, refs]) => [d, [...refs.values()]])),
+      };
+      await deps.state.save(ENGINE_KEY, 'engine', saved);
+      engineDirty = false;
+    }
+  }
+
+  async function runClock(): Promise<void> {
+    const now = clock.now();
+    if (now === null) return;
+    for (const slot of slots) {
+      const onClock = slot.detector.onClock;
+      const refs = clocked.get(slot.detector.name);
+      if (!onClock || !refs) continue;
+      for (const ref of refs.values()) {
+        await run(slot, ref, (state) => onClock.call(slot.detector, state, now, ref, slot.ctx));
+      }
+    }
+  }
+
+  async function handleReading(gateway: string, reading: Reading): Promise<void> {
+    const input: ReadingInput = { gateway, reading, device: deps.registry.device(reading.device) };
+    for (const slot of slots) {
+      const d = slot.detector;
+      if (!d.onReading || !d.subjectsOfReading) continue;
+      if (reading.quality === 'suspect' && !d.acceptsSuspect) continue;
+      const onReading = d.onReading;
+      for (const ref of d.subjectsOfReading(input, slot.ctx)) {
+        await run(slot, ref, (state) => onReading.call(d, state, input, ref, slot.ctx));
+      }
+    }
+  }
+
+  async function processBatch(batch: TelemetryBatch): Promise<void> {
+    await loadEngine();
+    // Event-time order inside the batch; a stable sort keeps equal timestamps in wire order.
+    const readings = [...batch.readings].sort((a, b) => a.ts - b.ts);
+    for (const reading of readings) {
+      await handleReading(batch.gateway, reading);
+      if (clock.observe(reading.ts, wallClock())) engineDirty = true;
+    }
+    await runClock();
+    await flush();
+  }
+
+  async function processEvent(event: GatewayEvent): Promise<void> {
+    await loadEngine();
+    for (const slot of slots) {
+      const d = slot.detector;
+      if (!d.onEvent || !d.subjectsOfEvent) continue;
+      const onEvent = d.onEvent;
+      for (const ref of d.subjectsOfEvent(event, slot.ctx)) {
+        await run(slot, ref, (state) => onEvent.call(d, state, event, ref, slot.ctx));
+      }
+    }
+    if (clock.observe(event.ts, wallClock())) engineDirty = true;
+    await runClock();
+    await flush();
+  }
+
+  async function tick(now: number): Promise<void> {
+    await loadEngine();
+    const before = clock.now();
+    clock.tick(now);
+    if (clock.now() !== before) engineDirty = true;
+    await runClock();
+    await flush();
+  }
+
+  // One call at a time, in the order the core made them, whatever the caller awaits.
+  let queue: Promise<unknown> = Promise.resolve();
+  function serial<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+    return (...args: A) => {
+      const next = queue.then(() => fn(...args));
+      queue = next.catch(() => undefined);
+      return next;
+    };
+  }
+
+  return { processBatch: serial(processBatch), processEvent: serial(processEvent), tick: serial(tick) };
+}

@@ -1,0 +1,23 @@
+/** Small measurement helpers several detectors share. */
+import type { ReadingValues } from '@gridsafe/shared';
+
+/**
+ * Apparent power of a reading, kVA: `s_kva` when the meter gives it, else √(p² + q²)
+ * (q taken as 0 when absent, which under-reads but never invents load), else undefined.
+ */
+export function apparentKva(values: ReadingValues): number | undefined {
+  if (values.s_kva !== undefined) return Math.abs(values.s_kva);
+  if (values.p_kw === undefined) return undefined;
+  const q = values.q_kvar ?? 0;
+  return Math.hypot(values.p_kw, q);
+}
+
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
+
+/** Rounds for evidence: figures an inspector reads, not floating-point noise. */
+export function round(value: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}

@@ -1,0 +1,150 @@
+/**
+ * overload: a transformer's apparent load against its rated kVA, through the
+ * IEC 60076-7 thermal model. See README.md beside this file.
+ */
+import type { Severity } from '@gridsafe/shared';
+import type { Detector, DetectorContext, DetectorOutput, ReadingInput, SubjectRef } from '../../detection/detector.js';
+import { initialCondition, stepCondition, type ConditionState } from '../../detection/condition.js';
+import { apparentKva, round } from '../../detection/measures.js';
+import { LOADING_MODES, parseOverloadSettings, type OverloadSettings } from './settings.js';
+import { advance, ageingRate, hotSpotC, minutesToLimit, steadyState, type ThermalParams, type ThermalState } from './thermal.js';
+
+export interface OverloadState {
+  /** Latest apparent power of each meter on the transformer. */
+  meters: Record<string, { ts: number; kva: number }>;
+  /** Latest ambient from a sensor, if one is configured and reporting. */
+  ambient: { ts: number; c: number } | null;
+  thermal: ThermalState | null;
+  cond: ConditionState;
+  /** Ageing accumulated since the present episode began (hours), for evidence. */
+  episodeAgeingStart: number | null;
+}
+
+type Ctx = DetectorContext<OverloadSettings>;
+
+function thermalParams(s: OverloadSettings): ThermalParams {
+  return {
+    x: s.x,
+    y: s.y,
+    k11: s.k11,
+    k21: s.k21,
+    k22: s.k22,
+    tauOMin: s.tauOMin,
+    tauWMin: s.tauWMin,
+    r: s.r,
+    dThetaOr: s.dThetaOr,
+    dThetaHr: s.dThetaHr,
+    paper: s.paper as ThermalParams['paper'],
+  };
+}
+
+function limitsOf(s: OverloadSettings) {
+  return LOADING_MODES[s.loadingMode as keyof typeof LOADING_MODES];
+}
+
+export const overload: Detector<OverloadSettings, OverloadState> = {
+  name: 'overload',
+  stateVersion: 1,
+  parseSettings: parseOverloadSettings,
+
+  subjectsOfReading(input: ReadingInput): SubjectRef[] {
+    const tx = input.device?.transformer;
+    return tx ? [{ subject: tx, kind: 'transformer' }] : [];
+  },
+
+  initialState(): OverloadState {
+    return { meters: {}, ambient: null, thermal: null, cond: initialCondition(), episodeAgeingStart: null };
+  },
+
+  onReading(st, input, ref, ctx): DetectorOutput[] {
+    const s = ctx.settings;
+    const { reading } = input;
+    const ts = reading.ts;
+    if (s.ambientQuantity !== '') {
+      const amb = (reading.values as Record<string, number | undefined>)[s.ambientQuantity];
+      if (amb !== undefined) st.ambient = { ts, c: amb };
+    }
+    const kva = apparentKva(reading.values);
+    if (kva === undefined) return [];
+    const prev = st.meters[reading.device];
+    if (prev && ts < prev.ts) return []; // a stray older reading must not replace a newer one
+    st.meters[reading.device] = { ts, kva };
+
+    const tx = ctx.registry.transformer(ref.subject);
+    if (!tx || !(tx.ratedKva > 0)) return [];
+    const staleMs = s.meterStaleSeconds * 1000;
+    let loadKva = 0;
+    const counted: Record<string, number> = {};
+    for (const [id, m] of Object.entries(st.meters)) {
+      if (ts - m.ts > staleMs) {
+        if (ts - m.ts > 10 * staleMs) delete st.meters[id]; // forget meters long gone
+        continue;
+      }
+      loadKva += m.kva;
+      counted[id] = round(m.kva);
+    }
+    const k = loadKva / tx.ratedKva;
+    const params = thermalParams(s);
+    const ambientC = st.ambient && ts - st.ambient.ts <= staleMs ? st.ambient.c : s.ambientC;
+
+    // Thermal model: start (and restart after a long gap, whose load we do not know) from the
+    // steady state of the present load, capped at the rating: assuming a long past overload
+    // we never saw would raise a critical hot-spot on the first reading.
+    if (!st.thermal || ts - st.thermal.ts > s.maxGapSeconds * 1000) {
+      st.thermal = steadyState(ts, Math.min(k, 1), ambientC, params);
+      st.thermal.k = k;
+    } else {
+      advance(st.thermal, ts, params);
+      st.thermal.k = k;
+      st.thermal.ambientC = ambientC;
+    }
+    const th = st.thermal;
+    const hot = hotSpotC(th);
+    const lim = limitsOf(s);
+    const thermalOver = hot >= lim.hotSpotC || th.topOilC >= lim.topOilC;
+    const active = k > s.raiseAtPu || thermalOver;
+    const cleared = k <= s.clearAtPu && hot < lim.hotSpotC - s.clearMarginK && th.topOilC < lim.topOilC - s.clearMarginK;
+
+    // Tiers: above rating is a warning; at a limit of the loading mode, or about to reach one, critical.
+    let severity: Severity = 'warning';
+    let forecast: number | null | undefined;
+    const atCurrentLimit = k >= lim.currentPu;
+    if (thermalOver || atCurrentLimit) severity = 'critical';
+
+    const wasOpen = st.cond.phase === 'active' || st.cond.phase === 'clearing';
+    // The forecast costs a short simulation: only when it can change what is raised.
+    if (active && severity !== 'critical' && (st.cond.phase === 'pending' || wasOpen)) {
+      forecast = minutesToLimit(th, lim, params);
+      if (forecast !== null && forecast <= s.criticalForecastMinutes) severity = 'critical';
+    }
+
+    const decision = stepCondition(
+      st.cond,
+      { ts, active, cleared, severity },
+      { raiseAfterMs: s.holdSeconds * 1000, clearAfterMs: s.clearSeconds * 1000, refreshMs: s.refreshSeconds * 1000, maxGapMs: s.maxGapSeconds * 1000 },
+    );
+    if (decision.action === 'none') return [];
+    if (decision.action === 'raise' && decision.opened) st.episodeAgeingStart = th.ageingHours;
+    const evidence: Record<string, unknown> = {
+      loadKva: round(loadKva),
+      ratedKva: tx.ratedKva,
+      pu: round(k, 3),
+      since: decision.since,
+      hotSpotC: round(hot, 1),
+      topOilC: round(th.topOilC, 1),
+      ambientC: round(ambientC, 1),
+      ageingRate: round(ageingRate(hot, params.paper), 3),
+      episodeAgeingHours: round(th.ageingHours - (st.episodeAgeingStart ?? th.ageingHours), 3),
+      loadingMode: s.loadingMode,
+      limits: { hotSpotC: lim.hotSpotC, topOilC: lim.topOilC, currentPu: lim.currentPu },
+      meters: counted,
+    };
+    if (decision.action === 'clear') {
+      st.episodeAgeingStart = null;
+      return [{ kind: 'clear', type: 'overload', subject: ref.subject, ts, evidence }];
+    }
+    if (forecast === undefined) forecast = minutesToLimit(th, lim, params);
+    evidence['minutesToLimit'] = forecast;
+    return [{ kind: 'raise', signal: { type: 'overload', subject: ref.subject, subjectKind: 'transformer', severity: decision.severity, ts, evidence } }];
+  },
+};

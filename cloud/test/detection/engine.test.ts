@@ -1,0 +1,88 @@
+import t from 'tap';
+import type { Detector } from '../../src/detection/detector.js';
+import { createDetectionEngine } from '../../src/detection/engine.js';
+import { readSettings } from '../../src/detection/settings.js';
+import { makeDeps, meter, MemoryState } from './fakes.js';
+import { T0, batch, reading } from './series.js';
+
+/** A probe detector: counts readings per device and raises when a value crosses 10. */
+function probe(name: string, opts: { throwOn?: string; version?: number } = {}): Detector<{ limit: number }, { seen: number[] }> {
+  return {
+    name,
+    stateVersion: opts.version ?? 1,
+    parseSettings: (raw) => readSettings(name, { limit: { kind: 'number', default: 10 } }, raw),
+    subjectsOfReading: (input) => [{ subject: input.reading.device, kind: 'device' }],
+    initialState: () => ({ seen: [] }),
+    onReading(st, input, ref, ctx) {
+      if (input.reading.device === opts.throwOn) throw new Error('boom');
+      st.seen.push(input.reading.ts);
+      const v = input.reading.values.p_kw ?? 0;
+      if (v > ctx.settings.limit) {
+        // `comm_loss` stands in for any type: the probe is not a real rule.
+        return [{ kind: 'raise', signal: { type: 'comm_loss', subject: ref.subject, subjectKind: 'device', severity: 'info', ts: input.reading.ts, evidence: { seen: st.seen.length } } }];
+      }
+      return [];
+    },
+  };
+}
+
+const fleet = { devices: [meter('m-1'), meter('m-2')] };
+
+t.test('readings reach each detector in event-time order within a batch; state is saved and reloaded', async (t) => {
+  const state = new MemoryState();
+  const deps = makeDeps(fleet, {}, state);
+  const engine = createDetectionEngine(deps, { detectors: [probe('p')] });
+  await engine.processBatch(batch([reading('m-1', T0 + 2000, {}), reading('m-1', T0, {}), reading('m-1', T0 + 1000, {})]));
+  const saved = (await state.load('p', 'm-1')) as { v: number; s: { seen: number[] } };
+  t.same(saved.s.seen, [T0, T0 + 1000, T0 + 2000]);
+  t.equal(saved.v, 1);
+  const again = createDetectionEngine(deps, { detectors: [probe('p')] });
+  await again.processBatch(batch([reading('m-1', T0 + 3000, {})]));
+  t.same(((await state.load('p', 'm-1')) as { s: { seen: number[] } }).s.seen.length, 4, 'continued from the saved state');
+});
+
+t.test('state of an older shape is discarded, not misread', async (t) => {
+  const state = new MemoryState();
+  await state.save('p', 'm-1', { v: 1, s: { seen: [1, 2, 3] } });
+  const engine = createDetectionEngine(makeDeps(fleet, {}, state), { detectors: [probe('p', { version: 2 })] });
+  await engine.processBatch(batch([reading('m-1', T0, {})]));
+  t.same(((await state.load('p', 'm-1')) as { s: { seen: number[] } }).s.seen, [T0]);
+});
+
+t.test('calls made without awaiting run one at a time, in order', async (t) => {
+  const deps = makeDeps(fleet);
+  const engine = createDetectionEngine(deps, { detectors: [probe('p')] });
+  const all = [];
+  for (let i = 0; i < 20; i++) all.push(engine.processBatch(batch([reading('m-1', T0 + i * 1000, { p_kw: 11 })])));
+  await Promise.all(all);
+  const raises = deps.alerts.calls.filter((c) => c.op === 'raise').map((c) => c.ts);
+  t.same(raises, Array.from({ length: 20 }, (_, i) => T0 + i * 1000));
+  t.equal(deps.alerts.alerts.length, 1, 'one open alert for the subject');
+  t.equal(deps.alerts.alerts[0]!.evidence['seen'], 20);
+});
+
+t.test('a failing detector is logged and does not stop the others or later readings', async (t) => {
+  const deps = makeDeps(fleet);
+  const engine = createDetectionEngine(deps, { detectors: [probe('bad', { throwOn: 'm-1' }), probe('good')] });
+  await engine.processBatch(batch([reading('m-1', T0, { p_kw: 11 }), reading('m-2', T0 + 1, { p_kw: 11 })]));
+  t.same(deps.alerts.calls.map((c) => c.subject), ['m-1', 'm-2', 'm-2'], 'good saw m-1; bad and good saw m-2');
+});
+
+t.test('suspect readings are skipped by detectors that do not ask for them', async (t) => {
+  const deps = makeDeps(fleet);
+  const engine = createDetectionEngine(deps, { detectors: [probe('p')] });
+  await engine.processBatch(batch([reading('m-1', T0, { p_kw: 99 }, 'suspect')]));
+  t.equal(deps.alerts.calls.length, 0);
+});
+
+t.test('settings naming no detector, or a bad value, stop the engine at start-up', async (t) => {
+  t.throws(() => createDetectionEngine(makeDeps(fleet, { nosuch: {} }), { detectors: [probe('p')] }), /detectors\.nosuch names no detector/);
+  t.throws(() => createDetectionEngine(makeDeps(fleet, { p: { limit: 'x' } }), { detectors: [probe('p')] }), /detectors\.p\.limit must be a number/);
+});
+
+t.test('the built-in detectors load with their defaults', async (t) => {
+  const engine = createDetectionEngine(makeDeps(fleet));
+  await engine.processBatch(batch([reading('m-1', T0, { p_kw: 1 })]));
+  await engine.tick(T0 + 1000);
+  t.pass('no throw');
+});
