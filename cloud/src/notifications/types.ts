@@ -1,0 +1,58 @@
+/** What the rest of the cloud hands to the notification queue. */
+
+export const NOTIFICATION_KINDS = [
+  'alert.opened',
+  'alert.escalated',
+  'workorder.assigned',
+  'workorder.resolved',
+  'case.opened',
+  'case.transition',
+] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+export interface NotificationEvent {
+  kind: NotificationKind;
+  /** Routing area (webhooks may subscribe to some areas only); null when unknown. */
+  area: string | null;
+  /** Site (substation or distribution room): events of one site in a burst are grouped. */
+  site: string | null;
+  /** Event time, ms UTC. */
+  at: number;
+  data: Record<string, unknown>;
+}
+
+/** The JSON body a webhook receives: one notification carries one or more events. */
+export interface NotificationBody {
+  id: string;
+  kind: NotificationKind;
+  createdAt: number;
+  area: string | null;
+  site: string | null;
+  count: number;
+  events: NotificationEvent[];
+}
+
+export interface Webhook {
+  id: string;
+  url: string;
+  kinds: NotificationKind[];
+  areas: string[];
+  enabled: boolean;
+  createdAt: number;
+}
+
+export interface Delivery {
+  id: string;
+  notificationId: string;
+  webhookId: string;
+  kind: string;
+  state: 'pending' | 'delivered' | 'dead';
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+  lastStatus: number | null;
+  createdAt: number;
+  deliveredAt: number | null;
+  deadAt: number | null;
+  body: NotificationBody;
+}
