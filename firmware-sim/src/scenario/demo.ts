@@ -1,0 +1,50 @@
+/**
+ * The embedded demo fleet that `npm start` runs (matches deploy/demo/registry.json):
+ * a DTSU666 meter on a 100 kVA transformer, loaded at about 60 kVA, ramped past the
+ * rating 10 s after start, and a residual-current/temperature terminal beside it.
+ */
+import type { DeviceProfile } from '@gridsafe/shared';
+import { SourceDoc } from './fields.js';
+import { parseScenario } from './parse.js';
+import type { Scenario } from './types.js';
+
+export interface DemoOptions {
+  host?: string;
+  port?: number;
+  profiles?: Map<string, DeviceProfile>;
+}
+
+/** A gentle daily shape (±15 %), so the base load stays near 60 kVA at any hour of the demo. */
+const DEMO_DAILY = [0.88, 0.86, 0.85, 0.85, 0.86, 0.9, 0.95, 1.0, 1.05, 1.08, 1.1, 1.1, 1.08, 1.08, 1.1, 1.1, 1.08, 1.1, 1.14, 1.15, 1.12, 1.05, 0.98, 0.92];
+
+export function demoScenarioData(host: string, port: number): Record<string, unknown> {
+  return {
+    name: 'embedded demo',
+    seed: 1,
+    tickMs: 1000,
+    transformers: [{ id: 'tx-001', ratedKva: 100 }],
+    customers: [{ id: 'c-001', contractKva: 100 }],
+    buses: [{ id: 'tcp-1', kind: 'tcp', host, port }],
+    devices: [
+      {
+        id: 'm-001',
+        profile: 'dtsu666',
+        bus: 'tcp-1',
+        unit: 1,
+        ctRatio: 60, // 300/5 A
+        ptRatio: 1,
+        transformer: 'tx-001',
+        customer: 'c-001',
+        load: { baseKva: 60, pf: 0.95, daily: DEMO_DAILY, noise: 0.02 },
+      },
+      { id: 't-001', profile: 'gridsafe-rcm4', bus: 'tcp-1', unit: 2, transformer: 'tx-001', terminal: {} },
+    ],
+    events: [{ device: 'm-001', type: 'overload_ramp', at: '10s', ramp: '20s', targetFactor: 1.3, note: '1.3 x the 100 kVA rating, held until the end' }],
+  };
+}
+
+export function demoScenario(options: DemoOptions = {}): Scenario {
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 5020;
+  return parseScenario(SourceDoc.fromData(demoScenarioData(host, port), 'embedded demo'), options.profiles ? { profiles: options.profiles } : {});
+}

@@ -1,0 +1,179 @@
+/**
+ * Modbus RTU slaves on one serial port (a multi-drop RS-485 bus): a real tty or one end
+ * of a socat pseudo-terminal pair. A pseudo-terminal moves bytes instantly, so this side
+ * keeps the wire's time itself: a request occupies the line for its length in
+ * characters, the device answers after the 3.5-character silence plus its turnaround,
+ * and the reply's bytes leave at the baud rate.
+ */
+import { performance } from 'node:perf_hooks';
+import { SerialPort } from 'serialport';
+import type { Logger } from '@gridsafe/shared';
+import { crcOk, withCrc } from '../protocol/crc.js';
+import { requestPduLength } from '../protocol/pdu.js';
+import type { SimDevice } from '../runtime/sim-device.js';
+import type { RtuBusSpec } from '../scenario/types.js';
+import { Pacer } from './pacer.js';
+import { wireTiming, type WireTiming } from './wire-timing.js';
+
+/** Leftover bytes that make no frame are dropped after this much quiet (a pseudo-terminal's own timing is not the wire's). */
+const STALE_BYTES_MS = 50;
+
+export interface RtuBusCounters {
+  frames: number;
+  crcErrors: number;
+  discardedBytes: number;
+  notForUs: number;
+  tooSoon: number;
+}
+
+interface Request {
+  frame: Buffer;
+  /** When its first and last bytes reached us (performance.now()). */
+  firstAt: number;
+  lastAt: number;
+}
+
+export class ModbusRtuServer {
+  readonly spec: RtuBusSpec;
+  readonly timing: WireTiming;
+  readonly counters: RtuBusCounters = { frames: 0, crcErrors: 0, discardedBytes: 0, notForUs: 0, tooSoon: 0 };
+  private readonly units = new Map<number, SimDevice>();
+  private readonly log: Logger;
+  private port: SerialPort | undefined;
+  private pacer: Pacer | undefined;
+  private rx: Buffer = Buffer.alloc(0);
+  private rxFirstAt = 0;
+  private rxLastAt = 0;
+  private staleTimer: NodeJS.Timeout | undefined;
+  private queue: Request[] = [];
+  private busy = false;
+  /** When the line is free again after our last reply (its end plus the 3.5-character silence). */
+  private lineFreeAt = 0;
+  private lastReplyEnd = -Infinity;
+  private stopped = false;
+
+  constructor(spec: RtuBusSpec, devices: SimDevice[], log: Logger) {
+    this.spec = spec;
+    this.timing = wireTiming(spec);
+    for (const d of devices) this.units.set(d.spec.unit, d);
+    this.log = log.child({ bus: spec.id });
+  }
+
+  async start(): Promise<void> {
+    const port = new SerialPort({
+      path: this.spec.path,
+      baudRate: this.spec.baudRate,
+      parity: this.spec.parity,
+      dataBits: this.spec.dataBits,
+      stopBits: this.spec.stopBits,
+      autoOpen: false,
+    });
+    await new Promise<void>((resolve, reject) =>
+      port.open((error) => (error ? reject(new Error(`RTU bus "${this.spec.id}" cannot open serial port ${this.spec.path}: ${error.message}`)) : resolve())),
+    );
+    this.port = port;
+    this.pacer = new Pacer((bytes) => port.write(bytes));
+    port.on('data', (chunk: Buffer) => this.receive(chunk));
+    port.on('error', (error) => this.log.warn({ err: error.message }, 'serial port error'));
+    this.log.info(
+      { path: this.spec.path, baudRate: this.spec.baudRate, parity: this.spec.parity, stopBits: this.spec.stopBits, charMs: this.timing.charMs, t35Ms: this.timing.t35Ms, units: [...this.units.keys()] },
+      'Modbus RTU bus open',
+    );
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.pacer?.cancel();
+    if (this.staleTimer) clearTimeout(this.staleTimer);
+    const port = this.port;
+    this.port = undefined;
+    if (port?.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
+  }
+
+  private receive(chunk: Buffer): void {
+    const now = performance.now();
+    if (this.rx.length === 0) this.rxFirstAt = now;
+    this.rxLastAt = now;
+    this.rx = this.rx.length === 0 ? chunk : Buffer.concat([this.rx, chunk]);
+    this.parse();
+    if (this.staleTimer) clearTimeout(this.staleTimer);
+    if (this.rx.length > 0) {
+      this.staleTimer = setTimeout(() => {
+        this.counters.discardedBytes += this.rx.length;
+        this.log.debug({ bytes: this.rx.toString('hex') }, 'discarded bytes that make no frame');
+        this.rx = Buffer.alloc(0);
+      }, STALE_BYTES_MS);
+    }
+  }
+
+  /** Cuts complete frames off the receive buffer; a frame with a bad CRC is skipped one byte at a time to resynchronise. */
+  private parse(): void {
+    while (this.rx.length >= 4) {
+      const pduLength = requestPduLength(this.rx.subarray(1));
+      if (pduLength === undefined) {
+        if (this.rx.length >= 2) this.skipByte();
+        continue;
+      }
+      const frameLength = 1 + pduLength + 2;
+      if (this.rx.length < frameLength) return;
+      const frame = this.rx.subarray(0, frameLength);
+      if (!crcOk(frame)) {
+        this.counters.crcErrors++;
+        this.skipByte();
+        continue;
+      }
+      this.queue.push({ frame: Buffer.from(frame), firstAt: this.rxFirstAt, lastAt: this.rxLastAt });
+      this.rx = this.rx.subarray(frameLength);
+      this.rxFirstAt = this.rxLastAt;
+      void this.drain();
+    }
+  }
+
+  private skipByte(): void {
+    this.counters.discardedBytes++;
+    this.rx = this.rx.subarray(1);
+  }
+
+  private async drain(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      for (let request = this.queue.shift(); request && !this.stopped; request = this.queue.shift()) await this.serve(request);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async serve(request: Request): Promise<void> {
+    const { charMs, t35Ms } = this.timing;
+    this.counters.frames++;
+    // On the wire the request's last byte arrives frameLength characters after its first
+    // (unless the master already paced it), and the device sees the frame end after t3.5.
+    const wireEnd = Math.max(request.firstAt + request.frame.length * charMs, request.lastAt);
+    if (this.spec.minRequestGapMs > 0 && request.firstAt < this.lastReplyEnd + this.spec.minRequestGapMs) {
+      this.counters.tooSoon++;
+      return;
+    }
+    const address = request.frame[0]!;
+    const device = this.units.get(address);
+    if (!device) {
+      // Broadcast (0) or another slave's address: a slave stays silent.
+      this.counters.notForUs++;
+      return;
+    }
+    const reply = device.handle(request.frame.subarray(1, request.frame.length - 2), Date.now());
+    if (!reply.pdu) return;
+    let bytes = withCrc(Buffer.concat([Buffer.from([address]), reply.pdu]));
+    const action = reply.action;
+    if (action.kind === 'bad_crc') {
+      bytes = Buffer.from(bytes);
+      bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0xff;
+    }
+    if (action.kind === 'garbage') bytes = Buffer.concat([action.bytes, bytes]);
+    const delay = action.kind === 'slow_reply' ? action.delayMs : 0;
+    const startAt = Math.max(wireEnd + t35Ms + this.spec.turnaroundMs + delay, this.lineFreeAt, performance.now());
+    const end = await this.pacer!.send(bytes, startAt, charMs);
+    this.lastReplyEnd = end;
+    this.lineFreeAt = end + t35Ms;
+  }
+}
