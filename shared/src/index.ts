@@ -8,3 +8,4 @@ export * from './profiles/register-codec.js';
 export * from './profiles/load.js';
 export * from './util/logger.js';
 export * from './contract/registry.js';
+export * from './codec/index.js';
