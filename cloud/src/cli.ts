@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+/**
+ * gridsafe-cloud: the cloud service. `--help` lists options and environment variables.
+ * Exit codes: 0 stopped cleanly, 2 configuration problem, 1 failed to start or crashed.
+ */
+import { createLogger } from '@gridsafe/shared';
+import { ConfigError, ENVIRONMENT, loadConfig } from './config/load.js';
+import { startCloud } from './service.js';
+
+const USAGE = `gridsafe-cloud: MQTT ingest, series storage, detection, alerts, cases, HTTP API
+
+usage: gridsafe-cloud [--config <file.yaml|file.json>] [--help]
+
+  --config <file>   YAML or JSON configuration (see cloud/README.md); environment
+                    variables override it
+  --help            this text
+
+environment:
+${ENVIRONMENT.map(([name, meaning]) => `  ${name.padEnd(27)} ${meaning}`).join('\n')}
+
+HTTP: /healthz /readyz /metrics /docs /api/v1/...   MQTT: gridsafe/v1/gw/{gw}/telemetry
+`;
+
+function parseArgs(argv: string[]): { configFile?: string; help: boolean } {
+  const result: { configFile?: string; help: boolean } = { help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--help' || arg === '-h') result.help = true;
+    else if (arg === '--config' || arg === '-c') {
+      const value = argv[++i];
+      if (!value) throw new ConfigError(['--config needs a file name']);
+      result.configFile = value;
+    } else if (arg.startsWith('--config=')) result.configFile = arg.slice('--config='.length);
+    else throw new ConfigError([`unknown argument "${arg}" (see --help)`]);
+  }
+  return result;
+}
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    const args = parseArgs(process.argv.slice(2));
+    if (args.help) {
+      process.stdout.write(USAGE);
+      return;
+    }
+    config = loadConfig(args.configFile ? { configFile: args.configFile } : {});
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`gridsafe-cloud: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const log = createLogger('cloud', { level: config.logLevel });
+  let cloud;
+  try {
+    cloud = await startCloud(config, { log });
+  } catch (error) {
+    // Detector settings are checked when detection starts; name the file with the problem.
+    const message = (error as Error).message;
+    const isSettings = /^detectors\./.test(message);
+    log.fatal({ err: error }, isSettings ? 'detector settings are not valid' : 'the cloud could not start');
+    process.stderr.write(`gridsafe-cloud: ${isSettings && config.source ? `${config.source}: ` : ''}${message}\n`);
+    process.exit(isSettings ? 2 : 1);
+  }
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    const force = setTimeout(() => {
+      log.error('did not stop within 20 s; exiting');
+      process.exit(1);
+    }, 20_000);
+    force.unref();
+    cloud.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+await main();

@@ -1,0 +1,55 @@
+/** The cloud's configuration, after defaults, the config file and GRIDSAFE_* variables are merged. */
+export interface InfluxConfig {
+  url: string;
+  /** v2 API token (InfluxDB 2.x/3.x) — redacted from logs. */
+  token?: string;
+  org?: string;
+  bucket: string;
+  /** v1 database for InfluxQL reads and v1 writes; defaults to the bucket name. */
+  database: string;
+  username?: string;
+  password?: string;
+  /** Retention policy for v1 writes/reads (empty: the database default). */
+  retentionPolicy?: string;
+}
+
+export interface RelationalConfig {
+  /** `sqlite` (default, a file in the data folder) or `postgres` (with `url`). */
+  kind: 'sqlite' | 'postgres';
+  url?: string;
+}
+
+export interface CloudConfig {
+  /** Where the source file was, for messages (null: defaults and environment only). */
+  source: string | null;
+  http: { host: string; port: number; bodyLimitBytes: number; rateLimitPerMinute: number };
+  mqtt: {
+    host: string;
+    port: number;
+    /** When set, no embedded broker runs; the cloud subscribes to this broker with $share subscriptions. */
+    brokerUrl?: string;
+    brokerUsername?: string;
+    brokerPassword?: string;
+    /** Shared-subscription group used in external-broker mode. */
+    shareGroup: string;
+    /** MQTT client id on the external broker (stable per instance, so its session survives restarts). */
+    clientId: string;
+    topicPrefix: string;
+    /** Gateways must authenticate to the embedded broker (default true). */
+    requireAuth: boolean;
+    tls?: { certFile: string; keyFile: string; port: number };
+  };
+  dataDir: string;
+  seedFile?: string;
+  influx?: InfluxConfig;
+  relational: RelationalConfig;
+  /** Per-detector settings, passed to detection as DetectionDependencies.settings. */
+  detectors: Record<string, Record<string, unknown>>;
+  /** Wall-clock tick for silence-based rules, ms. */
+  tickIntervalMs: number;
+  /** Tokens for bootstrap API users: `{name, role, token, areas?}` (hashed at start, never stored plain). */
+  apiUsers: Array<{ name: string; role: 'admin' | 'inspector' | 'auditor'; token: string; areas?: string[] }>;
+  /** When false, the HTTP API needs no token (the demo default is true: open, for localhost). */
+  apiAuth: boolean;
+  logLevel: string;
+}

@@ -1,0 +1,111 @@
+/**
+ * The HTTP service: Fastify with JSON Schema on every route (unknown fields and wrong
+ * types refused, never coerced or dropped, in bodies), problem+json errors, rate
+ * limits, OpenAPI at /openapi.json and a docs page at /docs, and secrets redacted
+ * from request logs.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import rateLimit from '@fastify/rate-limit';
+import { Ajv } from 'ajv';
+import type { Logger } from '@gridsafe/shared';
+import type { CloudContext } from './context.js';
+import { HttpProblem, problemOf, problemSchema, sendProblem } from './problem.js';
+import { registerAuth } from './auth.js';
+import { healthRoutes } from './routes/health.js';
+import { registryRoutes } from './routes/registry.js';
+import { seriesRoutes } from './routes/series.js';
+import { alertRoutes } from './routes/alerts.js';
+import { caseRoutes } from './routes/cases.js';
+import { RegistryError } from '../storage/relational/registry-store.js';
+import { AlertLifecycleError } from '../storage/relational/alert-store.js';
+import { CaseTransitionError } from '../storage/relational/case-store.js';
+import type { PenaltyRules } from '../cases/penalty.js';
+
+export interface HttpOptions {
+  bodyLimitBytes: number;
+  rateLimitPerMinute: number;
+  apiAuth: boolean;
+  penaltyRules?: PenaltyRules;
+  /** Further route plugins (console, work orders, notifications), registered after the core routes. */
+  plugins?: Array<(app: FastifyInstance, ctx: CloudContext) => Promise<void>>;
+}
+
+// Bodies: exact types, no coercion, unknown fields are errors (additionalProperties:false
+// in the schemas). Query strings and path params arrive as text, so they are coerced.
+const bodyAjv = new Ajv({ coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: true, strict: false });
+const queryAjv = new Ajv({ coerceTypes: 'array', removeAdditional: false, useDefaults: true, allErrors: true, strict: false });
+
+export async function buildHttpApp(ctx: CloudContext, options: HttpOptions, log: Logger): Promise<FastifyInstance> {
+  const app = Fastify({
+    // pino's Logger is a FastifyBaseLogger; the cast keeps the app's type the plain FastifyInstance.
+    loggerInstance: log.child({ component: 'http' }) as FastifyBaseLogger,
+    bodyLimit: options.bodyLimitBytes,
+    ajv: { customOptions: { removeAdditional: false } },
+    // Ids in paths are matched by the route schemas; everything else is a 404 problem.
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : queryAjv).compile(schema));
+  app.addSchema(problemSchema);
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const instance = request.url.split('?')[0];
+    if (error instanceof HttpProblem) return sendProblem(reply, problemOf(error.status, error.code, error.message, instance, error.errors));
+    if (error instanceof RegistryError || error instanceof AlertLifecycleError || error instanceof CaseTransitionError) {
+      const status = error.kind === 'not_found' ? 404 : error.kind === 'invalid_reference' ? 422 : 409;
+      return sendProblem(reply, problemOf(status, error.kind, error.message, instance));
+    }
+    if (error.validation) {
+      const errors = error.validation.map((v) => ({
+        where: `${error.validationContext ?? 'request'}${v.instancePath || ''}`,
+        message:
+          v.keyword === 'additionalProperties'
+            ? `unknown field "${String((v.params as { additionalProperty?: string }).additionalProperty)}"`
+            : (v.message ?? 'is invalid'),
+      }));
+      return sendProblem(reply, problemOf(400, 'validation', `the ${error.validationContext ?? 'request'} is not valid: ${errors.map((e) => `${e.where} ${e.message}`).join('; ')}`, instance, errors));
+    }
+    const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
+    if (status >= 500) {
+      request.log.error({ err: error }, 'request failed');
+      return sendProblem(reply, problemOf(status, 'internal', 'the server could not complete the request; the error is in its log', instance));
+    }
+    const code = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'body_too_large' : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'unsupported_media_type' : status === 429 ? 'rate_limited' : 'bad_request';
+    return sendProblem(reply, problemOf(status, code, error.message, instance));
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, problemOf(404, 'no_route', `no route ${request.method} ${request.url.split('?')[0]} (see /docs)`, request.url.split('?')[0])),
+  );
+
+  await app.register(rateLimit, {
+    max: options.rateLimitPerMinute,
+    timeWindow: 60_000,
+    // Per token when there is one, else per address; probes are never limited.
+    keyGenerator: (request) => request.headers.authorization ?? request.ip,
+    allowList: (request) => /^\/(healthz|readyz|metrics)$/.test(request.url.split('?')[0] ?? ''),
+    errorResponseBuilder: (_request, context) =>
+      Object.assign(new HttpProblem(429, 'rate_limited', `more than ${context.max} requests a minute; try again in ${context.after}`), { statusCode: 429 }),
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'gridsafe cloud API', version: '1', description: 'Registry, series, alerts and cases (shared/CONTRACT.md). Errors are application/problem+json.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: options.apiAuth ? [{ bearer: [] }] : [],
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json['$id'] === 'string' ? json['$id'] : `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  registerAuth(app, ctx.users, options.apiAuth);
+  await healthRoutes(app, ctx);
+  await registryRoutes(app, ctx);
+  await seriesRoutes(app, ctx);
+  await alertRoutes(app, ctx);
+  await caseRoutes(app, ctx, options.penaltyRules);
+  for (const plugin of options.plugins ?? []) await plugin(app, ctx);
+  return app;
+}

@@ -1,0 +1,51 @@
+/**
+ * Who is calling: with API authentication on, a bearer token names an API user
+ * (401 otherwise); with it off (the single-machine default), every caller is an
+ * unscoped admin. Route handlers then ask `allow(request, ...roles)`.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { OPEN_ACCESS_USER, type ApiUser, type ApiUserStore, type Role } from '../security/api-users.js';
+import { HttpProblem } from './problem.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    user: ApiUser;
+  }
+}
+
+/** Paths that answer without a token: probes, metrics, the API docs. */
+const PUBLIC = [/^\/healthz$/, /^\/readyz$/, /^\/metrics$/, /^\/docs(\/|$)/, /^\/openapi\.json$/];
+
+export function registerAuth(app: FastifyInstance, users: ApiUserStore, required: boolean): void {
+  app.decorateRequest('user', null as unknown as ApiUser); // set per request in onRequest
+  app.addHook('onRequest', async (request) => {
+    request.user = OPEN_ACCESS_USER;
+    if (!required) return;
+    const path = request.url.split('?')[0] ?? '';
+    if (PUBLIC.some((pattern) => pattern.test(path))) return;
+    const header = request.headers.authorization;
+    const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+    if (!match) throw new HttpProblem(401, 'unauthenticated', 'send an API token: "Authorization: Bearer <token>"');
+    const user = await users.authenticate(match[1] as string);
+    if (!user) {
+      request.log.warn({ path }, 'refused an API request with an unknown token');
+      throw new HttpProblem(401, 'unauthenticated', 'the API token is not valid');
+    }
+    request.user = user;
+  });
+}
+
+export function allow(request: FastifyRequest, ...roles: Role[]): void {
+  if (roles.includes(request.user.role)) return;
+  request.log.warn({ user: request.user.name, role: request.user.role, method: request.method, path: request.url }, 'refused an API request: role not allowed');
+  throw new HttpProblem(403, 'forbidden', `role "${request.user.role}" may not ${request.method} ${request.url.split('?')[0]}`);
+}
+
+/** For inspectors: refuses a subject outside their areas (other roles are unscoped). */
+export function allowSubject(request: FastifyRequest, area: string | undefined, what: string): void {
+  const user = request.user;
+  if (user.role !== 'inspector') return;
+  if (area !== undefined && user.areas.includes(area)) return;
+  request.log.warn({ user: user.name, areas: user.areas, area, what }, 'refused an inspector outside their areas');
+  throw new HttpProblem(403, 'outside_area', `${what} is outside your areas (${user.areas.join(', ')})`);
+}

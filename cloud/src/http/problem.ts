@@ -1,0 +1,70 @@
+/**
+ * Errors as RFC 9457 problem documents (`application/problem+json`): a stable `type`
+ * per kind of problem, the HTTP `title`, and a `detail` that says what and where.
+ */
+import type { FastifyReply } from 'fastify';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  /** For validation problems: each failing field. */
+  errors?: Array<{ where: string; message: string }>;
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    detail: string,
+    readonly errors?: Problem['errors'],
+  ) {
+    super(detail);
+    this.name = 'HttpProblem';
+  }
+}
+
+export function problemOf(status: number, code: string, detail: string, instance?: string, errors?: Problem['errors']): Problem {
+  const problem: Problem = { type: `urn:gridsafe:problem:${code}`, title: TITLES[status] ?? 'Error', status, detail };
+  if (instance) problem.instance = instance;
+  if (errors && errors.length > 0) problem.errors = errors;
+  return problem;
+}
+
+export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply {
+  return reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
+}
+
+/** The OpenAPI schema of a problem document, referenced by every route's error responses. */
+export const problemSchema = {
+  $id: 'Problem',
+  type: 'object',
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    instance: { type: 'string' },
+    errors: { type: 'array', items: { type: 'object', properties: { where: { type: 'string' }, message: { type: 'string' } } } },
+  },
+  required: ['type', 'title', 'status', 'detail'],
+} as const;

@@ -1,0 +1,120 @@
+/** JSON Schemas shared by the routes (and shown in the OpenAPI document). */
+import { DEVICE_KINDS, TARIFFS } from '@gridsafe/shared';
+
+export const ID_PATTERN = '^[A-Za-z0-9_.:-]{1,64}$';
+export const idParam = {
+  type: 'object',
+  required: ['id'],
+  additionalProperties: false,
+  properties: { id: { type: 'string', pattern: ID_PATTERN, description: 'letters, digits, _ . : -; at most 64' } },
+} as const;
+
+export const pageQuery = {
+  limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+  offset: { type: 'integer', minimum: 0, maximum: 10_000_000, default: 0 },
+} as const;
+
+export const pageOf = (item: object) =>
+  ({
+    type: 'object',
+    required: ['items', 'total', 'limit', 'offset'],
+    properties: { items: { type: 'array', items: item }, total: { type: 'integer' }, limit: { type: 'integer' }, offset: { type: 'integer' } },
+  }) as const;
+
+const id = { type: 'string', pattern: ID_PATTERN } as const;
+const positive = { type: 'number', exclusiveMinimum: 0, maximum: 1e9 } as const;
+
+export const transformerSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'site', 'ratedKva'],
+  properties: {
+    id,
+    site: { type: 'string', minLength: 1, maxLength: 200 },
+    ratedKva: positive,
+    vectorGroup: { type: 'string', pattern: '^[A-Za-z]{1,3}[a-z]{0,3}[0-9]{0,2}$', maxLength: 12 },
+    area: { type: 'string', minLength: 1, maxLength: 64 },
+  },
+} as const;
+
+export const customerSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'name', 'contractKva', 'tariff'],
+  properties: {
+    id,
+    name: { type: 'string', minLength: 1, maxLength: 200 },
+    contractKva: positive,
+    tariff: { enum: [...TARIFFS] },
+    hasGeneration: { type: 'boolean' },
+  },
+} as const;
+
+export const deviceSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'gateway', 'kind', 'ctRatio', 'ptRatio', 'ctSecondaryA'],
+  properties: {
+    id,
+    gateway: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
+    kind: { enum: [...DEVICE_KINDS] },
+    transformer: id,
+    customer: id,
+    ctRatio: positive,
+    ptRatio: positive,
+    ctSecondaryA: { enum: [1, 5] },
+  },
+} as const;
+
+export const gatewayBodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id'],
+  properties: {
+    id: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
+    secret: { type: 'string', minLength: 12, maxLength: 256, description: 'MQTT password of the gateway; stored only as a scrypt hash' },
+  },
+} as const;
+
+export const gatewayInfoSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    hasSecret: { type: 'boolean' },
+    status: { type: ['object', 'null'], additionalProperties: true },
+    statusAt: { type: ['integer', 'null'] },
+    lastSeenAt: { type: ['integer', 'null'] },
+  },
+} as const;
+
+export const alertSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    type: { type: 'string' },
+    severity: { type: 'string' },
+    state: { type: 'string' },
+    subject: { type: 'string' },
+    subjectKind: { type: 'string' },
+    openedAt: { type: 'integer' },
+    lastSeenAt: { type: 'integer' },
+    acknowledgedAt: { type: ['integer', 'null'] },
+    resolvedAt: { type: ['integer', 'null'] },
+    evidence: { type: 'object', additionalProperties: true },
+    notes: { type: 'array', items: { type: 'object', additionalProperties: true } },
+  },
+} as const;
+
+export const noteBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { note: { type: 'string', maxLength: 2000 } },
+} as const;
+
+export const errorResponses = {
+  400: { $ref: 'Problem#' },
+  401: { $ref: 'Problem#' },
+  403: { $ref: 'Problem#' },
+  404: { $ref: 'Problem#' },
+  409: { $ref: 'Problem#' },
+} as const;

@@ -1,0 +1,175 @@
+/**
+ * Ingest: one message from a gateway's uplink topic in, one outcome out.
+ *
+ * Telemetry is decoded and validated whole (rejected batches are counted by reason,
+ * logged with what and where, and never half-stored); a batch already in the ledger
+ * is acknowledged and ignored; otherwise it is stored, retrying while storage is
+ * down (backpressure: the caller's PUBACK waits), recorded in the ledger, and handed
+ * to detection. The promise resolves only once the batch is durable, so the broker
+ * acknowledges after storage.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  checkGatewayEvent,
+  checkGatewayStatus,
+  decodeJsonTelemetry,
+  parseJsonPayload,
+  parseTopic,
+  type GatewayEvent,
+  type Logger,
+  type RejectReason,
+  type TelemetryBatch,
+} from '@gridsafe/shared';
+import type { SeriesStore } from '../storage/series/types.js';
+import type { IngestLedger } from '../storage/relational/ingest-ledger.js';
+import type { RegistryStore } from '../storage/relational/registry-store.js';
+import type { RelationalDb } from '../storage/relational/db.js';
+import type { CloudMetrics } from '../metrics/metrics.js';
+import type { DetectionRunner } from '../detection-host/runner.js';
+import { KeyedQueue } from './keyed-queue.js';
+import { findCompactDecoder, type CompactDecoder } from './compact.js';
+
+export type IngestOutcome =
+  | { kind: 'stored'; gateway: string; seq: number; readings: number }
+  | { kind: 'duplicate'; gateway: string; seq: number }
+  | { kind: 'rejected'; reason: RejectReason | 'bad_status' | 'bad_event'; message: string }
+  | { kind: 'status' | 'event' | 'ignored' };
+
+export interface IngestDependencies {
+  series: SeriesStore;
+  ledger: IngestLedger;
+  registry: RegistryStore;
+  rdb: RelationalDb;
+  metrics: CloudMetrics;
+  detection: DetectionRunner | null;
+  log: Logger;
+  topicPrefix: string;
+  /** Replaces the clock for the future-timestamp rule (tests). */
+  now?: () => number;
+}
+
+/** Retry schedule while storage is down: the PUBACK waits, the gateway's outbox holds the rest. */
+const RETRY_MIN_MS = 100;
+const RETRY_MAX_MS = 5000;
+
+export class StorageUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StorageUnavailableError';
+  }
+}
+
+export class IngestPipeline {
+  private readonly queue = new KeyedQueue();
+  private readonly compact: CompactDecoder | null = findCompactDecoder();
+  private closing = false;
+  /** Last rejections, newest last, for the API (what went wrong recently, without reading logs). */
+  readonly recentRejections: Array<{ at: number; gateway: string | null; reason: string; message: string }> = [];
+
+  constructor(private readonly deps: IngestDependencies) {}
+
+  get queueDepth(): number {
+    return this.queue.depth;
+  }
+
+  async handle(topic: string, payload: Uint8Array): Promise<IngestOutcome> {
+    const parsed = parseTopic(topic, this.deps.topicPrefix);
+    if (!parsed) return { kind: 'ignored' };
+    if (parsed.kind === 'telemetry') {
+      const options = { expectedGateway: parsed.gateway, now: (this.deps.now ?? Date.now)() };
+      let decoded;
+      if (parsed.encoding === 'json') decoded = decodeJsonTelemetry(payload, options);
+      else if (this.compact) decoded = this.compact(payload, options);
+      else decoded = { ok: false as const, reason: 'bad_encoding' as const, message: 'this cloud build has no compact-telemetry decoder; send JSON' };
+      if (!decoded.ok) return this.reject(parsed.gateway, decoded.reason, decoded.message, topic);
+      return this.queue.run(parsed.gateway, () => this.store(decoded.value));
+    }
+    if (parsed.kind === 'status') return this.status(parsed.gateway, payload);
+    if (parsed.kind === 'events') return this.event(parsed.gateway, payload);
+    return { kind: 'ignored' };
+  }
+
+  private reject(gateway: string | null, reason: RejectReason | 'bad_status' | 'bad_event', message: string, topic: string): IngestOutcome {
+    this.deps.metrics.rejected.inc({ reason });
+    this.deps.log.warn({ gateway, topic, reason, detail: message }, 'rejected a message from a gateway');
+    this.recentRejections.push({ at: Date.now(), gateway, reason, message });
+    if (this.recentRejections.length > 100) this.recentRejections.shift();
+    return { kind: 'rejected', reason, message };
+  }
+
+  private async store(batch: TelemetryBatch): Promise<IngestOutcome> {
+    const { series, ledger, metrics, log } = this.deps;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        if (await ledger.isKnown(batch.gateway, batch.seq)) {
+          metrics.duplicates.inc();
+          log.debug({ gateway: batch.gateway, seq: batch.seq }, 'batch already stored; acknowledged and ignored');
+          return { kind: 'duplicate', gateway: batch.gateway, seq: batch.seq };
+        }
+        const started = performance.now();
+        // Readings are keyed by (device, ts), so writing again after a crash between
+        // these two steps stores nothing twice; the ledger then records the batch once.
+        await series.writeBatch(batch);
+        const recorded = await ledger.record(batch, Date.now());
+        metrics.storeLatency.observe((performance.now() - started) / 1000);
+        if (!recorded) {
+          metrics.duplicates.inc();
+          return { kind: 'duplicate', gateway: batch.gateway, seq: batch.seq };
+        }
+        let values = 0;
+        for (const reading of batch.readings) values += Object.keys(reading.values).length;
+        metrics.batchesStored.inc();
+        metrics.readingsStored.inc({}, batch.readings.length);
+        metrics.valuesStored.inc({}, values);
+        this.deps.detection?.batchStored(batch);
+        return { kind: 'stored', gateway: batch.gateway, seq: batch.seq, readings: batch.readings.length };
+      } catch (error) {
+        metrics.storeErrors.inc();
+        if (this.closing) throw new StorageUnavailableError(`storage failed while shutting down: ${(error as Error).message}`);
+        const wait = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** Math.min(attempt, 10));
+        log.error({ err: error, gateway: batch.gateway, seq: batch.seq, attempt, retryInMs: wait }, 'could not store a batch; holding it (not acknowledged) and retrying');
+        await sleep(wait);
+      }
+    }
+  }
+
+  private async status(gateway: string, payload: Uint8Array): Promise<IngestOutcome> {
+    const json = parseJsonPayload(payload);
+    const checked = json.ok ? checkGatewayStatus(json.value) : json;
+    if (!checked.ok) return this.reject(gateway, 'bad_status', checked.message, `status of ${gateway}`);
+    await this.deps.registry.recordGatewayStatus(gateway, checked.value as unknown as Record<string, unknown>, Date.now());
+    return { kind: 'status' };
+  }
+
+  private async event(gateway: string, payload: Uint8Array): Promise<IngestOutcome> {
+    const json = parseJsonPayload(payload);
+    const checked = json.ok ? checkGatewayEvent(json.value) : json;
+    if (!checked.ok) return this.reject(gateway, 'bad_event', checked.message, `events of ${gateway}`);
+    const event: GatewayEvent = checked.value;
+    if (event.gateway !== gateway) {
+      return this.reject(gateway, 'bad_event', `event names gateway "${event.gateway}" but came on the topic of "${gateway}"`, `events of ${gateway}`);
+    }
+    const inserted = await this.deps.rdb.db
+      .insertInto('gateway_events')
+      .values({
+        gateway,
+        seq: event.seq,
+        ts: event.ts,
+        device: event.device ?? null,
+        type: event.type,
+        detail: event.detail === undefined ? null : JSON.stringify(event.detail),
+        received_at: Date.now(),
+      })
+      .onConflict((oc) => oc.columns(['gateway', 'seq']).doNothing())
+      .executeTakeFirst();
+    // A redelivered event (same gateway and seq) is not offered to detection twice.
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0) this.deps.detection?.event(event);
+    return { kind: 'event' };
+  }
+
+  /** Stops retrying (pending stores fail so their PUBACK is never sent) and waits for in-flight work. */
+  async close(): Promise<void> {
+    this.closing = true;
+    await this.queue.drain();
+  }
+}

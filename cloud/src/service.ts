@@ -1,0 +1,211 @@
+/**
+ * Composition of the cloud: stores, detection, ingest, MQTT (embedded broker or an
+ * external one), HTTP. `startCloud` returns once everything listens; `close()` stops
+ * in the order that loses nothing: MQTT first (no new batches; unacknowledged ones are
+ * redelivered later), then the ingest and detection queues, then HTTP, then the stores.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { createLogger, type Logger } from '@gridsafe/shared';
+import type { CloudConfig } from './config/types.js';
+import { redactUrl } from './config/load.js';
+import { openRelational, type RelationalDb } from './storage/relational/db.js';
+import { RegistryStore } from './storage/relational/registry-store.js';
+import { SqlAlertStore } from './storage/relational/alert-store.js';
+import { SqlCaseStore } from './storage/relational/case-store.js';
+import { SqlDetectorStateStore } from './storage/relational/detector-state-store.js';
+import { SqlIngestLedger } from './storage/relational/ingest-ledger.js';
+import type { SeriesStore } from './storage/series/types.js';
+import { SqliteSeriesStore } from './storage/series/sqlite.js';
+import { CloudMetrics } from './metrics/metrics.js';
+import { IngestPipeline } from './ingest/pipeline.js';
+import { DetectionRunner } from './detection-host/runner.js';
+import { createDetectionEngine } from './detection/engine.js';
+import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.js';
+import { startExternalSubscriber, type ExternalSubscriber } from './broker/external.js';
+import { buildHttpApp, type HttpOptions } from './http/app.js';
+import type { CloudContext } from './http/context.js';
+import { ApiUserStore } from './security/api-users.js';
+import { applySeed, readSeed } from './registry-seed.js';
+import { createInfluxSeriesStore } from './storage/series/influx.js';
+
+export interface CloudHandle {
+  config: CloudConfig;
+  /** The ports actually bound (useful with port 0). */
+  httpPort: number;
+  mqttPort: number | null;
+  httpUrl: string;
+  app: FastifyInstance;
+  ctx: CloudContext;
+  broker: EmbeddedBroker | null;
+  external: ExternalSubscriber | null;
+  detection: DetectionRunner;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  log?: Logger;
+  /** Extra HTTP route plugins (the console, work orders, notifications). */
+  httpPlugins?: HttpOptions['plugins'];
+  penaltyRules?: HttpOptions['penaltyRules'];
+}
+
+async function openSeries(config: CloudConfig, log: Logger): Promise<SeriesStore> {
+  if (config.influx) {
+    const store = await createInfluxSeriesStore(config.influx, log);
+    await store.init();
+    return store;
+  }
+  const store = new SqliteSeriesStore({ path: join(config.dataDir, 'series.sqlite') });
+  await store.init();
+  return store;
+}
+
+export async function startCloud(config: CloudConfig, options: StartOptions = {}): Promise<CloudHandle> {
+  const log = options.log ?? createLogger('cloud', { level: config.logLevel });
+  mkdirSync(config.dataDir, { recursive: true });
+  const cleanup: Array<() => Promise<void>> = [];
+  const undo = async () => {
+    for (const step of cleanup.reverse()) await step().catch(() => undefined);
+  };
+  try {
+    const rdb: RelationalDb = await openRelational(
+      config.relational.kind === 'postgres' ? { kind: 'postgres', url: config.relational.url as string } : { kind: 'sqlite', path: join(config.dataDir, 'gridsafe.sqlite') },
+    );
+    cleanup.push(() => rdb.close());
+    log.info({ relational: config.relational.kind === 'postgres' ? redactUrl(config.relational.url as string) : join(config.dataDir, 'gridsafe.sqlite') }, 'relational store ready');
+    const series = await openSeries(config, log);
+    cleanup.push(() => series.close());
+    log.info({ series: series.kind }, 'series store ready');
+
+    const registry = new RegistryStore(rdb);
+    await registry.refresh();
+    if (config.seedFile) {
+      const counts = await applySeed(registry, readSeed(config.seedFile));
+      log.info({ seed: config.seedFile, ...counts }, 'registry seed applied');
+    }
+    const users = new ApiUserStore(rdb);
+    for (const user of config.apiUsers) await users.put({ name: user.name, role: user.role, areas: user.areas ?? [] }, user.token);
+
+    const alerts = new SqlAlertStore(rdb);
+    const cases = new SqlCaseStore(rdb);
+    const ledger = new SqlIngestLedger(rdb);
+    const metrics = new CloudMetrics();
+    const engine = createDetectionEngine({
+      registry,
+      alerts,
+      cases,
+      state: new SqlDetectorStateStore(rdb),
+      settings: config.detectors,
+      log,
+    });
+    const detection = new DetectionRunner(engine, ledger, metrics, log.child({ component: 'detection-host' }));
+    await detection.replayPending();
+    detection.start(config.tickIntervalMs);
+    cleanup.push(() => detection.close());
+
+    const pipeline = new IngestPipeline({ series, ledger, registry, rdb, metrics, detection, log: log.child({ component: 'ingest' }), topicPrefix: config.mqtt.topicPrefix });
+    metrics.gauge('gridsafe_ingest_queue_depth', 'Batches waiting to be stored', () => pipeline.queueDepth);
+    metrics.gauge('gridsafe_detection_queue_depth', 'Stored batches and events waiting for detection', () => detection.depth);
+
+    let accepting = false;
+    let broker: EmbeddedBroker | null = null;
+    let external: ExternalSubscriber | null = null;
+    const ctx: CloudContext = {
+      registry,
+      series,
+      alerts,
+      cases,
+      users,
+      rdb,
+      pipeline,
+      metrics,
+      log,
+      isAccepting: () => accepting,
+      mqttReady: () => (broker !== null) || (external?.connected() ?? false),
+    };
+
+    const httpOptions: HttpOptions = { bodyLimitBytes: config.http.bodyLimitBytes, rateLimitPerMinute: config.http.rateLimitPerMinute, apiAuth: config.apiAuth };
+    if (options.httpPlugins) httpOptions.plugins = options.httpPlugins;
+    if (options.penaltyRules) httpOptions.penaltyRules = options.penaltyRules;
+    const app = await buildHttpApp(ctx, httpOptions, log);
+    cleanup.push(() => app.close());
+    try {
+      await app.listen({ host: config.http.host, port: config.http.port });
+    } catch (error) {
+      throw new Error(`cannot listen for HTTP on ${config.http.host}:${config.http.port}: ${(error as Error).message} (set GRIDSAFE_HTTP_PORT to a free port)`);
+    }
+    const httpPort = (app.server.address() as AddressInfo).port;
+
+    if (config.mqtt.brokerUrl) {
+      external = await startExternalSubscriber({
+        url: config.mqtt.brokerUrl,
+        ...(config.mqtt.brokerUsername ? { username: config.mqtt.brokerUsername } : {}),
+        ...(config.mqtt.brokerPassword ? { password: config.mqtt.brokerPassword } : {}),
+        shareGroup: config.mqtt.shareGroup,
+        clientId: config.mqtt.clientId,
+        topicPrefix: config.mqtt.topicPrefix,
+        pipeline,
+        log: log.child({ component: 'mqtt-external' }),
+      });
+      cleanup.push(() => (external as ExternalSubscriber).close());
+    } else {
+      broker = await startEmbeddedBroker({
+        host: config.mqtt.host,
+        port: config.mqtt.port,
+        ...(config.mqtt.tls ? { tls: config.mqtt.tls } : {}),
+        requireAuth: config.mqtt.requireAuth,
+        topicPrefix: config.mqtt.topicPrefix,
+        pipeline,
+        registry,
+        metrics,
+        log: log.child({ component: 'mqtt' }),
+      });
+      cleanup.push(() => (broker as EmbeddedBroker).close());
+    }
+
+    // Several instances share one PostgreSQL: pick up the others' registry edits.
+    let refreshTimer: NodeJS.Timeout | null = null;
+    if (config.relational.kind === 'postgres') {
+      refreshTimer = setInterval(() => void registry.refresh().catch((error: unknown) => log.warn({ err: error }, 'registry refresh failed')), 30_000);
+    }
+    accepting = true;
+    const httpUrl = `http://${config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host}:${httpPort}`;
+    log.info({ http: httpUrl, mqttPort: broker?.port ?? null, externalBroker: config.mqtt.brokerUrl ? redactUrl(config.mqtt.brokerUrl) : null }, 'gridsafe cloud is running');
+
+    let closing: Promise<void> | null = null;
+    return {
+      config,
+      httpPort,
+      mqttPort: broker?.port ?? null,
+      httpUrl,
+      app,
+      ctx,
+      broker,
+      external,
+      detection,
+      close() {
+        closing ??= (async () => {
+          accepting = false;
+          if (refreshTimer) clearInterval(refreshTimer);
+          log.info('stopping: MQTT first, then queues, HTTP and stores');
+          const stoppingPipeline = pipeline.close();
+          if (broker) await broker.close();
+          if (external) await external.close();
+          await stoppingPipeline;
+          await detection.close();
+          await app.close();
+          await series.close();
+          await rdb.close();
+          log.info('stopped');
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await undo();
+    throw error;
+  }
+}

@@ -1,0 +1,201 @@
+/**
+ * Capacity-violation cases: opened or updated by detection (one open case per
+ * customer), moved on by people through the allowed transitions only, each step
+ * appended to the case's history (never rewritten).
+ */
+import { EventEmitter } from 'node:events';
+import type { CaseState } from '@gridsafe/shared';
+import type { CapacityCaseEvidence, CaseStore } from '../../detection/types.js';
+import type { AuditAction, AuditEntry, CaseRecord } from '../../cases/types.js';
+import type { PenaltyEstimate } from '../../cases/penalty.js';
+import { checkTransition } from '../../cases/state-machine.js';
+import { isUniqueViolation, type RelationalDb } from './db.js';
+import type { CaseTable } from './schema.js';
+import { newId } from './ids.js';
+
+export type { AuditEntry, CaseRecord } from '../../cases/types.js';
+
+/** How many demand points a case keeps as evidence (a month of 15-minute blocks is 2,976). */
+const MAX_EVIDENCE_POINTS = 3000;
+
+export class CaseTransitionError extends Error {
+  constructor(
+    readonly kind: 'not_found' | 'not_allowed' | 'note_required' | 'same_state',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CaseTransitionError';
+  }
+}
+
+interface StoredEvidence {
+  demandSeries: Array<[number, number]>;
+  detail: Record<string, unknown>;
+}
+
+export function toCase(row: CaseTable): CaseRecord {
+  const evidence = JSON.parse(row.evidence) as StoredEvidence;
+  return {
+    id: row.id,
+    customer: row.customer,
+    state: row.state as CaseState,
+    contractKva: row.contract_kva,
+    maxDemandKw: row.max_demand_kw,
+    excessKva: row.excess_kva,
+    firstSeen: row.first_seen,
+    lastSeen: row.last_seen,
+    demandSeries: evidence.demandSeries ?? [],
+    detail: evidence.detail ?? {},
+    openedAt: row.created_at,
+    updatedAt: row.updated_at,
+    penalty: row.penalty === null ? null : (JSON.parse(row.penalty) as PenaltyEstimate),
+  };
+}
+
+function mergeSeries(a: Array<[number, number]>, b: Array<[number, number]>): Array<[number, number]> {
+  const byTs = new Map<number, number>(a);
+  for (const [ts, value] of b) byTs.set(ts, value);
+  return [...byTs.entries()].sort((x, y) => x[0] - y[0]).slice(-MAX_EVIDENCE_POINTS);
+}
+
+export class SqlCaseStore implements CaseStore {
+  /** Emits ('change', case: CaseRecord, action: string) after each committed change. */
+  readonly events = new EventEmitter();
+
+  constructor(private readonly rdb: RelationalDb) {}
+
+  async openOrUpdate(evidence: CapacityCaseEvidence): Promise<string> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const { record, action } = await this.openOrUpdateOnce(evidence);
+        this.events.emit('change', record, action);
+        return record.id;
+      } catch (error) {
+        if (attempt === 0 && isUniqueViolation(error)) continue;
+        throw error;
+      }
+    }
+  }
+
+  private async openOrUpdateOnce(evidence: CapacityCaseEvidence): Promise<{ record: CaseRecord; action: string }> {
+    return this.rdb.db.transaction().execute(async (trx) => {
+      const now = Date.now();
+      const open = await trx
+        .selectFrom('cases')
+        .selectAll()
+        .where('customer', '=', evidence.customer)
+        .where('state', 'not in', ['confirmed', 'dismissed'])
+        .executeTakeFirst();
+      if (open) {
+        const previous = JSON.parse(open.evidence) as StoredEvidence;
+        const update = {
+          contract_kva: evidence.contractKva,
+          max_demand_kw: Math.max(open.max_demand_kw, evidence.maxDemandKw),
+          excess_kva: Math.max(open.excess_kva, evidence.excessKva),
+          first_seen: Math.min(open.first_seen, evidence.firstSeen),
+          last_seen: Math.max(open.last_seen, evidence.lastSeen),
+          evidence: JSON.stringify({
+            demandSeries: mergeSeries(previous.demandSeries ?? [], evidence.demandSeries),
+            detail: { ...previous.detail, ...evidence.detail },
+          }),
+          updated_at: now,
+        };
+        await trx.updateTable('cases').set(update).where('id', '=', open.id).execute();
+        await trx
+          .insertInto('case_history')
+          .values({
+            case_id: open.id,
+            at: now,
+            actor: 'detection',
+            action: 'evidence',
+            from_state: null,
+            to_state: null,
+            note: null,
+            detail: JSON.stringify({ maxDemandKw: evidence.maxDemandKw, excessKva: evidence.excessKva, lastSeen: evidence.lastSeen }),
+          })
+          .execute();
+        return { record: toCase({ ...open, ...update }), action: 'evidence' };
+      }
+      const row: CaseTable = {
+        id: newId('case', now),
+        customer: evidence.customer,
+        state: 'new',
+        contract_kva: evidence.contractKva,
+        max_demand_kw: evidence.maxDemandKw,
+        excess_kva: evidence.excessKva,
+        first_seen: evidence.firstSeen,
+        last_seen: evidence.lastSeen,
+        evidence: JSON.stringify({ demandSeries: mergeSeries([], evidence.demandSeries), detail: evidence.detail }),
+        penalty: null,
+        created_at: now,
+        updated_at: now,
+      };
+      await trx.insertInto('cases').values(row).execute();
+      await trx
+        .insertInto('case_history')
+        .values({ case_id: row.id, at: now, actor: 'detection', action: 'opened', from_state: null, to_state: 'new', note: null, detail: null })
+        .execute();
+      return { record: toCase(row), action: 'opened' };
+    });
+  }
+
+  async get(id: string): Promise<CaseRecord | undefined> {
+    const row = await this.rdb.db.selectFrom('cases').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toCase(row) : undefined;
+  }
+
+  /** The append-only audit trail of a case, oldest first. */
+  async history(id: string): Promise<AuditEntry[]> {
+    const rows = await this.rdb.db.selectFrom('case_history').selectAll().where('case_id', '=', id).orderBy('id').execute();
+    return rows.map((row) => ({
+      id: row.id,
+      caseId: row.case_id,
+      at: row.at,
+      actor: row.actor,
+      action: row.action as AuditAction,
+      from: row.from_state as CaseState | null,
+      to: row.to_state as CaseState | null,
+      note: row.note,
+    }));
+  }
+
+  async list(filter: { state?: CaseState; customer?: string; customers?: string[] }, limit: number, offset: number): Promise<{ items: CaseRecord[]; total: number }> {
+    let query = this.rdb.db.selectFrom('cases');
+    if (filter.state) query = query.where('state', '=', filter.state);
+    if (filter.customer) query = query.where('customer', '=', filter.customer);
+    if (filter.customers) {
+      if (filter.customers.length === 0) return { items: [], total: 0 };
+      query = query.where('customer', 'in', filter.customers);
+    }
+    const [rows, count] = await Promise.all([
+      query.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute(),
+      query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { items: rows.map(toCase), total: Number(count.n) };
+  }
+
+  /**
+   * Moves a case on; refused (nothing changed) when cases/state-machine.ts does not
+   * allow the move. `penalty` is stored with a move to `confirmed` when the caller computed one.
+   */
+  async transition(id: string, to: CaseState, actor: string, note: string | undefined, penalty?: PenaltyEstimate): Promise<CaseRecord> {
+    const record = await this.rdb.db.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom('cases').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!row) throw new CaseTransitionError('not_found', `case "${id}" does not exist`);
+      const from = row.state as CaseState;
+      const refusal = checkTransition(from, to, note);
+      if (refusal) throw new CaseTransitionError(refusal.code, `case "${id}": ${refusal.detail}`);
+      const now = Date.now();
+      const update: Partial<CaseTable> = { state: to, updated_at: now };
+      if (to === 'confirmed' && penalty) update.penalty = JSON.stringify(penalty);
+      await trx.updateTable('cases').set(update).where('id', '=', id).execute();
+      await trx
+        .insertInto('case_history')
+        .values({ case_id: id, at: now, actor, action: 'transition', from_state: from, to_state: to, note: note ?? null, detail: null })
+        .execute();
+      return toCase({ ...row, ...update } as CaseTable);
+    });
+    this.events.emit('change', record, 'transition');
+    return record;
+  }
+}

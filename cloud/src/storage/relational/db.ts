@@ -1,0 +1,50 @@
+/**
+ * Opens the relational store (SQLite file by default, PostgreSQL with a URL) and brings
+ * its schema up to date. Everything above this file is dialect-neutral Kysely.
+ */
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import type { DatabaseSchema } from './schema.js';
+import { InCodeMigrations, type Dialect } from './migrations.js';
+
+// PostgreSQL returns int8 (our ms timestamps) as strings to be safe beyond 2^53;
+// ours stay far below it, so numbers are what the code expects on both dialects.
+pg.types.setTypeParser(20, (value: string) => Number(value));
+
+export interface RelationalDb {
+  db: Kysely<DatabaseSchema>;
+  dialect: Dialect;
+  close(): Promise<void>;
+}
+
+export type RelationalTarget = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string; poolSize?: number };
+
+export async function openRelational(target: RelationalTarget): Promise<RelationalDb> {
+  let db: Kysely<DatabaseSchema>;
+  if (target.kind === 'sqlite') {
+    const sqlite = new Database(target.path, { timeout: 5000 });
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = FULL');
+    sqlite.pragma('foreign_keys = ON');
+    db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  } else {
+    const pool = new pg.Pool({ connectionString: target.url, max: target.poolSize ?? 10 });
+    db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
+  }
+  const migrator = new Migrator({ db, provider: new InCodeMigrations(target.kind) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((result) => result.status === 'Error');
+    await db.destroy();
+    throw new Error(`relational store migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message ?? String(error)}`);
+  }
+  return { db, dialect: target.kind, close: () => db.destroy() };
+}
+
+/** True for a unique-constraint violation on either dialect (used to resolve races by retrying). */
+export function isUniqueViolation(error: unknown): boolean {
+  const candidate = error as { code?: string; message?: string } | null;
+  if (!candidate) return false;
+  return candidate.code === '23505' || candidate.code === 'SQLITE_CONSTRAINT_UNIQUE' || candidate.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}

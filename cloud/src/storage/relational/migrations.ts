@@ -1,0 +1,179 @@
+/**
+ * Migrations of the relational store, written once through Kysely's schema builder so
+ * the same steps run on SQLite (embedded default) and PostgreSQL (scale-out).
+ * Append new migrations; never edit one that has shipped.
+ */
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+// `unknown` database type: migrations must not depend on today's table types.
+function migrations(dialect: Dialect): Record<string, Migration> {
+  const autoId = dialect === 'postgres' ? 'serial' : 'integer';
+  const real = 'double precision' as const;
+  return {
+    '0001_initial': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('transformers')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('site', 'text', (c) => c.notNull())
+          .addColumn('rated_kva', real, (c) => c.notNull())
+          .addColumn('vector_group', 'text')
+          .addColumn('area', 'text')
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('customers')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('contract_kva', real, (c) => c.notNull())
+          .addColumn('tariff', 'text', (c) => c.notNull())
+          .addColumn('has_generation', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('devices')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('gateway', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('transformer', 'text')
+          .addColumn('customer', 'text')
+          .addColumn('ct_ratio', real, (c) => c.notNull())
+          .addColumn('pt_ratio', real, (c) => c.notNull())
+          .addColumn('ct_secondary_a', real, (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('devices_gateway').on('devices').column('gateway').execute();
+        await db.schema.createIndex('devices_transformer').on('devices').column('transformer').execute();
+        await db.schema.createIndex('devices_customer').on('devices').column('customer').execute();
+        await db.schema
+          .createTable('gateways')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('secret_hash', 'text')
+          .addColumn('status', 'text')
+          .addColumn('status_at', 'bigint')
+          .addColumn('last_seen_at', 'bigint')
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('alerts')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('severity', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('subject', 'text', (c) => c.notNull())
+          .addColumn('subject_kind', 'text', (c) => c.notNull())
+          .addColumn('opened_at', 'bigint', (c) => c.notNull())
+          .addColumn('last_seen_at', 'bigint', (c) => c.notNull())
+          .addColumn('acknowledged_at', 'bigint')
+          .addColumn('resolved_at', 'bigint')
+          .addColumn('evidence', 'text', (c) => c.notNull())
+          .addColumn('notes', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
+        // CONTRACT.md: at most one alert of one type is open per subject. The partial
+        // unique index makes the database enforce it, even across cloud instances.
+        await db.schema
+          .createIndex('alerts_one_open')
+          .on('alerts')
+          .columns(['type', 'subject'])
+          .unique()
+          .where(sql.ref('state'), '<>', 'resolved')
+          .execute();
+        await db.schema.createIndex('alerts_opened').on('alerts').column('opened_at').execute();
+        await db.schema
+          .createTable('cases')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('customer', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('contract_kva', real, (c) => c.notNull())
+          .addColumn('max_demand_kw', real, (c) => c.notNull())
+          .addColumn('excess_kva', real, (c) => c.notNull())
+          .addColumn('first_seen', 'bigint', (c) => c.notNull())
+          .addColumn('last_seen', 'bigint', (c) => c.notNull())
+          .addColumn('evidence', 'text', (c) => c.notNull())
+          .addColumn('penalty', 'text')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('cases_one_open')
+          .on('cases')
+          .column('customer')
+          .unique()
+          .where(sql.ref('state'), 'not in', sql`('confirmed', 'dismissed')`)
+          .execute();
+        await db.schema
+          .createTable('case_history')
+          .addColumn('id', autoId, (c) => (dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey()))
+          .addColumn('case_id', 'text', (c) => c.notNull())
+          .addColumn('at', 'bigint', (c) => c.notNull())
+          .addColumn('actor', 'text', (c) => c.notNull())
+          .addColumn('action', 'text', (c) => c.notNull())
+          .addColumn('from_state', 'text')
+          .addColumn('to_state', 'text')
+          .addColumn('note', 'text')
+          .addColumn('detail', 'text')
+          .execute();
+        await db.schema.createIndex('case_history_case').on('case_history').column('case_id').execute();
+        await db.schema
+          .createTable('detector_state')
+          .addColumn('detector', 'text', (c) => c.notNull())
+          .addColumn('subject', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('detector_state_pk', ['detector', 'subject'])
+          .execute();
+        await db.schema
+          .createTable('ingest_ledger')
+          .addColumn('gateway', 'text', (c) => c.notNull())
+          .addColumn('seq', 'bigint', (c) => c.notNull())
+          .addColumn('received_at', 'bigint', (c) => c.notNull())
+          .addColumn('readings', 'integer', (c) => c.notNull())
+          .addColumn('first_ts', 'bigint')
+          .addColumn('last_ts', 'bigint')
+          .addColumn('pending', 'text')
+          .addPrimaryKeyConstraint('ingest_ledger_pk', ['gateway', 'seq'])
+          .execute();
+        await db.schema
+          .createTable('gateway_events')
+          .addColumn('gateway', 'text', (c) => c.notNull())
+          .addColumn('seq', 'bigint', (c) => c.notNull())
+          .addColumn('ts', 'bigint', (c) => c.notNull())
+          .addColumn('device', 'text')
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('detail', 'text')
+          .addColumn('received_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('gateway_events_pk', ['gateway', 'seq'])
+          .execute();
+        await db.schema
+          .createTable('api_users')
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('role', 'text', (c) => c.notNull())
+          .addColumn('areas', 'text', (c) => c.notNull())
+          .addColumn('token_hash', 'text', (c) => c.notNull())
+          .addColumn('token_id', 'text', (c) => c.notNull().unique())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('audit_log')
+          .addColumn('id', autoId, (c) => (dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey()))
+          .addColumn('at', 'bigint', (c) => c.notNull())
+          .addColumn('actor', 'text', (c) => c.notNull())
+          .addColumn('action', 'text', (c) => c.notNull())
+          .addColumn('target_kind', 'text', (c) => c.notNull())
+          .addColumn('target_id', 'text', (c) => c.notNull())
+          .addColumn('detail', 'text')
+          .execute();
+      },
+    },
+  };
+}
+
+export class InCodeMigrations implements MigrationProvider {
+  constructor(private readonly dialect: Dialect) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return migrations(this.dialect);
+  }
+}

@@ -1,0 +1,147 @@
+/** Table types of the relational store (registry, alerts, cases, detector state, ingest ledger, users, audit). */
+import type { Generated } from 'kysely';
+
+export interface TransformerTable {
+  id: string;
+  site: string;
+  rated_kva: number;
+  vector_group: string | null;
+  area: string | null;
+  updated_at: number;
+}
+
+export interface CustomerTable {
+  id: string;
+  name: string;
+  contract_kva: number;
+  tariff: string;
+  has_generation: number;
+  updated_at: number;
+}
+
+export interface DeviceTable {
+  id: string;
+  gateway: string;
+  kind: string;
+  transformer: string | null;
+  customer: string | null;
+  ct_ratio: number;
+  pt_ratio: number;
+  ct_secondary_a: number;
+  updated_at: number;
+}
+
+export interface GatewayTable {
+  id: string;
+  /** scrypt$N$r$p$salt$hash — never the secret itself. */
+  secret_hash: string | null;
+  status: string | null;
+  status_at: number | null;
+  last_seen_at: number | null;
+  updated_at: number;
+}
+
+export interface AlertTable {
+  id: string;
+  type: string;
+  severity: string;
+  state: string;
+  subject: string;
+  subject_kind: string;
+  opened_at: number;
+  last_seen_at: number;
+  acknowledged_at: number | null;
+  resolved_at: number | null;
+  evidence: string;
+  notes: string;
+  updated_at: number;
+}
+
+export interface CaseTable {
+  id: string;
+  customer: string;
+  state: string;
+  contract_kva: number;
+  max_demand_kw: number;
+  excess_kva: number;
+  first_seen: number;
+  last_seen: number;
+  evidence: string;
+  penalty: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface CaseHistoryTable {
+  id: Generated<number>;
+  case_id: string;
+  at: number;
+  actor: string;
+  action: string;
+  from_state: string | null;
+  to_state: string | null;
+  note: string | null;
+  detail: string | null;
+}
+
+export interface DetectorStateTable {
+  detector: string;
+  subject: string;
+  state: string;
+  updated_at: number;
+}
+
+export interface IngestLedgerTable {
+  gateway: string;
+  seq: number;
+  received_at: number;
+  readings: number;
+  first_ts: number | null;
+  last_ts: number | null;
+  /** The batch as JSON until detection has processed it, then null (replayed after a crash). */
+  pending: string | null;
+}
+
+export interface GatewayEventTable {
+  gateway: string;
+  seq: number;
+  ts: number;
+  device: string | null;
+  type: string;
+  detail: string | null;
+  received_at: number;
+}
+
+export interface ApiUserTable {
+  name: string;
+  role: string;
+  areas: string;
+  token_hash: string;
+  token_id: string;
+  created_at: number;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: number;
+  actor: string;
+  action: string;
+  target_kind: string;
+  target_id: string;
+  detail: string | null;
+}
+
+export interface DatabaseSchema {
+  transformers: TransformerTable;
+  customers: CustomerTable;
+  devices: DeviceTable;
+  gateways: GatewayTable;
+  alerts: AlertTable;
+  cases: CaseTable;
+  case_history: CaseHistoryTable;
+  detector_state: DetectorStateTable;
+  ingest_ledger: IngestLedgerTable;
+  gateway_events: GatewayEventTable;
+  api_users: ApiUserTable;
+  audit_log: AuditLogTable;
+}
