@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
+import { orderedId } from './ordered-id.js';
 import type { NotificationTables } from './tables.js';
 import type { Delivery, NotificationBody, NotificationEvent, NotificationKind } from './types.js';
 
@@ -33,13 +34,16 @@ export class NotificationQueue {
     this.now = options.now ?? Date.now;
   }
 
-  /** Accepts an event: held for grouping, or turned into deliveries at once. */
-  async enqueue(event: NotificationEvent): Promise<void> {
+  /**
+   * Accepts an event: held for grouping, or turned into deliveries at once. Pass the
+   * caller's transaction to make the notification part of the change it reports.
+   */
+  async enqueue(event: NotificationEvent, trx?: Transaction<NotificationTables>): Promise<void> {
     if (this.options.groupedKinds.includes(event.kind) && event.site) {
-      await this.db
+      await (trx ?? this.db)
         .insertInto('notification_pending')
         .values({
-          id: orderedId(this.now()),
+          id: orderedId('np', this.now()),
           group_key: `${event.kind}|${event.site}`,
           kind: event.kind,
           area: event.area,
@@ -50,7 +54,8 @@ export class NotificationQueue {
         .execute();
       return;
     }
-    await this.db.transaction().execute((trx) => this.createNotification(trx, [event]));
+    if (trx) await this.createNotification(trx, [event]);
+    else await this.db.transaction().execute((t) => this.createNotification(t, [event]));
   }
 
   /** Turns every group whose wait is over into one notification. Returns how many went out. */
@@ -172,13 +177,6 @@ export class NotificationQueue {
 }
 
 class GroupTaken extends Error {}
-
-let counter = 0;
-/** An id that sorts in creation order (time, then a per-process counter), so a group keeps its order. */
-function orderedId(now: number): string {
-  counter = (counter + 1) % 36 ** 6;
-  return `${now.toString(36).padStart(9, '0')}${counter.toString(36).padStart(6, '0')}-${randomUUID()}`;
-}
 
 export function toDelivery(row: NotificationTables['notification_outbox']): Delivery {
   const n = (v: number | string | null) => (v === null ? null : Number(v));

@@ -1,0 +1,50 @@
+/**
+ * Who gets a new work order: an active inspector of the alert's area with the skill it
+ * calls for and the fewest open orders (ties: the one assigned longest ago, then by id,
+ * so the choice is repeatable). Pure, so every rule is tested on its own.
+ */
+import type { Inspector } from './types.js';
+
+export interface RoutingNeed {
+  area: string | null;
+  skill: string;
+}
+
+export interface RoutingLoad {
+  /** Open (not resolved) orders per inspector id. */
+  open: ReadonlyMap<string, number>;
+  /** Last time each inspector was given an order (ms). */
+  lastAssignedAt: ReadonlyMap<string, number>;
+}
+
+export interface RoutingDecision {
+  assignee: string | null;
+  reason: string;
+}
+
+export function chooseAssignee(inspectors: readonly Inspector[], need: RoutingNeed, load: RoutingLoad): RoutingDecision {
+  if (!need.area) return { assignee: null, reason: 'the alert\'s subject has no area in the registry; waiting for manual assignment' };
+  const inArea = inspectors.filter((i) => i.active && i.areas.includes(need.area!));
+  if (!inArea.length) return { assignee: null, reason: `no active inspector covers area ${need.area}; waiting for manual assignment` };
+  const skilled = inArea.filter((i) => i.skills.includes(need.skill));
+  const pool = skilled.length ? skilled : inArea;
+  const best = [...pool].sort(
+    (a, b) =>
+      (load.open.get(a.id) ?? 0) - (load.open.get(b.id) ?? 0) ||
+      (load.lastAssignedAt.get(a.id) ?? 0) - (load.lastAssignedAt.get(b.id) ?? 0) ||
+      a.id.localeCompare(b.id),
+  )[0]!;
+  const openCount = load.open.get(best.id) ?? 0;
+  return {
+    assignee: best.id,
+    reason: skilled.length
+      ? `area ${need.area}, skill ${need.skill}, ${openCount} open order${openCount === 1 ? '' : 's'}`
+      : `area ${need.area}; nobody there has skill ${need.skill}, so the least-loaded inspector of the area (${openCount} open)`,
+  };
+}
+
+/** Who an unacknowledged order in `area` goes to: the area's lead, else the configured fallback. */
+export function escalationTarget(inspectors: readonly Inspector[], area: string | null, fallback: string | null): string | null {
+  const lead = inspectors.filter((i) => i.active && i.lead && area !== null && i.areas.includes(area)).sort((a, b) => a.id.localeCompare(b.id))[0];
+  return lead?.id ?? fallback;
+}
