@@ -51,8 +51,11 @@ export interface Detector<S = unknown, St = unknown> {
   onReading?(state: St, input: ReadingInput, ref: SubjectRef, ctx: DetectorContext<S>): DetectorOutput[];
   onEvent?(state: St, event: GatewayEvent, ref: SubjectRef, ctx: DetectorContext<S>): DetectorOutput[];
   /**
-   * Called after each batch, event and tick with the engine's event clock, for every
-   * subject this detector has state for (silence rules: deadman).
+   * Silence rules (deadman). Called for this detector's subjects of kind 'gateway' after
+   * each batch or event of that gateway and on every tick, with that gateway's event
+   * clock: its latest reading or event time, moved on between batches at wall-clock
+   * speed by ticks (never past the wall clock). Live, silence is noticed as it happens;
+   * in a fast replay, time is set by the data.
    */
   onClock?(state: St, clock: number, ref: SubjectRef, ctx: DetectorContext<S>): DetectorOutput[];
 }

@@ -29,7 +29,8 @@ interface Persisted {
 }
 
 interface EngineState {
-  clock: EventClockState;
+  /** Event clock of each gateway. */
+  clocks: Record<string, EventClockState>;
   /** Subjects per detector that have clock-driven rules, so a deadman still runs after a restart. */
   clocked: Record<string, SubjectRef[]>;
 }
@@ -57,7 +58,14 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
 
   const cache = new Map<string, Cached>();
   const dirty = new Set<string>();
-  const clock = new EventClock();
+  // One event clock per gateway: silence is judged on a gateway's own time line, so a
+  // backlog from one gateway replayed after another's gives the same alerts as live.
+  const clocks = new Map<string, EventClock>();
+  const clockOf = (gateway: string) => {
+    let c = clocks.get(gateway);
+    if (!c) clocks.set(gateway, (c = new EventClock()));
+    return c;
+  };
   let clocked: Map<string, Map<string, SubjectRef>> = new Map();
   let engineLoaded = false;
   let engineDirty = false;
@@ -67,8 +75,8 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
     if (engineLoaded) return;
     engineLoaded = true;
     const saved = (await deps.state.load(ENGINE_KEY, 'engine')) as EngineState | undefined;
-    if (saved && typeof saved === 'object' && saved.clock) {
-      clock.restore(saved.clock, wallClock());
+    if (saved && typeof saved === 'object' && saved.clocks) {
+      for (const [gw, c] of Object.entries(saved.clocks)) clockOf(gw).restore(c, wallClock());
       clocked = new Map(Object.entries(saved.clocked ?? {}).map(([d, refs]) => [d, new Map(refs.map((r) => [r.subject, r]))]));
     }
   }
@@ -140,7 +148,7 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
     dirty.clear();
     if (engineDirty) {
       const saved: EngineState = {
-        clock: clock.snapshot(),
+        clocks: Object.fromEntries([...clocks].map(([gw, c]) => [gw, c.snapshot()])),
         clocked: Object.fromEntries([...clocked].map(([d, refs]) => [d, [...refs.values()]])),
       };
       await deps.state.save(ENGINE_KEY, 'engine', saved);
@@ -148,14 +156,16 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
     }
   }
 
-  async function runClock(): Promise<void> {
-    const now = clock.now();
-    if (now === null) return;
+  /** Silence rules: each gateway subject is judged on its own gateway's clock (all of them, or one). */
+  async function runClock(only?: string): Promise<void> {
     for (const slot of slots) {
       const onClock = slot.detector.onClock;
       const refs = clocked.get(slot.detector.name);
       if (!onClock || !refs) continue;
       for (const ref of refs.values()) {
+        if (ref.kind !== 'gateway' || (only !== undefined && ref.subject !== only)) continue;
+        const now = clocks.get(ref.subject)?.now();
+        if (now === null || now === undefined) continue;
         await run(slot, ref, (state) => onClock.call(slot.detector, state, now, ref, slot.ctx));
       }
     }
@@ -178,11 +188,12 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
     await loadEngine();
     // Event-time order inside the batch; a stable sort keeps equal timestamps in wire order.
     const readings = [...batch.readings].sort((a, b) => a.ts - b.ts);
+    const clock = clockOf(batch.gateway);
     for (const reading of readings) {
       await handleReading(batch.gateway, reading);
       if (clock.observe(reading.ts, wallClock())) engineDirty = true;
     }
-    await runClock();
+    await runClock(batch.gateway);
     await flush();
   }
 
@@ -196,16 +207,18 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
         await run(slot, ref, (state) => onEvent.call(d, state, event, ref, slot.ctx));
       }
     }
-    if (clock.observe(event.ts, wallClock())) engineDirty = true;
-    await runClock();
+    if (clockOf(event.gateway).observe(event.ts, wallClock())) engineDirty = true;
+    await runClock(event.gateway);
     await flush();
   }
 
   async function tick(now: number): Promise<void> {
     await loadEngine();
-    const before = clock.now();
-    clock.tick(now);
-    if (clock.now() !== before) engineDirty = true;
+    for (const clock of clocks.values()) {
+      const before = clock.now();
+      clock.tick(now);
+      if (clock.now() !== before) engineDirty = true;
+    }
     await runClock();
     await flush();
   }

@@ -1,5 +1,6 @@
 /** Small measurement helpers several detectors share. */
-import type { ReadingValues } from '@gridsafe/shared';
+import type { Device, ReadingValues } from '@gridsafe/shared';
+import type { RegistryView } from './types.js';
 
 /**
  * Apparent power of a reading, kVA: `s_kva` when the meter gives it, else √(p² + q²)
@@ -20,4 +21,15 @@ export const DAY_MS = 86_400_000;
 export function round(value: number, digits = 2): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
+}
+
+/**
+ * The meters that measure a transformer's own load: those on it with no customer (its
+ * own metering) when it has any, else all its meters (customer meters sum to its load).
+ * Mixing both would count the same current twice.
+ */
+export function transformerMeters(registry: RegistryView, transformerId: string): Device[] {
+  const meters = registry.devicesOnTransformer(transformerId).filter((d) => d.kind === 'meter');
+  const own = meters.filter((d) => d.customer === undefined);
+  return own.length > 0 ? own : meters;
 }

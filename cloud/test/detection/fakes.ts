@@ -132,3 +132,15 @@ export function makeDeps(fleet: Fleet, settings: DetectionDependencies['settings
 export function meter(id: string, extra: Partial<Device> = {}): Device {
   return { id, gateway: 'gw-1', kind: 'meter', ctRatio: 60, ptRatio: 1, ctSecondaryA: 5, ...extra };
 }
+
+/** An engine with only the given detectors and a frozen wall clock (event time only). */
+export async function engineWith(
+  detectors: import('../../src/detection/detector.js').AnyDetector[],
+  fleet: Fleet,
+  settings: DetectionDependencies['settings'] = {},
+  state?: MemoryState,
+) {
+  const { createDetectionEngine } = await import('../../src/detection/engine.js');
+  const deps = makeDeps(fleet, settings, state);
+  return { deps, engine: createDetectionEngine(deps, { detectors, wallClock: () => 0 }) };
+}

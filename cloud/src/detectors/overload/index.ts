@@ -5,7 +5,7 @@
 import type { Severity } from '@gridsafe/shared';
 import type { Detector, DetectorContext, DetectorOutput, ReadingInput, SubjectRef } from '../../detection/detector.js';
 import { initialCondition, stepCondition, type ConditionState } from '../../detection/condition.js';
-import { apparentKva, round } from '../../detection/measures.js';
+import { apparentKva, round, transformerMeters } from '../../detection/measures.js';
 import { LOADING_MODES, parseOverloadSettings, type OverloadSettings } from './settings.js';
 import { advance, ageingRate, hotSpotC, minutesToLimit, steadyState, type ThermalParams, type ThermalState } from './thermal.js';
 
@@ -66,6 +66,8 @@ export const overload: Detector<OverloadSettings, OverloadState> = {
     }
     const kva = apparentKva(reading.values);
     if (kva === undefined) return [];
+    // The transformer's own meters when it has them; customer meters otherwise (never both).
+    if (!transformerMeters(ctx.registry, ref.subject).some((m) => m.id === reading.device)) return [];
     const prev = st.meters[reading.device];
     if (prev && ts < prev.ts) return []; // a stray older reading must not replace a newer one
     st.meters[reading.device] = { ts, kva };

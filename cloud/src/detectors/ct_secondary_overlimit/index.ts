@@ -1,0 +1,69 @@
+/**
+ * ct_secondary_overlimit: the metering CT's secondary current above its rating,
+ * sustained: the screening signal for unauthorized capacity. See README.md.
+ */
+import type { Detector } from '../../detection/detector.js';
+import { initialCondition, type ConditionState } from '../../detection/condition.js';
+import { round } from '../../detection/measures.js';
+import { readSettings, SettingsError, type SettingsOf } from '../../detection/settings.js';
+import { thresholdStep, timingOf, timingSchema } from '../../detection/threshold.js';
+
+const SCHEMA = {
+  /** Raise above this multiple of the rated secondary current (FACTS.md: 5 A or 1 A; above rated, sustained). */
+  raiseAtRated: { kind: 'number', default: 1.0, min: 0.1 },
+  /** Hysteresis: resolves once at or below this multiple. */
+  clearAtRated: { kind: 'number', default: 0.95, min: 0 },
+  /** At or above this multiple the alert is critical (a metering CT is deep in its saturation region). */
+  criticalAtRated: { kind: 'number', default: 1.5, min: 0.1 },
+  /**
+   * Plausibility bound: a secondary current above this multiple of rated is a decoding or
+   * ratio error, not load (FACTS.md: State Grid Tianjin's data-quality rule), and is not judged.
+   */
+  implausibleAtRated: { kind: 'number', default: 10, min: 1 },
+  /** "Sustained" (FACTS.md): 5 minutes, far beyond a motor inrush of seconds. */
+  ...timingSchema(300, 300),
+} as const;
+export type CtSettings = SettingsOf<typeof SCHEMA>;
+
+export const ctSecondaryOverlimit: Detector<CtSettings, { cond: ConditionState; implausible: number }> = {
+  name: 'ct_secondary_overlimit',
+  stateVersion: 1,
+  parseSettings(raw) {
+    const s = readSettings('ct_secondary_overlimit', SCHEMA, raw);
+    if (s.clearAtRated > s.raiseAtRated) throw new SettingsError(`detectors.ct_secondary_overlimit.clearAtRated (${s.clearAtRated}) must not be above raiseAtRated (${s.raiseAtRated})`);
+    return s;
+  },
+  // A meter wired directly (ratio 1) has no CT to overload.
+  subjectsOfReading: (input) => (input.device?.kind === 'meter' && input.device.ctRatio > 1 && input.device.ctSecondaryA > 0 ? [{ subject: input.reading.device, kind: 'device' }] : []),
+  initialState: () => ({ cond: initialCondition(), implausible: 0 }),
+  onReading(st, input, ref, ctx) {
+    const s = ctx.settings;
+    const dev = input.device!;
+    const v = input.reading.values;
+    const currents = [v.i_a, v.i_b, v.i_c].filter((x): x is number => x !== undefined);
+    if (currents.length === 0) return [];
+    const primaryA = Math.max(...currents);
+    const secondaryA = primaryA / dev.ctRatio;
+    const ratio = secondaryA / dev.ctSecondaryA;
+    if (ratio > s.implausibleAtRated) {
+      st.implausible++;
+      return [];
+    }
+    return thresholdStep(
+      st.cond,
+      input.reading.ts,
+      ratio,
+      { type: 'ct_secondary_overlimit', subject: ref.subject, subjectKind: 'device', direction: 'above', raiseAt: s.raiseAtRated, clearAt: s.clearAtRated, criticalAt: s.criticalAtRated, timing: timingOf(s) },
+      (since) => ({
+        secondaryA: round(secondaryA, 3),
+        ratedSecondaryA: dev.ctSecondaryA,
+        primaryA: round(primaryA, 1),
+        ctRatio: dev.ctRatio,
+        perPhaseSecondaryA: [v.i_a, v.i_b, v.i_c].map((x) => (x === undefined ? null : round(x / dev.ctRatio, 3))),
+        since,
+        customer: dev.customer ?? null,
+        implausibleReadingsSkipped: st.implausible,
+      }),
+    );
+  },
+};

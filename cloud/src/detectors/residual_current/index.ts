@@ -1,0 +1,45 @@
+/** residual_current: leakage current of a monitoring terminal above its alarm setting. See README.md. */
+import type { Detector } from '../../detection/detector.js';
+import { initialCondition, type ConditionState } from '../../detection/condition.js';
+import { round } from '../../detection/measures.js';
+import { readSettings, SettingsError, type SettingsOf } from '../../detection/settings.js';
+import { thresholdStep, timingOf, timingSchema } from '../../detection/threshold.js';
+
+const SCHEMA = {
+  /** FACTS.md: GB 50116-2013 §9.2.3 recommends an alarm setting of 300–500 mA; the low end catches a fire risk soonest. */
+  alarmMa: { kind: 'number', default: 300, min: 20, max: 1000 },
+  /** The top of the GB 50116 range: at or above it the alert is critical. */
+  criticalMa: { kind: 'number', default: 500, min: 20, max: 30000 },
+  /** Resolves below this: FACTS.md notes normal background leakage of 100–200 mA, so 250 mA is clearly back to normal. */
+  clearMa: { kind: 'number', default: 250, min: 0 },
+  /**
+   * FACTS.md: GB 31252-2014, a fire-monitoring device alarms within 30 s. A hold of 0
+   * raises on the first reading above the setting (the terminal already filters its own
+   * measurement); any hold set here must stay under 30 s to keep that promise.
+   */
+  ...timingSchema(0, 300),
+} as const;
+export type ResidualSettings = SettingsOf<typeof SCHEMA>;
+
+export const residualCurrent: Detector<ResidualSettings, { cond: ConditionState }> = {
+  name: 'residual_current',
+  stateVersion: 1,
+  parseSettings(raw) {
+    const s = readSettings('residual_current', SCHEMA, raw);
+    if (s.clearMa > s.alarmMa) throw new SettingsError(`detectors.residual_current.clearMa (${s.clearMa}) must not be above alarmMa (${s.alarmMa})`);
+    return s;
+  },
+  subjectsOfReading: (input) => (input.reading.values.i_res_ma !== undefined ? [{ subject: input.reading.device, kind: 'device' }] : []),
+  initialState: () => ({ cond: initialCondition() }),
+  onReading(st, input, ref, ctx) {
+    const s = ctx.settings;
+    const ma = input.reading.values.i_res_ma!;
+    return thresholdStep(
+      st.cond,
+      input.reading.ts,
+      ma,
+      { type: 'residual_current', subject: ref.subject, subjectKind: 'device', direction: 'above', raiseAt: s.alarmMa, clearAt: s.clearMa, criticalAt: s.criticalMa, timing: timingOf(s) },
+      (since) => ({ residualMa: round(ma, 1), alarmMa: s.alarmMa, criticalMa: s.criticalMa, since, transformer: input.device?.transformer ?? null }),
+    );
+  },
+};
