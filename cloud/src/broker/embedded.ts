@@ -40,6 +40,11 @@ export interface EmbeddedBroker {
   close(): Promise<void>;
 }
 
+/** The MQTT 5 content type of a publish, when the client sent one. */
+function contentTypeOf(packet: { properties?: { contentType?: string } }): string | undefined {
+  return packet.properties?.contentType;
+}
+
 function authError(message: string, returnCode: 4 | 5): AuthenticateError {
   return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
 }
@@ -92,7 +97,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       }
       const parsed = parseTopic(topic, topicPrefix);
       if (!parsed || parsed.kind === 'command') return callback(null);
-      pipeline.handle(topic, packet.payload as Buffer).then(
+      pipeline.handle(topic, packet.payload as Buffer, contentTypeOf(packet)).then(
         () => callback(null),
         // Storage is gone for good (shutting down): no PUBACK, the gateway redelivers later.
         (error: unknown) => callback(error as Error),

@@ -41,7 +41,7 @@ export async function startExternalSubscriber(options: ExternalSubscriberOptions
     ...(options.password ? { password: options.password } : {}),
   });
   client.handleMessage = (packet, callback) => {
-    pipeline.handle(packet.topic, packet.payload as Buffer).then(
+    pipeline.handle(packet.topic, packet.payload as Buffer, packet.properties?.contentType).then(
       () => callback(),
       (error: unknown) => callback(error as Error),
     );

@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   checkGatewayEvent,
   checkGatewayStatus,
-  decodeJsonTelemetry,
+  decodeTelemetryPayload,
   parseJsonPayload,
   parseTopic,
   type GatewayEvent,
@@ -27,7 +27,6 @@ import type { RelationalDb } from '../storage/relational/db.js';
 import type { CloudMetrics } from '../metrics/metrics.js';
 import type { DetectionRunner } from '../detection-host/runner.js';
 import { KeyedQueue } from './keyed-queue.js';
-import { findCompactDecoder, type CompactDecoder } from './compact.js';
 
 export type IngestOutcome =
   | { kind: 'stored'; gateway: string; seq: number; readings: number }
@@ -61,7 +60,6 @@ export class StorageUnavailableError extends Error {
 
 export class IngestPipeline {
   private readonly queue = new KeyedQueue();
-  private readonly compact: CompactDecoder | null = findCompactDecoder();
   private closing = false;
   /** Last rejections, newest last, for the API (what went wrong recently, without reading logs). */
   readonly recentRejections: Array<{ at: number; gateway: string | null; reason: string; message: string }> = [];
@@ -72,15 +70,16 @@ export class IngestPipeline {
     return this.queue.depth;
   }
 
-  async handle(topic: string, payload: Uint8Array): Promise<IngestOutcome> {
+  /**
+   * `contentType` is the MQTT 5 content type, when the sender gave one: with the topic
+   * suffix it chooses the encoding (JSON or compact), as shared/src/codec/negotiate.ts says.
+   */
+  async handle(topic: string, payload: Uint8Array, contentType?: string): Promise<IngestOutcome> {
     const parsed = parseTopic(topic, this.deps.topicPrefix);
     if (!parsed) return { kind: 'ignored' };
     if (parsed.kind === 'telemetry') {
       const options = { expectedGateway: parsed.gateway, now: (this.deps.now ?? Date.now)() };
-      let decoded;
-      if (parsed.encoding === 'json') decoded = decodeJsonTelemetry(payload, options);
-      else if (this.compact) decoded = this.compact(payload, options);
-      else decoded = { ok: false as const, reason: 'bad_encoding' as const, message: 'this cloud build has no compact-telemetry decoder; send JSON' };
+      const decoded = decodeTelemetryPayload(payload, parsed.encoding, contentType, options);
       if (!decoded.ok) return this.reject(parsed.gateway, decoded.reason, decoded.message, topic);
       return this.queue.run(parsed.gateway, () => this.store(decoded.value));
     }
