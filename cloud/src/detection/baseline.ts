@@ -1,0 +1,121 @@
+/**
+ * A seasonal baseline per subject: 15-minute block means, kept per time-of-day slot,
+ * weekdays and weekends (and configured holidays) apart, over recent weeks; compared
+ * with median and MAD. FACTS.md "Detection: anomaly and tamper": seasonal baseline,
+ * robust z-score (Iglewicz and Hoaglin). Plain JSON state.
+ */
+import { SettingsError } from './settings.js';
+
+export const BLOCK_MS = 15 * 60_000;
+const SLOTS_PER_DAY = 96;
+
+export interface BaselineConfig {
+  /** Offset of local time from UTC, minutes (China: +480). */
+  utcOffsetMinutes: number;
+  /** Local dates (YYYY-MM-DD) treated as weekend days. */
+  holidays: ReadonlySet<string>;
+  /** Weeks of history per slot. */
+  weeks: number;
+}
+
+export interface Baseline {
+  /** `${dayType}${slot}` → recent block means, oldest first. */
+  slots: Record<string, number[]>;
+}
+
+export interface BlockAcc {
+  block: number;
+  sum: number;
+  n: number;
+  vSum: number;
+  vN: number;
+}
+
+export function newBaseline(): Baseline {
+  return { slots: {} };
+}
+
+export interface LocalSlot {
+  slot: number;
+  dayType: 'wd' | 'we';
+  date: string;
+}
+
+export function localSlot(blockStartMs: number, cfg: BaselineConfig): LocalSlot {
+  const local = new Date(blockStartMs + cfg.utcOffsetMinutes * 60_000);
+  const date = local.toISOString().slice(0, 10);
+  const dow = local.getUTCDay();
+  const slot = Math.floor((local.getUTCHours() * 60 + local.getUTCMinutes()) / 15) % SLOTS_PER_DAY;
+  const weekend = dow === 0 || dow === 6 || cfg.holidays.has(date);
+  return { slot, dayType: weekend ? 'we' : 'wd', date };
+}
+
+function capacity(dayType: 'wd' | 'we', weeks: number): number {
+  return (dayType === 'wd' ? 5 : 2) * weeks;
+}
+
+export function addToBaseline(b: Baseline, where: LocalSlot, value: number, cfg: BaselineConfig): void {
+  const key = `${where.dayType}${where.slot}`;
+  const ring = (b.slots[key] ??= []);
+  ring.push(value);
+  const cap = capacity(where.dayType, cfg.weeks);
+  while (ring.length > cap) ring.shift();
+}
+
+export function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+export interface SlotStats {
+  median: number;
+  mad: number;
+  n: number;
+}
+
+export function slotStats(b: Baseline, dayType: 'wd' | 'we', slot: number): SlotStats | null {
+  const ring = b.slots[`${dayType}${slot}`];
+  if (!ring || ring.length === 0) return null;
+  const med = median(ring);
+  return { median: med, mad: median(ring.map((x) => Math.abs(x - med))), n: ring.length };
+}
+
+/**
+ * Adds a sample to the running 15-minute block; returns the block it closed, if any.
+ * Samples older than the open block are dropped (event-time order).
+ */
+export function addBlockSample(acc: BlockAcc | null, ts: number, value: number, volts: number | undefined): { acc: BlockAcc; closed: BlockAcc | null } {
+  const block = Math.floor(ts / BLOCK_MS);
+  if (acc && block < acc.block) return { acc, closed: null };
+  let closed: BlockAcc | null = null;
+  if (!acc || block > acc.block) {
+    closed = acc && acc.n > 0 ? acc : null;
+    acc = { block, sum: 0, n: 0, vSum: 0, vN: 0 };
+  }
+  acc.sum += value;
+  acc.n++;
+  if (volts !== undefined) {
+    acc.vSum += volts;
+    acc.vN++;
+  }
+  return { acc, closed };
+}
+
+/** Mean phase voltage of a reading, if it has any. */
+export function meanVoltage(v: { v_a?: number; v_b?: number; v_c?: number }): number | undefined {
+  const xs = [v.v_a, v.v_b, v.v_c].filter((x): x is number => x !== undefined);
+  return xs.length === 0 ? undefined : xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+/** Parses a holiday list setting ("2025-10-01,2025-10-02") into a set, checking each date. */
+export function parseHolidays(text: string, where: string): Set<string> {
+  const out = new Set<string>();
+  for (const part of text.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(part) || Number.isNaN(Date.parse(`${part}T00:00:00Z`))) {
+      throw new SettingsError(`${where}: "${part}" is not a date as YYYY-MM-DD`);
+    }
+    out.add(part);
+  }
+  return out;
+}

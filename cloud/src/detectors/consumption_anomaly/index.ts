@@ -1,0 +1,130 @@
+/**
+ * consumption_anomaly: a meter's consumption departs from its own seasonal baseline
+ * in a sustained way (CUSUM on robust z-scores of 15-minute means). See README.md.
+ */
+import type { Detector } from '../../detection/detector.js';
+import { initialCondition, stepCondition, type ConditionState } from '../../detection/condition.js';
+import { apparentKva, round } from '../../detection/measures.js';
+import { readSettings, type SettingsOf } from '../../detection/settings.js';
+import {
+  BLOCK_MS,
+  addBlockSample,
+  addToBaseline,
+  localSlot,
+  newBaseline,
+  parseHolidays,
+  slotStats,
+  type Baseline,
+  type BaselineConfig,
+  type BlockAcc,
+  type SlotStats,
+} from '../../detection/baseline.js';
+
+const SCHEMA = {
+  /** Local time for the daily slots (China Standard Time: +480). */
+  utcOffsetMinutes: { kind: 'number', default: 480, min: -720, max: 840, integer: true },
+  /** Public holidays, local dates "YYYY-MM-DD,YYYY-MM-DD": compared with the weekend baseline. */
+  holidays: { kind: 'string', default: '' },
+  /** Also accept a weekday that looks like a weekend (an unlisted holiday or a plant shutdown day). */
+  weekendLikeIsNormal: { kind: 'boolean', default: true },
+  /** FACTS.md: the same slot over the previous N days, weekday and weekend apart. */
+  weeks: { kind: 'number', default: 4, min: 1, max: 12, integer: true },
+  /** Values a slot needs before it is judged. */
+  minHistory: { kind: 'number', default: 4, min: 2, integer: true },
+  /** CUSUM reference value k, in robust σ. FACTS.md (Montgomery): k = 0.5 σ. */
+  kSigma: { kind: 'number', default: 0.5, min: 0 },
+  /** CUSUM decision interval h, in robust σ. FACTS.md: h = 5 σ; see README for the figure used. */
+  hSigma: { kind: 'number', default: 5, min: 0.5 },
+  /** One block's z is clipped here (FACTS.md: |M| > 3.5 is an outlier): a lone spike cannot decide. */
+  zClip: { kind: 'number', default: 3.5, min: 0.5 },
+  /** σ is at least this share of the slot median (a very steady load must still move to count). */
+  sigmaFloorShare: { kind: 'number', default: 0.08, min: 0 },
+  /** ... and at least this many kW. */
+  sigmaFloorKw: { kind: 'number', default: 0.5, min: 0 },
+  /** The alert resolves after the sums have been back under h/2 this long. */
+  clearSeconds: { kind: 'number', default: 7200, min: 0 },
+  refreshSeconds: { kind: 'number', default: 3600, min: 1 },
+} as const;
+export type AnomalySettings = SettingsOf<typeof SCHEMA> & { cfg: BaselineConfig };
+
+export interface AnomalyState {
+  acc: BlockAcc | null;
+  baseline: Baseline;
+  up: number;
+  down: number;
+  cond: ConditionState;
+  last: { block: number; kw: number; median: number; z: number } | null;
+}
+
+function zOf(x: number, st: SlotStats, s: AnomalySettings): number {
+  const sigma = Math.max(1.4826 * st.mad, s.sigmaFloorShare * Math.abs(st.median), s.sigmaFloorKw);
+  return (x - st.median) / sigma;
+}
+
+export const consumptionAnomaly: Detector<AnomalySettings, AnomalyState> = {
+  name: 'consumption_anomaly',
+  stateVersion: 1,
+  parseSettings(raw) {
+    const s = readSettings('consumption_anomaly', SCHEMA, raw);
+    const holidays = parseHolidays(s.holidays, 'detectors.consumption_anomaly.holidays');
+    return { ...s, cfg: { utcOffsetMinutes: s.utcOffsetMinutes, holidays, weeks: s.weeks } };
+  },
+  subjectsOfReading: (input) => (input.device?.kind === 'meter' ? [{ subject: input.reading.device, kind: 'device' }] : []),
+  initialState: () => ({ acc: null, baseline: newBaseline(), up: 0, down: 0, cond: initialCondition(), last: null }),
+  onReading(st, input, ref, ctx) {
+    const s = ctx.settings;
+    const v = input.reading.values;
+    const kw = v.p_kw ?? apparentKva(v);
+    if (kw === undefined) return [];
+    const { acc, closed } = addBlockSample(st.acc, input.reading.ts, kw, undefined);
+    st.acc = acc;
+    if (!closed) return [];
+    // Too few samples (a gap) make no fair block mean: neither judged nor learned.
+    if (closed.n < 3) return [];
+    const x = closed.sum / closed.n;
+    const blockStart = closed.block * BLOCK_MS;
+    const where = localSlot(blockStart, s.cfg);
+    const own = slotStats(st.baseline, where.dayType, where.slot);
+    addToBaseline(st.baseline, where, x, s.cfg);
+    if (!own || own.n < s.minHistory) return [];
+    let z = zOf(x, own, s);
+    if (where.dayType === 'wd' && s.weekendLikeIsNormal) {
+      const we = slotStats(st.baseline, 'we', where.slot);
+      if (we && we.n >= Math.min(s.minHistory, 2)) {
+        const zw = zOf(x, we, s);
+        if (Math.abs(zw) < Math.abs(z)) z = zw;
+      }
+    }
+    const zc = Math.max(-s.zClip, Math.min(s.zClip, z));
+    // Capped at 2h so a long episode does not take as long again to be forgotten.
+    st.up = Math.min(2 * s.hSigma, Math.max(0, st.up + zc - s.kSigma));
+    st.down = Math.min(2 * s.hSigma, Math.max(0, st.down - zc - s.kSigma));
+    st.last = { block: blockStart, kw: x, median: own.median, z };
+    const ts = blockStart + BLOCK_MS;
+    const active = st.up > s.hSigma || st.down > s.hSigma;
+    const cleared = st.up <= s.hSigma / 2 && st.down <= s.hSigma / 2;
+    const decision = stepCondition(st.cond, { ts, active, cleared, severity: 'info' }, {
+      raiseAfterMs: 0,
+      clearAfterMs: s.clearSeconds * 1000,
+      refreshMs: s.refreshSeconds * 1000,
+      maxGapMs: Number.POSITIVE_INFINITY,
+    });
+    if (decision.action === 'none') return [];
+    const evidence = {
+      blockStart,
+      blockKw: round(x),
+      baselineKw: round(own.median),
+      baselineMadKw: round(own.mad),
+      z: round(z, 2),
+      cusumUp: round(st.up, 2),
+      cusumDown: round(st.down, 2),
+      direction: st.up >= st.down ? 'up' : 'down',
+      dayType: where.dayType,
+      localDate: where.date,
+      slot: where.slot,
+      since: decision.since,
+    };
+    if (decision.action === 'clear') return [{ kind: 'clear', type: 'consumption_anomaly', subject: ref.subject, ts, evidence }];
+    return [{ kind: 'raise', signal: { type: 'consumption_anomaly', subject: ref.subject, subjectKind: 'device', severity: decision.severity, ts, evidence } }];
+  },
+};

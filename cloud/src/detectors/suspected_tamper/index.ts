@@ -1,0 +1,230 @@
+/**
+ * suspected_tamper: field tamper signatures on a meter (FACTS.md "Detection: anomaly and
+ * tamper"): current loss on one phase with its voltage present while the others carry
+ * load (失流); a sustained, proportional drop against the meter's own baseline with
+ * no change in voltage (分流); reverse energy on a customer with no generation. See README.md.
+ */
+import type { Severity } from '@gridsafe/shared';
+import type { Detector, DetectorContext, DetectorOutput, ReadingInput } from '../../detection/detector.js';
+import { initialCondition, isOpen, stepCondition, type ConditionState, type ConditionTiming } from '../../detection/condition.js';
+import { apparentKva, round } from '../../detection/measures.js';
+import { readSettings, type SettingsOf } from '../../detection/settings.js';
+import {
+  BLOCK_MS,
+  addBlockSample,
+  addToBaseline,
+  localSlot,
+  meanVoltage,
+  newBaseline,
+  parseHolidays,
+  slotStats,
+  type Baseline,
+  type BaselineConfig,
+  type BlockAcc,
+} from '../../detection/baseline.js';
+
+const SCHEMA = {
+  // Current loss (失流)
+  /** A phase below this share of the CT's rated primary current counts as carrying none ... */
+  lossShareOfCt: { kind: 'number', default: 0.005, min: 0 },
+  /** ... while the other phases each carry at least this share of it ... */
+  loadShareOfCt: { kind: 'number', default: 0.03, min: 0 },
+  /** ... and its voltage is at least this share of the highest phase voltage (voltage present). */
+  voltagePresentShare: { kind: 'number', default: 0.8, min: 0, max: 1 },
+  /** Sustained this long (one demand period): a single-phase load switching off for a while is not tamper. */
+  lossHoldSeconds: { kind: 'number', default: 900, min: 0 },
+  // Sustained proportional drop (分流)
+  utcOffsetMinutes: { kind: 'number', default: 480, min: -720, max: 840, integer: true },
+  holidays: { kind: 'string', default: '' },
+  weeks: { kind: 'number', default: 4, min: 1, max: 12, integer: true },
+  minHistory: { kind: 'number', default: 4, min: 2, integer: true },
+  /** A block at or below this share of its slot median counts as dropped. */
+  dropRatio: { kind: 'number', default: 0.65, min: 0, max: 1 },
+  /**
+   * Blocks in a row that must be dropped: 96 (a whole day), so the drop covers every part
+   * of the daily shape alike; a change in how the site works (a shift dropped) leaves some
+   * slots at their usual level and never gets there.
+   */
+  dropBlocks: { kind: 'number', default: 96, min: 2, integer: true },
+  /** ... by a steady factor (coefficient of variation of the ratios at most this): the whole load shrinks alike. */
+  dropMaxCv: { kind: 'number', default: 0.2, min: 0 },
+  /** ... with the mean voltage within this many percent of its usual level. */
+  voltageSteadyPct: { kind: 'number', default: 3, min: 0 },
+  /** Slots whose median is under this (kW) are too small to judge a drop by. */
+  dropMinBaseKw: { kind: 'number', default: 2, min: 0 },
+  // Reverse energy (潮流反向)
+  /** Export above this (kW) on a customer without generation counts as reverse ... */
+  reverseKw: { kind: 'number', default: 0.5, min: 0 },
+  /** ... sustained this long. */
+  reverseHoldSeconds: { kind: 'number', default: 600, min: 0 },
+  // Shared
+  clearSeconds: { kind: 'number', default: 3600, min: 0 },
+  refreshSeconds: { kind: 'number', default: 3600, min: 1 },
+  maxGapSeconds: { kind: 'number', default: 900, min: 1 },
+} as const;
+export type TamperSettings = SettingsOf<typeof SCHEMA> & { cfg: BaselineConfig };
+
+type Signature = 'current_loss' | 'proportional_drop' | 'reverse_energy';
+
+export interface TamperState {
+  loss: ConditionState;
+  lossPhase: string | null;
+  drop: ConditionState;
+  reverse: ConditionState;
+  acc: BlockAcc | null;
+  baseline: Baseline;
+  /** Ratios of the recent dropped blocks, newest last (reset by a block that is not dropped). */
+  ratios: number[];
+  /** Slow average of the block mean voltage, outside drops. */
+  voltageAvg: number | null;
+  lastDrop: { ratio: number; blockKw: number; baselineKw: number } | null;
+  lastReverse: { pKw: number } | null;
+  open: boolean;
+  openedAt: number;
+  severity: Severity | null;
+  lastRaisedAt: number;
+}
+
+type Ctx = DetectorContext<TamperSettings>;
+
+function timing(s: TamperSettings, holdSeconds: number): ConditionTiming {
+  return { raiseAfterMs: holdSeconds * 1000, clearAfterMs: s.clearSeconds * 1000, refreshMs: Number.POSITIVE_INFINITY, maxGapMs: s.maxGapSeconds * 1000 };
+}
+
+export const suspectedTamper: Detector<TamperSettings, TamperState> = {
+  name: 'suspected_tamper',
+  stateVersion: 1,
+  parseSettings(raw) {
+    const s = readSettings('suspected_tamper', SCHEMA, raw);
+    return { ...s, cfg: { utcOffsetMinutes: s.utcOffsetMinutes, holidays: parseHolidays(s.holidays, 'detectors.suspected_tamper.holidays'), weeks: s.weeks } };
+  },
+  subjectsOfReading: (input) => (input.device?.kind === 'meter' ? [{ subject: input.reading.device, kind: 'device' }] : []),
+  initialState: () => ({
+    loss: initialCondition(),
+    lossPhase: null,
+    drop: initialCondition(),
+    reverse: initialCondition(),
+    acc: null,
+    baseline: newBaseline(),
+    ratios: [],
+    voltageAvg: null,
+    lastDrop: null,
+    lastReverse: null,
+    open: false,
+    openedAt: 0,
+    severity: null,
+    lastRaisedAt: 0,
+  }),
+  onReading(st, input, ref, ctx) {
+    const ts = input.reading.ts;
+    currentLoss(st, input, ctx);
+    reverseEnergy(st, input, ctx);
+    proportionalDrop(st, input, ctx);
+    return combine(st, ts, ref.subject, input, ctx);
+  },
+};
+
+function currentLoss(st: TamperState, input: ReadingInput, ctx: Ctx): void {
+  const s = ctx.settings;
+  const v = input.reading.values;
+  const dev = input.device!;
+  const i = [v.i_a, v.i_b, v.i_c];
+  const u = [v.v_a, v.v_b, v.v_c];
+  if (i.some((x) => x === undefined) || u.some((x) => x === undefined)) return;
+  const ratedA = dev.ctRatio * dev.ctSecondaryA;
+  const vMax = Math.max(...(u as number[]));
+  let phase: number | null = null;
+  for (let k = 0; k < 3; k++) {
+    const others = [0, 1, 2].filter((j) => j !== k);
+    if (i[k]! < s.lossShareOfCt * ratedA && u[k]! >= s.voltagePresentShare * vMax && others.every((j) => i[j]! >= s.loadShareOfCt * ratedA)) phase = k;
+  }
+  const active = phase !== null;
+  if (active) st.lossPhase = 'abc'[phase!]!;
+  stepCondition(st.loss, { ts: input.reading.ts, active, cleared: !active, severity: 'warning' }, timing(s, s.lossHoldSeconds));
+}
+
+function reverseEnergy(st: TamperState, input: ReadingInput, ctx: Ctx): void {
+  const s = ctx.settings;
+  const customerId = input.device?.customer;
+  if (!customerId) return;
+  const customer = ctx.registry.customer(customerId);
+  if (!customer || customer.hasGeneration) return;
+  const p = input.reading.values.p_kw;
+  if (p === undefined) return;
+  const active = p <= -s.reverseKw;
+  if (active) st.lastReverse = { pKw: round(p) };
+  stepCondition(st.reverse, { ts: input.reading.ts, active, cleared: !active, severity: 'warning' }, timing(s, s.reverseHoldSeconds));
+}
+
+function proportionalDrop(st: TamperState, input: ReadingInput, ctx: Ctx): void {
+  const s = ctx.settings;
+  const v = input.reading.values;
+  const kw = v.p_kw ?? apparentKva(v);
+  if (kw === undefined) return;
+  const { acc, closed } = addBlockSample(st.acc, input.reading.ts, kw, meanVoltage(v));
+  st.acc = acc;
+  if (!closed || closed.n < 3) return;
+  const x = closed.sum / closed.n;
+  const volts = closed.vN > 0 ? closed.vSum / closed.vN : null;
+  const blockStart = closed.block * BLOCK_MS;
+  const where = localSlot(blockStart, s.cfg);
+  const base = slotStats(st.baseline, where.dayType, where.slot);
+  const ts = blockStart + BLOCK_MS;
+  const dropping = isOpen(st.drop) || st.ratios.length > 0;
+  // The baseline does not learn from the drop it is judging; it does learn everything else.
+  if (!dropping) addToBaseline(st.baseline, where, x, s.cfg);
+  if (!base || base.n < s.minHistory || base.median < s.dropMinBaseKw) return;
+  const ratio = x / base.median;
+  const voltageSteady = volts === null || st.voltageAvg === null || Math.abs(volts - st.voltageAvg) / st.voltageAvg <= s.voltageSteadyPct / 100;
+  if (ratio <= s.dropRatio && voltageSteady) {
+    st.ratios.push(ratio);
+    if (st.ratios.length > s.dropBlocks) st.ratios.shift();
+  } else {
+    st.ratios = [];
+  }
+  // The usual voltage is learned only while consumption is normal, so a drop that comes
+  // with a voltage change never makes that change look usual.
+  if (ratio > s.dropRatio && volts !== null) st.voltageAvg = st.voltageAvg === null ? volts : st.voltageAvg + 0.05 * (volts - st.voltageAvg);
+  let active = false;
+  if (st.ratios.length >= s.dropBlocks) {
+    const mean = st.ratios.reduce((a, b) => a + b, 0) / st.ratios.length;
+    const sd = Math.sqrt(st.ratios.reduce((a, b) => a + (b - mean) ** 2, 0) / st.ratios.length);
+    active = mean > 0 && sd / mean <= s.dropMaxCv;
+    st.lastDrop = { ratio: round(mean, 3), blockKw: round(x), baselineKw: round(base.median) };
+  }
+  stepCondition(st.drop, { ts, active, cleared: st.ratios.length === 0, severity: 'warning' }, timing(s, 0));
+}
+
+/** One alert per meter: open while any signature holds, resolved once none does. */
+function combine(st: TamperState, ts: number, subject: string, input: ReadingInput, ctx: Ctx): DetectorOutput[] {
+  const s = ctx.settings;
+  const active: Signature[] = [];
+  if (isOpen(st.loss)) active.push('current_loss');
+  if (isOpen(st.drop)) active.push('proportional_drop');
+  if (isOpen(st.reverse)) active.push('reverse_energy');
+  const evidence = () => ({
+    signatures: active,
+    since: st.openedAt,
+    ...(active.includes('current_loss') ? { currentLossPhase: st.lossPhase, currentsA: [input.reading.values.i_a, input.reading.values.i_b, input.reading.values.i_c].map((x) => (x === undefined ? null : round(x, 2))) } : {}),
+    ...(active.includes('proportional_drop') ? { drop: st.lastDrop } : {}),
+    ...(active.includes('reverse_energy') ? { reverse: st.lastReverse, customer: input.device?.customer ?? null } : {}),
+  });
+  if (active.length > 0) {
+    const severity: Severity = active.length > 1 ? 'critical' : 'warning';
+    const rose = st.severity === 'warning' && severity === 'critical';
+    if (!st.open || rose || ts - st.lastRaisedAt >= s.refreshSeconds * 1000) {
+      if (!st.open) st.openedAt = ts;
+      st.open = true;
+      st.severity = rose || st.severity === null ? severity : st.severity;
+      st.lastRaisedAt = ts;
+      return [{ kind: 'raise', signal: { type: 'suspected_tamper', subject, subjectKind: 'device', severity, ts, evidence: evidence() } }];
+    }
+    return [];
+  }
+  if (st.open) {
+    st.open = false;
+    st.severity = null;
+    return [{ kind: 'clear', type: 'suspected_tamper', subject, ts, evidence: { signatures: [] } }];
+  }
+  return [];
+}
