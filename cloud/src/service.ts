@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import type { Migration } from 'kysely';
 import { createLogger, type Logger } from '@gridsafe/shared';
 import type { CloudConfig } from './config/types.js';
 import { redactUrl } from './config/load.js';
@@ -50,6 +51,8 @@ export interface StartOptions {
   /** Extra HTTP route plugins (the console, work orders, notifications). */
   httpPlugins?: HttpOptions['plugins'];
   penaltyRules?: HttpOptions['penaltyRules'];
+  /** Migrations of other parts of the cloud (notifications, work orders), keyed by unique name. */
+  extraMigrations?: Record<string, Migration>;
 }
 
 async function openSeries(config: CloudConfig, log: Logger): Promise<SeriesStore> {
@@ -73,6 +76,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   try {
     const rdb: RelationalDb = await openRelational(
       config.relational.kind === 'postgres' ? { kind: 'postgres', url: config.relational.url as string } : { kind: 'sqlite', path: join(config.dataDir, 'gridsafe.sqlite') },
+      options.extraMigrations ? { extraMigrations: options.extraMigrations } : {},
     );
     cleanup.push(() => rdb.close());
     log.info({ relational: config.relational.kind === 'postgres' ? redactUrl(config.relational.url as string) : join(config.dataDir, 'gridsafe.sqlite') }, 'relational store ready');

@@ -4,7 +4,7 @@
  */
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from 'kysely';
 import type { DatabaseSchema } from './schema.js';
 import { InCodeMigrations, type Dialect } from './migrations.js';
 
@@ -20,7 +20,12 @@ export interface RelationalDb {
 
 export type RelationalTarget = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string; poolSize?: number };
 
-export async function openRelational(target: RelationalTarget): Promise<RelationalDb> {
+export interface OpenOptions {
+  /** Migrations of other parts of the cloud, run with the core's (see migrations.ts). */
+  extraMigrations?: Record<string, Migration>;
+}
+
+export async function openRelational(target: RelationalTarget, options: OpenOptions = {}): Promise<RelationalDb> {
   let db: Kysely<DatabaseSchema>;
   if (target.kind === 'sqlite') {
     const sqlite = new Database(target.path, { timeout: 5000 });
@@ -32,7 +37,8 @@ export async function openRelational(target: RelationalTarget): Promise<Relation
     const pool = new pg.Pool({ connectionString: target.url, max: target.poolSize ?? 10 });
     db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
   }
-  const migrator = new Migrator({ db, provider: new InCodeMigrations(target.kind) });
+  // Unordered: a part added later may bring migrations whose names sort before ones already run.
+  const migrator = new Migrator({ db, provider: new InCodeMigrations(target.kind, options.extraMigrations), allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((result) => result.status === 'Error');

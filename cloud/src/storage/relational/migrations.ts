@@ -171,9 +171,20 @@ function migrations(dialect: Dialect): Record<string, Migration> {
   };
 }
 
+/**
+ * The core's migrations plus those of other parts of the cloud (notifications, work
+ * orders), each named `<part>_<nnnn>_<what>` so names never collide.
+ */
 export class InCodeMigrations implements MigrationProvider {
-  constructor(private readonly dialect: Dialect) {}
+  constructor(
+    private readonly dialect: Dialect,
+    private readonly extra: Record<string, Migration> = {},
+  ) {}
   async getMigrations(): Promise<Record<string, Migration>> {
-    return migrations(this.dialect);
+    const core = migrations(this.dialect);
+    for (const name of Object.keys(this.extra)) {
+      if (name in core) throw new Error(`migration name "${name}" is already used by the core`);
+    }
+    return { ...core, ...this.extra };
   }
 }

@@ -85,8 +85,10 @@ export class SqliteSeriesStore implements SeriesStore {
 
   async raw(query: RangeQuery): Promise<StoredReading[]> {
     const fields = query.fields ?? COLUMNS;
+    // With fields named, a reading that has none of them is not a reading of those fields.
+    const having = query.fields ? ` AND (${fields.map((field) => `${field} IS NOT NULL`).join(' OR ')})` : '';
     const rows = this.handle
-      .prepare(`SELECT device, ts, quality, ${fields.join(', ')} FROM readings WHERE device = ? AND ts >= ? AND ts < ? ORDER BY ts LIMIT ?`)
+      .prepare(`SELECT device, ts, quality, ${fields.join(', ')} FROM readings WHERE device = ? AND ts >= ? AND ts < ?${having} ORDER BY ts LIMIT ?`)
       .all(query.device, query.from, query.to, query.limit ?? -1) as Row[];
     return rows.map((row) => {
       const values: Partial<Record<Quantity, number>> = {};
