@@ -8,6 +8,7 @@ import type { GatewayEvent, Reading, TelemetryBatch } from '@gridsafe/shared';
 import type { AnyDetector, DetectorContext, DetectorOutput, ReadingInput, SubjectRef } from './detector.js';
 import type { DetectionDependencies, DetectionEngine } from './types.js';
 import { EventClock, type EventClockState } from './event-clock.js';
+import { addSeq, hasSeq, type SeqRanges } from './seq-ranges.js';
 import { BUILTIN_DETECTORS } from '../detectors/index.js';
 
 /** Detector name under which the engine keeps its own state (clock, subject index). */
@@ -33,6 +34,8 @@ interface EngineState {
   clocks: Record<string, EventClockState>;
   /** Subjects per detector that have clock-driven rules, so a deadman still runs after a restart. */
   clocked: Record<string, SubjectRef[]>;
+  /** Batch seqs processed per gateway, so a batch offered twice is processed once. */
+  seqs?: Record<string, SeqRanges>;
 }
 
 export interface EngineOptions {
@@ -67,6 +70,7 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
     return c;
   };
   let clocked: Map<string, Map<string, SubjectRef>> = new Map();
+  let seqs: Record<string, SeqRanges> = {};
   let engineLoaded = false;
   let engineDirty = false;
   const key = (d: string, s: string) => `${d}\u0000${s}`;
@@ -78,6 +82,7 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
     if (saved && typeof saved === 'object' && saved.clocks) {
       for (const [gw, c] of Object.entries(saved.clocks)) clockOf(gw).restore(c, wallClock());
       clocked = new Map(Object.entries(saved.clocked ?? {}).map(([d, refs]) => [d, new Map(refs.map((r) => [r.subject, r]))]));
+      seqs = saved.seqs ?? {};
     }
   }
 
@@ -150,6 +155,7 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
       const saved: EngineState = {
         clocks: Object.fromEntries([...clocks].map(([gw, c]) => [gw, c.snapshot()])),
         clocked: Object.fromEntries([...clocked].map(([d, refs]) => [d, [...refs.values()]])),
+        seqs,
       };
       await deps.state.save(ENGINE_KEY, 'engine', saved);
       engineDirty = false;
@@ -186,6 +192,13 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
 
   async function processBatch(batch: TelemetryBatch): Promise<void> {
     await loadEngine();
+    const done = (seqs[batch.gateway] ??= []);
+    if (hasSeq(done, batch.seq)) {
+      log.debug({ gateway: batch.gateway, seq: batch.seq }, 'batch already processed; skipped');
+      return;
+    }
+    addSeq(done, batch.seq);
+    engineDirty = true;
     // Event-time order inside the batch; a stable sort keeps equal timestamps in wire order.
     const readings = [...batch.readings].sort((a, b) => a.ts - b.ts);
     const clock = clockOf(batch.gateway);

@@ -86,3 +86,29 @@ t.test('the built-in detectors load with their defaults', async (t) => {
   await engine.tick(T0 + 1000);
   t.pass('no throw');
 });
+
+t.test('a batch offered again (after a crash, before its mark was written) is processed once, even across a restart', async (t) => {
+  const state = new MemoryState();
+  const deps = makeDeps(fleet, {}, state);
+  const engine = createDetectionEngine(deps, { detectors: [probe('p')] });
+  const b1 = batch([reading('m-1', T0, {})]);
+  const b2 = batch([reading('m-1', T0 + 1000, {})]);
+  await engine.processBatch(b2);
+  await engine.processBatch(b1); // older seq, arriving late: new to detection
+  await engine.processBatch(b2);
+  const again = createDetectionEngine(makeDeps(fleet, {}, state), { detectors: [probe('p')] });
+  await again.processBatch(b1);
+  await again.processBatch(b2);
+  t.same(((await state.load('p', 'm-1')) as { s: { seen: number[] } }).s.seen, [T0 + 1000, T0]);
+});
+
+t.test('seq ranges merge and stay small', async (t) => {
+  const { addSeq, hasSeq } = await import('../../src/detection/seq-ranges.js');
+  const r: Array<[number, number]> = [];
+  for (const s of [5, 3, 4, 10, 1, 2, 7]) addSeq(r, s);
+  t.same(r, [[1, 5], [7, 7], [10, 10]]);
+  t.ok(hasSeq(r, 4) && !hasSeq(r, 6) && !hasSeq(r, 11));
+  for (let s = 100; s < 400; s += 2) addSeq(r, s);
+  t.ok(r.length <= 64);
+  t.ok(hasSeq(r, 398) && !hasSeq(r, 399));
+});
