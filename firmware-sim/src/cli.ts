@@ -6,10 +6,14 @@ import { demoScenario } from './scenario/demo.js';
 import { parseDuration } from './scenario/fields.js';
 import { loadScenarioFile } from './scenario/parse.js';
 import { startSimulator, type SimulatorHandle } from './runtime/simulator.js';
+import { generateReadings } from './runtime/generate.js';
+import { JsonlFile } from './runtime/jsonl-file.js';
+import { FleetModel } from './model/fleet.js';
 
 const HELP = `gridsafe-sim: simulated meters and monitoring terminals over Modbus TCP and RTU
 
 Usage: gridsafe-sim [--scenario <file.yaml|json>] [--served-log <path>] [--truth <path>] [--tick <duration>]
+       gridsafe-sim --scenario <file> --generate <duration> --out <path> [--step <duration>] [--start <iso>] [--truth <path>]
 
 Without --scenario it runs the embedded demo fleet: meter m-001 (CHINT DTSU666, unit 1,
 CT 300/5, PT 1) on transformer tx-001 (100 kVA) at about 60 kVA, ramped to 1.3 x the
@@ -21,6 +25,11 @@ Options:
   --served-log <path>  write every served state as JSON lines {ts, device, values} (primary units)
   --truth <path>       write the labelled ground truth of injected events as JSON lines
   --tick <duration>    how often the served state changes (default 1s; e.g. 500ms, 2s)
+  --generate <dur>     no servers: write readings for this much simulated time (e.g. 10d) as
+                       fast as possible (time compression), then exit
+  --out <path>         with --generate: the readings, JSON lines {device, ts, values, quality}
+  --step <duration>    with --generate: one reading per device every step (default: the tick)
+  --start <iso>        with --generate: t0 (default: the scenario's start, or now)
   --help               this text
 
 Environment:
@@ -43,10 +52,21 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-let values: { scenario?: string; 'served-log'?: string; truth?: string; tick?: string; help?: boolean };
+type Options = { scenario?: string; 'served-log'?: string; truth?: string; tick?: string; generate?: string; out?: string; step?: string; start?: string; help?: boolean };
+let values: Options;
 try {
   values = parseArgs({
-    options: { scenario: { type: 'string' }, 'served-log': { type: 'string' }, truth: { type: 'string' }, tick: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      scenario: { type: 'string' },
+      'served-log': { type: 'string' },
+      truth: { type: 'string' },
+      tick: { type: 'string' },
+      generate: { type: 'string' },
+      out: { type: 'string' },
+      step: { type: 'string' },
+      start: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
     strict: true,
     allowPositionals: false,
   }).values;
@@ -64,13 +84,43 @@ const host = env['GRIDSAFE_SIM_HOST'] || '127.0.0.1';
 const portText = env['GRIDSAFE_SIM_TCP_PORT'] || '5020';
 const port = Number(portText);
 if (!/^\d+$/.test(portText) || port > 65535) fail(`GRIDSAFE_SIM_TCP_PORT must be a TCP port number (0-65535), got "${portText}"`);
-let tickMs: number | undefined;
-if (values.tick !== undefined) {
-  tickMs = parseDuration(/^\d+(\.\d+)?$/.test(values.tick) ? Number(values.tick) : values.tick);
-  if (tickMs === undefined || tickMs < 10) fail(`--tick must be a duration of at least 10ms (such as 500ms or 2s), got "${values.tick}"`);
+/** A duration option: seconds as a number, or text such as 500ms, 2s, 10d. */
+function durationOption(name: string, text: string | undefined, minMs: number): number | undefined {
+  if (text === undefined) return undefined;
+  const ms = parseDuration(/^\d+(\.\d+)?$/.test(text) ? Number(text) : text);
+  if (ms === undefined || ms < minMs) fail(`--${name} must be a duration of at least ${minMs} ms (such as 500ms, 2s, 10d), got "${text}"`);
+  return ms;
 }
+const tickMs = durationOption('tick', values.tick, 10);
 
 const scenarioPath = values.scenario ?? env['GRIDSAFE_SIM_SCENARIO'];
+if (values.generate !== undefined) {
+  const durationMs = durationOption('generate', values.generate, 1)!;
+  if (!values.out) fail('--generate needs --out <path> for the readings');
+  let t0: number | undefined;
+  if (values.start !== undefined) {
+    t0 = Date.parse(values.start);
+    if (Number.isNaN(t0)) fail(`--start must be an ISO 8601 timestamp such as 2025-03-03T00:00:00+08:00, got "${values.start}"`);
+  }
+  try {
+    const scenario = scenarioPath ? loadScenarioFile(scenarioPath, { defaultHost: host }) : demoScenario({ host, port });
+    const fleet = new FleetModel(tickMs !== undefined ? { ...scenario, tickMs } : scenario, t0 ?? scenario.startMs ?? Date.now());
+    const stepMs = durationOption('step', values.step, 1) ?? fleet.scenario.tickMs;
+    const out = new JsonlFile(values.out);
+    const started = Date.now();
+    const summary = generateReadings({ fleet, durationMs, stepMs, write: (readings) => out.write(readings) });
+    out.close();
+    if (values.truth) {
+      const truth = new JsonlFile(values.truth);
+      truth.write(summary.truth);
+      truth.close();
+    }
+    log.info({ readings: summary.readings, lost: summary.lost, events: summary.truth.length, t0: new Date(fleet.t0).toISOString(), stepMs, seconds: (Date.now() - started) / 1000, out: values.out }, 'readings generated');
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  process.exit(0);
+}
 let handle: SimulatorHandle;
 try {
   const scenario = scenarioPath ? loadScenarioFile(scenarioPath, { defaultHost: host }) : demoScenario({ host, port });

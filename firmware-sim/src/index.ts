@@ -15,3 +15,4 @@ export { ModbusRtuServer, type RtuBusCounters } from './transport/rtu-server.js'
 export { wireTiming, type WireTiming } from './transport/wire-timing.js';
 export { crc16, crcOk, withCrc } from './protocol/crc.js';
 export { EXCEPTION } from './protocol/pdu.js';
+export { generateReadings, type GenerateOptions, type GenerateSummary } from './runtime/generate.js';

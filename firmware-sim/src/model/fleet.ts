@@ -37,7 +37,8 @@ export class FleetModel {
   readonly timelines = new Map<string, DeviceTimeline>();
   private readonly registers = new Map<string, DeviceRegisters>();
 
-  constructor(scenario: Scenario, t0: number, profiles: Map<string, DeviceProfile> = loadBuiltinProfiles()) {
+  /** `t0` defaults to the scenario's `start`, or now. */
+  constructor(scenario: Scenario, t0: number = scenario.startMs ?? Date.now(), profiles: Map<string, DeviceProfile> = loadBuiltinProfiles()) {
     this.scenario = scenario;
     this.t0 = t0;
     this.events = resolveEvents(scenario.events, t0);
