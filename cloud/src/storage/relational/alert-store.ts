@@ -73,6 +73,15 @@ export class SqlAlertStore implements AlertStore {
 
   constructor(private readonly rdb: RelationalDb) {}
 
+  /**
+   * PostgreSQL: lock the row read for update, so concurrent transactions (other
+   * instances, the pool) apply their changes one after the other instead of losing
+   * one. SQLite has one writer at a time already (and no FOR UPDATE).
+   */
+  private lockable<Q extends { forUpdate(): Q }>(query: Q): Q {
+    return this.rdb.dialect === 'postgres' ? query.forUpdate() : query;
+  }
+
   async raise(signal: AlertSignal): Promise<{ alert: Alert; opened: boolean }> {
     // A concurrent raise from another instance can win the unique index; then ours
     // becomes an update of the alert it opened. Two attempts are enough.
@@ -91,19 +100,17 @@ export class SqlAlertStore implements AlertStore {
   private async raiseOnce(signal: AlertSignal): Promise<{ alert: AlertRecord; opened: boolean }> {
     return this.rdb.db.transaction().execute(async (trx) => {
       const now = Date.now();
-      const existing = await trx
-        .selectFrom('alerts')
-        .selectAll()
-        .where('type', '=', signal.type)
-        .where('subject', '=', signal.subject)
-        .where('state', '<>', 'resolved')
-        .executeTakeFirst();
+      const existing = await this.lockable(
+        trx.selectFrom('alerts').selectAll().where('type', '=', signal.type).where('subject', '=', signal.subject).where('state', '<>', 'resolved'),
+      ).executeTakeFirst();
       if (existing) {
         const severity = severityRank(signal.severity) > severityRank(existing.severity) ? signal.severity : existing.severity;
+        // Event time decides: a late, older signal neither moves lastSeenAt back nor replaces newer evidence.
+        const newer = signal.ts >= existing.last_seen_at;
         const update = {
           severity,
-          last_seen_at: Math.max(existing.last_seen_at, signal.ts),
-          evidence: JSON.stringify(signal.evidence),
+          last_seen_at: newer ? signal.ts : existing.last_seen_at,
+          evidence: newer ? JSON.stringify(signal.evidence) : existing.evidence,
           updated_at: now,
         };
         await trx.updateTable('alerts').set(update).where('id', '=', existing.id).execute();
@@ -131,13 +138,9 @@ export class SqlAlertStore implements AlertStore {
 
   async clear(type: AlertType, subject: string, ts: number, evidence: Record<string, unknown>): Promise<Alert | null> {
     const cleared = await this.rdb.db.transaction().execute(async (trx) => {
-      const existing = await trx
-        .selectFrom('alerts')
-        .selectAll()
-        .where('type', '=', type)
-        .where('subject', '=', subject)
-        .where('state', '<>', 'resolved')
-        .executeTakeFirst();
+      const existing = await this.lockable(
+        trx.selectFrom('alerts').selectAll().where('type', '=', type).where('subject', '=', subject).where('state', '<>', 'resolved'),
+      ).executeTakeFirst();
       if (!existing) return null;
       const notes = [...(JSON.parse(existing.notes) as AlertNote[]), { at: ts, actor: 'detection', action: 'cleared' as const }];
       const previous = JSON.parse(existing.evidence) as Record<string, unknown>;
@@ -163,7 +166,7 @@ export class SqlAlertStore implements AlertStore {
   /** Moves an alert on by hand: acknowledge (open → acknowledged) or resolve (open/acknowledged → resolved). */
   async transition(id: string, to: 'acknowledged' | 'resolved', actor: string, note: string | undefined, now = Date.now()): Promise<AlertRecord> {
     const changed = await this.rdb.db.transaction().execute(async (trx) => {
-      const existing = await trx.selectFrom('alerts').selectAll().where('id', '=', id).executeTakeFirst();
+      const existing = await this.lockable(trx.selectFrom('alerts').selectAll().where('id', '=', id)).executeTakeFirst();
       if (!existing) throw new AlertLifecycleError('not_found', `alert "${id}" does not exist`);
       if (existing.state === 'resolved') throw new AlertLifecycleError('conflict', `alert "${id}" is already resolved`);
       if (to === 'acknowledged' && existing.state === 'acknowledged') {

@@ -80,12 +80,10 @@ export class SqlCaseStore implements CaseStore {
   private async openOrUpdateOnce(evidence: CapacityCaseEvidence): Promise<{ record: CaseRecord; action: string }> {
     return this.rdb.db.transaction().execute(async (trx) => {
       const now = Date.now();
-      const open = await trx
-        .selectFrom('cases')
-        .selectAll()
-        .where('customer', '=', evidence.customer)
-        .where('state', 'not in', ['confirmed', 'dismissed'])
-        .executeTakeFirst();
+      let openQuery = trx.selectFrom('cases').selectAll().where('customer', '=', evidence.customer).where('state', 'not in', ['confirmed', 'dismissed']);
+      // PostgreSQL: concurrent updates of one case apply one after the other (see alert-store.ts).
+      if (this.rdb.dialect === 'postgres') openQuery = openQuery.forUpdate();
+      const open = await openQuery.executeTakeFirst();
       if (open) {
         const previous = JSON.parse(open.evidence) as StoredEvidence;
         const update = {
@@ -180,7 +178,9 @@ export class SqlCaseStore implements CaseStore {
    */
   async transition(id: string, to: CaseState, actor: string, note: string | undefined, penalty?: PenaltyEstimate): Promise<CaseRecord> {
     const record = await this.rdb.db.transaction().execute(async (trx) => {
-      const row = await trx.selectFrom('cases').selectAll().where('id', '=', id).executeTakeFirst();
+      let rowQuery = trx.selectFrom('cases').selectAll().where('id', '=', id);
+      if (this.rdb.dialect === 'postgres') rowQuery = rowQuery.forUpdate();
+      const row = await rowQuery.executeTakeFirst();
       if (!row) throw new CaseTransitionError('not_found', `case "${id}" does not exist`);
       const from = row.state as CaseState;
       const refusal = checkTransition(from, to, note);
