@@ -96,11 +96,12 @@ t.test('reply timing is the wire\'s: characters at 11 bits, 3.5-character silenc
   for (const count of [2, 60]) {
     const r = await measure(count);
     const expected = (8 + r.replyLength) * charMs + t35Ms + turnaroundMs;
-    t.ok(Math.abs(r.total - expected) < 0.1 * expected + 3, `${count} registers: request to last byte ${r.total.toFixed(1)} ms, wire ${expected.toFixed(1)} ms`);
+    // Never early (that would be a wrong clock); late only by what a loaded machine adds.
+    t.ok(r.total >= expected - 2 && r.total <= expected * 1.1 + 10, `${count} registers: request to last byte ${r.total.toFixed(1)} ms, wire ${expected.toFixed(1)} ms`);
     if (count === 60) {
       const spreadWire = (r.replyLength - 1) * charMs;
       t.ok(r.chunks > 10, `the reply arrives in pieces (${r.chunks}), not at once`);
-      t.ok(Math.abs(r.spread - spreadWire) < 0.1 * spreadWire + 3, `first to last byte ${r.spread.toFixed(1)} ms, wire ${spreadWire.toFixed(1)} ms`);
+      t.ok(r.spread >= spreadWire * 0.85 - 3 && r.spread <= spreadWire + 10, `first to last byte ${r.spread.toFixed(1)} ms, wire ${spreadWire.toFixed(1)} ms`);
     }
     await sleep(10);
   }
