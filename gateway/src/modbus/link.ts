@@ -1,0 +1,102 @@
+/**
+ * One Modbus master connection (a TCP socket or a serial port) through modbus-serial.
+ * It only moves requests and replies; when and how often to send is the bus scheduler's job.
+ */
+import { createRequire } from 'node:module';
+import type { ModbusRTU as Client } from 'modbus-serial/ModbusRTU.js';
+import type { ReadFunction } from '@gridsafe/shared';
+import type { BusConfig } from '../config/types.js';
+import { ModbusReadError, classify } from './errors.js';
+
+// modbus-serial is CommonJS with `module.exports = ModbusRTU`, while its typings declare a
+// default export; under NodeNext that mismatch is only bridged by loading it through require.
+const ModbusRTU = createRequire(import.meta.url)('modbus-serial') as typeof Client;
+
+export interface ModbusLink {
+  readonly isOpen: boolean;
+  open(): Promise<void>;
+  read(unit: number, fn: ReadFunction, address: number, count: number, timeoutMs: number): Promise<number[]>;
+  /** Throws away whatever bytes are buffered (garbage or a late reply) before the next request. */
+  discardInput(): void;
+  close(): Promise<void>;
+}
+
+export class ModbusSerialLink implements ModbusLink {
+  private client: Client | undefined;
+
+  constructor(private readonly bus: BusConfig) {}
+
+  get isOpen(): boolean {
+    return this.client?.isOpen === true;
+  }
+
+  async open(): Promise<void> {
+    await this.close();
+    const client = new ModbusRTU();
+    // Errors surface through the requests (as 'disconnected'); an unhandled 'error' event would kill the process.
+    client.on('error', () => undefined);
+    try {
+      if (this.bus.kind === 'tcp') {
+        await client.connectTCP(this.bus.host, { port: this.bus.port });
+      } else {
+        await client.connectRTUBuffered(this.bus.path, {
+          baudRate: this.bus.baudRate,
+          parity: this.bus.parity,
+          dataBits: this.bus.dataBits,
+          stopBits: this.bus.stopBits,
+        });
+      }
+    } catch (error) {
+      const e = classify(error);
+      throw new ModbusReadError('disconnected', `cannot open ${this.describe()}: ${e.message}`);
+    }
+    this.client = client;
+  }
+
+  describe(): string {
+    return this.bus.kind === 'tcp' ? `tcp://${this.bus.host}:${this.bus.port}` : `${this.bus.path} (${this.bus.baudRate} baud)`;
+  }
+
+  read(unit: number, fn: ReadFunction, address: number, count: number, timeoutMs: number): Promise<number[]> {
+    const client = this.client;
+    if (!client || !client.isOpen) return Promise.reject(new ModbusReadError('disconnected', `${this.describe()} is not open`));
+    return new Promise((resolve, reject) => {
+      // The timeout is read synchronously when the request is written, so setting it
+      // here gives each request its own, even with several in flight on one TCP socket.
+      client.setTimeout(timeoutMs);
+      const done = (error: unknown, result: { data: number[] } | undefined) => {
+        if (error) reject(classify(error));
+        else if (!result || result.data.length < count) reject(new ModbusReadError('framing', `reply carried ${result?.data.length ?? 0} registers, expected ${count}`));
+        else resolve(result.data);
+      };
+      try {
+        if (fn === 3) client.writeFC3(unit, address, count, done as never);
+        else client.writeFC4(unit, address, count, done as never);
+      } catch (error) {
+        reject(classify(error));
+      }
+    });
+  }
+
+  discardInput(): void {
+    // modbus-serial's buffered RTU port keeps unmatched bytes in `_buffer` and would scan
+    // them again with the next reply; it has no public way to drop them.
+    const port = (this.client as unknown as { _port?: { _buffer?: Buffer } } | undefined)?._port;
+    if (port && port._buffer !== undefined) port._buffer = Buffer.alloc(0);
+  }
+
+  async close(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    if (!client) return;
+    await new Promise<void>((resolve) => {
+      try {
+        if (client.isOpen) client.close(() => resolve());
+        else resolve();
+      } catch {
+        resolve();
+      }
+      setTimeout(resolve, 1000).unref();
+    });
+  }
+}

@@ -1,0 +1,7 @@
+/** The overflow policies a config may name under outbox.overflow; adding one is adding a file and a line here. */
+import type { OverflowPolicy } from '../types.js';
+import { dropOldest } from './drop-oldest.js';
+
+export const OVERFLOW_POLICIES: Record<string, OverflowPolicy> = {
+  [dropOldest.name]: dropOldest,
+};
