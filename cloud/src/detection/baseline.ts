@@ -1,15 +1,16 @@
 /**
- * A seasonal baseline per subject: 15-minute block means, kept per time-of-day slot,
+ * A seasonal baseline per subject: block means (an hour by default), kept per time-of-day slot,
  * weekdays and weekends (and configured holidays) apart, over recent weeks; compared
  * with median and MAD. FACTS.md "Detection: anomaly and tamper": seasonal baseline,
  * robust z-score (Iglewicz and Hoaglin). Plain JSON state.
  */
 import { SettingsError } from './settings.js';
 
-export const BLOCK_MS = 15 * 60_000;
-const SLOTS_PER_DAY = 96;
+const DAY_MINUTES = 1440;
 
 export interface BaselineConfig {
+  /** Length of a block (and of a time-of-day slot), minutes; divides a day. */
+  blockMinutes: number;
   /** Offset of local time from UTC, minutes (China: +480). */
   utcOffsetMinutes: number;
   /** Local dates (YYYY-MM-DD) treated as weekend days. */
@@ -21,6 +22,8 @@ export interface BaselineConfig {
 export interface Baseline {
   /** `${dayType}${slot}` → recent block means, oldest first. */
   slots: Record<string, number[]>;
+  /** Bumped on every change, so the engine saves this (large) part only when it changed. */
+  rev: number;
 }
 
 export interface BlockAcc {
@@ -32,7 +35,7 @@ export interface BlockAcc {
 }
 
 export function newBaseline(): Baseline {
-  return { slots: {} };
+  return { slots: {}, rev: 0 };
 }
 
 export interface LocalSlot {
@@ -45,7 +48,7 @@ export function localSlot(blockStartMs: number, cfg: BaselineConfig): LocalSlot 
   const local = new Date(blockStartMs + cfg.utcOffsetMinutes * 60_000);
   const date = local.toISOString().slice(0, 10);
   const dow = local.getUTCDay();
-  const slot = Math.floor((local.getUTCHours() * 60 + local.getUTCMinutes()) / 15) % SLOTS_PER_DAY;
+  const slot = Math.floor((local.getUTCHours() * 60 + local.getUTCMinutes()) / cfg.blockMinutes) % (DAY_MINUTES / cfg.blockMinutes);
   const weekend = dow === 0 || dow === 6 || cfg.holidays.has(date);
   return { slot, dayType: weekend ? 'we' : 'wd', date };
 }
@@ -57,7 +60,8 @@ function capacity(dayType: 'wd' | 'we', weeks: number): number {
 export function addToBaseline(b: Baseline, where: LocalSlot, value: number, cfg: BaselineConfig): void {
   const key = `${where.dayType}${where.slot}`;
   const ring = (b.slots[key] ??= []);
-  ring.push(value);
+  ring.push(Math.round(value * 1000) / 1000);
+  b.rev++;
   const cap = capacity(where.dayType, cfg.weeks);
   while (ring.length > cap) ring.shift();
 }
@@ -85,8 +89,8 @@ export function slotStats(b: Baseline, dayType: 'wd' | 'we', slot: number): Slot
  * Adds a sample to the running 15-minute block; returns the block it closed, if any.
  * Samples older than the open block are dropped (event-time order).
  */
-export function addBlockSample(acc: BlockAcc | null, ts: number, value: number, volts: number | undefined): { acc: BlockAcc; closed: BlockAcc | null } {
-  const block = Math.floor(ts / BLOCK_MS);
+export function addBlockSample(acc: BlockAcc | null, ts: number, value: number, volts: number | undefined, blockMs: number): { acc: BlockAcc; closed: BlockAcc | null } {
+  const block = Math.floor(ts / blockMs);
   if (acc && block < acc.block) return { acc, closed: null };
   let closed: BlockAcc | null = null;
   if (!acc || block > acc.block) {
@@ -118,4 +122,10 @@ export function parseHolidays(text: string, where: string): Set<string> {
     out.add(part);
   }
   return out;
+}
+
+/** Checks a block length setting: it must divide a day. */
+export function checkBlock(minutes: number, detector: string): number {
+  if (DAY_MINUTES % minutes !== 0) throw new SettingsError(`detectors.${detector}.blockMinutes (${minutes}) must divide a day (1440 minutes): use 15, 30, 60, 120, ...`);
+  return minutes;
 }

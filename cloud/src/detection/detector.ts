@@ -42,6 +42,12 @@ export interface Detector<S = unknown, St = unknown> {
   readonly stateVersion: number;
   /** Reads this detector's settings over its defaults; throws a SettingsError naming the field. */
   parseSettings(raw: Record<string, unknown> | undefined): S;
+  /**
+   * Top-level fields of the state that are large and change rarely (a baseline). Each
+   * must hold an object with a numeric `rev` the rule bumps on every change; the engine
+   * saves such a part separately, and only when its `rev` moved.
+   */
+  readonly coldParts?: readonly string[];
   /** Suspect readings (out of physical range, per the gateway) are skipped unless this is true. */
   readonly acceptsSuspect?: boolean;
   /** The subjects a reading feeds (none: the detector ignores it). */

@@ -22,6 +22,9 @@ interface Slot {
 interface Cached {
   version: number;
   state: unknown;
+  /** `rev` of each cold part as last saved. */
+  savedRevs: Record<string, number>;
+  coldParts: readonly string[];
 }
 
 interface Persisted {
@@ -91,14 +94,28 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
     const hit = cache.get(k);
     if (hit) return hit.state;
     const saved = (await deps.state.load(slot.detector.name, ref.subject)) as Persisted | undefined;
+    const coldParts = slot.detector.coldParts ?? [];
+    const savedRevs: Record<string, number> = {};
     let state: unknown;
     if (saved && typeof saved === 'object' && saved.v === slot.detector.stateVersion) {
       state = saved.s;
-    } else {
-      if (saved !== undefined) slot.ctx.log.info({ subject: ref.subject }, 'stored detector state has an older shape; starting afresh');
-      state = slot.detector.initialState(ref, slot.ctx);
+      for (const part of coldParts) {
+        const stored = (await deps.state.load(slot.detector.name, `${ref.subject}#${part}`)) as Persisted | undefined;
+        if (!stored || stored.v !== slot.detector.stateVersion) {
+          state = undefined; // a part missing or of another shape: the whole state starts afresh
+          break;
+        }
+        (state as Record<string, unknown>)[part] = stored.s;
+        savedRevs[part] = (stored.s as { rev: number }).rev;
+      }
+    } else if (saved !== undefined) {
+      slot.ctx.log.info({ subject: ref.subject }, 'stored detector state has an older shape; starting afresh');
     }
-    cache.set(k, { version: slot.detector.stateVersion, state });
+    if (state === undefined) {
+      state = slot.detector.initialState(ref, slot.ctx);
+      for (const part of coldParts) delete savedRevs[part];
+    }
+    cache.set(k, { version: slot.detector.stateVersion, state, savedRevs, coldParts });
     if (slot.detector.onClock) {
       let refs = clocked.get(slot.detector.name);
       if (!refs) clocked.set(slot.detector.name, (refs = new Map()));
@@ -148,7 +165,22 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
     for (const k of dirty) {
       const [detector, subject] = k.split('\u0000') as [string, string];
       const hit = cache.get(k);
-      if (hit) await deps.state.save(detector, subject, { v: hit.version, s: hit.state } satisfies Persisted);
+      if (!hit) continue;
+      if (hit.coldParts.length === 0) {
+        await deps.state.save(detector, subject, { v: hit.version, s: hit.state } satisfies Persisted);
+        continue;
+      }
+      const whole = hit.state as Record<string, unknown>;
+      const hot: Record<string, unknown> = {};
+      for (const [field, value] of Object.entries(whole)) if (!hit.coldParts.includes(field)) hot[field] = value;
+      // Cold parts first: a saved hot state never points at a part that was not written.
+      for (const part of hit.coldParts) {
+        const value = whole[part] as { rev: number };
+        if (hit.savedRevs[part] === value.rev) continue;
+        await deps.state.save(detector, `${subject}#${part}`, { v: hit.version, s: value } satisfies Persisted);
+        hit.savedRevs[part] = value.rev;
+      }
+      await deps.state.save(detector, subject, { v: hit.version, s: hot } satisfies Persisted);
     }
     dirty.clear();
     if (engineDirty) {

@@ -6,8 +6,8 @@ import type { Detector } from '../../detection/detector.js';
 import { initialCondition, stepCondition, type ConditionState } from '../../detection/condition.js';
 import { apparentKva, round } from '../../detection/measures.js';
 import { readSettings, type SettingsOf } from '../../detection/settings.js';
+import { checkBlock } from '../../detection/baseline.js';
 import {
-  BLOCK_MS,
   addBlockSample,
   addToBaseline,
   localSlot,
@@ -23,6 +23,11 @@ import {
 const SCHEMA = {
   /** Local time for the daily slots (China Standard Time: +480). */
   utcOffsetMinutes: { kind: 'number', default: 480, min: -720, max: 840, integer: true },
+  /**
+   * Block and slot length, minutes. An hour: 24 slots a day keep the baseline small
+   * enough to save often, and an hour's mean is steady enough to judge.
+   */
+  blockMinutes: { kind: 'number', default: 60, min: 5, max: 240, integer: true },
   /** Public holidays, local dates "YYYY-MM-DD,YYYY-MM-DD": compared with the weekend baseline. */
   holidays: { kind: 'string', default: '' },
   /** Also accept a weekday that looks like a weekend (an unlisted holiday or a plant shutdown day). */
@@ -63,11 +68,12 @@ function zOf(x: number, st: SlotStats, s: AnomalySettings): number {
 
 export const consumptionAnomaly: Detector<AnomalySettings, AnomalyState> = {
   name: 'consumption_anomaly',
-  stateVersion: 1,
+  stateVersion: 2,
+  coldParts: ['baseline'],
   parseSettings(raw) {
     const s = readSettings('consumption_anomaly', SCHEMA, raw);
     const holidays = parseHolidays(s.holidays, 'detectors.consumption_anomaly.holidays');
-    return { ...s, cfg: { utcOffsetMinutes: s.utcOffsetMinutes, holidays, weeks: s.weeks } };
+    return { ...s, cfg: { blockMinutes: checkBlock(s.blockMinutes, 'consumption_anomaly'), utcOffsetMinutes: s.utcOffsetMinutes, holidays, weeks: s.weeks } };
   },
   subjectsOfReading: (input) => (input.device?.kind === 'meter' ? [{ subject: input.reading.device, kind: 'device' }] : []),
   initialState: () => ({ acc: null, baseline: newBaseline(), up: 0, down: 0, cond: initialCondition(), last: null }),
@@ -76,13 +82,13 @@ export const consumptionAnomaly: Detector<AnomalySettings, AnomalyState> = {
     const v = input.reading.values;
     const kw = v.p_kw ?? apparentKva(v);
     if (kw === undefined) return [];
-    const { acc, closed } = addBlockSample(st.acc, input.reading.ts, kw, undefined);
+    const { acc, closed } = addBlockSample(st.acc, input.reading.ts, kw, undefined, s.cfg.blockMinutes * 60_000);
     st.acc = acc;
     if (!closed) return [];
     // Too few samples (a gap) make no fair block mean: neither judged nor learned.
     if (closed.n < 3) return [];
     const x = closed.sum / closed.n;
-    const blockStart = closed.block * BLOCK_MS;
+    const blockStart = closed.block * s.cfg.blockMinutes * 60_000;
     const where = localSlot(blockStart, s.cfg);
     const own = slotStats(st.baseline, where.dayType, where.slot);
     addToBaseline(st.baseline, where, x, s.cfg);
@@ -100,7 +106,7 @@ export const consumptionAnomaly: Detector<AnomalySettings, AnomalyState> = {
     st.up = Math.min(2 * s.hSigma, Math.max(0, st.up + zc - s.kSigma));
     st.down = Math.min(2 * s.hSigma, Math.max(0, st.down - zc - s.kSigma));
     st.last = { block: blockStart, kw: x, median: own.median, z };
-    const ts = blockStart + BLOCK_MS;
+    const ts = blockStart + s.cfg.blockMinutes * 60_000;
     const active = st.up > s.hSigma || st.down > s.hSigma;
     const cleared = st.up <= s.hSigma / 2 && st.down <= s.hSigma / 2;
     const decision = stepCondition(st.cond, { ts, active, cleared, severity: 'info' }, {

@@ -9,8 +9,8 @@ import type { Detector, DetectorContext, DetectorOutput, ReadingInput } from '..
 import { initialCondition, isOpen, stepCondition, type ConditionState, type ConditionTiming } from '../../detection/condition.js';
 import { apparentKva, round } from '../../detection/measures.js';
 import { readSettings, type SettingsOf } from '../../detection/settings.js';
+import { checkBlock } from '../../detection/baseline.js';
 import {
-  BLOCK_MS,
   addBlockSample,
   addToBaseline,
   localSlot,
@@ -35,17 +35,22 @@ const SCHEMA = {
   lossHoldSeconds: { kind: 'number', default: 900, min: 0 },
   // Sustained proportional drop (分流)
   utcOffsetMinutes: { kind: 'number', default: 480, min: -720, max: 840, integer: true },
+  /**
+   * Block and slot length, minutes. An hour: 24 slots a day keep the baseline small
+   * enough to save often, and an hour's mean is steady enough to judge.
+   */
+  blockMinutes: { kind: 'number', default: 60, min: 5, max: 240, integer: true },
   holidays: { kind: 'string', default: '' },
   weeks: { kind: 'number', default: 4, min: 1, max: 12, integer: true },
   minHistory: { kind: 'number', default: 4, min: 2, integer: true },
   /** A block at or below this share of its slot median counts as dropped. */
   dropRatio: { kind: 'number', default: 0.65, min: 0, max: 1 },
   /**
-   * Blocks in a row that must be dropped: 96 (a whole day), so the drop covers every part
-   * of the daily shape alike; a change in how the site works (a shift dropped) leaves some
+   * Hours in a row that must be dropped: a whole day, so the drop covers every part of
+   * the daily shape alike; a change in how the site works (a shift dropped) leaves some
    * slots at their usual level and never gets there.
    */
-  dropBlocks: { kind: 'number', default: 96, min: 2, integer: true },
+  dropHours: { kind: 'number', default: 24, min: 1 },
   /** ... by a steady factor (coefficient of variation of the ratios at most this): the whole load shrinks alike. */
   dropMaxCv: { kind: 'number', default: 0.2, min: 0 },
   /** ... with the mean voltage within this many percent of its usual level. */
@@ -93,10 +98,11 @@ function timing(s: TamperSettings, holdSeconds: number): ConditionTiming {
 
 export const suspectedTamper: Detector<TamperSettings, TamperState> = {
   name: 'suspected_tamper',
-  stateVersion: 1,
+  stateVersion: 2,
+  coldParts: ['baseline'],
   parseSettings(raw) {
     const s = readSettings('suspected_tamper', SCHEMA, raw);
-    return { ...s, cfg: { utcOffsetMinutes: s.utcOffsetMinutes, holidays: parseHolidays(s.holidays, 'detectors.suspected_tamper.holidays'), weeks: s.weeks } };
+    return { ...s, cfg: { blockMinutes: checkBlock(s.blockMinutes, 'suspected_tamper'), utcOffsetMinutes: s.utcOffsetMinutes, holidays: parseHolidays(s.holidays, 'detectors.suspected_tamper.holidays'), weeks: s.weeks } };
   },
   subjectsOfReading: (input) => (input.device?.kind === 'meter' ? [{ subject: input.reading.device, kind: 'device' }] : []),
   initialState: () => ({
@@ -161,24 +167,25 @@ function proportionalDrop(st: TamperState, input: ReadingInput, ctx: Ctx): void 
   const v = input.reading.values;
   const kw = v.p_kw ?? apparentKva(v);
   if (kw === undefined) return;
-  const { acc, closed } = addBlockSample(st.acc, input.reading.ts, kw, meanVoltage(v));
+  const { acc, closed } = addBlockSample(st.acc, input.reading.ts, kw, meanVoltage(v), s.cfg.blockMinutes * 60_000);
   st.acc = acc;
   if (!closed || closed.n < 3) return;
   const x = closed.sum / closed.n;
   const volts = closed.vN > 0 ? closed.vSum / closed.vN : null;
-  const blockStart = closed.block * BLOCK_MS;
+  const blockStart = closed.block * s.cfg.blockMinutes * 60_000;
   const where = localSlot(blockStart, s.cfg);
   const base = slotStats(st.baseline, where.dayType, where.slot);
-  const ts = blockStart + BLOCK_MS;
+  const ts = blockStart + s.cfg.blockMinutes * 60_000;
   const dropping = isOpen(st.drop) || st.ratios.length > 0;
   // The baseline does not learn from the drop it is judging; it does learn everything else.
   if (!dropping) addToBaseline(st.baseline, where, x, s.cfg);
   if (!base || base.n < s.minHistory || base.median < s.dropMinBaseKw) return;
   const ratio = x / base.median;
+  const dropBlocks = Math.max(2, Math.round((s.dropHours * 60) / s.cfg.blockMinutes));
   const voltageSteady = volts === null || st.voltageAvg === null || Math.abs(volts - st.voltageAvg) / st.voltageAvg <= s.voltageSteadyPct / 100;
   if (ratio <= s.dropRatio && voltageSteady) {
     st.ratios.push(ratio);
-    if (st.ratios.length > s.dropBlocks) st.ratios.shift();
+    if (st.ratios.length > dropBlocks) st.ratios.shift();
   } else {
     st.ratios = [];
   }
@@ -186,7 +193,7 @@ function proportionalDrop(st: TamperState, input: ReadingInput, ctx: Ctx): void 
   // with a voltage change never makes that change look usual.
   if (ratio > s.dropRatio && volts !== null) st.voltageAvg = st.voltageAvg === null ? volts : st.voltageAvg + 0.05 * (volts - st.voltageAvg);
   let active = false;
-  if (st.ratios.length >= s.dropBlocks) {
+  if (st.ratios.length >= dropBlocks) {
     const mean = st.ratios.reduce((a, b) => a + b, 0) / st.ratios.length;
     const sd = Math.sqrt(st.ratios.reduce((a, b) => a + (b - mean) ** 2, 0) / st.ratios.length);
     active = mean > 0 && sd / mean <= s.dropMaxCv;
