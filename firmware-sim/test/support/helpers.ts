@@ -8,7 +8,7 @@ import { createLogger, decodeRegisters, loadBuiltinProfiles, type DeviceProfile,
 import { parseScenarioText, type Scenario } from '../../src/index.js';
 
 export const profiles = loadBuiltinProfiles();
-export const quietLog = createLogger('firmware-sim-test', { level: process.env['GRIDSAFE_LOG_LEVEL'] ?? 'warn' });
+export const quietLog = createLogger('firmware-sim-test', { level: process.env['GRIDSAFE_LOG_LEVEL'] ?? 'error' });
 
 export function tempDir(t: { teardown: (fn: () => void) => void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'gridsafe-sim-'));
