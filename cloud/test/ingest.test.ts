@@ -132,3 +132,25 @@ t.test('overload: readings above the rating for longer than holdSeconds raise on
   t.equal(alerts.items[0]?.subject, 'tx-001');
   t.equal(alerts.items[0]?.state, 'open');
 });
+
+t.test('storage locked: the PUBACK waits, the cloud keeps serving, the batch lands once the lock is gone', async (t) => {
+  const cloud = await startTestCloud(t);
+  const client = await connectGateway(t, cloud.mqttUrl, 'gw-001', SECRET);
+  const { default: Database } = await import('better-sqlite3');
+  const { join } = await import('node:path');
+  // Another process-like writer holds the series file's write lock.
+  const locker = new Database(join(cloud.config.dataDir, 'series.sqlite'));
+  locker.exec('BEGIN IMMEDIATE');
+  const ts = Date.now() - 1000;
+  let acked = false;
+  const publishing = client.publishAsync(topics.telemetry('gw-001'), JSON.stringify(batch('gw-001', 1, [reading('m-001', ts, { p_kw: 7 })])), { qos: 1 }).then(() => (acked = true));
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  t.equal(acked, false, 'no PUBACK while the batch cannot be stored');
+  t.equal((await cloud.api('/healthz')).status, 200, 'HTTP still answers');
+  t.ok((await metric(cloud, 'gridsafe_store_errors_total')) >= 1, 'failed attempts are counted');
+  locker.exec('ROLLBACK');
+  locker.close();
+  await publishing;
+  t.equal(acked, true, 'acknowledged once stored');
+  t.same((await cloud.ctx.series.raw({ device: 'm-001', from: ts, to: ts + 1 })).map((r) => r.values.p_kw), [7]);
+});

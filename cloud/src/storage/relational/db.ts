@@ -28,7 +28,8 @@ export interface OpenOptions {
 export async function openRelational(target: RelationalTarget, options: OpenOptions = {}): Promise<RelationalDb> {
   let db: Kysely<DatabaseSchema>;
   if (target.kind === 'sqlite') {
-    const sqlite = new Database(target.path, { timeout: 5000 });
+    // A short synchronous lock wait (see storage/series/sqlite.ts); callers retry.
+    const sqlite = new Database(target.path, { timeout: 1000 });
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('foreign_keys = ON');

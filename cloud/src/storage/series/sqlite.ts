@@ -42,7 +42,9 @@ export class SqliteSeriesStore implements SeriesStore {
   constructor(private readonly options: SqliteSeriesOptions) {}
 
   async init(): Promise<void> {
-    const db = new Database(this.options.path, { timeout: this.options.busyTimeoutMs ?? 5000 });
+    // better-sqlite3 waits for a lock synchronously: keep the wait short so a locked file
+    // never freezes the process; ingest retries asynchronously (and holds the PUBACK).
+    const db = new Database(this.options.path, { timeout: this.options.busyTimeoutMs ?? 250 });
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.exec(`CREATE TABLE IF NOT EXISTS readings (
