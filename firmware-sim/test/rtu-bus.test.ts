@@ -144,6 +144,27 @@ t.test('each comm fault is observable on the bus, and other slaves are unaffecte
   sim.setFault('t-3', { fault: 'slow_reply', delayMs: 400 });
   t.equal((await exchange(3, 250)).length, 0, 'slow_reply: nothing within 250 ms');
   await sleep(300);
+  // A slow device does not hold the line: the master gives up on it and asks another slave.
+  let rx = Buffer.alloc(0);
+  const arrivals: Array<{ at: number; length: number }> = [];
+  const onData = (d: Buffer) => {
+    rx = Buffer.concat([rx, d]);
+    arrivals.push({ at: performance.now(), length: rx.length });
+  };
+  port.on('data', onData);
+  const sent = performance.now();
+  port.write(withCrc(Buffer.from([3, 3, 0, 0, 0, 2])));
+  await sleep(60);
+  port.write(withCrc(Buffer.from([1, 3, 0x20, 0, 0, 2])));
+  await sleep(600);
+  port.off('data', onData);
+  t.equal(rx.length, 18, 'both replies arrive');
+  t.equal(rx[0], 1, 'slave 1 answers first');
+  t.ok(crcOk(rx.subarray(0, 9)) && crcOk(rx.subarray(9)), 'both frames intact');
+  const firstDone = arrivals.find((a) => a.length >= 9)!.at - sent;
+  const secondDone = arrivals.find((a) => a.length >= 18)!.at - sent;
+  t.ok(firstDone < 60 + 80, `slave 1 answered in its normal time (${firstDone.toFixed(0)} ms after the first request)`);
+  t.ok(secondDone >= 400, `slave 3's late reply came after its delay (${secondDone.toFixed(0)} ms)`);
   sim.setFault('t-3', { fault: 'garbage', garbageBytes: 12 });
   const junk = await exchange(3);
   t.equal(junk.length, 12 + 9, 'garbage: 12 random bytes then the reply');
@@ -151,7 +172,7 @@ t.test('each comm fault is observable on the bus, and other slaves are unaffecte
   t.equal((await exchange(1)).length, 9, 'slave 1 unaffected by slave 3\'s fault');
   sim.setFault('t-3', undefined);
   t.equal((await exchange(3)).length, 9, 'back to the scenario: normal');
-  t.match(sim.counters('t-3').faults, { no_reply: 1, bad_crc: 1, exception: 3, slow_reply: 1, garbage: 1 }, 'faults counted');
+  t.match(sim.counters('t-3').faults, { no_reply: 1, bad_crc: 1, exception: 3, slow_reply: 2, garbage: 1 }, 'faults counted');
 });
 
 t.test('scenario comm faults with a probability follow the seed, and a request too soon after a reply is ignored', async (t) => {

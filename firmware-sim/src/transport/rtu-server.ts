@@ -45,8 +45,10 @@ export class ModbusRtuServer {
   private rxFirstAt = 0;
   private rxLastAt = 0;
   private staleTimer: NodeJS.Timeout | undefined;
-  private queue: Request[] = [];
-  private busy = false;
+  /** Replies waiting for the line, earliest first: a slow device's late reply does not hold up the others. */
+  private txQueue: Array<{ bytes: Buffer; startAt: number }> = [];
+  private sending = false;
+  private pumpTimer: NodeJS.Timeout | undefined;
   /** When the line is free again after our last reply (its end plus the 3.5-character silence). */
   private lineFreeAt = 0;
   private lastReplyEnd = -Infinity;
@@ -85,6 +87,8 @@ export class ModbusRtuServer {
     this.stopped = true;
     this.pacer?.cancel();
     if (this.staleTimer) clearTimeout(this.staleTimer);
+    if (this.pumpTimer) clearTimeout(this.pumpTimer);
+    this.txQueue = [];
     const port = this.port;
     this.port = undefined;
     if (port?.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
@@ -122,10 +126,10 @@ export class ModbusRtuServer {
         this.skipByte();
         continue;
       }
-      this.queue.push({ frame: Buffer.from(frame), firstAt: this.rxFirstAt, lastAt: this.rxLastAt });
+      const request: Request = { frame: Buffer.from(frame), firstAt: this.rxFirstAt, lastAt: this.rxLastAt };
       this.rx = this.rx.subarray(frameLength);
       this.rxFirstAt = this.rxLastAt;
-      void this.drain();
+      this.serve(request);
     }
   }
 
@@ -134,17 +138,7 @@ export class ModbusRtuServer {
     this.rx = this.rx.subarray(1);
   }
 
-  private async drain(): Promise<void> {
-    if (this.busy) return;
-    this.busy = true;
-    try {
-      for (let request = this.queue.shift(); request && !this.stopped; request = this.queue.shift()) await this.serve(request);
-    } finally {
-      this.busy = false;
-    }
-  }
-
-  private async serve(request: Request): Promise<void> {
+  private serve(request: Request): void {
     const { charMs, t35Ms } = this.timing;
     this.counters.frames++;
     // On the wire the request's last byte arrives frameLength characters after its first
@@ -171,9 +165,37 @@ export class ModbusRtuServer {
     }
     if (action.kind === 'garbage') bytes = Buffer.concat([action.bytes, bytes]);
     const delay = action.kind === 'slow_reply' ? action.delayMs : 0;
-    const startAt = Math.max(wireEnd + t35Ms + this.spec.turnaroundMs + delay, this.lineFreeAt, performance.now());
-    const end = await this.pacer!.send(bytes, startAt, charMs);
-    this.lastReplyEnd = end;
-    this.lineFreeAt = end + t35Ms;
+    this.transmit(bytes, wireEnd + t35Ms + this.spec.turnaroundMs + delay);
+  }
+
+  /** Queues a reply for the line, earliest start first. */
+  private transmit(bytes: Buffer, startAt: number): void {
+    const at = this.txQueue.findIndex((job) => job.startAt > startAt);
+    this.txQueue.splice(at === -1 ? this.txQueue.length : at, 0, { bytes, startAt });
+    this.pump();
+  }
+
+  /** Puts the earliest waiting reply on the line once the line is free and its time has come. */
+  private pump(): void {
+    if (this.sending || this.stopped) return;
+    if (this.pumpTimer) clearTimeout(this.pumpTimer);
+    this.pumpTimer = undefined;
+    const job = this.txQueue[0];
+    if (!job) return;
+    const startAt = Math.max(job.startAt, this.lineFreeAt);
+    // Hand over to the pacer a few ms ahead: it waits out the rest precisely.
+    const wait = startAt - performance.now() - 3;
+    if (wait > 0) {
+      this.pumpTimer = setTimeout(() => this.pump(), wait);
+      return;
+    }
+    this.txQueue.shift();
+    this.sending = true;
+    void this.pacer!.send(job.bytes, startAt, this.timing.charMs).then((end) => {
+      this.sending = false;
+      this.lastReplyEnd = end;
+      this.lineFreeAt = end + this.timing.t35Ms;
+      this.pump();
+    });
   }
 }
