@@ -61,9 +61,20 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('path', 'text', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('work_order_attachments_order').ifNotExists().on('work_order_attachments').column('work_order_id').execute();
+  await db.schema
+    .createTable('inspector_profiles')
+    .ifNotExists()
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('skills', 'text', (c) => c.notNull())
+    .addColumn('lead', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('active', 'integer', (c) => c.notNull().defaultTo(1))
+    .addColumn('updated_at', 'bigint', (c) => c.notNull())
+    .execute();
 }
 
 export async function down(db: AnyDb): Promise<void> {
+  await db.schema.dropTable('inspector_profiles').ifExists().execute();
   await db.schema.dropTable('work_order_attachments').ifExists().execute();
   await db.schema.dropTable('work_order_events').ifExists().execute();
   await db.schema.dropTable('work_orders').ifExists().execute();

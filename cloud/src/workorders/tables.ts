@@ -50,8 +50,20 @@ export interface WorkOrderAttachmentTable {
   path: string;
 }
 
+/** What routing knows of an inspector beyond their API user: skills, lead, on duty. */
+export interface InspectorProfileTable {
+  id: string;
+  name: string;
+  /** JSON array of skills. */
+  skills: string;
+  lead: number;
+  active: number;
+  updated_at: number;
+}
+
 export interface WorkOrderTables {
   work_orders: WorkOrderTable;
   work_order_events: WorkOrderEventTable;
   work_order_attachments: WorkOrderAttachmentTable;
+  inspector_profiles: InspectorProfileTable;
 }

@@ -1,0 +1,54 @@
+/**
+ * The console's files: the page and styles from cloud/web/static, the compiled scripts
+ * from cloud/dist/web (built by `tsc -b`). The list is fixed when the cloud starts, so
+ * only those files can ever be served — no path from a request reaches the disk.
+ */
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.map': 'application/json; charset=utf-8',
+  '.ico': 'image/x-icon',
+};
+
+export interface Asset {
+  body: Buffer;
+  type: string;
+}
+
+/** cloud/ — found from this file whether it runs from src (tsx) or dist (node). */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const candidate = join(dir, 'package.json');
+    if (existsSync(candidate) && (JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string }).name === '@gridsafe/cloud') return dir;
+    dir = dirname(dir);
+  }
+  throw new Error('cannot find the @gridsafe/cloud package folder from the console plugin');
+}
+
+export function loadAssets(root = packageRoot()): { assets: Map<string, Asset>; missing: string[] } {
+  const assets = new Map<string, Asset>();
+  const missing: string[] = [];
+  const add = (dir: string) => {
+    if (!existsSync(dir)) {
+      missing.push(dir);
+      return;
+    }
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      const type = TYPES[extname(name)];
+      if (!type || !statSync(path).isFile()) continue;
+      assets.set(name, { body: readFileSync(path), type });
+    }
+  };
+  add(join(root, 'web', 'static'));
+  add(join(root, 'dist', 'web'));
+  if (!assets.has('app.js')) missing.push(join(root, 'dist', 'web', 'app.js'));
+  return { assets, missing };
+}

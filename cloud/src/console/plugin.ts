@@ -1,0 +1,63 @@
+/**
+ * The web console, served by the cloud: the page at /console/, its scripts and styles
+ * (built and shipped with the project: nothing comes from the internet), and
+ * GET /api/v1/me, which tells the console who is signed in and how to show times.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { CloudContext } from '../http/context.js';
+import { HttpProblem } from '../http/problem.js';
+import { errorResponses } from '../http/schemas.js';
+import type { WorkflowSettings } from '../workflow/settings.js';
+import { loadAssets } from './assets.js';
+
+export interface ConsoleOptions {
+  settings: WorkflowSettings;
+  apiAuth: boolean;
+  subjectsInAreas: (areas: string[]) => string[];
+}
+
+// The console's own scripts and styles only; API calls to this origin.
+const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
+
+export async function consoleRoutes(app: FastifyInstance, ctx: CloudContext, options: ConsoleOptions): Promise<void> {
+  const { assets, missing } = loadAssets();
+  if (missing.length) ctx.log.warn({ missing }, 'console files are missing: run `npx tsc -b cloud` to build the console');
+
+  app.get(
+    '/api/v1/me',
+    {
+      schema: {
+        tags: ['console'],
+        summary: 'Who is signed in, and the time zones times are shown in',
+        response: { 200: { type: 'object', additionalProperties: true }, ...errorResponses },
+      },
+    },
+    async (request) => ({
+      user: request.user,
+      apiAuth: options.apiAuth,
+      timeZone: options.settings.timeZone,
+      siteTimeZones: options.settings.siteTimeZones,
+    }),
+  );
+
+  const page = (name: string) => {
+    const asset = assets.get(name);
+    if (!asset) throw new HttpProblem(503, 'console_not_built', `the console file ${name} is not built; run \`npx tsc -b cloud\``);
+    return asset;
+  };
+  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/console/'));
+  // ignoreTrailingSlash: this also answers /console.
+  app.get('/console/', { schema: { hide: true } }, async (_request, reply) => {
+    const asset = page('index.html');
+    return reply.type(asset.type).header('content-security-policy', CSP).header('cache-control', 'no-cache').send(asset.body);
+  });
+  app.get<{ Params: { file: string } }>(
+    '/console/assets/:file',
+    { schema: { hide: true, params: { type: 'object', properties: { file: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,80}$' } } } } },
+    async (request, reply) => {
+      const asset = assets.get(request.params.file);
+      if (!asset || request.params.file === 'index.html') throw new HttpProblem(404, 'not_found', `the console has no file "${request.params.file}"`);
+      return reply.type(asset.type).header('cache-control', 'no-cache').header('x-content-type-options', 'nosniff').send(asset.body);
+    },
+  );
+}

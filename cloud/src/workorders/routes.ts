@@ -1,0 +1,247 @@
+/**
+ * Work-order API: list and read (inspectors see their areas), move on, notes, reassign,
+ * photo upload and download; inspector profiles for routing. Registered inside the
+ * workflow's scope, whose error handler turns WorkflowError into problem+json.
+ */
+import { createReadStream } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import { allow } from '../http/auth.js';
+import { HttpProblem } from '../http/problem.js';
+import { errorResponses, idParam, pageOf, pageQuery, ID_PATTERN } from '../http/schemas.js';
+import type { InspectorDirectory } from './inspectors.js';
+import type { WorkOrderService } from './service.js';
+import { WORK_ORDER_STATES, type WorkOrderState } from './types.js';
+
+const workOrderSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    alertId: { type: 'string' },
+    alertType: { type: 'string' },
+    severity: { type: 'string' },
+    subject: { type: 'string' },
+    area: { type: ['string', 'null'] },
+    site: { type: ['string', 'null'] },
+    skill: { type: 'string' },
+    assignee: { type: ['string', 'null'] },
+    routing: { type: 'string' },
+    state: { type: 'string' },
+    createdAt: { type: 'integer' },
+    acknowledgedAt: { type: ['integer', 'null'] },
+    onSiteAt: { type: ['integer', 'null'] },
+    resolvedAt: { type: ['integer', 'null'] },
+    timeToAckMs: { type: ['integer', 'null'] },
+    timeToResolveMs: { type: ['integer', 'null'] },
+    ackDeadlineAt: { type: 'integer' },
+    escalatedAt: { type: ['integer', 'null'] },
+    escalatedTo: { type: ['string', 'null'] },
+    resolution: { type: ['string', 'null'] },
+    updatedAt: { type: 'integer' },
+  },
+} as const;
+
+const eventSchema = { type: 'object', additionalProperties: true } as const;
+const attachmentSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    workOrderId: { type: 'string' },
+    at: { type: 'integer' },
+    author: { type: 'string' },
+    fileName: { type: 'string' },
+    mime: { type: 'string' },
+    size: { type: 'integer' },
+    sha256: { type: 'string' },
+  },
+} as const;
+
+const moreErrors = { 413: { $ref: 'Problem#' }, 415: { $ref: 'Problem#' }, 422: { $ref: 'Problem#' } } as const;
+const skill = { type: 'string', pattern: '^[a-z0-9_-]{1,40}$' } as const;
+
+export async function workOrderRoutes(app: FastifyInstance, service: WorkOrderService, inspectors: InspectorDirectory, maxPhotoBytes: number): Promise<void> {
+  const tags = ['work orders'];
+
+  app.get<{ Querystring: { state?: WorkOrderState; assignee?: string; alert?: string; area?: string; limit: number; offset: number } }>(
+    '/api/v1/workorders',
+    {
+      schema: {
+        tags,
+        summary: 'Work orders, newest first (inspectors: their areas only)',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            state: { enum: [...WORK_ORDER_STATES] },
+            assignee: { type: 'string', pattern: ID_PATTERN },
+            alert: { type: 'string', pattern: ID_PATTERN },
+            area: { type: 'string', minLength: 1, maxLength: 64 },
+            ...pageQuery,
+          },
+        },
+        response: { 200: pageOf(workOrderSchema), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const filter: Parameters<WorkOrderService['list']>[1] = {};
+      if (q.state) filter.state = q.state;
+      if (q.assignee) filter.assignee = q.assignee;
+      if (q.alert) filter.alertId = q.alert;
+      if (q.area) filter.area = q.area;
+      const page = await service.list(request.user, filter, q.limit, q.offset);
+      return { ...page, limit: q.limit, offset: q.offset };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/v1/workorders/:id',
+    {
+      schema: {
+        tags,
+        summary: 'One work order with its log and photos',
+        params: idParam,
+        response: {
+          200: { type: 'object', properties: { workOrder: workOrderSchema, events: { type: 'array', items: eventSchema }, attachments: { type: 'array', items: attachmentSchema } } },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => service.get(request.user, request.params.id),
+  );
+
+  app.post<{ Params: { id: string }; Body: { to: WorkOrderState; note?: string } }>(
+    '/api/v1/workorders/:id/transition',
+    {
+      schema: {
+        tags,
+        summary: 'Move a work order on: acknowledged, on_site, resolved (a note is needed to resolve)',
+        params: idParam,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['to'],
+          properties: { to: { enum: ['acknowledged', 'on_site', 'resolved'] }, note: { type: 'string', maxLength: 4000 } },
+        },
+        response: { 200: workOrderSchema, ...errorResponses, ...moreErrors },
+      },
+    },
+    async (request) => service.transition(request.user, request.params.id, request.body.to, request.body.note),
+  );
+
+  app.post<{ Params: { id: string }; Body: { text: string } }>(
+    '/api/v1/workorders/:id/notes',
+    {
+      schema: {
+        tags,
+        summary: 'Add a note to a work order',
+        params: idParam,
+        body: { type: 'object', additionalProperties: false, required: ['text'], properties: { text: { type: 'string', minLength: 1, maxLength: 4000 } } },
+        response: { 201: eventSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await service.addNote(request.user, request.params.id, request.body.text)),
+  );
+
+  app.post<{ Params: { id: string }; Body: { to: string; note?: string } }>(
+    '/api/v1/workorders/:id/reassign',
+    {
+      schema: {
+        tags,
+        summary: 'Give a work order to another inspector of its area (admin or area lead)',
+        params: idParam,
+        body: { type: 'object', additionalProperties: false, required: ['to'], properties: { to: { type: 'string', pattern: ID_PATTERN }, note: { type: 'string', maxLength: 4000 } } },
+        response: { 200: workOrderSchema, ...errorResponses },
+      },
+    },
+    async (request) => service.reassign(request.user, request.params.id, request.body.to, request.body.note),
+  );
+
+  // Photos arrive as the raw request body (image/* or application/octet-stream); what they
+  // are is decided from their bytes, so the content type only has to get them here.
+  const parser = { parseAs: 'buffer' as const, bodyLimit: maxPhotoBytes };
+  app.addContentTypeParser(/^image\/[a-z0-9.+-]+$/i, parser, (_request, body, done) => done(null, body));
+  app.addContentTypeParser('application/octet-stream', parser, (_request, body, done) => done(null, body));
+  app.post<{ Params: { id: string }; Querystring: { name?: string } }>(
+    '/api/v1/workorders/:id/attachments',
+    {
+      bodyLimit: maxPhotoBytes,
+      schema: {
+        tags,
+        summary: `Upload a photo (JPEG, PNG, WebP or HEIC; at most ${maxPhotoBytes} bytes) as the raw body`,
+        params: idParam,
+        querystring: { type: 'object', additionalProperties: false, properties: { name: { type: 'string', maxLength: 200 } } },
+        response: { 201: attachmentSchema, ...errorResponses, ...moreErrors },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      if (!Buffer.isBuffer(body)) {
+        throw new HttpProblem(415, 'unsupported_type', `send the photo as the raw body with Content-Type image/jpeg, image/png, image/webp, image/heic or application/octet-stream (got ${request.headers['content-type'] ?? 'none'})`);
+      }
+      return reply.code(201).send(await service.addAttachment(request.user, request.params.id, body, request.query.name));
+    },
+  );
+
+  app.get<{ Params: { id: string; attachment: string } }>(
+    '/api/v1/workorders/:id/attachments/:attachment',
+    {
+      schema: {
+        tags,
+        summary: 'Download a photo',
+        params: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['id', 'attachment'],
+          properties: { id: { type: 'string', pattern: ID_PATTERN }, attachment: { type: 'string', pattern: ID_PATTERN } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const file = await service.attachmentFile(request.user, request.params.id, request.params.attachment);
+      return reply
+        .type(file.mime)
+        .header('content-disposition', `inline; filename="${encodeURIComponent(file.fileName)}"`)
+        .header('x-content-type-options', 'nosniff')
+        .send(createReadStream(file.path));
+    },
+  );
+
+  const inspectorSchema = {
+    type: 'object',
+    properties: { id: { type: 'string' }, name: { type: 'string' }, areas: { type: 'array', items: { type: 'string' } }, skills: { type: 'array', items: { type: 'string' } }, lead: { type: 'boolean' }, active: { type: 'boolean' } },
+  } as const;
+  app.get(
+    '/api/v1/inspectors',
+    { schema: { tags, summary: 'Inspectors routing chooses from (API users with the inspector role, with their profiles)', response: { 200: { type: 'array', items: inspectorSchema }, ...errorResponses } } },
+    async () => inspectors.list(),
+  );
+  app.put<{ Params: { id: string }; Body: { name?: string; skills: string[]; lead?: boolean; active?: boolean } }>(
+    '/api/v1/inspectors/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Set an inspector\'s skills, lead flag and duty state (admin)',
+        params: idParam,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['skills'],
+          properties: { name: { type: 'string', minLength: 1, maxLength: 100 }, skills: { type: 'array', maxItems: 20, items: skill }, lead: { type: 'boolean' }, active: { type: 'boolean' } },
+        },
+        response: { 200: inspectorSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      allow(request, 'admin');
+      const body = request.body;
+      const profile: Parameters<InspectorDirectory['put']>[1] = { skills: body.skills, lead: body.lead ?? false, active: body.active ?? true };
+      if (body.name) profile.name = body.name;
+      await inspectors.put(request.params.id, profile);
+      const found = (await inspectors.list()).find((i) => i.id === request.params.id);
+      if (!found) {
+        return { id: request.params.id, name: body.name ?? request.params.id, areas: [], skills: body.skills, lead: profile.lead, active: profile.active };
+      }
+      return found;
+    },
+  );
+}
