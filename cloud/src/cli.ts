@@ -6,6 +6,8 @@
 import { createLogger } from '@gridsafe/shared';
 import { ConfigError, ENVIRONMENT, loadConfig } from './config/load.js';
 import { startCloud } from './service.js';
+import { parseWorkflowSettings, type WorkflowSettings } from './workflow/settings.js';
+import { workflowPlugin } from './workflow/plugin.js';
 
 const USAGE = `gridsafe-cloud: MQTT ingest, series storage, detection, alerts, cases, HTTP API
 
@@ -38,6 +40,7 @@ function parseArgs(argv: string[]): { configFile?: string; help: boolean } {
 
 async function main(): Promise<void> {
   let config;
+  let workflow: WorkflowSettings;
   try {
     const args = parseArgs(process.argv.slice(2));
     if (args.help) {
@@ -45,6 +48,11 @@ async function main(): Promise<void> {
       return;
     }
     config = loadConfig(args.configFile ? { configFile: args.configFile } : {});
+    try {
+      workflow = parseWorkflowSettings(config.workflow, `${config.source ?? 'config'}: workflow`);
+    } catch (error) {
+      throw new ConfigError([(error as Error).message]);
+    }
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`gridsafe-cloud: ${error.message}\n`);
@@ -55,7 +63,11 @@ async function main(): Promise<void> {
   const log = createLogger('cloud', { level: config.logLevel });
   let cloud;
   try {
-    cloud = await startCloud(config, { log });
+    cloud = await startCloud(config, {
+      log,
+      penaltyRules: workflow.penalty,
+      httpPlugins: [workflowPlugin({ settings: workflow, dataDir: config.dataDir, apiAuth: config.apiAuth })],
+    });
   } catch (error) {
     // Detector settings are checked when detection starts; name the file with the problem.
     const message = (error as Error).message;

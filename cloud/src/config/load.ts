@@ -82,6 +82,7 @@ type FileConfig = {
   tickIntervalMs?: number;
   api?: { auth?: boolean; users?: CloudConfig['apiUsers'] };
   logLevel?: string;
+  workflow?: Record<string, unknown>;
 };
 
 const ajv = new Ajv({ allErrors: true, strict: true });
@@ -247,6 +248,7 @@ export function loadConfig(options: LoadOptions = {}): CloudConfig {
     apiUsers,
     apiAuth: envBool(env, 'GRIDSAFE_API_AUTH', problems) ?? file.api?.auth ?? apiUsers.length > 0,
     logLevel,
+    workflow: file.workflow ?? {},
   };
   if (brokerUrl) config.mqtt.brokerUrl = brokerUrl;
   const brokerUsername = env['GRIDSAFE_BROKER_USERNAME'] || file.mqtt?.username;

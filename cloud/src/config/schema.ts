@@ -82,5 +82,7 @@ export const configFileSchema = {
       },
     },
     logLevel: nonEmpty,
+    // Checked in detail by cloud/src/workflow/settings.ts (work orders, notifications, cases, console).
+    workflow: { type: 'object' },
   },
 } as const;

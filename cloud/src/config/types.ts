@@ -52,4 +52,6 @@ export interface CloudConfig {
   /** When false, the HTTP API needs no token (the demo default is true: open, for localhost). */
   apiAuth: boolean;
   logLevel: string;
+  /** The `workflow` section, checked by cloud/src/workflow/settings.ts. */
+  workflow: Record<string, unknown>;
 }

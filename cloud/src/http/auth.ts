@@ -13,8 +13,8 @@ declare module 'fastify' {
   }
 }
 
-/** Paths that answer without a token: probes, metrics, the API docs. */
-const PUBLIC = [/^\/healthz$/, /^\/readyz$/, /^\/metrics$/, /^\/docs(\/|$)/, /^\/openapi\.json$/];
+/** Paths that answer without a token: probes, metrics, the API docs, the console's static page and scripts (its API calls carry the token). */
+const PUBLIC = [/^\/healthz$/, /^\/readyz$/, /^\/metrics$/, /^\/docs(\/|$)/, /^\/openapi\.json$/, /^\/$/, /^\/console(\/|$)/];
 
 export function registerAuth(app: FastifyInstance, users: ApiUserStore, required: boolean): void {
   app.decorateRequest('user', null as unknown as ApiUser); // set per request in onRequest
