@@ -93,8 +93,16 @@ t.test('reply timing is the wire\'s: characters at 11 bits, 3.5-character silenc
     await done;
     return { total: chunks[chunks.length - 1]!.at - sent, spread: chunks[chunks.length - 1]!.at - chunks[0]!.at, chunks: chunks.length, replyLength };
   };
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  await measure(2); // warm-up: the first exchange after opening pays for JIT and pty setup
   for (const count of [2, 60]) {
-    const r = await measure(count);
+    const runs: Array<Awaited<ReturnType<typeof measure>>> = [];
+    for (let i = 0; i < 5; i++) {
+      runs.push(await measure(count));
+      await sleep(10);
+    }
+    // The median of five, so one hiccup of a loaded machine does not decide.
+    const r = { ...runs[0]!, total: median(runs.map((x) => x.total)), spread: median(runs.map((x) => x.spread)), chunks: median(runs.map((x) => x.chunks)) };
     const expected = (8 + r.replyLength) * charMs + t35Ms + turnaroundMs;
     // Never early (that would be a wrong clock); late only by what a loaded machine adds.
     t.ok(r.total >= expected - 2 && r.total <= expected * 1.1 + 10, `${count} registers: request to last byte ${r.total.toFixed(1)} ms, wire ${expected.toFixed(1)} ms`);
@@ -163,7 +171,7 @@ t.test('each comm fault is observable on the bus, and other slaves are unaffecte
   t.ok(crcOk(rx.subarray(0, 9)) && crcOk(rx.subarray(9)), 'both frames intact');
   const firstDone = arrivals.find((a) => a.length >= 9)!.at - sent;
   const secondDone = arrivals.find((a) => a.length >= 18)!.at - sent;
-  t.ok(firstDone < 60 + 80, `slave 1 answered in its normal time (${firstDone.toFixed(0)} ms after the first request)`);
+  t.ok(firstDone < 60 + 250, `slave 1 answered without waiting for slave 3 (${firstDone.toFixed(0)} ms after the first request)`);
   t.ok(secondDone >= 400, `slave 3's late reply came after its delay (${secondDone.toFixed(0)} ms)`);
   sim.setFault('t-3', { fault: 'garbage', garbageBytes: 12 });
   const junk = await exchange(3);
@@ -182,7 +190,7 @@ t.test('scenario comm faults with a probability follow the seed, and a request t
   const sim = await startSimulator(scenarioFrom(yaml), { logger: quietLog, profiles });
   t.teardown(() => sim.stop());
   const client = await rtuClient(pty.b, t);
-  client.setTimeout(150);
+  client.setTimeout(400);
   client.setID(1);
   let answered = 0;
   for (let i = 0; i < 20; i++) {
