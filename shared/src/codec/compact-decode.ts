@@ -15,6 +15,7 @@ import {
   type Validated,
 } from '../contract/validate.js';
 import { cbor } from './cbor.js';
+import { MAX_PLANE_WIDTH, unpackIntPlanes } from './int-planes.js';
 import {
   COMPACT_FORMAT_VERSION,
   MAX_COMPACT_INFLATED_BYTES,
@@ -116,13 +117,13 @@ export function batchFromDocument(document: unknown): TelemetryBatch {
   let lastId = -1;
   columns.forEach((columnField, c) => {
     const where = `columns[${c}]`;
-    const [idField, exponentField, deltasField, exceptionsField, floatsField] = array(columnField, where, 5);
+    const [idField, exponentField, widthField, deltasField, exceptionsField, floatsField] = array(columnField, where, 6);
     const id = index(idField, `${where}.id`, QUANTITY_NAMES.length);
     if (id <= lastId) fail(`${where}.id`, 'must be in strictly ascending order');
     lastId = id;
     const cells = cellCount.get(id);
     if (cells === undefined) fail(`${where}.id`, `is quantity ${QUANTITY_NAMES[id]}, which no reading's shape holds`);
-    const values = decodeColumn(where, cells, exponentField, deltasField, exceptionsField, floatsField, readings, shapes, readingShapes, id);
+    const values = decodeColumn(where, cells, { exponentField, widthField, deltasField, exceptionsField, floatsField }, readings, shapes, readingShapes, id);
     const name = QUANTITY_NAMES[id] as keyof ReadingValues;
     let next = 0;
     for (let r = 0; r < count; r += 1) {
@@ -143,31 +144,45 @@ export function batchFromDocument(document: unknown): TelemetryBatch {
   return { gateway: gatewayField, seq, sentAt, readings };
 }
 
+interface ColumnFields {
+  exponentField: unknown;
+  widthField: unknown;
+  deltasField: unknown;
+  exceptionsField: unknown;
+  floatsField: unknown;
+}
+
+function bytesOf(value: unknown, where: string): Uint8Array {
+  if (!(value instanceof Uint8Array)) fail(where, `must be a byte string, got ${describe(value)}`);
+  return value;
+}
+
 function decodeColumn(
   where: string,
   cells: number,
-  exponentField: unknown,
-  deltasField: unknown,
-  exceptionsField: unknown,
-  floatsField: unknown,
+  { exponentField, widthField, deltasField, exceptionsField, floatsField }: ColumnFields,
   readings: Reading[],
   shapes: number[][],
   readingShapes: unknown[],
   id: number,
 ): number[] {
-  const deltas = array(deltasField, `${where}.deltas`);
+  const width = index(widthField, `${where}.width`, MAX_PLANE_WIDTH + 1);
+  const deltaBytes = bytesOf(deltasField, `${where}.deltas`);
   const exceptionAt = array(exceptionsField, `${where}.exceptionAt`);
   if (exponentField === null) {
-    if (deltas.length !== 0 || exceptionAt.length !== 0) fail(where, 'has no exponent, so it must carry only floats');
+    if (width !== 0 || deltaBytes.byteLength !== 0 || exceptionAt.length !== 0) fail(where, 'has no exponent, so it must carry only floats');
     return unpackFloatPlanes(floatsField, cells, `${where}.floats`);
   }
   const exponent = int(exponentField, `${where}.exponent`);
   if (exponent < MIN_DECIMAL_EXPONENT || exponent > MAX_DECIMAL_EXPONENT) {
     fail(`${where}.exponent`, `is ${exponent}, outside ${MIN_DECIMAL_EXPONENT}..${MAX_DECIMAL_EXPONENT}`);
   }
-  if (deltas.length + exceptionAt.length !== cells) {
-    fail(where, `has ${deltas.length} decimals and ${exceptionAt.length} floats, but ${cells} readings hold the quantity`);
+  if (exceptionAt.length > cells) fail(`${where}.exceptionAt`, `lists ${exceptionAt.length} floats, but only ${cells} readings hold the quantity`);
+  const decimals = cells - exceptionAt.length;
+  if (deltaBytes.byteLength !== decimals * width) {
+    fail(`${where}.deltas`, `must hold ${decimals} decimals of ${width} bytes (${decimals * width} bytes), has ${deltaBytes.byteLength}`);
   }
+  const deltas = unpackIntPlanes(width, deltaBytes, decimals);
   const floats = unpackFloatPlanes(floatsField, exceptionAt.length, `${where}.floats`);
   const isException = new Map<number, number>();
   exceptionAt.forEach((at, e) => {
@@ -187,7 +202,9 @@ function decodeColumn(
       continue;
     }
     const device = (readings[r] as Reading).device;
-    const mantissa = (previous.get(device) ?? 0) + int(deltas[nextDelta], `${where}.deltas[${nextDelta}]`);
+    const delta = deltas[nextDelta] as number;
+    if (!Number.isSafeInteger(delta)) fail(`${where}.deltas`, `hold a delta beyond the safe integer range at ${nextDelta}`);
+    const mantissa = (previous.get(device) ?? 0) + delta;
     nextDelta += 1;
     if (!Number.isSafeInteger(mantissa)) fail(`${where}.deltas`, 'take a mantissa outside the safe integer range');
     previous.set(device, mantissa);

@@ -1,7 +1,8 @@
 /**
  * Encoder of the compact telemetry encoding, format 1 (layout in README.md here):
  * a columnar CBOR document (device dictionary, shapes of quantity ids in canonical order,
- * delta-coded timestamps, per-quantity decimal columns delta-coded per device, raw
+ * delta-coded timestamps, per-quantity decimal columns delta-coded per device and stored
+ * as byte planes, raw
  * float64 for the rest), raw-deflated, behind one version byte.
  */
 import { deflateRawSync, constants as zlibConstants } from 'node:zlib';
@@ -10,6 +11,7 @@ import type { TelemetryBatch } from '../contract/types.js';
 import { cbor, cborInt } from './cbor.js';
 import { COMPACT_FORMAT_VERSION, QUALITY_CODES } from './compact-format.js';
 import { planDecimalColumn } from './decimal-column.js';
+import { packIntPlanes } from './int-planes.js';
 
 const QUANTITY_ID = new Map<string, number>(QUANTITY_NAMES.map((name, id) => [name, id]));
 
@@ -100,8 +102,8 @@ export function compactDocument(batch: TelemetryBatch): unknown[] {
 function encodeColumn(id: number, values: number[], devices: number[]): unknown[] {
   const plan = planDecimalColumn(values);
   // A column with no usable decimal at all is just its floats; no list of positions needed.
-  if (plan.exponent === null) return [id, null, [], [], packFloatPlanes(values)];
-  const deltas: (number | bigint)[] = [];
+  if (plan.exponent === null) return [id, null, 0, Buffer.alloc(0), [], packFloatPlanes(values)];
+  const deltas: number[] = [];
   const exceptionAt: number[] = [];
   const exceptionValues: number[] = [];
   // Deltas run per device: a meter's next voltage or energy count is close to its last.
@@ -113,10 +115,11 @@ function encodeColumn(id: number, values: number[], devices: number[]): unknown[
       return;
     }
     const device = devices[i] as number;
-    deltas.push(cborInt(mantissa - (previous.get(device) ?? 0)));
+    deltas.push(mantissa - (previous.get(device) ?? 0));
     previous.set(device, mantissa);
   });
-  return [id, plan.exponent, deltas, exceptionAt, packFloatPlanes(exceptionValues)];
+  const { width, bytes } = packIntPlanes(deltas);
+  return [id, plan.exponent, width, bytes, exceptionAt, packFloatPlanes(exceptionValues)];
 }
 
 /** Encodes a telemetry batch in the compact encoding. Throws on a batch the contract would reject for its values (unknown quantity, non-finite). */

@@ -25,8 +25,8 @@ export const MAX_COMPACT_INFLATED_BYTES = 16 * MAX_BATCH_BYTES;
 /** Decimal exponents whose power of ten is an exact double, so m / 10^k is correctly rounded. */
 export const MIN_DECIMAL_EXPONENT = -22;
 export const MAX_DECIMAL_EXPONENT = 22;
-/** Mantissas stay below 2^52 so that a delta of two of them is still a safe integer. */
-export const MAX_MANTISSA = 2 ** 52;
+/** Mantissas stay below 2^51 so that a delta of two of them, zigzagged, is still a safe integer. */
+export const MAX_MANTISSA = 2 ** 51;
 
 export const QUALITY_CODES = ['good', 'stale', 'suspect'] as const;
 

@@ -157,12 +157,14 @@ t.test('malformed documents name the field at fault', async (t) => {
     ['shape ids not ascending', (d) => ((d[4][0] = [12, 0]), d), /shapes\[0\] must list quantity ids in strictly ascending order/],
     ['unknown quantity id', (d) => ((d[4][1] = [99]), d), /shapes\[1\]\[0\] is 99/],
     ['missing column', (d) => ((d[9] = d[9].slice(1)), d), /lacks the column of quantity v_a/],
-    ['column for a quantity nobody holds', (d) => (d[9].push([30, 0, [1], [], Buffer.alloc(0)]), d), /columns\[2\].id is quantity do_4, which no reading/],
+    ['column for a quantity nobody holds', (d) => (d[9].push([30, 0, 0, Buffer.alloc(0), [], Buffer.alloc(0)]), d), /columns\[2\].id is quantity do_4, which no reading/],
     ['columns out of order', (d) => ((d[9] = [d[9][1], d[9][0]]), d), /columns\[1\].id must be in strictly ascending order/],
-    ['too few cells', (d) => ((d[9][0][2] = [2298]), d), /has 1 decimals and 0 floats, but 2 readings/],
+    ['too few delta bytes', (d) => ((d[9][0][3] = d[9][0][3].subarray(0, 2)), d), /columns\[0\].deltas must hold 2 decimals of 2 bytes \(4 bytes\), has 2/],
+    ['delta width beyond 7 bytes', (d) => ((d[9][0][2] = 8), d), /columns\[0\].width is 8, outside 0..7/],
+    ['deltas not a byte string', (d) => ((d[9][0][3] = [1, 2]), d), /columns\[0\].deltas must be a byte string/],
     ['exponent out of range', (d) => ((d[9][0][1] = 40), d), /exponent is 40, outside -22..22/],
-    ['float bytes wrong length', (d) => ((d[9][0] = [0, null, [], [], Buffer.alloc(3)]), d), /must hold 2 float64 values \(16 bytes\), has 3/],
-    ['exception positions out of range', (d) => ((d[9][1] = [10, -1, [], [4], Buffer.alloc(8)]), d), /exceptionAt\[0\] is 4, outside 0..0/],
+    ['float bytes wrong length', (d) => ((d[9][0] = [0, null, 0, Buffer.alloc(0), [], Buffer.alloc(3)]), d), /must hold 2 float64 values \(16 bytes\), has 3/],
+    ['exception positions out of range', (d) => ((d[9][1] = [10, -1, 0, Buffer.alloc(0), [4], Buffer.alloc(8)]), d), /exceptionAt\[0\] is 4, outside 0..0/],
     ['a map where an array belongs', (d) => ((d[4] = new Map([['__proto__', 1]])), d), /shapes must be an array, got a map/],
   ];
   for (const [name, mutate, message] of mutations) {
@@ -176,7 +178,7 @@ t.test('malformed documents name the field at fault', async (t) => {
 t.test('the decoded batch meets the same contract rules as JSON', async (t) => {
   const batch: TelemetryBatch = { gateway: 'gw-7', seq: 9, sentAt: now, readings: [{ device: 'm-1', ts: now, values: { v_a: 229.8 }, quality: 'good' }] };
   const nan = compactDocument(batch) as any[]; // any: the untyped CBOR document is mutated by position
-  nan[9][0] = [0, null, [], [], Buffer.from([0x7f, 0xf8, 0, 0, 0, 0, 0, 0])];
+  nan[9][0] = [0, null, 0, Buffer.alloc(0), [], Buffer.from([0x7f, 0xf8, 0, 0, 0, 0, 0, 0])];
   const cases: Array<[string, Uint8Array, object, string]> = [
     ['NaN smuggled as a float', wrap(nan), {}, 'non_finite'],
     ['future timestamp', encodeCompactTelemetry({ ...batch, readings: [{ ...batch.readings[0]!, ts: now + 6 * 60_000 }] }), {}, 'future_timestamp'],
@@ -195,4 +197,16 @@ t.test('the decoded batch meets the same contract rules as JSON', async (t) => {
   for (const i of [5, 6, 7, 8]) many[i] = new Array(n).fill(0);
   const result = decodeCompactTelemetry(wrap(many), { now });
   t.equal(result.ok ? 'accepted' : result.reason, 'too_large', `${n} readings`);
+});
+
+t.test('integer byte planes round-trip every width, signs included', async (t) => {
+  const { packIntPlanes, unpackIntPlanes } = await import('../../src/codec/int-planes.js');
+  const samples = [0, 1, -1, 127, -128, 255, 256, -257, 65_535, 2 ** 24, -(2 ** 31), 2 ** 40 + 3, 2 ** 51 - 1, -(2 ** 51) + 1];
+  for (let width = 0; width < samples.length; width += 1) {
+    const values = samples.slice(0, width + 1);
+    const packed = packIntPlanes(values);
+    t.strictSame(unpackIntPlanes(packed.width, packed.bytes, values.length), values, `${values.length} values, ${packed.width} bytes each`);
+  }
+  t.equal(packIntPlanes([0, 0, 0]).width, 0, 'an all-zero column costs no bytes');
+  t.equal(packIntPlanes([-(2 ** 51) + 1, 2 ** 51 - 1]).width, 7, 'the widest deltas fit in 7 bytes');
 });
