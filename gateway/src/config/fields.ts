@@ -156,7 +156,7 @@ export class FieldReader {
 }
 
 function rangeText(opts: { min?: number; max?: number; exclusiveMin?: boolean }): string {
-  if (opts.min !== undefined && opts.max !== undefined) return ` from ${opts.min} to ${opts.max}`;
+  if (opts.min !== undefined && opts.max !== undefined) return opts.exclusiveMin ? ` above ${opts.min} and at most ${opts.max}` : ` from ${opts.min} to ${opts.max}`;
   if (opts.min !== undefined) return opts.exclusiveMin ? ` above ${opts.min}` : ` of at least ${opts.min}`;
   if (opts.max !== undefined) return ` of at most ${opts.max}`;
   return '';

@@ -37,12 +37,12 @@ export class ConfigSource {
 
   static fromText(text: string, name: string): ConfigSource {
     const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
     if (doc.errors.length > 0) {
       throw new ConfigError(
         doc.errors.map((error) => {
           const pos = error.linePos?.[0];
-          return `${name}${pos ? `:${pos.line}:${pos.col}` : ''}: not valid YAML/JSON: ${error.message.split('\n')[0]}`;
+          return `${name}${pos ? `:${pos.line}:${pos.col}` : ''}: not valid YAML/JSON: ${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`;
         }),
       );
     }

@@ -1,0 +1,59 @@
+/** Reads the simulator's served-values log and checks readings against it, register precision allowed for. */
+import { readFileSync } from 'node:fs';
+import { loadBuiltinProfiles, type Reading } from '@gridsafe/shared';
+import { ratioFor } from '../../src/poll/decode.js';
+
+export interface Served {
+  ts: number;
+  device: string;
+  values: Record<string, number>;
+}
+
+export function readServed(path: string): Map<string, Served[]> {
+  const byDevice = new Map<string, Served[]>();
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (!line) continue;
+    const record = JSON.parse(line) as Served;
+    const list = byDevice.get(record.device) ?? [];
+    list.push(record);
+    byDevice.set(record.device, list);
+  }
+  return byDevice;
+}
+
+const profiles = loadBuiltinProfiles();
+
+/**
+ * How far a decoded value may sit from the served one: float32 keeps ~7 digits; an integer
+ * register rounds to its scale step (times the ratio applied after it).
+ */
+export function tolerance(profileId: string, quantity: string, ratios: { ctRatio: number; ptRatio: number }, value: number): number {
+  const register = profiles.get(profileId)?.registers.find((r) => r.quantity === quantity);
+  if (!register) throw new Error(`no register for ${quantity} in ${profileId}`);
+  if (register.type === 'float32') return Math.abs(value) * 1e-6 + 1e-9;
+  return (register.scale * ratioFor(register, ratios)) / 2 + 1e-9;
+}
+
+/**
+ * The served state a reading matches: the one current when the request went out, or the
+ * next (the simulator may tick between request and reply). Returns the mismatches.
+ */
+export function compareReading(reading: Reading, served: Served[], profileId: string, ratios: { ctRatio: number; ptRatio: number }): string[] {
+  const at = served.findLastIndex((s) => s.ts <= reading.ts);
+  const candidates = [served[at], served[at + 1]].filter((s): s is Served => s !== undefined);
+  if (candidates.length === 0) return [`no served state of ${reading.device} at ${reading.ts}`];
+  let best: string[] | undefined;
+  for (const candidate of candidates) {
+    const problems: string[] = [];
+    for (const [quantity, value] of Object.entries(reading.values)) {
+      const expected = candidate.values[quantity];
+      if (expected === undefined) {
+        problems.push(`${quantity}: not served`);
+        continue;
+      }
+      if (Math.abs(value - expected) > tolerance(profileId, quantity, ratios, expected)) problems.push(`${quantity}: read ${value}, served ${expected} at ${candidate.ts}`);
+    }
+    if (!best || problems.length < best.length) best = problems;
+  }
+  return best!;
+}
