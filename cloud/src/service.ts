@@ -95,17 +95,12 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
 
     const alerts = new SqlAlertStore(rdb);
     const cases = new SqlCaseStore(rdb);
-    const ledger = new SqlIngestLedger(rdb);
+    // A series backend that keeps the ledger itself (SQLite) commits batch and ledger together.
+    const ledger = series.ledger?.() ?? new SqlIngestLedger(rdb);
     const metrics = new CloudMetrics();
-    const engine = createDetectionEngine({
-      registry,
-      alerts,
-      cases,
-      state: new SqlDetectorStateStore(rdb),
-      settings: config.detectors,
-      log,
-    });
-    const detection = new DetectionRunner(engine, ledger, metrics, log.child({ component: 'detection-host' }));
+    const detectorState = new SqlDetectorStateStore(rdb);
+    const engine = createDetectionEngine({ registry, alerts, cases, state: detectorState, settings: config.detectors, log });
+    const detection = new DetectionRunner(engine, ledger, metrics, log.child({ component: 'detection-host' }), detectorState);
     await detection.replayPending();
     detection.start(config.tickIntervalMs);
     cleanup.push(() => detection.close());
@@ -124,6 +119,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       cases,
       users,
       rdb,
+      ledger,
       pipeline,
       metrics,
       log,

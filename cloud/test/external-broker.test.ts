@@ -33,7 +33,7 @@ t.test('two instances, one broker: each batch stored once', async (t) => {
     }),
   );
   const total = gateways.length * perGateway;
-  const keys = async (cloud: TestCloud) => (await cloud.ctx.rdb.db.selectFrom('ingest_ledger').select(['gateway', 'seq']).execute()).map((r) => `${r.gateway}/${r.seq}`);
+  const keys = async (cloud: TestCloud) => (await Promise.all(gateways.map(async (gw) => (await cloud.ctx.ledger.recorded(gw)).map((seq) => `${gw}/${seq}`)))).flat();
   let ka: string[] = [];
   let kb: string[] = [];
   for (let i = 0; i < 100; i++) {

@@ -22,6 +22,8 @@ export class DetectionRunner {
     private readonly ledger: IngestLedger,
     private readonly metrics: CloudMetrics,
     private readonly log: Logger,
+    /** Written-behind detector state, committed before batches are marked as processed. */
+    private readonly state?: { flush(): Promise<void> },
   ) {}
 
   /** Batches and events waiting for detection (the detection queue depth). */
@@ -30,8 +32,8 @@ export class DetectionRunner {
   }
 
   start(tickIntervalMs: number): void {
-    // Marks are written in groups: losing the last second of them on a crash only
-    // means those batches are offered to detection again, which keys state by event time.
+    // Marks (and detector state) are written in groups: losing the last second of them
+    // on a crash only means those batches are offered to detection again.
     this.flushTimer = setInterval(() => void this.flush(), 1000);
     this.tickTimer = setInterval(() => this.enqueue('tick', () => this.engine.tick(Date.now())), tickIntervalMs);
   }
@@ -76,11 +78,12 @@ export class DetectionRunner {
   }
 
   private async flush(): Promise<void> {
-    if (this.done.length === 0) return;
     const keys = this.done;
     this.done = [];
     try {
-      await this.ledger.markDetected(keys);
+      // State first: a batch is marked processed only once what it did to the state is durable.
+      await this.state?.flush();
+      if (keys.length > 0) await this.ledger.markDetected(keys);
     } catch (error) {
       this.done.push(...keys);
       this.log.warn({ err: error }, 'could not mark batches as detected; will retry');

@@ -43,8 +43,6 @@ export async function buildHttpApp(ctx: CloudContext, options: HttpOptions, log:
     loggerInstance: log.child({ component: 'http' }) as FastifyBaseLogger,
     bodyLimit: options.bodyLimitBytes,
     ajv: { customOptions: { removeAdditional: false } },
-    // Ids in paths are matched by the route schemas; everything else is a 404 problem.
-    routerOptions: { ignoreTrailingSlash: true },
   });
 
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : queryAjv).compile(schema));

@@ -8,6 +8,7 @@ import type { IngestPipeline } from '../ingest/pipeline.js';
 import type { CloudMetrics } from '../metrics/metrics.js';
 import type { ApiUserStore } from '../security/api-users.js';
 import type { RelationalDb } from '../storage/relational/db.js';
+import type { IngestLedger } from '../storage/relational/ingest-ledger.js';
 
 export interface CloudContext {
   registry: RegistryStore;
@@ -16,6 +17,8 @@ export interface CloudContext {
   cases: SqlCaseStore;
   users: ApiUserStore;
   rdb: RelationalDb;
+  /** Which (gateway, seq) batches are stored (kept by the series backend or the relational store). */
+  ledger: IngestLedger;
   pipeline: IngestPipeline;
   metrics: CloudMetrics;
   log: Logger;

@@ -81,7 +81,9 @@ export class IngestPipeline {
       const options = { expectedGateway: parsed.gateway, now: (this.deps.now ?? Date.now)() };
       const decoded = decodeTelemetryPayload(payload, parsed.encoding, contentType, options);
       if (!decoded.ok) return this.reject(parsed.gateway, decoded.reason, decoded.message, topic);
-      return this.queue.run(parsed.gateway, () => this.store(decoded.value));
+      // A JSON payload is kept as received for the ledger (no second serialisation).
+      const json = decoded.encoding === 'json' ? Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8') : undefined;
+      return this.queue.run(parsed.gateway, () => this.store(decoded.value, json));
     }
     if (parsed.kind === 'status') return this.status(parsed.gateway, payload);
     if (parsed.kind === 'events') return this.event(parsed.gateway, payload);
@@ -96,25 +98,29 @@ export class IngestPipeline {
     return { kind: 'rejected', reason, message };
   }
 
-  private async store(batch: TelemetryBatch): Promise<IngestOutcome> {
+  private async store(batch: TelemetryBatch, json: string | undefined): Promise<IngestOutcome> {
     const { series, ledger, metrics, log } = this.deps;
     for (let attempt = 0; ; attempt++) {
       try {
-        if (await ledger.isKnown(batch.gateway, batch.seq)) {
+        const started = performance.now();
+        let outcome: 'stored' | 'duplicate';
+        if (series.storeOnce) {
+          // The backend keeps the ledger: batch and (gateway, seq) in one transaction.
+          outcome = await series.storeOnce(batch, Date.now(), json ?? JSON.stringify(batch));
+        } else if (await ledger.isKnown(batch.gateway, batch.seq)) {
+          outcome = 'duplicate';
+        } else {
+          // Readings are keyed by (device, ts), so writing again after a crash between
+          // these two steps stores nothing twice; the ledger then records the batch once.
+          await series.writeBatch(batch);
+          outcome = (await ledger.record(batch, Date.now())) ? 'stored' : 'duplicate';
+        }
+        if (outcome === 'duplicate') {
           metrics.duplicates.inc();
           log.debug({ gateway: batch.gateway, seq: batch.seq }, 'batch already stored; acknowledged and ignored');
           return { kind: 'duplicate', gateway: batch.gateway, seq: batch.seq };
         }
-        const started = performance.now();
-        // Readings are keyed by (device, ts), so writing again after a crash between
-        // these two steps stores nothing twice; the ledger then records the batch once.
-        await series.writeBatch(batch);
-        const recorded = await ledger.record(batch, Date.now());
         metrics.storeLatency.observe((performance.now() - started) / 1000);
-        if (!recorded) {
-          metrics.duplicates.inc();
-          return { kind: 'duplicate', gateway: batch.gateway, seq: batch.seq };
-        }
         let values = 0;
         for (const reading of batch.readings) values += Object.keys(reading.values).length;
         metrics.batchesStored.inc();

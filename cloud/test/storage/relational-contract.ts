@@ -155,6 +155,9 @@ export function relationalContract(t: Test, open: () => Promise<RelationalDb>): 
     await state.save('overload', 'tx-1', { since: T0, samples: [1, 2, 3] });
     await state.save('overload', 'tx-1', { since: T0 + 1, samples: [4] });
     await state.save('overload', 'tx-2', null);
+    t.same(await state.load('overload', 'tx-1'), { since: T0 + 1, samples: [4] }, 'unsaved state is served from memory');
+    t.equal(await new SqlDetectorStateStore(rdb).load('overload', 'tx-1'), undefined, 'written behind: not yet committed');
+    await state.flush();
     t.same(await new SqlDetectorStateStore(rdb).load('overload', 'tx-1'), { since: T0 + 1, samples: [4] });
     t.equal(await state.load('overload', 'tx-2'), null);
   });
@@ -175,6 +178,10 @@ export function relationalContract(t: Test, open: () => Promise<RelationalDb>): 
     t.same((await ledger.pending(10))[0], batch(2), 'the pending batch is kept whole');
     t.equal(await ledger.lastSeq('gw-1'), Number.MAX_SAFE_INTEGER - 1);
     t.equal(await ledger.lastSeq('gw-9'), null);
+    t.same(await ledger.recorded('gw-1'), [1, 2, Number.MAX_SAFE_INTEGER - 1]);
+    // Concurrent records of one (gateway, seq): exactly one wins, even inside one group commit.
+    const results = await Promise.all([ledger.record(batch(7), T0), ledger.record(batch(7), T0), ledger.record(batch(8), T0)]);
+    t.same(results, [true, false, true]);
   });
 
   withDb('API users: tokens stored hashed, roles and areas', async (t, rdb) => {

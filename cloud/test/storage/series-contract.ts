@@ -116,3 +116,21 @@ export function seriesContract(t: Test, open: () => Promise<SeriesStore>): void 
     t.equal(await store.ping(), true);
   });
 }
+
+/** For backends that keep the ingest ledger themselves (storeOnce). */
+export function atomicLedgerContract(t: Test, open: () => Promise<SeriesStore>): void {
+  t.test('storeOnce: batch and (gateway, seq) in one step; a repeat writes nothing', async (t) => {
+    const store = await open();
+    t.teardown(() => store.close());
+    if (!store.storeOnce || !store.ledger) throw new Error('this backend does not offer storeOnce');
+    const first = batch(5, [{ device: 'm-1', ts: BASE, values: { p_kw: 1 }, quality: 'good' }]);
+    const changed = batch(5, [{ device: 'm-1', ts: BASE, values: { p_kw: 2 } , quality: 'good' }, { device: 'm-1', ts: BASE + MIN, values: { p_kw: 3 }, quality: 'good' }]);
+    const outcomes = await Promise.all([store.storeOnce(first, BASE, JSON.stringify(first)), store.storeOnce(changed, BASE, JSON.stringify(changed)), store.storeOnce(batch(6, []), BASE, 'not json: pending ignored below')]);
+    t.same(outcomes, ['stored', 'duplicate', 'stored']);
+    t.same((await store.raw({ device: 'm-1', from: BASE, to: BASE + 2 * MIN })).map((r) => r.values.p_kw), [1]);
+    const ledger = store.ledger();
+    t.same(await ledger.recorded('gw-1'), [5, 6]);
+    await ledger.markDetected([{ gateway: 'gw-1', seq: 6 }]);
+    t.same((await ledger.pending(10)).map((b) => b.seq), [5]);
+  });
+}

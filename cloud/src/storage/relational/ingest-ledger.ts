@@ -4,7 +4,8 @@
  * until it has, so a crash between storing and detecting replays it at start-up.
  */
 import type { TelemetryBatch } from '@gridsafe/shared';
-import { isUniqueViolation, type RelationalDb } from './db.js';
+import type { RelationalDb } from './db.js';
+import { GroupCommit } from '../group-commit.js';
 
 export interface IngestLedger {
   isKnown(gateway: string, seq: number): Promise<boolean>;
@@ -15,9 +16,35 @@ export interface IngestLedger {
   pending(limit: number): Promise<TelemetryBatch[]>;
   /** Highest recorded seq per gateway (for the fleet page and the gateway's resume). */
   lastSeq(gateway: string): Promise<number | null>;
+  /** Every recorded seq of a gateway, ascending (audits and tests). */
+  recorded(gateway: string): Promise<number[]>;
 }
 
 export class SqlIngestLedger implements IngestLedger {
+  /** Records from concurrent batches share one transaction (one commit). */
+  private readonly recorder = new GroupCommit<{ batch: TelemetryBatch; receivedAt: number }, boolean>((items) =>
+    this.rdb.db.transaction().execute(async (trx) => {
+      const results: boolean[] = [];
+      for (const { batch, receivedAt } of items) {
+        let first: number | null = null;
+        let last: number | null = null;
+        for (const reading of batch.readings) {
+          if (first === null || reading.ts < first) first = reading.ts;
+          if (last === null || reading.ts > last) last = reading.ts;
+        }
+        // ON CONFLICT DO NOTHING rather than catching the violation: on PostgreSQL a
+        // failed statement would abort the whole group's transaction.
+        const result = await trx
+          .insertInto('ingest_ledger')
+          .values({ gateway: batch.gateway, seq: batch.seq, received_at: receivedAt, readings: batch.readings.length, first_ts: first, last_ts: last, pending: JSON.stringify(batch) })
+          .onConflict((oc) => oc.columns(['gateway', 'seq']).doNothing())
+          .executeTakeFirst();
+        results.push(Number(result.numInsertedOrUpdatedRows ?? 0n) > 0);
+      }
+      return results;
+    }),
+  );
+
   constructor(private readonly rdb: RelationalDb) {}
 
   async isKnown(gateway: string, seq: number): Promise<boolean> {
@@ -25,31 +52,8 @@ export class SqlIngestLedger implements IngestLedger {
     return row !== undefined;
   }
 
-  async record(batch: TelemetryBatch, receivedAt: number): Promise<boolean> {
-    let first: number | null = null;
-    let last: number | null = null;
-    for (const reading of batch.readings) {
-      if (first === null || reading.ts < first) first = reading.ts;
-      if (last === null || reading.ts > last) last = reading.ts;
-    }
-    try {
-      await this.rdb.db
-        .insertInto('ingest_ledger')
-        .values({
-          gateway: batch.gateway,
-          seq: batch.seq,
-          received_at: receivedAt,
-          readings: batch.readings.length,
-          first_ts: first,
-          last_ts: last,
-          pending: JSON.stringify(batch),
-        })
-        .execute();
-      return true;
-    } catch (error) {
-      if (isUniqueViolation(error)) return false;
-      throw error;
-    }
+  record(batch: TelemetryBatch, receivedAt: number): Promise<boolean> {
+    return this.recorder.submit({ batch, receivedAt });
   }
 
   async markDetected(keys: Array<{ gateway: string; seq: number }>): Promise<void> {
@@ -81,5 +85,10 @@ export class SqlIngestLedger implements IngestLedger {
       .where('gateway', '=', gateway)
       .executeTakeFirst();
     return row?.seq === null || row?.seq === undefined ? null : Number(row.seq);
+  }
+
+  async recorded(gateway: string): Promise<number[]> {
+    const rows = await this.rdb.db.selectFrom('ingest_ledger').select('seq').where('gateway', '=', gateway).orderBy('seq').execute();
+    return rows.map((row) => Number(row.seq));
   }
 }

@@ -3,9 +3,16 @@
  * (a REAL column per canonical quantity), keyed by (device, ts). Nothing to install.
  *
  * synchronous=FULL: a committed batch survives power loss, which is what lets the
- * broker acknowledge it (CONTRACT.md: PUBACK only after durable storage).
+ * broker acknowledge it (CONTRACT.md: PUBACK only after durable storage). Writes are
+ * group-committed (storage/group-commit.ts): batches that arrive together share one
+ * transaction and one fsync.
+ *
+ * It also keeps the ingest ledger in the same file, so a batch and its (gateway, seq)
+ * are committed together: exactly once without a second commit.
  */
 import Database from 'better-sqlite3';
+import { GroupCommit } from '../group-commit.js';
+import type { IngestLedger } from '../relational/ingest-ledger.js';
 import { QUANTITY_NAMES, type Quantity, type ReadingQuality, type TelemetryBatch } from '@gridsafe/shared';
 import {
   DEMAND_WINDOW_MS,
@@ -34,10 +41,16 @@ export interface SqliteSeriesOptions {
   busyTimeoutMs?: number;
 }
 
+type WriteItem = { batch: TelemetryBatch; once?: { receivedAt: number; pendingJson: string } };
+
 export class SqliteSeriesStore implements SeriesStore {
   readonly kind = 'sqlite' as const;
   private db: Database.Database | null = null;
-  private insertMany: ((batch: TelemetryBatch) => void) | null = null;
+  private commitGroup: ((items: WriteItem[]) => Array<'stored' | 'duplicate'>) | null = null;
+  private readonly writer = new GroupCommit<WriteItem, 'stored' | 'duplicate'>((items) => {
+    if (!this.commitGroup) throw new Error('the SQLite series store is not open (call init() first)');
+    return this.commitGroup(items);
+  });
 
   constructor(private readonly options: SqliteSeriesOptions) {}
 
@@ -61,8 +74,18 @@ export class SqliteSeriesStore implements SeriesStore {
        ON CONFLICT (device, ts) DO UPDATE SET quality = excluded.quality,
        ${COLUMNS.map((column) => `${column} = coalesce(excluded.${column}, ${column})`).join(', ')}`,
     );
+    db.exec(`CREATE TABLE IF NOT EXISTS ingest_ledger (
+      gateway TEXT NOT NULL,
+      seq INTEGER NOT NULL,
+      received_at INTEGER NOT NULL,
+      readings INTEGER NOT NULL,
+      pending TEXT,
+      PRIMARY KEY (gateway, seq)
+    ) WITHOUT ROWID`);
+    db.exec('CREATE INDEX IF NOT EXISTS ingest_ledger_pending ON ingest_ledger (received_at) WHERE pending IS NOT NULL');
+    const claim = db.prepare('INSERT OR IGNORE INTO ingest_ledger (gateway, seq, received_at, readings, pending) VALUES (?, ?, ?, ?, ?)');
     const params: Array<string | number | null> = new Array(4 + COLUMNS.length);
-    this.insertMany = db.transaction((batch: TelemetryBatch) => {
+    const insertReadings = (batch: TelemetryBatch) => {
       for (const reading of batch.readings) {
         params[0] = reading.device;
         params[1] = reading.ts;
@@ -71,7 +94,17 @@ export class SqliteSeriesStore implements SeriesStore {
         for (let i = 0; i < COLUMNS.length; i++) params[4 + i] = reading.values[COLUMNS[i] as Quantity] ?? null;
         insert.run(params);
       }
-    });
+    };
+    this.commitGroup = db.transaction((items: WriteItem[]) =>
+      items.map((item) => {
+        if (item.once) {
+          const claimed = claim.run(item.batch.gateway, item.batch.seq, item.once.receivedAt, item.batch.readings.length, item.once.pendingJson);
+          if (claimed.changes === 0) return 'duplicate' as const;
+        }
+        insertReadings(item.batch);
+        return 'stored' as const;
+      }),
+    );
     this.db = db;
   }
 
@@ -81,8 +114,34 @@ export class SqliteSeriesStore implements SeriesStore {
   }
 
   async writeBatch(batch: TelemetryBatch): Promise<void> {
-    if (!this.insertMany) throw new Error('the SQLite series store is not open (call init() first)');
-    this.insertMany(batch);
+    await this.writer.submit({ batch });
+  }
+
+  storeOnce(batch: TelemetryBatch, receivedAt: number, pendingJson: string): Promise<'stored' | 'duplicate'> {
+    return this.writer.submit({ batch, once: { receivedAt, pendingJson } });
+  }
+
+  ledger(): IngestLedger {
+    const db = () => this.handle;
+    return {
+      isKnown: async (gateway, seq) => db().prepare('SELECT 1 FROM ingest_ledger WHERE gateway = ? AND seq = ?').get(gateway, seq) !== undefined,
+      record: async (batch, receivedAt) =>
+        db().prepare('INSERT OR IGNORE INTO ingest_ledger (gateway, seq, received_at, readings, pending) VALUES (?, ?, ?, ?, ?)').run(batch.gateway, batch.seq, receivedAt, batch.readings.length, JSON.stringify(batch)).changes > 0,
+      markDetected: async (keys) => {
+        const mark = db().prepare('UPDATE ingest_ledger SET pending = NULL WHERE gateway = ? AND seq = ?');
+        db().transaction(() => keys.forEach((key) => mark.run(key.gateway, key.seq)))();
+      },
+      pending: async (limit) =>
+        (db().prepare('SELECT pending FROM ingest_ledger WHERE pending IS NOT NULL ORDER BY received_at, gateway, seq LIMIT ?').all(limit) as Array<{ pending: string }>).map(
+          (row) => JSON.parse(row.pending) as TelemetryBatch,
+        ),
+      recorded: async (gateway) =>
+        (db().prepare('SELECT seq FROM ingest_ledger WHERE gateway = ? ORDER BY seq').all(gateway) as Array<{ seq: number }>).map((row) => row.seq),
+      lastSeq: async (gateway) => {
+        const row = db().prepare('SELECT max(seq) AS seq FROM ingest_ledger WHERE gateway = ?').get(gateway) as { seq: number | null };
+        return row.seq;
+      },
+    };
   }
 
   async raw(query: RangeQuery): Promise<StoredReading[]> {
@@ -187,8 +246,9 @@ export class SqliteSeriesStore implements SeriesStore {
   }
 
   async close(): Promise<void> {
+    await this.writer.drain();
     this.db?.close();
     this.db = null;
-    this.insertMany = null;
+    this.commitGroup = null;
   }
 }

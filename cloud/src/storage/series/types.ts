@@ -6,6 +6,7 @@
  * stores nothing new. Exactly-once per (gateway, seq) is the ingest ledger's job.
  */
 import type { Quantity, ReadingQuality, TelemetryBatch } from '@gridsafe/shared';
+import type { IngestLedger } from '../relational/ingest-ledger.js';
 
 export const AGGREGATES = ['mean', 'max', 'min', 'last'] as const;
 export type Aggregate = (typeof AGGREGATES)[number];
@@ -68,6 +69,15 @@ export interface SeriesStore {
    * (default 15 minutes, FACTS.md "Maximum demand"), for windows starting in [from, to).
    */
   demand(query: { device: string; from: number; to: number; windowMs?: number; field?: Quantity }): Promise<DemandPoint[]>;
+  /**
+   * Optional: a backend that can keep the ingest ledger itself stores a batch and
+   * records its (gateway, seq) in one transaction, so exactly-once costs no second
+   * commit. 'duplicate' when (gateway, seq) was already recorded (nothing written).
+   * `pendingJson` is the batch as JSON, kept until detection has processed it.
+   */
+  storeOnce?(batch: TelemetryBatch, receivedAt: number, pendingJson: string): Promise<'stored' | 'duplicate'>;
+  /** Optional: the ledger kept by this backend (required when storeOnce is offered). */
+  ledger?(): IngestLedger;
   /** Cheap check that the backend answers (for /readyz). */
   ping(): Promise<boolean>;
   close(): Promise<void>;
