@@ -116,3 +116,39 @@ async function snapshot(cloud: TestCloud) {
     devices: await (await cloud.api('/api/v1/devices')).json(),
   };
 }
+
+t.test('bulk CSV import: all rows or none, problems named by line and field', async (t) => {
+  const cloud = await startTestCloud(t);
+  const csv = (body: string): RequestInit => ({ method: 'POST', headers: { 'content-type': 'text/csv' }, body });
+  const transformers = 'id,site,ratedKva,vectorGroup,area\r\ntx-a,"Room A, east wing",250,Dyn11,north\r\ntx-b,"The ""old"" room",160,,south\r\n';
+  let response = await cloud.api('/api/v1/import/transformers', csv(transformers));
+  t.equal(response.status, 200);
+  t.same(await response.json(), { kind: 'transformers', imported: 2 });
+  t.same(await (await cloud.api('/api/v1/transformers/tx-a')).json(), { id: 'tx-a', site: 'Room A, east wing', ratedKva: 250, vectorGroup: 'Dyn11', area: 'north' });
+  t.same(await (await cloud.api('/api/v1/transformers/tx-b')).json(), { id: 'tx-b', site: 'The "old" room', ratedKva: 160, area: 'south' });
+
+  const devices = 'id,gateway,kind,transformer,customer,ctRatio,ptRatio,ctSecondaryA\nm-a1,gw-001,meter,tx-a,,60,1,5\nm-a2,gw-001,terminal,tx-a,,1,1,1\n';
+  t.same(await (await cloud.api('/api/v1/import/devices', csv(devices))).json(), { kind: 'devices', imported: 2 });
+  t.same(cloud.ctx.registry.devicesOnTransformer('tx-a').map((d) => d.id).sort(), ['m-a1', 'm-a2']);
+  t.same(await (await cloud.api('/api/v1/import/gateways', csv('id,secret\ngw-a,a-long-enough-secret\n'))).json(), { kind: 'gateways', imported: 1 });
+  t.equal(await cloud.ctx.registry.verifyGatewaySecret('gw-a', 'a-long-enough-secret'), true);
+
+  const count = async () => ((await (await cloud.api('/api/v1/devices')).json()) as { total: number }).total;
+  const before = await count();
+  const bad = 'id,gateway,kind,transformer,ctRatio,ptRatio,ctSecondaryA\nm-x1,gw-001,meter,tx-a,60,1,5\nm-x2,gw-001,meter,tx-a,sixty,1,5\n';
+  response = await cloud.api('/api/v1/import/devices', csv(bad));
+  t.equal(response.status, 400);
+  const problem = (await response.json()) as { detail: string; errors: Array<{ where: string; message: string }> };
+  t.match(problem.errors[0], { where: 'line 3, ctRatio', message: 'must be number' });
+  t.equal(await count(), before, 'the good row was not imported either');
+  response = await cloud.api('/api/v1/import/devices', csv('id,gateway,kind,colour,ctRatio,ptRatio,ctSecondaryA\nm-x3,gw-001,meter,red,1,1,5\n'));
+  t.match(((await response.json()) as { errors: unknown[] }).errors[0], { where: 'line 2, colour', message: 'unknown column "colour"' });
+  response = await cloud.api('/api/v1/import/devices', csv('id,gateway,kind,transformer,ctRatio,ptRatio,ctSecondaryA\nm-x4,gw-001,meter,tx-ghost,1,1,5\n'));
+  t.equal(response.status, 422, 'an unknown transformer');
+  response = await cloud.api('/api/v1/import/transformers', csv('id,site,ratedKva\ntx-c,"unclosed,100\n'));
+  t.match(await response.json(), { status: 400, type: 'urn:gridsafe:problem:bad_csv', detail: 'line 2: a quoted field is not closed' });
+  response = await cloud.api('/api/v1/import/transformers', csv('id,site,ratedKva\ntx-c,x\n'));
+  t.match(await response.json(), { detail: 'line 2: 2 fields, but the header has 3' });
+  t.equal((await cloud.api('/api/v1/import/alerts', csv('id\n1\n'))).status, 400, 'only registry kinds');
+  t.equal(await count(), before);
+});

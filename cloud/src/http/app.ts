@@ -18,6 +18,7 @@ import { registryRoutes } from './routes/registry.js';
 import { seriesRoutes } from './routes/series.js';
 import { alertRoutes } from './routes/alerts.js';
 import { caseRoutes } from './routes/cases.js';
+import { importRoutes } from './routes/import.js';
 import { RegistryError } from '../storage/relational/registry-store.js';
 import { AlertLifecycleError } from '../storage/relational/alert-store.js';
 import { CaseTransitionError } from '../storage/relational/case-store.js';
@@ -104,6 +105,7 @@ export async function buildHttpApp(ctx: CloudContext, options: HttpOptions, log:
   await seriesRoutes(app, ctx);
   await alertRoutes(app, ctx);
   await caseRoutes(app, ctx, options.penaltyRules);
+  await importRoutes(app, ctx);
   for (const plugin of options.plugins ?? []) await plugin(app, ctx);
   return app;
 }

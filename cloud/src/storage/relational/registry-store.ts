@@ -21,6 +21,8 @@ export class RegistryError extends Error {
   }
 }
 
+export type ImportKind = 'transformers' | 'customers' | 'devices' | 'gateways';
+
 export interface Page<T> {
   items: T[];
   total: number;
@@ -316,6 +318,57 @@ export class RegistryStore implements RegistryView {
 
   async touchGateway(id: string, at: number): Promise<void> {
     await this.db.updateTable('gateways').set({ last_seen_at: at }).where('id', '=', id).execute();
+  }
+
+  /**
+   * Creates or updates many resources of one kind in one transaction: all or none.
+   * Devices may name transformers and customers created earlier or in the same import.
+   */
+  async importAll(kind: ImportKind, items: Array<Record<string, unknown>>): Promise<void> {
+    const now = Date.now();
+    const hashes = kind === 'gateways' ? await Promise.all(items.map((item) => (typeof item['secret'] === 'string' ? hashSecret(item['secret']) : Promise.resolve(null)))) : [];
+    await this.rdb.db.transaction().execute(async (trx) => {
+      for (const [index, raw] of items.entries()) {
+        if (kind === 'transformers') {
+          const value = raw as unknown as Transformer;
+          const row: TransformerTable = { id: value.id, site: value.site, rated_kva: value.ratedKva, vector_group: value.vectorGroup ?? null, area: value.area ?? null, updated_at: now };
+          await trx.insertInto('transformers').values(row).onConflict((oc) => oc.column('id').doUpdateSet(row)).execute();
+        } else if (kind === 'customers') {
+          const value = raw as unknown as Customer;
+          const row: CustomerTable = { id: value.id, name: value.name, contract_kva: value.contractKva, tariff: value.tariff, has_generation: value.hasGeneration ? 1 : 0, updated_at: now };
+          await trx.insertInto('customers').values(row).onConflict((oc) => oc.column('id').doUpdateSet(row)).execute();
+        } else if (kind === 'devices') {
+          const value = raw as unknown as Device;
+          if (value.transformer && !(await trx.selectFrom('transformers').select('id').where('id', '=', value.transformer).executeTakeFirst())) {
+            throw new RegistryError('invalid_reference', `row ${index + 1} (device "${value.id}"): transformer "${value.transformer}" is not registered; nothing imported`);
+          }
+          if (value.customer && !(await trx.selectFrom('customers').select('id').where('id', '=', value.customer).executeTakeFirst())) {
+            throw new RegistryError('invalid_reference', `row ${index + 1} (device "${value.id}"): customer "${value.customer}" is not registered; nothing imported`);
+          }
+          const row: DeviceTable = {
+            id: value.id,
+            gateway: value.gateway,
+            kind: value.kind,
+            transformer: value.transformer ?? null,
+            customer: value.customer ?? null,
+            ct_ratio: value.ctRatio,
+            pt_ratio: value.ptRatio,
+            ct_secondary_a: value.ctSecondaryA,
+            updated_at: now,
+          };
+          await trx.insertInto('devices').values(row).onConflict((oc) => oc.column('id').doUpdateSet(row)).execute();
+        } else {
+          const id = String(raw['id']);
+          const hash = hashes[index] ?? null;
+          await trx
+            .insertInto('gateways')
+            .values({ id, secret_hash: hash, status: null, status_at: null, last_seen_at: null, updated_at: now })
+            .onConflict((oc) => oc.column('id').doUpdateSet(hash === null ? { updated_at: now } : { secret_hash: hash, updated_at: now }))
+            .execute();
+        }
+      }
+    });
+    await this.refresh();
   }
 
   private async write(
