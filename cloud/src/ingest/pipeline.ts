@@ -113,7 +113,7 @@ export class IngestPipeline {
           // Readings are keyed by (device, ts), so writing again after a crash between
           // these two steps stores nothing twice; the ledger then records the batch once.
           await series.writeBatch(batch);
-          outcome = (await ledger.record(batch, Date.now())) ? 'stored' : 'duplicate';
+          outcome = (await ledger.record(batch, Date.now(), json)) ? 'stored' : 'duplicate';
         }
         if (outcome === 'duplicate') {
           metrics.duplicates.inc();

@@ -9,8 +9,8 @@ import { GroupCommit } from '../group-commit.js';
 
 export interface IngestLedger {
   isKnown(gateway: string, seq: number): Promise<boolean>;
-  /** Records a stored batch; false when another writer recorded it first (a duplicate). */
-  record(batch: TelemetryBatch, receivedAt: number): Promise<boolean>;
+  /** Records a stored batch; false when another writer recorded it first (a duplicate). `pendingJson`: the batch as received, if JSON. */
+  record(batch: TelemetryBatch, receivedAt: number, pendingJson?: string): Promise<boolean>;
   markDetected(keys: Array<{ gateway: string; seq: number }>): Promise<void>;
   /** Stored batches detection has not processed, oldest first. */
   pending(limit: number): Promise<TelemetryBatch[]>;
@@ -22,10 +22,10 @@ export interface IngestLedger {
 
 export class SqlIngestLedger implements IngestLedger {
   /** Records from concurrent batches share one transaction (one commit). */
-  private readonly recorder = new GroupCommit<{ batch: TelemetryBatch; receivedAt: number }, boolean>((items) =>
+  private readonly recorder = new GroupCommit<{ batch: TelemetryBatch; receivedAt: number; pendingJson: string | undefined }, boolean>((items) =>
     this.rdb.db.transaction().execute(async (trx) => {
       const results: boolean[] = [];
-      for (const { batch, receivedAt } of items) {
+      for (const { batch, receivedAt, pendingJson } of items) {
         let first: number | null = null;
         let last: number | null = null;
         for (const reading of batch.readings) {
@@ -36,7 +36,7 @@ export class SqlIngestLedger implements IngestLedger {
         // failed statement would abort the whole group's transaction.
         const result = await trx
           .insertInto('ingest_ledger')
-          .values({ gateway: batch.gateway, seq: batch.seq, received_at: receivedAt, readings: batch.readings.length, first_ts: first, last_ts: last, pending: JSON.stringify(batch) })
+          .values({ gateway: batch.gateway, seq: batch.seq, received_at: receivedAt, readings: batch.readings.length, first_ts: first, last_ts: last, pending: pendingJson ?? JSON.stringify(batch) })
           .onConflict((oc) => oc.columns(['gateway', 'seq']).doNothing())
           .executeTakeFirst();
         results.push(Number(result.numInsertedOrUpdatedRows ?? 0n) > 0);
@@ -52,8 +52,8 @@ export class SqlIngestLedger implements IngestLedger {
     return row !== undefined;
   }
 
-  record(batch: TelemetryBatch, receivedAt: number): Promise<boolean> {
-    return this.recorder.submit({ batch, receivedAt });
+  record(batch: TelemetryBatch, receivedAt: number, pendingJson?: string): Promise<boolean> {
+    return this.recorder.submit({ batch, receivedAt, pendingJson });
   }
 
   async markDetected(keys: Array<{ gateway: string; seq: number }>): Promise<void> {

@@ -125,8 +125,8 @@ export class SqliteSeriesStore implements SeriesStore {
     const db = () => this.handle;
     return {
       isKnown: async (gateway, seq) => db().prepare('SELECT 1 FROM ingest_ledger WHERE gateway = ? AND seq = ?').get(gateway, seq) !== undefined,
-      record: async (batch, receivedAt) =>
-        db().prepare('INSERT OR IGNORE INTO ingest_ledger (gateway, seq, received_at, readings, pending) VALUES (?, ?, ?, ?, ?)').run(batch.gateway, batch.seq, receivedAt, batch.readings.length, JSON.stringify(batch)).changes > 0,
+      record: async (batch, receivedAt, pendingJson) =>
+        db().prepare('INSERT OR IGNORE INTO ingest_ledger (gateway, seq, received_at, readings, pending) VALUES (?, ?, ?, ?, ?)').run(batch.gateway, batch.seq, receivedAt, batch.readings.length, pendingJson ?? JSON.stringify(batch)).changes > 0,
       markDetected: async (keys) => {
         const mark = db().prepare('UPDATE ingest_ledger SET pending = NULL WHERE gateway = ? AND seq = ?');
         db().transaction(() => keys.forEach((key) => mark.run(key.gateway, key.seq)))();
