@@ -29,7 +29,7 @@ const STATE_LABELS: Record<string, string> = {
 };
 
 const STYLE = `
-body{font:14px/1.45 system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:24px auto;max-width:800px;color:#1f2328}
+body{font:14px/1.45 system-ui,"Noto Sans CJK SC","WenQuanYi Micro Hei","Microsoft YaHei",sans-serif;margin:24px auto;max-width:800px;color:#1f2328}
 h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:24px 0 8px;border-bottom:1px solid #d0d7de;padding-bottom:4px}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eaeef2;vertical-align:top}
 th{width:34%;font-weight:600}.muted{color:#656d76;font-size:12px}.total td{font-weight:700}

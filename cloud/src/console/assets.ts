@@ -35,16 +35,19 @@ export function packageRoot(): string {
 export function loadAssets(root = packageRoot()): { assets: Map<string, Asset>; missing: string[] } {
   const assets = new Map<string, Asset>();
   const missing: string[] = [];
-  const add = (dir: string) => {
+  const add = (dir: string, prefix = '') => {
     if (!existsSync(dir)) {
-      missing.push(dir);
+      if (!prefix) missing.push(dir);
       return;
     }
     for (const name of readdirSync(dir)) {
       const path = join(dir, name);
+      if (statSync(path).isDirectory()) {
+        add(path, `${prefix}${name}/`);
+        continue;
+      }
       const type = TYPES[extname(name)];
-      if (!type || !statSync(path).isFile()) continue;
-      assets.set(name, { body: readFileSync(path), type });
+      if (type) assets.set(`${prefix}${name}`, { body: readFileSync(path), type });
     }
   };
   add(join(root, 'web', 'static'));

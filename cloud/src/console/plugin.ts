@@ -51,13 +51,11 @@ export async function consoleRoutes(app: FastifyInstance, ctx: CloudContext, opt
     const asset = page('index.html');
     return reply.type(asset.type).header('content-security-policy', CSP).header('cache-control', 'no-cache').send(asset.body);
   });
-  app.get<{ Params: { file: string } }>(
-    '/console/assets/:file',
-    { schema: { hide: true, params: { type: 'object', properties: { file: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,80}$' } } } } },
-    async (request, reply) => {
-      const asset = assets.get(request.params.file);
-      if (!asset || request.params.file === 'index.html') throw new HttpProblem(404, 'not_found', `the console has no file "${request.params.file}"`);
-      return reply.type(asset.type).header('cache-control', 'no-cache').header('x-content-type-options', 'nosniff').send(asset.body);
-    },
-  );
+  app.get<{ Params: { '*': string } }>('/console/assets/*', { schema: { hide: true } }, async (request, reply) => {
+    const name = request.params['*'];
+    // A lookup in the fixed list: a request path never reaches the file system.
+    const asset = name === 'index.html' ? undefined : assets.get(name);
+    if (!asset) throw new HttpProblem(404, 'not_found', `the console has no file "${name}"`);
+    return reply.type(asset.type).header('cache-control', 'no-cache').header('x-content-type-options', 'nosniff').send(asset.body);
+  });
 }

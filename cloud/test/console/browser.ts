@@ -1,0 +1,43 @@
+/** Debian's chromium driven by playwright-core, started by the test and closed with it. */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Test } from 'tap';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const SCREENSHOTS = resolve(new URL('../../../test-output/screenshots', import.meta.url).pathname);
+
+export async function launchBrowser(t: Test): Promise<Browser> {
+  const browser = await chromium.launch({
+    executablePath: process.env['GRIDSAFE_CHROMIUM'] ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  t.teardown(() => browser.close());
+  return browser;
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** A new page that fails the test on any script error or console error. */
+export async function newPage(t: Test, browser: Browser, baseUrl: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => t.fail(`script error in the console: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !/status of (401|403|409|413|415|422)/.test(message.text())) t.fail(`console error: ${message.text()}`);
+  });
+  page.on('request', (request) => {
+    const url = request.url();
+    if (!url.startsWith(baseUrl) && !url.startsWith('blob:') && !url.startsWith('data:')) t.fail(`the console fetched something from outside the cloud: ${url}`);
+  });
+  return page;
+}
+
+export async function signIn(page: Page, baseUrl: string, token: string): Promise<void> {
+  await page.goto(`${baseUrl}/console/`);
+  await page.fill('#token', token);
+  await page.click('#signin-submit');
+  await page.waitForSelector('main[data-loaded="true"]');
+}

@@ -1,0 +1,55 @@
+/** Calls to the cloud's API with the session's token; problem documents become ApiError with their detail. */
+import { session, storedToken } from './session.js';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function authHeaders(token = session()?.token ?? storedToken()): Record<string, string> {
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
+
+async function fail(response: Response): Promise<never> {
+  let detail = `${response.status} ${response.statusText}`;
+  try {
+    const body = (await response.json()) as { detail?: string };
+    if (body.detail) detail = body.detail;
+  } catch {
+    // not a problem document: keep the status line
+  }
+  if (response.status === 401) window.dispatchEvent(new CustomEvent('gridsafe:unauthenticated'));
+  throw new ApiError(response.status, detail);
+}
+
+export async function api<T>(method: string, path: string, body?: unknown, token?: string | null): Promise<T> {
+  const headers: Record<string, string> = authHeaders(token === undefined ? undefined : token);
+  const init: RequestInit = { method, headers };
+  if (body !== undefined) {
+    headers['content-type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  const response = await fetch(path, init);
+  if (!response.ok) return fail(response);
+  return (response.status === 204 ? undefined : await response.json()) as T;
+}
+
+export async function apiBlob(path: string): Promise<Blob> {
+  const response = await fetch(path, { headers: authHeaders() });
+  if (!response.ok) return fail(response);
+  return response.blob();
+}
+
+export async function apiUpload<T>(path: string, file: Blob): Promise<T> {
+  const response = await fetch(path, {
+    method: 'POST',
+    headers: { ...authHeaders(), 'content-type': file.type || 'application/octet-stream' },
+    body: file,
+  });
+  if (!response.ok) return fail(response);
+  return (await response.json()) as T;
+}

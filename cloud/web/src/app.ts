@@ -1,0 +1,107 @@
+/** The console's shell: sign-in state, header (navigation, language, live indicator), and the hash router. */
+import { signIn, signOut } from './auth.js';
+import { clear, h } from './dom.js';
+import { onStreamState } from './events.js';
+import { lang, setLang, t } from './i18n.js';
+import { session, storedToken } from './session.js';
+import { renderAlertBoard } from './pages/alerts.js';
+import { renderAlertDetail } from './pages/alert-detail.js';
+import { renderCaseList } from './pages/cases.js';
+import { renderCaseDetail } from './pages/case-detail.js';
+import { renderFleet } from './pages/fleet.js';
+import { renderSignIn } from './pages/signin.js';
+
+export type Cleanup = () => void;
+export type Page = (root: HTMLElement, params: string[]) => Cleanup | void;
+
+const ROUTES: Array<[RegExp, Page]> = [
+  [/^#\/alerts$/, renderAlertBoard],
+  [/^#\/alert\/([A-Za-z0-9_.:-]+)$/, renderAlertDetail],
+  [/^#\/cases$/, renderCaseList],
+  [/^#\/case\/([A-Za-z0-9_.:-]+)$/, renderCaseDetail],
+  [/^#\/fleet$/, renderFleet],
+];
+
+let cleanup: Cleanup | void;
+let unwatchStream: (() => void) | null = null;
+
+function header(): HTMLElement {
+  const s = session();
+  const live = h('span', { class: 'live', id: 'live-indicator' }, t('offline'));
+  unwatchStream?.();
+  unwatchStream = onStreamState((connected) => {
+    live.textContent = connected ? `● ${t('live')}` : `○ ${t('offline')}`;
+    live.className = connected ? 'live on' : 'live off';
+  });
+  const route = location.hash;
+  const link = (href: string, label: string) => h('a', { href, class: route.startsWith(href.replace(/s$/, '')) ? 'active' : '' }, label);
+  return h(
+    'header',
+    {},
+    h('strong', { class: 'brand' }, t('appName')),
+    s ? h('nav', {}, link('#/alerts', t('alerts')), link('#/cases', t('cases')), link('#/fleet', t('fleet'))) : null,
+    h('span', { class: 'spacer' }),
+    s ? live : null,
+    h(
+      'button',
+      {
+        class: 'lang',
+        id: 'lang-switch',
+        onclick: () => {
+          setLang(lang() === 'zh' ? 'en' : 'zh');
+          render();
+        },
+      },
+      lang() === 'zh' ? 'English' : '中文',
+    ),
+    s ? h('span', { class: 'user', id: 'current-user' }, `${s.user.name} (${s.user.role}${s.user.areas.length ? `: ${s.user.areas.join(', ')}` : ''})`) : null,
+    s && s.apiAuth ? h('button', { onclick: signOut, id: 'sign-out' }, t('signOut')) : null,
+  );
+}
+
+function render(): void {
+  if (cleanup) cleanup();
+  cleanup = undefined;
+  const app = document.getElementById('app')!;
+  clear(app);
+  const main = h('main', {});
+  const s = session();
+  if (!s || location.hash === '#/signin') {
+    if (s) {
+      location.hash = '#/alerts';
+      return;
+    }
+    app.append(header(), main);
+    renderSignIn(main);
+    return;
+  }
+  const hash = location.hash || '#/alerts';
+  const zone = h('footer', {}, `${t('timesIn')}${s.timeZone}`);
+  app.append(header(), main, zone);
+  for (const [pattern, page] of ROUTES) {
+    const match = pattern.exec(hash);
+    if (match) {
+      cleanup = page(main, match.slice(1).map(decodeURIComponent));
+      return;
+    }
+  }
+  location.hash = '#/alerts';
+}
+
+async function boot(): Promise<void> {
+  setLang(lang());
+  window.addEventListener('hashchange', render);
+  window.addEventListener('gridsafe:signed-in', render);
+  window.addEventListener('gridsafe:unauthenticated', () => {
+    if (session()?.apiAuth) signOut();
+  });
+  // A token from earlier in this tab; or none, which works when the server does not ask for one.
+  try {
+    await signIn(storedToken());
+  } catch {
+    // server unreachable: the sign-in page reports it when used
+  }
+  render();
+}
+
+void boot();

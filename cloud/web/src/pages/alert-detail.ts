@@ -1,0 +1,228 @@
+/**
+ * One alert and its work order: the evidence, the device's readings around the event,
+ * the order's state with the actions the user may take, notes, photos and the log.
+ */
+import { api, apiBlob, apiUpload } from '../api.js';
+import { colour, lineChart } from '../chart.js';
+import { clear, h } from '../dom.js';
+import { onLive } from '../events.js';
+import { t, tv } from '../i18n.js';
+import { canAct } from '../session.js';
+import { fmtDuration, fmtTime, zoneOf } from '../time.js';
+import type { Alert, Attachment, Device, Page, WorkOrder, WorkOrderEvent } from '../types.js';
+
+/** Which quantities show an alert type best. */
+const FIELDS: Record<string, string[]> = {
+  residual_current: ['i_res_ma'],
+  over_temperature: ['t1_c', 't2_c', 't3_c', 't4_c'],
+  overload: ['s_kva', 'p_kw'],
+  capacity_violation: ['p_kw', 's_kva'],
+  ct_secondary_overlimit: ['i_a', 'i_b', 'i_c'],
+  voltage_deviation: ['v_a', 'v_b', 'v_c'],
+  phase_unbalance: ['i_a', 'i_b', 'i_c', 'i_n'],
+  low_power_factor: ['pf'],
+  consumption_anomaly: ['p_kw'],
+  suspected_tamper: ['i_a', 'i_b', 'i_c', 'v_a'],
+  comm_loss: ['p_kw', 'i_res_ma'],
+};
+
+const NEXT: Record<WorkOrder['state'], Array<'acknowledged' | 'on_site' | 'resolved'>> = {
+  open: ['acknowledged'],
+  acknowledged: ['on_site', 'resolved'],
+  on_site: ['resolved'],
+  resolved: [],
+};
+
+export function renderAlertDetail(root: HTMLElement, [alertId]: string[]): () => void {
+  const urls: string[] = [];
+  const error = h('p', { class: 'error', role: 'alert', id: 'detail-error' });
+  const content = h('div', {});
+  root.append(h('p', {}, h('a', { href: '#/alerts' }, `← ${t('back')}`)), error, content);
+  let orderId: string | null = null;
+
+  const load = async () => {
+    try {
+      const alert = await api<Alert>('GET', `/api/v1/alerts/${alertId}`);
+      const orders = await api<Page<WorkOrder>>('GET', `/api/v1/workorders?alert=${encodeURIComponent(alertId!)}`);
+      const summary = orders.items[0];
+      const detail = summary ? await api<{ workOrder: WorkOrder; events: WorkOrderEvent[]; attachments: Attachment[] }>('GET', `/api/v1/workorders/${summary.id}`) : null;
+      orderId = detail?.workOrder.id ?? null;
+      clear(content);
+      draw(alert, detail);
+      root.dataset['loaded'] = 'true';
+      void drawSeries(alert, detail?.workOrder.site ?? null);
+      if (detail) void drawPhotos(detail.workOrder, detail.attachments);
+    } catch (e) {
+      error.textContent = (e as Error).message;
+    }
+  };
+
+  const act = async (fn: () => Promise<unknown>) => {
+    error.textContent = '';
+    try {
+      await fn();
+      await load();
+    } catch (e) {
+      error.textContent = (e as Error).message;
+    }
+  };
+
+  const chartBox = h('section', { class: 'panel', id: 'series-panel' }, h('h2', {}, t('series')));
+  const photoBox = h('div', { class: 'photos', id: 'photos' });
+
+  const draw = (alert: Alert, detail: { workOrder: WorkOrder; events: WorkOrderEvent[]; attachments: Attachment[] } | null) => {
+    const order = detail?.workOrder;
+    const site = order?.site ?? null;
+    const facts = h(
+      'dl',
+      { class: 'facts' },
+      h('dt', {}, t('type')), h('dd', {}, tv(alert.type)),
+      h('dt', {}, t('severity')), h('dd', {}, h('span', { class: `badge sev-${alert.severity}` }, tv(alert.severity))),
+      h('dt', {}, t('subject')), h('dd', {}, alert.subject),
+      h('dt', {}, t('site')), h('dd', {}, site ?? '—'),
+      h('dt', {}, t('state')), h('dd', { id: 'alert-state', 'data-state': alert.state }, tv(alert.state)),
+      h('dt', {}, t('opened')), h('dd', {}, fmtTime(alert.openedAt, site)),
+      h('dt', {}, t('lastSeen')), h('dd', {}, fmtTime(alert.lastSeenAt, site)),
+    );
+    const evidence = h('table', { class: 'kv' }, ...Object.entries(alert.evidence).map(([k, v]) => h('tr', {}, h('th', {}, k), h('td', {}, evidenceValue(k, v, site)))));
+    content.append(h('h1', {}, `${tv(alert.type)} — ${alert.subject}`), h('div', { class: 'columns' }, h('section', { class: 'panel' }, facts), h('section', { class: 'panel' }, h('h2', {}, t('evidence')), evidence)), chartBox);
+    if (!order || !detail) return;
+
+    const note = h('textarea', { id: 'wo-note', rows: 2, placeholder: t('note') });
+    const buttons = canAct()
+      ? NEXT[order.state].map((to) =>
+          h(
+            'button',
+            {
+              class: `wo-move move-${to}`,
+              'data-to': to,
+              onclick: () => void act(() => api('POST', `/api/v1/workorders/${order.id}/transition`, { to, ...(note.value.trim() ? { note: note.value.trim() } : {}) })),
+            },
+            to === 'acknowledged' ? t('acknowledge') : to === 'on_site' ? t('onSite') : t('resolve'),
+          ),
+        )
+      : [];
+    const addNote = canAct() && order.state !== 'resolved'
+      ? h('button', { id: 'add-note', onclick: () => void act(() => api('POST', `/api/v1/workorders/${order.id}/notes`, { text: note.value })) }, t('addNote'))
+      : null;
+    const file = h('input', { type: 'file', id: 'photo-input', accept: 'image/jpeg,image/png,image/webp,image/heic' });
+    const upload = canAct()
+      ? h('span', {}, file, h('button', { id: 'upload-photo', onclick: () => void act(async () => {
+          const chosen = file.files?.[0];
+          if (chosen) await apiUpload(`/api/v1/workorders/${order.id}/attachments?name=${encodeURIComponent(chosen.name)}`, chosen);
+        }) }, t('uploadPhoto')))
+      : null;
+    const woFacts = h(
+      'dl',
+      { class: 'facts' },
+      h('dt', {}, t('state')), h('dd', { id: 'wo-state', 'data-state': order.state }, h('span', { class: `badge st-${order.state}` }, tv(order.state))),
+      h('dt', {}, t('assignee')), h('dd', { id: 'wo-assignee' }, order.assignee ?? t('unassigned')),
+      h('dt', {}, t('routing')), h('dd', {}, order.routing),
+      h('dt', {}, t('deadline')), h('dd', {}, fmtTime(order.ackDeadlineAt, site)),
+      order.escalatedAt ? [h('dt', {}, t('escalatedTo')), h('dd', {}, `${order.escalatedTo ?? '—'} (${fmtTime(order.escalatedAt, site)})`)] : [],
+      h('dt', {}, t('timeToAck')), h('dd', {}, fmtDuration(order.timeToAckMs)),
+      h('dt', {}, t('timeToResolve')), h('dd', {}, fmtDuration(order.timeToResolveMs)),
+      order.resolution ? [h('dt', {}, t('resolve')), h('dd', {}, order.resolution)] : [],
+    );
+    const log = h(
+      'table',
+      { class: 'log', id: 'wo-log' },
+      h('tr', {}, h('th', {}, t('when')), h('th', {}, t('who')), h('th', {}, t('what')), h('th', {}, t('note'))),
+      ...detail.events.map((e) => h('tr', { 'data-action': e.action }, h('td', {}, fmtTime(e.at, site)), h('td', {}, e.actor), h('td', {}, tv(e.action)), h('td', {}, e.note ?? ''))),
+    );
+    content.append(
+      h(
+        'section',
+        { class: 'panel', id: 'work-order', 'data-id': order.id },
+        h('h2', {}, `${t('workOrder')} ${order.id}`),
+        woFacts,
+        order.state !== 'resolved' && canAct() ? h('div', { class: 'actions' }, note, h('div', {}, ...buttons, addNote), upload) : null,
+        h('h3', {}, t('photos')),
+        photoBox,
+        h('h3', {}, t('log')),
+        log,
+      ),
+    );
+  };
+
+  const drawPhotos = async (order: WorkOrder, attachments: Attachment[]) => {
+    clear(photoBox);
+    if (!attachments.length) photoBox.append(h('span', { class: 'muted' }, t('none')));
+    for (const a of attachments) {
+      try {
+        const url = URL.createObjectURL(await apiBlob(`/api/v1/workorders/${order.id}/attachments/${a.id}`));
+        urls.push(url);
+        photoBox.append(h('figure', {}, h('img', { src: url, alt: a.fileName }), h('figcaption', {}, `${a.fileName} · ${a.author} · ${fmtTime(a.at, order.site)}`)));
+      } catch (e) {
+        photoBox.append(h('span', { class: 'error' }, (e as Error).message));
+      }
+    }
+  };
+
+  const drawSeries = async (alert: Alert, site: string | null) => {
+    clear(chartBox);
+    chartBox.append(h('h2', {}, t('series')));
+    try {
+      const device = await deviceOf(alert);
+      const fields = FIELDS[alert.type] ?? ['p_kw'];
+      if (!device) {
+        chartBox.append(h('p', { class: 'muted' }, t('noSeries')));
+        return;
+      }
+      const from = alert.openedAt - 60 * 60_000;
+      const to = Math.min(Date.now(), Math.max(alert.lastSeenAt, alert.openedAt) + 60 * 60_000);
+      const span = Math.max(60_000, to - from);
+      const every = Math.max(1, Math.round(span / 300 / 1000));
+      const data = await api<{ points: Array<{ ts: number; values: Record<string, number> }> }>(
+        'GET',
+        `/api/v1/devices/${encodeURIComponent(device)}/series?from=${from}&to=${to + 1}&every=${every}s&fields=${fields.join(',')}`,
+      );
+      const lines = fields
+        .map((field, i) => ({ label: field, colour: colour(i), points: data.points.filter((p) => p.values[field] !== undefined).map((p) => [p.ts, p.values[field]!] as [number, number]) }))
+        .filter((line) => line.points.length);
+      chartBox.append(
+        h('p', { class: 'muted' }, device),
+        lines.length
+          ? lineChart({ lines, unit: fields.join(' / '), zone: zoneOf(site), marker: { at: alert.openedAt, label: t('opened') }, className: 'chart series-chart' })
+          : h('p', { class: 'muted' }, t('noSeries')),
+      );
+    } catch (e) {
+      chartBox.append(h('p', { class: 'error' }, (e as Error).message));
+    }
+  };
+
+  const offLive = onLive((event) => {
+    const relevant =
+      (event.type === 'alert' && (event.data['alert'] as Alert).id === alertId) ||
+      (event.type === 'workorder' && ((event.data['workOrder'] as WorkOrder).alertId === alertId || (event.data['workOrder'] as WorkOrder).id === orderId));
+    if (relevant) void load();
+  });
+  void load();
+  return () => {
+    offLive();
+    for (const url of urls) URL.revokeObjectURL(url);
+  };
+}
+
+/** Evidence as people read it: times (ms since the epoch under a time-like name) in the site's zone. */
+export function evidenceValue(key: string, value: unknown, site: string | null): string {
+  if (typeof value === 'number' && value > 1e12 && value < 1e14 && /(since|at|seen|ts|time)$/i.test(key)) return fmtTime(value, site);
+  return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
+}
+
+/** The device whose readings show the alert: the subject itself, or a device under it. */
+async function deviceOf(alert: Alert): Promise<string | null> {
+  if (alert.subjectKind === 'device' || !alert.subjectKind) {
+    try {
+      await api('GET', `/api/v1/devices/${encodeURIComponent(alert.subject)}`);
+      return alert.subject;
+    } catch {
+      // not a device: look under it
+    }
+  }
+  const key = alert.subjectKind === 'customer' ? 'customer' : alert.subjectKind === 'gateway' ? 'gateway' : 'transformer';
+  const page = await api<Page<Device>>('GET', `/api/v1/devices?${key}=${encodeURIComponent(alert.subject)}&limit=50`);
+  const meter = page.items.find((d) => d.kind === 'meter') ?? page.items[0];
+  return meter?.id ?? null;
+}
+

@@ -1,0 +1,162 @@
+/**
+ * Case review: maximum demand against the contract capacity, the evidence, the decision
+ * buttons the workflow allows from here, the audit trail, comments and the penalty estimate.
+ */
+import { api, authHeaders } from '../api.js';
+import { lineChart } from '../chart.js';
+import { clear, h } from '../dom.js';
+import { onLive } from '../events.js';
+import { lang, t, tv } from '../i18n.js';
+import { canDecide } from '../session.js';
+import { fmtTime, zoneOf } from '../time.js';
+import type { CaseRecord, Penalty } from '../types.js';
+import { evidenceValue } from './alert-detail.js';
+
+interface Workflow {
+  transitions: Record<string, string[]>;
+  noteRequired: string[];
+}
+
+export function renderCaseDetail(root: HTMLElement, [caseId]: string[]): () => void {
+  const error = h('p', { class: 'error', role: 'alert', id: 'case-error' });
+  const content = h('div', {});
+  root.append(h('p', {}, h('a', { href: '#/cases' }, `← ${t('back')}`)), error, content);
+  let workflow: Workflow | null = null;
+
+  const load = async () => {
+    try {
+      workflow ??= await api<Workflow>('GET', '/api/v1/cases/workflow');
+      const [record, penalty, comments] = await Promise.all([
+        api<CaseRecord>('GET', `/api/v1/cases/${caseId}`),
+        api<{ stored: boolean; estimate: Penalty }>('GET', `/api/v1/cases/${caseId}/penalty`),
+        api<Array<{ at: number; author: string; text: string }>>('GET', `/api/v1/cases/${caseId}/comments`),
+      ]);
+      const customer = await api<{ name: string; tariff: string }>('GET', `/api/v1/customers/${encodeURIComponent(record.customer)}`).catch(() => null);
+      clear(content);
+      draw(record, penalty, comments, customer);
+      root.dataset['loaded'] = 'true';
+    } catch (e) {
+      error.textContent = (e as Error).message;
+    }
+  };
+
+  const draw = (record: CaseRecord, penalty: { stored: boolean; estimate: Penalty }, comments: Array<{ at: number; author: string; text: string }>, customer: { name: string; tariff: string } | null) => {
+    const zone = zoneOf(null);
+    const chart = lineChart({
+      lines: [{ label: t('maxDemand'), colour: '#0550ae', points: record.demandSeries }],
+      references: [
+        { label: t('contract'), value: record.contractKva, colour: '#1a7f37' },
+        { label: '105 %', value: record.contractKva * 1.05, colour: '#9a6700', dash: '2 3' },
+      ],
+      unit: 'kW',
+      zone,
+      peak: true,
+      className: 'chart demand-chart',
+    });
+    const facts = h(
+      'table',
+      { class: 'kv', id: 'case-evidence' },
+      h('tr', {}, h('th', {}, t('customer')), h('td', {}, `${record.customer}${customer ? ` — ${customer.name}` : ''}`)),
+      h('tr', {}, h('th', {}, t('tariff')), h('td', {}, tv(customer?.tariff))),
+      h('tr', {}, h('th', {}, t('contract')), h('td', {}, `${record.contractKva} kVA`)),
+      h('tr', {}, h('th', {}, t('maxDemand')), h('td', { id: 'case-max-demand' }, `${record.maxDemandKw} kW`)),
+      h('tr', {}, h('th', {}, t('excess')), h('td', {}, `${record.excessKva} kVA`)),
+      h('tr', {}, h('th', {}, t('firstSeen')), h('td', {}, fmtTime(record.firstSeen))),
+      h('tr', {}, h('th', {}, t('lastSeen')), h('td', {}, fmtTime(record.lastSeen))),
+      ...Object.entries(record.detail).map(([k, v]) => h('tr', {}, h('th', {}, k), h('td', {}, evidenceValue(k, v, null)))),
+    );
+    const note = h('textarea', { id: 'case-note', rows: 2, placeholder: t('note') });
+    const next = workflow?.transitions[record.state] ?? [];
+    const decision = canDecide() && next.length
+      ? h(
+          'section',
+          { class: 'panel', id: 'decision' },
+          h('h2', {}, t('decision')),
+          note,
+          h(
+            'div',
+            {},
+            ...next.map((to) =>
+              h(
+                'button',
+                {
+                  class: `case-move move-${to}`,
+                  'data-to': to,
+                  title: workflow?.noteRequired.includes(to) ? t('noteRequired') : '',
+                  onclick: () =>
+                    void act(() => api('POST', `/api/v1/cases/${record.id}/transition`, { to, ...(note.value.trim() ? { note: note.value.trim() } : {}) })),
+                },
+                `→ ${tv(to)}`,
+              ),
+            ),
+          ),
+        )
+      : null;
+    const trail = h(
+      'table',
+      { class: 'log', id: 'audit-trail' },
+      h('tr', {}, h('th', {}, t('when')), h('th', {}, t('who')), h('th', {}, t('what')), h('th', {}, t('note'))),
+      ...(record.history ?? []).map((e) =>
+        h('tr', { 'data-action': e.action, 'data-to': e.to ?? '' }, h('td', {}, fmtTime(e.at)), h('td', {}, e.actor), h('td', {}, e.to && e.from ? `${tv(e.action)}: ${tv(e.from)} → ${tv(e.to)}` : e.to ? `${tv(e.action)} → ${tv(e.to)}` : tv(e.action)), h('td', {}, e.note ?? '')),
+      ),
+    );
+    const est = penalty.estimate;
+    const penaltyBox = h(
+      'section',
+      { class: 'panel', id: 'penalty', 'data-stored': String(penalty.stored), 'data-total': String(est.totalYuan) },
+      h('h2', {}, t('penalty'), penalty.stored ? null : h('span', { class: 'muted' }, ` ${t('penaltyPreview')}`)),
+      h(
+        'table',
+        { class: 'log' },
+        ...est.items.map((item) => h('tr', {}, h('td', {}, lang() === 'zh' ? item.labelZh : item.label), h('td', {}, item.formula), h('td', { class: 'num' }, item.amountYuan.toFixed(2)))),
+        h('tr', { class: 'total' }, h('td', {}, t('total')), h('td', {}, `${est.addedKva} kVA · ${est.monthsUsed} × 30 d`), h('td', { class: 'num', id: 'penalty-total' }, `${est.totalYuan.toFixed(2)} ${t('yuan')}`)),
+      ),
+      h('p', { class: 'muted' }, `${est.ruleSet} — ${est.citation}. ${est.note}`),
+    );
+    const commentText = h('textarea', { id: 'comment-text', rows: 2 });
+    const commentBox = h(
+      'section',
+      { class: 'panel', id: 'comments' },
+      h('h2', {}, t('comments')),
+      ...comments.map((c) => h('p', { class: 'comment' }, h('span', { class: 'muted' }, `${fmtTime(c.at)} ${c.author}: `), c.text)),
+      canDecide() ? h('div', {}, commentText, h('button', { id: 'add-comment', onclick: () => void act(() => api('POST', `/api/v1/cases/${record.id}/comments`, { text: commentText.value })) }, t('addComment'))) : null,
+    );
+    content.append(
+      h('h1', {}, `${t('cases')} ${record.id} `, h('span', { class: `badge st-${record.state}`, id: 'case-state', 'data-state': record.state }, tv(record.state))),
+      h('p', {}, h('button', { id: 'open-report', onclick: () => void openReport(record.id) }, t('report'))),
+      h('section', { class: 'panel' }, h('h2', {}, t('demandChart')), chart),
+      h('div', { class: 'columns' }, h('section', { class: 'panel' }, h('h2', {}, t('evidence')), facts), decision ?? h('span', {})),
+      penaltyBox,
+      h('section', { class: 'panel' }, h('h2', {}, t('auditTrail')), trail),
+      commentBox,
+    );
+  };
+
+  const act = async (fn: () => Promise<unknown>) => {
+    error.textContent = '';
+    try {
+      await fn();
+      await load();
+    } catch (e) {
+      error.textContent = (e as Error).message;
+    }
+  };
+
+  const openReport = async (id: string) => {
+    error.textContent = '';
+    try {
+      const response = await fetch(`/api/v1/cases/${id}/report`, { headers: authHeaders() });
+      if (!response.ok) throw new Error(`${response.status}`);
+      const url = URL.createObjectURL(new Blob([await response.text()], { type: 'text/html' }));
+      window.open(url, '_blank');
+    } catch (e) {
+      error.textContent = (e as Error).message;
+    }
+  };
+
+  const offLive = onLive((event) => {
+    if (event.type === 'case' && (event.data['case'] as { id: string }).id === caseId) void load();
+  });
+  void load();
+  return offLive;
+}

@@ -1,0 +1,109 @@
+/** The API's records as the console reads them. */
+
+export interface Alert {
+  id: string;
+  type: string;
+  severity: 'info' | 'warning' | 'critical';
+  state: 'open' | 'acknowledged' | 'resolved';
+  subject: string;
+  subjectKind?: string;
+  openedAt: number;
+  lastSeenAt: number;
+  acknowledgedAt?: number | null;
+  resolvedAt: number | null;
+  evidence: Record<string, unknown>;
+  notes?: Array<{ at: number; actor: string; action: string; note?: string }>;
+}
+
+export interface WorkOrder {
+  id: string;
+  alertId: string;
+  alertType: string;
+  severity: string;
+  subject: string;
+  area: string | null;
+  site: string | null;
+  skill: string;
+  assignee: string | null;
+  routing: string;
+  state: 'open' | 'acknowledged' | 'on_site' | 'resolved';
+  createdAt: number;
+  acknowledgedAt: number | null;
+  onSiteAt: number | null;
+  resolvedAt: number | null;
+  timeToAckMs: number | null;
+  timeToResolveMs: number | null;
+  ackDeadlineAt: number;
+  escalatedAt: number | null;
+  escalatedTo: string | null;
+  resolution: string | null;
+}
+
+export interface WorkOrderEvent {
+  id: string;
+  at: number;
+  actor: string;
+  action: string;
+  note: string | null;
+  detail: Record<string, unknown> | null;
+}
+
+export interface Attachment {
+  id: string;
+  at: number;
+  author: string;
+  fileName: string;
+  mime: string;
+  size: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+}
+
+export interface CaseRecord {
+  id: string;
+  customer: string;
+  state: string;
+  contractKva: number;
+  maxDemandKw: number;
+  excessKva: number;
+  firstSeen: number;
+  lastSeen: number;
+  demandSeries: Array<[number, number]>;
+  detail: Record<string, unknown>;
+  openedAt: number;
+  updatedAt: number;
+  penalty: Penalty | null;
+  history?: AuditEntry[];
+}
+
+export interface AuditEntry {
+  id: number;
+  at: number;
+  actor: string;
+  action: string;
+  from: string | null;
+  to: string | null;
+  note: string | null;
+}
+
+export interface Penalty {
+  ruleSet: string;
+  citation: string;
+  note: string;
+  tariff: string;
+  addedKva: number;
+  monthsUsed: number;
+  items: Array<{ key: string; label: string; labelZh: string; formula: string; amountYuan: number; citation: string }>;
+  totalYuan: number;
+}
+
+export interface Device {
+  id: string;
+  gateway: string;
+  kind: string;
+  transformer?: string;
+  customer?: string;
+}
