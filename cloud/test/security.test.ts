@@ -163,3 +163,21 @@ t.test('HTTP: rate limit answers 429 with a problem document', async (t) => {
   t.match(await limited.json(), { status: 429, type: 'urn:gridsafe:problem:rate_limited' });
   t.equal((await cloud.api('/healthz')).status, 200, 'probes are never limited');
 });
+
+t.test('MQTT over TLS when certificates are configured (mosquitto_pub with the CA file)', async (t) => {
+  const { execFileSync } = await import('node:child_process');
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'gridsafe-tls-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  const cloud = await startTestCloud(t, { config: { mqtt: { tls: { certFile: join(dir, 'cert.pem'), keyFile: join(dir, 'key.pem'), port: 0 } } } });
+  const tlsPort = String(cloud.broker?.tlsPort);
+  const args = ['-h', '127.0.0.1', '-p', tlsPort, '--cafile', join(dir, 'cert.pem'), '-q', '1', '-u', 'gw-001', '-P', 'gw-001-demo-secret', '-t', topics.telemetry('gw-001'), '-m', batchJson('gw-001', 1)];
+  const result = await mosquitto('mosquitto_pub', args);
+  t.equal(result.code, 0, `published over TLS (${result.stderr})`);
+  t.equal((await cloud.ctx.series.raw({ device: 'm-001', from: 0, to: Date.now() })).length, 1);
+  const plain = await mosquitto('mosquitto_pub', ['-h', '127.0.0.1', '-p', tlsPort, '-q', '1', '-u', 'gw-001', '-P', 'gw-001-demo-secret', '-t', topics.telemetry('gw-001'), '-m', batchJson('gw-001', 2)], 5000);
+  t.not(plain.code, 0, 'plain MQTT on the TLS port fails');
+});
