@@ -22,7 +22,7 @@ export interface BusRequest {
 }
 
 export type BusOutcome =
-  | { ok: true; words: number[]; sentAt: number; latencyMs: number }
+  | { ok: true; words: number[]; sentAt: number; latencyMs: number; noiseBytes: number }
   | { ok: false; error: ModbusReadError; sentAt: number; latencyMs: number };
 
 interface Queued {
@@ -101,7 +101,9 @@ export class Bus {
       const words = await this.link.read(request.unit, request.fn, request.address, request.count, request.timeoutMs);
       const latencyMs = performance.now() - start;
       this.stats.success(latencyMs);
-      return { ok: true, words, sentAt, latencyMs };
+      const noiseBytes = this.link.takeNoiseBytes();
+      this.stats.noise(noiseBytes);
+      return { ok: true, words, sentAt, latencyMs, noiseBytes };
     } catch (error) {
       const e = error instanceof ModbusReadError ? error : new ModbusReadError('other', String(error));
       this.stats.failure(e.kind);

@@ -16,6 +16,8 @@ export interface ModbusLink {
   readonly isOpen: boolean;
   open(): Promise<void>;
   read(unit: number, fn: ReadFunction, address: number, count: number, timeoutMs: number): Promise<number[]>;
+  /** Bytes received during the last successful read beyond its reply (serial only; 0 for TCP). */
+  takeNoiseBytes(): number;
   /** Throws away whatever bytes are buffered (garbage or a late reply) before the next request. */
   discardInput(): void;
   close(): Promise<void>;
@@ -23,6 +25,9 @@ export interface ModbusLink {
 
 export class ModbusSerialLink implements ModbusLink {
   private client: Client | undefined;
+  /** Raw bytes received on the serial port, to tell how much arrived beyond the replies. */
+  private rxBytes = 0;
+  private noiseBytes = 0;
 
   constructor(private readonly bus: BusConfig) {}
 
@@ -50,7 +55,18 @@ export class ModbusSerialLink implements ModbusLink {
       const e = classify(error);
       throw new ModbusReadError('disconnected', `cannot open ${this.describe()}: ${e.message}`);
     }
+    if (this.bus.kind === 'serial') {
+      // The buffered RTU port skips bytes that make no frame without saying so; count the raw bytes underneath.
+      const raw = (client as unknown as { _port?: { _client?: { on(event: 'data', fn: (chunk: Buffer) => void): void } } })._port?._client;
+      raw?.on('data', (chunk: Buffer) => (this.rxBytes += chunk.length));
+    }
     this.client = client;
+  }
+
+  takeNoiseBytes(): number {
+    const n = this.noiseBytes;
+    this.noiseBytes = 0;
+    return n;
   }
 
   describe(): string {
@@ -60,6 +76,7 @@ export class ModbusSerialLink implements ModbusLink {
   read(unit: number, fn: ReadFunction, address: number, count: number, timeoutMs: number): Promise<number[]> {
     const client = this.client;
     if (!client || !client.isOpen) return Promise.reject(new ModbusReadError('disconnected', `${this.describe()} is not open`));
+    const rxAtStart = this.rxBytes;
     return new Promise((resolve, reject) => {
       // The timeout is read synchronously when the request is written, so setting it
       // here gives each request its own, even with several in flight on one TCP socket.
@@ -67,7 +84,11 @@ export class ModbusSerialLink implements ModbusLink {
       const done = (error: unknown, result: { data: number[] } | undefined) => {
         if (error) reject(classify(error));
         else if (!result || result.data.length < count) reject(new ModbusReadError('framing', `reply carried ${result?.data.length ?? 0} registers, expected ${count}`));
-        else resolve(result.data);
+        else {
+          // FACTS.md: an RTU reply to FC 3/4 is 5 + 2N bytes; anything more came with it.
+          if (this.bus.kind === 'serial') this.noiseBytes = Math.max(0, this.rxBytes - rxAtStart - (5 + 2 * count));
+          resolve(result.data);
+        }
       };
       try {
         if (fn === 3) client.writeFC3(unit, address, count, done as never);

@@ -124,6 +124,7 @@ export class DevicePoller {
       const outcome = await this.bus.submit({ unit: this.device.unit, fn: request.function, address: request.address, count: request.count, timeoutMs: polling.timeoutMs });
       if (outcome.ok) {
         this.stats.success(outcome.latencyMs);
+        this.stats.noise(outcome.noiseBytes);
         return outcome;
       }
       this.stats.failure(outcome.error.kind);

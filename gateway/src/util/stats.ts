@@ -5,6 +5,9 @@ export class RequestStats {
   requests = 0;
   ok = 0;
   retries = 0;
+  /** Replies that came with unexpected bytes around them (line noise, garbage, a late reply), and how many bytes. */
+  noisyReplies = 0;
+  noiseBytes = 0;
   errors: Record<ErrorKind, number> = Object.fromEntries(ERROR_KINDS.map((k) => [k, 0])) as Record<ErrorKind, number>;
   private latencySum = 0;
   private latencyMax = 0;
@@ -18,6 +21,12 @@ export class RequestStats {
     if (latencyMs > this.latencyMax) this.latencyMax = latencyMs;
   }
 
+  noise(bytes: number): void {
+    if (bytes <= 0) return;
+    this.noisyReplies += 1;
+    this.noiseBytes += bytes;
+  }
+
   failure(kind: ErrorKind): void {
     this.requests += 1;
     this.errors[kind] += 1;
@@ -29,6 +38,8 @@ export class RequestStats {
       requests: this.requests,
       ok: this.ok,
       retries: this.retries,
+      noisyReplies: this.noisyReplies,
+      noiseBytes: this.noiseBytes,
       errors: { ...this.errors },
       latencyMs: { avg: this.ok ? round(this.latencySum / this.ok) : null, max: round(this.latencyMax), last: round(this.latencyLast) },
     };

@@ -35,25 +35,18 @@ export function tolerance(profileId: string, quantity: string, ratios: { ctRatio
 }
 
 /**
- * The served state a reading matches: the one current when the request went out, or the
- * next (the simulator may tick between request and reply). Returns the mismatches.
+ * Checks each value against the served states around the reading: the one current when
+ * the poll's first request went out, or the next (a poll of several requests may span a
+ * simulator tick, so each value may come from either). Returns the mismatches.
  */
 export function compareReading(reading: Reading, served: Served[], profileId: string, ratios: { ctRatio: number; ptRatio: number }): string[] {
   const at = served.findLastIndex((s) => s.ts <= reading.ts);
   const candidates = [served[at], served[at + 1]].filter((s): s is Served => s !== undefined);
   if (candidates.length === 0) return [`no served state of ${reading.device} at ${reading.ts}`];
-  let best: string[] | undefined;
-  for (const candidate of candidates) {
-    const problems: string[] = [];
-    for (const [quantity, value] of Object.entries(reading.values)) {
-      const expected = candidate.values[quantity];
-      if (expected === undefined) {
-        problems.push(`${quantity}: not served`);
-        continue;
-      }
-      if (Math.abs(value - expected) > tolerance(profileId, quantity, ratios, expected)) problems.push(`${quantity}: read ${value}, served ${expected} at ${candidate.ts}`);
-    }
-    if (!best || problems.length < best.length) best = problems;
+  const problems: string[] = [];
+  for (const [quantity, value] of Object.entries(reading.values)) {
+    const matches = candidates.some((c) => c.values[quantity] !== undefined && Math.abs(value - c.values[quantity]!) <= tolerance(profileId, quantity, ratios, c.values[quantity]!));
+    if (!matches) problems.push(`${reading.device} ${quantity}: read ${value} at ${reading.ts}, served ${candidates.map((c) => `${c.values[quantity]} at ${c.ts}`).join(' / ')}`);
   }
-  return best!;
+  return problems;
 }
