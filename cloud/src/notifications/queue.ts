@@ -109,7 +109,7 @@ export class NotificationQueue {
       .insertInto('notification_outbox')
       .values(
         wanted.map((hook) => ({
-          id: randomUUID(),
+          id: orderedId('dl', body.createdAt),
           notification_id: body.id,
           webhook_id: hook.id,
           kind: body.kind,

@@ -113,7 +113,8 @@ export class DeliveryWorker {
       .where('next_attempt_at', '<=', now)
       .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]));
     if (busyWebhooks.length) query = query.where('webhook_id', 'not in', busyWebhooks);
-    const due = await query.orderBy('next_attempt_at').orderBy('created_at').limit(limit * 8).execute();
+    // Oldest first (ids sort in creation order), so a receiver sees events in the order they happened.
+    const due = await query.orderBy('next_attempt_at').orderBy('created_at').orderBy('id').limit(limit * 8).execute();
     const claimed: Array<{ id: string; webhookId: string }> = [];
     const taken = new Set<string>();
     for (const { id, webhook_id } of due) {
