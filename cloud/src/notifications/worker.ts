@@ -37,6 +37,8 @@ export class DeliveryWorker {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = true;
+  /** Set by stop(): a pass in progress finishes what it holds and claims nothing more. */
+  private halting = false;
   readonly counters: WorkerCounters = { delivered: 0, failed: 0, dead: 0 };
 
   constructor(
@@ -50,12 +52,14 @@ export class DeliveryWorker {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    this.halting = false;
     this.schedule(0);
   }
 
   /** Stops polling and waits for the deliveries in flight (each bounded by timeoutMs). */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.halting = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.running;
@@ -92,7 +96,7 @@ export class DeliveryWorker {
     const inFlight = new Map<string, Promise<void>>(); // webhook id → attempt
     for (;;) {
       const free = this.options.concurrency - inFlight.size;
-      const claimed = free > 0 && !this.stopped ? await this.claim(free, [...inFlight.keys()]) : [];
+      const claimed = free > 0 && !this.halting ? await this.claim(free, [...inFlight.keys()]) : [];
       for (const { id, webhookId } of claimed) {
         attempts++;
         inFlight.set(webhookId, this.attempt(id).finally(() => inFlight.delete(webhookId)));
