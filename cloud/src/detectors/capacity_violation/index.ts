@@ -35,8 +35,16 @@ export interface CapacityState {
   lastImplausible: { ts: number; kw: number; device: string } | null;
 }
 
-function daysOf(blocks: Array<[number, number]>): number {
-  return new Set(blocks.map(([b]) => Math.floor(b / DAY_MS))).size;
+/** Local days on which at least `minPeriods` demand periods were above the threshold. */
+function daysOf(blocks: Array<[number, number]>, s: CapacitySettings): number {
+  const perDay = new Map<number, number>();
+  for (const [b] of blocks) {
+    const day = Math.floor((b + s.utcOffsetMinutes * MINUTE) / DAY_MS);
+    perDay.set(day, (perDay.get(day) ?? 0) + 1);
+  }
+  let days = 0;
+  for (const n of perDay.values()) if (n >= s.minPeriods) days++;
+  return days;
 }
 
 export const capacityViolation: Detector<CapacitySettings, CapacityState> = {
@@ -128,7 +136,7 @@ function evaluate(st: CapacityState, minute: number, customer: string, contractK
   while (st.blocks.length > 0 && st.blocks[0]![0] < end - s.windowDays * DAY_MS) st.blocks.shift();
   if (st.blocks.length === 0 && st.cond.phase === 'idle') st.episode = null;
 
-  const sustained = st.blocks.length >= s.minPeriods && daysOf(st.blocks) >= s.minDays;
+  const sustained = daysOf(st.blocks, s) >= s.minDays;
   const ep = st.episode;
   const severity: Severity = ep && ep.maxDemandKw >= s.criticalFactor * contractKva ? 'critical' : 'warning';
   const decision = stepCondition(
@@ -148,7 +156,7 @@ function evaluate(st: CapacityState, minute: number, customer: string, contractK
     excessKva: round(ep.maxDemandKw - contractKva),
     excessPct: round(((ep.maxDemandKw - contractKva) / contractKva) * 100, 1),
     periodsAbove: st.blocks.length,
-    daysAbove: daysOf(st.blocks),
+    daysAbove: daysOf(st.blocks, s),
     firstSeen: ep.firstSeen,
     lastSeen: ep.lastSeen,
     maxSecondaryA: ep.maxSecondaryA === null ? null : round(ep.maxSecondaryA, 3),

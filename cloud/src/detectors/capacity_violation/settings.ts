@@ -7,10 +7,15 @@ export const CAPACITY_SCHEMA = {
    * 国家电网财〔2016〕633号 charges double above 105 % of contracted demand.
    */
   excessPct: { kind: 'number', default: 5, min: 0 },
-  /** How many 15-minute demand periods above the threshold, within windowDays, before raising. */
+  /**
+   * How many 15-minute demand periods above the threshold one day must have to count as a
+   * day of excess: sustained use, not motor starts scattered over a week.
+   */
   minPeriods: { kind: 'number', default: 4, min: 1, integer: true },
-  /** ... on at least this many different days. */
+  /** How many days of excess, within windowDays, before raising. */
   minDays: { kind: 'number', default: 1, min: 1, integer: true },
+  /** Local time for counting days (China Standard Time: +480). */
+  utcOffsetMinutes: { kind: 'number', default: 480, min: -720, max: 840, integer: true },
   /** The window over which periods and days are counted. */
   windowDays: { kind: 'number', default: 7, min: 1 },
   /** FACTS.md: maximum demand is the average power over a 15-minute period ... */

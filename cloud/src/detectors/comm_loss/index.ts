@@ -17,7 +17,10 @@ const SCHEMA = {
    * poll or a slow reply never raises it.
    */
   deviceAllowanceSeconds: { kind: 'number', default: 300, min: 1 },
-  /** A gateway is silent once its own clock has run this long with nothing from it (FACTS.md: Kapacitor deadman). */
+  /**
+   * A gateway is silent once its own clock has run this long with nothing from it
+   * (FACTS.md: Kapacitor deadman). It must exceed the gateway's publish interval.
+   */
   gatewayAllowanceSeconds: { kind: 'number', default: 600, min: 1 },
   /** Raise on the gateway's comm_lost event for a device at once (the gateway has already retried). */
   trustGatewayEvents: { kind: 'boolean', default: true },
@@ -25,9 +28,13 @@ const SCHEMA = {
 export type CommSettings = SettingsOf<typeof SCHEMA>;
 
 export interface CommState {
+  /** Latest reading from the gateway (the yardstick for its devices' silence). */
   gatewayLast: number | null;
+  /** Latest reading or event from the gateway: proof it is alive (its events are sent at once, its readings in batches). */
+  gatewayAlive?: number | null;
   gatewayLost: boolean;
-  devices: Record<string, { last: number | null; lost: 'silence' | 'event' | null }>;
+  /** Per device: last reading, whether it is reported lost (and from when). */
+  devices: Record<string, { last: number | null; lost: 'silence' | 'event' | null; lostAt?: number }>;
 }
 
 type Ctx = DetectorContext<CommSettings>;
@@ -47,7 +54,7 @@ export const commLoss: Detector<CommSettings, CommState> = {
   parseSettings: (raw) => readSettings('comm_loss', SCHEMA, raw),
   subjectsOfReading: (input) => [{ subject: input.gateway, kind: 'gateway' }],
   subjectsOfEvent: (event) => [{ subject: event.gateway, kind: 'gateway' }],
-  initialState: () => ({ gatewayLast: null, gatewayLost: false, devices: {} }),
+  initialState: () => ({ gatewayLast: null, gatewayAlive: null, gatewayLost: false, devices: {} }),
 
   onReading(st, input, ref, ctx) {
     const s = ctx.settings;
@@ -55,8 +62,9 @@ export const commLoss: Detector<CommSettings, CommState> = {
     const out: DetectorOutput[] = [];
     const gwAllow = s.gatewayAllowanceSeconds * 1000;
     // A gap found when data resumes (no tick saw it live, e.g. in a replay): raise and resolve it.
-    if (st.gatewayLast !== null && !st.gatewayLost && ts - st.gatewayLast > gwAllow) {
-      out.push(raise(ref.subject, 'gateway', st.gatewayLast + gwAllow, { gateway: ref.subject, lastSeen: st.gatewayLast, allowanceSeconds: s.gatewayAllowanceSeconds }));
+    const alive = st.gatewayLast === null ? null : Math.max(st.gatewayLast, st.gatewayAlive ?? st.gatewayLast);
+    if (alive !== null && !st.gatewayLost && ts - alive > gwAllow) {
+      out.push(raise(ref.subject, 'gateway', alive + gwAllow, { gateway: ref.subject, lastSeen: alive, allowanceSeconds: s.gatewayAllowanceSeconds }));
       st.gatewayLost = true;
     }
     if (st.gatewayLost) {
@@ -66,7 +74,8 @@ export const commLoss: Detector<CommSettings, CommState> = {
     st.gatewayLast = Math.max(st.gatewayLast ?? ts, ts);
     const id = input.reading.device;
     const dev = (st.devices[id] ??= { last: null, lost: null });
-    if (dev.lost !== null) {
+    // A reading from before the loss (still in a batch on its way when the event came) proves nothing.
+    if (dev.lost !== null && ts > (dev.lostAt ?? Number.NEGATIVE_INFINITY)) {
       out.push(clear(id, ts, { device: id, gateway: ref.subject, resumedAt: ts, lastSeen: dev.last }));
       dev.lost = null;
     }
@@ -75,6 +84,7 @@ export const commLoss: Detector<CommSettings, CommState> = {
   },
 
   onEvent(st, event: GatewayEvent, ref, ctx) {
+    if (st.gatewayAlive === undefined || st.gatewayAlive === null || event.ts > st.gatewayAlive) st.gatewayAlive = event.ts;
     const id = event.device;
     if (!id || !ctx.settings.trustGatewayEvents) return [];
     const dev = (st.devices[id] ??= { last: null, lost: null });
@@ -83,8 +93,11 @@ export const commLoss: Detector<CommSettings, CommState> = {
       if (dev.last !== null && dev.last > event.ts) return [];
       if (dev.lost !== null) return [];
       dev.lost = 'event';
+      dev.lostAt = event.ts;
       return [raise(id, 'device', event.ts, { device: id, gateway: ref.subject, source: 'gateway event', lastSeen: dev.last, detail: event.detail ?? {} })];
     }
+    // The device answered at this time, whatever the batches still on their way say.
+    if (event.type === 'comm_restored') dev.last = Math.max(dev.last ?? event.ts, event.ts);
     if (event.type === 'comm_restored' && dev.lost !== null) {
       dev.lost = null;
       return [clear(id, event.ts, { device: id, gateway: ref.subject, source: 'gateway event' })];
@@ -96,10 +109,11 @@ export const commLoss: Detector<CommSettings, CommState> = {
     const s = ctx.settings;
     const out: DetectorOutput[] = [];
     if (st.gatewayLast === null) return out;
-    if (!st.gatewayLost && now - st.gatewayLast > s.gatewayAllowanceSeconds * 1000) {
+    const alive = Math.max(st.gatewayLast, st.gatewayAlive ?? st.gatewayLast);
+    if (!st.gatewayLost && now - alive > s.gatewayAllowanceSeconds * 1000) {
       st.gatewayLost = true;
-      const at = st.gatewayLast + s.gatewayAllowanceSeconds * 1000;
-      out.push(raise(ref.subject, 'gateway', at, { gateway: ref.subject, lastSeen: st.gatewayLast, allowanceSeconds: s.gatewayAllowanceSeconds }));
+      const at = alive + s.gatewayAllowanceSeconds * 1000;
+      out.push(raise(ref.subject, 'gateway', at, { gateway: ref.subject, lastSeen: alive, allowanceSeconds: s.gatewayAllowanceSeconds }));
     }
     // A device is silent while its gateway goes on delivering: judged on the gateway's data, not the tick.
     const allow = s.deviceAllowanceSeconds * 1000;
@@ -112,6 +126,7 @@ export const commLoss: Detector<CommSettings, CommState> = {
       if (dev.last === null || dev.lost !== null) continue;
       if (st.gatewayLast - dev.last > allow) {
         dev.lost = 'silence';
+        dev.lostAt = dev.last + allow;
         out.push(raise(id, 'device', dev.last + allow, { device: id, gateway: ref.subject, source: 'silence', lastSeen: dev.last, allowanceSeconds: s.deviceAllowanceSeconds }));
       }
     }

@@ -36,14 +36,19 @@ const SCHEMA = {
   weeks: { kind: 'number', default: 4, min: 1, max: 12, integer: true },
   /** Values a slot needs before it is judged. */
   minHistory: { kind: 'number', default: 4, min: 2, integer: true },
-  /** CUSUM reference value k, in robust σ. FACTS.md (Montgomery): k = 0.5 σ. */
-  kSigma: { kind: 'number', default: 0.5, min: 0 },
+  /**
+   * CUSUM reference value k, in robust σ. FACTS.md (Montgomery) gives k = 0.5 σ for
+   * independent samples; one meter's hourly means move together over a day (a busy day
+   * is busy all day), and at 0.5 σ ordinary busy days add up to an alarm. 1 σ, measured
+   * by `npm run eval:detect` (see README).
+   */
+  kSigma: { kind: 'number', default: 1, min: 0 },
   /** CUSUM decision interval h, in robust σ. FACTS.md: h = 5 σ; see README for the figure used. */
   hSigma: { kind: 'number', default: 5, min: 0.5 },
   /** One block's z is clipped here (FACTS.md: |M| > 3.5 is an outlier): a lone spike cannot decide. */
   zClip: { kind: 'number', default: 3.5, min: 0.5 },
   /** σ is at least this share of the slot median (a very steady load must still move to count). */
-  sigmaFloorShare: { kind: 'number', default: 0.08, min: 0 },
+  sigmaFloorShare: { kind: 'number', default: 0.1, min: 0 },
   /** ... and at least this many kW. */
   sigmaFloorKw: { kind: 'number', default: 0.5, min: 0 },
   /** The alert resolves after the sums have been back under h/2 this long. */

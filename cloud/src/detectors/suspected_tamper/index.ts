@@ -41,16 +41,22 @@ const SCHEMA = {
    */
   blockMinutes: { kind: 'number', default: 60, min: 5, max: 240, integer: true },
   holidays: { kind: 'string', default: '' },
+  /**
+   * Also accept a weekday that looks like a weekend. Off by default: a shunt taking 40 %
+   * looks just like a weekend day; list holidays in `holidays` instead.
+   */
+  weekendLikeIsNormal: { kind: 'boolean', default: false },
   weeks: { kind: 'number', default: 4, min: 1, max: 12, integer: true },
   minHistory: { kind: 'number', default: 4, min: 2, integer: true },
   /** A block at or below this share of its slot median counts as dropped. */
   dropRatio: { kind: 'number', default: 0.65, min: 0, max: 1 },
   /**
-   * Hours in a row that must be dropped: a whole day, so the drop covers every part of
-   * the daily shape alike; a change in how the site works (a shift dropped) leaves some
-   * slots at their usual level and never gets there.
+   * Hours in a row that must be dropped: 30, more than a whole day, so the drop covers
+   * every part of the daily shape alike (a change in how the site works, such as a shift
+   * dropped, leaves some slots at their usual level and never gets there), and one
+   * unlisted holiday (a calendar day) cannot make it alone.
    */
-  dropHours: { kind: 'number', default: 24, min: 1 },
+  dropHours: { kind: 'number', default: 30, min: 1 },
   /** ... by a steady factor (coefficient of variation of the ratios at most this): the whole load shrinks alike. */
   dropMaxCv: { kind: 'number', default: 0.2, min: 0 },
   /** ... with the mean voltage within this many percent of its usual level. */
@@ -180,7 +186,11 @@ function proportionalDrop(st: TamperState, input: ReadingInput, ctx: Ctx): void 
   // The baseline does not learn from the drop it is judging; it does learn everything else.
   if (!dropping) addToBaseline(st.baseline, where, x, s.cfg);
   if (!base || base.n < s.minHistory || base.median < s.dropMinBaseKw) return;
-  const ratio = x / base.median;
+  let ratio = x / base.median;
+  if (where.dayType === 'wd' && s.weekendLikeIsNormal) {
+    const we = slotStats(st.baseline, 'we', where.slot);
+    if (we && we.n >= 2 && we.median > 0 && Math.abs(x / we.median - 1) < Math.abs(ratio - 1)) ratio = x / we.median;
+  }
   const dropBlocks = Math.max(2, Math.round((s.dropHours * 60) / s.cfg.blockMinutes));
   const voltageSteady = volts === null || st.voltageAvg === null || Math.abs(volts - st.voltageAvg) / st.voltageAvg <= s.voltageSteadyPct / 100;
   if (ratio <= s.dropRatio && voltageSteady) {

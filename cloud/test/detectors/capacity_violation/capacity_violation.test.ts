@@ -85,3 +85,16 @@ t.test('a gap leaves too few minutes for a demand figure: no judgement across it
   for (let k = 0; k < 12; k++) await feed(engine, steps('m-1', T0 + k * 20 * MIN, 10, 6 * 9, () => kw(200)));
   t.equal(deps.alerts.alerts.length, 0);
 });
+
+t.test('motor starts scattered over a week never add up to a violation: the periods must fall on one day', async (t) => {
+  const { deps, engine } = await engineWith([capacityViolation], fleet);
+  const day = 86_400 * S;
+  // Every day at 10:00 local (02:00 UTC), two minutes at 700 kW on a 90 kW base: one or two periods above a day.
+  const series = steps('m-1', T0, 60, 60 * 24 * 7, (_, ts) => {
+    const m = ((ts - T0) % day) / MIN;
+    return kw(m >= 120 && m < 122 ? 480 : 90);
+  });
+  await feed(engine, series, 60);
+  t.equal(deps.alerts.alerts.length, 0);
+  t.equal(deps.cases.cases.size, 0);
+});

@@ -86,3 +86,17 @@ t.test('the deadman survives a restart, and the cloud\'s own downtime is not sil
   await two.tick(wall);
   t.equal(deps.alerts.open('comm_loss', 'gw-1')?.openedAt, T0 + 600 * S, 'the gateway known before the restart is still watched');
 });
+
+t.test('readings taken before the loss, arriving after the event in a batch, do not resolve it', async (t) => {
+  const { deps, engine } = await engineWith([commLoss], fleet);
+  await feed(engine, both(T0));
+  await engine.processEvent(ev('comm_lost', T0 + 240 * S)); // published at once
+  await feed(engine, [...both(T0 + 60 * S), ...both(T0 + 120 * S, 'm-1'), ...both(T0 + 300 * S, 'm-1')]); // the batch that was on its way
+  const a = deps.alerts.ofType('comm_loss');
+  t.equal(a.length, 1);
+  t.equal(a[0]!.state, 'open', 'still open');
+  t.equal(a[0]!.openedAt, T0 + 240 * S);
+  await feed(engine, both(T0 + 600 * S));
+  t.equal(a[0]!.state, 'resolved');
+  t.equal(deps.alerts.alerts.length, 1, 'one alert for the episode');
+});
