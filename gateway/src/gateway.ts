@@ -186,6 +186,7 @@ export class Gateway {
     const buses: Record<string, unknown> = {};
     for (const [id, bus] of this.buses) buses[id] = bus.health();
     return {
+      at: Date.now(),
       uptimeS: Math.round((Date.now() - this.startedAt) / 1000),
       readings: this.batcher.counters,
       outbox: this.outbox.stats(),

@@ -91,10 +91,7 @@ export class Bus {
         return fail(opened);
       }
     }
-    if (this.silenceMs > 0) {
-      const wait = this.lastFrameEnd + this.silenceMs - performance.now();
-      if (wait > 0) await sleep(wait);
-    }
+    if (this.silenceMs > 0) await waitUntil(this.lastFrameEnd + this.silenceMs);
     const sentAt = Date.now();
     const start = performance.now();
     try {
@@ -153,6 +150,18 @@ export class Bus {
     if (this.inFlight > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
     await this.link.close();
   }
+}
+
+/**
+ * Waits until performance.now() reaches `deadline`. A timer alone overshoots by a
+ * millisecond or more, which at 115200 baud is most of a 1.75 ms silence; so the timer
+ * covers all but the last 1.5 ms and the rest yields through setImmediate, letting I/O run.
+ */
+async function waitUntil(deadline: number): Promise<void> {
+  const remaining = deadline - performance.now();
+  if (remaining <= 0) return;
+  if (remaining > 2) await sleep(remaining - 1.5);
+  while (performance.now() < deadline) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
 function fail(error: ModbusReadError): BusOutcome {

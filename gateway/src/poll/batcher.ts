@@ -21,7 +21,7 @@ export class Batcher {
   private firstTs = Number.POSITIVE_INFINITY;
   private lastTs = 0;
   private timer: NodeJS.Timeout | undefined;
-  readonly counters = { readings: 0, batches: 0, rejectedReadings: 0 };
+  readonly counters = { readings: 0, values: 0, batches: 0, rejectedReadings: 0 };
 
   constructor(
     private readonly options: BatcherOptions,
@@ -39,6 +39,7 @@ export class Batcher {
     if (reading.ts < this.firstTs) this.firstTs = reading.ts;
     if (reading.ts > this.lastTs) this.lastTs = reading.ts;
     this.counters.readings += 1;
+    for (const _ in reading.values) this.counters.values += 1;
     if (this.pieces.length >= this.options.maxReadings || this.bytes >= this.options.maxBytes) this.flush();
     else if (!this.timer) this.timer = setTimeout(() => this.flush(), this.options.maxAgeMs);
   }
