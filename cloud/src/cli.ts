@@ -7,7 +7,7 @@ import { createLogger } from '@gridsafe/shared';
 import { ConfigError, ENVIRONMENT, loadConfig } from './config/load.js';
 import { startCloud } from './service.js';
 import { parseWorkflowSettings, type WorkflowSettings } from './workflow/settings.js';
-import { workflowPlugin } from './workflow/plugin.js';
+import { workflowStartOptions } from './workflow/start.js';
 
 const USAGE = `gridsafe-cloud: MQTT ingest, series storage, detection, alerts, cases, HTTP API
 
@@ -63,11 +63,7 @@ async function main(): Promise<void> {
   const log = createLogger('cloud', { level: config.logLevel });
   let cloud;
   try {
-    cloud = await startCloud(config, {
-      log,
-      penaltyRules: workflow.penalty,
-      httpPlugins: [workflowPlugin({ settings: workflow, dataDir: config.dataDir, apiAuth: config.apiAuth })],
-    });
+    cloud = await startCloud(config, { log, ...workflowStartOptions(config, workflow) });
   } catch (error) {
     // Detector settings are checked when detection starts; name the file with the problem.
     const message = (error as Error).message;

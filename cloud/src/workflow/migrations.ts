@@ -1,10 +1,9 @@
 /**
  * Schema of the workflow (notification queue, work orders, inspector profiles, and the
- * append-only guard on the case trail), migrated through Kysely's Migrator like the
- * core's store, but recorded in its own migration table: the two sets evolve
- * independently, and neither can be blocked by the other's numbering.
+ * append-only guard on the case trail), handed to the core's migrator as its
+ * `extraMigrations` (names prefixed `workflow_`, run with the core's migrations).
  */
-import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { sql, type Kysely, type Migration } from 'kysely';
 import * as notifications from '../notifications/migration.js';
 import * as workorders from '../workorders/migration.js';
 
@@ -35,27 +34,20 @@ function appendOnlyCaseTrail(dialect: Dialect): Migration {
   };
 }
 
-class WorkflowMigrations implements MigrationProvider {
-  constructor(private readonly dialect: Dialect) {}
-  async getMigrations(): Promise<Record<string, Migration>> {
-    return {
-      '0001_notifications': notifications,
-      '0002_workorders': workorders,
-      '0003_case_trail_append_only': appendOnlyCaseTrail(this.dialect),
-    };
-  }
+export function workflowMigrations(dialect: Dialect): Record<string, Migration> {
+  return {
+    workflow_0001_notifications: notifications,
+    workflow_0002_workorders: workorders,
+    workflow_0003_case_trail_append_only: appendOnlyCaseTrail(dialect),
+  };
 }
 
-export async function migrateWorkflow(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
-  const migrator = new Migrator({
-    db,
-    provider: new WorkflowMigrations(dialect),
-    migrationTableName: 'workflow_migration',
-    migrationLockTableName: 'workflow_migration_lock',
-  });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) {
-    const failed = results?.find((r) => r.status === 'Error');
-    throw new Error(`workflow schema migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message ?? String(error)}`);
+/** Refuses to start the workflow on a database its migrations have not run on, saying how to fix it. */
+export async function checkWorkflowSchema(db: Kysely<unknown>): Promise<void> {
+  try {
+    await sql`SELECT 1 FROM work_orders WHERE 1 = 0`.execute(db);
+    await sql`SELECT 1 FROM notification_outbox WHERE 1 = 0`.execute(db);
+  } catch {
+    throw new Error('the workflow tables are missing: start the cloud with workflowStartOptions() (it passes workflowMigrations() as extraMigrations)');
   }
 }

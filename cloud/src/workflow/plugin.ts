@@ -28,7 +28,7 @@ import { workOrderRoutes } from '../workorders/routes.js';
 import { WorkOrderService } from '../workorders/service.js';
 import type { WorkOrderTables } from '../workorders/tables.js';
 import { locateSubject } from './locate.js';
-import { migrateWorkflow } from './migrations.js';
+import { checkWorkflowSchema } from './migrations.js';
 import type { WorkflowSettings } from './settings.js';
 
 export interface WorkflowPluginOptions {
@@ -55,7 +55,7 @@ export function workflowPlugin(options: WorkflowPluginOptions, onReady?: (handle
   return async (app: FastifyInstance, ctx: CloudContext): Promise<void> => {
     const { settings } = options;
     const log = ctx.log.child({ component: 'workflow' });
-    await migrateWorkflow(ctx.rdb.db as Kysely<unknown>, ctx.rdb.dialect);
+    await checkWorkflowSchema(ctx.rdb.db as Kysely<unknown>);
     // The workflow's tables live in the same database, beside the core's; Kysely's
     // table typing is invariant, hence one typed view per part.
     const db = ctx.rdb.db as unknown as Kysely<WorkOrderTables & NotificationTables>;

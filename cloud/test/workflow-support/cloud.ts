@@ -11,7 +11,8 @@ import mqtt from 'mqtt';
 import { createLogger, type Reading } from '@gridsafe/shared';
 import { loadConfig } from '../../src/config/load.js';
 import { startCloud, type CloudHandle } from '../../src/service.js';
-import { workflowPlugin, type WorkflowHandle } from '../../src/workflow/plugin.js';
+import type { WorkflowHandle } from '../../src/workflow/plugin.js';
+import { workflowStartOptions } from '../../src/workflow/start.js';
 import { parseWorkflowSettings } from '../../src/workflow/settings.js';
 
 export const SEED = {
@@ -103,11 +104,7 @@ export async function startWorkflowCloud(t: Test, workflow: Record<string, unkno
   const settings = parseWorkflowSettings(config.workflow, `${configFile}: workflow`);
   let handle: WorkflowHandle | undefined;
   const log = createLogger('workflow-test', { level: process.env['GRIDSAFE_TEST_LOG_LEVEL'] ?? 'silent' });
-  const cloud = await startCloud(config, {
-    log,
-    penaltyRules: settings.penalty,
-    httpPlugins: [workflowPlugin({ settings, dataDir: config.dataDir, apiAuth: config.apiAuth }, (h) => (handle = h))],
-  });
+  const cloud = await startCloud(config, { log, ...workflowStartOptions(config, settings, (h) => (handle = h)) });
   const clients = new Map<string, mqtt.MqttClient>();
   const seqs = new Map<string, number>();
   t.teardown(async () => {
