@@ -192,7 +192,8 @@ function loadProfiles(r: FieldReader, extraDir: string | undefined): Map<string,
   try {
     for (const [id, profile] of loadProfileDir(extraDir)) profiles.set(id, profile);
   } catch (error) {
-    r.problem(['profiles', 'dir'], (error as Error).message);
+    const code = (error as NodeJS.ErrnoException).code;
+    r.problem(['profiles', 'dir'], code ? `the profile folder ${extraDir} cannot be read (${code})` : (error as Error).message);
   }
   return profiles;
 }
