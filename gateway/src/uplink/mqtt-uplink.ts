@@ -8,7 +8,7 @@
  * the two, so a long backlog drains in order without holding fresh readings behind it.
  * Events go before either (they are few and say what the readings mean).
  */
-import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+import { connect, Store, type IClientOptions, type MqttClient } from 'mqtt';
 import { parseTopic, topics, type GatewayStatus, type Logger } from '@gridsafe/shared';
 import type { GatewayConfig } from '../config/types.js';
 import type { Outbox, OutboxBatch } from '../outbox/types.js';
@@ -24,6 +24,9 @@ export interface UplinkOptions {
 
 export class MqttUplink {
   private client: MqttClient | undefined;
+  // mqtt.js's reconnect() swaps in empty stores unless it is handed these: the unacknowledged
+  // QoS 1 packets (and their callbacks' only chance to fire) would be lost with the old ones.
+  private readonly stores = { incomingStore: new Store(), outgoingStore: new Store() };
   private readonly inFlightBatches = new Set<number>();
   private readonly inFlightEvents = new Set<number>();
   private liveFloor = 0;
@@ -62,6 +65,7 @@ export class MqttUplink {
       // Reconnection is ours (exponential backoff); mqtt.js only knows a fixed period.
       reconnectPeriod: 0,
       connectTimeout: 30_000,
+      ...this.stores,
       will: { topic: topics.status(config.gatewayId, config.mqtt.topicPrefix), payload: Buffer.from(this.willPayload()), qos: 1, retain: true },
     };
     if (config.mqtt.password !== undefined) options.password = config.mqtt.password;
@@ -112,7 +116,7 @@ export class MqttUplink {
       if (this.stopping || !this.client) return;
       // The will carries the time of this attempt: the best guess of when the gateway went quiet.
       if (this.client.options.will) this.client.options.will.payload = Buffer.from(this.willPayload());
-      this.client.reconnect();
+      this.client.reconnect(this.stores);
     }, delay);
   }
 
