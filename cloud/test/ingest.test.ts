@@ -1,7 +1,8 @@
 /**
  * Ingest through the real embedded broker over real sockets with mqtt.js: good
  * batches stored and served, bad ones rejected whole and counted by reason while the
- * cloud keeps serving, redelivered (gateway, seq) stored once, compact encoding.
+ * cloud keeps serving, redelivered (gateway, seq) stored once, compact encoding and its
+ * corrupt, truncated and oversize payloads.
  */
 import t from 'tap';
 import { encodeCompactTelemetry, topics } from '@gridsafe/shared';
@@ -97,6 +98,40 @@ t.test('compact encoding on the /compact topic is stored like JSON', async (t) =
   await client.publishAsync(topics.compactTelemetry('gw-001'), Buffer.from([1, 2, 3, 4, 5]), { qos: 1 });
   t.equal(await metric(cloud, 'gridsafe_ingest_batches_total'), 1);
   t.equal((await cloud.ctx.series.raw({ device: 'm-001', from: 0, to: Date.now() })).length, 1);
+});
+
+t.test('uplink garbage: corrupt and truncated compact payloads, a replayed old seq, an oversize batch; each counted, nothing else disturbed', async (t) => {
+  const cloud = await startTestCloud(t);
+  const client = await connectGateway(t, cloud.mqttUrl, 'gw-001', SECRET);
+  const ts = Date.now() - 60_000;
+  const good = (seq: number, p: number) => batch('gw-001', seq, [reading('m-001', ts + seq * 1000, { p_kw: p })]);
+  await client.publishAsync(topics.compactTelemetry('gw-001'), encodeCompactTelemetry(good(10, 1)), { qos: 1 });
+  await client.publishAsync(topics.telemetry('gw-001'), JSON.stringify(good(11, 2)), { qos: 1 });
+
+  const valid = encodeCompactTelemetry(good(12, 3));
+  const flipped = Buffer.from(valid);
+  flipped[flipped.length >> 1]! ^= 0xff;
+  // A JSON batch just over the 256 KiB payload limit (MAX_BATCH_BYTES), otherwise well formed.
+  const padding = Array.from({ length: 3000 }, (_, i) => reading('m-001', ts + i, { p_kw: 1, q_kvar: 2, v_a: 230, v_b: 230, v_c: 230, i_a: 10, i_b: 10, i_c: 10 }));
+  const oversize = JSON.stringify(batch('gw-001', 13, padding));
+  t.ok(Buffer.byteLength(oversize) > 256 * 1024, `oversize batch is ${Buffer.byteLength(oversize)} bytes`);
+  await client.publishAsync(topics.compactTelemetry('gw-001'), valid.subarray(0, valid.length - 7), { qos: 1 });
+  await client.publishAsync(topics.compactTelemetry('gw-001'), flipped, { qos: 1 });
+  await client.publishAsync(topics.telemetry('gw-001'), oversize, { qos: 1 });
+  await client.publishAsync(topics.telemetry('gw-001'), JSON.stringify(good(10, 99)), { qos: 1 }); // replay of an old seq
+
+  t.equal(await metric(cloud, 'gridsafe_ingest_rejected_total', 'reason="too_large"'), 1, 'oversize batch counted as too_large');
+  const encodingRejects = (await metric(cloud, 'gridsafe_ingest_rejected_total', 'reason="bad_encoding"')) + (await metric(cloud, 'gridsafe_ingest_rejected_total', 'reason="schema"'));
+  t.equal(encodingRejects, 2, 'truncated and corrupted compact payloads counted');
+  t.equal(await metric(cloud, 'gridsafe_ingest_duplicates_total'), 1, 'the replayed seq counted as a duplicate');
+  const rejections = (await (await cloud.api('/api/v1/ingest/rejections')).json()) as { items: Array<{ reason: string; message: string }> };
+  t.match(rejections.items[0]?.message, /deflate|truncat|end/i, 'the truncated payload is named as such');
+
+  // Nothing else disturbed: the good batches are stored once with their first values, and a new one still lands.
+  await client.publishAsync(topics.compactTelemetry('gw-001'), encodeCompactTelemetry(good(14, 4)), { qos: 1 });
+  const stored = await cloud.ctx.series.raw({ device: 'm-001', from: ts, to: ts + 60_000 });
+  t.same(stored.map((r) => r.values.p_kw), [1, 2, 4]);
+  t.same(await cloud.ctx.ledger.recorded('gw-001'), [10, 11, 14]);
 });
 
 t.test('status and events are recorded; a repeated event seq is ignored', async (t) => {
