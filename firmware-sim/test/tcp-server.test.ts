@@ -72,7 +72,7 @@ t.test('registers served over TCP are the profile map encoding the model, unit i
   t.equal(terminal.data[5], 1, 'breaker closed');
   t.equal(terminal.data[8], 300, 'rated residual operating current setting 300 mA');
   t.equal(terminal.data[0x1b], 0, 'alarm status normal');
-  t.equal(Buffer.from(terminal.buffer).readInt16BE(2) / 10, tv.t1_c, 'temperature 1 in tenths of °C');
+  t.equal(Buffer.from(terminal.buffer).readInt16BE(2), Math.round(tv.t1_c! * 10), 'temperature 1 in tenths of °C');
 
   client.setID(3);
   let sdmDecoded: ReturnType<typeof decodeBlock> = {};

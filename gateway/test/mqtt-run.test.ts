@@ -122,9 +122,10 @@ t.test('batches arrive, valid, QoS 1, with the values the simulator served', asy
   t.ok(next.seq > seenBefore, `seq after restart (${next.seq}) continues past ${seenBefore}`);
 
   // kill -9: the broker publishes the retained last will.
+  // The time is taken before the kill: the broker may publish the will before `exited` resolves here.
+  const killedAt = Date.now();
   again.child.kill('SIGKILL');
   await again.exited;
-  const killedAt = Date.now();
   const will = await until('the last will', () => {
     const last = broker.on('/status').filter((p) => p.retain).at(-1)!;
     const parsed = JSON.parse(last.payload.toString());
