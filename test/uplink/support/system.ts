@@ -135,7 +135,7 @@ export interface GatewayOptions {
   simPort: number;
   pollMs?: number;
   outbox?: { maxBytes?: string; overflow?: string };
-  batch?: { maxAge?: string; maxReadings?: number };
+  batch?: { maxAge?: string; maxReadings?: number; maxBytes?: string };
 }
 
 export interface Gateway {
@@ -153,7 +153,7 @@ export function gatewayConfig(dir: string, o: GatewayOptions): { config: string;
       gateway: { id: GATEWAY },
       mqtt: { url: `mqtt://127.0.0.1:${o.brokerPort}`, password: SECRET, keepalive: '5s', reconnectMin: '100ms', reconnectMax: '1s', statusInterval: '500ms', inflight: 8 },
       dataDir,
-      batch: { maxAge: o.batch?.maxAge ?? '300ms', maxReadings: o.batch?.maxReadings ?? 50 },
+      batch: { maxAge: o.batch?.maxAge ?? '300ms', maxReadings: o.batch?.maxReadings ?? 50, ...(o.batch?.maxBytes ? { maxBytes: o.batch.maxBytes } : {}) },
       outbox: { maxBytes: o.outbox?.maxBytes ?? '16MiB', overflow: o.outbox?.overflow ?? 'drop-oldest' },
       shutdownFlush: '10s',
       buses: [{ id: 'sim', kind: 'tcp', host: '127.0.0.1', port: o.simPort }],
