@@ -9,13 +9,13 @@ import t from 'tap';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { connect } from 'mqtt';
 import { startSimulator, demoScenario, type SimulatorHandle } from '@gridsafe/firmware-sim';
 import { createLogger, decodeJsonTelemetry, checkGatewayStatus, checkGatewayEvent, topics, type TelemetryBatch } from '@gridsafe/shared';
 import { startBroker, type TestBroker } from './support/broker.js';
 import { startGateway, type GatewayProcess } from './support/gateway-process.js';
 import { compareReading, readServed } from './support/served.js';
+import { until } from './support/until.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gw-mqtt-'));
 const SECRET = 'test-secret-1';
@@ -40,16 +40,6 @@ const env = () => ({
   GRIDSAFE_DATA_DIR: join(dir, 'gw-data'),
   GRIDSAFE_SIM_TCP_PORT: String(sim.tcp[0]!.port),
 });
-
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 const batches = (): TelemetryBatch[] =>
   broker.on('/telemetry').map((p) => {

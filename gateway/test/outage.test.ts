@@ -12,6 +12,7 @@ import { startSimulator, demoScenario, type SimulatorHandle } from '@gridsafe/fi
 import { createLogger, decodeJsonTelemetry, type TelemetryBatch } from '@gridsafe/shared';
 import { startBroker, type TestBroker } from './support/broker.js';
 import { startGateway, type GatewayProcess } from './support/gateway-process.js';
+import { until } from './support/until.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gw-outage-'));
 let sim: SimulatorHandle;
@@ -24,16 +25,6 @@ t.teardown(async () => {
   for (const b of brokers) await b.close().catch(() => undefined);
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 const batchesOf = (broker: TestBroker): TelemetryBatch[] =>
   broker.on('/telemetry').map((p) => {

@@ -16,6 +16,7 @@ import { startBroker, type TestBroker } from './support/broker.js';
 import { startGateway, type GatewayProcess } from './support/gateway-process.js';
 import { ptyPair, type PtyPair } from './support/pty.js';
 import { compareReading, readServed } from './support/served.js';
+import { until } from './support/until.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gw-serial-'));
 let pty: PtyPair;
@@ -86,16 +87,6 @@ function lastHealth(): { devices: Record<string, { errors: Record<string, number
   const last = broker.on('/status').at(-1);
   if (!last) throw new Error('no status yet');
   return JSON.parse(last.payload.toString()).health;
-}
-
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
 }
 
 /** Readings per second of a device within [from, to). */

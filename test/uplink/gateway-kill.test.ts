@@ -2,6 +2,7 @@
  * The gateway killed with SIGKILL during an outage and restarted on the same data
  * folder, with real processes: its outbox and seq survive, and nothing is lost but the
  * readings it never took while it was dead (plus at most the batch it was still filling).
+ * The gateway sends the compact encoding here, so it too is checked end to end.
  */
 import t from 'tap';
 import { holes, ledgerProblems, readServed, unservedValues } from './support/compare.js';
@@ -18,7 +19,7 @@ t.test('gateway SIGKILLed during an outage and restarted: nothing lost but readi
   const cloud = await startCloud(t, dir);
   const sim = await startSim(t, dir);
   const link = await startLink(t, cloud.mqttPort);
-  const options = { brokerPort: link.port, simPort: sim.port, pollMs: POLL_MS };
+  const options = { brokerPort: link.port, simPort: sim.port, pollMs: POLL_MS, encoding: 'compact' as const };
   const first = startGateway(t, dir, options);
   await untilStored(cloud, 3, 30_000, 'the first batches through the link');
 

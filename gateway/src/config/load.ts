@@ -49,7 +49,7 @@ export function buildConfig(source: ConfigSource, env: NodeJS.ProcessEnv, baseDi
   const gw = r.object(root['gateway'], ['gateway'], ['id'], true);
   const gatewayId = r.string(gw, 'id', ['gateway'], undefined, GATEWAY_ID_PATTERN, 'must be 1 to 64 letters, digits, _ or - (CONTRACT.md gateway id)') ?? 'invalid';
 
-  const mq = r.object(root['mqtt'], ['mqtt'], ['url', 'username', 'password', 'clientId', 'topicPrefix', 'keepalive', 'reconnectMin', 'reconnectMax', 'inflight', 'statusInterval']);
+  const mq = r.object(root['mqtt'], ['mqtt'], ['url', 'username', 'password', 'clientId', 'topicPrefix', 'keepalive', 'reconnectMin', 'reconnectMax', 'inflight', 'statusInterval', 'encoding']);
   let url = r.string(mq, 'url', ['mqtt'], DEFAULT_BROKER_URL) ?? DEFAULT_BROKER_URL;
   if (env['GRIDSAFE_BROKER_URL']) url = env['GRIDSAFE_BROKER_URL'];
   checkBrokerUrl(r, url, env['GRIDSAFE_BROKER_URL'] ? undefined : ['mqtt', 'url']);
@@ -65,6 +65,7 @@ export function buildConfig(source: ConfigSource, env: NodeJS.ProcessEnv, baseDi
     reconnectMaxMs: r.duration(mq, 'reconnectMax', ['mqtt'], 60_000, { min: 10 }),
     inflight: r.number(mq, 'inflight', ['mqtt'], 8, { integer: true, min: 1, max: 1000 }),
     statusIntervalMs: r.duration(mq, 'statusInterval', ['mqtt'], 30_000, { min: 100 }),
+    encoding: r.oneOf(mq, 'encoding', ['mqtt'], ['json', 'compact'] as const, 'json'),
   };
 
   let dataDir = r.string(root, 'dataDir', [], DEFAULT_DATA_DIR) ?? DEFAULT_DATA_DIR;

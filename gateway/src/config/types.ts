@@ -77,6 +77,8 @@ export interface GatewayConfig {
     reconnectMaxMs: number;
     /** Telemetry batches awaiting PUBACK at once. */
     inflight: number;
+    /** Telemetry encoding: the JSON reference, or the compact one (negotiated by topic suffix, CONTRACT.md). */
+    encoding: 'json' | 'compact';
     statusIntervalMs: number;
   };
   dataDir: string;

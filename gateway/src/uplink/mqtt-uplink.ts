@@ -9,7 +9,7 @@
  * Events go before either (they are few and say what the readings mean).
  */
 import { connect, Store, type IClientOptions, type MqttClient } from 'mqtt';
-import { parseTopic, topics, type GatewayStatus, type Logger } from '@gridsafe/shared';
+import { encodeCompactTelemetry, parseTopic, topics, type GatewayStatus, type Logger, type Reading } from '@gridsafe/shared';
 import type { GatewayConfig } from '../config/types.js';
 import type { Outbox, OutboxBatch } from '../outbox/types.js';
 
@@ -189,9 +189,8 @@ export class MqttUplink {
     const { config, outbox } = this.o;
     this.inFlightBatches.add(batch.seq);
     this.counters.batchesSent += 1;
-    // The stored readings are already JSON; only the envelope is written here.
-    const payload = `{"gateway":${JSON.stringify(config.gatewayId)},"seq":${batch.seq},"sentAt":${Date.now()},"readings":${batch.readingsJson}}`;
-    this.client!.publish(topics.telemetry(config.gatewayId, config.mqtt.topicPrefix), payload, { qos: 1 }, (error) => {
+    const { topic, payload } = this.encode(batch);
+    this.client!.publish(topic, payload, { qos: 1 }, (error) => {
       this.inFlightBatches.delete(batch.seq);
       if (error) {
         this.failed(error, () => {
@@ -204,6 +203,18 @@ export class MqttUplink {
       }
       this.pump();
     });
+  }
+
+  /** The batch in the configured encoding, on the topic that names it. */
+  private encode(batch: OutboxBatch): { topic: string; payload: string | Buffer } {
+    const { gatewayId, mqtt } = this.o.config;
+    if (mqtt.encoding === 'compact') {
+      const readings = JSON.parse(batch.readingsJson) as Reading[];
+      return { topic: topics.compactTelemetry(gatewayId, mqtt.topicPrefix), payload: encodeCompactTelemetry({ gateway: gatewayId, seq: batch.seq, sentAt: Date.now(), readings }) };
+    }
+    // The stored readings are already JSON; only the envelope is written here.
+    const payload = `{"gateway":${JSON.stringify(gatewayId)},"seq":${batch.seq},"sentAt":${Date.now()},"readings":${batch.readingsJson}}`;
+    return { topic: topics.telemetry(gatewayId, mqtt.topicPrefix), payload };
   }
 
   private failed(error: Error, rewind: () => void): void {

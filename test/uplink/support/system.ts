@@ -136,6 +136,8 @@ export interface GatewayOptions {
   pollMs?: number;
   outbox?: { maxBytes?: string; overflow?: string };
   batch?: { maxAge?: string; maxReadings?: number; maxBytes?: string };
+  /** Telemetry encoding (CONTRACT.md: the compact one is negotiated by topic suffix). */
+  encoding?: 'json' | 'compact';
 }
 
 export interface Gateway {
@@ -151,7 +153,7 @@ export function gatewayConfig(dir: string, o: GatewayOptions): { config: string;
     config,
     JSON.stringify({
       gateway: { id: GATEWAY },
-      mqtt: { url: `mqtt://127.0.0.1:${o.brokerPort}`, password: SECRET, keepalive: '5s', reconnectMin: '100ms', reconnectMax: '1s', statusInterval: '500ms', inflight: 8 },
+      mqtt: { url: `mqtt://127.0.0.1:${o.brokerPort}`, password: SECRET, keepalive: '5s', reconnectMin: '100ms', reconnectMax: '1s', statusInterval: '500ms', inflight: 8, encoding: o.encoding ?? 'json' },
       dataDir,
       batch: { maxAge: o.batch?.maxAge ?? '300ms', maxReadings: o.batch?.maxReadings ?? 50, ...(o.batch?.maxBytes ? { maxBytes: o.batch.maxBytes } : {}) },
       outbox: { maxBytes: o.outbox?.maxBytes ?? '16MiB', overflow: o.outbox?.overflow ?? 'drop-oldest' },
