@@ -207,12 +207,12 @@ export function buildPlan(options: PlanOptions = {}): EvalPlan {
   }
 
   // Outages first (they take whole gateways), then the long episodes, then the short ones.
-  place(4, tms, 'outage', () => between(60, 150) * MIN, (dev) => {
+  place(20, tms, 'outage', () => between(60, 150) * MIN, (dev) => {
     const gw = gatewayOf(dev);
     const all = registry.devices.filter((d) => d.gateway === gw).map((d) => d.id);
     return { expect: [`comm_loss@${gw}`], params: { gateway: gw }, whole: all };
   }, { from: 2, to: days - 1, margin: 4 * HOUR });
-  place(8, cms, 'shunt', () => between(36, 48) * HOUR, (dev) => ({ expect: [`suspected_tamper@${dev}`, `consumption_anomaly@${dev}`], params: { factor: round(between(0.35, 0.6)) } }), { from: warm, to: days - 1, margin: 8 * HOUR });
+  place(20, cms, 'shunt', () => between(36, 48) * HOUR, (dev) => ({ expect: [`suspected_tamper@${dev}`, `consumption_anomaly@${dev}`], params: { factor: round(between(0.35, 0.6)) } }), { from: warm, to: days - 1, margin: 8 * HOUR });
   place(perType, cms, 'demand_above_contract', () => between(3, 6) * HOUR, (dev) => {
     const c = registry.customers.find((x) => x.id === customerOf(dev))!;
     const targetKw = round(c.contractKva * between(1.2, 2.4));
@@ -222,9 +222,9 @@ export function buildPlan(options: PlanOptions = {}): EvalPlan {
     const c = registry.customers.find((x) => x.id === customerOf(dev))!;
     return { expect: [`consumption_anomaly@${dev}`], params: { addKva: round(c.contractKva * between(0.22, 0.32)) } };
   }, { from: warm, to: days - 1, margin: 8 * HOUR, hours: [19, 23] });
-  place(8, cms, 'reverse', () => between(1, 3) * HOUR, (dev) => ({ expect: [`suspected_tamper@${dev}`], tolerate: [`consumption_anomaly@${dev}`], params: {} }), { from: 2, to: days - 1, margin: 4 * HOUR, hours: [8, 17] });
-  place(8, cms, 'meter_bypass', () => between(2, 5) * HOUR, (dev) => ({ expect: [`suspected_tamper@${dev}`], tolerate: [`consumption_anomaly@${dev}`], params: {}, sim: { type: 'meter_bypass', phase: pick(['a', 'b', 'c'] as const) } }), { from: 2, to: days - 1, margin: 4 * HOUR, hours: [8, 16] });
-  place(4, cms, 'replace', () => 40 * MIN, (dev) => ({ expect: [`comm_loss@${dev}`], params: { newCtRatio: registry.devices.find((d) => d.id === dev)!.ctRatio * 1.5 } }), { from: 3, to: days - 2, margin: 2 * HOUR, hours: [9, 16] });
+  place(20, cms, 'reverse', () => between(1, 3) * HOUR, (dev) => ({ expect: [`suspected_tamper@${dev}`], tolerate: [`consumption_anomaly@${dev}`], params: {} }), { from: 2, to: days - 1, margin: 4 * HOUR, hours: [8, 17] });
+  place(20, cms, 'meter_bypass', () => between(2, 5) * HOUR, (dev) => ({ expect: [`suspected_tamper@${dev}`], tolerate: [`consumption_anomaly@${dev}`], params: {}, sim: { type: 'meter_bypass', phase: pick(['a', 'b', 'c'] as const) } }), { from: 2, to: days - 1, margin: 4 * HOUR, hours: [8, 16] });
+  place(20, cms, 'replace', () => 40 * MIN, (dev) => ({ expect: [`comm_loss@${dev}`], params: { newCtRatio: registry.devices.find((d) => d.id === dev)!.ctRatio * 1.5 } }), { from: 3, to: days - 2, margin: 2 * HOUR, hours: [9, 16] });
   place(perType, tms, 'overload_ramp', () => between(90, 180) * MIN, (dev) => {
     const tx = registry.transformers.find((t) => t.id === txOf(dev))!;
     const targetKva = round(tx.ratedKva * between(1.15, 1.5));
