@@ -8,7 +8,7 @@
  * cloud's peak memory (VmHWM of the cloud process), the direct-write rate, and the
  * ratio. The last line is one JSON object (see issue 5).
  *
- * Options (environment): BENCH_GATEWAYS (20), BENCH_BATCHES (per gateway, 25),
+ * Options (environment): BENCH_GATEWAYS (20), BENCH_BATCHES (per gateway, 100),
  * BENCH_DEVICES (readings per batch, 100), BENCH_INFLIGHT (per gateway, 4),
  * BENCH_BACKENDS (embedded,influx), BENCH_CLOUD_NODE_ARGS (e.g. --cpu-prof for the cloud process).
  */
@@ -25,7 +25,7 @@ import { startInfluxd } from '../test/support/influxd.js';
 import { freePort } from '../test/support/ports.js';
 
 const GATEWAYS = Number(process.env['BENCH_GATEWAYS'] ?? 20);
-const BATCHES = Number(process.env['BENCH_BATCHES'] ?? 25);
+const BATCHES = Number(process.env['BENCH_BATCHES'] ?? 100);
 const DEVICES = Number(process.env['BENCH_DEVICES'] ?? 100);
 const INFLIGHT = Number(process.env['BENCH_INFLIGHT'] ?? 4);
 const FIELDS: Quantity[] = ['v_a', 'v_b', 'v_c', 'v_ab', 'v_bc', 'v_ca', 'i_a', 'i_b', 'i_c', 'i_n', 'p_kw', 'p_a_kw', 'p_b_kw', 'p_c_kw', 'q_kvar', 's_kva', 'pf', 'f_hz', 'e_imp_kwh', 'demand_kw'];

@@ -15,8 +15,10 @@
  * its line-protocol escaping and retry rules. Its WriteApi is not used for the writes
  * themselves: its flush() can resolve before lines queued by a concurrent caller are
  * written, and ingest must know that *its* batch is durable before the PUBACK. Instead
- * concurrent batches are group-committed: whatever is queued while one request is in
- * flight goes in the next request, and every caller waits for the request holding its lines.
+ * concurrent batches are group-committed: whatever is queued while the requests in flight
+ * are busy goes in the next request, and every caller waits for the request holding its
+ * lines. A few requests run at once, because the server parses and indexes one request
+ * on one core: a single request at a time left influxd's other cores idle.
  */
 import { InfluxDB, HttpError, canRetryHttpCall, escape, type Transport } from '@influxdata/influxdb-client';
 import { QUANTITY_NAMES, type Logger, type Quantity, type ReadingQuality, type TelemetryBatch } from '@gridsafe/shared';
@@ -37,6 +39,8 @@ const INFLUX_AGGREGATE = { mean: 'mean', max: 'max', min: 'min', last: 'last' } 
 /** Largest request body; bigger groups are split (InfluxDB's default limit is 25 MB). */
 const MAX_REQUEST_BYTES = 8 * 1024 * 1024;
 const WRITE_ATTEMPTS = 5;
+/** Write requests in flight at once; more than the server's cores buys nothing. */
+const MAX_REQUESTS_IN_FLIGHT = 4;
 
 interface QueryResponse {
   results?: Array<{ statement_id: number; error?: string; series?: Array<{ name: string; tags?: Record<string, string>; columns: string[]; values: unknown[][] }> }>;
@@ -71,7 +75,7 @@ export class InfluxSeriesStore implements SeriesStore {
   private version = 'unknown';
   private useV2Write = true;
   private queue: PendingWrite[] = [];
-  private writing = false;
+  private requestsInFlight = 0;
 
   constructor(
     private readonly config: InfluxConfig,
@@ -139,30 +143,30 @@ export class InfluxSeriesStore implements SeriesStore {
     if (lines.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ lines, resolve, reject });
-      if (!this.writing) void this.pump();
+      this.startRequests();
     });
   }
 
-  private async pump(): Promise<void> {
-    this.writing = true;
-    try {
-      while (this.queue.length > 0) {
-        const group: PendingWrite[] = [];
-        let bytes = 0;
-        while (this.queue.length > 0 && (group.length === 0 || bytes + (this.queue[0] as PendingWrite).lines.length <= MAX_REQUEST_BYTES)) {
-          const next = this.queue.shift() as PendingWrite;
-          group.push(next);
-          bytes += next.lines.length;
-        }
-        try {
-          await this.send(group.map((entry) => entry.lines).join(''));
-          for (const entry of group) entry.resolve();
-        } catch (error) {
-          for (const entry of group) entry.reject(error as Error);
-        }
+  /** Sends what is queued, as groups of whole batches, while fewer than the maximum requests are in flight. */
+  private startRequests(): void {
+    while (this.queue.length > 0 && this.requestsInFlight < MAX_REQUESTS_IN_FLIGHT) {
+      const group: PendingWrite[] = [];
+      let bytes = 0;
+      while (this.queue.length > 0 && (group.length === 0 || bytes + (this.queue[0] as PendingWrite).lines.length <= MAX_REQUEST_BYTES)) {
+        const next = this.queue.shift() as PendingWrite;
+        group.push(next);
+        bytes += next.lines.length;
       }
-    } finally {
-      this.writing = false;
+      this.requestsInFlight++;
+      this.send(group.map((entry) => entry.lines).join(''))
+        .then(
+          () => group.forEach((entry) => entry.resolve()),
+          (error: unknown) => group.forEach((entry) => entry.reject(error as Error)),
+        )
+        .finally(() => {
+          this.requestsInFlight--;
+          this.startRequests();
+        });
     }
   }
 
@@ -308,7 +312,7 @@ export class InfluxSeriesStore implements SeriesStore {
 
   async close(): Promise<void> {
     // Nothing is buffered beyond the callers still waiting; let them finish.
-    while (this.writing) await new Promise((resolve) => setTimeout(resolve, 10));
+    while (this.requestsInFlight > 0 || this.queue.length > 0) await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
 
