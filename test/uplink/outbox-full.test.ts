@@ -10,17 +10,30 @@
  *   stamped two hours ago), and is cut off again: the new readings overflow it, the old
  *   windows are folded, and the store must hold exactly the fold of what was written.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { join } from 'node:path';
 import { OVERFLOW_POLICIES, SqliteOutbox } from '@gridsafe/gateway';
 import type { Reading } from '@gridsafe/shared';
 import { holes, ledgerProblems, readServed, unservedValues } from './support/compare.js';
-import { sleep, stopGateway, untilDrained, untilStored } from './support/scenario.js';
+import { sleep, stopGateway, untilDrained, untilStored, type GatewayFinal } from './support/scenario.js';
 import { readStore, type StoredReading } from './support/store.js';
-import { DEVICES, GATEWAY, startCloud, startGateway, startLink, startSim } from './support/system.js';
+import { DEVICES, GATEWAY, startCloud, startGateway, startLink, startSim, type Cloud, type Gateway, type Link, type Sim } from './support/system.js';
 
 const POLL_MS = 250;
 const WINDOW_MS = 15 * 60_000; // the fold window (FACTS.md: 15-minute demand period)
+
+/** Brings the link back, waits for the backlog to drain, stops everything, and returns the gateway's final status, its overflow counters and when the link came back. */
+async function restoreAndStop(t: Test, system: { cloud: Cloud; sim: Sim; link: Link; gateway: Gateway }, drainTimeoutMs: number): Promise<{ final: GatewayFinal; overflow: Record<string, unknown>; restoredAt: number }> {
+  const restoredAt = Date.now();
+  system.link.restore();
+  await untilDrained(system.cloud, system.gateway, restoredAt + 1000, drainTimeoutMs);
+  await sleep(1000);
+  const final = await stopGateway(t, system.cloud, system.gateway);
+  await system.sim.proc.stop();
+  await system.link.proc.stop();
+  await system.cloud.proc.stop();
+  return { final, overflow: final.status.health?.outbox?.overflow ?? {}, restoredAt };
+}
 
 /** Seqs from 1 to lastSeq that the store never received. */
 function missingSeqs(ledger: ReadonlyArray<{ seq: number }>, lastSeq: number): number[] {
@@ -39,16 +52,7 @@ t.test('drop-oldest: a cut overflows the outbox; the oldest batches go, counted 
   const cutAt = Date.now();
   link.cut('reset');
   await sleep(35_000); // two meters every 250 ms, about 3 KB/s of readings: well over 64 KiB
-  const restoredAt = Date.now();
-  link.restore();
-  await untilDrained(cloud, gateway, restoredAt + 1000, 30_000);
-  await sleep(1000);
-  const final = await stopGateway(t, cloud, gateway);
-  await sim.proc.stop();
-  await link.proc.stop();
-  await cloud.proc.stop();
-
-  const overflow = final.status.health?.outbox?.overflow ?? {};
+  const { final, overflow, restoredAt } = await restoreAndStop(t, { cloud, sim, link, gateway }, 30_000);
   t.equal(overflow['policy'], 'drop-oldest', 'the status names the policy');
   const batchesDropped = Number(overflow['batchesDropped'] ?? 0);
   const readingsDropped = Number(overflow['readingsDropped'] ?? 0);
@@ -144,16 +148,7 @@ t.test('fold-15min: an overflowing outbox folds the oldest windows into aggregat
 
   const gateway = startGateway(t, dir, { brokerPort: link.port, simPort: sim.port, pollMs: POLL_MS, batch: { maxBytes: '16KiB' }, outbox: { maxBytes: '128KiB', overflow: 'fold-15min' } });
   await sleep(15_000); // new readings overflow the outbox while the link is down
-  const restoredAt = Date.now();
-  link.restore();
-  await untilDrained(cloud, gateway, restoredAt + 1000, 60_000);
-  await sleep(1000);
-  const final = await stopGateway(t, cloud, gateway);
-  await sim.proc.stop();
-  await link.proc.stop();
-  await cloud.proc.stop();
-
-  const overflow = final.status.health?.outbox?.overflow ?? {};
+  const { final, overflow } = await restoreAndStop(t, { cloud, sim, link, gateway }, 60_000);
   t.equal(overflow['policy'], 'fold-15min', 'the status names the policy');
   const folded = Number(overflow['readingsFolded'] ?? 0);
   const windows = Number(overflow['windowsFolded'] ?? 0);

@@ -2,18 +2,22 @@
  * Embedded series backend: one SQLite file in WAL mode, one wide row per reading
  * (a REAL column per canonical quantity), keyed by (device, ts). Nothing to install.
  *
- * synchronous=FULL: a committed batch survives power loss, which is what lets the
- * broker acknowledge it (CONTRACT.md: PUBACK only after durable storage). Writes are
- * group-committed (storage/group-commit.ts): batches that arrive together share one
- * transaction and one fsync.
+ * Writes go to a worker thread (sqlite-writer.ts) that owns the write connection, with
+ * synchronous=FULL so a committed batch survives power loss, which is what lets the
+ * broker acknowledge it (CONTRACT.md: PUBACK only after durable storage). They are
+ * group-committed (storage/group-commit.ts): batches that arrive while a commit is
+ * being written share the next transaction and its fsync. Reads use a connection of
+ * their own here; WAL lets them run beside the writer.
  *
  * It also keeps the ingest ledger in the same file, so a batch and its (gateway, seq)
  * are committed together: exactly once without a second commit.
  */
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { GroupCommit } from '../group-commit.js';
 import type { IngestLedger } from '../relational/ingest-ledger.js';
 import { QUANTITY_NAMES, type Quantity, type ReadingQuality, type TelemetryBatch } from '@gridsafe/shared';
+import type { WriteItem, WriterOptions, WriterReady, WriterReply, WriterRequest } from './sqlite-writer.js';
 import {
   DEMAND_WINDOW_MS,
   type AggregatePoint,
@@ -25,87 +29,109 @@ import {
   type StoredReading,
 } from './types.js';
 
-const QUALITY_CODES: Record<ReadingQuality, number> = { good: 0, stale: 1, suspect: 2 };
 const QUALITY_NAMES: ReadingQuality[] = ['good', 'stale', 'suspect'];
 const SQL_AGGREGATE = { mean: 'avg', max: 'max', min: 'min' } as const;
 
 /** Column names are the canonical quantity names: a fixed list, so safe to put in SQL text. */
 const COLUMNS = QUANTITY_NAMES;
 
+/** Starts the writer module beside this one: compiled JavaScript, or TypeScript when run through tsx (tests). */
+function startWriterThread(workerData: WriterOptions): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./sqlite-writer.js', import.meta.url), { workerData });
+  // tsx's hooks do not reach worker threads (privatenumber/tsx#354): the worker
+  // registers them itself before it loads the TypeScript writer.
+  const tsxApi = import.meta.resolve('tsx/esm/api');
+  const writer = new URL('./sqlite-writer.ts', import.meta.url).href;
+  const source = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(writer)}); });`;
+  return new Worker(source, { eval: true, workerData });
+}
+
 type Row = { device: string; ts: number; quality: number } & Partial<Record<Quantity, number | null>>;
+/** A request before it gets its id (Omit over each member of the union). */
+type Request = WriterRequest extends infer R ? (R extends WriterRequest ? Omit<R, 'id'> : never) : never;
 
 export interface SqliteSeriesOptions {
-  /** File path, or ':memory:' for tests of the contract without a disk. */
+  /** The series file's path. */
   path: string;
   /** How long a write waits on a locked file before failing (the ingest retries after). */
   busyTimeoutMs?: number;
 }
 
-type WriteItem = { batch: TelemetryBatch; once?: { receivedAt: number; pendingJson: string } };
-
 export class SqliteSeriesStore implements SeriesStore {
   readonly kind = 'sqlite' as const;
   private db: Database.Database | null = null;
-  private commitGroup: ((items: WriteItem[]) => Array<'stored' | 'duplicate'>) | null = null;
-  private readonly writer = new GroupCommit<WriteItem, 'stored' | 'duplicate'>((items) => {
-    if (!this.commitGroup) throw new Error('the SQLite series store is not open (call init() first)');
-    return this.commitGroup(items);
-  });
+  private writerThread: Worker | null = null;
+  private writerStarted: Promise<void> | null = null;
+  private nextRequestId = 1;
+  private readonly waiting = new Map<number, { resolve: (results: Array<'stored' | 'duplicate'>) => void; reject: (error: Error) => void }>();
+  private readonly writer = new GroupCommit<WriteItem, 'stored' | 'duplicate'>((items) => this.request({ op: 'write', items }));
 
   constructor(private readonly options: SqliteSeriesOptions) {}
 
   async init(): Promise<void> {
-    // better-sqlite3 waits for a lock synchronously: keep the wait short so a locked file
-    // never freezes the process; ingest retries asynchronously (and holds the PUBACK).
+    await this.ensureWriter();
+    // The writer made the schema and set WAL mode (kept in the file); this connection only reads.
     const db = new Database(this.options.path, { timeout: this.options.busyTimeoutMs ?? 250 });
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.exec(`CREATE TABLE IF NOT EXISTS readings (
-      device TEXT NOT NULL,
-      ts INTEGER NOT NULL,
-      gateway TEXT NOT NULL,
-      quality INTEGER NOT NULL,
-      ${COLUMNS.map((column) => `${column} REAL`).join(',\n      ')},
-      PRIMARY KEY (device, ts)
-    ) WITHOUT ROWID`);
-    const insert = db.prepare(
-      `INSERT INTO readings (device, ts, gateway, quality, ${COLUMNS.join(', ')})
-       VALUES (?, ?, ?, ?, ${COLUMNS.map(() => '?').join(', ')})
-       ON CONFLICT (device, ts) DO UPDATE SET quality = excluded.quality,
-       ${COLUMNS.map((column) => `${column} = coalesce(excluded.${column}, ${column})`).join(', ')}`,
-    );
-    db.exec(`CREATE TABLE IF NOT EXISTS ingest_ledger (
-      gateway TEXT NOT NULL,
-      seq INTEGER NOT NULL,
-      received_at INTEGER NOT NULL,
-      readings INTEGER NOT NULL,
-      pending TEXT,
-      PRIMARY KEY (gateway, seq)
-    ) WITHOUT ROWID`);
-    db.exec('CREATE INDEX IF NOT EXISTS ingest_ledger_pending ON ingest_ledger (received_at) WHERE pending IS NOT NULL');
-    const claim = db.prepare('INSERT OR IGNORE INTO ingest_ledger (gateway, seq, received_at, readings, pending) VALUES (?, ?, ?, ?, ?)');
-    const params: Array<string | number | null> = new Array(4 + COLUMNS.length);
-    const insertReadings = (batch: TelemetryBatch) => {
-      for (const reading of batch.readings) {
-        params[0] = reading.device;
-        params[1] = reading.ts;
-        params[2] = batch.gateway;
-        params[3] = QUALITY_CODES[reading.quality];
-        for (let i = 0; i < COLUMNS.length; i++) params[4 + i] = reading.values[COLUMNS[i] as Quantity] ?? null;
-        insert.run(params);
-      }
-    };
-    this.commitGroup = db.transaction((items: WriteItem[]) =>
-      items.map((item) => {
-        if (item.once) {
-          const claimed = claim.run(item.batch.gateway, item.batch.seq, item.once.receivedAt, item.batch.readings.length, item.once.pendingJson);
-          if (claimed.changes === 0) return 'duplicate' as const;
-        }
-        insertReadings(item.batch);
-        return 'stored' as const;
-      }),
-    );
+    db.pragma('query_only = ON');
     this.db = db;
+  }
+
+  /** Starts the writer thread (once, or again after it was lost) and waits until the schema exists. */
+  private ensureWriter(): Promise<void> {
+    this.writerStarted ??= this.startWriter().catch((error: unknown) => {
+      this.writerStarted = null;
+      throw error;
+    });
+    return this.writerStarted;
+  }
+
+  private startWriter(): Promise<void> {
+    // better-sqlite3 waits for a lock synchronously: keep the wait short, the ingest
+    // retries asynchronously (and holds the PUBACK) when a write fails on a locked file.
+    const workerData: WriterOptions = { path: this.options.path, busyTimeoutMs: this.options.busyTimeoutMs ?? 250 };
+    const thread = startWriterThread(workerData);
+    this.writerThread = thread;
+    return new Promise<void>((resolve, reject) => {
+      thread.once('message', (ready: WriterReady) => {
+        if (!ready.ready) return reject(new Error(`cannot open the series file ${this.options.path}: ${ready.message}`));
+        thread.on('message', (reply: WriterReply) => this.settle(reply));
+        resolve();
+      });
+      thread.on('error', (error) => {
+        reject(error);
+        this.writerGone(error);
+      });
+      thread.on('exit', (code) => this.writerGone(new Error(`the series writer thread stopped (exit code ${code})`)));
+    });
+  }
+
+  /** Fails what the lost writer still owed; the next write starts a new one. */
+  private writerGone(error: Error): void {
+    this.writerThread = null;
+    this.writerStarted = null;
+    for (const [id, waiter] of this.waiting) {
+      this.waiting.delete(id);
+      waiter.reject(error);
+    }
+  }
+
+  private settle(reply: WriterReply): void {
+    const waiter = this.waiting.get(reply.id);
+    if (!waiter) return;
+    this.waiting.delete(reply.id);
+    if (reply.ok) waiter.resolve(reply.results);
+    else waiter.reject(new Error(`SQLite series write failed: ${reply.message}`));
+  }
+
+  private async request(request: Request): Promise<Array<'stored' | 'duplicate'>> {
+    if (!this.db) throw new Error('the SQLite series store is not open (call init() first)');
+    await this.ensureWriter();
+    const thread = this.writerThread as Worker;
+    const id = this.nextRequestId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      thread.postMessage({ ...request, id } as WriterRequest);
+    });
   }
 
   private get handle(): Database.Database {
@@ -125,11 +151,13 @@ export class SqliteSeriesStore implements SeriesStore {
     const db = () => this.handle;
     return {
       isKnown: async (gateway, seq) => db().prepare('SELECT 1 FROM ingest_ledger WHERE gateway = ? AND seq = ?').get(gateway, seq) !== undefined,
-      record: async (batch, receivedAt, pendingJson) =>
-        db().prepare('INSERT OR IGNORE INTO ingest_ledger (gateway, seq, received_at, readings, pending) VALUES (?, ?, ?, ?, ?)').run(batch.gateway, batch.seq, receivedAt, batch.readings.length, pendingJson ?? JSON.stringify(batch)).changes > 0,
+      record: async (batch, receivedAt, pendingJson) => {
+        const record = { gateway: batch.gateway, seq: batch.seq, receivedAt, readings: batch.readings.length, pendingJson: pendingJson ?? JSON.stringify(batch) };
+        const [result] = await this.request({ op: 'record', record });
+        return result === 'stored';
+      },
       markDetected: async (keys) => {
-        const mark = db().prepare('UPDATE ingest_ledger SET pending = NULL WHERE gateway = ? AND seq = ?');
-        db().transaction(() => keys.forEach((key) => mark.run(key.gateway, key.seq)))();
+        if (keys.length > 0) await this.request({ op: 'markDetected', keys });
       },
       pending: async (limit) =>
         (db().prepare('SELECT pending FROM ingest_ledger WHERE pending IS NOT NULL ORDER BY received_at, gateway, seq LIMIT ?').all(limit) as Array<{ pending: string }>).map(
@@ -247,8 +275,13 @@ export class SqliteSeriesStore implements SeriesStore {
 
   async close(): Promise<void> {
     await this.writer.drain();
+    const thread = this.writerThread;
+    if (thread) {
+      const exited = new Promise((resolve) => thread.once('exit', resolve));
+      await this.request({ op: 'close' });
+      await exited;
+    }
     this.db?.close();
     this.db = null;
-    this.commitGroup = null;
   }
 }
