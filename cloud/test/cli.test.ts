@@ -64,6 +64,12 @@ t.test('configuration mistakes name the file, the field and the problem, and exi
   t.match(result.stderr, badDetector);
   t.match(result.stderr, /holdSeconds/);
 
+  const badInflux = join(dir, 'influx.yaml');
+  writeFileSync(badInflux, 'influx:\n  url: http://127.0.0.1:8086\n  gzip: sometimes\n');
+  result = await run(['--config', badInflux], { GRIDSAFE_DATA_DIR: join(dir, 'd2') });
+  t.equal(result.code, 2);
+  t.match(result.stderr, `${badInflux}: /influx/gzip must be boolean`);
+
   result = await run(['--bogus'], {});
   t.equal(result.code, 2);
   t.match(result.stderr, 'unknown argument "--bogus"');

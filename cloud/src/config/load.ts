@@ -199,6 +199,7 @@ export function loadConfig(options: LoadOptions = {}): CloudConfig {
     if (username) influx.username = username;
     if (password) influx.password = password;
     if (file.influx?.retentionPolicy) influx.retentionPolicy = file.influx.retentionPolicy;
+    if (file.influx?.gzip !== undefined) influx.gzip = file.influx.gzip;
   }
 
   const apiUsers = [...(file.api?.users ?? [])];

@@ -52,6 +52,7 @@ export const configFileSchema = {
         username: nonEmpty,
         password: nonEmpty,
         retentionPolicy: nonEmpty,
+        gzip: { type: 'boolean' },
       },
     },
     database: { type: 'object', additionalProperties: false, properties: { url: nonEmpty } },

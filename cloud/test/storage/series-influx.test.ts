@@ -38,3 +38,22 @@ t.test('a stopped server fails the write with a clear error (ingest then holds t
   await t.rejects(dead.writeBatch({ gateway: 'gw', seq: 1, sentAt: 0, readings: [{ device: 'm', ts: 1, values: { p_kw: 1 }, quality: 'good' }] }), /InfluxDB write failed/);
   t.equal(await dead.ping(), false);
 });
+
+t.test('many concurrent batches, gzip on: every write resolves only once its lines are stored', async (t) => {
+  const store = new InfluxSeriesStore({ url: influxd.url, bucket: 'gzipped', database: 'gzipped', gzip: true }, log);
+  await store.init();
+  t.teardown(() => store.close());
+  // More batches than requests in flight, each well over the gzip threshold.
+  const batches = Array.from({ length: 24 }, (_, b) => ({
+    gateway: 'gw',
+    seq: b + 1,
+    sentAt: 0,
+    readings: Array.from({ length: 50 }, (_, r) => ({ device: `m-${r % 5}`, ts: 1_000 + b * 100 + r, values: { p_kw: b + r / 100, v_a: 230 }, quality: 'good' as const })),
+  }));
+  await Promise.all(batches.map((batch) => store.writeBatch(batch)));
+  for (let d = 0; d < 5; d++) {
+    const stored = await store.raw({ device: `m-${d}`, from: 0, to: 10_000 });
+    const expected = batches.flatMap((batch) => batch.readings.filter((r) => r.device === `m-${d}`)).map((r) => ({ ts: r.ts, p_kw: r.values.p_kw }));
+    t.same(stored.map((r) => ({ ts: r.ts, p_kw: r.values.p_kw })), expected, `device m-${d}: every reading, in time order`);
+  }
+});

@@ -187,7 +187,8 @@ export class InfluxSeriesStore implements SeriesStore {
         await this.transport.request(this.writePath(), body, {
           method: 'POST',
           headers: { 'content-type': 'text/plain; charset=utf-8', ...this.authHeaders() },
-          gzipThreshold: 64 * 1024,
+          // Off by default: compressing megabytes of line protocol took CPU from influxd on the same machine (BENCHMARKS.md).
+          gzipThreshold: this.config.gzip ? 1024 : Number.POSITIVE_INFINITY,
         });
         return;
       } catch (error) {
