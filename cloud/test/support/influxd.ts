@@ -1,7 +1,9 @@
 /**
  * Starts a real InfluxDB (Debian's influxd 1.6) for a test or benchmark: free ports,
  * a temporary folder for meta, data and WAL, nothing reported home. Stopped and
- * removed by `stop()` (tests register it as a teardown).
+ * removed by `stop()` (tests register it as a teardown). `kill()` and `restart()` take
+ * the server away abruptly and bring it back on the same port and data, for the tests
+ * of storage going down under ingest.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,8 +15,12 @@ export interface Influxd {
   url: string;
   port: number;
   dir: string;
-  process: ChildProcess;
+  readonly process: ChildProcess;
   stop(): Promise<void>;
+  /** SIGKILL; the data folder stays. */
+  kill(): Promise<void>;
+  /** Starts the server again on the same port and data. */
+  restart(): Promise<void>;
 }
 
 export const INFLUXD = process.env['GRIDSAFE_INFLUXD'] ?? '/usr/bin/influxd';
@@ -48,38 +54,57 @@ bind-address = "127.0.0.1:${rpcPort}"
   enabled = false
 `;
   writeFileSync(join(dir, 'influxdb.conf'), config);
-  const child = spawn(INFLUXD, ['-config', join(dir, 'influxdb.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
   const url = `http://127.0.0.1:${httpPort}`;
-  const stop = async () => {
+  let child = await launch(join(dir, 'influxdb.conf'), url).catch((error: unknown) => {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  });
+  const halt = async (signal: NodeJS.Signals) => {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
+      child.kill(signal);
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
       await exited;
       clearTimeout(timer);
     }
-    rmSync(dir, { recursive: true, force: true });
   };
+  return {
+    url,
+    port: httpPort,
+    dir,
+    get process() {
+      return child;
+    },
+    async stop() {
+      await halt('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    },
+    kill: () => halt('SIGKILL'),
+    async restart() {
+      child = await launch(join(dir, 'influxdb.conf'), url);
+    },
+  };
+}
+
+/** Spawns influxd and waits until it answers /ping. */
+async function launch(configFile: string, url: string): Promise<ChildProcess> {
+  const child = spawn(INFLUXD, ['-config', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
   const deadline = Date.now() + 20_000;
   for (;;) {
-    if (child.exitCode !== null) {
-      await stop();
-      throw new Error(`influxd exited with ${child.exitCode}: ${stderr}`);
-    }
+    if (child.exitCode !== null) throw new Error(`influxd exited with ${child.exitCode}: ${stderr}`);
     try {
-      if ((await fetch(`${url}/ping`)).status === 204) break;
+      if ((await fetch(`${url}/ping`)).status === 204) return child;
     } catch {
       // not listening yet
     }
     if (Date.now() > deadline) {
-      await stop();
+      child.kill('SIGKILL');
       throw new Error(`influxd did not answer /ping within 20 s: ${stderr}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { url, port: httpPort, dir, process: child, stop };
 }
