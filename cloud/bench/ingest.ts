@@ -22,7 +22,7 @@ import { QUANTITY_NAMES, topics, type Quantity, type TelemetryBatch } from '@gri
 import Database from 'better-sqlite3';
 import { InfluxSeriesStore } from '../src/storage/series/influx.js';
 import { startInfluxd } from '../test/support/influxd.js';
-import { freePort } from '../test/support/ports.js';
+import { freePort } from '@gridsafe/testkit';
 
 const GATEWAYS = Number(process.env['BENCH_GATEWAYS'] ?? 20);
 const BATCHES = Number(process.env['BENCH_BATCHES'] ?? 100);

@@ -1,31 +1,11 @@
 /** The gridsafe-sim program as a child process: demo fleet, logs, signals, bad input. */
 import t from 'tap';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort, waitFor } from '@gridsafe/testkit';
 import { runCli } from './support/child.js';
 import { closeClient, exceptionOf, tcpClient, tempDir } from './support/helpers.js';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined, ms: number): Promise<T> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const v = probe();
-    if (v !== undefined) return v;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 t.test('--help lists the options and environment', async (t) => {
   const child = runCli(['--help']);

@@ -12,7 +12,7 @@ import { createLogger, decodeCompactTelemetry, type TelemetryBatch } from '@grid
 import { startBroker } from './support/broker.js';
 import { startGateway } from './support/gateway-process.js';
 import { compareReading, readServed } from './support/served.js';
-import { until } from './support/until.js';
+import { waitFor } from '@gridsafe/testkit';
 
 const SECRET = 'compact-secret-1';
 
@@ -42,7 +42,7 @@ t.test('encoding compact: batches on the compact topic carry exactly the served 
   const gateway = startGateway(['--config', config], {});
   t.teardown(() => gateway.stop(5000));
 
-  await until('3 compact batches', () => broker.on('/telemetry/compact').length >= 3, 30_000);
+  await waitFor('3 compact batches', () => broker.on('/telemetry/compact').length >= 3, 30_000);
   t.equal(broker.on('/telemetry').length, 0, 'nothing on the JSON telemetry topic');
   const published = broker.on('/telemetry/compact');
   t.ok(published.every((p) => p.qos === 1), 'QoS 1');

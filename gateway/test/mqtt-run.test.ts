@@ -15,7 +15,7 @@ import { createLogger, decodeJsonTelemetry, checkGatewayStatus, checkGatewayEven
 import { startBroker, type TestBroker } from './support/broker.js';
 import { startGateway, type GatewayProcess } from './support/gateway-process.js';
 import { compareReading, readServed } from './support/served.js';
-import { until } from './support/until.js';
+import { waitFor } from '@gridsafe/testkit';
 
 const dir = mkdtempSync(join(tmpdir(), 'gw-mqtt-'));
 const SECRET = 'test-secret-1';
@@ -51,7 +51,7 @@ const batches = (): TelemetryBatch[] =>
 t.test('batches arrive, valid, QoS 1, with the values the simulator served', async (t) => {
   const gw = startGateway([], env());
   running.push(gw);
-  await until('4 telemetry batches', () => (broker.on('/telemetry').length >= 4 ? true : undefined), 30_000);
+  await waitFor('4 telemetry batches', () => (broker.on('/telemetry').length >= 4 ? true : undefined), 30_000);
   const all = batches();
   t.ok(broker.on('/telemetry').every((p) => p.qos === 1 && !p.retain), 'telemetry is QoS 1, not retained');
   const seqs = all.map((b) => b.seq);
@@ -74,7 +74,7 @@ t.test('batches arrive, valid, QoS 1, with the values the simulator served', asy
   // The CT ratio really was applied: the demo load is ~60 kVA, i.e. ~87 A per phase at 230 V, far above a 5 A secondary.
   t.ok(meter[0]!.values.i_a! > 20, `i_a ${meter[0]!.values.i_a} A is a primary-side current`);
 
-  const status = await until('a retained online status', () => broker.on('/status').find((p) => p.retain && JSON.parse(p.payload.toString()).state === 'online'));
+  const status = await waitFor('a retained online status', () => broker.on('/status').find((p) => p.retain && JSON.parse(p.payload.toString()).state === 'online'));
   const body = JSON.parse(status.payload.toString());
   t.ok(checkGatewayStatus(body).ok, 'status passes the contract schema');
   t.equal(body.version, '0.1.0');
@@ -88,7 +88,7 @@ t.test('batches arrive, valid, QoS 1, with the values the simulator served', asy
   await new Promise((resolve) => client.once('connect', resolve));
   const before = broker.on('/events').length;
   await client.publishAsync(topics.command('gw-001', 'read-now'), JSON.stringify({ devices: ['t-001'] }), { qos: 1 });
-  const done = await until('command_done event', () =>
+  const done = await waitFor('command_done event', () =>
     broker.on('/events').slice(before).map((p) => JSON.parse(p.payload.toString())).find((e) => e.type === 'command_done'),
   );
   t.equal(done.detail.command, 'read-now');
@@ -107,7 +107,7 @@ t.test('batches arrive, valid, QoS 1, with the values the simulator served', asy
   const count = broker.on('/telemetry').length;
   const again = startGateway([], env());
   running.push(again);
-  await until('a batch after restart', () => (broker.on('/telemetry').length > count ? true : undefined));
+  await waitFor('a batch after restart', () => (broker.on('/telemetry').length > count ? true : undefined));
   const next = batches().slice(count)[0]!;
   t.ok(next.seq > seenBefore, `seq after restart (${next.seq}) continues past ${seenBefore}`);
 
@@ -116,7 +116,7 @@ t.test('batches arrive, valid, QoS 1, with the values the simulator served', asy
   const killedAt = Date.now();
   again.child.kill('SIGKILL');
   await again.exited;
-  const will = await until('the last will', () => {
+  const will = await waitFor('the last will', () => {
     const last = broker.on('/status').filter((p) => p.retain).at(-1)!;
     const parsed = JSON.parse(last.payload.toString());
     // The will is the one offline status without health figures (a clean stop adds them).

@@ -12,7 +12,7 @@ import { startSimulator, demoScenario, type SimulatorHandle } from '@gridsafe/fi
 import { createLogger, decodeJsonTelemetry, type TelemetryBatch } from '@gridsafe/shared';
 import { startBroker, type TestBroker } from './support/broker.js';
 import { startGateway, type GatewayProcess } from './support/gateway-process.js';
-import { until } from './support/until.js';
+import { waitFor } from '@gridsafe/testkit';
 
 const dir = mkdtempSync(join(tmpdir(), 'gw-outage-'));
 let sim: SimulatorHandle;
@@ -50,7 +50,7 @@ t.test('nothing is lost over a broker outage; the backlog goes oldest first', as
   };
   writeFileSync(join(dir, 'gw.json'), JSON.stringify(config));
   gw = startGateway(['--config', join(dir, 'gw.json')], { GRIDSAFE_BROKER_URL: '', GRIDSAFE_DATA_DIR: '' });
-  await until('3 batches before the outage', () => first.on('/telemetry').length >= 3);
+  await waitFor('3 batches before the outage', () => first.on('/telemetry').length >= 3);
 
   const outageStart = Date.now();
   await first.close();
@@ -59,7 +59,7 @@ t.test('nothing is lost over a broker outage; the backlog goes oldest first', as
   brokers.push(second);
   const outageEnd = Date.now();
   // Wait until the readings taken during the outage, and some after, have arrived.
-  await until(
+  await waitFor(
     'the backlog and live data after it',
     () => batchesOf(second).some((b) => b.readings.some((r) => r.ts > outageEnd + 1000)) && batchesOf(second).length > 8,
     30_000,

@@ -16,7 +16,7 @@ import { startBroker, type TestBroker } from './support/broker.js';
 import { startGateway, type GatewayProcess } from './support/gateway-process.js';
 import { ptyPair, type PtyPair } from './support/pty.js';
 import { compareReading, readServed } from './support/served.js';
-import { until } from './support/until.js';
+import { waitFor } from '@gridsafe/testkit';
 
 const dir = mkdtempSync(join(tmpdir(), 'gw-serial-'));
 let pty: PtyPair;
@@ -93,7 +93,7 @@ function lastHealth(): { devices: Record<string, { errors: Record<string, number
 const rate = (device: string, from: number, to: number) => readings(from).filter((r) => r.device === device && r.ts < to).length / ((to - from) / 1000);
 
 t.test('three slaves read correctly at 9600 8E1', async (t) => {
-  await until('3 readings of each device', () => DEVICES.every((d) => readings().filter((r) => r.device === d.id).length >= 3));
+  await waitFor('3 readings of each device', () => DEVICES.every((d) => readings().filter((r) => r.device === d.id).length >= 3));
   const served = readServed(join(dir, 'served.jsonl'));
   for (const d of DEVICES) {
     const mine = readings().filter((r) => r.device === d.id);
@@ -132,7 +132,7 @@ for (const f of FAULTS) {
       t.ok(r >= 0.75, `${other} kept polling at ${r.toFixed(2)}/s`);
     }
     // The device may still be in its error backoff when the fault ends: wait for it, within bounds.
-    const good = await until('a reading of s-2 after the fault ends', () => readings(to + 200).some((r) => r.device === 's-2'), 15_000).catch(() => false);
+    const good = await waitFor('a reading of s-2 after the fault ends', () => readings(to + 200).some((r) => r.device === 's-2'), 15_000).catch(() => false);
     t.ok(good, 's-2 is read again once the fault ends');
   });
 }
@@ -140,11 +140,11 @@ for (const f of FAULTS) {
 t.test('a slave that stops answering is reported comm_lost, then comm_restored; the others never stall', async (t) => {
   const from = Date.now();
   sim.setFault('s-2', { fault: 'no_reply' });
-  const lost = await until('comm_lost', () => events().find((e) => e.type === 'comm_lost' && e.device === 's-2'), 15_000);
+  const lost = await waitFor('comm_lost', () => events().find((e) => e.type === 'comm_lost' && e.device === 's-2'), 15_000);
   t.equal(lost.gateway, 'gw-serial');
   t.equal(lost.detail?.['error'], 'timeout');
   await sleep(3000);
-  const lostHealth = await until('health shows comm_lost', () => (lastHealth().devices['s-2']!.state === 'comm_lost' ? lastHealth() : undefined), 5000);
+  const lostHealth = await waitFor('health shows comm_lost', () => (lastHealth().devices['s-2']!.state === 'comm_lost' ? lastHealth() : undefined), 5000);
   t.equal(lostHealth.devices['s-2']!.state, 'comm_lost');
   const mid = Date.now();
   for (const other of ['m-1', 't-3']) {
@@ -152,7 +152,7 @@ t.test('a slave that stops answering is reported comm_lost, then comm_restored; 
     t.ok(r >= 0.75, `${other} kept polling at ${r.toFixed(2)}/s while s-2 was silent`);
   }
   sim.setFault('s-2', null);
-  const restored = await until('comm_restored', () => events().find((e) => e.type === 'comm_restored' && e.device === 's-2'), 15_000);
+  const restored = await waitFor('comm_restored', () => events().find((e) => e.type === 'comm_restored' && e.device === 's-2'), 15_000);
   t.ok(restored.seq > lost.seq, 'event seq increases');
   t.ok(Number(restored.detail?.['downMs']) > 0, 'restored says how long it was down');
   const bus = lastHealth().buses['rs485']!;

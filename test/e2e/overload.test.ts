@@ -9,8 +9,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, isListening } from '../support/ports.js';
-import { waitFor } from '../support/wait.js';
+import { freePort, isListening, waitFor } from '@gridsafe/testkit';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { verify } from '../../src/notifications/signer.js';
 import type { NotificationBody } from '../../src/notifications/types.js';
-import { waitFor } from '../workflow-support/wait.js';
+import { waitFor } from '@gridsafe/testkit';
 import { startWorkflowCloud } from '../workflow-support/cloud.js';
 
 t.test('case moves, refusals, trail, penalty and report', async (t) => {

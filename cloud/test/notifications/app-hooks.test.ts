@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { verify } from '../../src/notifications/signer.js';
 import type { NotificationBody } from '../../src/notifications/types.js';
 import { startWorkflowCloud, TOKENS, type UserName } from '../workflow-support/cloud.js';
-import { waitFor } from '../workflow-support/wait.js';
+import { waitFor } from '@gridsafe/testkit';
 
 interface Streamed {
   events: Array<{ type: string; action: string; area: string | null; data: Record<string, unknown> }>;

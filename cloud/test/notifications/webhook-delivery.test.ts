@@ -16,7 +16,7 @@ import { DELIVERY_HEADER, sign, verify } from '../../src/notifications/signer.js
 import type { NotificationTables } from '../../src/notifications/tables.js';
 import type { NotificationBody, NotificationEvent } from '../../src/notifications/types.js';
 import { tempSqlite } from '../workflow-support/db.js';
-import { waitFor } from '../workflow-support/wait.js';
+import { waitFor } from '@gridsafe/testkit';
 
 const log = createLogger('test', { level: 'silent' });
 

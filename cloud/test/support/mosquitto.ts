@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
-import { freePort } from './ports.js';
+import { freePort } from '@gridsafe/testkit';
 
 export interface Mosquitto {
   port: number;

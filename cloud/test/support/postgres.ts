@@ -9,7 +9,7 @@ import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { freePort } from './ports.js';
+import { freePort } from '@gridsafe/testkit';
 
 export const PG_BIN = process.env['GRIDSAFE_PG_BIN'] ?? '/usr/lib/postgresql/15/bin';
 

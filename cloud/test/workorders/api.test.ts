@@ -6,7 +6,7 @@
 import t from 'tap';
 import { createHash } from 'node:crypto';
 import { startWorkflowCloud } from '../workflow-support/cloud.js';
-import { waitFor } from '../workflow-support/wait.js';
+import { waitFor } from '@gridsafe/testkit';
 
 const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), Buffer.from('JFIF\0'), Buffer.alloc(1000, 3), Buffer.from([0xff, 0xd9])]);
 

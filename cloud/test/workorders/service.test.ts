@@ -20,7 +20,7 @@ import { DEFAULT_WORK_ORDER_SETTINGS } from '../../src/workorders/settings.js';
 import type { WorkOrderTables } from '../../src/workorders/tables.js';
 import type { Actor, Inspector } from '../../src/workorders/types.js';
 import { tempSqlite } from '../workflow-support/db.js';
-import { waitFor } from '../workflow-support/wait.js';
+import { waitFor } from '@gridsafe/testkit';
 
 const log = createLogger('test', { level: 'silent' });
 const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), Buffer.from('JFIF\0'), Buffer.alloc(200, 7), Buffer.from([0xff, 0xd9])]);

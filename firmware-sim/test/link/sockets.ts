@@ -1,6 +1,7 @@
 /** Real-socket helpers for the link emulator tests: an upstream server that records or echoes, and a client that collects. */
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { once } from 'node:events';
+import { waitFor } from '@gridsafe/testkit';
 
 export interface Upstream {
   port: number;
@@ -57,11 +58,5 @@ export async function client(port: number): Promise<Client> {
   return { socket, data, closed, bytes: () => Buffer.concat(data) };
 }
 
-/** Waits until `probe` is true, polling every 10 ms, or fails naming what was awaited. */
-export async function until(what: string, probe: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** Waits until `probe` is true, polling every 10 ms (the emulator's delays are tens of ms), or fails naming what was awaited. */
+export const until = (what: string, probe: () => boolean, timeoutMs = 10_000): Promise<true> => waitFor(what, () => probe() || undefined, timeoutMs, 10);

@@ -7,8 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Test } from 'tap';
-import { freePort } from '../../support/ports.js';
-import { waitFor } from '../../support/wait.js';
+import { freePort, isListening, waitFor } from '@gridsafe/testkit';
 import { run, tail, type Proc } from './procs.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -104,7 +103,7 @@ ${DEVICES.map((id, i) => `  - { id: ${id}, profile: dtsu666, bus: tcp-1, unit: $
   );
   const servedLog = join(dir, 'served.jsonl');
   const proc = run(t, 'sim', [CLI.sim, '--scenario', scenario, '--served-log', servedLog], { GRIDSAFE_LOG_LEVEL: 'warn' });
-  await waitFor('the simulator to listen', async () => ((await import('../../support/ports.js')).isListening(port).then((up) => (up ? true : undefined))), 20_000, 100).catch((error: Error) => {
+  await waitFor('the simulator to listen', async () => isListening(port), 20_000, 100).catch((error: Error) => {
     throw new Error(`${error.message}\n${tail(proc)}`);
   });
   return { proc, port, servedLog };

@@ -1,7 +1,7 @@
-/** Free loopback TCP ports for tests, so parallel runs never collide. */
-import { createServer } from 'node:net';
+/** Loopback TCP ports for tests: a free one (bind to 0, read it, release it), and whether one is taken. */
+import { connect, createServer } from 'node:net';
 
-export async function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
@@ -13,8 +13,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function isListening(port: number): Promise<boolean> {
-  const { connect } = await import('node:net');
+export function isListening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ port, host: '127.0.0.1' });
     socket.once('connect', () => {

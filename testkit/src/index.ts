@@ -1,0 +1,3 @@
+/** Helpers the test suites of every gridsafe package share (a dev-only workspace, never shipped). */
+export { freePort, isListening } from './ports.js';
+export { waitFor } from './wait.js';
