@@ -113,7 +113,7 @@ export function meanVoltage(v: { v_a?: number; v_b?: number; v_c?: number }): nu
 }
 
 /** Parses a holiday list setting ("2025-10-01,2025-10-02") into a set, checking each date. */
-export function parseHolidays(text: string, where: string): Set<string> {
+function parseHolidays(text: string, where: string): Set<string> {
   const out = new Set<string>();
   for (const part of text.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(part) || Number.isNaN(Date.parse(`${part}T00:00:00Z`))) {
@@ -124,8 +124,38 @@ export function parseHolidays(text: string, where: string): Set<string> {
   return out;
 }
 
+/**
+ * The settings of every detector that keeps a seasonal baseline, spread into its own
+ * settings schema (FACTS.md: the same slot over the previous weeks, weekday and weekend apart).
+ */
+export const BASELINE_SETTINGS = {
+  /** Local time for the daily slots (China Standard Time: +480). */
+  utcOffsetMinutes: { kind: 'number', default: 480, min: -720, max: 840, integer: true },
+  /**
+   * Block and slot length, minutes. An hour: 24 slots a day keep the baseline small
+   * enough to save often, and an hour's mean is steady enough to judge.
+   */
+  blockMinutes: { kind: 'number', default: 60, min: 5, max: 240, integer: true },
+  /** Public holidays, local dates "YYYY-MM-DD,YYYY-MM-DD": compared with the weekend baseline. */
+  holidays: { kind: 'string', default: '' },
+  /** FACTS.md: the same slot over the previous N weeks, weekday and weekend apart. */
+  weeks: { kind: 'number', default: 4, min: 1, max: 12, integer: true },
+  /** Values a slot needs before it is judged. */
+  minHistory: { kind: 'number', default: 4, min: 2, integer: true },
+} as const;
+
+/** The baseline's configuration from those settings, checked; errors name `detectors.<detector>.<field>`. */
+export function baselineConfig(s: { blockMinutes: number; utcOffsetMinutes: number; holidays: string; weeks: number }, detector: string): BaselineConfig {
+  return {
+    blockMinutes: checkBlock(s.blockMinutes, detector),
+    utcOffsetMinutes: s.utcOffsetMinutes,
+    holidays: parseHolidays(s.holidays, `detectors.${detector}.holidays`),
+    weeks: s.weeks,
+  };
+}
+
 /** Checks a block length setting: it must divide a day. */
-export function checkBlock(minutes: number, detector: string): number {
+function checkBlock(minutes: number, detector: string): number {
   if (DAY_MINUTES % minutes !== 0) throw new SettingsError(`detectors.${detector}.blockMinutes (${minutes}) must divide a day (1440 minutes): use 15, 30, 60, 120, ...`);
   return minutes;
 }

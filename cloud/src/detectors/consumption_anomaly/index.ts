@@ -6,13 +6,13 @@ import type { Detector } from '../../detection/detector.js';
 import { initialCondition, stepCondition, type ConditionState } from '../../detection/condition.js';
 import { apparentKva, round } from '../../detection/measures.js';
 import { readSettings, type SettingsOf } from '../../detection/settings.js';
-import { checkBlock } from '../../detection/baseline.js';
 import {
+  BASELINE_SETTINGS,
   addBlockSample,
   addToBaseline,
   localSlot,
+  baselineConfig,
   newBaseline,
-  parseHolidays,
   slotStats,
   type Baseline,
   type BaselineConfig,
@@ -21,21 +21,9 @@ import {
 } from '../../detection/baseline.js';
 
 const SCHEMA = {
-  /** Local time for the daily slots (China Standard Time: +480). */
-  utcOffsetMinutes: { kind: 'number', default: 480, min: -720, max: 840, integer: true },
-  /**
-   * Block and slot length, minutes. An hour: 24 slots a day keep the baseline small
-   * enough to save often, and an hour's mean is steady enough to judge.
-   */
-  blockMinutes: { kind: 'number', default: 60, min: 5, max: 240, integer: true },
-  /** Public holidays, local dates "YYYY-MM-DD,YYYY-MM-DD": compared with the weekend baseline. */
-  holidays: { kind: 'string', default: '' },
+  ...BASELINE_SETTINGS,
   /** Also accept a weekday that looks like a weekend (an unlisted holiday or a plant shutdown day). */
   weekendLikeIsNormal: { kind: 'boolean', default: true },
-  /** FACTS.md: the same slot over the previous N days, weekday and weekend apart. */
-  weeks: { kind: 'number', default: 4, min: 1, max: 12, integer: true },
-  /** Values a slot needs before it is judged. */
-  minHistory: { kind: 'number', default: 4, min: 2, integer: true },
   /**
    * CUSUM reference value k, in robust σ. FACTS.md (Montgomery) gives k = 0.5 σ for
    * independent samples; one meter's hourly means move together over a day (a busy day
@@ -77,8 +65,7 @@ export const consumptionAnomaly: Detector<AnomalySettings, AnomalyState> = {
   coldParts: ['baseline'],
   parseSettings(raw) {
     const s = readSettings('consumption_anomaly', SCHEMA, raw);
-    const holidays = parseHolidays(s.holidays, 'detectors.consumption_anomaly.holidays');
-    return { ...s, cfg: { blockMinutes: checkBlock(s.blockMinutes, 'consumption_anomaly'), utcOffsetMinutes: s.utcOffsetMinutes, holidays, weeks: s.weeks } };
+    return { ...s, cfg: baselineConfig(s, 'consumption_anomaly') };
   },
   subjectsOfReading: (input) => (input.device?.kind === 'meter' ? [{ subject: input.reading.device, kind: 'device' }] : []),
   initialState: () => ({ acc: null, baseline: newBaseline(), up: 0, down: 0, cond: initialCondition(), last: null }),

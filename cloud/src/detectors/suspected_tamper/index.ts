@@ -9,14 +9,14 @@ import type { Detector, DetectorContext, DetectorOutput, ReadingInput } from '..
 import { initialCondition, isOpen, stepCondition, type ConditionState, type ConditionTiming } from '../../detection/condition.js';
 import { apparentKva, round } from '../../detection/measures.js';
 import { readSettings, type SettingsOf } from '../../detection/settings.js';
-import { checkBlock } from '../../detection/baseline.js';
 import {
+  BASELINE_SETTINGS,
   addBlockSample,
   addToBaseline,
   localSlot,
   meanVoltage,
+  baselineConfig,
   newBaseline,
-  parseHolidays,
   slotStats,
   type Baseline,
   type BaselineConfig,
@@ -33,21 +33,13 @@ const SCHEMA = {
   voltagePresentShare: { kind: 'number', default: 0.8, min: 0, max: 1 },
   /** Sustained this long (one demand period): a single-phase load switching off for a while is not tamper. */
   lossHoldSeconds: { kind: 'number', default: 900, min: 0 },
-  // Sustained proportional drop (分流)
-  utcOffsetMinutes: { kind: 'number', default: 480, min: -720, max: 840, integer: true },
-  /**
-   * Block and slot length, minutes. An hour: 24 slots a day keep the baseline small
-   * enough to save often, and an hour's mean is steady enough to judge.
-   */
-  blockMinutes: { kind: 'number', default: 60, min: 5, max: 240, integer: true },
-  holidays: { kind: 'string', default: '' },
+  // Sustained proportional drop (分流), against the meter's baseline
+  ...BASELINE_SETTINGS,
   /**
    * Also accept a weekday that looks like a weekend. Off by default: a shunt taking 40 %
    * looks just like a weekend day; list holidays in `holidays` instead.
    */
   weekendLikeIsNormal: { kind: 'boolean', default: false },
-  weeks: { kind: 'number', default: 4, min: 1, max: 12, integer: true },
-  minHistory: { kind: 'number', default: 4, min: 2, integer: true },
   /** A block at or below this share of its slot median counts as dropped. */
   dropRatio: { kind: 'number', default: 0.65, min: 0, max: 1 },
   /**
@@ -108,7 +100,7 @@ export const suspectedTamper: Detector<TamperSettings, TamperState> = {
   coldParts: ['baseline'],
   parseSettings(raw) {
     const s = readSettings('suspected_tamper', SCHEMA, raw);
-    return { ...s, cfg: { blockMinutes: checkBlock(s.blockMinutes, 'suspected_tamper'), utcOffsetMinutes: s.utcOffsetMinutes, holidays: parseHolidays(s.holidays, 'detectors.suspected_tamper.holidays'), weeks: s.weeks } };
+    return { ...s, cfg: baselineConfig(s, 'suspected_tamper') };
   },
   subjectsOfReading: (input) => (input.device?.kind === 'meter' ? [{ subject: input.reading.device, kind: 'device' }] : []),
   initialState: () => ({
