@@ -66,5 +66,5 @@ t.test('InfluxDB killed under ingest: no PUBACK while it is down, every batch st
   t.equal(acked, 4, 'every held batch acknowledged once stored');
   t.same(await cloud.ctx.ledger.recorded('gw-001'), [1, 2, 3, 4, 5], 'each (gateway, seq) recorded once');
   const body = (await (await cloud.api(`/api/v1/devices/m-001/series?from=${base}&to=${base + 300_000}&fields=p_kw`)).json()) as { points: Array<{ ts: number; values: Record<string, number> }> };
-  t.same(body.points.map((p) => [p.ts, p.values.p_kw]), sent.map((b, i) => [base + i * 60_000, 10 + i]), 'every reading, once, in order');
+  t.same(body.points.map((p) => [p.ts, p.values.p_kw]), sent.map((_batch, i) => [base + i * 60_000, 10 + i]), 'every reading, once, in order');
 });

@@ -4,7 +4,7 @@
  * gateway's commands), and API roles over HTTP (inspector areas, auditor read-only).
  * Every refusal must be logged; the test reads the cloud's log lines.
  */
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { spawn } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
@@ -92,7 +92,7 @@ t.test('MQTT: secrets and topic ACLs with mosquitto_pub and mosquitto_sub', asyn
   t.notOk(JSON.stringify(lines).includes('not-the-secret'), 'not even a wrong one');
 });
 
-async function asUser(t: Test, cloud: TestCloud, token: string | null, path: string, init: RequestInit = {}) {
+async function asUser(cloud: TestCloud, token: string | null, path: string, init: RequestInit = {}) {
   const headers = { ...(init.body ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) };
   return cloud.api(path, { ...init, headers });
 }
@@ -116,34 +116,34 @@ t.test('HTTP: tokens, roles and areas', async (t) => {
   const now = Date.now();
   const { alert } = await cloud.ctx.alerts.raise({ type: 'overload', subject: 'tx-001', subjectKind: 'transformer', severity: 'warning', ts: now, evidence: {} });
 
-  t.equal((await asUser(t, cloud, null, '/api/v1/alerts')).status, 401, 'no token');
-  t.equal((await asUser(t, cloud, 'wrong-token-0123456789', '/api/v1/alerts')).status, 401, 'unknown token');
-  t.equal((await asUser(t, cloud, null, '/healthz')).status, 200, 'probes need no token');
+  t.equal((await asUser(cloud, null, '/api/v1/alerts')).status, 401, 'no token');
+  t.equal((await asUser(cloud, 'wrong-token-0123456789', '/api/v1/alerts')).status, 401, 'unknown token');
+  t.equal((await asUser(cloud, null, '/healthz')).status, 200, 'probes need no token');
 
   // tx-001 is in area "north": ann sees and acknowledges it, sam sees nothing and may not touch it.
-  const annList = (await (await asUser(t, cloud, 'ann-token-0123456789', '/api/v1/alerts')).json()) as { total: number };
+  const annList = (await (await asUser(cloud, 'ann-token-0123456789', '/api/v1/alerts')).json()) as { total: number };
   t.equal(annList.total, 1);
-  const samList = (await (await asUser(t, cloud, 'sam-token-0123456789', '/api/v1/alerts')).json()) as { total: number };
+  const samList = (await (await asUser(cloud, 'sam-token-0123456789', '/api/v1/alerts')).json()) as { total: number };
   t.equal(samList.total, 0, 'an inspector sees no alerts outside their areas');
-  t.equal((await asUser(t, cloud, 'sam-token-0123456789', `/api/v1/alerts/${alert.id}`)).status, 403);
-  const samAck = await asUser(t, cloud, 'sam-token-0123456789', `/api/v1/alerts/${alert.id}/ack`, { method: 'POST', body: '{}' });
+  t.equal((await asUser(cloud, 'sam-token-0123456789', `/api/v1/alerts/${alert.id}`)).status, 403);
+  const samAck = await asUser(cloud, 'sam-token-0123456789', `/api/v1/alerts/${alert.id}/ack`, { method: 'POST', body: '{}' });
   t.equal(samAck.status, 403);
   t.equal((await cloud.ctx.alerts.get(alert.id))?.state, 'open', 'the refused ack changed nothing');
-  t.equal((await asUser(t, cloud, 'sam-token-0123456789', '/api/v1/devices/m-001/series')).status, 403, 'nor the series of a device outside the areas');
-  const annAck = await asUser(t, cloud, 'ann-token-0123456789', `/api/v1/alerts/${alert.id}/ack`, { method: 'POST', body: '{"note":"on my way"}' });
+  t.equal((await asUser(cloud, 'sam-token-0123456789', '/api/v1/devices/m-001/series')).status, 403, 'nor the series of a device outside the areas');
+  const annAck = await asUser(cloud, 'ann-token-0123456789', `/api/v1/alerts/${alert.id}/ack`, { method: 'POST', body: '{"note":"on my way"}' });
   t.equal(annAck.status, 200);
   t.match(await annAck.json(), { state: 'acknowledged', notes: [{ actor: 'ann' }] });
 
   // The auditor reads everything but cannot change the registry.
-  t.equal((await asUser(t, cloud, 'aud-token-0123456789', '/api/v1/alerts')).status, 200);
-  const before = await (await asUser(t, cloud, 'admin-token-0123456789', '/api/v1/transformers')).json();
-  const audPost = await asUser(t, cloud, 'aud-token-0123456789', '/api/v1/transformers', { method: 'POST', body: JSON.stringify({ id: 'tx-x', site: 'x', ratedKva: 1 }) });
+  t.equal((await asUser(cloud, 'aud-token-0123456789', '/api/v1/alerts')).status, 200);
+  const before = await (await asUser(cloud, 'admin-token-0123456789', '/api/v1/transformers')).json();
+  const audPost = await asUser(cloud, 'aud-token-0123456789', '/api/v1/transformers', { method: 'POST', body: JSON.stringify({ id: 'tx-x', site: 'x', ratedKva: 1 }) });
   t.equal(audPost.status, 403);
   t.match(audPost.headers.get('content-type'), /problem\+json/);
-  t.equal((await asUser(t, cloud, 'aud-token-0123456789', '/api/v1/transformers/tx-001', { method: 'DELETE' })).status, 403);
-  t.equal((await asUser(t, cloud, 'ann-token-0123456789', '/api/v1/transformers/tx-001', { method: 'DELETE' })).status, 403);
-  t.same(await (await asUser(t, cloud, 'admin-token-0123456789', '/api/v1/transformers')).json(), before, 'registry unchanged');
-  t.equal((await asUser(t, cloud, 'admin-token-0123456789', '/api/v1/transformers', { method: 'POST', body: JSON.stringify({ id: 'tx-x', site: 'x', ratedKva: 1 }) })).status, 201, 'an admin may');
+  t.equal((await asUser(cloud, 'aud-token-0123456789', '/api/v1/transformers/tx-001', { method: 'DELETE' })).status, 403);
+  t.equal((await asUser(cloud, 'ann-token-0123456789', '/api/v1/transformers/tx-001', { method: 'DELETE' })).status, 403);
+  t.same(await (await asUser(cloud, 'admin-token-0123456789', '/api/v1/transformers')).json(), before, 'registry unchanged');
+  t.equal((await asUser(cloud, 'admin-token-0123456789', '/api/v1/transformers', { method: 'POST', body: JSON.stringify({ id: 'tx-x', site: 'x', ratedKva: 1 }) })).status, 201, 'an admin may');
 
   const refusals = lines.filter((line) => /^refused/.test(String(line['msg'])));
   t.ok(refusals.some((l) => l['msg'] === 'refused an inspector outside their areas' && l['user'] === 'sam'));

@@ -259,7 +259,7 @@ export function buildPlan(options: PlanOptions = {}): EvalPlan {
   }, { from: 0.5, to: days - 0.5, margin: 2 * HOUR });
   place(perType, [...meters, ...terminals], 'fault', () => between(20, 60) * MIN, (dev) => ({ expect: [`comm_loss@${dev}`], params: {} }), { from: 0.5, to: days - 0.5, margin: 2 * HOUR });
   // Motor starts: short, high, everywhere; nothing may come of them.
-  place(perType, cms, 'inrush', () => 90_000, (dev) => ({ expect: [], benign: true, params: { factor: round(between(4, 6)) } }), { from: 0.5, to: days - 0.5, margin: HOUR, hours: [7, 19] });
+  place(perType, cms, 'inrush', () => 90_000, () => ({ expect: [], benign: true, params: { factor: round(between(4, 6)) } }), { from: 0.5, to: days - 0.5, margin: HOUR, hours: [7, 19] });
 
   const registryChanges = episodes
     .filter((e) => e.kind === 'replace')

@@ -6,14 +6,14 @@
  * "backlog" (each gateway's whole run as hour-long batches, all gateways at once, as
  * after a long uplink outage).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import mqtt, { type MqttClient } from 'mqtt';
 import { createLogger, topics, type GatewayEvent, type Reading, type TelemetryBatch } from '@gridsafe/shared';
-import { loadConfig } from '../../src/config/load.js';
 import { startCloud, type CloudHandle } from '../../src/service.js';
+import { localCloudConfig } from '../../test/support/cloud.js';
 import type { EvalPlan } from './plan.js';
 import type { Generated } from './generate.js';
 import type { ScoredAlert } from './score.js';
@@ -59,22 +59,7 @@ export async function replay(plan: EvalPlan, gen: Generated, mode: ReplayMode, s
   // tmpfs when there is one: the evaluation measures detection, not the disk's fsync.
   const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
   const dir = mkdtempSync(join(base, `gridsafe-eval-${mode}-`));
-  const seedFile = join(dir, 'seed.json');
-  writeFileSync(seedFile, JSON.stringify(plan.registry));
-  const configFile = join(dir, 'cloud.json');
-  writeFileSync(configFile, JSON.stringify({ detectors: settings }));
-  mkdirSync(join(dir, 'data'));
-  const config = loadConfig({
-    configFile,
-    env: {
-      GRIDSAFE_DATA_DIR: join(dir, 'data'),
-      GRIDSAFE_HTTP_HOST: '127.0.0.1',
-      GRIDSAFE_HTTP_PORT: '0',
-      GRIDSAFE_MQTT_HOST: '127.0.0.1',
-      GRIDSAFE_MQTT_PORT: '0',
-      GRIDSAFE_SEED_FILE: seedFile,
-    },
-  });
+  const config = localCloudConfig(dir, { seed: plan.registry, config: { detectors: settings } });
   const log = createLogger('eval-cloud', { level: process.env['GRIDSAFE_EVAL_LOG_LEVEL'] ?? 'warn' });
   const cloud = await startCloud(config, { log });
   const clients = new Map<string, MqttClient>();

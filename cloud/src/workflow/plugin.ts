@@ -92,7 +92,7 @@ export function workflowPlugin(options: WorkflowPluginOptions, onReady?: (handle
 
     await app.register(async (scope) => {
       // Refusals of the workflow become problem documents through the core's handler.
-      scope.setErrorHandler((error: FastifyError | WorkflowError, request, reply) => {
+      scope.setErrorHandler((error: FastifyError | WorkflowError, request, _reply) => {
         if (error instanceof WorkflowError) {
           if (error.status === 403) request.log.warn({ user: request.user.name, code: error.code, detail: error.message }, 'refused a workflow action');
           throw new HttpProblem(error.status, error.code, error.message);

@@ -30,7 +30,7 @@ t.test('a 100 kVA contract customer rising to 234.2 kW: CT screening first, then
   });
   const engine = createDetectionEngine(deps, { wallClock: () => 0 });
   // An hour at 60 kW, a 20-minute rise to 234.2 kW, then three hours there. Readings every 10 s.
-  const series = steps('m-001', T0, 10, 6 * 60 * 4 + 6 * 20, (i, ts) => {
+  const series = steps('m-001', T0, 10, 6 * 60 * 4 + 6 * 20, (_i, ts) => {
     const m = (ts - T0) / MIN;
     return load(m < 60 ? 60 : m < 80 ? 60 + ((234.2 - 60) * (m - 60)) / 20 : 234.2);
   });

@@ -9,6 +9,7 @@ import type { Test } from 'tap';
 import mqtt, { type MqttClient, type IClientOptions } from 'mqtt';
 import { createLogger, type TelemetryBatch } from '@gridsafe/shared';
 import { loadConfig } from '../../src/config/load.js';
+import type { CloudConfig } from '../../src/config/types.js';
 import { startCloud, type CloudHandle, type StartOptions } from '../../src/service.js';
 
 export const DEMO_SEED = {
@@ -30,19 +31,19 @@ export interface TestCloud extends CloudHandle {
   api(path: string, init?: RequestInit): Promise<Response>;
 }
 
-export async function startTestCloud(
-  t: Test,
-  options: { env?: Record<string, string>; config?: Record<string, unknown>; start?: StartOptions; dir?: string } = {},
-): Promise<TestCloud> {
-  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'gridsafe-cloud-test-'));
+/**
+ * A cloud configuration in `dir` as a field engineer would write it (seed file, config
+ * file), on loopback with ports chosen by the system: for tests and the detection eval.
+ */
+export function localCloudConfig(dir: string, options: { seed: unknown; config?: Record<string, unknown>; env?: Record<string, string> }): CloudConfig {
   const seedFile = join(dir, 'seed.json');
-  writeFileSync(seedFile, JSON.stringify(DEMO_SEED));
+  writeFileSync(seedFile, JSON.stringify(options.seed));
   let configFile: string | undefined;
   if (options.config) {
     configFile = join(dir, 'cloud.json');
     writeFileSync(configFile, JSON.stringify(options.config));
   }
-  const config = loadConfig({
+  return loadConfig({
     ...(configFile ? { configFile } : {}),
     env: {
       GRIDSAFE_DATA_DIR: join(dir, 'data'),
@@ -54,8 +55,25 @@ export async function startTestCloud(
       ...options.env,
     },
   });
+}
+
+export async function startTestCloud(
+  t: Test,
+  options: {
+    env?: Record<string, string>;
+    config?: Record<string, unknown>;
+    /** The registry seed (default: DEMO_SEED). */
+    seed?: unknown;
+    /** Start options, or a function of the loaded configuration that gives them. */
+    start?: StartOptions | ((config: CloudConfig) => StartOptions);
+    dir?: string;
+  } = {},
+): Promise<TestCloud> {
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'gridsafe-cloud-test-'));
+  const config = localCloudConfig(dir, { seed: options.seed ?? DEMO_SEED, ...(options.config ? { config: options.config } : {}), ...(options.env ? { env: options.env } : {}) });
   const log = createLogger('cloud-test', { level: process.env['GRIDSAFE_TEST_LOG_LEVEL'] ?? 'silent' });
-  const cloud = await startCloud(config, { log, ...options.start });
+  const start = typeof options.start === 'function' ? options.start(config) : options.start;
+  const cloud = await startCloud(config, { log, ...start });
   const handle: TestCloud = Object.assign(cloud, {
     dir,
     mqttUrl: `mqtt://127.0.0.1:${cloud.mqttPort ?? 0}`,

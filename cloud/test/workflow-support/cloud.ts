@@ -3,14 +3,11 @@
  * ports, a registry with two areas, API users with tokens (inspectors in each area, an
  * auditor, an admin), and a gateway client that publishes telemetry through the broker.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Test } from 'tap';
 import mqtt from 'mqtt';
-import { createLogger, type Reading } from '@gridsafe/shared';
-import { loadConfig } from '../../src/config/load.js';
-import { startCloud, type CloudHandle } from '../../src/service.js';
+import type { Reading } from '@gridsafe/shared';
+import type { CloudHandle } from '../../src/service.js';
+import { startTestCloud } from '../support/cloud.js';
 import type { WorkflowHandle } from '../../src/workflow/plugin.js';
 import { workflowStartOptions } from '../../src/workflow/start.js';
 import { parseWorkflowSettings } from '../../src/workflow/settings.js';
@@ -59,13 +56,10 @@ export interface WorkflowCloud {
 }
 
 export async function startWorkflowCloud(t: Test, workflow: Record<string, unknown> = {}): Promise<WorkflowCloud> {
-  const dir = mkdtempSync(join(tmpdir(), 'gridsafe-workflow-cloud-'));
-  const seedFile = join(dir, 'seed.json');
-  writeFileSync(seedFile, JSON.stringify(SEED));
-  const configFile = join(dir, 'cloud.json');
-  writeFileSync(
-    configFile,
-    JSON.stringify({
+  let handle: WorkflowHandle | undefined;
+  const cloud = await startTestCloud(t, {
+    seed: SEED,
+    config: {
       api: {
         auth: true,
         users: [
@@ -88,35 +82,20 @@ export async function startWorkflowCloud(t: Test, workflow: Record<string, unkno
         notifications: { groupWaitSeconds: 0.2, pollMs: 20, backoffBaseSeconds: 0.05, backoffMaxSeconds: 0.5, timeoutSeconds: 2 },
         ...workflow,
       },
-    }),
-  );
-  const config = loadConfig({
-    configFile,
-    env: {
-      GRIDSAFE_DATA_DIR: join(dir, 'data'),
-      GRIDSAFE_HTTP_HOST: '127.0.0.1',
-      GRIDSAFE_HTTP_PORT: '0',
-      GRIDSAFE_MQTT_HOST: '127.0.0.1',
-      GRIDSAFE_MQTT_PORT: '0',
-      GRIDSAFE_SEED_FILE: seedFile,
     },
+    start: (config) => workflowStartOptions(config, parseWorkflowSettings(config.workflow, 'workflow'), (h) => (handle = h)),
   });
-  const settings = parseWorkflowSettings(config.workflow, `${configFile}: workflow`);
-  let handle: WorkflowHandle | undefined;
-  const log = createLogger('workflow-test', { level: process.env['GRIDSAFE_TEST_LOG_LEVEL'] ?? 'silent' });
-  const cloud = await startCloud(config, { log, ...workflowStartOptions(config, settings, (h) => (handle = h)) });
   const clients = new Map<string, mqtt.MqttClient>();
   const seqs = new Map<string, number>();
+  // Registered after startTestCloud's (which closes the cloud): tap runs teardowns last first.
   t.teardown(async () => {
     for (const client of clients.values()) await client.endAsync(true);
-    await cloud.close();
-    rmSync(dir, { recursive: true, force: true });
   });
   if (!handle) throw new Error('the workflow plugin did not start');
   return {
     cloud,
     workflow: handle,
-    dir,
+    dir: cloud.dir,
     url: cloud.httpUrl,
     async api(user, method, path, body, headers = {}) {
       const init: RequestInit = { method, headers: { ...(user ? { authorization: `Bearer ${TOKENS[user]}` } : {}), ...headers } };

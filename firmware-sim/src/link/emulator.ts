@@ -9,7 +9,7 @@
 import { EventEmitter } from 'node:events';
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { cutWindows, checkCutSchedule, type CutMode, type CutSchedule, type CutWindow } from './cut-plan.js';
-import { Lane, LOW_WATER_BYTES, type Flow, type LaneCounters, type Signal } from './lane.js';
+import { Lane, type Flow, type LaneCounters, type Signal } from './lane.js';
 
 export type Direction = 'up' | 'down';
 

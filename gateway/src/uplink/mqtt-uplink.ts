@@ -186,7 +186,7 @@ export class MqttUplink {
   }
 
   private sendBatch(batch: OutboxBatch): void {
-    const { config, outbox } = this.o;
+    const { outbox } = this.o;
     this.inFlightBatches.add(batch.seq);
     this.counters.batchesSent += 1;
     const { topic, payload } = this.encode(batch);

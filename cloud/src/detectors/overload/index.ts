@@ -3,7 +3,7 @@
  * IEC 60076-7 thermal model. See README.md beside this file.
  */
 import type { Severity } from '@gridsafe/shared';
-import type { Detector, DetectorContext, DetectorOutput, ReadingInput, SubjectRef } from '../../detection/detector.js';
+import type { Detector, DetectorOutput, ReadingInput, SubjectRef } from '../../detection/detector.js';
 import { initialCondition, stepCondition, type ConditionState } from '../../detection/condition.js';
 import { apparentKva, round, transformerMeters } from '../../detection/measures.js';
 import { LOADING_MODES, parseOverloadSettings, type OverloadSettings } from './settings.js';
@@ -19,8 +19,6 @@ export interface OverloadState {
   /** Ageing accumulated since the present episode began (hours), for evidence. */
   episodeAgeingStart: number | null;
 }
-
-type Ctx = DetectorContext<OverloadSettings>;
 
 function thermalParams(s: OverloadSettings): ThermalParams {
   return {

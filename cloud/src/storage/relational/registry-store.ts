@@ -145,7 +145,7 @@ export class RegistryStore implements RegistryView {
       area: value.area ?? null,
       updated_at: Date.now(),
     };
-    await this.write('transformer', value.id, mode, async (trx) => {
+    await this.write('transformer', value.id, async (trx) => {
       if (mode === 'create') await trx.insertInto('transformers').values(row).execute();
       else if (mode === 'replace') return (await trx.updateTable('transformers').set(row).where('id', '=', value.id).executeTakeFirst()).numUpdatedRows > 0n;
       else await trx.insertInto('transformers').values(row).onConflict((oc) => oc.column('id').doUpdateSet(row)).execute();
@@ -190,7 +190,7 @@ export class RegistryStore implements RegistryView {
       has_generation: value.hasGeneration ? 1 : 0,
       updated_at: Date.now(),
     };
-    await this.write('customer', value.id, mode, async (trx) => {
+    await this.write('customer', value.id, async (trx) => {
       if (mode === 'create') await trx.insertInto('customers').values(row).execute();
       else if (mode === 'replace') return (await trx.updateTable('customers').set(row).where('id', '=', value.id).executeTakeFirst()).numUpdatedRows > 0n;
       else await trx.insertInto('customers').values(row).onConflict((oc) => oc.column('id').doUpdateSet(row)).execute();
@@ -242,7 +242,7 @@ export class RegistryStore implements RegistryView {
       ct_secondary_a: value.ctSecondaryA,
       updated_at: Date.now(),
     };
-    await this.write('device', value.id, mode, async (trx) => {
+    await this.write('device', value.id, async (trx) => {
       if (row.transformer !== null && !(await trx.selectFrom('transformers').select('id').where('id', '=', row.transformer).executeTakeFirst())) {
         throw new RegistryError('invalid_reference', `device "${value.id}": transformer "${row.transformer}" is not registered`);
       }
@@ -374,7 +374,6 @@ export class RegistryStore implements RegistryView {
   private async write(
     what: string,
     id: string,
-    mode: 'create' | 'replace' | 'upsert',
     body: (trx: Parameters<Parameters<ReturnType<RelationalDb['db']['transaction']>['execute']>[0]>[0]) => Promise<boolean>,
   ): Promise<void> {
     try {
