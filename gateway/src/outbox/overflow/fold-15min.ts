@@ -22,6 +22,7 @@
 import type { Reading } from '@gridsafe/shared';
 import type { OutboxBatch, OutboxStore, OverflowPolicy, SealedBatch } from '../types.js';
 import { FOLD_WINDOW_MS, foldReadings } from './fold-readings.js';
+import { dropOldestUntil } from './drop-oldest.js';
 
 /** A group holds at least this much time, so most of its windows are complete. */
 const GROUP_SPAN_MS = 2 * FOLD_WINDOW_MS;
@@ -114,23 +115,6 @@ function planGroup(group: readonly OutboxBatch[]): GroupPlan {
   const after = contents.reduce((n, c) => n + (c ? Buffer.byteLength(JSON.stringify(c)) : 0), 0);
   const firstRawIndex = kept.findIndex((rest) => rest.length > 0);
   return { contents, freed: before - after, foldedReadings, windowsFolded, firstRaw: firstRawIndex < 0 ? group.length : firstRawIndex };
-}
-
-function dropOldestUntil(store: OutboxStore, excess: number): void {
-  while (excess > 0) {
-    const oldest = store.oldestBatches(64);
-    if (oldest.length === 0) return; // nothing left: the new batch is kept regardless
-    const victims: number[] = [];
-    for (const batch of oldest) {
-      if (excess <= 0) break;
-      victims.push(batch.seq);
-      excess -= batch.bytes;
-      store.count('batchesDropped', 1);
-      store.count('readingsDropped', batch.readingCount);
-      store.count('bytesDropped', batch.bytes);
-    }
-    store.deleteBatches(victims);
-  }
 }
 
 export class FoldPolicy implements OverflowPolicy {
