@@ -6,16 +6,21 @@
  */
 export class GroupCommit<T, R> {
   private queue: Array<{ item: T; resolve: (result: R) => void; reject: (error: Error) => void }> = [];
-  private running = false;
+  private scheduled = false;
+  private inFlight = 0;
 
   /**
    * @param commit writes a group in one go and returns one result per item, in order;
    *               if it throws, every item of the group fails with that error.
    * @param maxGroup the most items per commit.
+   * @param maxInFlight commits started before the previous ones finish. Above 1 only for
+   *               a committer that applies groups in the order they were started (one
+   *               writer working through a queue), so arrival order still holds.
    */
   constructor(
     private readonly commit: (items: T[]) => Promise<R[]> | R[],
     private readonly maxGroup = 256,
+    private readonly maxInFlight = 1,
   ) {}
 
   get pending(): number {
@@ -25,32 +30,39 @@ export class GroupCommit<T, R> {
   submit(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      if (!this.running) {
-        this.running = true;
-        // Let the callers of this turn of the event loop join the first group.
-        setImmediate(() => void this.pump());
+      if (!this.scheduled && this.inFlight < this.maxInFlight) {
+        this.scheduled = true;
+        // Let the callers of this turn of the event loop join the group.
+        setImmediate(() => {
+          this.scheduled = false;
+          this.startGroups();
+        });
       }
     });
   }
 
-  private async pump(): Promise<void> {
-    try {
-      while (this.queue.length > 0) {
-        const group = this.queue.splice(0, this.maxGroup);
-        try {
-          const results = await this.commit(group.map((entry) => entry.item));
-          group.forEach((entry, i) => entry.resolve(results[i] as R));
-        } catch (error) {
-          for (const entry of group) entry.reject(error as Error);
-        }
-      }
-    } finally {
-      this.running = false;
+  private startGroups(): void {
+    while (this.queue.length > 0 && this.inFlight < this.maxInFlight) {
+      // Spread what is queued over the free slots, so the committer always has the next
+      // group while this thread handles the replies to the one before.
+      const size = Math.min(this.maxGroup, Math.ceil(this.queue.length / (this.maxInFlight - this.inFlight)));
+      const group = this.queue.splice(0, size);
+      this.inFlight++;
+      Promise.resolve()
+        .then(() => this.commit(group.map((entry) => entry.item)))
+        .then(
+          (results) => group.forEach((entry, i) => entry.resolve(results[i] as R)),
+          (error: unknown) => group.forEach((entry) => entry.reject(error as Error)),
+        )
+        .finally(() => {
+          this.inFlight--;
+          this.startGroups();
+        });
     }
   }
 
   /** Resolves when everything submitted so far is committed (or failed). */
   async drain(): Promise<void> {
-    while (this.running || this.queue.length > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (this.inFlight > 0 || this.queue.length > 0) await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }

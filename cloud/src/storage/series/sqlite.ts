@@ -64,7 +64,9 @@ export class SqliteSeriesStore implements SeriesStore {
   private writerStarted: Promise<void> | null = null;
   private nextRequestId = 1;
   private readonly waiting = new Map<number, { resolve: (results: Array<'stored' | 'duplicate'>) => void; reject: (error: Error) => void }>();
-  private readonly writer = new GroupCommit<WriteItem, 'stored' | 'duplicate'>((items) => this.request({ op: 'write', items }));
+  // Two groups in flight: the writer commits one while this thread handles the replies to
+  // the other (bench:ingest: 0.53 -> 0.60 of the direct write). The writer takes them in order.
+  private readonly writer = new GroupCommit<WriteItem, 'stored' | 'duplicate'>((items) => this.request({ op: 'write', items }), 256, 2);
 
   constructor(private readonly options: SqliteSeriesOptions) {}
 
