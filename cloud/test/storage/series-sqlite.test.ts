@@ -17,3 +17,19 @@ const open = async () => {
 };
 seriesContract(t, open);
 atomicLedgerContract(t, open);
+
+t.test('the writer thread lost: writes waiting on it fail (ingest retries them), the next write starts a new one', async (t) => {
+  const store = await open();
+  t.teardown(() => store.close());
+  const batch = (seq: number) => ({ gateway: 'gw', seq, sentAt: 0, readings: [{ device: 'm', ts: seq * 1000, values: { p_kw: seq }, quality: 'good' as const }] });
+  t.equal(await store.storeOnce(batch(1), 0, '{}'), 'stored');
+  // White box: the thread is private; a crash of it (out of memory, a native fault) looks like this.
+  const thread = (store as unknown as { writerThread: import('node:worker_threads').Worker }).writerThread;
+  const writing = store.storeOnce(batch(2), 0, '{}');
+  await new Promise((resolve) => setImmediate(resolve)); // the group is sent to the old thread
+  await thread.terminate();
+  await t.rejects(writing, /series writer thread stopped/);
+  t.equal(await store.storeOnce(batch(2), 0, '{}'), 'stored', 'a new writer takes over');
+  t.equal(await store.storeOnce(batch(1), 0, '{}'), 'duplicate', 'and sees what the old one committed');
+  t.same((await store.raw({ device: 'm', from: 0, to: 10_000 })).map((r) => r.values.p_kw), [1, 2]);
+});
