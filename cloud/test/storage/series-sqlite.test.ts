@@ -29,7 +29,9 @@ t.test('the writer thread lost: writes waiting on it fail (ingest retries them),
   await new Promise((resolve) => setImmediate(resolve)); // the group is sent to the old thread
   await thread.terminate();
   await t.rejects(writing, /series writer thread stopped/);
-  t.equal(await store.storeOnce(batch(2), 0, '{}'), 'stored', 'a new writer takes over');
+  // The old thread may have committed batch 2 before it stopped (only its reply was lost):
+  // then the retry is a duplicate, which ingest acknowledges; either way it is stored once.
+  t.match(await store.storeOnce(batch(2), 0, '{}'), /^(stored|duplicate)$/, 'a new writer takes the retry');
   t.equal(await store.storeOnce(batch(1), 0, '{}'), 'duplicate', 'and sees what the old one committed');
   t.same((await store.raw({ device: 'm', from: 0, to: 10_000 })).map((r) => r.values.p_kw), [1, 2]);
 });
