@@ -21,6 +21,7 @@ import mqtt from 'mqtt';
 import { QUANTITY_NAMES, topics, type Quantity, type TelemetryBatch } from '@gridsafe/shared';
 import Database from 'better-sqlite3';
 import { InfluxSeriesStore } from '../src/storage/series/influx.js';
+import { SERIES_PRAGMAS } from '../src/storage/series/sqlite-writer.js';
 import { startInfluxd } from '../test/support/influxd.js';
 import { freePort } from '@gridsafe/testkit';
 
@@ -135,8 +136,7 @@ async function direct(write: (batch: TelemetryBatch) => Promise<void>, batches: 
 /** Plain SQL: one transaction of prepared INSERTs per batch, same table shape and pragmas as the store. */
 function sqlDirectWriter(path: string): (batch: TelemetryBatch) => Promise<void> {
   const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
+  for (const pragma of SERIES_PRAGMAS) db.pragma(pragma);
   db.exec(`CREATE TABLE readings (device TEXT NOT NULL, ts INTEGER NOT NULL, gateway TEXT NOT NULL, quality INTEGER NOT NULL, ${QUANTITY_NAMES.map((q) => `${q} REAL`).join(', ')}, PRIMARY KEY (device, ts)) WITHOUT ROWID`);
   const insert = db.prepare(`INSERT INTO readings (device, ts, gateway, quality, ${QUANTITY_NAMES.join(', ')}) VALUES (${['?', '?', '?', '?', ...QUANTITY_NAMES.map(() => '?')].join(', ')})`);
   const write = db.transaction((batch: TelemetryBatch) => {

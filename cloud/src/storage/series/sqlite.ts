@@ -12,7 +12,9 @@
  * It also keeps the ingest ledger in the same file, so a batch and its (gateway, seq)
  * are committed together: exactly once without a second commit.
  */
+import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
+import { deflateRaw, inflateRawSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { GroupCommit } from '../group-commit.js';
 import type { IngestLedger } from '../relational/ingest-ledger.js';
@@ -34,6 +36,22 @@ const SQL_AGGREGATE = { mean: 'avg', max: 'max', min: 'min' } as const;
 
 /** Column names are the canonical quantity names: a fixed list, so safe to put in SQL text. */
 const COLUMNS = QUANTITY_NAMES;
+
+const deflateRawAsync = promisify(deflateRaw);
+
+/**
+ * The ledger keeps each batch as received until detection has processed it. Deflated
+ * (level 1, off this thread), it is about a quarter of the JSON: the commits, and the
+ * checkpoints that copy them, carry that much less (bench:ingest, BENCHMARKS.md).
+ */
+function packPending(json: string): Promise<Uint8Array> {
+  return deflateRawAsync(json, { level: 1 });
+}
+
+/** A pending batch back; files written before the packing hold it as JSON text. */
+function unpackPending(stored: Uint8Array | string): TelemetryBatch {
+  return JSON.parse(typeof stored === 'string' ? stored : inflateRawSync(stored).toString('utf8')) as TelemetryBatch;
+}
 
 /** Starts the writer module beside this one: compiled JavaScript, or TypeScript when run through tsx (tests). */
 function startWriterThread(workerData: WriterOptions): Worker {
@@ -145,8 +163,8 @@ export class SqliteSeriesStore implements SeriesStore {
     await this.writer.submit({ batch });
   }
 
-  storeOnce(batch: TelemetryBatch, receivedAt: number, pendingJson: string): Promise<'stored' | 'duplicate'> {
-    return this.writer.submit({ batch, once: { receivedAt, pendingJson } });
+  async storeOnce(batch: TelemetryBatch, receivedAt: number, pendingJson: string): Promise<'stored' | 'duplicate'> {
+    return this.writer.submit({ batch, once: { receivedAt, pending: await packPending(pendingJson) } });
   }
 
   ledger(): IngestLedger {
@@ -154,7 +172,7 @@ export class SqliteSeriesStore implements SeriesStore {
     return {
       isKnown: async (gateway, seq) => db().prepare('SELECT 1 FROM ingest_ledger WHERE gateway = ? AND seq = ?').get(gateway, seq) !== undefined,
       record: async (batch, receivedAt, pendingJson) => {
-        const record = { gateway: batch.gateway, seq: batch.seq, receivedAt, readings: batch.readings.length, pendingJson: pendingJson ?? JSON.stringify(batch) };
+        const record = { gateway: batch.gateway, seq: batch.seq, receivedAt, readings: batch.readings.length, pending: await packPending(pendingJson ?? JSON.stringify(batch)) };
         const [result] = await this.request({ op: 'record', record });
         return result === 'stored';
       },
@@ -162,8 +180,8 @@ export class SqliteSeriesStore implements SeriesStore {
         if (keys.length > 0) await this.request({ op: 'markDetected', keys });
       },
       pending: async (limit) =>
-        (db().prepare('SELECT pending FROM ingest_ledger WHERE pending IS NOT NULL ORDER BY received_at, gateway, seq LIMIT ?').all(limit) as Array<{ pending: string }>).map(
-          (row) => JSON.parse(row.pending) as TelemetryBatch,
+        (db().prepare('SELECT pending FROM ingest_ledger WHERE pending IS NOT NULL ORDER BY received_at, gateway, seq LIMIT ?').all(limit) as Array<{ pending: Uint8Array | string }>).map((row) =>
+          unpackPending(row.pending),
         ),
       recorded: async (gateway) =>
         (db().prepare('SELECT seq FROM ingest_ledger WHERE gateway = ? ORDER BY seq').all(gateway) as Array<{ seq: number }>).map((row) => row.seq),
