@@ -10,7 +10,7 @@
  *
  * Options (environment): BENCH_GATEWAYS (20), BENCH_BATCHES (per gateway, 100),
  * BENCH_DEVICES (readings per batch, 100), BENCH_INFLIGHT (per gateway, 4),
- * BENCH_BACKENDS (embedded,influx), BENCH_CLOUD_NODE_ARGS (e.g. --cpu-prof for the cloud process).
+ * BENCH_ROUNDS (3: each figure is the median of the rounds), BENCH_BACKENDS (embedded,influx), BENCH_CLOUD_NODE_ARGS (e.g. --cpu-prof for the cloud process).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,6 +29,7 @@ const GATEWAYS = Number(process.env['BENCH_GATEWAYS'] ?? 20);
 const BATCHES = Number(process.env['BENCH_BATCHES'] ?? 100);
 const DEVICES = Number(process.env['BENCH_DEVICES'] ?? 100);
 const INFLIGHT = Number(process.env['BENCH_INFLIGHT'] ?? 4);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const FIELDS: Quantity[] = ['v_a', 'v_b', 'v_c', 'v_ab', 'v_bc', 'v_ca', 'i_a', 'i_b', 'i_c', 'i_n', 'p_kw', 'p_a_kw', 'p_b_kw', 'p_c_kw', 'q_kvar', 's_kva', 'pf', 'f_hz', 'e_imp_kwh', 'demand_kw'];
 const cli = fileURLToPath(new URL('../dist/src/cli.js', import.meta.url));
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -154,30 +155,36 @@ interface Result {
   directValuesPerSecond: number;
 }
 
-async function runBackend(name: 'embedded' | 'influx'): Promise<Result> {
+/**
+ * One round: the direct write, then the full path through a fresh cloud, into fresh
+ * databases — and for InfluxDB a fresh server, so one round's compactions do not land
+ * in the next one's measurements.
+ */
+async function runRound(name: 'embedded' | 'influx', round: number): Promise<Result> {
   const dir = mkdtempSync(join(tmpdir(), `gridsafe-bench-${name}-`));
   const influxd = name === 'influx' ? await startInfluxd() : null;
   try {
-    const base = Date.UTC(2026, 0, 1);
-    const batches = makeBatches(base);
+    const batches = makeBatches(Date.UTC(2026, 0, 1));
     const values = valuesIn(batches);
 
     // Direct write first, to a separate database of the same backend: each batch as it
     // comes, straight in — an HTTP POST of its line protocol (same concurrency as the
-    // gateways), or one SQL transaction of prepared INSERTs on a WAL, synchronous=FULL file.
+    // gateways), or one SQL transaction of prepared INSERTs with the store's pragmas.
     let directSeconds: number;
     if (influxd) {
-      const setup = new InfluxSeriesStore({ url: influxd.url, bucket: 'direct', database: 'direct' }, silentLog);
+      const database = `direct_${round}`;
+      const setup = new InfluxSeriesStore({ url: influxd.url, bucket: database, database }, silentLog);
       await setup.init();
       directSeconds = await direct(async (batch) => {
-        const response = await fetch(`${influxd.url}/write?db=direct&precision=ms`, { method: 'POST', body: InfluxSeriesStore.toLines(batch) });
+        const response = await fetch(`${influxd.url}/write?db=${database}&precision=ms`, { method: 'POST', body: InfluxSeriesStore.toLines(batch) });
         if (response.status !== 204) throw new Error(`direct write: HTTP ${response.status} ${await response.text()}`);
       }, batches);
     } else {
       directSeconds = await direct(sqlDirectWriter(join(dir, 'direct.sqlite')), batches);
     }
 
-    const cloud = await startCloud(dir, influxd ? { GRIDSAFE_INFLUX_URL: influxd.url, GRIDSAFE_INFLUX_DATABASE: 'cloud', GRIDSAFE_INFLUX_BUCKET: 'cloud' } : {});
+    const database = `cloud_${round}`;
+    const cloud = await startCloud(dir, influxd ? { GRIDSAFE_INFLUX_URL: influxd.url, GRIDSAFE_INFLUX_DATABASE: database, GRIDSAFE_INFLUX_BUCKET: database } : {});
     const { seconds, latencies } = await fullPath(cloud.mqttUrl, batches);
     const peakMemoryMb = peakRssMb(cloud.child.pid as number);
     await cloud.stop();
@@ -191,7 +198,7 @@ async function runBackend(name: 'embedded' | 'influx'): Promise<Result> {
       peakMemoryMb,
     };
     out(
-      `${name.padEnd(8)} full path ${result.valuesPerSecond.toLocaleString('en')} values/s (${Math.round(result.valuesPerSecond / FIELDS.length).toLocaleString('en')} readings/s), ` +
+      `${name.padEnd(8)} round ${round}: full path ${result.valuesPerSecond.toLocaleString('en')} values/s (${Math.round(result.valuesPerSecond / FIELDS.length).toLocaleString('en')} readings/s), ` +
         `latency p50 ${result.p50Ms} ms p99 ${result.p99Ms} ms, cloud peak memory ${peakMemoryMb} MB; ` +
         `direct ${result.directValuesPerSecond.toLocaleString('en')} values/s; ratio ${result.ratio}`,
     );
@@ -202,10 +209,33 @@ async function runBackend(name: 'embedded' | 'influx'): Promise<Result> {
   }
 }
 
+/** ROUNDS rounds; each figure is the median over them (one run on a shared 2-core machine swings by a tenth). */
+async function runBackend(name: 'embedded' | 'influx'): Promise<Result> {
+  const rounds: Result[] = [];
+  for (let round = 1; round <= ROUNDS; round++) rounds.push(await runRound(name, round));
+  const median = (pick: (r: Result) => number) => {
+    const sorted = rounds.map(pick).sort((x, y) => x - y);
+    return sorted[Math.floor(sorted.length / 2)] as number;
+  };
+  const result: Result = {
+    valuesPerSecond: median((r) => r.valuesPerSecond),
+    directValuesPerSecond: median((r) => r.directValuesPerSecond),
+    ratio: median((r) => r.ratio),
+    p50Ms: median((r) => r.p50Ms),
+    p99Ms: median((r) => r.p99Ms),
+    peakMemoryMb: Math.max(...rounds.map((r) => r.peakMemoryMb)),
+  };
+  out(
+    `${name.padEnd(8)} median of ${ROUNDS}: full path ${result.valuesPerSecond.toLocaleString('en')} values/s, latency p50 ${result.p50Ms} ms p99 ${result.p99Ms} ms, ` +
+      `cloud peak memory ${result.peakMemoryMb} MB (highest); direct ${result.directValuesPerSecond.toLocaleString('en')} values/s; ratio ${result.ratio}`,
+  );
+  return result;
+}
+
 const { createLogger } = await import('@gridsafe/shared');
 const silentLog = createLogger('bench', { level: 'silent' });
 
-out(`bench:ingest — ${GATEWAYS} gateways × ${BATCHES} batches × ${DEVICES} readings × ${FIELDS.length} values, ${INFLIGHT} in flight per gateway`);
+out(`bench:ingest — ${GATEWAYS} gateways × ${BATCHES} batches × ${DEVICES} readings × ${FIELDS.length} values, ${INFLIGHT} in flight per gateway, ${ROUNDS} rounds`);
 const only = process.env['BENCH_BACKENDS'] ?? 'embedded,influx';
 const skipped: Result = { valuesPerSecond: 0, ratio: 0, p50Ms: 0, p99Ms: 0, peakMemoryMb: 0, directValuesPerSecond: 0 };
 const embedded = only.includes('embedded') ? await runBackend('embedded') : skipped;
