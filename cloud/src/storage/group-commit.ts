@@ -4,24 +4,43 @@
  * one HTTP request) instead of N, and each caller still learns that *its* item is
  * durable before it resolves. Items are committed in arrival order.
  */
+export interface GroupCommitOptions<T> {
+  /** The most items per commit (256). */
+  maxGroup?: number;
+  /**
+   * Commits started before the previous ones finish (1). Above 1 where the committer
+   * applies groups in the order they were started (one writer working through a queue)
+   * or where order between groups does not matter (idempotent writes).
+   */
+  maxInFlight?: number;
+  /** With `maxSize`: a group stops before its items' sizes add up past it (a group always takes one item). */
+  sizeOf?: (item: T) => number;
+  maxSize?: number;
+}
+
 export class GroupCommit<T, R> {
   private queue: Array<{ item: T; resolve: (result: R) => void; reject: (error: Error) => void }> = [];
   private scheduled = false;
   private inFlight = 0;
 
+  private readonly maxGroup: number;
+  private readonly maxInFlight: number;
+  private readonly sizeOf: ((item: T) => number) | undefined;
+  private readonly maxSize: number;
+
   /**
    * @param commit writes a group in one go and returns one result per item, in order;
    *               if it throws, every item of the group fails with that error.
-   * @param maxGroup the most items per commit.
-   * @param maxInFlight commits started before the previous ones finish. Above 1 only for
-   *               a committer that applies groups in the order they were started (one
-   *               writer working through a queue), so arrival order still holds.
    */
   constructor(
     private readonly commit: (items: T[]) => Promise<R[]> | R[],
-    private readonly maxGroup = 256,
-    private readonly maxInFlight = 1,
-  ) {}
+    options: GroupCommitOptions<T> = {},
+  ) {
+    this.maxGroup = options.maxGroup ?? 256;
+    this.maxInFlight = options.maxInFlight ?? 1;
+    this.sizeOf = options.sizeOf;
+    this.maxSize = options.maxSize ?? Number.POSITIVE_INFINITY;
+  }
 
   get pending(): number {
     return this.queue.length;
@@ -45,8 +64,8 @@ export class GroupCommit<T, R> {
     while (this.queue.length > 0 && this.inFlight < this.maxInFlight) {
       // Spread what is queued over the free slots, so the committer always has the next
       // group while this thread handles the replies to the one before.
-      const size = Math.min(this.maxGroup, Math.ceil(this.queue.length / (this.maxInFlight - this.inFlight)));
-      const group = this.queue.splice(0, size);
+      const count = Math.min(this.maxGroup, Math.ceil(this.queue.length / (this.maxInFlight - this.inFlight)));
+      const group = this.queue.splice(0, this.fitting(count));
       this.inFlight++;
       Promise.resolve()
         .then(() => this.commit(group.map((entry) => entry.item)))
@@ -59,6 +78,17 @@ export class GroupCommit<T, R> {
           this.startGroups();
         });
     }
+  }
+
+  /** How many of the first `count` queued items fit in one group under `maxSize` (at least one). */
+  private fitting(count: number): number {
+    if (!this.sizeOf) return count;
+    let total = 0;
+    for (let i = 0; i < count; i++) {
+      total += this.sizeOf((this.queue[i] as { item: T }).item);
+      if (i > 0 && total > this.maxSize) return i;
+    }
+    return count;
   }
 
   /** Resolves when everything submitted so far is committed (or failed). */

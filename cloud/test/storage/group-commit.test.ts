@@ -32,7 +32,7 @@ t.test('one in flight: callers of one turn share a commit; later ones share the 
 
 t.test('two in flight: what is queued is split so the committer always has the next group; order holds', async (t) => {
   const c = serialCommitter(20);
-  const group = new GroupCommit<number, number>(c.commit, 256, 2);
+  const group = new GroupCommit<number, number>(c.commit, { maxInFlight: 2 });
   const items = Array.from({ length: 10 }, (_, i) => i + 1);
   const results = await Promise.all(items.map((n) => group.submit(n)));
   t.same(results, items.map((n) => n * 10));
@@ -42,7 +42,7 @@ t.test('two in flight: what is queued is split so the committer always has the n
 
 t.test('a failed group rejects its own callers only', async (t) => {
   const c = serialCommitter(10, (items) => items.includes(2));
-  const group = new GroupCommit<number, number>(c.commit, 256, 2);
+  const group = new GroupCommit<number, number>(c.commit, { maxInFlight: 2 });
   const settled = await Promise.allSettled([1, 2, 3, 4].map((n) => group.submit(n)));
   t.same(settled.map((s) => s.status), ['rejected', 'rejected', 'fulfilled', 'fulfilled']);
   t.match((settled[0] as PromiseRejectedResult).reason, /group 1,2 failed/);
@@ -51,7 +51,14 @@ t.test('a failed group rejects its own callers only', async (t) => {
 
 t.test('maxGroup caps a commit', async (t) => {
   const c = serialCommitter(1);
-  const group = new GroupCommit<number, number>(c.commit, 3);
+  const group = new GroupCommit<number, number>(c.commit, { maxGroup: 3 });
   await Promise.all([1, 2, 3, 4, 5, 6, 7].map((n) => group.submit(n)));
   t.same(c.commits, [[1, 2, 3], [4, 5, 6], [7]]);
+});
+
+t.test('maxSize caps a commit by its items\' sizes; an item bigger than the cap goes alone', async (t) => {
+  const c = serialCommitter(1);
+  const group = new GroupCommit<number, number>(c.commit, { sizeOf: (n) => n, maxSize: 10 });
+  await Promise.all([4, 5, 3, 20, 2].map((n) => group.submit(n)));
+  t.same(c.commits, [[4, 5], [3], [20], [2]]);
 });

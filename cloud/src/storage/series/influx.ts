@@ -23,6 +23,7 @@
 import { InfluxDB, HttpError, canRetryHttpCall, escape, type Transport } from '@influxdata/influxdb-client';
 import { QUANTITY_NAMES, type Logger, type Quantity, type ReadingQuality, type TelemetryBatch } from '@gridsafe/shared';
 import type { InfluxConfig } from '../../config/types.js';
+import { GroupCommit } from '../group-commit.js';
 import {
   DEMAND_WINDOW_MS,
   type AggregatePoint,
@@ -63,19 +64,19 @@ export function versionSupportsV2Write(version: string): boolean {
   return major > 1 || (major === 1 && minor >= 8);
 }
 
-interface PendingWrite {
-  lines: string;
-  resolve: () => void;
-  reject: (error: Error) => void;
-}
-
 export class InfluxSeriesStore implements SeriesStore {
   readonly kind = 'influx' as const;
   private readonly transport: Transport;
   private version = 'unknown';
   private useV2Write = true;
-  private queue: PendingWrite[] = [];
-  private requestsInFlight = 0;
+  /** Concurrent batches share requests; every caller waits for the request holding its lines. */
+  private readonly writer = new GroupCommit<string, void>(
+    async (chunks) => {
+      await this.send(chunks.join(''));
+      return chunks.map(() => undefined);
+    },
+    { maxGroup: Number.POSITIVE_INFINITY, maxInFlight: MAX_REQUESTS_IN_FLIGHT, sizeOf: (lines) => lines.length, maxSize: MAX_REQUEST_BYTES },
+  );
 
   constructor(
     private readonly config: InfluxConfig,
@@ -141,33 +142,7 @@ export class InfluxSeriesStore implements SeriesStore {
   /** Queues line protocol and resolves once a request holding it has been accepted (HTTP 204). */
   writeLines(lines: string): Promise<void> {
     if (lines.length === 0) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push({ lines, resolve, reject });
-      this.startRequests();
-    });
-  }
-
-  /** Sends what is queued, as groups of whole batches, while fewer than the maximum requests are in flight. */
-  private startRequests(): void {
-    while (this.queue.length > 0 && this.requestsInFlight < MAX_REQUESTS_IN_FLIGHT) {
-      const group: PendingWrite[] = [];
-      let bytes = 0;
-      while (this.queue.length > 0 && (group.length === 0 || bytes + (this.queue[0] as PendingWrite).lines.length <= MAX_REQUEST_BYTES)) {
-        const next = this.queue.shift() as PendingWrite;
-        group.push(next);
-        bytes += next.lines.length;
-      }
-      this.requestsInFlight++;
-      this.send(group.map((entry) => entry.lines).join(''))
-        .then(
-          () => group.forEach((entry) => entry.resolve()),
-          (error: unknown) => group.forEach((entry) => entry.reject(error as Error)),
-        )
-        .finally(() => {
-          this.requestsInFlight--;
-          this.startRequests();
-        });
-    }
+    return this.writer.submit(lines);
   }
 
   private writePath(): string {
@@ -313,7 +288,7 @@ export class InfluxSeriesStore implements SeriesStore {
 
   async close(): Promise<void> {
     // Nothing is buffered beyond the callers still waiting; let them finish.
-    while (this.requestsInFlight > 0 || this.queue.length > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    await this.writer.drain();
   }
 }
 

@@ -66,7 +66,8 @@ function startWriterThread(workerData: WriterOptions): Worker {
 
 type Row = { device: string; ts: number; quality: number } & Partial<Record<Quantity, number | null>>;
 /** A request before it gets its id (Omit over each member of the union). */
-type Request = WriterRequest extends infer R ? (R extends WriterRequest ? Omit<R, 'id'> : never) : never;
+type WithoutId<R> = R extends unknown ? Omit<R, 'id'> : never;
+type Request = WithoutId<WriterRequest>;
 
 export interface SqliteSeriesOptions {
   /** The series file's path. */
@@ -84,7 +85,7 @@ export class SqliteSeriesStore implements SeriesStore {
   private readonly waiting = new Map<number, { resolve: (results: Array<'stored' | 'duplicate'>) => void; reject: (error: Error) => void }>();
   // Two groups in flight: the writer commits one while this thread handles the replies to
   // the other (bench:ingest: 0.53 -> 0.60 of the direct write). The writer takes them in order.
-  private readonly writer = new GroupCommit<WriteItem, 'stored' | 'duplicate'>((items) => this.request({ op: 'write', items }), 256, 2);
+  private readonly writer = new GroupCommit<WriteItem, 'stored' | 'duplicate'>((items) => this.request({ op: 'write', items }), { maxInFlight: 2 });
 
   constructor(private readonly options: SqliteSeriesOptions) {}
 
