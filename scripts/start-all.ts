@@ -131,6 +131,10 @@ try {
 start(simulator);
 start(gateway);
 log.info(
-  { alerts: `http://localhost:${httpPort}/api/v1/alerts`, series: `http://localhost:${httpPort}/api/v1/devices/m-001/series`, docs: `http://localhost:${httpPort}/docs` },
+  {
+    alerts: `http://localhost:${httpPort}/api/v1/alerts`,
+    series: `http://localhost:${httpPort}/api/v1/devices/m-001/series`,
+    docs: `http://localhost:${httpPort}/docs`,
+  },
   'gridsafe is running: the simulated transformer tx-001 is driven past its 100 kVA rating about 20 s from now; an overload alert follows. Ctrl-C stops everything.',
 );

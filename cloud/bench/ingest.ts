@@ -30,7 +30,28 @@ const BATCHES = Number(process.env['BENCH_BATCHES'] ?? 100);
 const DEVICES = Number(process.env['BENCH_DEVICES'] ?? 100);
 const INFLIGHT = Number(process.env['BENCH_INFLIGHT'] ?? 4);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
-const FIELDS: Quantity[] = ['v_a', 'v_b', 'v_c', 'v_ab', 'v_bc', 'v_ca', 'i_a', 'i_b', 'i_c', 'i_n', 'p_kw', 'p_a_kw', 'p_b_kw', 'p_c_kw', 'q_kvar', 's_kva', 'pf', 'f_hz', 'e_imp_kwh', 'demand_kw'];
+const FIELDS: Quantity[] = [
+  'v_a',
+  'v_b',
+  'v_c',
+  'v_ab',
+  'v_bc',
+  'v_ca',
+  'i_a',
+  'i_b',
+  'i_c',
+  'i_n',
+  'p_kw',
+  'p_a_kw',
+  'p_b_kw',
+  'p_c_kw',
+  'q_kvar',
+  's_kva',
+  'pf',
+  'f_hz',
+  'e_imp_kwh',
+  'demand_kw',
+];
 const cli = fileURLToPath(new URL('../dist/src/cli.js', import.meta.url));
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -53,19 +74,38 @@ function makeBatches(base: number): TelemetryBatch[][] {
   );
 }
 
-const valuesIn = (batches: TelemetryBatch[][]) => batches.flat().reduce((n, batch) => n + batch.readings.length * FIELDS.length, 0);
+const valuesIn = (batches: TelemetryBatch[][]) =>
+  batches.flat().reduce((n, batch) => n + batch.readings.length * FIELDS.length, 0);
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
-async function startCloud(dir: string, env: Record<string, string>): Promise<{ child: ChildProcess; mqttUrl: string; stop(): Promise<void> }> {
+async function startCloud(
+  dir: string,
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; mqttUrl: string; stop(): Promise<void> }> {
   const seed = join(dir, 'seed.json');
-  writeFileSync(seed, JSON.stringify({ gateways: Array.from({ length: GATEWAYS }, (_, g) => ({ id: `bgw-${g}`, secret: `bench-secret-${g}` })) }));
+  writeFileSync(
+    seed,
+    JSON.stringify({
+      gateways: Array.from({ length: GATEWAYS }, (_, g) => ({ id: `bgw-${g}`, secret: `bench-secret-${g}` })),
+    }),
+  );
   const [httpPort, mqttPort] = [await freePort(), await freePort()];
   const nodeArgs = process.env['BENCH_CLOUD_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
   const child = spawn(process.execPath, [...nodeArgs, cli], {
-    env: { ...process.env, GRIDSAFE_DATA_DIR: join(dir, 'data'), GRIDSAFE_HTTP_HOST: '127.0.0.1', GRIDSAFE_HTTP_PORT: String(httpPort), GRIDSAFE_MQTT_HOST: '127.0.0.1', GRIDSAFE_MQTT_PORT: String(mqttPort), GRIDSAFE_SEED_FILE: seed, GRIDSAFE_LOG_LEVEL: 'warn', ...env },
+    env: {
+      ...process.env,
+      GRIDSAFE_DATA_DIR: join(dir, 'data'),
+      GRIDSAFE_HTTP_HOST: '127.0.0.1',
+      GRIDSAFE_HTTP_PORT: String(httpPort),
+      GRIDSAFE_MQTT_HOST: '127.0.0.1',
+      GRIDSAFE_MQTT_PORT: String(mqttPort),
+      GRIDSAFE_SEED_FILE: seed,
+      GRIDSAFE_LOG_LEVEL: 'warn',
+      ...env,
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   for (let i = 0; ; i++) {
@@ -95,8 +135,20 @@ function peakRssMb(pid: number): number {
 }
 
 /** The full path: every gateway publishes its batches (QoS 1, a few in flight), timing each until its PUBACK. */
-async function fullPath(mqttUrl: string, batches: TelemetryBatch[][]): Promise<{ seconds: number; latencies: number[] }> {
-  const clients = await Promise.all(batches.map((_, g) => mqtt.connectAsync(mqttUrl, { clientId: `bench-${g}`, username: `bgw-${g}`, password: `bench-secret-${g}`, reconnectPeriod: 0 })));
+async function fullPath(
+  mqttUrl: string,
+  batches: TelemetryBatch[][],
+): Promise<{ seconds: number; latencies: number[] }> {
+  const clients = await Promise.all(
+    batches.map((_, g) =>
+      mqtt.connectAsync(mqttUrl, {
+        clientId: `bench-${g}`,
+        username: `bgw-${g}`,
+        password: `bench-secret-${g}`,
+        reconnectPeriod: 0,
+      }),
+    ),
+  );
   const payloads = batches.map((list) => list.map((batch) => JSON.stringify(batch)));
   const latencies: number[] = [];
   const started = performance.now();
@@ -138,10 +190,15 @@ async function direct(write: (batch: TelemetryBatch) => Promise<void>, batches: 
 function sqlDirectWriter(path: string): (batch: TelemetryBatch) => Promise<void> {
   const db = new Database(path);
   for (const pragma of SERIES_PRAGMAS) db.pragma(pragma);
-  db.exec(`CREATE TABLE readings (device TEXT NOT NULL, ts INTEGER NOT NULL, gateway TEXT NOT NULL, quality INTEGER NOT NULL, ${QUANTITY_NAMES.map((q) => `${q} REAL`).join(', ')}, PRIMARY KEY (device, ts)) WITHOUT ROWID`);
-  const insert = db.prepare(`INSERT INTO readings (device, ts, gateway, quality, ${QUANTITY_NAMES.join(', ')}) VALUES (${['?', '?', '?', '?', ...QUANTITY_NAMES.map(() => '?')].join(', ')})`);
+  db.exec(
+    `CREATE TABLE readings (device TEXT NOT NULL, ts INTEGER NOT NULL, gateway TEXT NOT NULL, quality INTEGER NOT NULL, ${QUANTITY_NAMES.map((q) => `${q} REAL`).join(', ')}, PRIMARY KEY (device, ts)) WITHOUT ROWID`,
+  );
+  const insert = db.prepare(
+    `INSERT INTO readings (device, ts, gateway, quality, ${QUANTITY_NAMES.join(', ')}) VALUES (${['?', '?', '?', '?', ...QUANTITY_NAMES.map(() => '?')].join(', ')})`,
+  );
   const write = db.transaction((batch: TelemetryBatch) => {
-    for (const reading of batch.readings) insert.run(reading.device, reading.ts, batch.gateway, 0, ...QUANTITY_NAMES.map((q) => reading.values[q] ?? null));
+    for (const reading of batch.readings)
+      insert.run(reading.device, reading.ts, batch.gateway, 0, ...QUANTITY_NAMES.map((q) => reading.values[q] ?? null));
   });
   return async (batch) => write(batch);
 }
@@ -176,7 +233,10 @@ async function runRound(name: 'embedded' | 'influx', round: number): Promise<Res
       const setup = new InfluxSeriesStore({ url: influxd.url, bucket: database, database }, silentLog);
       await setup.init();
       directSeconds = await direct(async (batch) => {
-        const response = await fetch(`${influxd.url}/write?db=${database}&precision=ms`, { method: 'POST', body: InfluxSeriesStore.toLines(batch) });
+        const response = await fetch(`${influxd.url}/write?db=${database}&precision=ms`, {
+          method: 'POST',
+          body: InfluxSeriesStore.toLines(batch),
+        });
         if (response.status !== 204) throw new Error(`direct write: HTTP ${response.status} ${await response.text()}`);
       }, batches);
     } else {
@@ -184,7 +244,12 @@ async function runRound(name: 'embedded' | 'influx', round: number): Promise<Res
     }
 
     const database = `cloud_${round}`;
-    const cloud = await startCloud(dir, influxd ? { GRIDSAFE_INFLUX_URL: influxd.url, GRIDSAFE_INFLUX_DATABASE: database, GRIDSAFE_INFLUX_BUCKET: database } : {});
+    const cloud = await startCloud(
+      dir,
+      influxd
+        ? { GRIDSAFE_INFLUX_URL: influxd.url, GRIDSAFE_INFLUX_DATABASE: database, GRIDSAFE_INFLUX_BUCKET: database }
+        : {},
+    );
     const { seconds, latencies } = await fullPath(cloud.mqttUrl, batches);
     const peakMemoryMb = peakRssMb(cloud.child.pid as number);
     await cloud.stop();
@@ -235,10 +300,19 @@ async function runBackend(name: 'embedded' | 'influx'): Promise<Result> {
 const { createLogger } = await import('@gridsafe/shared');
 const silentLog = createLogger('bench', { level: 'silent' });
 
-out(`bench:ingest — ${GATEWAYS} gateways × ${BATCHES} batches × ${DEVICES} readings × ${FIELDS.length} values, ${INFLIGHT} in flight per gateway, ${ROUNDS} rounds`);
+out(
+  `bench:ingest — ${GATEWAYS} gateways × ${BATCHES} batches × ${DEVICES} readings × ${FIELDS.length} values, ${INFLIGHT} in flight per gateway, ${ROUNDS} rounds`,
+);
 const only = process.env['BENCH_BACKENDS'] ?? 'embedded,influx';
 const skipped: Result = { valuesPerSecond: 0, ratio: 0, p50Ms: 0, p99Ms: 0, peakMemoryMb: 0, directValuesPerSecond: 0 };
 const embedded = only.includes('embedded') ? await runBackend('embedded') : skipped;
 const influx = only.includes('influx') ? await runBackend('influx') : skipped;
-const pick = (r: Result) => ({ valuesPerSecond: r.valuesPerSecond, ratio: r.ratio, p99Ms: r.p99Ms, p50Ms: r.p50Ms, peakMemoryMb: r.peakMemoryMb, directValuesPerSecond: r.directValuesPerSecond });
+const pick = (r: Result) => ({
+  valuesPerSecond: r.valuesPerSecond,
+  ratio: r.ratio,
+  p99Ms: r.p99Ms,
+  p50Ms: r.p50Ms,
+  peakMemoryMb: r.peakMemoryMb,
+  directValuesPerSecond: r.directValuesPerSecond,
+});
 out(JSON.stringify({ bench: 'ingest', influx: pick(influx), embedded: pick(embedded) }));

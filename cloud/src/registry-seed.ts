@@ -34,13 +34,18 @@ export function readSeed(path: string): RegistrySeed {
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new Error(`registry seed ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message}`);
+    throw new Error(
+      `registry seed ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message}`,
+    );
   }
   if (!validate(parsed)) throw new Error(`registry seed ${path}: ${describeSchemaError(validate.errors)}`);
   return parsed;
 }
 
-export async function applySeed(registry: RegistryStore, seed: RegistrySeed): Promise<{ transformers: number; customers: number; devices: number; gateways: number }> {
+export async function applySeed(
+  registry: RegistryStore,
+  seed: RegistrySeed,
+): Promise<{ transformers: number; customers: number; devices: number; gateways: number }> {
   for (const transformer of seed.transformers ?? []) await registry.putTransformer(transformer, 'upsert');
   for (const customer of seed.customers ?? []) await registry.putCustomer(customer, 'upsert');
   for (const device of seed.devices ?? []) await registry.putDevice(device, 'upsert');

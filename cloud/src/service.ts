@@ -75,11 +75,21 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   };
   try {
     const rdb: RelationalDb = await openRelational(
-      config.relational.kind === 'postgres' ? { kind: 'postgres', url: config.relational.url as string } : { kind: 'sqlite', path: join(config.dataDir, 'gridsafe.sqlite') },
+      config.relational.kind === 'postgres'
+        ? { kind: 'postgres', url: config.relational.url as string }
+        : { kind: 'sqlite', path: join(config.dataDir, 'gridsafe.sqlite') },
       options.extraMigrations ? { extraMigrations: options.extraMigrations } : {},
     );
     cleanup.push(() => rdb.close());
-    log.info({ relational: config.relational.kind === 'postgres' ? redactUrl(config.relational.url as string) : join(config.dataDir, 'gridsafe.sqlite') }, 'relational store ready');
+    log.info(
+      {
+        relational:
+          config.relational.kind === 'postgres'
+            ? redactUrl(config.relational.url as string)
+            : join(config.dataDir, 'gridsafe.sqlite'),
+      },
+      'relational store ready',
+    );
     const series = await openSeries(config, log);
     cleanup.push(() => series.close());
     log.info({ series: series.kind }, 'series store ready');
@@ -91,7 +101,8 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       log.info({ seed: config.seedFile, ...counts }, 'registry seed applied');
     }
     const users = new ApiUserStore(rdb);
-    for (const user of config.apiUsers) await users.put({ name: user.name, role: user.role, areas: user.areas ?? [] }, user.token);
+    for (const user of config.apiUsers)
+      await users.put({ name: user.name, role: user.role, areas: user.areas ?? [] }, user.token);
 
     const alerts = new SqlAlertStore(rdb);
     const cases = new SqlCaseStore(rdb);
@@ -99,15 +110,41 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     const ledger = series.ledger?.() ?? new SqlIngestLedger(rdb);
     const metrics = new CloudMetrics();
     const detectorState = new SqlDetectorStateStore(rdb);
-    const engine = createDetectionEngine({ registry, alerts, cases, state: detectorState, settings: config.detectors, log });
-    const detection = new DetectionRunner(engine, ledger, metrics, log.child({ component: 'detection-host' }), detectorState);
+    const engine = createDetectionEngine({
+      registry,
+      alerts,
+      cases,
+      state: detectorState,
+      settings: config.detectors,
+      log,
+    });
+    const detection = new DetectionRunner(
+      engine,
+      ledger,
+      metrics,
+      log.child({ component: 'detection-host' }),
+      detectorState,
+    );
     await detection.replayPending();
     detection.start(config.tickIntervalMs);
     cleanup.push(() => detection.close());
 
-    const pipeline = new IngestPipeline({ series, ledger, registry, rdb, metrics, detection, log: log.child({ component: 'ingest' }), topicPrefix: config.mqtt.topicPrefix });
+    const pipeline = new IngestPipeline({
+      series,
+      ledger,
+      registry,
+      rdb,
+      metrics,
+      detection,
+      log: log.child({ component: 'ingest' }),
+      topicPrefix: config.mqtt.topicPrefix,
+    });
     metrics.gauge('gridsafe_ingest_queue_depth', 'Batches waiting to be stored', () => pipeline.queueDepth);
-    metrics.gauge('gridsafe_detection_queue_depth', 'Stored batches and events waiting for detection', () => detection.depth);
+    metrics.gauge(
+      'gridsafe_detection_queue_depth',
+      'Stored batches and events waiting for detection',
+      () => detection.depth,
+    );
 
     let accepting = false;
     let broker: EmbeddedBroker | null = null;
@@ -124,10 +161,14 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       metrics,
       log,
       isAccepting: () => accepting,
-      mqttReady: () => (broker !== null) || (external?.connected() ?? false),
+      mqttReady: () => broker !== null || (external?.connected() ?? false),
     };
 
-    const httpOptions: HttpOptions = { bodyLimitBytes: config.http.bodyLimitBytes, rateLimitPerMinute: config.http.rateLimitPerMinute, apiAuth: config.apiAuth };
+    const httpOptions: HttpOptions = {
+      bodyLimitBytes: config.http.bodyLimitBytes,
+      rateLimitPerMinute: config.http.rateLimitPerMinute,
+      apiAuth: config.apiAuth,
+    };
     if (options.httpPlugins) httpOptions.plugins = options.httpPlugins;
     if (options.penaltyRules) httpOptions.penaltyRules = options.penaltyRules;
     const app = await buildHttpApp(ctx, httpOptions, log);
@@ -135,7 +176,9 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     try {
       await app.listen({ host: config.http.host, port: config.http.port });
     } catch (error) {
-      throw new Error(`cannot listen for HTTP on ${config.http.host}:${config.http.port}: ${(error as Error).message} (set GRIDSAFE_HTTP_PORT to a free port)`);
+      throw new Error(
+        `cannot listen for HTTP on ${config.http.host}:${config.http.port}: ${(error as Error).message} (set GRIDSAFE_HTTP_PORT to a free port)`,
+      );
     }
     const httpPort = (app.server.address() as AddressInfo).port;
 
@@ -169,11 +212,21 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     // Several instances share one PostgreSQL: pick up the others' registry edits.
     let refreshTimer: NodeJS.Timeout | null = null;
     if (config.relational.kind === 'postgres') {
-      refreshTimer = setInterval(() => void registry.refresh().catch((error: unknown) => log.warn({ err: error }, 'registry refresh failed')), 30_000);
+      refreshTimer = setInterval(
+        () => void registry.refresh().catch((error: unknown) => log.warn({ err: error }, 'registry refresh failed')),
+        30_000,
+      );
     }
     accepting = true;
     const httpUrl = `http://${config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host}:${httpPort}`;
-    log.info({ http: httpUrl, mqttPort: broker?.port ?? null, externalBroker: config.mqtt.brokerUrl ? redactUrl(config.mqtt.brokerUrl) : null }, 'gridsafe cloud is running');
+    log.info(
+      {
+        http: httpUrl,
+        mqttPort: broker?.port ?? null,
+        externalBroker: config.mqtt.brokerUrl ? redactUrl(config.mqtt.brokerUrl) : null,
+      },
+      'gridsafe cloud is running',
+    );
 
     let closing: Promise<void> | null = null;
     return {

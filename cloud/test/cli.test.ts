@@ -11,7 +11,9 @@ const cli = fileURLToPath(new URL('../dist/src/cli.js', import.meta.url));
 
 function run(args: string[], env: Record<string, string>, until?: (out: string) => boolean, timeoutMs = 20_000) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, GRIDSAFE_LOG_LEVEL: 'info', ...env } });
+    const child = spawn(process.execPath, [cli, ...args], {
+      env: { ...process.env, GRIDSAFE_LOG_LEVEL: 'info', ...env },
+    });
     let stdout = '';
     let stderr = '';
     let signalled = false;
@@ -34,7 +36,15 @@ function run(args: string[], env: Record<string, string>, until?: (out: string) 
 t.test('--help lists the options and environment variables', async (t) => {
   const { code, stdout } = await run(['--help'], {});
   t.equal(code, 0);
-  for (const name of ['--config', 'GRIDSAFE_HTTP_PORT', 'GRIDSAFE_MQTT_PORT', 'GRIDSAFE_SEED_FILE', 'GRIDSAFE_BROKER_URL', 'GRIDSAFE_INFLUX_URL', 'GRIDSAFE_DATA_DIR']) {
+  for (const name of [
+    '--config',
+    'GRIDSAFE_HTTP_PORT',
+    'GRIDSAFE_MQTT_PORT',
+    'GRIDSAFE_SEED_FILE',
+    'GRIDSAFE_BROKER_URL',
+    'GRIDSAFE_INFLUX_URL',
+    'GRIDSAFE_DATA_DIR',
+  ]) {
     t.match(stdout, name);
   }
 });
@@ -59,7 +69,11 @@ t.test('configuration mistakes name the file, the field and the problem, and exi
 
   const badDetector = join(dir, 'detector.yaml');
   writeFileSync(badDetector, 'detectors:\n  overload:\n    holdSeconds: -3\n');
-  result = await run(['--config', badDetector], { GRIDSAFE_DATA_DIR: join(dir, 'd1'), GRIDSAFE_HTTP_PORT: '0', GRIDSAFE_MQTT_PORT: '0' });
+  result = await run(['--config', badDetector], {
+    GRIDSAFE_DATA_DIR: join(dir, 'd1'),
+    GRIDSAFE_HTTP_PORT: '0',
+    GRIDSAFE_MQTT_PORT: '0',
+  });
   t.equal(result.code, 2);
   t.match(result.stderr, badDetector);
   t.match(result.stderr, /holdSeconds/);
@@ -79,7 +93,14 @@ t.test('starts with the demo seed, stops cleanly on SIGTERM; a busy port is a cl
   const dir = mkdtempSync(join(tmpdir(), 'gridsafe-cli-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const seed = fileURLToPath(new URL('../../deploy/demo/registry.json', import.meta.url));
-  const env = { GRIDSAFE_DATA_DIR: dir, GRIDSAFE_HTTP_PORT: '0', GRIDSAFE_MQTT_PORT: '0', GRIDSAFE_HTTP_HOST: '127.0.0.1', GRIDSAFE_MQTT_HOST: '127.0.0.1', GRIDSAFE_SEED_FILE: seed };
+  const env = {
+    GRIDSAFE_DATA_DIR: dir,
+    GRIDSAFE_HTTP_PORT: '0',
+    GRIDSAFE_MQTT_PORT: '0',
+    GRIDSAFE_HTTP_HOST: '127.0.0.1',
+    GRIDSAFE_MQTT_HOST: '127.0.0.1',
+    GRIDSAFE_SEED_FILE: seed,
+  };
   const result = await run([], env, (out) => out.includes('gridsafe cloud is running'));
   t.equal(result.code, 0, 'exit 0 after SIGTERM');
   t.match(result.stdout, '"msg":"registry seed applied"');

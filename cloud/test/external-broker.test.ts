@@ -21,7 +21,9 @@ t.test('two instances, one broker: each batch stored once', async (t) => {
   const gateways = ['gw-001', 'gw-002', 'gw-003', 'gw-004'];
   const perGateway = 50;
   const base = Date.now() - 3_600_000;
-  const publishers = await Promise.all(gateways.map((gw) => mqtt.connectAsync(broker.url, { clientId: `pub-${gw}`, reconnectPeriod: 0 })));
+  const publishers = await Promise.all(
+    gateways.map((gw) => mqtt.connectAsync(broker.url, { clientId: `pub-${gw}`, reconnectPeriod: 0 })),
+  );
   t.teardown(() => Promise.all(publishers.map((client) => client.endAsync(true))));
   await Promise.all(
     publishers.map(async (client, g) => {
@@ -33,7 +35,10 @@ t.test('two instances, one broker: each batch stored once', async (t) => {
     }),
   );
   const total = gateways.length * perGateway;
-  const keys = async (cloud: TestCloud) => (await Promise.all(gateways.map(async (gw) => (await cloud.ctx.ledger.recorded(gw)).map((seq) => `${gw}/${seq}`)))).flat();
+  const keys = async (cloud: TestCloud) =>
+    (
+      await Promise.all(gateways.map(async (gw) => (await cloud.ctx.ledger.recorded(gw)).map((seq) => `${gw}/${seq}`)))
+    ).flat();
   let ka: string[] = [];
   let kb: string[] = [];
   for (let i = 0; i < 100; i++) {
@@ -50,6 +55,10 @@ t.test('two instances, one broker: each batch stored once', async (t) => {
       ...(await a.ctx.series.raw({ device: `d-${gw}`, from: base, to: base + 3_600_000 })),
       ...(await b.ctx.series.raw({ device: `d-${gw}`, from: base, to: base + 3_600_000 })),
     ];
-    t.same(rows.map((r) => r.values.p_kw).sort((x, y) => (x ?? 0) - (y ?? 0)), Array.from({ length: perGateway }, (_, i) => i + 1), `${gw}: every reading once`);
+    t.same(
+      rows.map((r) => r.values.p_kw).sort((x, y) => (x ?? 0) - (y ?? 0)),
+      Array.from({ length: perGateway }, (_, i) => i + 1),
+      `${gw}: every reading once`,
+    );
   }
 });

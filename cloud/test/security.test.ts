@@ -15,7 +15,8 @@ function captureLog(): { log: Logger; lines: Array<Record<string, unknown>> } {
   const lines: Array<Record<string, unknown>> = [];
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n')) if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString().split('\n'))
+        if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });
@@ -39,40 +40,138 @@ function mosquitto(command: 'mosquitto_pub' | 'mosquitto_sub', args: string[], t
 
 const port = (cloud: TestCloud) => String(cloud.mqttPort);
 const batchJson = (gateway: string, seq: number) =>
-  JSON.stringify({ gateway, seq, sentAt: Date.now(), readings: [{ device: gateway === 'gw-001' ? 'm-001' : 'm-002', ts: Date.now() - 1000, values: { p_kw: 1 }, quality: 'good' }] });
+  JSON.stringify({
+    gateway,
+    seq,
+    sentAt: Date.now(),
+    readings: [
+      { device: gateway === 'gw-001' ? 'm-001' : 'm-002', ts: Date.now() - 1000, values: { p_kw: 1 }, quality: 'good' },
+    ],
+  });
 
 t.test('MQTT: secrets and topic ACLs with mosquitto_pub and mosquitto_sub', async (t) => {
   const { log, lines } = captureLog();
   const cloud = await startTestCloud(t, { start: { log } });
   const common = ['-h', '127.0.0.1', '-p', port(cloud), '-q', '1'];
 
-  const good = await mosquitto('mosquitto_pub', [...common, '-u', 'gw-001', '-P', 'gw-001-demo-secret', '-t', topics.telemetry('gw-001'), '-m', batchJson('gw-001', 1)]);
+  const good = await mosquitto('mosquitto_pub', [
+    ...common,
+    '-u',
+    'gw-001',
+    '-P',
+    'gw-001-demo-secret',
+    '-t',
+    topics.telemetry('gw-001'),
+    '-m',
+    batchJson('gw-001', 1),
+  ]);
   t.equal(good.code, 0, `the right secret publishes (${good.stderr})`);
   t.equal((await cloud.ctx.series.raw({ device: 'm-001', from: 0, to: Date.now() })).length, 1);
 
-  const wrong = await mosquitto('mosquitto_pub', [...common, '-u', 'gw-001', '-P', 'not-the-secret', '-t', topics.telemetry('gw-001'), '-m', batchJson('gw-001', 2)]);
+  const wrong = await mosquitto('mosquitto_pub', [
+    ...common,
+    '-u',
+    'gw-001',
+    '-P',
+    'not-the-secret',
+    '-t',
+    topics.telemetry('gw-001'),
+    '-m',
+    batchJson('gw-001', 2),
+  ]);
   t.not(wrong.code, 0, 'a wrong secret is refused');
   t.match(wrong.stderr, /not authori[sz]ed|bad user name or password/i);
-  const anonymous = await mosquitto('mosquitto_pub', [...common, '-t', topics.telemetry('gw-001'), '-m', batchJson('gw-001', 3)]);
+  const anonymous = await mosquitto('mosquitto_pub', [
+    ...common,
+    '-t',
+    topics.telemetry('gw-001'),
+    '-m',
+    batchJson('gw-001', 3),
+  ]);
   t.not(anonymous.code, 0, 'no login is refused');
-  const unknown = await mosquitto('mosquitto_pub', [...common, '-u', 'gw-404', '-P', 'gw-001-demo-secret', '-t', topics.telemetry('gw-404'), '-m', '{}']);
+  const unknown = await mosquitto('mosquitto_pub', [
+    ...common,
+    '-u',
+    'gw-404',
+    '-P',
+    'gw-001-demo-secret',
+    '-t',
+    topics.telemetry('gw-404'),
+    '-m',
+    '{}',
+  ]);
   t.not(unknown.code, 0, 'an unregistered gateway is refused');
 
   // gw-001 publishing on gw-002's topic (even with gw-002 named in the batch) is refused and nothing is stored.
-  const spoof = await mosquitto('mosquitto_pub', [...common, '-u', 'gw-001', '-P', 'gw-001-demo-secret', '-t', topics.telemetry('gw-002'), '-m', batchJson('gw-002', 1)]);
+  const spoof = await mosquitto('mosquitto_pub', [
+    ...common,
+    '-u',
+    'gw-001',
+    '-P',
+    'gw-001-demo-secret',
+    '-t',
+    topics.telemetry('gw-002'),
+    '-m',
+    batchJson('gw-002', 1),
+  ]);
   t.not(spoof.code, 0, 'publishing as another gateway fails');
   t.same(await cloud.ctx.series.raw({ device: 'm-002', from: 0, to: Date.now() }), [], 'nothing stored for gw-002');
 
   // gw-001 may not read gw-002's commands; it reads its own.
-  const denied = await mosquitto('mosquitto_sub', [...common, '-u', 'gw-001', '-P', 'gw-001-demo-secret', '-t', topics.commandFilter('gw-002'), '-C', '1', '-W', '3']);
+  const denied = await mosquitto('mosquitto_sub', [
+    ...common,
+    '-u',
+    'gw-001',
+    '-P',
+    'gw-001-demo-secret',
+    '-t',
+    topics.commandFilter('gw-002'),
+    '-C',
+    '1',
+    '-W',
+    '3',
+  ]);
   // mosquitto_sub reports a refused filter (SUBACK 0x80) and gives up without receiving anything.
-  t.match(denied.stderr, /All subscription requests were denied/, 'subscribing to another gateway\'s commands is refused');
+  t.match(
+    denied.stderr,
+    /All subscription requests were denied/,
+    "subscribing to another gateway's commands is refused",
+  );
   t.equal(denied.stdout, '');
-  const everything = await mosquitto('mosquitto_sub', [...common, '-u', 'gw-001', '-P', 'gw-001-demo-secret', '-t', '#', '-C', '1', '-W', '3']);
-  t.match(everything.stderr, /All subscription requests were denied/, 'a wildcard subscription to everything is refused');
+  const everything = await mosquitto('mosquitto_sub', [
+    ...common,
+    '-u',
+    'gw-001',
+    '-P',
+    'gw-001-demo-secret',
+    '-t',
+    '#',
+    '-C',
+    '1',
+    '-W',
+    '3',
+  ]);
+  t.match(
+    everything.stderr,
+    /All subscription requests were denied/,
+    'a wildcard subscription to everything is refused',
+  );
   t.equal(everything.stdout, '');
 
-  const own = mosquitto('mosquitto_sub', [...common, '-u', 'gw-001', '-P', 'gw-001-demo-secret', '-t', topics.commandFilter('gw-001'), '-C', '1', '-W', '10', '-v']);
+  const own = mosquitto('mosquitto_sub', [
+    ...common,
+    '-u',
+    'gw-001',
+    '-P',
+    'gw-001-demo-secret',
+    '-t',
+    topics.commandFilter('gw-001'),
+    '-C',
+    '1',
+    '-W',
+    '10',
+    '-v',
+  ]);
   // Publish the command repeatedly until the subscriber (a separate process) has subscribed and received it.
   let received: Awaited<typeof own> | null = null;
   void own.then((result) => (received = result));
@@ -85,15 +184,29 @@ t.test('MQTT: secrets and topic ACLs with mosquitto_pub and mosquitto_sub', asyn
   t.match(ownResult.stdout, `${topics.command('gw-001', 'read-now')} {"devices":["m-001"]}`);
 
   const refusals = lines.filter((line) => /^refused/.test(String(line['msg'])));
-  t.ok(refusals.some((l) => l['msg'] === 'refused an MQTT login' && l['username'] === 'gw-001'), 'wrong secret logged');
-  t.ok(refusals.some((l) => String(l['msg']).startsWith('refused a publish') && l['topic'] === topics.telemetry('gw-002')), 'spoofed publish logged');
-  t.ok(refusals.some((l) => String(l['msg']).startsWith('refused a subscription') && l['topic'] === topics.commandFilter('gw-002')), 'foreign subscription logged');
+  t.ok(
+    refusals.some((l) => l['msg'] === 'refused an MQTT login' && l['username'] === 'gw-001'),
+    'wrong secret logged',
+  );
+  t.ok(
+    refusals.some((l) => String(l['msg']).startsWith('refused a publish') && l['topic'] === topics.telemetry('gw-002')),
+    'spoofed publish logged',
+  );
+  t.ok(
+    refusals.some(
+      (l) => String(l['msg']).startsWith('refused a subscription') && l['topic'] === topics.commandFilter('gw-002'),
+    ),
+    'foreign subscription logged',
+  );
   t.notOk(JSON.stringify(lines).includes('gw-001-demo-secret'), 'no secret in the log');
   t.notOk(JSON.stringify(lines).includes('not-the-secret'), 'not even a wrong one');
 });
 
 async function asUser(cloud: TestCloud, token: string | null, path: string, init: RequestInit = {}) {
-  const headers = { ...(init.body ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) };
+  const headers = {
+    ...(init.body ? { 'content-type': 'application/json' } : {}),
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
+  };
   return cloud.api(path, { ...init, headers });
 }
 
@@ -114,7 +227,14 @@ t.test('HTTP: tokens, roles and areas', async (t) => {
     },
   });
   const now = Date.now();
-  const { alert } = await cloud.ctx.alerts.raise({ type: 'overload', subject: 'tx-001', subjectKind: 'transformer', severity: 'warning', ts: now, evidence: {} });
+  const { alert } = await cloud.ctx.alerts.raise({
+    type: 'overload',
+    subject: 'tx-001',
+    subjectKind: 'transformer',
+    severity: 'warning',
+    ts: now,
+    evidence: {},
+  });
 
   t.equal((await asUser(cloud, null, '/api/v1/alerts')).status, 401, 'no token');
   t.equal((await asUser(cloud, 'wrong-token-0123456789', '/api/v1/alerts')).status, 401, 'unknown token');
@@ -126,31 +246,66 @@ t.test('HTTP: tokens, roles and areas', async (t) => {
   const samList = (await (await asUser(cloud, 'sam-token-0123456789', '/api/v1/alerts')).json()) as { total: number };
   t.equal(samList.total, 0, 'an inspector sees no alerts outside their areas');
   t.equal((await asUser(cloud, 'sam-token-0123456789', `/api/v1/alerts/${alert.id}`)).status, 403);
-  const samAck = await asUser(cloud, 'sam-token-0123456789', `/api/v1/alerts/${alert.id}/ack`, { method: 'POST', body: '{}' });
+  const samAck = await asUser(cloud, 'sam-token-0123456789', `/api/v1/alerts/${alert.id}/ack`, {
+    method: 'POST',
+    body: '{}',
+  });
   t.equal(samAck.status, 403);
   t.equal((await cloud.ctx.alerts.get(alert.id))?.state, 'open', 'the refused ack changed nothing');
-  t.equal((await asUser(cloud, 'sam-token-0123456789', '/api/v1/devices/m-001/series')).status, 403, 'nor the series of a device outside the areas');
-  const annAck = await asUser(cloud, 'ann-token-0123456789', `/api/v1/alerts/${alert.id}/ack`, { method: 'POST', body: '{"note":"on my way"}' });
+  t.equal(
+    (await asUser(cloud, 'sam-token-0123456789', '/api/v1/devices/m-001/series')).status,
+    403,
+    'nor the series of a device outside the areas',
+  );
+  const annAck = await asUser(cloud, 'ann-token-0123456789', `/api/v1/alerts/${alert.id}/ack`, {
+    method: 'POST',
+    body: '{"note":"on my way"}',
+  });
   t.equal(annAck.status, 200);
   t.match(await annAck.json(), { state: 'acknowledged', notes: [{ actor: 'ann' }] });
 
   // The auditor reads everything but cannot change the registry.
   t.equal((await asUser(cloud, 'aud-token-0123456789', '/api/v1/alerts')).status, 200);
   const before = await (await asUser(cloud, 'admin-token-0123456789', '/api/v1/transformers')).json();
-  const audPost = await asUser(cloud, 'aud-token-0123456789', '/api/v1/transformers', { method: 'POST', body: JSON.stringify({ id: 'tx-x', site: 'x', ratedKva: 1 }) });
+  const audPost = await asUser(cloud, 'aud-token-0123456789', '/api/v1/transformers', {
+    method: 'POST',
+    body: JSON.stringify({ id: 'tx-x', site: 'x', ratedKva: 1 }),
+  });
   t.equal(audPost.status, 403);
   t.match(audPost.headers.get('content-type'), /problem\+json/);
-  t.equal((await asUser(cloud, 'aud-token-0123456789', '/api/v1/transformers/tx-001', { method: 'DELETE' })).status, 403);
-  t.equal((await asUser(cloud, 'ann-token-0123456789', '/api/v1/transformers/tx-001', { method: 'DELETE' })).status, 403);
-  t.same(await (await asUser(cloud, 'admin-token-0123456789', '/api/v1/transformers')).json(), before, 'registry unchanged');
-  t.equal((await asUser(cloud, 'admin-token-0123456789', '/api/v1/transformers', { method: 'POST', body: JSON.stringify({ id: 'tx-x', site: 'x', ratedKva: 1 }) })).status, 201, 'an admin may');
+  t.equal(
+    (await asUser(cloud, 'aud-token-0123456789', '/api/v1/transformers/tx-001', { method: 'DELETE' })).status,
+    403,
+  );
+  t.equal(
+    (await asUser(cloud, 'ann-token-0123456789', '/api/v1/transformers/tx-001', { method: 'DELETE' })).status,
+    403,
+  );
+  t.same(
+    await (await asUser(cloud, 'admin-token-0123456789', '/api/v1/transformers')).json(),
+    before,
+    'registry unchanged',
+  );
+  t.equal(
+    (
+      await asUser(cloud, 'admin-token-0123456789', '/api/v1/transformers', {
+        method: 'POST',
+        body: JSON.stringify({ id: 'tx-x', site: 'x', ratedKva: 1 }),
+      })
+    ).status,
+    201,
+    'an admin may',
+  );
 
   const refusals = lines.filter((line) => /^refused/.test(String(line['msg'])));
   t.ok(refusals.some((l) => l['msg'] === 'refused an inspector outside their areas' && l['user'] === 'sam'));
   t.ok(refusals.some((l) => l['msg'] === 'refused an API request: role not allowed' && l['user'] === 'aud'));
   t.ok(refusals.some((l) => l['msg'] === 'refused an API request with an unknown token'));
   const text = JSON.stringify(lines);
-  t.notOk(text.includes('aud-token-0123456789') || text.includes('wrong-token-0123456789'), 'tokens never reach the log');
+  t.notOk(
+    text.includes('aud-token-0123456789') || text.includes('wrong-token-0123456789'),
+    'tokens never reach the log',
+  );
 });
 
 t.test('HTTP: rate limit answers 429 with a problem document', async (t) => {
@@ -171,13 +326,71 @@ t.test('MQTT over TLS when certificates are configured (mosquitto_pub with the C
   const { join } = await import('node:path');
   const dir = mkdtempSync(join(tmpdir(), 'gridsafe-tls-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
-  const cloud = await startTestCloud(t, { config: { mqtt: { tls: { certFile: join(dir, 'cert.pem'), keyFile: join(dir, 'key.pem'), port: 0 } } } });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
+  const cloud = await startTestCloud(t, {
+    config: { mqtt: { tls: { certFile: join(dir, 'cert.pem'), keyFile: join(dir, 'key.pem'), port: 0 } } },
+  });
   const tlsPort = String(cloud.broker?.tlsPort);
-  const args = ['-h', '127.0.0.1', '-p', tlsPort, '--cafile', join(dir, 'cert.pem'), '-q', '1', '-u', 'gw-001', '-P', 'gw-001-demo-secret', '-t', topics.telemetry('gw-001'), '-m', batchJson('gw-001', 1)];
+  const args = [
+    '-h',
+    '127.0.0.1',
+    '-p',
+    tlsPort,
+    '--cafile',
+    join(dir, 'cert.pem'),
+    '-q',
+    '1',
+    '-u',
+    'gw-001',
+    '-P',
+    'gw-001-demo-secret',
+    '-t',
+    topics.telemetry('gw-001'),
+    '-m',
+    batchJson('gw-001', 1),
+  ];
   const result = await mosquitto('mosquitto_pub', args);
   t.equal(result.code, 0, `published over TLS (${result.stderr})`);
   t.equal((await cloud.ctx.series.raw({ device: 'm-001', from: 0, to: Date.now() })).length, 1);
-  const plain = await mosquitto('mosquitto_pub', ['-h', '127.0.0.1', '-p', tlsPort, '-q', '1', '-u', 'gw-001', '-P', 'gw-001-demo-secret', '-t', topics.telemetry('gw-001'), '-m', batchJson('gw-001', 2)], 5000);
+  const plain = await mosquitto(
+    'mosquitto_pub',
+    [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      tlsPort,
+      '-q',
+      '1',
+      '-u',
+      'gw-001',
+      '-P',
+      'gw-001-demo-secret',
+      '-t',
+      topics.telemetry('gw-001'),
+      '-m',
+      batchJson('gw-001', 2),
+    ],
+    5000,
+  );
   t.not(plain.code, 0, 'plain MQTT on the TLS port fails');
 });

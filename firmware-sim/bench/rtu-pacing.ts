@@ -29,7 +29,10 @@ async function run(baud: number, count: number, dir: string): Promise<{ achieved
       `buses: [{ id: r, kind: rtu, path: ${a}, baudRate: ${baud}, parity: even, turnaroundMs: ${TURNAROUND_MS} }]\ndevices: [{ id: s, profile: sdm630, bus: r, unit: 1, load: { baseKva: 10 } }]\n`,
       'bench',
     );
-    const sim = await startSimulator(scenario, { logger: createLogger('bench', { level: 'warn' }), profiles: loadBuiltinProfiles() });
+    const sim = await startSimulator(scenario, {
+      logger: createLogger('bench', { level: 'warn' }),
+      profiles: loadBuiltinProfiles(),
+    });
     const port = new SerialPort({ path: b, baudRate: baud, parity: 'even', autoOpen: false });
     await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(e) : resolve())));
     const timing = wireTiming({ baudRate: baud, parity: 'even', dataBits: 8, stopBits: 1 });
@@ -68,7 +71,9 @@ try {
   for (const baud of [9600, 19200, 115200]) {
     for (const count of [76, 1]) {
       const r = await run(baud, count, dir);
-      process.stdout.write(`${baud} baud, ${count} registers/request: cycle ${r.achieved.toFixed(2)} ms, wire ${r.wire.toFixed(2)} ms, wire/achieved ${(r.wire / r.achieved).toFixed(3)}\n`);
+      process.stdout.write(
+        `${baud} baud, ${count} registers/request: cycle ${r.achieved.toFixed(2)} ms, wire ${r.wire.toFixed(2)} ms, wire/achieved ${(r.wire / r.achieved).toFixed(3)}\n`,
+      );
       if (count === 76) ratio[String(baud)] = Number((r.wire / r.achieved).toFixed(3));
     }
   }

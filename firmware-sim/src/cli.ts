@@ -52,7 +52,17 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-type Options = { scenario?: string; 'served-log'?: string; truth?: string; tick?: string; generate?: string; out?: string; step?: string; start?: string; help?: boolean };
+type Options = {
+  scenario?: string;
+  'served-log'?: string;
+  truth?: string;
+  tick?: string;
+  generate?: string;
+  out?: string;
+  step?: string;
+  start?: string;
+  help?: boolean;
+};
 let values: Options;
 try {
   values = parseArgs({
@@ -83,12 +93,14 @@ const env = process.env;
 const host = env['GRIDSAFE_SIM_HOST'] || '127.0.0.1';
 const portText = env['GRIDSAFE_SIM_TCP_PORT'] || '5020';
 const port = Number(portText);
-if (!/^\d+$/.test(portText) || port > 65535) fail(`GRIDSAFE_SIM_TCP_PORT must be a TCP port number (0-65535), got "${portText}"`);
+if (!/^\d+$/.test(portText) || port > 65535)
+  fail(`GRIDSAFE_SIM_TCP_PORT must be a TCP port number (0-65535), got "${portText}"`);
 /** A duration option: seconds as a number, or text such as 500ms, 2s, 10d. */
 function durationOption(name: string, text: string | undefined, minMs: number): number | undefined {
   if (text === undefined) return undefined;
   const ms = parseDuration(/^\d+(\.\d+)?$/.test(text) ? Number(text) : text);
-  if (ms === undefined || ms < minMs) fail(`--${name} must be a duration of at least ${minMs} ms (such as 500ms, 2s, 10d), got "${text}"`);
+  if (ms === undefined || ms < minMs)
+    fail(`--${name} must be a duration of at least ${minMs} ms (such as 500ms, 2s, 10d), got "${text}"`);
   return ms;
 }
 const tickMs = durationOption('tick', values.tick, 10);
@@ -100,11 +112,17 @@ if (values.generate !== undefined) {
   let t0: number | undefined;
   if (values.start !== undefined) {
     t0 = Date.parse(values.start);
-    if (Number.isNaN(t0)) fail(`--start must be an ISO 8601 timestamp such as 2025-03-03T00:00:00+08:00, got "${values.start}"`);
+    if (Number.isNaN(t0))
+      fail(`--start must be an ISO 8601 timestamp such as 2025-03-03T00:00:00+08:00, got "${values.start}"`);
   }
   try {
-    const scenario = scenarioPath ? loadScenarioFile(scenarioPath, { defaultHost: host }) : demoScenario({ host, port });
-    const fleet = new FleetModel(tickMs !== undefined ? { ...scenario, tickMs } : scenario, t0 ?? scenario.startMs ?? Date.now());
+    const scenario = scenarioPath
+      ? loadScenarioFile(scenarioPath, { defaultHost: host })
+      : demoScenario({ host, port });
+    const fleet = new FleetModel(
+      tickMs !== undefined ? { ...scenario, tickMs } : scenario,
+      t0 ?? scenario.startMs ?? Date.now(),
+    );
     const stepMs = durationOption('step', values.step, 1) ?? fleet.scenario.tickMs;
     const out = new JsonlFile(values.out);
     const started = Date.now();
@@ -115,7 +133,18 @@ if (values.generate !== undefined) {
       truth.write(summary.truth);
       truth.close();
     }
-    log.info({ readings: summary.readings, lost: summary.lost, events: summary.truth.length, t0: new Date(fleet.t0).toISOString(), stepMs, seconds: (Date.now() - started) / 1000, out: values.out }, 'readings generated');
+    log.info(
+      {
+        readings: summary.readings,
+        lost: summary.lost,
+        events: summary.truth.length,
+        t0: new Date(fleet.t0).toISOString(),
+        stepMs,
+        seconds: (Date.now() - started) / 1000,
+        out: values.out,
+      },
+      'readings generated',
+    );
   } catch (error) {
     fail((error as Error).message);
   }

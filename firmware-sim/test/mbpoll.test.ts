@@ -16,7 +16,8 @@ const run = promisify(execFile);
 async function mbpoll(args: string[]): Promise<Map<number, number>> {
   const { stdout } = await run('mbpoll', [...args, '-1', '-0'], { timeout: 10_000 });
   const values = new Map<number, number>();
-  for (const match of stdout.matchAll(/^\[(\d+)\]:\s+(-?[\d.]+(?:e[+-]?\d+)?)/gim)) values.set(Number(match[1]), Number(match[2]));
+  for (const match of stdout.matchAll(/^\[(\d+)\]:\s+(-?[\d.]+(?:e[+-]?\d+)?)/gim))
+    values.set(Number(match[1]), Number(match[2]));
   if (values.size === 0) throw new Error(`mbpoll printed no values:\n${stdout}`);
   return values;
 }
@@ -44,10 +45,28 @@ t.test('mbpoll reads the documented registers over TCP and RTU', async (t) => {
 
   // DTSU666 over TCP: float32 big-endian, secondary side, in the profile's raw units.
   const m1 = sim.current('m-1').values;
-  const floats = await mbpoll(['-m', 'tcp', '-p', port, '-a', '1', '-t', '4:float', '-B', '-r', '0x2000', '-c', '10', '127.0.0.1']);
+  const floats = await mbpoll([
+    '-m',
+    'tcp',
+    '-p',
+    port,
+    '-a',
+    '1',
+    '-t',
+    '4:float',
+    '-B',
+    '-r',
+    '0x2000',
+    '-c',
+    '10',
+    '127.0.0.1',
+  ]);
   t.ok(close(floats.get(0x2006)! / 10, m1.v_a!), `v_a: register 0x2006 = ${floats.get(0x2006)} (0.1 V) = ${m1.v_a} V`);
   t.ok(close(floats.get(0x2000)! / 10, m1.v_ab!), 'v_ab at 0x2000 (0.1 V)');
-  t.ok(close((floats.get(0x200c)! / 1000) * 60, m1.i_a!), `i_a: register 0x200C = ${floats.get(0x200c)} mA secondary, × CT 60 = ${m1.i_a} A`);
+  t.ok(
+    close((floats.get(0x200c)! / 1000) * 60, m1.i_a!),
+    `i_a: register 0x200C = ${floats.get(0x200c)} mA secondary, × CT 60 = ${m1.i_a} A`,
+  );
   t.ok(close((floats.get(0x2012)! / 10 / 1000) * 60, m1.p_kw!), 'P total at 0x2012 (0.1 W secondary)');
   const settings = await mbpoll(['-m', 'tcp', '-p', port, '-a', '1', '-t', '4', '-r', '6', '-c', '2', '127.0.0.1']);
   t.same([settings.get(6), settings.get(7)], [60, 10], 'CT ratio 60, PT ratio 1 in tenths');
@@ -62,9 +81,43 @@ t.test('mbpoll reads the documented registers over TCP and RTU', async (t) => {
 
   // Over RTU at 19200 8E1 through the pseudo-terminal: two slaves on one bus.
   const m5 = sim.current('m-5').values;
-  const rtu = await mbpoll(['-m', 'rtu', '-b', '19200', '-P', 'even', '-a', '5', '-t', '4:float', '-B', '-r', '0x2006', '-c', '3', pty.b]);
+  const rtu = await mbpoll([
+    '-m',
+    'rtu',
+    '-b',
+    '19200',
+    '-P',
+    'even',
+    '-a',
+    '5',
+    '-t',
+    '4:float',
+    '-B',
+    '-r',
+    '0x2006',
+    '-c',
+    '3',
+    pty.b,
+  ]);
   t.ok(close(rtu.get(0x2006)! / 10, m5.v_a!), `RTU slave 5: v_a ${rtu.get(0x2006)} (0.1 V)`);
   const s6 = sim.current('s-6').values;
-  const sdm = await mbpoll(['-m', 'rtu', '-b', '19200', '-P', 'even', '-a', '6', '-t', '3:float', '-B', '-r', '0x34', '-c', '1', pty.b]);
+  const sdm = await mbpoll([
+    '-m',
+    'rtu',
+    '-b',
+    '19200',
+    '-P',
+    'even',
+    '-a',
+    '6',
+    '-t',
+    '3:float',
+    '-B',
+    '-r',
+    '0x34',
+    '-c',
+    '1',
+    pty.b,
+  ]);
   t.ok(close(sdm.get(0x34)! / 1000, s6.p_kw!), `RTU slave 6 (SDM630, input registers): P ${sdm.get(0x34)} W`);
 });

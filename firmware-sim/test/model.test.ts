@@ -7,22 +7,33 @@ const T0 = Date.parse('2025-03-03T00:00:00+08:00'); // a Monday
 
 const sApparent = (v: Record<string, number | undefined>) => Math.hypot(v['p_kw']!, v['q_kvar']!);
 
-t.test('the demo: about 60 kVA, ramped from 10 s to 30 s after start to 1.3 x the 100 kVA rating, then held', async (t) => {
-  const fleet = new FleetModel(demoScenario({ port: 0, profiles }), T0 + 14 * 3600_000, profiles);
-  const at = (s: number) => fleet.valuesAt('m-001', fleet.t0 + s * 1000).values;
-  const before = at(5);
-  t.ok(before.s_kva! > 50 && before.s_kva! < 75, `base load about 60 kVA (${before.s_kva!.toFixed(1)})`);
-  t.ok(Math.abs(before.pf! - 0.95) < 0.02, 'pf about 0.95');
-  const mid = at(20);
-  t.ok(mid.s_kva! > before.s_kva! + 15, 'rising half-way through the ramp');
-  for (const s of [31, 45, 90, 600]) {
-    const v = at(s);
-    t.ok(v.s_kva! > 120 && v.s_kva! < 140, `about 130 kVA at ${s} s (${v.s_kva!.toFixed(1)})`);
-  }
-  const truth = fleet.truth();
-  t.equal(truth.length, 1);
-  t.match(truth[0], { device: 'm-001', event: 'overload_ramp', start: fleet.t0 + 10_000, end: null, targetKva: 130, transformer: 'tx-001', ratedKva: 100 });
-});
+t.test(
+  'the demo: about 60 kVA, ramped from 10 s to 30 s after start to 1.3 x the 100 kVA rating, then held',
+  async (t) => {
+    const fleet = new FleetModel(demoScenario({ port: 0, profiles }), T0 + 14 * 3600_000, profiles);
+    const at = (s: number) => fleet.valuesAt('m-001', fleet.t0 + s * 1000).values;
+    const before = at(5);
+    t.ok(before.s_kva! > 50 && before.s_kva! < 75, `base load about 60 kVA (${before.s_kva!.toFixed(1)})`);
+    t.ok(Math.abs(before.pf! - 0.95) < 0.02, 'pf about 0.95');
+    const mid = at(20);
+    t.ok(mid.s_kva! > before.s_kva! + 15, 'rising half-way through the ramp');
+    for (const s of [31, 45, 90, 600]) {
+      const v = at(s);
+      t.ok(v.s_kva! > 120 && v.s_kva! < 140, `about 130 kVA at ${s} s (${v.s_kva!.toFixed(1)})`);
+    }
+    const truth = fleet.truth();
+    t.equal(truth.length, 1);
+    t.match(truth[0], {
+      device: 'm-001',
+      event: 'overload_ramp',
+      start: fleet.t0 + 10_000,
+      end: null,
+      targetKva: 130,
+      transformer: 'tx-001',
+      ratedKva: 100,
+    });
+  },
+);
 
 t.test('quantities agree with each other at any instant', async (t) => {
   const fleet = new FleetModel(demoScenario({ port: 0, profiles }), T0, profiles);
@@ -34,7 +45,10 @@ t.test('quantities agree with each other at any instant', async (t) => {
       Math.abs(v['s_kva']! - sApparent(v)) < 1e-6 * v['s_kva']! &&
       Math.abs(v['pf']! - v['p_kw']! / v['s_kva']!) < 1e-9 &&
       Math.abs((v['i_a']! * v['v_a']!) / 1000 - v['p_a_kw']! / v['pf']!) < 1e-6 * v['i_a']! &&
-      v['v_a']! > 220 && v['v_a']! < 240 && v['f_hz']! > 49.9 && v['f_hz']! < 50.1;
+      v['v_a']! > 220 &&
+      v['v_a']! < 240 &&
+      v['f_hz']! > 49.9 &&
+      v['f_hz']! < 50.1;
     if (!ok) t.fail(`inconsistent at step ${k}: ${JSON.stringify(v)}`);
   }
   t.pass('50 instants checked');
@@ -73,9 +87,18 @@ devices:
     profiles,
   );
   const s = (id: string, iso: string) => fleet.valuesAt(id, Date.parse(iso)).values.s_kva!;
-  t.ok(s('res', '2025-03-03T19:00:00+08:00') > 2 * s('res', '2025-03-04T03:00:00+08:00'), 'residential evening peak well above the night');
-  t.ok(s('off', '2025-03-05T10:00:00+08:00') > 1.8 * s('off', '2025-03-08T10:00:00+08:00'), 'commercial Wednesday morning about twice Saturday morning');
-  t.ok(s('sea', '2025-07-19T12:00:00+08:00') > 1.6 * s('sea', '2026-01-17T12:00:00+08:00'), 'seasonal: July peak above January');
+  t.ok(
+    s('res', '2025-03-03T19:00:00+08:00') > 2 * s('res', '2025-03-04T03:00:00+08:00'),
+    'residential evening peak well above the night',
+  );
+  t.ok(
+    s('off', '2025-03-05T10:00:00+08:00') > 1.8 * s('off', '2025-03-08T10:00:00+08:00'),
+    'commercial Wednesday morning about twice Saturday morning',
+  );
+  t.ok(
+    s('sea', '2025-07-19T12:00:00+08:00') > 1.6 * s('sea', '2026-01-17T12:00:00+08:00'),
+    'seasonal: July peak above January',
+  );
 });
 
 t.test('each injected event shows in the readings, and is labelled', async (t) => {
@@ -120,7 +143,10 @@ events:
   t.ok(bypass.v_b! > 220, 'while its voltage is present');
   t.ok(bypass.i_a! > 50, 'and the other phases carry load');
   const demand = m(14);
-  t.ok(Math.abs(demand.p_kw! - 234.2) < 234.2 * 0.05, `demand above contract: about 234.2 kW (${demand.p_kw!.toFixed(1)})`);
+  t.ok(
+    Math.abs(demand.p_kw! - 234.2) < 234.2 * 0.05,
+    `demand above contract: about 234.2 kW (${demand.p_kw!.toFixed(1)})`,
+  );
   t.ok(demand.i_a! / 60 > 5, `CT secondary above its rated 5 A (${(demand.i_a! / 60).toFixed(2)} A)`);
   t.ok(r(0.5).values.i_res_ma! < 200 && r(1.5).values.i_res_ma! > 400, 'leakage step to 450 mA');
   t.equal(r(1.5).extras['alarm_status'], 2, 'terminal alarm status 2 above the rated 300 mA');
@@ -133,9 +159,19 @@ events:
   const truth = fleet.truth();
   t.equal(truth.length, 9, 'one label per event');
   const label = truth.find((e) => e.event === 'demand_above_contract')!;
-  t.match(label, { device: 'm', start: T0 + 11 * 60_000, end: T0 + 16 * 60_000, targetKw: 234.2, customer: 'c', contractKva: 100 });
+  t.match(label, {
+    device: 'm',
+    start: T0 + 11 * 60_000,
+    end: T0 + 16 * 60_000,
+    targetKw: 234.2,
+    customer: 'c',
+    contractKva: 100,
+  });
   t.ok((label['ctSecondaryA'] as number) > 5, 'the label carries the implied CT secondary current');
-  t.match(truth.find((e) => e.event === 'over_temperature'), { device: 'r', end: null, channel: 2 });
+  t.match(
+    truth.find((e) => e.event === 'over_temperature'),
+    { device: 'r', end: null, channel: 2 },
+  );
 });
 
 t.test('deterministic with a seed', async (t) => {

@@ -4,7 +4,18 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SerialPort } from 'serialport';
 import { crcOk, startSimulator, withCrc, wireTiming } from '../src/index.js';
-import { ModbusRTU, closeClient, decodeBlock, exceptionOf, profile, profiles, quietLog, scenarioFrom, tempDir, type ModbusClient } from './support/helpers.js';
+import {
+  ModbusRTU,
+  closeClient,
+  decodeBlock,
+  exceptionOf,
+  profile,
+  profiles,
+  quietLog,
+  scenarioFrom,
+  tempDir,
+  type ModbusClient,
+} from './support/helpers.js';
 import { ptyPair } from './support/socat.js';
 
 const busYaml = (path: string, extra = ', turnaroundMs: 3') => `
@@ -26,15 +37,29 @@ async function rtuClient(path: string, t: { teardown: (fn: () => Promise<void>) 
 }
 
 /** Reads a block and checks it against the state served while it was read (retrying across a tick). */
-async function readConsistent(t: { same: (a: unknown, b: unknown, m: string) => unknown }, sim: Awaited<ReturnType<typeof startSimulator>>, client: ModbusClient, id: string, unit: number, fn: 3 | 4, start: number, count: number, ct: number, profileId: string) {
+async function readConsistent(
+  t: { same: (a: unknown, b: unknown, m: string) => unknown },
+  sim: Awaited<ReturnType<typeof startSimulator>>,
+  client: ModbusClient,
+  id: string,
+  unit: number,
+  fn: 3 | 4,
+  start: number,
+  count: number,
+  ct: number,
+  profileId: string,
+) {
   for (let attempt = 0; attempt < 5; attempt++) {
     const before = sim.current(id);
     client.setID(unit);
-    const res = fn === 3 ? await client.readHoldingRegisters(start, count) : await client.readInputRegisters(start, count);
+    const res =
+      fn === 3 ? await client.readHoldingRegisters(start, count) : await client.readInputRegisters(start, count);
     const after = sim.current(id);
     if (before.since !== after.since) continue;
     const decoded = decodeBlock(profile(profileId), fn, start, res.data, ct, 1);
-    const expected = Object.fromEntries(Object.keys(decoded).map((q) => [q, after.values[q as keyof typeof after.values]]));
+    const expected = Object.fromEntries(
+      Object.keys(decoded).map((q) => [q, after.values[q as keyof typeof after.values]]),
+    );
     t.same(decoded, expected, `slave ${unit} (${profileId}) serves its model's values`);
     return decoded;
   }
@@ -60,11 +85,14 @@ t.test('three slaves on one bus at 9600 8E1, read with modbus-serial', async (t)
   t.equal(await exceptionOf(client.readHoldingRegisters(0x2000, 2)), 'ETIMEDOUT', 'no slave at address 9: silence');
 });
 
-t.test('reply timing is the wire\'s: characters at 11 bits, 3.5-character silence, turnaround', async (t) => {
+t.test("reply timing is the wire's: characters at 11 bits, 3.5-character silence, turnaround", async (t) => {
   const dir = tempDir(t);
   const pty = await ptyPair(dir, t);
   const turnaroundMs = 20;
-  const sim = await startSimulator(scenarioFrom(busYaml(pty.a, `, turnaroundMs: ${turnaroundMs}`)), { logger: quietLog, profiles });
+  const sim = await startSimulator(scenarioFrom(busYaml(pty.a, `, turnaroundMs: ${turnaroundMs}`)), {
+    logger: quietLog,
+    profiles,
+  });
   t.teardown(() => sim.stop());
   const port = new SerialPort({ path: pty.b, baudRate: 9600, parity: 'even', autoOpen: false });
   await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(e) : resolve())));
@@ -91,7 +119,12 @@ t.test('reply timing is the wire\'s: characters at 11 bits, 3.5-character silenc
     const sent = performance.now();
     port.write(request);
     await done;
-    return { total: chunks[chunks.length - 1]!.at - sent, spread: chunks[chunks.length - 1]!.at - chunks[0]!.at, chunks: chunks.length, replyLength };
+    return {
+      total: chunks[chunks.length - 1]!.at - sent,
+      spread: chunks[chunks.length - 1]!.at - chunks[0]!.at,
+      chunks: chunks.length,
+      replyLength,
+    };
   };
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   await measure(2); // warm-up: the first exchange after opening pays for JIT and pty setup
@@ -102,14 +135,25 @@ t.test('reply timing is the wire\'s: characters at 11 bits, 3.5-character silenc
       await sleep(10);
     }
     // The median of five, so one hiccup of a loaded machine does not decide.
-    const r = { ...runs[0]!, total: median(runs.map((x) => x.total)), spread: median(runs.map((x) => x.spread)), chunks: median(runs.map((x) => x.chunks)) };
+    const r = {
+      ...runs[0]!,
+      total: median(runs.map((x) => x.total)),
+      spread: median(runs.map((x) => x.spread)),
+      chunks: median(runs.map((x) => x.chunks)),
+    };
     const expected = (8 + r.replyLength) * charMs + t35Ms + turnaroundMs;
     // Never early (that would be a wrong clock); late only by what a loaded machine adds.
-    t.ok(r.total >= expected - 2 && r.total <= expected * 1.1 + 10, `${count} registers: request to last byte ${r.total.toFixed(1)} ms, wire ${expected.toFixed(1)} ms`);
+    t.ok(
+      r.total >= expected - 2 && r.total <= expected * 1.1 + 10,
+      `${count} registers: request to last byte ${r.total.toFixed(1)} ms, wire ${expected.toFixed(1)} ms`,
+    );
     if (count === 60) {
       const spreadWire = (r.replyLength - 1) * charMs;
       t.ok(r.chunks > 10, `the reply arrives in pieces (${r.chunks}), not at once`);
-      t.ok(r.spread >= spreadWire * 0.85 - 3 && r.spread <= spreadWire + 10, `first to last byte ${r.spread.toFixed(1)} ms, wire ${spreadWire.toFixed(1)} ms`);
+      t.ok(
+        r.spread >= spreadWire * 0.85 - 3 && r.spread <= spreadWire + 10,
+        `first to last byte ${r.spread.toFixed(1)} ms, wire ${spreadWire.toFixed(1)} ms`,
+      );
     }
     await sleep(10);
   }
@@ -171,36 +215,52 @@ t.test('each comm fault is observable on the bus, and other slaves are unaffecte
   t.ok(crcOk(rx.subarray(0, 9)) && crcOk(rx.subarray(9)), 'both frames intact');
   const firstDone = arrivals.find((a) => a.length >= 9)!.at - sent;
   const secondDone = arrivals.find((a) => a.length >= 18)!.at - sent;
-  t.ok(firstDone < 60 + 250, `slave 1 answered without waiting for slave 3 (${firstDone.toFixed(0)} ms after the first request)`);
+  t.ok(
+    firstDone < 60 + 250,
+    `slave 1 answered without waiting for slave 3 (${firstDone.toFixed(0)} ms after the first request)`,
+  );
   t.ok(secondDone >= 400, `slave 3's late reply came after its delay (${secondDone.toFixed(0)} ms)`);
   sim.setFault('t-3', { fault: 'garbage', garbageBytes: 12 });
   const junk = await exchange(3);
   t.equal(junk.length, 12 + 9, 'garbage: 12 random bytes then the reply');
   t.ok(crcOk(junk.subarray(12)) && !crcOk(junk), 'the frame as received fails its CRC');
-  t.equal((await exchange(1)).length, 9, 'slave 1 unaffected by slave 3\'s fault');
+  t.equal((await exchange(1)).length, 9, "slave 1 unaffected by slave 3's fault");
   sim.setFault('t-3', undefined);
   t.equal((await exchange(3)).length, 9, 'back to the scenario: normal');
-  t.match(sim.counters('t-3').faults, { no_reply: 1, bad_crc: 1, exception: 3, slow_reply: 2, garbage: 1 }, 'faults counted');
+  t.match(
+    sim.counters('t-3').faults,
+    { no_reply: 1, bad_crc: 1, exception: 3, slow_reply: 2, garbage: 1 },
+    'faults counted',
+  );
 });
 
-t.test('scenario comm faults with a probability follow the seed, and a request too soon after a reply is ignored', async (t) => {
-  const dir = tempDir(t);
-  const pty = await ptyPair(dir, t);
-  const yaml = busYaml(pty.a, ', turnaroundMs: 3, minRequestGapMs: 40') + `events:\n  - { device: m-1, type: comm_fault, at: 0s, fault: no_reply, probability: 0.5 }\n`;
-  const sim = await startSimulator(scenarioFrom(yaml), { logger: quietLog, profiles });
-  t.teardown(() => sim.stop());
-  const client = await rtuClient(pty.b, t);
-  client.setTimeout(400);
-  client.setID(1);
-  let answered = 0;
-  for (let i = 0; i < 20; i++) {
+t.test(
+  'scenario comm faults with a probability follow the seed, and a request too soon after a reply is ignored',
+  async (t) => {
+    const dir = tempDir(t);
+    const pty = await ptyPair(dir, t);
+    const yaml =
+      busYaml(pty.a, ', turnaroundMs: 3, minRequestGapMs: 40') +
+      `events:\n  - { device: m-1, type: comm_fault, at: 0s, fault: no_reply, probability: 0.5 }\n`;
+    const sim = await startSimulator(scenarioFrom(yaml), { logger: quietLog, profiles });
+    t.teardown(() => sim.stop());
+    const client = await rtuClient(pty.b, t);
+    client.setTimeout(400);
+    client.setID(1);
+    let answered = 0;
+    for (let i = 0; i < 20; i++) {
+      await sleep(45);
+      if ((await exceptionOf(client.readHoldingRegisters(0x2000, 2))) === undefined) answered++;
+    }
+    t.ok(answered > 3 && answered < 17, `about half the requests answered (${answered} of 20)`);
+    t.equal(sim.counters('m-1').requests, 20, 'every request reached the device');
+    client.setID(3);
     await sleep(45);
-    if ((await exceptionOf(client.readHoldingRegisters(0x2000, 2))) === undefined) answered++;
-  }
-  t.ok(answered > 3 && answered < 17, `about half the requests answered (${answered} of 20)`);
-  t.equal(sim.counters('m-1').requests, 20, 'every request reached the device');
-  client.setID(3);
-  await sleep(45);
-  t.equal(await exceptionOf(client.readHoldingRegisters(0, 2)), undefined, 'slave 3 answers');
-  t.equal(await exceptionOf(client.readHoldingRegisters(0, 2)), 'ETIMEDOUT', 'an immediate second request is ignored (minRequestGapMs)');
-});
+    t.equal(await exceptionOf(client.readHoldingRegisters(0, 2)), undefined, 'slave 3 answers');
+    t.equal(
+      await exceptionOf(client.readHoldingRegisters(0, 2)),
+      'ETIMEDOUT',
+      'an immediate second request is ignored (minRequestGapMs)',
+    );
+  },
+);

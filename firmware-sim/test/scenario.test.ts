@@ -13,11 +13,18 @@ t.test('every shipped scenario parses', async (t) => {
   t.ok(files.length >= 4, `${files.length} example scenarios`);
   for (const file of files) {
     const s = loadScenarioFile(join(SCENARIOS, file), { profiles });
-    t.ok(s.devices.length > 0, `${file}: ${s.devices.length} devices on ${s.buses.length} buses, ${s.events.length} events`);
+    t.ok(
+      s.devices.length > 0,
+      `${file}: ${s.devices.length} devices on ${s.buses.length} buses, ${s.events.length} events`,
+    );
   }
   const fleet = loadScenarioFile(join(SCENARIOS, 'tcp-fleet.yaml'), { profiles });
   t.equal(fleet.devices.length, 500);
-  t.same(fleet.buses.map((b) => (b.kind === 'tcp' ? b.port : 0)), [5101, 5102, 5103, 5104, 5105], 'bus copies count their ports up');
+  t.same(
+    fleet.buses.map((b) => (b.kind === 'tcp' ? b.port : 0)),
+    [5101, 5102, 5103, 5104, 5105],
+    'bus copies count their ports up',
+  );
   t.match(fleet.devices[0], { id: 'm-0001', bus: 'tcp-001', unit: 1 });
   t.match(fleet.devices[6], { id: 'm-0007', bus: 'tcp-002', unit: 2 }, 'device copies go round-robin across the buses');
   const eval_ = loadScenarioFile(join(SCENARIOS, 'detector-eval.yaml'), { profiles });
@@ -35,26 +42,70 @@ t.test('durations', async (t) => {
 
 t.test('mistakes name the line, the field and the problem', async (t) => {
   const cases: Array<[string, RegExp]> = [
-    ['buses: [{ id: b, kind: tcp, port: 0 }]\ndevices:\n  - { id: m, profile: dtsu999, bus: b }\n', /:3: devices\[0\]\.profile: no device profile "dtsu999"; known: .*dtsu666/],
-    ['buses: [{ id: b, kind: tcp, port: 0 }]\ndevices:\n  - { id: m, profile: dtsu666, bus: c, load: { baseKva: 1 } }\n', /devices\[0\]\.bus: no bus "c"/],
-    ['buses: [{ id: b, kind: tcp, port: 99999 }]\ndevices: []\n', /:1: buses\[0\]\.port: must be between 0 and 65535, got 99999/],
+    [
+      'buses: [{ id: b, kind: tcp, port: 0 }]\ndevices:\n  - { id: m, profile: dtsu999, bus: b }\n',
+      /:3: devices\[0\]\.profile: no device profile "dtsu999"; known: .*dtsu666/,
+    ],
+    [
+      'buses: [{ id: b, kind: tcp, port: 0 }]\ndevices:\n  - { id: m, profile: dtsu666, bus: c, load: { baseKva: 1 } }\n',
+      /devices\[0\]\.bus: no bus "c"/,
+    ],
+    [
+      'buses: [{ id: b, kind: tcp, port: 99999 }]\ndevices: []\n',
+      /:1: buses\[0\]\.port: must be between 0 and 65535, got 99999/,
+    ],
     ['buses: [{ id: b, kind: serial, port: 1 }]\ndevices: []\n', /buses\[0\]\.kind: must be one of: tcp, rtu/],
-    ['buses: [{ id: b, kind: tcp, port: 0 }]\ndevices:\n  - { id: m, profile: dtsu666, bus: b }\n', /devices\[0\]\.load: must be a mapping/],
-    ['buses: [{ id: b, kind: tcp, port: 0 }]\ndevices:\n  - { id: m, profile: dtsu666, bus: b, load: { baseKva: 1 } }\n  - { id: n, profile: sdm630, bus: b, load: { baseKva: 1 } }\n', /devices "m" and "n" share unit 1 on bus "b"/],
+    [
+      'buses: [{ id: b, kind: tcp, port: 0 }]\ndevices:\n  - { id: m, profile: dtsu666, bus: b }\n',
+      /devices\[0\]\.load: must be a mapping/,
+    ],
+    [
+      'buses: [{ id: b, kind: tcp, port: 0 }]\ndevices:\n  - { id: m, profile: dtsu666, bus: b, load: { baseKva: 1 } }\n  - { id: n, profile: sdm630, bus: b, load: { baseKva: 1 } }\n',
+      /devices "m" and "n" share unit 1 on bus "b"/,
+    ],
     [
       'buses: [{ id: b, kind: tcp, port: 0 }]\ndevices:\n  - { id: r, profile: gridsafe-rcm4, bus: b }\nevents:\n  - { device: r, type: overload_ramp, at: 1s, targetKva: 5 }\n',
       /:5: events\[0\]\.type: overload_ramp acts on a meter, and "r" is a terminal/,
     ],
-    ['buses: [{ id: b, kind: tcp, port: 0 }]\ndevices:\n  - { id: r, profile: gridsafe-rcm4, bus: b }\nevents:\n  - { device: r, type: comm_fault, at: soon, fault: no_reply }\n', /events\[0\]\.at: must be a duration/],
-    ['buses: [{ id: b, kind: tcp, port: 0 }]\ndevices:\n  - { id: r, profile: gridsafe-rcm4, bus: b }\nevents:\n  - { device: r, type: comm_fault, at: 1s, fault: exception }\n', /events\[0\]\.code: is required/],
-    ['buses: [{ id: b, kind: tcp, port: 0 }]\ndevices:\n  - { id: m, profile: dtsu666, bus: b, load: { baseKva: 1 } }\nevents:\n  - { device: m, type: voltage_sag, at: 1s, factor: 1.2 }\n', /factor: a sag lowers the voltage/],
-    ['buses: [{ id: b, kind: tcp, port: 0 }]\ndevices:\n  - { id: m, profile: dtsu666, bus: b, load: { baseKva: 1 } }\nevents:\n  - { device: m, type: overload_ramp, at: 1s, targetFactor: 1.2 }\n', /names no transformer, so give targetKva/],
-    ['buses: [{ id: b, kind: tcp, port: 0 }]\ndevices:\n  - { id: "m", count: 3, profile: dtsu666, bus: b, load: { baseKva: 1 } }\n', /devices\[0\]\.id: with a count above 1 the id must contain \{n\}/],
+    [
+      'buses: [{ id: b, kind: tcp, port: 0 }]\ndevices:\n  - { id: r, profile: gridsafe-rcm4, bus: b }\nevents:\n  - { device: r, type: comm_fault, at: soon, fault: no_reply }\n',
+      /events\[0\]\.at: must be a duration/,
+    ],
+    [
+      'buses: [{ id: b, kind: tcp, port: 0 }]\ndevices:\n  - { id: r, profile: gridsafe-rcm4, bus: b }\nevents:\n  - { device: r, type: comm_fault, at: 1s, fault: exception }\n',
+      /events\[0\]\.code: is required/,
+    ],
+    [
+      'buses: [{ id: b, kind: tcp, port: 0 }]\ndevices:\n  - { id: m, profile: dtsu666, bus: b, load: { baseKva: 1 } }\nevents:\n  - { device: m, type: voltage_sag, at: 1s, factor: 1.2 }\n',
+      /factor: a sag lowers the voltage/,
+    ],
+    [
+      'buses: [{ id: b, kind: tcp, port: 0 }]\ndevices:\n  - { id: m, profile: dtsu666, bus: b, load: { baseKva: 1 } }\nevents:\n  - { device: m, type: overload_ramp, at: 1s, targetFactor: 1.2 }\n',
+      /names no transformer, so give targetKva/,
+    ],
+    [
+      'buses: [{ id: b, kind: tcp, port: 0 }]\ndevices:\n  - { id: "m", count: 3, profile: dtsu666, bus: b, load: { baseKva: 1 } }\n',
+      /devices\[0\]\.id: with a count above 1 the id must contain \{n\}/,
+    ],
     ['buses: [{ id: b, kind: tcp, port: 0 }\ndevices: []\n', /not valid YAML or JSON/],
   ];
   for (const [text, expected] of cases) t.throws(() => scenarioFrom(text), { message: expected }, String(expected));
   const dir = tempDir(t);
   const json = join(dir, 'bad.json');
-  writeFileSync(json, JSON.stringify({ buses: [{ id: 'b', kind: 'tcp', port: 0 }], devices: [{ id: 'm', profile: 'dtsu666', bus: 'b', load: { baseKva: -5 } }] }, null, 2));
-  t.throws(() => loadScenarioFile(json, { profiles }), { message: /bad\.json:\d+: devices\[0\]\.load\.baseKva: must be between 0 and/ }, 'JSON files get lines too');
+  writeFileSync(
+    json,
+    JSON.stringify(
+      {
+        buses: [{ id: 'b', kind: 'tcp', port: 0 }],
+        devices: [{ id: 'm', profile: 'dtsu666', bus: 'b', load: { baseKva: -5 } }],
+      },
+      null,
+      2,
+    ),
+  );
+  t.throws(
+    () => loadScenarioFile(json, { profiles }),
+    { message: /bad\.json:\d+: devices\[0\]\.load\.baseKva: must be between 0 and/ },
+    'JSON files get lines too',
+  );
 });

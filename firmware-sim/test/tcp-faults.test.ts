@@ -34,7 +34,11 @@ t.test('each comm fault over TCP', async (t) => {
   t.teardown(() => socket.destroy());
 
   const busy = await exchange(socket, 2, 0);
-  t.same([...busy], [0x12, 0x34, 0, 0, 0, 3, 2, 0x83, 6], 'the scenario makes unit 2 busy (exception 6) for its first second');
+  t.same(
+    [...busy],
+    [0x12, 0x34, 0, 0, 0, 3, 2, 0x83, 6],
+    'the scenario makes unit 2 busy (exception 6) for its first second',
+  );
   await sleep(900);
   t.equal((await exchange(socket, 2, 0)).length, 13, 'then it answers: 7-byte MBAP header + 6-byte PDU');
 

@@ -29,7 +29,11 @@ import { readCycleMs } from '../src/modbus/timing.js';
 import { DevicePoller } from '../src/poll/device-poller.js';
 
 const { values: args } = parseArgs({
-  options: { seconds: { type: 'string', default: '8' }, turnaround: { type: 'string', default: '2' }, 'gap-fill': { type: 'string', default: '50' } },
+  options: {
+    seconds: { type: 'string', default: '8' },
+    turnaround: { type: 'string', default: '2' },
+    'gap-fill': { type: 'string', default: '50' },
+  },
 });
 const seconds = Number(args.seconds);
 const turnaroundMs = Number(args.turnaround);
@@ -68,18 +72,48 @@ async function runAt(baud: number, dir: string): Promise<Result> {
   writeFileSync(
     scenario,
     `name: bench ${baud}\nseed: 3\ntickMs: 1000\nbuses: [{ id: rs485, kind: rtu, path: ${simEnd}, baudRate: ${baud}, parity: even, dataBits: 8, stopBits: 1, turnaroundMs: ${turnaroundMs} }]\ndevices:\n` +
-      DEVICES.map((d) => `  - { id: ${d.id}, profile: ${d.profile}, bus: rs485, unit: ${d.unit}, ctRatio: ${d.ctRatio}${d.profile === 'gridsafe-rcm4' ? '' : ', load: { baseKva: 50, pf: 0.95 }'} }`).join('\n') +
+      DEVICES.map(
+        (d) =>
+          `  - { id: ${d.id}, profile: ${d.profile}, bus: rs485, unit: ${d.unit}, ctRatio: ${d.ctRatio}${d.profile === 'gridsafe-rcm4' ? '' : ', load: { baseKva: 50, pf: 0.95 }'} }`,
+      ).join('\n') +
       '\n',
   );
-  const sim = spawn(process.execPath, [SIM_CLI, '--scenario', scenario], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, GRIDSAFE_LOG_LEVEL: 'error' } });
+  const sim = spawn(process.execPath, [SIM_CLI, '--scenario', scenario], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, GRIDSAFE_LOG_LEVEL: 'error' },
+  });
   await sleep(1500);
 
-  const busConfig: SerialBusConfig = { id: 'rs485', kind: 'serial', path: gwEnd, baudRate: baud, ...FORMAT, pauseMs: 0, polling: { ...DEFAULT_POLLING, gapFill } };
+  const busConfig: SerialBusConfig = {
+    id: 'rs485',
+    kind: 'serial',
+    path: gwEnd,
+    baudRate: baud,
+    ...FORMAT,
+    pauseMs: 0,
+    polling: { ...DEFAULT_POLLING, gapFill },
+  };
   const bus = new Bus(busConfig, new ModbusSerialLink(busConfig), log);
   const pollers = DEVICES.map((d) => {
     const profile = profiles.get(d.profile)!;
-    const device: DeviceConfig = { id: d.id, bus: 'rs485', unit: d.unit, profile, ctRatio: d.ctRatio, ptRatio: 1, pollIntervalMs: 1000, maxRegistersPerRequest: profile.maxRegistersPerRequest, polling: busConfig.polling };
-    return new DevicePoller(device, bus, () => undefined, () => undefined, log);
+    const device: DeviceConfig = {
+      id: d.id,
+      bus: 'rs485',
+      unit: d.unit,
+      profile,
+      ctRatio: d.ctRatio,
+      ptRatio: 1,
+      pollIntervalMs: 1000,
+      maxRegistersPerRequest: profile.maxRegistersPerRequest,
+      polling: busConfig.polling,
+    };
+    return new DevicePoller(
+      device,
+      bus,
+      () => undefined,
+      () => undefined,
+      log,
+    );
   });
   // Warm-up: open the port, one round.
   for (const p of pollers) await p.pollNow();
@@ -125,7 +159,9 @@ async function runAt(baud: number, dir: string): Promise<Result> {
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-serial-'));
 try {
-  out(`bench:serial: 3 slaves (DTSU666, SDM630, RCM-4) on one bus, 8E1, device turnaround ${turnaroundMs} ms, gap fill ${gapFill}, ${seconds} s per baud rate`);
+  out(
+    `bench:serial: 3 slaves (DTSU666, SDM630, RCM-4) on one bus, 8E1, device turnaround ${turnaroundMs} ms, gap fill ${gapFill}, ${seconds} s per baud rate`,
+  );
   const plans = DEVICES.map((d) => d.profile);
   out(`requests per round: ${plans.join(', ')}; baseline: FACTS.md line-rate limit for the same requests`);
   out('');
@@ -134,10 +170,17 @@ try {
   for (const baud of [9600, 19200, 115200]) {
     const r = await runAt(baud, dir);
     results.push(r);
-    out(`${String(baud).padStart(7)}   ${r.registersPerSecond.toFixed(1).padStart(14)}   ${r.limitPerSecond.toFixed(1).padStart(21)}   ${r.ratio.toFixed(3).padStart(5)}   ${String(r.requests).padStart(8)}   ${String(r.errors).padStart(6)}`);
+    out(
+      `${String(baud).padStart(7)}   ${r.registersPerSecond.toFixed(1).padStart(14)}   ${r.limitPerSecond.toFixed(1).padStart(21)}   ${r.ratio.toFixed(3).padStart(5)}   ${String(r.requests).padStart(8)}   ${String(r.errors).padStart(6)}`,
+    );
   }
   out('');
-  out(JSON.stringify({ bench: 'serial', ratio: Object.fromEntries(results.map((r) => [String(r.baud), Math.round(r.ratio * 1000) / 1000])) }));
+  out(
+    JSON.stringify({
+      bench: 'serial',
+      ratio: Object.fromEntries(results.map((r) => [String(r.baud), Math.round(r.ratio * 1000) / 1000])),
+    }),
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -25,7 +25,9 @@ import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Aedes } from 'aedes';
 
-const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, warmup: { type: 'string', default: '4' } } });
+const { values: args } = parseArgs({
+  options: { seconds: { type: 'string', default: '10' }, warmup: { type: 'string', default: '4' } },
+});
 const seconds = Number(args.seconds);
 const warmup = Number(args.warmup);
 if (!(seconds > 0) || !(warmup >= 0)) {
@@ -64,7 +66,11 @@ interface Sample {
 }
 
 async function startSlave(ports: number): Promise<{ child: ChildProcess; ports: number[] }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', here('./tcp/slave.ts'), ...Array.from({ length: ports }, () => '0')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', here('./tcp/slave.ts'), ...Array.from({ length: ports }, () => '0')],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const line = await new Promise<string>((resolve) => {
     let text = '';
     child.stdout!.on('data', (c: Buffer) => {
@@ -75,7 +81,16 @@ async function startSlave(ports: number): Promise<{ child: ChildProcess; ports: 
   return { child, ports: line.split(' ').slice(1).map(Number) };
 }
 
-async function runLoad(load: Load, dir: string): Promise<{ pointsPerSecond: number; cpuPerSecond: number; pointsPerCpuSecond: number; peakRssMb: number; deliveredPerSecond: number }> {
+async function runLoad(
+  load: Load,
+  dir: string,
+): Promise<{
+  pointsPerSecond: number;
+  cpuPerSecond: number;
+  pointsPerCpuSecond: number;
+  peakRssMb: number;
+  deliveredPerSecond: number;
+}> {
   const perBus = 100;
   const buses = Math.ceil(load.devices / perBus);
   const slave = await startSlave(buses);
@@ -91,7 +106,13 @@ async function runLoad(load: Load, dir: string): Promise<{ pointsPerSecond: numb
     batch: { maxAge: '1s', maxReadings: 1000, maxBytes: '120KiB' },
     outbox: { maxBytes: '512MiB' },
     profiles: { dir: here('./profiles') },
-    buses: slave.ports.map((port, i) => ({ id: `tcp-${i + 1}`, kind: 'tcp', host: '127.0.0.1', port, maxInFlight: 32 })),
+    buses: slave.ports.map((port, i) => ({
+      id: `tcp-${i + 1}`,
+      kind: 'tcp',
+      host: '127.0.0.1',
+      port,
+      maxInFlight: 32,
+    })),
     devices: Array.from({ length: load.devices }, (_, k) => ({
       id: `d-${String(k + 1).padStart(4, '0')}`,
       bus: `tcp-${Math.floor(k / perBus) + 1}`,
@@ -115,7 +136,8 @@ async function runLoad(load: Load, dir: string): Promise<{ pointsPerSecond: numb
   broker.on('publish', (packet, client) => {
     if (!client) return;
     if (packet.topic.endsWith('/status')) {
-      const health = JSON.parse(packet.payload.toString()).health as { at: number; readings: { values: number } } | undefined;
+      const health = JSON.parse(packet.payload.toString()).health as
+        { at: number; readings: { values: number } } | undefined;
       if (health && gateway.exitCode === null) {
         try {
           samples.push({ at: health.at, values: health.readings.values, cpu: cpuSeconds(pid) });
@@ -144,21 +166,34 @@ async function runLoad(load: Load, dir: string): Promise<{ pointsPerSecond: numb
   await new Promise((resolve) => slave.child.once('exit', resolve));
   await new Promise<void>((resolve) => broker.close(() => resolve()));
   server.close();
-  if (!first || !last || last.at <= first.at) throw new Error('bench:tcp: no status samples from the gateway; did it start?');
+  if (!first || !last || last.at <= first.at)
+    throw new Error('bench:tcp: no status samples from the gateway; did it start?');
   const span = (last.at - first.at) / 1000;
   const pointsPerSecond = (last.values - first.values) / span;
   const cpuPerSecond = (last.cpu - first.cpu) / span;
   const deliveredPerSecond = d0 && d1 && d1.at > d0.at ? (d1.values - d0.values) / ((d1.at - d0.at) / 1000) : 0;
   deliveredAt = [];
-  return { pointsPerSecond, cpuPerSecond, pointsPerCpuSecond: pointsPerSecond / cpuPerSecond, peakRssMb: peak, deliveredPerSecond };
+  return {
+    pointsPerSecond,
+    cpuPerSecond,
+    pointsPerCpuSecond: pointsPerSecond / cpuPerSecond,
+    peakRssMb: peak,
+    deliveredPerSecond,
+  };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-tcp-'));
 try {
-  out(`bench:tcp: the gateway process (dist CLI) polling Modbus TCP devices of 30 int16 registers; ${warmup} s warm-up, ${seconds} s measured per load`);
-  out(`baseline: NeuronEX 3.2.1 published ${Math.round(NEURONEX_POINTS_PER_CPU_S)} points per CPU-second at 497 MB (FACTS.md); target ≥ 100,000 points per CPU-second, < 300 MB`);
+  out(
+    `bench:tcp: the gateway process (dist CLI) polling Modbus TCP devices of 30 int16 registers; ${warmup} s warm-up, ${seconds} s measured per load`,
+  );
+  out(
+    `baseline: NeuronEX 3.2.1 published ${Math.round(NEURONEX_POINTS_PER_CPU_S)} points per CPU-second at 497 MB (FACTS.md); target ≥ 100,000 points per CPU-second, < 300 MB`,
+  );
   out('');
-  out('load                                    target pts/s   decoded+queued pts/s   delivered pts/s   CPU s/s   pts per CPU-s   vs NeuronEX   peak RSS MB');
+  out(
+    'load                                    target pts/s   decoded+queued pts/s   delivered pts/s   CPU s/s   pts per CPU-s   vs NeuronEX   peak RSS MB',
+  );
   const loads: Load[] = [
     { name: 'A: 500 devices x 30 registers @ 1 s', devices: 500, pollMs: 1000 },
     { name: 'B: 500 devices x 30 registers @ 150 ms', devices: 500, pollMs: 150 },
@@ -174,7 +209,13 @@ try {
   }
   out('');
   const b = results[1]!;
-  out(JSON.stringify({ bench: 'tcp', pointsPerCpuSecond: Math.round(b.pointsPerCpuSecond), peakRssMb: Math.round(Math.max(...results.map((r) => r.peakRssMb)) * 10) / 10 }));
+  out(
+    JSON.stringify({
+      bench: 'tcp',
+      pointsPerCpuSecond: Math.round(b.pointsPerCpuSecond),
+      peakRssMb: Math.round(Math.max(...results.map((r) => r.peakRssMb)) * 10) / 10,
+    }),
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

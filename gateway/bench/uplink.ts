@@ -15,7 +15,14 @@
 import { parseArgs } from 'node:util';
 import { decodeCompactTelemetry, decodeJsonTelemetry, parseTopic, type TelemetryBatch } from '@gridsafe/shared';
 import { startBroker } from './uplink/broker.js';
-import { compactMessages, jsonMessages, sparkplugMessages, valuesIn, type BenchMessage, type EncodingName } from './uplink/encodings.js';
+import {
+  compactMessages,
+  jsonMessages,
+  sparkplugMessages,
+  valuesIn,
+  type BenchMessage,
+  type EncodingName,
+} from './uplink/encodings.js';
 import { simulatedCycles, valueCount } from './uplink/load.js';
 import { publishThroughLink } from './uplink/publish.js';
 
@@ -49,7 +56,9 @@ const t0 = Date.UTC(2026, 5, 1, 8, 0, 0);
 
 const batches = simulatedCycles({ devices, everyMs, durationMs: hours * 3_600_000, t0, gateway: 'gw-001' });
 const values = valueCount(batches);
-out(`bench:uplink: ${devices} devices x ${Object.keys(batches[0]?.readings[0]?.values ?? {}).length} quantities every ${everyMs / 1000} s for ${hours} h = ${batches.length} batches, ${values} values`);
+out(
+  `bench:uplink: ${devices} devices x ${Object.keys(batches[0]?.readings[0]?.values ?? {}).length} quantities every ${everyMs / 1000} s for ${hours} h = ${batches.length} batches, ${values} values`,
+);
 
 const broker = await startBroker();
 let receivedMessages = 0;
@@ -58,7 +67,8 @@ const decode = (payload: Buffer, topic: string): TelemetryBatch | null => {
   const parsed = parseTopic(topic);
   if (parsed?.kind !== 'telemetry') return null;
   const result = parsed.encoding === 'compact' ? decodeCompactTelemetry(payload) : decodeJsonTelemetry(payload);
-  if (!result.ok) throw new Error(`the broker received a batch that does not decode: ${result.reason}: ${result.message}`);
+  if (!result.ok)
+    throw new Error(`the broker received a batch that does not decode: ${result.reason}: ${result.message}`);
   return result.value;
 };
 broker.onPublish((topic, payload) => {
@@ -89,17 +99,41 @@ for (const [name, messages] of encodings) {
 }
 
 out();
-out(`drain: the ${hours} h backlog (${batches.length} compact batches) over ${bitsPerSecond / 1000} kbit/s each way, ${latencyMs} ms one way, ${window} in flight ...`);
-const drain = await publishThroughLink(broker.port, encodings[1]![1], { bitsPerSecond, latencyMs }, window, () => receivedMessages);
+out(
+  `drain: the ${hours} h backlog (${batches.length} compact batches) over ${bitsPerSecond / 1000} kbit/s each way, ${latencyMs} ms one way, ${window} in flight ...`,
+);
+const drain = await publishThroughLink(
+  broker.port,
+  encodings[1]![1],
+  { bitsPerSecond, latencyMs },
+  window,
+  () => receivedMessages,
+);
 const lineRate = bitsPerSecond / 8;
-out(`drain: ${drain.seconds.toFixed(1)} s measured (${(drain.upBytes / lineRate).toFixed(1)} s is the line-rate floor for its ${drain.upBytes} bytes up)`);
-out(`drain: the JSON backlog would need at least ${(wireBytes.json / lineRate).toFixed(0)} s, Sparkplug B at least ${(wireBytes.sparkplug / lineRate).toFixed(0)} s at line rate`);
+out(
+  `drain: ${drain.seconds.toFixed(1)} s measured (${(drain.upBytes / lineRate).toFixed(1)} s is the line-rate floor for its ${drain.upBytes} bytes up)`,
+);
+out(
+  `drain: the JSON backlog would need at least ${(wireBytes.json / lineRate).toFixed(0)} s, Sparkplug B at least ${(wireBytes.sparkplug / lineRate).toFixed(0)} s at line rate`,
+);
 await broker.close();
 
 out();
 const compactOk = perValue.compact <= 4;
 const vsSparkplug = perValue.sparkplug / perValue.compact;
 out(`target: compact <= 4 B/value: ${perValue.compact.toFixed(2)} (${compactOk ? 'met' : 'MISSED'})`);
-out(`target: compact >= 3x smaller than Sparkplug B: ${vsSparkplug.toFixed(2)}x (${vsSparkplug >= 3 ? 'met' : 'MISSED'})`);
+out(
+  `target: compact >= 3x smaller than Sparkplug B: ${vsSparkplug.toFixed(2)}x (${vsSparkplug >= 3 ? 'met' : 'MISSED'})`,
+);
 const round = (n: number) => Math.round(n * 100) / 100;
-out(JSON.stringify({ bench: 'uplink', bytesPerValue: { json: round(perValue.json), compact: round(perValue.compact), sparkplug: round(perValue.sparkplug) }, drainSeconds: round(drain.seconds) }));
+out(
+  JSON.stringify({
+    bench: 'uplink',
+    bytesPerValue: {
+      json: round(perValue.json),
+      compact: round(perValue.compact),
+      sparkplug: round(perValue.sparkplug),
+    },
+    drainSeconds: round(drain.seconds),
+  }),
+);

@@ -78,20 +78,38 @@ export class Gateway {
   start(): void {
     this.startPolling(this.config);
     this.uplink.start();
-    this.event(undefined, 'config_applied', { source: this.config.source, devices: this.config.devices.length, buses: this.config.buses.length, version: GATEWAY_VERSION });
+    this.event(undefined, 'config_applied', {
+      source: this.config.source,
+      devices: this.config.devices.length,
+      buses: this.config.buses.length,
+      version: GATEWAY_VERSION,
+    });
     this.log.info(
-      { gateway: this.config.gatewayId, source: this.config.source, devices: this.config.devices.map((d) => d.id), dataDir: this.config.dataDir, outbox: this.outbox.stats() },
+      {
+        gateway: this.config.gatewayId,
+        source: this.config.source,
+        devices: this.config.devices.map((d) => d.id),
+        dataDir: this.config.dataDir,
+        outbox: this.outbox.stats(),
+      },
       'gateway started',
     );
   }
 
   private startPolling(config: GatewayConfig): void {
     const factory = this.options.linkFactory ?? ((bus: BusConfig) => new ModbusSerialLink(bus));
-    for (const busConfig of config.buses) this.buses.set(busConfig.id, new Bus(busConfig, factory(busConfig), this.log.child({ bus: busConfig.id })));
+    for (const busConfig of config.buses)
+      this.buses.set(busConfig.id, new Bus(busConfig, factory(busConfig), this.log.child({ bus: busConfig.id })));
     const perBus = new Map<string, number>();
     for (const device of config.devices) {
       const bus = this.buses.get(device.bus)!;
-      const poller = new DevicePoller(device, bus, (reading) => this.batcher.add(reading), (id, type, detail) => this.event(id, type, detail), this.log.child({ device: device.id }));
+      const poller = new DevicePoller(
+        device,
+        bus,
+        (reading) => this.batcher.add(reading),
+        (id, type, detail) => this.event(id, type, detail),
+        this.log.child({ device: device.id }),
+      );
       this.pollers.set(device.id, poller);
       // Spread the devices of a bus over the first interval so they do not all queue at once.
       const index = perBus.get(device.bus) ?? 0;
@@ -127,7 +145,9 @@ export class Gateway {
 
   /** Polls the named devices (all when none named) at once. */
   async readNow(devices?: string[]): Promise<Reading[]> {
-    const chosen = devices ? devices.map((id) => this.pollers.get(id)).filter((p): p is DevicePoller => p !== undefined) : [...this.pollers.values()];
+    const chosen = devices
+      ? devices.map((id) => this.pollers.get(id)).filter((p): p is DevicePoller => p !== undefined)
+      : [...this.pollers.values()];
     const readings = await Promise.all(chosen.map((p) => p.pollNow()));
     this.batcher.flush();
     return readings.filter((r): r is Reading => r !== undefined);
@@ -147,7 +167,10 @@ export class Gateway {
       } else if (name === 'reload-config') {
         await this.reload();
       } else {
-        this.event(undefined, 'command_rejected', { command: name, reason: 'unknown command; known: read-now, reload-config' });
+        this.event(undefined, 'command_rejected', {
+          command: name,
+          reason: 'unknown command; known: read-now, reload-config',
+        });
       }
     } catch (error) {
       this.log.error({ command: name, err: (error as Error).message }, 'command failed');
@@ -176,7 +199,12 @@ export class Gateway {
     await this.stopPolling();
     this.config = next;
     this.startPolling(next);
-    this.event(undefined, 'config_applied', { source: next.source, devices: next.devices.length, buses: next.buses.length, version: GATEWAY_VERSION });
+    this.event(undefined, 'config_applied', {
+      source: next.source,
+      devices: next.devices.length,
+      buses: next.buses.length,
+      version: GATEWAY_VERSION,
+    });
     this.log.info({ devices: next.devices.map((d) => d.id) }, 'configuration reloaded');
   }
 
@@ -205,7 +233,10 @@ export class Gateway {
       await this.uplink.stop(this.config.shutdownFlushMs);
       const left = this.outbox.stats();
       this.outbox.close();
-      this.log.info({ unsentBatches: left.batches, unsentEvents: left.events, lastSeq: left.lastSeq }, 'gateway stopped');
+      this.log.info(
+        { unsentBatches: left.batches, unsentEvents: left.events, lastSeq: left.lastSeq },
+        'gateway stopped',
+      );
     })();
     return this.stopping;
   }

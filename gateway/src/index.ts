@@ -5,7 +5,13 @@ export { ConfigError, ConfigSource } from './config/source.js';
 export { demoConfigData, DEMO_GATEWAY_ID, DEMO_SECRET } from './config/demo.js';
 export { ENVIRONMENT } from './config/env.js';
 export type * from './config/types.js';
-export { planRequests, planForProfile, MODBUS_MAX_READ_REGISTERS, type PlannedRequest, type PlannedValue } from './modbus/planner.js';
+export {
+  planRequests,
+  planForProfile,
+  MODBUS_MAX_READ_REGISTERS,
+  type PlannedRequest,
+  type PlannedValue,
+} from './modbus/planner.js';
 export { Bus, type BusRequest, type BusOutcome } from './modbus/bus.js';
 export { ModbusSerialLink, type ModbusLink } from './modbus/link.js';
 export { ModbusReadError, ERROR_KINDS, type ErrorKind } from './modbus/errors.js';

@@ -59,22 +59,95 @@ t.test('a sound config passes --check and reads as written', async (t) => {
   t.equal(config.devices[0]!.pollIntervalMs, 1000);
   t.equal(config.devices[1]!.ctRatio, 1, 'ratios default to 1');
   const serial = config.buses[0]!;
-  t.ok(serial.kind === 'serial' && serial.parity === 'even' && serial.stopBits === 1, 'serial defaults: 8E1 (FACTS.md RTU default)');
+  t.ok(
+    serial.kind === 'serial' && serial.parity === 'even' && serial.stopBits === 1,
+    'serial defaults: 8E1 (FACTS.md RTU default)',
+  );
   t.equal(config.mqtt.username, 'gw-test', 'the MQTT username is the gateway id');
   t.equal(config.mqtt.clientId, 'gridsafe-gw-gw-test');
 });
 
 const cases: Array<{ name: string; file: string; text: string; field: string; problem: RegExp; at: string }> = [
-  { name: 'a negative CT ratio', file: 'ct.yaml', text: GOOD.replace('ctRatio: 60', 'ctRatio: -3'), field: 'devices[0].ctRatio', problem: /must be a number above 0 and at most 100000, got -3/, at: 'ctRatio: -3' },
-  { name: 'a misspelt field', file: 'typo.yaml', text: GOOD.replace('pollInterval: 1s', 'polInterval: 1s'), field: 'devices[0].polInterval', problem: /not a known field \(did you mean "pollInterval"\?\)/, at: 'polInterval' },
-  { name: 'an unknown profile', file: 'profile.yaml', text: GOOD.replace('profile: gridsafe-rcm4', 'profile: acme-9000'), field: 'devices[1].profile', problem: /"acme-9000" is not a known profile \(known: .*dtsu666/, at: 'acme-9000' },
-  { name: 'a device on an undefined bus', file: 'bus.yaml', text: GOOD.replace('bus: tcp-1', 'bus: tcp-9'), field: 'devices[1].bus', problem: /names bus "tcp-9", which is not defined/, at: 'bus: tcp-9' },
-  { name: 'a bad duration', file: 'duration.yaml', text: GOOD.replace('pollInterval: 1s', 'pollInterval: fast'), field: 'devices[0].pollInterval', problem: /must be a duration such as 500ms/, at: 'pollInterval: fast' },
-  { name: 'a slave address out of range', file: 'unit.yaml', text: GOOD.replace('unit: 2', 'unit: 300'), field: 'devices[1].unit', problem: /from 1 to 247, got 300/, at: 'unit: 300' },
-  { name: 'a bad parity', file: 'parity.yaml', text: GOOD.replace('baudRate: 9600', 'baudRate: 9600\n    parity: mark'), field: 'buses[0].parity', problem: /must be one of none, even, odd/, at: 'parity: mark' },
-  { name: 'a gateway id outside the contract', file: 'id.yaml', text: GOOD.replace('id: gw-test', 'id: gw test!'), field: 'gateway.id', problem: /CONTRACT.md gateway id/, at: 'gw test!' },
-  { name: 'a TCP field on a serial bus', file: 'mix.yaml', text: GOOD.replace('path: /dev/ttyUSB0', 'path: /dev/ttyUSB0\n    host: 10.0.0.1'), field: 'buses[0].host', problem: /does not apply to a serial bus/, at: 'host: 10.0.0.1' },
-  { name: 'two devices on one address', file: 'dup.yaml', text: GOOD.replace('bus: tcp-1\n    unit: 2', 'bus: rs485-1\n    unit: 1 # again'), field: 'devices[1].unit', problem: /unit 1 on bus "rs485-1" is already used by device "m-001"/, at: 'unit: 1 # again' },
+  {
+    name: 'a negative CT ratio',
+    file: 'ct.yaml',
+    text: GOOD.replace('ctRatio: 60', 'ctRatio: -3'),
+    field: 'devices[0].ctRatio',
+    problem: /must be a number above 0 and at most 100000, got -3/,
+    at: 'ctRatio: -3',
+  },
+  {
+    name: 'a misspelt field',
+    file: 'typo.yaml',
+    text: GOOD.replace('pollInterval: 1s', 'polInterval: 1s'),
+    field: 'devices[0].polInterval',
+    problem: /not a known field \(did you mean "pollInterval"\?\)/,
+    at: 'polInterval',
+  },
+  {
+    name: 'an unknown profile',
+    file: 'profile.yaml',
+    text: GOOD.replace('profile: gridsafe-rcm4', 'profile: acme-9000'),
+    field: 'devices[1].profile',
+    problem: /"acme-9000" is not a known profile \(known: .*dtsu666/,
+    at: 'acme-9000',
+  },
+  {
+    name: 'a device on an undefined bus',
+    file: 'bus.yaml',
+    text: GOOD.replace('bus: tcp-1', 'bus: tcp-9'),
+    field: 'devices[1].bus',
+    problem: /names bus "tcp-9", which is not defined/,
+    at: 'bus: tcp-9',
+  },
+  {
+    name: 'a bad duration',
+    file: 'duration.yaml',
+    text: GOOD.replace('pollInterval: 1s', 'pollInterval: fast'),
+    field: 'devices[0].pollInterval',
+    problem: /must be a duration such as 500ms/,
+    at: 'pollInterval: fast',
+  },
+  {
+    name: 'a slave address out of range',
+    file: 'unit.yaml',
+    text: GOOD.replace('unit: 2', 'unit: 300'),
+    field: 'devices[1].unit',
+    problem: /from 1 to 247, got 300/,
+    at: 'unit: 300',
+  },
+  {
+    name: 'a bad parity',
+    file: 'parity.yaml',
+    text: GOOD.replace('baudRate: 9600', 'baudRate: 9600\n    parity: mark'),
+    field: 'buses[0].parity',
+    problem: /must be one of none, even, odd/,
+    at: 'parity: mark',
+  },
+  {
+    name: 'a gateway id outside the contract',
+    file: 'id.yaml',
+    text: GOOD.replace('id: gw-test', 'id: gw test!'),
+    field: 'gateway.id',
+    problem: /CONTRACT.md gateway id/,
+    at: 'gw test!',
+  },
+  {
+    name: 'a TCP field on a serial bus',
+    file: 'mix.yaml',
+    text: GOOD.replace('path: /dev/ttyUSB0', 'path: /dev/ttyUSB0\n    host: 10.0.0.1'),
+    field: 'buses[0].host',
+    problem: /does not apply to a serial bus/,
+    at: 'host: 10.0.0.1',
+  },
+  {
+    name: 'two devices on one address',
+    file: 'dup.yaml',
+    text: GOOD.replace('bus: tcp-1\n    unit: 2', 'bus: rs485-1\n    unit: 1 # again'),
+    field: 'devices[1].unit',
+    problem: /unit 1 on bus "rs485-1" is already used by device "m-001"/,
+    at: 'unit: 1 # again',
+  },
 ];
 
 for (const c of cases) {
@@ -98,7 +171,15 @@ t.test('several mistakes are reported together', async (t) => {
 });
 
 t.test('JSON config errors carry line numbers too', async (t) => {
-  const json = JSON.stringify({ gateway: { id: 'gw-j' }, buses: [{ id: 'b', kind: 'tcp', host: 'h', port: 70000 }], devices: [{ id: 'd', bus: 'b', unit: 1, profile: 'sdm630' }] }, null, 2);
+  const json = JSON.stringify(
+    {
+      gateway: { id: 'gw-j' },
+      buses: [{ id: 'b', kind: 'tcp', host: 'h', port: 70000 }],
+      devices: [{ id: 'd', bus: 'b', unit: 1, profile: 'sdm630' }],
+    },
+    null,
+    2,
+  );
   const path = write('bad.json', json);
   const run = await runGateway(['--config', path]);
   t.equal(run.code, 2);
@@ -133,5 +214,12 @@ t.test('an unknown option exits 2; --help lists the environment', async (t) => {
   t.match(bad.stderr, /Unknown option '--frobnicate'/);
   const help = await runGateway(['--help']);
   t.equal(help.code, 0);
-  for (const name of ['GRIDSAFE_BROKER_URL', 'GRIDSAFE_GATEWAY_SECRET', 'GRIDSAFE_DATA_DIR', 'GRIDSAFE_SIM_HOST', 'GRIDSAFE_SIM_TCP_PORT']) t.match(help.stdout, name);
+  for (const name of [
+    'GRIDSAFE_BROKER_URL',
+    'GRIDSAFE_GATEWAY_SECRET',
+    'GRIDSAFE_DATA_DIR',
+    'GRIDSAFE_SIM_HOST',
+    'GRIDSAFE_SIM_TCP_PORT',
+  ])
+    t.match(help.stdout, name);
 });

@@ -21,16 +21,19 @@ function reply(values: Record<string, number>) {
   return Object.fromEntries(out.map((v) => [v.quantity, v]));
 }
 
-t.test('ratios follow the profile: ct for currents, pt for voltages, both for power and energy, none for pf and f', async (t) => {
-  const d = reply({ i_a: 4.5, v_a: 57.7, p_kw: 0.7, e_imp_kwh: 12.5, pf: 0.95, f_hz: 50.01 });
-  t.equal(d['i_a']!.value, 270, '4.5 A × CT 60');
-  t.equal(d['v_a']!.value, 5770, '57.7 V × PT 100');
-  t.equal(d['p_kw']!.value, 4200, '0.7 kW × 60 × 100');
-  t.equal(d['e_imp_kwh']!.value, 75000);
-  t.equal(d['pf']!.value, 0.95);
-  t.equal(d['f_hz']!.value, 50.01);
-  t.notOk(d['i_a']!.suspect);
-});
+t.test(
+  'ratios follow the profile: ct for currents, pt for voltages, both for power and energy, none for pf and f',
+  async (t) => {
+    const d = reply({ i_a: 4.5, v_a: 57.7, p_kw: 0.7, e_imp_kwh: 12.5, pf: 0.95, f_hz: 50.01 });
+    t.equal(d['i_a']!.value, 270, '4.5 A × CT 60');
+    t.equal(d['v_a']!.value, 5770, '57.7 V × PT 100');
+    t.equal(d['p_kw']!.value, 4200, '0.7 kW × 60 × 100');
+    t.equal(d['e_imp_kwh']!.value, 75000);
+    t.equal(d['pf']!.value, 0.95);
+    t.equal(d['f_hz']!.value, 50.01);
+    t.notOk(d['i_a']!.suspect);
+  },
+);
 
 t.test('out of the profile range (before ratios) is suspect, not dropped', async (t) => {
   const d = reply({ i_a: 25, f_hz: 80 });

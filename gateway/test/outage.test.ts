@@ -61,7 +61,8 @@ t.test('nothing is lost over a broker outage; the backlog goes oldest first', as
   // Wait until the readings taken during the outage, and some after, have arrived.
   await waitFor(
     'the backlog and live data after it',
-    () => batchesOf(second).some((b) => b.readings.some((r) => r.ts > outageEnd + 1000)) && batchesOf(second).length > 8,
+    () =>
+      batchesOf(second).some((b) => b.readings.some((r) => r.ts > outageEnd + 1000)) && batchesOf(second).length > 8,
     30_000,
   );
   await sleep(1500);
@@ -71,18 +72,32 @@ t.test('nothing is lost over a broker outage; the backlog goes oldest first', as
   const max = seqs.at(-1)!;
   const missing = Array.from({ length: max }, (_, i) => i + 1).filter((s) => !seqs.includes(s));
   // The last batch or two may still be in flight when counted; everything before must be there.
-  t.same(missing.filter((s) => s < max - 2), [], `no seq missing among 1..${max}`);
+  t.same(
+    missing.filter((s) => s < max - 2),
+    [],
+    `no seq missing among 1..${max}`,
+  );
 
-  const during = batchesOf(second).filter((b) => b.readings.every((r) => r.ts < outageEnd) && b.readings.some((r) => r.ts > outageStart));
+  const during = batchesOf(second).filter(
+    (b) => b.readings.every((r) => r.ts < outageEnd) && b.readings.some((r) => r.ts > outageStart),
+  );
   t.ok(during.length >= 4, `${during.length} batches taken during the outage arrived afterwards`);
   const backlogOrder = during.map((b) => b.seq);
-  t.same(backlogOrder, backlogOrder.slice().sort((a, b) => a - b), 'backlog sent oldest first');
+  t.same(
+    backlogOrder,
+    backlogOrder.slice().sort((a, b) => a - b),
+    'backlog sent oldest first',
+  );
 
-  const meterTs = [...new Set(all.flatMap((b) => b.readings.filter((r) => r.device === 'm-001').map((r) => r.ts)))].sort((a, b) => a - b);
+  const meterTs = [
+    ...new Set(all.flatMap((b) => b.readings.filter((r) => r.device === 'm-001').map((r) => r.ts))),
+  ].sort((a, b) => a - b);
   const gaps = meterTs.slice(1).map((ts, i) => ts - meterTs[i]!);
   t.ok(Math.max(...gaps) < 1500, `m-001 readings continuous through the outage (largest gap ${Math.max(...gaps)} ms)`);
   const firstLiveAfter = batchesOf(second).findIndex((b) => b.readings.some((r) => r.ts > outageEnd + 500));
-  const lastBacklog = batchesOf(second).map((b, i) => (b.readings.every((r) => r.ts < outageEnd) ? i : -1)).reduce((a, b) => Math.max(a, b), -1);
+  const lastBacklog = batchesOf(second)
+    .map((b, i) => (b.readings.every((r) => r.ts < outageEnd) ? i : -1))
+    .reduce((a, b) => Math.max(a, b), -1);
   t.ok(firstLiveAfter >= 0, 'live data flows after reconnecting');
   t.comment(`live batch first seen at position ${firstLiveAfter}, last backlog batch at ${lastBacklog}`);
 

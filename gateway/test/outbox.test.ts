@@ -16,10 +16,18 @@ const freshDir = () => join(root, `o${++n}`);
 
 function sealed(i: number, padding = 0): SealedBatch {
   const ts = 1_700_000_000_000 + i * 1000;
-  return { readingsJson: JSON.stringify([{ device: 'm-1', ts, values: { p_kw: i }, quality: 'good', ...(padding ? { pad: 'x'.repeat(padding) } : {}) }]), readingCount: 1, firstTs: ts, lastTs: ts };
+  return {
+    readingsJson: JSON.stringify([
+      { device: 'm-1', ts, values: { p_kw: i }, quality: 'good', ...(padding ? { pad: 'x'.repeat(padding) } : {}) },
+    ]),
+    readingCount: 1,
+    firstTs: ts,
+    lastTs: ts,
+  };
 }
 
-const open = (dataDir: string, maxBytes = 1024 * 1024) => new SqliteOutbox({ dataDir, gatewayId: 'gw-t', maxBytes, policy: dropOldest });
+const open = (dataDir: string, maxBytes = 1024 * 1024) =>
+  new SqliteOutbox({ dataDir, gatewayId: 'gw-t', maxBytes, policy: dropOldest });
 
 t.test('seq is strictly increasing and survives reopening, even when everything was acknowledged', async (t) => {
   const dir = freshDir();
@@ -43,10 +51,21 @@ t.test('unacknowledged batches survive reopening, oldest first, with their conte
   outbox.close();
   outbox = open(dir);
   const pending = outbox.pendingBatches(0, 100);
-  t.same(pending.map((b) => b.seq), [1, 3, 4, 5]);
+  t.same(
+    pending.map((b) => b.seq),
+    [1, 3, 4, 5],
+  );
   t.same(JSON.parse(pending[1]!.readingsJson)[0].values, { p_kw: 3 });
-  t.same(outbox.pendingBatches(3, 1).map((b) => b.seq), [4], 'paging after a seq');
-  t.equal(outbox.stats().bytes, pending.reduce((s, b) => s + b.bytes, 0), 'byte count rebuilt from the store');
+  t.same(
+    outbox.pendingBatches(3, 1).map((b) => b.seq),
+    [4],
+    'paging after a seq',
+  );
+  t.equal(
+    outbox.stats().bytes,
+    pending.reduce((s, b) => s + b.bytes, 0),
+    'byte count rebuilt from the store',
+  );
   outbox.close();
 });
 
@@ -59,7 +78,10 @@ t.test('events have their own durable sequence', async (t) => {
   outbox.close();
   outbox = open(dir);
   t.equal(outbox.appendEvent({ ts: 2, type: 'comm_restored', device: 'm-1' }).seq, 2);
-  t.same(outbox.pendingEvents(0, 10).map((e) => e.seq), [2]);
+  t.same(
+    outbox.pendingEvents(0, 10).map((e) => e.seq),
+    [2],
+  );
   outbox.close();
 });
 
@@ -72,7 +94,11 @@ t.test('a full outbox drops the oldest batches and counts what it dropped, acros
   let stats = outbox.stats();
   t.ok(stats.bytes <= maxBytes, `bytes ${stats.bytes} within ${maxBytes}`);
   t.equal(stats.batches, 10);
-  t.same(outbox.pendingBatches(0, 100).map((b) => b.seq), [16, 17, 18, 19, 20, 21, 22, 23, 24, 25], 'the newest are kept');
+  t.same(
+    outbox.pendingBatches(0, 100).map((b) => b.seq),
+    [16, 17, 18, 19, 20, 21, 22, 23, 24, 25],
+    'the newest are kept',
+  );
   t.equal(stats.overflow['batchesDropped'], 15);
   t.equal(stats.overflow['readingsDropped'], 15);
   t.equal(stats.overflow.policy, 'drop-oldest');
@@ -89,7 +115,11 @@ t.test('a second process cannot open the same outbox', async (t) => {
   const dir = freshDir();
   const outbox = open(dir);
   outbox.appendBatch(sealed(1));
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./support/outbox-writer.ts', import.meta.url)), dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('./support/outbox-writer.ts', import.meta.url)), dir],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -100,7 +130,11 @@ t.test('a second process cannot open the same outbox', async (t) => {
 
 t.test('kill -9 during appends loses no acknowledged append and never reuses a seq', async (t) => {
   const dir = freshDir();
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./support/outbox-writer.ts', import.meta.url)), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('./support/outbox-writer.ts', import.meta.url)), dir],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const printed: number[] = [];
   let partial = '';
   await new Promise<void>((resolve) => {
@@ -117,9 +151,19 @@ t.test('kill -9 during appends loses no acknowledged append and never reuses a s
   const outbox = open(dir, 64 * 1024 * 1024);
   const stored = outbox.pendingBatches(0, 1_000_000).map((b) => b.seq);
   const storedSet = new Set(stored);
-  t.ok(printed.every((seq) => storedSet.has(seq)), `every one of the ${printed.length} returned appends is stored`);
+  t.ok(
+    printed.every((seq) => storedSet.has(seq)),
+    `every one of the ${printed.length} returned appends is stored`,
+  );
   t.ok(outbox.stats().lastSeq >= last, 'the seq counter is at least the last returned seq');
-  t.same(stored, stored.slice().sort((a, b) => a - b).filter((s, i, a) => a.indexOf(s) === i), 'no seq twice');
+  t.same(
+    stored,
+    stored
+      .slice()
+      .sort((a, b) => a - b)
+      .filter((s, i, a) => a.indexOf(s) === i),
+    'no seq twice',
+  );
   const next = outbox.appendBatch(sealed(0)).seq;
   t.ok(next > Math.max(...stored), `a new batch gets a fresh seq (${next})`);
   outbox.close();

@@ -42,11 +42,21 @@ for (const [id, profile] of profiles) {
         const minimum = minimumRequests(profile.registers, cap, gapFill);
         t.equal(plan.length, minimum, `gap fill ${gapFill}, cap ${cap}: ${plan.length} requests, minimum ${minimum}`);
         const covered = plan.flatMap((r) => r.values.map((v) => v.register.quantity));
-        t.same(covered.slice().sort(), profile.registers.map((r) => r.quantity).sort(), 'every register read exactly once');
+        t.same(
+          covered.slice().sort(),
+          profile.registers.map((r) => r.quantity).sort(),
+          'every register read exactly once',
+        );
         for (const request of plan) {
-          t.ok(request.count <= cap && request.count <= 125, `request at ${request.address} reads ${request.count} ≤ ${cap}`);
+          t.ok(
+            request.count <= cap && request.count <= 125,
+            `request at ${request.address} reads ${request.count} ≤ ${cap}`,
+          );
           for (const v of request.values) {
-            t.ok(v.offset >= 0 && v.offset + registerCount(v.register.type) <= request.count, `${v.register.quantity} lies inside its request`);
+            t.ok(
+              v.offset >= 0 && v.offset + registerCount(v.register.type) <= request.count,
+              `${v.register.quantity} lies inside its request`,
+            );
             t.equal(v.register.function, request.function);
           }
         }
@@ -65,9 +75,26 @@ t.test('the shipped profiles at their defaults', async (t) => {
 });
 
 t.test('a value is never split across requests, and function codes never mix', async (t) => {
-  const reg = (address: number, fn: 3 | 4, type: RegisterDefinition['type'] = 'float32'): RegisterDefinition => ({ quantity: 'p_kw', function: fn, address, type, byteOrder: 'ABCD', scale: 1, primary: 'none', validRange: [0, 1] });
+  const reg = (address: number, fn: 3 | 4, type: RegisterDefinition['type'] = 'float32'): RegisterDefinition => ({
+    quantity: 'p_kw',
+    function: fn,
+    address,
+    type,
+    byteOrder: 'ABCD',
+    scale: 1,
+    primary: 'none',
+    validRange: [0, 1],
+  });
   const plan = planRequests([reg(0, 3), reg(2, 4), reg(4, 3), reg(6, 3)], { maxRegisters: 5, gapFill: 10 });
-  t.same(plan.map((r) => [r.function, r.address, r.count]), [[3, 0, 2], [3, 4, 4], [4, 2, 2]], 'the cap of 5 closes the first request rather than split the float32 at 4');
+  t.same(
+    plan.map((r) => [r.function, r.address, r.count]),
+    [
+      [3, 0, 2],
+      [3, 4, 4],
+      [4, 2, 2],
+    ],
+    'the cap of 5 closes the first request rather than split the float32 at 4',
+  );
 });
 
 t.test('line-rate figures match FACTS.md', async (t) => {
@@ -77,5 +104,5 @@ t.test('line-rate figures match FACTS.md', async (t) => {
   t.equal(Math.round(readCycleMs(125, 19200, f8e1) * 10) / 10, 154.7);
   t.equal(Math.round(readCycleMs(125, 115200, f8e1) * 10) / 10, 28.6);
   t.equal(interFrameSilenceMs(115200, f8e1), 1.75, 'fixed 1.750 ms above 19200 baud');
-  t.equal(Math.round(interFrameSilenceMs(9600, f8e1) * 1000) / 1000, 4.010, '3.5 characters of 11 bits at 9600');
+  t.equal(Math.round(interFrameSilenceMs(9600, f8e1) * 1000) / 1000, 4.01, '3.5 characters of 11 bits at 9600');
 });

@@ -44,7 +44,10 @@ devices:
 `,
     'serial test scenario',
   );
-  sim = await startSimulator(scenario, { servedLogPath: join(dir, 'served.jsonl'), logger: createLogger('sim', { level: 'warn' }) });
+  sim = await startSimulator(scenario, {
+    servedLogPath: join(dir, 'served.jsonl'),
+    logger: createLogger('sim', { level: 'warn' }),
+  });
   broker = await startBroker();
   const config = {
     gateway: { id: 'gw-serial' },
@@ -52,14 +55,33 @@ devices:
     dataDir: join(dir, 'data'),
     batch: { maxAge: '500ms' },
     // Short timeouts so a lost device is noticed within the test's time.
-    polling: { timeout: '300ms', retries: 1, retryBackoff: '50ms', busyRetries: 3, busyBackoff: '50ms', commLostAfter: 2, backoffMax: '2s' },
+    polling: {
+      timeout: '300ms',
+      retries: 1,
+      retryBackoff: '50ms',
+      busyRetries: 3,
+      busyBackoff: '50ms',
+      commLostAfter: 2,
+      backoffMax: '2s',
+    },
     buses: [{ id: 'rs485', kind: 'serial', path: pty.gateway, baudRate: 9600, parity: 'even', stopBits: 1 }],
-    devices: DEVICES.map((d) => ({ id: d.id, bus: 'rs485', unit: d.unit, profile: d.profile, ctRatio: d.ctRatio, pollInterval: '1s' })),
+    devices: DEVICES.map((d) => ({
+      id: d.id,
+      bus: 'rs485',
+      unit: d.unit,
+      profile: d.profile,
+      ctRatio: d.ctRatio,
+      pollInterval: '1s',
+    })),
     jobs: { midnightEnergy: { enabled: false } },
   };
   const path = join(dir, 'gateway.json');
   writeFileSync(path, JSON.stringify(config, null, 2));
-  gw = startGateway(['--config', path], { GRIDSAFE_BROKER_URL: '', GRIDSAFE_DATA_DIR: '', GRIDSAFE_GATEWAY_SECRET: '' });
+  gw = startGateway(['--config', path], {
+    GRIDSAFE_BROKER_URL: '',
+    GRIDSAFE_DATA_DIR: '',
+    GRIDSAFE_GATEWAY_SECRET: '',
+  });
 });
 
 t.teardown(async () => {
@@ -83,32 +105,65 @@ function readings(since = 0): Reading[] {
 
 const events = (): GatewayEvent[] => broker.on('/events').map((p) => JSON.parse(p.payload.toString()) as GatewayEvent);
 
-function lastHealth(): { devices: Record<string, { errors: Record<string, number>; retries: number; state: string; requests: number; noisyReplies: number; noiseBytes: number }>; buses: Record<string, { errors: Record<string, number> }> } {
+function lastHealth(): {
+  devices: Record<
+    string,
+    {
+      errors: Record<string, number>;
+      retries: number;
+      state: string;
+      requests: number;
+      noisyReplies: number;
+      noiseBytes: number;
+    }
+  >;
+  buses: Record<string, { errors: Record<string, number> }>;
+} {
   const last = broker.on('/status').at(-1);
   if (!last) throw new Error('no status yet');
   return JSON.parse(last.payload.toString()).health;
 }
 
 /** Readings per second of a device within [from, to). */
-const rate = (device: string, from: number, to: number) => readings(from).filter((r) => r.device === device && r.ts < to).length / ((to - from) / 1000);
+const rate = (device: string, from: number, to: number) =>
+  readings(from).filter((r) => r.device === device && r.ts < to).length / ((to - from) / 1000);
 
 t.test('three slaves read correctly at 9600 8E1', async (t) => {
-  await waitFor('3 readings of each device', () => DEVICES.every((d) => readings().filter((r) => r.device === d.id).length >= 3));
+  await waitFor('3 readings of each device', () =>
+    DEVICES.every((d) => readings().filter((r) => r.device === d.id).length >= 3),
+  );
   const served = readServed(join(dir, 'served.jsonl'));
   for (const d of DEVICES) {
     const mine = readings().filter((r) => r.device === d.id);
-    const problems = mine.flatMap((r) => compareReading(r, served.get(d.id)!, d.profile, { ctRatio: d.ctRatio, ptRatio: 1 }));
+    const problems = mine.flatMap((r) =>
+      compareReading(r, served.get(d.id)!, d.profile, { ctRatio: d.ctRatio, ptRatio: 1 }),
+    );
     t.same(problems, [], `${d.id} (${d.profile}): ${mine.length} readings match the served values`);
-    t.ok(mine.every((r) => r.quality === 'good'), `${d.id}: quality good`);
+    t.ok(
+      mine.every((r) => r.quality === 'good'),
+      `${d.id}: quality good`,
+    );
   }
 });
 
 const FAULTS = [
   { name: 'corrupted CRC', fault: { fault: 'bad_crc' as const, probability: 0.5 }, counter: 'crc' },
   { name: 'exception 6 (busy)', fault: { fault: 'exception' as const, code: 6, probability: 0.5 }, counter: 'busy' },
-  { name: 'garbage bytes on the bus', fault: { fault: 'garbage' as const, garbageBytes: 12, probability: 0.5 }, counter: 'noise' },
-  { name: 'slow reply beyond the timeout', fault: { fault: 'slow_reply' as const, delayMs: 600, probability: 0.5 }, counter: 'timeout' },
-  { name: 'exception 2 (illegal address)', fault: { fault: 'exception' as const, code: 2, probability: 0.5 }, counter: 'exception' },
+  {
+    name: 'garbage bytes on the bus',
+    fault: { fault: 'garbage' as const, garbageBytes: 12, probability: 0.5 },
+    counter: 'noise',
+  },
+  {
+    name: 'slow reply beyond the timeout',
+    fault: { fault: 'slow_reply' as const, delayMs: 600, probability: 0.5 },
+    counter: 'timeout',
+  },
+  {
+    name: 'exception 2 (illegal address)',
+    fault: { fault: 'exception' as const, code: 2, probability: 0.5 },
+    counter: 'exception',
+  },
 ];
 
 for (const f of FAULTS) {
@@ -123,16 +178,26 @@ for (const f of FAULTS) {
     const after = lastHealth().devices['s-2']!;
     if (f.counter === 'noise') {
       // Garbage before a sound reply: the reply is still taken, and the stray bytes are counted.
-      t.ok(after.noisyReplies > before.noisyReplies, `noisy replies counted (${before.noisyReplies} → ${after.noisyReplies}, ${after.noiseBytes} bytes)`);
+      t.ok(
+        after.noisyReplies > before.noisyReplies,
+        `noisy replies counted (${before.noisyReplies} → ${after.noisyReplies}, ${after.noiseBytes} bytes)`,
+      );
     } else {
-      t.ok(after.errors[f.counter]! > before.errors[f.counter]!, `counted as ${f.counter} (${JSON.stringify(after.errors)})`);
+      t.ok(
+        after.errors[f.counter]! > before.errors[f.counter]!,
+        `counted as ${f.counter} (${JSON.stringify(after.errors)})`,
+      );
     }
     for (const other of ['m-1', 't-3']) {
       const r = rate(other, from + 500, to - 500);
       t.ok(r >= 0.75, `${other} kept polling at ${r.toFixed(2)}/s`);
     }
     // The device may still be in its error backoff when the fault ends: wait for it, within bounds.
-    const good = await waitFor('a reading of s-2 after the fault ends', () => readings(to + 200).some((r) => r.device === 's-2'), 15_000).catch(() => false);
+    const good = await waitFor(
+      'a reading of s-2 after the fault ends',
+      () => readings(to + 200).some((r) => r.device === 's-2'),
+      15_000,
+    ).catch(() => false);
     t.ok(good, 's-2 is read again once the fault ends');
   });
 }
@@ -140,11 +205,19 @@ for (const f of FAULTS) {
 t.test('a slave that stops answering is reported comm_lost, then comm_restored; the others never stall', async (t) => {
   const from = Date.now();
   sim.setFault('s-2', { fault: 'no_reply' });
-  const lost = await waitFor('comm_lost', () => events().find((e) => e.type === 'comm_lost' && e.device === 's-2'), 15_000);
+  const lost = await waitFor(
+    'comm_lost',
+    () => events().find((e) => e.type === 'comm_lost' && e.device === 's-2'),
+    15_000,
+  );
   t.equal(lost.gateway, 'gw-serial');
   t.equal(lost.detail?.['error'], 'timeout');
   await sleep(3000);
-  const lostHealth = await waitFor('health shows comm_lost', () => (lastHealth().devices['s-2']!.state === 'comm_lost' ? lastHealth() : undefined), 5000);
+  const lostHealth = await waitFor(
+    'health shows comm_lost',
+    () => (lastHealth().devices['s-2']!.state === 'comm_lost' ? lastHealth() : undefined),
+    5000,
+  );
   t.equal(lostHealth.devices['s-2']!.state, 'comm_lost');
   const mid = Date.now();
   for (const other of ['m-1', 't-3']) {
@@ -152,7 +225,11 @@ t.test('a slave that stops answering is reported comm_lost, then comm_restored; 
     t.ok(r >= 0.75, `${other} kept polling at ${r.toFixed(2)}/s while s-2 was silent`);
   }
   sim.setFault('s-2', null);
-  const restored = await waitFor('comm_restored', () => events().find((e) => e.type === 'comm_restored' && e.device === 's-2'), 15_000);
+  const restored = await waitFor(
+    'comm_restored',
+    () => events().find((e) => e.type === 'comm_restored' && e.device === 's-2'),
+    15_000,
+  );
   t.ok(restored.seq > lost.seq, 'event seq increases');
   t.ok(Number(restored.detail?.['downMs']) > 0, 'restored says how long it was down');
   const bus = lastHealth().buses['rs485']!;

@@ -16,7 +16,10 @@ t.test('every shipped profile loads and names canonical quantities', async (t) =
   t.same([...profiles.keys()].sort(), ['dtsu666', 'gridsafe-rcm4', 'sdm630']);
   const dtsu = profiles.get('dtsu666')!;
   const ia = dtsu.registers.find((r) => r.quantity === 'i_a')!;
-  t.same({ address: ia.address, fn: ia.function, type: ia.type, scale: ia.scale, primary: ia.primary }, { address: 0x200c, fn: 3, type: 'float32', scale: 0.001, primary: 'ct' });
+  t.same(
+    { address: ia.address, fn: ia.function, type: ia.type, scale: ia.scale, primary: ia.primary },
+    { address: 0x200c, fn: 3, type: 'float32', scale: 0.001, primary: 'ct' },
+  );
   t.equal(profiles.get('sdm630')!.maxRegistersPerRequest, 80, 'SDM630 reads at most 40 values a request');
 });
 
@@ -43,7 +46,11 @@ t.test('byte orders put the bytes where Telegraf says they go', async (t) => {
   t.same(encodeRegisters(0x11223344, 'uint32', 'CDAB'), [0x3344, 0x1122]);
   t.same(encodeRegisters(0x11223344, 'uint32', 'BADC'), [0x2211, 0x4433]);
   t.same(encodeRegisters(0x11223344, 'uint32', 'DCBA'), [0x4433, 0x2211]);
-  t.equal(decodeRegisters([0x4366, 0xcccd], 'float32', 'ABCD'), 230.8000030517578, 'DTSU666-style float32 voltage word pair');
+  t.equal(
+    decodeRegisters([0x4366, 0xcccd], 'float32', 'ABCD'),
+    230.8000030517578,
+    'DTSU666-style float32 voltage word pair',
+  );
 });
 
 t.test('integer registers saturate instead of wrapping', async (t) => {
@@ -55,11 +62,29 @@ t.test('a bad profile is refused with the file and field named', async (t) => {
   const dir = t.testdir();
   const base = { id: 'bad', model: 'x', kind: 'meter', source: 'test', defaults: { function: 3, type: 'float32' } };
   const cases: Array<[string, unknown, RegExp]> = [
-    ['unknown quantity', { ...base, registers: [{ quantity: 'watts', address: 0, validRange: [0, 1] }] }, /registers\/0\/quantity/],
+    [
+      'unknown quantity',
+      { ...base, registers: [{ quantity: 'watts', address: 0, validRange: [0, 1] }] },
+      /registers\/0\/quantity/,
+    ],
     ['bad address', { ...base, registers: [{ quantity: 'v_a', address: '0xZZ', validRange: [0, 1] }] }, /address/],
     ['inverted range', { ...base, registers: [{ quantity: 'v_a', address: 0, validRange: [5, 1] }] }, /validRange/],
-    ['overlap', { ...base, registers: [{ quantity: 'v_a', address: 0, validRange: [0, 1] }, { quantity: 'v_b', address: 1, validRange: [0, 1] }] }, /overlaps/],
-    ['no type', { ...base, defaults: { function: 3 }, registers: [{ quantity: 'v_a', address: 0, validRange: [0, 1] }] }, /no type/],
+    [
+      'overlap',
+      {
+        ...base,
+        registers: [
+          { quantity: 'v_a', address: 0, validRange: [0, 1] },
+          { quantity: 'v_b', address: 1, validRange: [0, 1] },
+        ],
+      },
+      /overlaps/,
+    ],
+    [
+      'no type',
+      { ...base, defaults: { function: 3 }, registers: [{ quantity: 'v_a', address: 0, validRange: [0, 1] }] },
+      /no type/,
+    ],
   ];
   for (const [name, document, pattern] of cases) {
     t.throws(() => parseProfile(document, 'bad.json'), pattern, name);

@@ -12,7 +12,14 @@ t.test('builds and parses every v1 topic', async (t) => {
 });
 
 t.test('refuses topics outside the contract', async (t) => {
-  for (const topic of ['gridsafe/v1/gw/gw-001', 'gridsafe/v1/gw/gw-001/telemetry/extra/more', 'gridsafe/v2/gw/a/status', 'gridsafe/v1/gw/a b/status', 'gridsafe/v1/gw/a/unknown', 'gridsafe/v1/gw/a/telemetry/gzip']) {
+  for (const topic of [
+    'gridsafe/v1/gw/gw-001',
+    'gridsafe/v1/gw/gw-001/telemetry/extra/more',
+    'gridsafe/v2/gw/a/status',
+    'gridsafe/v1/gw/a b/status',
+    'gridsafe/v1/gw/a/unknown',
+    'gridsafe/v1/gw/a/telemetry/gzip',
+  ]) {
     t.equal(parseTopic(topic), null, topic);
   }
   t.throws(() => topics.telemetry('bad/id'), /not valid/);

@@ -19,7 +19,11 @@ t.test('accepts the contract example', async (t) => {
 t.test('rejects each kind of bad batch with its own reason', async (t) => {
   const cases: Array<[string, unknown, string]> = [
     ['not JSON', '{"gateway": "gw-001", "seq": ', 'not_json'],
-    ['NaN literal', '{"gateway":"gw-001","seq":1,"sentAt":1,"readings":[{"device":"m","ts":1,"values":{"p_kw":NaN},"quality":"good"}]}', 'non_finite'],
+    [
+      'NaN literal',
+      '{"gateway":"gw-001","seq":1,"sentAt":1,"readings":[{"device":"m","ts":1,"values":{"p_kw":NaN},"quality":"good"}]}',
+      'non_finite',
+    ],
     ['unknown quantity', { ...good, readings: [{ ...good.readings[0], values: { watts: 1 } }] }, 'unknown_quantity'],
     ['value as string', { ...good, readings: [{ ...good.readings[0], values: { p_kw: '12' } }] }, 'schema'],
     ['null value', { ...good, readings: [{ ...good.readings[0], values: { p_kw: null } }] }, 'schema'],

@@ -17,7 +17,12 @@ t.test('cloud SIGKILLed during ingest and restarted: nothing lost, nothing twice
   const sim = await startSim(t, dir);
   // A slow link (100 kbit/s) so the backlog takes seconds to ingest and the kill lands in the middle of it.
   const link = await startLink(t, cloud.mqttPort, ['--bps', '100k', '--latency', '20ms']);
-  const gateway = startGateway(t, dir, { brokerPort: link.port, simPort: sim.port, pollMs: POLL_MS, batch: { maxAge: '300ms', maxReadings: 4 } });
+  const gateway = startGateway(t, dir, {
+    brokerPort: link.port,
+    simPort: sim.port,
+    pollMs: POLL_MS,
+    batch: { maxAge: '300ms', maxReadings: 4 },
+  });
   await untilStored(cloud, 3, 30_000, 'the first batches through the link');
 
   link.cut('reset');
@@ -42,6 +47,10 @@ t.test('cloud SIGKILLed during ingest and restarted: nothing lost, nothing twice
   const store = readStore(cloud.dataDir, GATEWAY);
   t.same(ledgerProblems(store, final.lastSeq), [], `every seq 1..${final.lastSeq} stored exactly once`);
   t.equal(store.readings.length, final.taken, `every reading the gateway took is stored once (${final.taken})`);
-  t.same(holes(store.readings, 4 * POLL_MS), [], 'no gap in either meter\'s series');
-  t.same(unservedValues(store.readings, readServed(sim.servedLog)), [], 'every stored value is one the simulator served');
+  t.same(holes(store.readings, 4 * POLL_MS), [], "no gap in either meter's series");
+  t.same(
+    unservedValues(store.readings, readServed(sim.servedLog)),
+    [],
+    'every stored value is one the simulator served',
+  );
 });

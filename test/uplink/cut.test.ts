@@ -38,16 +38,30 @@ t.test('a 10-minute uplink cut (compressed): nothing lost, nothing twice, order 
   await sim.proc.stop();
   await link.proc.stop();
   await cloud.proc.stop();
-  t.ok(link.proc.lines().some((l) => l['msg'] === 'link cut'), 'the link emulator did cut the link');
+  t.ok(
+    link.proc.lines().some((l) => l['msg'] === 'link cut'),
+    'the link emulator did cut the link',
+  );
 
   const store = readStore(cloud.dataDir, GATEWAY);
-  t.same(ledgerProblems(store, final.lastSeq), [], `every seq 1..${final.lastSeq} stored exactly once, every reading once`);
+  t.same(
+    ledgerProblems(store, final.lastSeq),
+    [],
+    `every seq 1..${final.lastSeq} stored exactly once, every reading once`,
+  );
   t.equal(store.readings.length, final.taken, `every reading the gateway took is stored (${final.taken})`);
   const inCut = store.readings.filter((r) => r.ts > cutAt + 1000 && r.ts < restoredAt - 1000).length;
   t.ok(inCut >= ((CUT_MS - 2000) / POLL_MS) * 2 * 0.8, `${inCut} readings taken during the cut are stored`);
-  t.same(holes(store.readings, 4 * POLL_MS), [], 'no gap in either meter\'s series, through the cut');
-  t.same(unservedValues(store.readings, readServed(sim.servedLog)), [], 'every stored value is one the simulator served');
-  const received = store.ledger.filter((row) => row.receivedAt >= restoredAt).map((row) => row.seq).sort((a, b) => a - b);
+  t.same(holes(store.readings, 4 * POLL_MS), [], "no gap in either meter's series, through the cut");
+  t.same(
+    unservedValues(store.readings, readServed(sim.servedLog)),
+    [],
+    'every stored value is one the simulator served',
+  );
+  const received = store.ledger
+    .filter((row) => row.receivedAt >= restoredAt)
+    .map((row) => row.seq)
+    .sort((a, b) => a - b);
   t.same(backlogOrderProblems(store, received.slice(0, backlog)), [], 'the backlog arrived oldest first');
   t.ok(storedDuringCut >= 3, 'batches were stored before the cut');
 });

@@ -31,7 +31,10 @@ t.test('gateway SIGKILLed during an outage and restarted: nothing lost but readi
   const restartedAt = Date.now();
   const second = startGateway(t, dir, options);
   await sleep(5000);
-  t.ok(second.proc.lines().some((l) => l['msg'] === 'gateway started'), 'the gateway started again on the same outbox');
+  t.ok(
+    second.proc.lines().some((l) => l['msg'] === 'gateway started'),
+    'the gateway started again on the same outbox',
+  );
   const restoredAt = Date.now();
   link.restore();
   await untilDrained(cloud, second, restoredAt + 1000, 30_000);
@@ -44,16 +47,37 @@ t.test('gateway SIGKILLed during an outage and restarted: nothing lost but readi
   await cloud.proc.stop();
 
   const store = readStore(cloud.dataDir, GATEWAY);
-  t.same(ledgerProblems(store, final.lastSeq), [], `every seq 1..${final.lastSeq} stored exactly once across the restart (no seq reused or skipped)`);
-  t.ok(final.lastSeq > final.status.health!.readings!.batches, 'the restarted gateway continued the seq of the first run');
+  t.same(
+    ledgerProblems(store, final.lastSeq),
+    [],
+    `every seq 1..${final.lastSeq} stored exactly once across the restart (no seq reused or skipped)`,
+  );
+  t.ok(
+    final.lastSeq > final.status.health!.readings!.batches,
+    'the restarted gateway continued the seq of the first run',
+  );
   const gaps = holes(store.readings, 4 * POLL_MS);
   t.equal(gaps.length, 2, `one gap per meter, the time the gateway was dead: ${gaps.join('; ')}`);
-  t.same(holes(store.readings, 4 * POLL_MS, [[killedAt - UNSEALED_MS, restartedAt + 5000]]), [], 'no gap anywhere else, outage included');
+  t.same(
+    holes(store.readings, 4 * POLL_MS, [[killedAt - UNSEALED_MS, restartedAt + 5000]]),
+    [],
+    'no gap anywhere else, outage included',
+  );
   for (const device of ['m-1', 'm-2']) {
     const before = store.readings.filter((r) => r.device === device && r.ts < killedAt).map((r) => r.ts);
     const lastBefore = Math.max(...before);
-    t.ok(lastBefore >= killedAt - UNSEALED_MS, `${device}: readings taken up to ${killedAt - lastBefore} ms before the kill were kept`);
-    t.ok(store.readings.some((r) => r.device === device && r.ts > restartedAt && r.ts < restoredAt), `${device}: readings taken after the restart, still cut off, arrived`);
+    t.ok(
+      lastBefore >= killedAt - UNSEALED_MS,
+      `${device}: readings taken up to ${killedAt - lastBefore} ms before the kill were kept`,
+    );
+    t.ok(
+      store.readings.some((r) => r.device === device && r.ts > restartedAt && r.ts < restoredAt),
+      `${device}: readings taken after the restart, still cut off, arrived`,
+    );
   }
-  t.same(unservedValues(store.readings, readServed(sim.servedLog)), [], 'every stored value is one the simulator served');
+  t.same(
+    unservedValues(store.readings, readServed(sim.servedLog)),
+    [],
+    'every stored value is one the simulator served',
+  );
 });

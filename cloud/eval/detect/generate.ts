@@ -3,7 +3,13 @@
  * (the simulator's true values, with the overlays applied, reduced to the quantities the
  * device's profile serves), and the gateways' own comm_lost / comm_restored events.
  */
-import { loadBuiltinProfiles, type GatewayEvent, type Quantity, type Reading, type ReadingValues } from '@gridsafe/shared';
+import {
+  loadBuiltinProfiles,
+  type GatewayEvent,
+  type Quantity,
+  type Reading,
+  type ReadingValues,
+} from '@gridsafe/shared';
 import { FleetModel } from '@gridsafe/firmware-sim';
 import { HOUR, MIN, type Episode, type EvalPlan } from './plan.js';
 
@@ -61,8 +67,22 @@ export function generate(plan: EvalPlan): Generated {
 
     for (const e of own) {
       if (e.kind === 'fault' || e.kind === 'replace') {
-        evs.push({ gateway: dev.gateway, seq: 0, ts: e.start + LOST_AFTER_MS, device: dev.id, type: 'comm_lost', detail: { reason: 'no reply', episode: e.id } });
-        evs.push({ gateway: dev.gateway, seq: 0, ts: e.end + offset, device: dev.id, type: 'comm_restored', detail: { episode: e.id } });
+        evs.push({
+          gateway: dev.gateway,
+          seq: 0,
+          ts: e.start + LOST_AFTER_MS,
+          device: dev.id,
+          type: 'comm_lost',
+          detail: { reason: 'no reply', episode: e.id },
+        });
+        evs.push({
+          gateway: dev.gateway,
+          seq: 0,
+          ts: e.end + offset,
+          device: dev.id,
+          type: 'comm_restored',
+          detail: { episode: e.id },
+        });
       }
     }
 
@@ -70,12 +90,15 @@ export function generate(plan: EvalPlan): Generated {
       // The simulator integrates energy between calls: ask it at every step, in order.
       const snap = model.valuesAt(dev.id, ts);
       const active = own.filter((e) => ts >= e.start && ts < e.end);
-      const silent = active.some((e) => e.kind === 'fault' || e.kind === 'replace') || siteOutages.some((o) => ts >= o.start && ts < o.end);
-      for (const e of own) if (e.kind === 'replace' && ts >= e.end && ctRatio !== e.params['newCtRatio']) {
-        ctRatio = e.params['newCtRatio'] as number;
-        importKwh = 0; // a new meter starts its registers afresh
-        exportKwh = 0;
-      }
+      const silent =
+        active.some((e) => e.kind === 'fault' || e.kind === 'replace') ||
+        siteOutages.some((o) => ts >= o.start && ts < o.end);
+      for (const e of own)
+        if (e.kind === 'replace' && ts >= e.end && ctRatio !== e.params['newCtRatio']) {
+          ctRatio = e.params['newCtRatio'] as number;
+          importKwh = 0; // a new meter starts its registers afresh
+          exportKwh = 0;
+        }
       const v: ReadingValues = { ...snap.values };
       if (dev.kind === 'meter') {
         let f = 1;
@@ -88,7 +111,9 @@ export function generate(plan: EvalPlan): Generated {
         }
         for (const e of own) {
           if (e.kind === 'growth' && ts >= e.start && customer) {
-            const peak = spec.load!.baseKva * (spec.load!.daily === 'commercial' ? 1.5 : spec.load!.daily === 'industrial' ? 1.18 : 1.6);
+            const peak =
+              spec.load!.baseKva *
+              (spec.load!.daily === 'commercial' ? 1.5 : spec.load!.daily === 'industrial' ? 1.18 : 1.6);
             const g = ((e.params['toShareOfContract'] as number) * customer.contractKva) / peak;
             const ramp = Math.min(1, (ts - e.start) / ((e.params['overDays'] as number) * 24 * HOUR));
             f *= 1 + (g - 1) * ramp;
@@ -101,7 +126,8 @@ export function generate(plan: EvalPlan): Generated {
         if (f !== 1) scale(v, f);
         if (active.some((e) => e.kind === 'reverse')) {
           // CT leads reversed: the meter sees power flowing out.
-          for (const q of ['p_kw', 'p_a_kw', 'p_b_kw', 'p_c_kw', 'q_kvar', 'pf'] as const) if (v[q] !== undefined) v[q] = -v[q]!;
+          for (const q of ['p_kw', 'p_a_kw', 'p_b_kw', 'p_c_kw', 'q_kvar', 'pf'] as const)
+            if (v[q] !== undefined) v[q] = -v[q]!;
         }
         const p = v.p_kw ?? 0;
         if (lastTs !== null) {
@@ -119,7 +145,8 @@ export function generate(plan: EvalPlan): Generated {
       }
       if (silent) continue;
       const values: ReadingValues = {};
-      for (const [q, x] of Object.entries(v) as Array<[Quantity, number]>) if (served.has(q) && Number.isFinite(x)) values[q] = Math.round(x * 1000) / 1000;
+      for (const [q, x] of Object.entries(v) as Array<[Quantity, number]>)
+        if (served.has(q) && Number.isFinite(x)) values[q] = Math.round(x * 1000) / 1000;
       out.push({ device: dev.id, ts, values, quality: 'good' });
       count++;
     }

@@ -10,7 +10,11 @@ import type { EvalPlan } from './plan.js';
 import type { Generated } from './generate.js';
 import type { ReplayResult } from './replay.js';
 
-export async function runInProcess(plan: EvalPlan, gen: Generated, settings: Record<string, Record<string, unknown>>): Promise<ReplayResult> {
+export async function runInProcess(
+  plan: EvalPlan,
+  gen: Generated,
+  settings: Record<string, Record<string, unknown>>,
+): Promise<ReplayResult> {
   const devices = plan.registry.devices.map((d) => ({ ...d }));
   const registry: RegistryView = {
     device: (id) => devices.find((d) => d.id === id),
@@ -21,7 +25,8 @@ export async function runInProcess(plan: EvalPlan, gen: Generated, settings: Rec
     devicesOfGateway: (id) => devices.filter((d) => d.gateway === id),
   };
   const alerts: Alert[] = [];
-  const open = (type: AlertType, subject: string) => alerts.find((a) => a.type === type && a.subject === subject && a.state !== 'resolved');
+  const open = (type: AlertType, subject: string) =>
+    alerts.find((a) => a.type === type && a.subject === subject && a.state !== 'resolved');
   const rank = { info: 0, warning: 1, critical: 2 };
   const cases = new Map<string, CapacityCaseEvidence>();
   const state = new Map<string, string>();
@@ -32,33 +37,46 @@ export async function runInProcess(plan: EvalPlan, gen: Generated, settings: Rec
     },
     save: async (d, s, v) => void state.set(`${d}/${s}`, JSON.stringify(v)),
   };
-  const engine = createDetectionEngine({
-    registry,
-    alerts: {
-      async raise(signal: AlertSignal) {
-        const a = open(signal.type, signal.subject);
-        if (a) {
-          a.lastSeenAt = signal.ts;
-          if (rank[signal.severity] > rank[a.severity]) a.severity = signal.severity;
-          return { alert: a, opened: false };
-        }
-        const alert: Alert = { id: String(alerts.length + 1), type: signal.type, severity: signal.severity, state: 'open', subject: signal.subject, openedAt: signal.ts, lastSeenAt: signal.ts, resolvedAt: null, evidence: signal.evidence };
-        alerts.push(alert);
-        return { alert, opened: true };
+  const engine = createDetectionEngine(
+    {
+      registry,
+      alerts: {
+        async raise(signal: AlertSignal) {
+          const a = open(signal.type, signal.subject);
+          if (a) {
+            a.lastSeenAt = signal.ts;
+            if (rank[signal.severity] > rank[a.severity]) a.severity = signal.severity;
+            return { alert: a, opened: false };
+          }
+          const alert: Alert = {
+            id: String(alerts.length + 1),
+            type: signal.type,
+            severity: signal.severity,
+            state: 'open',
+            subject: signal.subject,
+            openedAt: signal.ts,
+            lastSeenAt: signal.ts,
+            resolvedAt: null,
+            evidence: signal.evidence,
+          };
+          alerts.push(alert);
+          return { alert, opened: true };
+        },
+        async clear(type, subject, ts) {
+          const a = open(type, subject);
+          if (!a) return null;
+          a.state = 'resolved';
+          a.resolvedAt = ts;
+          return a;
+        },
       },
-      async clear(type, subject, ts) {
-        const a = open(type, subject);
-        if (!a) return null;
-        a.state = 'resolved';
-        a.resolvedAt = ts;
-        return a;
-      },
+      cases: { openOrUpdate: async (e) => (cases.set(e.customer, e), e.customer) },
+      state: store,
+      settings,
+      log: createLogger('eval-inproc', { level: 'warn' }),
     },
-    cases: { openOrUpdate: async (e) => (cases.set(e.customer, e), e.customer) },
-    state: store,
-    settings,
-    log: createLogger('eval-inproc', { level: 'warn' }),
-  }, { wallClock: () => 0 });
+    { wallClock: () => 0 },
+  );
   type Item = { at: number; run: () => Promise<void> };
   const items: Item[] = [];
   let batches = 0;
@@ -75,10 +93,13 @@ export async function runInProcess(plan: EvalPlan, gen: Generated, settings: Rec
     for (const e of gen.events.get(gw.id) ?? []) items.push({ at: e.ts - 0.5, run: () => engine.processEvent(e) });
   }
   for (const c of plan.registryChanges) {
-    items.push({ at: c.at - 0.25, run: async () => {
-      const i = devices.findIndex((d) => d.id === c.device.id);
-      devices[i] = { ...c.device };
-    } });
+    items.push({
+      at: c.at - 0.25,
+      run: async () => {
+        const i = devices.findIndex((d) => d.id === c.device.id);
+        devices[i] = { ...c.device };
+      },
+    });
   }
   items.sort((a, b) => a.at - b.at);
   const started = Date.now();
@@ -87,8 +108,20 @@ export async function runInProcess(plan: EvalPlan, gen: Generated, settings: Rec
     batches++;
   }
   return {
-    alerts: alerts.map((a) => ({ type: a.type, subject: a.subject, openedAt: a.openedAt, resolvedAt: a.resolvedAt, severity: a.severity, evidence: a.evidence })),
-    cases: [...cases.values()].map((c) => ({ customer: c.customer, contractKva: c.contractKva, maxDemandKw: c.maxDemandKw, excessKva: c.excessKva })),
+    alerts: alerts.map((a) => ({
+      type: a.type,
+      subject: a.subject,
+      openedAt: a.openedAt,
+      resolvedAt: a.resolvedAt,
+      severity: a.severity,
+      evidence: a.evidence,
+    })),
+    cases: [...cases.values()].map((c) => ({
+      customer: c.customer,
+      contractKva: c.contractKva,
+      maxDemandKw: c.maxDemandKw,
+      excessKva: c.excessKva,
+    })),
     seconds: (Date.now() - started) / 1000,
     batches,
   };

@@ -32,13 +32,18 @@ async function main(): Promise<void> {
     },
   });
   if (values.help) {
-    out('usage: eval:detect [--days N] [--seed N] [--skip-backlog] [--details] [--in-process] [--set detector.setting=value ...]');
+    out(
+      'usage: eval:detect [--days N] [--seed N] [--skip-backlog] [--details] [--in-process] [--set detector.setting=value ...]',
+    );
     return;
   }
   const days = Number(values.days);
   // Baseline rules need two weeks of history before their episodes start (plan.ts).
   const seed = Number(values.seed);
-  if (!Number.isInteger(days) || days < 21) throw new Error(`--days must be a whole number of at least 21 (baselines need two weeks before their episodes), got ${values.days}`);
+  if (!Number.isInteger(days) || days < 21)
+    throw new Error(
+      `--days must be a whole number of at least 21 (baselines need two weeks before their episodes), got ${values.days}`,
+    );
   if (!Number.isInteger(seed)) throw new Error(`--seed must be a whole number, got ${values.seed}`);
 
   const t0 = Date.now();
@@ -46,7 +51,9 @@ async function main(): Promise<void> {
   const gen = generate(plan);
   const episodes = [...plan.episodes, ...derivedEpisodes(plan, gen, plan.episodes.length + 1)];
   const deviceDays = (plan.registry.devices.length * (plan.end - plan.start)) / DAY;
-  out(`eval:detect: ${plan.registry.devices.length} devices × ${days} days = ${deviceDays} device-days, ${gen.count} readings, seed ${seed} (generated in ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  out(
+    `eval:detect: ${plan.registry.devices.length} devices × ${days} days = ${deviceDays} device-days, ${gen.count} readings, seed ${seed} (generated in ${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+  );
   const byKind = new Map<string, number>();
   for (const e of episodes) if (e.expect.length > 0 || e.benign) byKind.set(e.kind, (byKind.get(e.kind) ?? 0) + 1);
   out(`episodes: ${[...byKind].map(([k, n]) => `${k} ${n}`).join(', ')}`);
@@ -61,8 +68,12 @@ async function main(): Promise<void> {
     const parsed: unknown = /^(true|false|-?[0-9.]+)$/.test(m[3]!) ? JSON.parse(m[3]!) : m[3];
     (settings[m[1]!] ??= {})[m[2]!] = parsed;
   }
-  const live: ReplayResult = values['in-process'] ? await runInProcess(plan, gen, settings) : await replay(plan, gen, 'live', settings);
-  out(`live replay: ${live.batches} batches in ${live.seconds.toFixed(1)} s (${Math.round((plan.end - plan.start) / 1000 / live.seconds)}× real time), ${live.alerts.length} alerts, ${live.cases.length} cases`);
+  const live: ReplayResult = values['in-process']
+    ? await runInProcess(plan, gen, settings)
+    : await replay(plan, gen, 'live', settings);
+  out(
+    `live replay: ${live.batches} batches in ${live.seconds.toFixed(1)} s (${Math.round((plan.end - plan.start) / 1000 / live.seconds)}× real time), ${live.alerts.length} alerts, ${live.cases.length} cases`,
+  );
 
   const customerOf = (device: string) => plan.registry.devices.find((d) => d.id === device)?.customer;
   const result = score(live.alerts, episodes);
@@ -78,8 +89,14 @@ async function main(): Promise<void> {
   }
   out(`capacity_violation on benign look-alikes: ${benign}`);
   if (values.details) {
-    for (const a of result.falseAlarms) out(`false alarm: ${a.type} ${a.subject} at ${new Date(a.openedAt).toISOString()} ${JSON.stringify(a.evidence ?? {}).slice(0, 300)}`);
-    for (const e of result.missed) out(`missed: ${e.kind} #${e.id} on ${e.device} ${new Date(e.start).toISOString()}..${new Date(e.end).toISOString()} expecting ${e.expect.join(', ')} ${JSON.stringify(e.params)}`);
+    for (const a of result.falseAlarms)
+      out(
+        `false alarm: ${a.type} ${a.subject} at ${new Date(a.openedAt).toISOString()} ${JSON.stringify(a.evidence ?? {}).slice(0, 300)}`,
+      );
+    for (const e of result.missed)
+      out(
+        `missed: ${e.kind} #${e.id} on ${e.device} ${new Date(e.start).toISOString()}..${new Date(e.end).toISOString()} expecting ${e.expect.join(', ')} ${JSON.stringify(e.params)}`,
+      );
   }
 
   if (!values['skip-backlog'] && !values['in-process']) {
@@ -88,7 +105,9 @@ async function main(): Promise<void> {
     const b = new Set(backlog.alerts.map(key));
     const onlyLive = [...a].filter((k) => !b.has(k));
     const onlyBacklog = [...b].filter((k) => !a.has(k));
-    out(`backlog replay: ${backlog.batches} batches in ${backlog.seconds.toFixed(1)} s; same alerts as live: ${onlyLive.length === 0 && onlyBacklog.length === 0 ? 'yes' : 'NO'} (${a.size} live, ${b.size} backlog, ${onlyLive.length} only live, ${onlyBacklog.length} only backlog)`);
+    out(
+      `backlog replay: ${backlog.batches} batches in ${backlog.seconds.toFixed(1)} s; same alerts as live: ${onlyLive.length === 0 && onlyBacklog.length === 0 ? 'yes' : 'NO'} (${a.size} live, ${b.size} backlog, ${onlyLive.length} only live, ${onlyBacklog.length} only backlog)`,
+    );
     for (const k of [...onlyLive.slice(0, 5), ...onlyBacklog.slice(0, 5)]) out(`  differs: ${k}`);
   }
 
@@ -101,6 +120,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`eval:detect failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.stderr.write(
+    `eval:detect failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

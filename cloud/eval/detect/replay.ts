@@ -27,7 +27,10 @@ export interface ReplayResult {
   batches: number;
 }
 
-type Message = { at: number; gateway: string; kind: 'batch'; batch: TelemetryBatch } | { at: number; gateway: string; kind: 'event'; event: GatewayEvent } | { at: number; gateway: string; kind: 'registry'; change: EvalPlan['registryChanges'][number] };
+type Message =
+  | { at: number; gateway: string; kind: 'batch'; batch: TelemetryBatch }
+  | { at: number; gateway: string; kind: 'event'; event: GatewayEvent }
+  | { at: number; gateway: string; kind: 'registry'; change: EvalPlan['registryChanges'][number] };
 
 function messages(plan: EvalPlan, gen: Generated, gateway: string, batchMs: number): Message[] {
   const out: Message[] = [];
@@ -42,20 +45,26 @@ function messages(plan: EvalPlan, gen: Generated, gateway: string, batchMs: numb
     out.push({ at: sentAt, gateway, kind: 'batch', batch: { gateway, seq: seq++, sentAt, readings: chunk } });
   }
   for (const event of gen.events.get(gateway) ?? []) out.push({ at: event.ts, gateway, kind: 'event', event });
-  for (const change of plan.registryChanges) if (change.device.gateway === gateway) out.push({ at: change.at, gateway, kind: 'registry', change });
+  for (const change of plan.registryChanges)
+    if (change.device.gateway === gateway) out.push({ at: change.at, gateway, kind: 'registry', change });
   // A gateway's outbox keeps its order: events and batches by the time they were produced.
   return out.sort((a, b) => a.at - b.at || (a.kind === 'batch' ? 1 : 0) - (b.kind === 'batch' ? 1 : 0));
 }
 
 async function drained(cloud: CloudHandle): Promise<void> {
   // Ingest acknowledges after storage; detection follows from its own queue.
-  for (let quiet = 0; quiet < 3; ) {
+  for (let quiet = 0; quiet < 3;) {
     await sleep(50);
     quiet = cloud.detection.depth === 0 ? quiet + 1 : 0;
   }
 }
 
-export async function replay(plan: EvalPlan, gen: Generated, mode: ReplayMode, settings: Record<string, Record<string, unknown>>): Promise<ReplayResult> {
+export async function replay(
+  plan: EvalPlan,
+  gen: Generated,
+  mode: ReplayMode,
+  settings: Record<string, Record<string, unknown>>,
+): Promise<ReplayResult> {
   // tmpfs when there is one: the evaluation measures detection, not the disk's fsync.
   const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
   const dir = mkdtempSync(join(base, `gridsafe-eval-${mode}-`));
@@ -67,7 +76,15 @@ export async function replay(plan: EvalPlan, gen: Generated, mode: ReplayMode, s
   let batches = 0;
   try {
     for (const gw of plan.registry.gateways) {
-      clients.set(gw.id, await mqtt.connectAsync(`mqtt://127.0.0.1:${cloud.mqttPort}`, { clientId: `${gw.id}-eval`, username: gw.id, password: gw.secret, reconnectPeriod: 0 }));
+      clients.set(
+        gw.id,
+        await mqtt.connectAsync(`mqtt://127.0.0.1:${cloud.mqttPort}`, {
+          clientId: `${gw.id}-eval`,
+          username: gw.id,
+          password: gw.secret,
+          reconnectPeriod: 0,
+        }),
+      );
     }
     const send = async (m: Message) => {
       const client = clients.get(m.gateway)!;
@@ -79,8 +96,13 @@ export async function replay(plan: EvalPlan, gen: Generated, mode: ReplayMode, s
       } else {
         // The operator registers the new meter's CT once detection has caught up to the swap.
         await drained(cloud);
-        const res = await fetch(`${cloud.httpUrl}/api/v1/devices/${m.change.device.id}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(m.change.device) });
-        if (!res.ok) throw new Error(`registry update of ${m.change.device.id} failed: ${res.status} ${await res.text()}`);
+        const res = await fetch(`${cloud.httpUrl}/api/v1/devices/${m.change.device.id}`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(m.change.device),
+        });
+        if (!res.ok)
+          throw new Error(`registry update of ${m.change.device.id} failed: ${res.status} ${await res.text()}`);
       }
     };
     if (mode === 'live') {
@@ -88,15 +110,29 @@ export async function replay(plan: EvalPlan, gen: Generated, mode: ReplayMode, s
       all.sort((a, b) => a.at - b.at);
       for (const m of all) await send(m);
     } else {
-      await Promise.all(plan.registry.gateways.map(async (g) => {
-        for (const m of messages(plan, gen, g.id, 60 * 60_000)) await send(m);
-      }));
+      await Promise.all(
+        plan.registry.gateways.map(async (g) => {
+          for (const m of messages(plan, gen, g.id, 60 * 60_000)) await send(m);
+        }),
+      );
     }
     await drained(cloud);
     const { items } = await cloud.ctx.alerts.list({}, 100_000, 0);
-    const alerts: ScoredAlert[] = items.map((a) => ({ type: a.type, subject: a.subject, openedAt: a.openedAt, resolvedAt: a.resolvedAt, severity: a.severity, evidence: a.evidence }));
+    const alerts: ScoredAlert[] = items.map((a) => ({
+      type: a.type,
+      subject: a.subject,
+      openedAt: a.openedAt,
+      resolvedAt: a.resolvedAt,
+      severity: a.severity,
+      evidence: a.evidence,
+    }));
     const caseList = await cloud.ctx.cases.list({}, 10_000, 0);
-    const cases = caseList.items.map((c) => ({ customer: c.customer, contractKva: c.contractKva, maxDemandKw: c.maxDemandKw, excessKva: c.excessKva }));
+    const cases = caseList.items.map((c) => ({
+      customer: c.customer,
+      contractKva: c.contractKva,
+      maxDemandKw: c.maxDemandKw,
+      excessKva: c.excessKva,
+    }));
     return { alerts, cases, seconds: (Date.now() - started) / 1000, batches };
   } finally {
     for (const c of clients.values()) await c.endAsync(true).catch(() => undefined);

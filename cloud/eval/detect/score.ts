@@ -38,7 +38,10 @@ function inWindow(a: ScoredAlert, e: Episode): boolean {
   return a.openedAt >= e.start - EARLY && a.openedAt <= e.end + (GRACE[a.type] ?? DEFAULT_GRACE);
 }
 
-export function score(alerts: ScoredAlert[], episodes: Episode[]): { detectors: Record<string, DetectorScore>; falseAlarms: ScoredAlert[]; missed: Episode[] } {
+export function score(
+  alerts: ScoredAlert[],
+  episodes: Episode[],
+): { detectors: Record<string, DetectorScore>; falseAlarms: ScoredAlert[]; missed: Episode[] } {
   const detectors: Record<string, DetectorScore> = {};
   const falseAlarms: ScoredAlert[] = [];
   const missed: Episode[] = [];
@@ -54,14 +57,18 @@ export function score(alerts: ScoredAlert[], episodes: Episode[]): { detectors: 
       const hits = expected.filter((e) => e.expect.includes(key) && inWindow(a, e));
       if (hits.length > 0) {
         tp++;
-        for (const e of hits) if (!firstHit.has(e.id) || firstHit.get(e.id)! > a.openedAt) firstHit.set(e.id, a.openedAt);
+        for (const e of hits)
+          if (!firstHit.has(e.id) || firstHit.get(e.id)! > a.openedAt) firstHit.set(e.id, a.openedAt);
       } else if (episodes.some((e) => e.tolerate.includes(key) && inWindow(a, e))) tolerated++;
       else {
         fp++;
         falseAlarms.push(a);
       }
     }
-    const delays = expected.filter((e) => firstHit.has(e.id)).map((e) => Math.max(0, firstHit.get(e.id)! - e.start) / 1000).sort((x, y) => x - y);
+    const delays = expected
+      .filter((e) => firstHit.has(e.id))
+      .map((e) => Math.max(0, firstHit.get(e.id)! - e.start) / 1000)
+      .sort((x, y) => x - y);
     for (const e of expected) if (!firstHit.has(e.id)) missed.push(e);
     const precision = tp + fp === 0 ? (expected.length === 0 ? 1 : 0) : tp / (tp + fp);
     const recall = expected.length === 0 ? 1 : firstHit.size / expected.length;
@@ -83,12 +90,18 @@ export function score(alerts: ScoredAlert[], episodes: Episode[]): { detectors: 
 }
 
 /** capacity_violation alerts on a customer during (or the day after) one of its benign look-alikes, not explained by a real excess. */
-export function benignCapacityViolations(alerts: ScoredAlert[], episodes: Episode[], customerOf: (device: string) => string | undefined): number {
+export function benignCapacityViolations(
+  alerts: ScoredAlert[],
+  episodes: Episode[],
+  customerOf: (device: string) => string | undefined,
+): number {
   return alerts.filter((a) => {
     if (a.type !== 'capacity_violation') return false;
     const real = episodes.some((e) => e.expect.includes(`capacity_violation@${a.subject}`) && inWindow(a, e));
     if (real) return false;
-    return episodes.some((e) => e.benign && customerOf(e.device) === a.subject && a.openedAt >= e.start && a.openedAt <= e.end + 24 * HOUR);
+    return episodes.some(
+      (e) => e.benign && customerOf(e.device) === a.subject && a.openedAt >= e.start && a.openedAt <= e.end + 24 * HOUR,
+    );
   }).length;
 }
 

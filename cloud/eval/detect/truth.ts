@@ -27,7 +27,17 @@ export function derivedEpisodes(plan: EvalPlan, gen: Generated, firstId: number)
     const close = () => {
       if (winStart === null) return;
       const key = `ct_secondary_overlimit@${device}`;
-      out.push({ id: id++, kind: 'ct_overlimit', device, start: winStart, end: lastAbove + 60_000, expect: sustained ? [key] : [], tolerate: sustained ? [] : [key], benign: false, params: { derived: true } });
+      out.push({
+        id: id++,
+        kind: 'ct_overlimit',
+        device,
+        start: winStart,
+        end: lastAbove + 60_000,
+        expect: sustained ? [key] : [],
+        tolerate: sustained ? [] : [key],
+        benign: false,
+        params: { derived: true },
+      });
       winStart = null;
       sustained = false;
     };

@@ -91,7 +91,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       if (client && options.requireAuth) {
         if (!gateway || !topic.startsWith(`${root}${gateway}/`)) {
           metrics.mqttAuthFailures.inc({ kind: 'publish' });
-          log.warn({ clientId: client.id, gateway, topic }, 'refused a publish outside the gateway\'s own topics');
+          log.warn({ clientId: client.id, gateway, topic }, "refused a publish outside the gateway's own topics");
           return callback(new Error(`gateway ${gateway ?? '?'} may publish only under ${root}${gateway ?? '{id}'}/`));
         }
       }
@@ -106,10 +106,19 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     authorizeSubscribe(client, subscription, callback) {
       if (!options.requireAuth) return callback(null, subscription);
       const gateway = gatewayOf.get(client);
-      const allowed = gateway !== undefined && (subscription.topic === `${root}${gateway}/cmd/#` || subscription.topic.startsWith(`${root}${gateway}/cmd/`));
-      if (!allowed || subscription.topic.includes('+') || (subscription.topic.includes('#') && !subscription.topic.endsWith('/cmd/#'))) {
+      const allowed =
+        gateway !== undefined &&
+        (subscription.topic === `${root}${gateway}/cmd/#` || subscription.topic.startsWith(`${root}${gateway}/cmd/`));
+      if (
+        !allowed ||
+        subscription.topic.includes('+') ||
+        (subscription.topic.includes('#') && !subscription.topic.endsWith('/cmd/#'))
+      ) {
         metrics.mqttAuthFailures.inc({ kind: 'subscribe' });
-        log.warn({ clientId: client.id, gateway, topic: subscription.topic }, 'refused a subscription outside the gateway\'s own commands');
+        log.warn(
+          { clientId: client.id, gateway, topic: subscription.topic },
+          "refused a subscription outside the gateway's own commands",
+        );
         return callback(null, null); // SUBACK 0x80 for this filter; the connection stays up
       }
       callback(null, subscription);
@@ -123,7 +132,9 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     log.info({ clientId: client.id, gateway }, 'MQTT client connected');
     if (gateway) void registry.touchGateway(gateway, Date.now()).catch(() => undefined);
   });
-  broker.on('clientDisconnect', (client) => log.info({ clientId: client.id, gateway: gatewayOf.get(client) }, 'MQTT client disconnected'));
+  broker.on('clientDisconnect', (client) =>
+    log.info({ clientId: client.id, gateway: gatewayOf.get(client) }, 'MQTT client disconnected'),
+  );
 
   const servers: Server[] = [];
   const listen = (server: Server, port: number, host: string) =>
@@ -142,11 +153,16 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     port = await listen(tcp, options.port, options.host);
   } catch (error) {
     broker.close();
-    throw new Error(`cannot listen for MQTT on ${options.host}:${options.port}: ${(error as Error).message} (set GRIDSAFE_MQTT_PORT to a free port)`);
+    throw new Error(
+      `cannot listen for MQTT on ${options.host}:${options.port}: ${(error as Error).message} (set GRIDSAFE_MQTT_PORT to a free port)`,
+    );
   }
   let tlsPort: number | null = null;
   if (options.tls) {
-    const tls = createTlsServer({ cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) }, broker.handle);
+    const tls = createTlsServer(
+      { cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) },
+      broker.handle,
+    );
     servers.push(tls as unknown as Server);
     tlsPort = await listen(tls as unknown as Server, options.tls.port, options.host);
   }
@@ -158,7 +174,14 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     publish: (topic, payload, qos = 1) =>
       new Promise<void>((resolve, reject) => {
         broker.publish(
-          { cmd: 'publish', topic, payload: typeof payload === 'string' ? Buffer.from(payload) : payload, qos, retain: false, dup: false },
+          {
+            cmd: 'publish',
+            topic,
+            payload: typeof payload === 'string' ? Buffer.from(payload) : payload,
+            qos,
+            retain: false,
+            dup: false,
+          },
           (error) => (error ? reject(error) : resolve()),
         );
       }),

@@ -47,11 +47,18 @@ export async function startExternalSubscriber(options: ExternalSubscriberOptions
     );
   };
   client.on('connect', (connack) => {
-    log.info({ broker: redactUrl(options.url), clientId: options.clientId, sessionPresent: connack.sessionPresent }, 'connected to the external broker');
+    log.info(
+      { broker: redactUrl(options.url), clientId: options.clientId, sessionPresent: connack.sessionPresent },
+      'connected to the external broker',
+    );
     client.subscribe(filters, { qos: 1 }, (error, granted) => {
       if (error) return log.error({ err: error }, 'subscribing on the external broker failed');
       const refused = (granted ?? []).filter((grant) => grant.qos === 128);
-      if (refused.length > 0) log.error({ refused: refused.map((grant) => grant.topic) }, 'the external broker refused subscriptions (check its ACL for this user)');
+      if (refused.length > 0)
+        log.error(
+          { refused: refused.map((grant) => grant.topic) },
+          'the external broker refused subscriptions (check its ACL for this user)',
+        );
       else log.info({ filters }, 'subscribed with shared subscriptions');
     });
   });
@@ -61,7 +68,11 @@ export async function startExternalSubscriber(options: ExternalSubscriberOptions
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       client.end(true);
-      reject(new Error(`could not connect to the external broker ${redactUrl(options.url)} within ${(options.connectTimeoutMs ?? 15_000) / 1000} s`));
+      reject(
+        new Error(
+          `could not connect to the external broker ${redactUrl(options.url)} within ${(options.connectTimeoutMs ?? 15_000) / 1000} s`,
+        ),
+      );
     }, options.connectTimeoutMs ?? 15_000);
     client.once('connect', () => {
       clearTimeout(timer);
@@ -72,7 +83,9 @@ export async function startExternalSubscriber(options: ExternalSubscriberOptions
   return {
     connected: () => client.connected,
     publish: (topic, payload) =>
-      new Promise<void>((resolve, reject) => client.publish(topic, payload, { qos: 1 }, (error) => (error ? reject(error) : resolve()))),
+      new Promise<void>((resolve, reject) =>
+        client.publish(topic, payload, { qos: 1 }, (error) => (error ? reject(error) : resolve())),
+      ),
     close: () => new Promise<void>((resolve) => client.end(false, {}, () => resolve())),
   };
 }

@@ -55,7 +55,10 @@ export function renderDemandChart(input: DemandChartInput): string {
   const path = series.map(([t, v], i) => `${i ? 'L' : 'M'}${x(t).toFixed(1)},${y(v).toFixed(1)}`).join('');
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => f * yMax);
   const grid = ticks
-    .map((v) => `<line x1="${pad.left}" x2="${width - pad.right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#ddd"/><text x="${pad.left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end" font-size="11">${esc(round(v))}</text>`)
+    .map(
+      (v) =>
+        `<line x1="${pad.left}" x2="${width - pad.right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#ddd"/><text x="${pad.left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end" font-size="11">${esc(round(v))}</text>`,
+    )
     .join('');
   const ref = (v: number, colour: string, label: string, dash: string) =>
     `<line x1="${pad.left}" x2="${width - pad.right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="${colour}" stroke-width="1.5" stroke-dasharray="${dash}"/><text x="${width - pad.right}" y="${(y(v) - 4).toFixed(1)}" text-anchor="end" font-size="11" fill="${colour}">${esc(label)}</text>`;
@@ -67,7 +70,9 @@ export function renderDemandChart(input: DemandChartInput): string {
     `<text x="${pad.left}" y="${height - 10}" font-size="11">${esc(input.formatTime(t0))}</text>`,
     `<text x="${width - pad.right}" y="${height - 10}" font-size="11" text-anchor="end">${esc(input.formatTime(t1))}</text>`,
     ref(input.contractKva, '#1a7f37', `contract 合同容量 ${round(input.contractKva)} kVA`, '6 4'),
-    input.thresholdKva !== undefined ? ref(input.thresholdKva, '#9a6700', `105 % ${round(input.thresholdKva)}`, '2 3') : '',
+    input.thresholdKva !== undefined
+      ? ref(input.thresholdKva, '#9a6700', `105 % ${round(input.thresholdKva)}`, '2 3')
+      : '',
     `<path d="${path}" fill="none" stroke="#0550ae" stroke-width="1.5" class="demand-line"/>`,
     `<circle cx="${x(maxPoint[0]).toFixed(1)}" cy="${y(maxPoint[1]).toFixed(1)}" r="4" fill="#cf222e"><title>max ${round(maxPoint[1])} kW</title></circle>`,
     '</svg>',

@@ -46,8 +46,7 @@ export interface PenaltyRules {
 export const DEFAULT_PENALTY_RULES: PenaltyRules = {
   name: '供电营业规则 (1996)',
   citation: '供电营业规则 (1996) 第一百条第二项 / Supply Business Rules (1996) Art. 100 item 2',
-  note:
-    'Revised by NDRC Order No. 14 (2024); the article and figures of the revised text are unconfirmed, so the 1996 figures are used. Basic tariffs are configuration, not regulation.',
+  note: 'Revised by NDRC Order No. 14 (2024); the article and figures of the revised text are unconfirmed, so the 1996 figures are used. Basic tariffs are configuration, not regulation.',
   twoPart: { basicTariffYuanPerKvaMonth: 30, penaltyMultiplier: 3 },
   single: { yuanPerKva: 50 },
   demandRule: {
@@ -187,7 +186,8 @@ export function parsePenaltyRules(raw: unknown, where: string): PenaltyRules {
   };
   const obj = (value: unknown, field: string): Record<string, unknown> => {
     if (value === undefined) return {};
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${where}.${field}: must be an object`);
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      throw new Error(`${where}.${field}: must be an object`);
     return value as Record<string, unknown>;
   };
   const d = DEFAULT_PENALTY_RULES;
@@ -195,13 +195,18 @@ export function parsePenaltyRules(raw: unknown, where: string): PenaltyRules {
   const single = obj(src['single'], 'single');
   const demand = obj(src['demandRule'], 'demandRule');
   const enabled = demand['enabled'];
-  if (enabled !== undefined && typeof enabled !== 'boolean') throw new Error(`${where}.demandRule.enabled: must be true or false`);
+  if (enabled !== undefined && typeof enabled !== 'boolean')
+    throw new Error(`${where}.demandRule.enabled: must be true or false`);
   return {
     name: str(src['name'], 'name', d.name),
     citation: str(src['citation'], 'citation', d.citation),
     note: str(src['note'], 'note', d.note),
     twoPart: {
-      basicTariffYuanPerKvaMonth: num(twoPart['basicTariffYuanPerKvaMonth'], 'twoPart.basicTariffYuanPerKvaMonth', d.twoPart.basicTariffYuanPerKvaMonth),
+      basicTariffYuanPerKvaMonth: num(
+        twoPart['basicTariffYuanPerKvaMonth'],
+        'twoPart.basicTariffYuanPerKvaMonth',
+        d.twoPart.basicTariffYuanPerKvaMonth,
+      ),
       penaltyMultiplier: num(twoPart['penaltyMultiplier'], 'twoPart.penaltyMultiplier', d.twoPart.penaltyMultiplier),
     },
     single: { yuanPerKva: num(single['yuanPerKva'], 'single.yuanPerKva', d.single.yuanPerKva) },
@@ -209,7 +214,11 @@ export function parsePenaltyRules(raw: unknown, where: string): PenaltyRules {
       enabled: enabled ?? d.demandRule.enabled,
       thresholdRatio: num(demand['thresholdRatio'], 'demandRule.thresholdRatio', d.demandRule.thresholdRatio, 1),
       multiplier: num(demand['multiplier'], 'demandRule.multiplier', d.demandRule.multiplier),
-      demandTariffYuanPerKwMonth: num(demand['demandTariffYuanPerKwMonth'], 'demandRule.demandTariffYuanPerKwMonth', d.demandRule.demandTariffYuanPerKwMonth),
+      demandTariffYuanPerKwMonth: num(
+        demand['demandTariffYuanPerKwMonth'],
+        'demandRule.demandTariffYuanPerKwMonth',
+        d.demandRule.demandTariffYuanPerKwMonth,
+      ),
       citation: str(demand['citation'], 'demandRule.citation', d.demandRule.citation),
     },
     daysPerMonth: num(src['daysPerMonth'], 'daysPerMonth', d.daysPerMonth, 1),

@@ -49,7 +49,9 @@ export function renderCaseReport(input: CaseReportInput): string {
     row('Excess 超容', `${esc(record.excessKva)} kVA`),
     row('First seen 首次发现', esc(t(record.firstSeen))),
     row('Last seen 最近发现', esc(t(record.lastSeen))),
-    ...Object.entries(record.detail).map(([key, value]) => row(esc(key), esc(typeof value === 'object' ? JSON.stringify(value) : value))),
+    ...Object.entries(record.detail).map(([key, value]) =>
+      row(esc(key), esc(typeof value === 'object' ? JSON.stringify(value) : value)),
+    ),
   ].join('');
   const chart = renderDemandChart({
     series: record.demandSeries,

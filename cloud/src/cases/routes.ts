@@ -23,7 +23,11 @@ export interface CaseRouteOptions {
   bus: LiveBus;
 }
 
-export async function caseWorkflowRoutes(app: FastifyInstance, ctx: CloudContext, options: CaseRouteOptions): Promise<void> {
+export async function caseWorkflowRoutes(
+  app: FastifyInstance,
+  ctx: CloudContext,
+  options: CaseRouteOptions,
+): Promise<void> {
   const tags = ['cases'];
 
   const load = async (request: FastifyRequest, id: string): Promise<CaseRecord> => {
@@ -35,7 +39,9 @@ export async function caseWorkflowRoutes(app: FastifyInstance, ctx: CloudContext
     return record;
   };
   const comments = async (id: string): Promise<CaseComment[]> =>
-    (await ctx.cases.history(id)).filter((h) => h.action === 'comment').map((h) => ({ id: h.id, caseId: h.caseId, at: h.at, author: h.actor, text: h.note ?? '' }));
+    (await ctx.cases.history(id))
+      .filter((h) => h.action === 'comment')
+      .map((h) => ({ id: h.id, caseId: h.caseId, at: h.at, author: h.actor, text: h.note ?? '' }));
 
   app.get(
     '/api/v1/cases/workflow',
@@ -43,16 +49,40 @@ export async function caseWorkflowRoutes(app: FastifyInstance, ctx: CloudContext
       schema: {
         tags,
         summary: 'The case workflow: allowed moves from each state, and the moves that need a note',
-        response: { 200: { type: 'object', properties: { transitions: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } }, noteRequired: { type: 'array', items: { type: 'string' } } } } },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              transitions: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },
+              noteRequired: { type: 'array', items: { type: 'string' } },
+            },
+          },
+        },
       },
     },
     async () => ({ transitions: CASE_TRANSITIONS, noteRequired: NOTE_REQUIRED_FOR }),
   );
 
-  const commentSchema = { type: 'object', properties: { id: { type: 'integer' }, caseId: { type: 'string' }, at: { type: 'integer' }, author: { type: 'string' }, text: { type: 'string' } } } as const;
+  const commentSchema = {
+    type: 'object',
+    properties: {
+      id: { type: 'integer' },
+      caseId: { type: 'string' },
+      at: { type: 'integer' },
+      author: { type: 'string' },
+      text: { type: 'string' },
+    },
+  } as const;
   app.get<{ Params: { id: string } }>(
     '/api/v1/cases/:id/comments',
-    { schema: { tags, summary: 'Comments on a case, oldest first', params: idParam, response: { 200: { type: 'array', items: commentSchema }, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Comments on a case, oldest first',
+        params: idParam,
+        response: { 200: { type: 'array', items: commentSchema }, ...errorResponses },
+      },
+    },
     async (request) => {
       await load(request, request.params.id);
       return comments(request.params.id);
@@ -65,7 +95,12 @@ export async function caseWorkflowRoutes(app: FastifyInstance, ctx: CloudContext
         tags,
         summary: 'Comment on a case (kept in its append-only trail)',
         params: idParam,
-        body: { type: 'object', additionalProperties: false, required: ['text'], properties: { text: { type: 'string', minLength: 1, maxLength: 4000 } } },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['text'],
+          properties: { text: { type: 'string', minLength: 1, maxLength: 4000 } },
+        },
         response: { 201: commentSchema, ...errorResponses },
       },
     },
@@ -77,11 +112,25 @@ export async function caseWorkflowRoutes(app: FastifyInstance, ctx: CloudContext
       const at = Date.now();
       const inserted = await ctx.rdb.db
         .insertInto('case_history')
-        .values({ case_id: record.id, at, actor: request.user.name, action: 'comment', from_state: null, to_state: null, note: text, detail: null })
+        .values({
+          case_id: record.id,
+          at,
+          actor: request.user.name,
+          action: 'comment',
+          from_state: null,
+          to_state: null,
+          note: text,
+          detail: null,
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
       const comment: CaseComment = { id: Number(inserted.id), caseId: record.id, at, author: request.user.name, text };
-      options.bus.publish({ type: 'case', action: 'comment', area: options.areaOf(record.customer), data: { case: { id: record.id, customer: record.customer, state: record.state }, comment } });
+      options.bus.publish({
+        type: 'case',
+        action: 'comment',
+        area: options.areaOf(record.customer),
+        data: { case: { id: record.id, customer: record.customer, state: record.state }, comment },
+      });
       return reply.code(201).send(comment);
     },
   );
@@ -91,9 +140,16 @@ export async function caseWorkflowRoutes(app: FastifyInstance, ctx: CloudContext
     {
       schema: {
         tags,
-        summary: 'Penalty estimate: the one stored when the case was confirmed, else what it would be now under the configured rules',
+        summary:
+          'Penalty estimate: the one stored when the case was confirmed, else what it would be now under the configured rules',
         params: idParam,
-        response: { 200: { type: 'object', properties: { stored: { type: 'boolean' }, estimate: { type: 'object', additionalProperties: true } } }, ...errorResponses },
+        response: {
+          200: {
+            type: 'object',
+            properties: { stored: { type: 'boolean' }, estimate: { type: 'object', additionalProperties: true } },
+          },
+          ...errorResponses,
+        },
       },
     },
     async (request) => {
@@ -115,17 +171,33 @@ export async function caseWorkflowRoutes(app: FastifyInstance, ctx: CloudContext
         customer: customer ? { id: customer.id, name: customer.name, tariff: customer.tariff } : null,
         history: history.filter((h) => h.action !== 'comment'),
         comments: await comments(record.id),
-        penalty: record.state === ('confirmed' satisfies CaseState) ? (record.penalty ?? estimatePenalty(penaltyInput(ctx, record), options.penalty)) : null,
+        penalty:
+          record.state === ('confirmed' satisfies CaseState)
+            ? (record.penalty ?? estimatePenalty(penaltyInput(ctx, record), options.penalty))
+            : null,
         timeZone: options.timeZone(record.customer),
         generatedAt: Date.now(),
         generatedBy: request.user.name,
       });
-      return reply.type('text/html; charset=utf-8').header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'unsafe-inline'").send(html);
+      return reply
+        .type('text/html; charset=utf-8')
+        .header(
+          'content-security-policy',
+          "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'unsafe-inline'",
+        )
+        .send(html);
     },
   );
 }
 
 function penaltyInput(ctx: CloudContext, record: CaseRecord) {
   const tariff: Tariff = ctx.registry.customer(record.customer)?.tariff ?? 'single';
-  return { tariff, contractKva: record.contractKva, maxDemandKw: record.maxDemandKw, excessKva: record.excessKva, firstSeen: record.firstSeen, lastSeen: record.lastSeen };
+  return {
+    tariff,
+    contractKva: record.contractKva,
+    maxDemandKw: record.maxDemandKw,
+    excessKva: record.excessKva,
+    firstSeen: record.firstSeen,
+    lastSeen: record.lastSeen,
+  };
 }

@@ -32,9 +32,12 @@ export const ENVIRONMENT: ReadonlyArray<[name: string, meaning: string]> = [
   ['GRIDSAFE_BROKER_USERNAME', 'user name on the external broker'],
   ['GRIDSAFE_BROKER_PASSWORD', 'password on the external broker'],
   ['GRIDSAFE_SHARE_GROUP', 'shared-subscription group in external-broker mode (default gridsafe-cloud)'],
-  ['GRIDSAFE_INSTANCE_ID', 'this instance\'s MQTT client id on the external broker (default gridsafe-cloud-<hostname>)'],
+  ['GRIDSAFE_INSTANCE_ID', "this instance's MQTT client id on the external broker (default gridsafe-cloud-<hostname>)"],
   ['GRIDSAFE_DATA_DIR', 'data folder: SQLite files (default ./data/cloud)'],
-  ['GRIDSAFE_SEED_FILE', 'JSON registry seed {transformers, customers, devices, gateways:[{id, secret}]} applied at start'],
+  [
+    'GRIDSAFE_SEED_FILE',
+    'JSON registry seed {transformers, customers, devices, gateways:[{id, secret}]} applied at start',
+  ],
   ['GRIDSAFE_DATABASE_URL', 'relational store: postgres://user:pass@host:port/db (default: SQLite in the data folder)'],
   ['GRIDSAFE_INFLUX_URL', 'InfluxDB URL: series go to InfluxDB instead of SQLite'],
   ['GRIDSAFE_INFLUX_TOKEN', 'InfluxDB 2.x/3.x API token'],
@@ -93,13 +96,17 @@ function readConfigFile(path: string): FileConfig {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ConfigError([`${path}: cannot read the config file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`]);
+    throw new ConfigError([
+      `${path}: cannot read the config file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    ]);
   }
   let parsed: unknown;
   try {
     parsed = extname(path).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    throw new ConfigError([`${path}: not valid ${extname(path).toLowerCase() === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message}`]);
+    throw new ConfigError([
+      `${path}: not valid ${extname(path).toLowerCase() === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message}`,
+    ]);
   }
   if (parsed === null || parsed === undefined) return {};
   if (!validateFile(parsed)) {
@@ -109,7 +116,13 @@ function readConfigFile(path: string): FileConfig {
   return parsed;
 }
 
-function envInt(env: NodeJS.ProcessEnv, name: string, problems: string[], min: number, max: number): number | undefined {
+function envInt(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  problems: string[],
+  min: number,
+  max: number,
+): number | undefined {
   const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
   const value = Number(raw);
@@ -174,13 +187,25 @@ export function loadConfig(options: LoadOptions = {}): CloudConfig {
 
   const httpPort = envInt(env, 'GRIDSAFE_HTTP_PORT', problems, 0, 65535) ?? file.http?.port ?? DEFAULTS.httpPort;
   const mqttPort = envInt(env, 'GRIDSAFE_MQTT_PORT', problems, 0, 65535) ?? file.mqtt?.port ?? DEFAULTS.mqttPort;
-  const brokerUrl = envUrl(env, 'GRIDSAFE_BROKER_URL', ['mqtt:', 'mqtts:', 'tcp:', 'ssl:', 'ws:', 'wss:'], problems) ??
-    (file.mqtt?.brokerUrl ? checkUrl(file.mqtt.brokerUrl, `${where}: mqtt.brokerUrl`, ['mqtt:', 'mqtts:', 'tcp:', 'ssl:', 'ws:', 'wss:'], problems) : undefined);
+  const brokerUrl =
+    envUrl(env, 'GRIDSAFE_BROKER_URL', ['mqtt:', 'mqtts:', 'tcp:', 'ssl:', 'ws:', 'wss:'], problems) ??
+    (file.mqtt?.brokerUrl
+      ? checkUrl(
+          file.mqtt.brokerUrl,
+          `${where}: mqtt.brokerUrl`,
+          ['mqtt:', 'mqtts:', 'tcp:', 'ssl:', 'ws:', 'wss:'],
+          problems,
+        )
+      : undefined);
 
-  const databaseUrl = envUrl(env, 'GRIDSAFE_DATABASE_URL', ['postgres:', 'postgresql:'], problems) ??
-    (file.database?.url ? checkUrl(file.database.url, `${where}: database.url`, ['postgres:', 'postgresql:'], problems) : undefined);
+  const databaseUrl =
+    envUrl(env, 'GRIDSAFE_DATABASE_URL', ['postgres:', 'postgresql:'], problems) ??
+    (file.database?.url
+      ? checkUrl(file.database.url, `${where}: database.url`, ['postgres:', 'postgresql:'], problems)
+      : undefined);
 
-  const influxUrl = envUrl(env, 'GRIDSAFE_INFLUX_URL', ['http:', 'https:'], problems) ??
+  const influxUrl =
+    envUrl(env, 'GRIDSAFE_INFLUX_URL', ['http:', 'https:'], problems) ??
     (file.influx?.url ? checkUrl(file.influx.url, `${where}: influx.url`, ['http:', 'https:'], problems) : undefined);
   let influx: CloudConfig['influx'];
   if (influxUrl) {
@@ -205,7 +230,8 @@ export function loadConfig(options: LoadOptions = {}): CloudConfig {
   const apiUsers = [...(file.api?.users ?? [])];
   const adminToken = env['GRIDSAFE_API_ADMIN_TOKEN'];
   if (adminToken) {
-    if (adminToken.length < 16) problems.push('environment variable GRIDSAFE_API_ADMIN_TOKEN: must be at least 16 characters');
+    if (adminToken.length < 16)
+      problems.push('environment variable GRIDSAFE_API_ADMIN_TOKEN: must be at least 16 characters');
     else apiUsers.push({ name: 'admin', role: 'admin', token: adminToken });
   }
   for (const [index, user] of apiUsers.entries()) {
@@ -216,7 +242,9 @@ export function loadConfig(options: LoadOptions = {}): CloudConfig {
 
   const topicPrefix = env['GRIDSAFE_TOPIC_PREFIX'] || file.mqtt?.topicPrefix || DEFAULT_TOPIC_PREFIX;
   if (!/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/.test(topicPrefix)) {
-    problems.push(`topic prefix "${topicPrefix}": must be topic levels of letters, digits, _ or - separated by / (no wildcards)`);
+    problems.push(
+      `topic prefix "${topicPrefix}": must be topic levels of letters, digits, _ or - separated by / (no wildcards)`,
+    );
   }
 
   const logLevel = env['GRIDSAFE_LOG_LEVEL'] || file.logLevel || 'info';
@@ -260,7 +288,9 @@ export function loadConfig(options: LoadOptions = {}): CloudConfig {
   if (seedFile) config.seedFile = resolve(seedFile);
   if (influx) config.influx = influx;
   if (config.apiAuth && apiUsers.length === 0) {
-    problems.push('the HTTP API requires tokens (api.auth / GRIDSAFE_API_AUTH) but no API user is configured: add api.users or set GRIDSAFE_API_ADMIN_TOKEN');
+    problems.push(
+      'the HTTP API requires tokens (api.auth / GRIDSAFE_API_AUTH) but no API user is configured: add api.users or set GRIDSAFE_API_ADMIN_TOKEN',
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

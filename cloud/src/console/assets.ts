@@ -26,7 +26,11 @@ export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
     const candidate = join(dir, 'package.json');
-    if (existsSync(candidate) && (JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string }).name === '@gridsafe/cloud') return dir;
+    if (
+      existsSync(candidate) &&
+      (JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string }).name === '@gridsafe/cloud'
+    )
+      return dir;
     dir = dirname(dir);
   }
   throw new Error('cannot find the @gridsafe/cloud package folder from the console plugin');

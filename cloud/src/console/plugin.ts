@@ -17,11 +17,13 @@ export interface ConsoleOptions {
 }
 
 // The console's own scripts and styles only; API calls to this origin.
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
+const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
 
 export async function consoleRoutes(app: FastifyInstance, ctx: CloudContext, options: ConsoleOptions): Promise<void> {
   const { assets, missing } = loadAssets();
-  if (missing.length) ctx.log.warn({ missing }, 'console files are missing: run `npx tsc -b cloud` to build the console');
+  if (missing.length)
+    ctx.log.warn({ missing }, 'console files are missing: run `npx tsc -b cloud` to build the console');
 
   app.get(
     '/api/v1/me',
@@ -42,20 +44,33 @@ export async function consoleRoutes(app: FastifyInstance, ctx: CloudContext, opt
 
   const page = (name: string) => {
     const asset = assets.get(name);
-    if (!asset) throw new HttpProblem(503, 'console_not_built', `the console file ${name} is not built; run \`npx tsc -b cloud\``);
+    if (!asset)
+      throw new HttpProblem(
+        503,
+        'console_not_built',
+        `the console file ${name} is not built; run \`npx tsc -b cloud\``,
+      );
     return asset;
   };
   app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/console/'));
   // ignoreTrailingSlash: this also answers /console.
   app.get('/console/', { schema: { hide: true } }, async (_request, reply) => {
     const asset = page('index.html');
-    return reply.type(asset.type).header('content-security-policy', CSP).header('cache-control', 'no-cache').send(asset.body);
+    return reply
+      .type(asset.type)
+      .header('content-security-policy', CSP)
+      .header('cache-control', 'no-cache')
+      .send(asset.body);
   });
   app.get<{ Params: { '*': string } }>('/console/assets/*', { schema: { hide: true } }, async (request, reply) => {
     const name = request.params['*'];
     // A lookup in the fixed list: a request path never reaches the file system.
     const asset = name === 'index.html' ? undefined : assets.get(name);
     if (!asset) throw new HttpProblem(404, 'not_found', `the console has no file "${name}"`);
-    return reply.type(asset.type).header('cache-control', 'no-cache').header('x-content-type-options', 'nosniff').send(asset.body);
+    return reply
+      .type(asset.type)
+      .header('cache-control', 'no-cache')
+      .header('x-content-type-options', 'nosniff')
+      .send(asset.body);
   });
 }

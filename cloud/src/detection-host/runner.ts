@@ -51,7 +51,11 @@ export class DetectionRunner {
       await this.chain;
       await this.flush();
     }
-    if (replayed > 0) this.log.info({ batches: replayed }, 'replayed stored batches that detection had not processed before the last stop');
+    if (replayed > 0)
+      this.log.info(
+        { batches: replayed },
+        'replayed stored batches that detection had not processed before the last stop',
+      );
     return replayed;
   }
 
@@ -69,12 +73,15 @@ export class DetectionRunner {
   private enqueue(what: string, task: () => Promise<void>): void {
     if (this.closed) return;
     this.queued++;
-    this.chain = this.chain.then(task).catch((error: unknown) => {
-      this.metrics.detectionErrors.inc({ kind: what });
-      this.log.error({ err: error, what }, 'detection failed on this input; carrying on with the next');
-    }).finally(() => {
-      this.queued--;
-    });
+    this.chain = this.chain
+      .then(task)
+      .catch((error: unknown) => {
+        this.metrics.detectionErrors.inc({ kind: what });
+        this.log.error({ err: error, what }, 'detection failed on this input; carrying on with the next');
+      })
+      .finally(() => {
+        this.queued--;
+      });
   }
 
   private async flush(): Promise<void> {

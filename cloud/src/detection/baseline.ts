@@ -48,7 +48,9 @@ export function localSlot(blockStartMs: number, cfg: BaselineConfig): LocalSlot 
   const local = new Date(blockStartMs + cfg.utcOffsetMinutes * 60_000);
   const date = local.toISOString().slice(0, 10);
   const dow = local.getUTCDay();
-  const slot = Math.floor((local.getUTCHours() * 60 + local.getUTCMinutes()) / cfg.blockMinutes) % (DAY_MINUTES / cfg.blockMinutes);
+  const slot =
+    Math.floor((local.getUTCHours() * 60 + local.getUTCMinutes()) / cfg.blockMinutes) %
+    (DAY_MINUTES / cfg.blockMinutes);
   const weekend = dow === 0 || dow === 6 || cfg.holidays.has(date);
   return { slot, dayType: weekend ? 'we' : 'wd', date };
 }
@@ -89,7 +91,13 @@ export function slotStats(b: Baseline, dayType: 'wd' | 'we', slot: number): Slot
  * Adds a sample to the running 15-minute block; returns the block it closed, if any.
  * Samples older than the open block are dropped (event-time order).
  */
-export function addBlockSample(acc: BlockAcc | null, ts: number, value: number, volts: number | undefined, blockMs: number): { acc: BlockAcc; closed: BlockAcc | null } {
+export function addBlockSample(
+  acc: BlockAcc | null,
+  ts: number,
+  value: number,
+  volts: number | undefined,
+  blockMs: number,
+): { acc: BlockAcc; closed: BlockAcc | null } {
   const block = Math.floor(ts / blockMs);
   if (acc && block < acc.block) return { acc, closed: null };
   let closed: BlockAcc | null = null;
@@ -115,7 +123,10 @@ export function meanVoltage(v: { v_a?: number; v_b?: number; v_c?: number }): nu
 /** Parses a holiday list setting ("2025-10-01,2025-10-02") into a set, checking each date. */
 function parseHolidays(text: string, where: string): Set<string> {
   const out = new Set<string>();
-  for (const part of text.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+  for (const part of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')) {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(part) || Number.isNaN(Date.parse(`${part}T00:00:00Z`))) {
       throw new SettingsError(`${where}: "${part}" is not a date as YYYY-MM-DD`);
     }
@@ -145,7 +156,10 @@ export const BASELINE_SETTINGS = {
 } as const;
 
 /** The baseline's configuration from those settings, checked; errors name `detectors.<detector>.<field>`. */
-export function baselineConfig(s: { blockMinutes: number; utcOffsetMinutes: number; holidays: string; weeks: number }, detector: string): BaselineConfig {
+export function baselineConfig(
+  s: { blockMinutes: number; utcOffsetMinutes: number; holidays: string; weeks: number },
+  detector: string,
+): BaselineConfig {
   return {
     blockMinutes: checkBlock(s.blockMinutes, detector),
     utcOffsetMinutes: s.utcOffsetMinutes,
@@ -156,6 +170,9 @@ export function baselineConfig(s: { blockMinutes: number; utcOffsetMinutes: numb
 
 /** Checks a block length setting: it must divide a day. */
 function checkBlock(minutes: number, detector: string): number {
-  if (DAY_MINUTES % minutes !== 0) throw new SettingsError(`detectors.${detector}.blockMinutes (${minutes}) must divide a day (1440 minutes): use 15, 30, 60, 120, ...`);
+  if (DAY_MINUTES % minutes !== 0)
+    throw new SettingsError(
+      `detectors.${detector}.blockMinutes (${minutes}) must divide a day (1440 minutes): use 15, 30, 60, 120, ...`,
+    );
   return minutes;
 }

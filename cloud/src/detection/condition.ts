@@ -42,7 +42,10 @@ export interface ConditionSample {
   severity: Severity;
 }
 
-export type ConditionDecision = { action: 'raise'; opened: boolean; severity: Severity; since: number } | { action: 'clear'; since: number } | { action: 'none' };
+export type ConditionDecision =
+  | { action: 'raise'; opened: boolean; severity: Severity; since: number }
+  | { action: 'clear'; since: number }
+  | { action: 'none' };
 
 const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
 
@@ -51,7 +54,14 @@ export function maxSeverity(a: Severity | null, b: Severity): Severity {
 }
 
 export function initialCondition(): ConditionState {
-  return { phase: 'idle', since: 0, lastTs: Number.NEGATIVE_INFINITY, episodeStart: 0, severity: null, lastRaisedAt: 0 };
+  return {
+    phase: 'idle',
+    since: 0,
+    lastTs: Number.NEGATIVE_INFINITY,
+    episodeStart: 0,
+    severity: null,
+    lastRaisedAt: 0,
+  };
 }
 
 export function isOpen(state: ConditionState): boolean {
@@ -62,7 +72,11 @@ export function isOpen(state: ConditionState): boolean {
  * Advances the tracker by one sample. Samples older than the last one are ignored
  * (the engine feeds event-time order; a stray late sample must not rewind a debounce).
  */
-export function stepCondition(state: ConditionState, sample: ConditionSample, timing: ConditionTiming): ConditionDecision {
+export function stepCondition(
+  state: ConditionState,
+  sample: ConditionSample,
+  timing: ConditionTiming,
+): ConditionDecision {
   const { ts } = sample;
   if (ts < state.lastTs) return { action: 'none' };
   const gap = ts - state.lastTs;

@@ -55,11 +55,17 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
   const slots: Slot[] = detectors.map((detector) => ({
     detector,
     // Settings are validated here, at start-up: a bad value stops the cloud with its name.
-    ctx: { registry: deps.registry, settings: detector.parseSettings(deps.settings[detector.name]), log: log.child({ detector: detector.name }) },
+    ctx: {
+      registry: deps.registry,
+      settings: detector.parseSettings(deps.settings[detector.name]),
+      log: log.child({ detector: detector.name }),
+    },
   }));
   const unknownKeys = Object.keys(deps.settings).filter((k) => !detectors.some((d) => d.name === k));
   if (unknownKeys.length > 0) {
-    throw new Error(`detectors.${unknownKeys[0]} names no detector (known: ${detectors.map((d) => d.name).join(', ')})`);
+    throw new Error(
+      `detectors.${unknownKeys[0]} names no detector (known: ${detectors.map((d) => d.name).join(', ')})`,
+    );
   }
 
   const cache = new Map<string, Cached>();
@@ -84,7 +90,9 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
     const saved = (await deps.state.load(ENGINE_KEY, 'engine')) as EngineState | undefined;
     if (saved && typeof saved === 'object' && saved.clocks) {
       for (const [gw, c] of Object.entries(saved.clocks)) clockOf(gw).restore(c, wallClock());
-      clocked = new Map(Object.entries(saved.clocked ?? {}).map(([d, refs]) => [d, new Map(refs.map((r) => [r.subject, r]))]));
+      clocked = new Map(
+        Object.entries(saved.clocked ?? {}).map(([d, refs]) => [d, new Map(refs.map((r) => [r.subject, r]))]),
+      );
       seqs = saved.seqs ?? {};
     }
   }
@@ -132,7 +140,11 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
       switch (out.kind) {
         case 'raise': {
           const { opened, alert } = await deps.alerts.raise(out.signal);
-          if (opened) slot.ctx.log.info({ alert: alert.id, type: alert.type, subject: alert.subject, severity: alert.severity }, 'alert opened');
+          if (opened)
+            slot.ctx.log.info(
+              { alert: alert.id, type: alert.type, subject: alert.subject, severity: alert.severity },
+              'alert opened',
+            );
           break;
         }
         case 'clear': {
@@ -142,7 +154,10 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
         }
         case 'case': {
           const id = await deps.cases.openOrUpdate(out.evidence);
-          slot.ctx.log.info({ case: id, customer: out.evidence.customer, excessKva: out.evidence.excessKva }, 'capacity case opened or updated');
+          slot.ctx.log.info(
+            { case: id, customer: out.evidence.customer, excessKva: out.evidence.excessKva },
+            'capacity case opened or updated',
+          );
           break;
         }
       }
@@ -150,7 +165,11 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
   }
 
   /** Runs one rule call; a failing detector is logged and never stops the others. */
-  async function run(slot: Slot, ref: SubjectRef, call: (state: unknown) => DetectorOutput[] | undefined): Promise<void> {
+  async function run(
+    slot: Slot,
+    ref: SubjectRef,
+    call: (state: unknown) => DetectorOutput[] | undefined,
+  ): Promise<void> {
     try {
       const state = await stateOf(slot, ref);
       const outputs = call(state);

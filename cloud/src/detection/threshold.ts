@@ -34,11 +34,24 @@ export function thresholdStep(
   const beyond = (v: number, limit: number) => (rule.direction === 'above' ? v > limit : v < limit);
   const safe = (v: number, limit: number) => (rule.direction === 'above' ? v <= limit : v >= limit);
   const active = beyond(value, rule.raiseAt);
-  const critical = rule.criticalAt !== undefined && (rule.direction === 'above' ? value >= rule.criticalAt : value <= rule.criticalAt);
+  const critical =
+    rule.criticalAt !== undefined && (rule.direction === 'above' ? value >= rule.criticalAt : value <= rule.criticalAt);
   const severity: Severity = critical ? 'critical' : (rule.severity ?? 'warning');
   const decision = stepCondition(cond, { ts, active, cleared: safe(value, rule.clearAt), severity }, rule.timing);
   if (decision.action === 'raise') {
-    return [{ kind: 'raise', signal: { type: rule.type, subject: rule.subject, subjectKind: rule.subjectKind, severity: decision.severity, ts, evidence: evidence(decision.since) } }];
+    return [
+      {
+        kind: 'raise',
+        signal: {
+          type: rule.type,
+          subject: rule.subject,
+          subjectKind: rule.subjectKind,
+          severity: decision.severity,
+          ts,
+          evidence: evidence(decision.since),
+        },
+      },
+    ];
   }
   if (decision.action === 'clear') {
     return [{ kind: 'clear', type: rule.type, subject: rule.subject, ts, evidence: evidence(decision.since) }];
@@ -47,8 +60,18 @@ export function thresholdStep(
 }
 
 /** Timing settings every limit rule shares, in seconds as configured. */
-export function timingOf(s: { holdSeconds: number; clearSeconds: number; refreshSeconds: number; maxGapSeconds: number }): ConditionTiming {
-  return { raiseAfterMs: s.holdSeconds * 1000, clearAfterMs: s.clearSeconds * 1000, refreshMs: s.refreshSeconds * 1000, maxGapMs: s.maxGapSeconds * 1000 };
+export function timingOf(s: {
+  holdSeconds: number;
+  clearSeconds: number;
+  refreshSeconds: number;
+  maxGapSeconds: number;
+}): ConditionTiming {
+  return {
+    raiseAfterMs: s.holdSeconds * 1000,
+    clearAfterMs: s.clearSeconds * 1000,
+    refreshMs: s.refreshSeconds * 1000,
+    maxGapMs: s.maxGapSeconds * 1000,
+  };
 }
 
 /** The four timing fields, for a detector's settings schema, with its own debounce defaults. */

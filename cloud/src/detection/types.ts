@@ -3,7 +3,16 @@
  * stores) and detection. Detection sees the registry and the readings, and speaks
  * only through these stores; it never touches the database or the broker itself.
  */
-import type { Alert, AlertType, Customer, Device, GatewayEvent, Severity, TelemetryBatch, Transformer } from '@gridsafe/shared';
+import type {
+  Alert,
+  AlertType,
+  Customer,
+  Device,
+  GatewayEvent,
+  Severity,
+  TelemetryBatch,
+  Transformer,
+} from '@gridsafe/shared';
 
 /** Read-only view of the registry, as it is when a batch is processed. */
 export interface RegistryView {

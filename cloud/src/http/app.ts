@@ -35,8 +35,20 @@ export interface HttpOptions {
 
 // Bodies: exact types, no coercion, unknown fields are errors (additionalProperties:false
 // in the schemas). Query strings and path params arrive as text, so they are coerced.
-const bodyAjv = new Ajv({ coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: true, strict: false });
-const queryAjv = new Ajv({ coerceTypes: 'array', removeAdditional: false, useDefaults: true, allErrors: true, strict: false });
+const bodyAjv = new Ajv({
+  coerceTypes: false,
+  removeAdditional: false,
+  useDefaults: true,
+  allErrors: true,
+  strict: false,
+});
+const queryAjv = new Ajv({
+  coerceTypes: 'array',
+  removeAdditional: false,
+  useDefaults: true,
+  allErrors: true,
+  strict: false,
+});
 
 export async function buildHttpApp(ctx: CloudContext, options: HttpOptions, log: Logger): Promise<FastifyInstance> {
   const app = Fastify({
@@ -51,8 +63,13 @@ export async function buildHttpApp(ctx: CloudContext, options: HttpOptions, log:
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const instance = request.url.split('?')[0];
-    if (error instanceof HttpProblem) return sendProblem(reply, problemOf(error.status, error.code, error.message, instance, error.errors));
-    if (error instanceof RegistryError || error instanceof AlertLifecycleError || error instanceof CaseTransitionError) {
+    if (error instanceof HttpProblem)
+      return sendProblem(reply, problemOf(error.status, error.code, error.message, instance, error.errors));
+    if (
+      error instanceof RegistryError ||
+      error instanceof AlertLifecycleError ||
+      error instanceof CaseTransitionError
+    ) {
       const status = error.kind === 'not_found' ? 404 : error.kind === 'invalid_reference' ? 422 : 409;
       return sendProblem(reply, problemOf(status, error.kind, error.message, instance));
     }
@@ -64,18 +81,48 @@ export async function buildHttpApp(ctx: CloudContext, options: HttpOptions, log:
             ? `unknown field "${String((v.params as { additionalProperty?: string }).additionalProperty)}"`
             : (v.message ?? 'is invalid'),
       }));
-      return sendProblem(reply, problemOf(400, 'validation', `the ${error.validationContext ?? 'request'} is not valid: ${errors.map((e) => `${e.where} ${e.message}`).join('; ')}`, instance, errors));
+      return sendProblem(
+        reply,
+        problemOf(
+          400,
+          'validation',
+          `the ${error.validationContext ?? 'request'} is not valid: ${errors.map((e) => `${e.where} ${e.message}`).join('; ')}`,
+          instance,
+          errors,
+        ),
+      );
     }
-    const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
+    const status =
+      typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 600
+        ? error.statusCode
+        : 500;
     if (status >= 500) {
       request.log.error({ err: error }, 'request failed');
-      return sendProblem(reply, problemOf(status, 'internal', 'the server could not complete the request; the error is in its log', instance));
+      return sendProblem(
+        reply,
+        problemOf(status, 'internal', 'the server could not complete the request; the error is in its log', instance),
+      );
     }
-    const code = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'body_too_large' : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'unsupported_media_type' : status === 429 ? 'rate_limited' : 'bad_request';
+    const code =
+      error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+        ? 'body_too_large'
+        : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+          ? 'unsupported_media_type'
+          : status === 429
+            ? 'rate_limited'
+            : 'bad_request';
     return sendProblem(reply, problemOf(status, code, error.message, instance));
   });
   app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, problemOf(404, 'no_route', `no route ${request.method} ${request.url.split('?')[0]} (see /docs)`, request.url.split('?')[0])),
+    sendProblem(
+      reply,
+      problemOf(
+        404,
+        'no_route',
+        `no route ${request.method} ${request.url.split('?')[0]} (see /docs)`,
+        request.url.split('?')[0],
+      ),
+    ),
   );
 
   await app.register(rateLimit, {
@@ -85,16 +132,30 @@ export async function buildHttpApp(ctx: CloudContext, options: HttpOptions, log:
     keyGenerator: (request) => request.headers.authorization ?? request.ip,
     allowList: (request) => /^\/(healthz|readyz|metrics)$/.test(request.url.split('?')[0] ?? ''),
     errorResponseBuilder: (_request, context) =>
-      Object.assign(new HttpProblem(429, 'rate_limited', `more than ${context.max} requests a minute; try again in ${context.after}`), { statusCode: 429 }),
+      Object.assign(
+        new HttpProblem(
+          429,
+          'rate_limited',
+          `more than ${context.max} requests a minute; try again in ${context.after}`,
+        ),
+        { statusCode: 429 },
+      ),
   });
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'gridsafe cloud API', version: '1', description: 'Registry, series, alerts and cases (shared/CONTRACT.md). Errors are application/problem+json.' },
+      info: {
+        title: 'gridsafe cloud API',
+        version: '1',
+        description: 'Registry, series, alerts and cases (shared/CONTRACT.md). Errors are application/problem+json.',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: options.apiAuth ? [{ bearer: [] }] : [],
     },
-    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json['$id'] === 'string' ? json['$id'] : `def-${i}`) },
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) =>
+        typeof json['$id'] === 'string' ? json['$id'] : `def-${i}`,
+    },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -14,7 +14,15 @@ declare module 'fastify' {
 }
 
 /** Paths that answer without a token: probes, metrics, the API docs, the console's static page and scripts (its API calls carry the token). */
-const PUBLIC = [/^\/healthz$/, /^\/readyz$/, /^\/metrics$/, /^\/docs(\/|$)/, /^\/openapi\.json$/, /^\/$/, /^\/console(\/|$)/];
+const PUBLIC = [
+  /^\/healthz$/,
+  /^\/readyz$/,
+  /^\/metrics$/,
+  /^\/docs(\/|$)/,
+  /^\/openapi\.json$/,
+  /^\/$/,
+  /^\/console(\/|$)/,
+];
 
 export function registerAuth(app: FastifyInstance, users: ApiUserStore, required: boolean): void {
   app.decorateRequest('user', null as unknown as ApiUser); // set per request in onRequest
@@ -37,8 +45,15 @@ export function registerAuth(app: FastifyInstance, users: ApiUserStore, required
 
 export function allow(request: FastifyRequest, ...roles: Role[]): void {
   if (roles.includes(request.user.role)) return;
-  request.log.warn({ user: request.user.name, role: request.user.role, method: request.method, path: request.url }, 'refused an API request: role not allowed');
-  throw new HttpProblem(403, 'forbidden', `role "${request.user.role}" may not ${request.method} ${request.url.split('?')[0]}`);
+  request.log.warn(
+    { user: request.user.name, role: request.user.role, method: request.method, path: request.url },
+    'refused an API request: role not allowed',
+  );
+  throw new HttpProblem(
+    403,
+    'forbidden',
+    `role "${request.user.role}" may not ${request.method} ${request.url.split('?')[0]}`,
+  );
 }
 
 /** For inspectors: refuses a subject outside their areas (other roles are unscoped). */

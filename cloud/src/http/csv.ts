@@ -58,7 +58,8 @@ export function parseCsv(text: string): { header: string[]; records: CsvRecord[]
   const duplicate = header.find((name, index) => header.indexOf(name) !== index);
   if (duplicate) throw new CsvError(`line ${head.line}: column "${duplicate}" appears twice`);
   const records = body.map(({ line: at, cells: values }) => {
-    if (values.length !== header.length) throw new CsvError(`line ${at}: ${values.length} fields, but the header has ${header.length}`);
+    if (values.length !== header.length)
+      throw new CsvError(`line ${at}: ${values.length} fields, but the header has ${header.length}`);
     const fields: Record<string, string> = {};
     header.forEach((name, index) => (fields[name] = values[index] as string));
     return { line: at, fields };

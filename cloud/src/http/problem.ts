@@ -43,7 +43,13 @@ export class HttpProblem extends Error {
   }
 }
 
-export function problemOf(status: number, code: string, detail: string, instance?: string, errors?: Problem['errors']): Problem {
+export function problemOf(
+  status: number,
+  code: string,
+  detail: string,
+  instance?: string,
+  errors?: Problem['errors'],
+): Problem {
   const problem: Problem = { type: `urn:gridsafe:problem:${code}`, title: TITLES[status] ?? 'Error', status, detail };
   if (instance) problem.instance = instance;
   if (errors && errors.length > 0) problem.errors = errors;
@@ -64,7 +70,10 @@ export const problemSchema = {
     status: { type: 'integer' },
     detail: { type: 'string' },
     instance: { type: 'string' },
-    errors: { type: 'array', items: { type: 'object', properties: { where: { type: 'string' }, message: { type: 'string' } } } },
+    errors: {
+      type: 'array',
+      items: { type: 'object', properties: { where: { type: 'string' }, message: { type: 'string' } } },
+    },
   },
   required: ['type', 'title', 'status', 'detail'],
 } as const;

@@ -18,7 +18,12 @@ export const pageOf = (item: object) =>
   ({
     type: 'object',
     required: ['items', 'total', 'limit', 'offset'],
-    properties: { items: { type: 'array', items: item }, total: { type: 'integer' }, limit: { type: 'integer' }, offset: { type: 'integer' } },
+    properties: {
+      items: { type: 'array', items: item },
+      total: { type: 'integer' },
+      limit: { type: 'integer' },
+      offset: { type: 'integer' },
+    },
   }) as const;
 
 const id = { type: 'string', pattern: ID_PATTERN } as const;
@@ -72,7 +77,12 @@ export const gatewayBodySchema = {
   required: ['id'],
   properties: {
     id: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
-    secret: { type: 'string', minLength: 12, maxLength: 256, description: 'MQTT password of the gateway; stored only as a scrypt hash' },
+    secret: {
+      type: 'string',
+      minLength: 12,
+      maxLength: 256,
+      description: 'MQTT password of the gateway; stored only as a scrypt hash',
+    },
   },
 } as const;
 

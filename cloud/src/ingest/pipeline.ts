@@ -82,7 +82,10 @@ export class IngestPipeline {
       const decoded = decodeTelemetryPayload(payload, parsed.encoding, contentType, options);
       if (!decoded.ok) return this.reject(parsed.gateway, decoded.reason, decoded.message, topic);
       // A JSON payload is kept as received for the ledger (no second serialisation).
-      const json = decoded.encoding === 'json' ? Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8') : undefined;
+      const json =
+        decoded.encoding === 'json'
+          ? Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8')
+          : undefined;
       return this.queue.run(parsed.gateway, () => this.store(decoded.value, json));
     }
     if (parsed.kind === 'status') return this.status(parsed.gateway, payload);
@@ -90,7 +93,12 @@ export class IngestPipeline {
     return { kind: 'ignored' };
   }
 
-  private reject(gateway: string | null, reason: RejectReason | 'bad_status' | 'bad_event', message: string, topic: string): IngestOutcome {
+  private reject(
+    gateway: string | null,
+    reason: RejectReason | 'bad_status' | 'bad_event',
+    message: string,
+    topic: string,
+  ): IngestOutcome {
     this.deps.metrics.rejected.inc({ reason });
     this.deps.log.warn({ gateway, topic, reason, detail: message }, 'rejected a message from a gateway');
     this.recentRejections.push({ at: Date.now(), gateway, reason, message });
@@ -130,9 +138,13 @@ export class IngestPipeline {
         return { kind: 'stored', gateway: batch.gateway, seq: batch.seq, readings: batch.readings.length };
       } catch (error) {
         metrics.storeErrors.inc();
-        if (this.closing) throw new StorageUnavailableError(`storage failed while shutting down: ${(error as Error).message}`);
+        if (this.closing)
+          throw new StorageUnavailableError(`storage failed while shutting down: ${(error as Error).message}`);
         const wait = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** Math.min(attempt, 10));
-        log.error({ err: error, gateway: batch.gateway, seq: batch.seq, attempt, retryInMs: wait }, 'could not store a batch; holding it (not acknowledged) and retrying');
+        log.error(
+          { err: error, gateway: batch.gateway, seq: batch.seq, attempt, retryInMs: wait },
+          'could not store a batch; holding it (not acknowledged) and retrying',
+        );
         await sleep(wait);
       }
     }
@@ -142,7 +154,11 @@ export class IngestPipeline {
     const json = parseJsonPayload(payload);
     const checked = json.ok ? checkGatewayStatus(json.value) : json;
     if (!checked.ok) return this.reject(gateway, 'bad_status', checked.message, `status of ${gateway}`);
-    await this.deps.registry.recordGatewayStatus(gateway, checked.value as unknown as Record<string, unknown>, Date.now());
+    await this.deps.registry.recordGatewayStatus(
+      gateway,
+      checked.value as unknown as Record<string, unknown>,
+      Date.now(),
+    );
     return { kind: 'status' };
   }
 
@@ -152,7 +168,12 @@ export class IngestPipeline {
     if (!checked.ok) return this.reject(gateway, 'bad_event', checked.message, `events of ${gateway}`);
     const event: GatewayEvent = checked.value;
     if (event.gateway !== gateway) {
-      return this.reject(gateway, 'bad_event', `event names gateway "${event.gateway}" but came on the topic of "${gateway}"`, `events of ${gateway}`);
+      return this.reject(
+        gateway,
+        'bad_event',
+        `event names gateway "${event.gateway}" but came on the topic of "${gateway}"`,
+        `events of ${gateway}`,
+      );
     }
     const inserted = await this.deps.rdb.db
       .insertInto('gateway_events')

@@ -10,7 +10,9 @@ type Labels = Record<string, string>;
 const labelKey = (labels: Labels) =>
   Object.keys(labels)
     .sort()
-    .map((name) => `${name}="${String(labels[name]).replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`)
+    .map(
+      (name) => `${name}="${String(labels[name]).replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`,
+    )
     .join(',');
 
 class Counter {
@@ -47,12 +49,17 @@ class Histogram {
   observe(value: number): void {
     this.sum += value;
     this.count++;
-    for (let i = 0; i < this.buckets.length; i++) if (value <= (this.buckets[i] as number)) this.counts[i] = (this.counts[i] as number) + 1;
+    for (let i = 0; i < this.buckets.length; i++)
+      if (value <= (this.buckets[i] as number)) this.counts[i] = (this.counts[i] as number) + 1;
   }
   render(): string {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
     this.buckets.forEach((bound, i) => lines.push(`${this.name}_bucket{le="${bound}"} ${this.counts[i]}`));
-    lines.push(`${this.name}_bucket{le="+Inf"} ${this.count}`, `${this.name}_sum ${this.sum}`, `${this.name}_count ${this.count}`);
+    lines.push(
+      `${this.name}_bucket{le="+Inf"} ${this.count}`,
+      `${this.name}_sum ${this.sum}`,
+      `${this.name}_count ${this.count}`,
+    );
     return lines.join('\n');
   }
 }
@@ -60,13 +67,29 @@ class Histogram {
 export class CloudMetrics {
   readonly batchesStored = new Counter('gridsafe_ingest_batches_total', 'Telemetry batches stored');
   readonly readingsStored = new Counter('gridsafe_ingest_readings_total', 'Readings stored');
-  readonly valuesStored = new Counter('gridsafe_ingest_values_total', 'Reading values stored (rate() of this is the ingest rate)');
+  readonly valuesStored = new Counter(
+    'gridsafe_ingest_values_total',
+    'Reading values stored (rate() of this is the ingest rate)',
+  );
   readonly duplicates = new Counter('gridsafe_ingest_duplicates_total', 'Redelivered batches acknowledged and ignored');
   readonly rejected = new Counter('gridsafe_ingest_rejected_total', 'Telemetry batches rejected, by reason');
-  readonly storeErrors = new Counter('gridsafe_store_errors_total', 'Failed attempts to store a batch (retried: backpressure)');
-  readonly mqttAuthFailures = new Counter('gridsafe_mqtt_refused_total', 'MQTT logins, publishes and subscriptions refused, by kind');
-  readonly detectionErrors = new Counter('gridsafe_detection_errors_total', 'Errors raised by detection while processing');
-  readonly storeLatency = new Histogram('gridsafe_store_latency_seconds', 'Time to store one batch durably', [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]);
+  readonly storeErrors = new Counter(
+    'gridsafe_store_errors_total',
+    'Failed attempts to store a batch (retried: backpressure)',
+  );
+  readonly mqttAuthFailures = new Counter(
+    'gridsafe_mqtt_refused_total',
+    'MQTT logins, publishes and subscriptions refused, by kind',
+  );
+  readonly detectionErrors = new Counter(
+    'gridsafe_detection_errors_total',
+    'Errors raised by detection while processing',
+  );
+  readonly storeLatency = new Histogram(
+    'gridsafe_store_latency_seconds',
+    'Time to store one batch durably',
+    [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  );
   private readonly gauges: Array<{ name: string; help: string; read: () => number }> = [];
 
   constructor() {
@@ -89,8 +112,11 @@ export class CloudMetrics {
       this.detectionErrors,
     ].map((metric) => metric.render());
     parts.push(this.storeLatency.render());
-    for (const gauge of this.gauges) parts.push(`# HELP ${gauge.name} ${gauge.help}\n# TYPE ${gauge.name} gauge\n${gauge.name} ${gauge.read()}`);
-    parts.push(`# HELP process_resident_memory_bytes Resident memory\n# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes ${process.memoryUsage().rss}`);
+    for (const gauge of this.gauges)
+      parts.push(`# HELP ${gauge.name} ${gauge.help}\n# TYPE ${gauge.name} gauge\n${gauge.name} ${gauge.read()}`);
+    parts.push(
+      `# HELP process_resident_memory_bytes Resident memory\n# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes ${process.memoryUsage().rss}`,
+    );
     return `${parts.join('\n')}\n`;
   }
 }

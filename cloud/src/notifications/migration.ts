@@ -27,7 +27,12 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('payload', 'text', (c) => c.notNull())
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('notification_pending_group').ifNotExists().on('notification_pending').columns(['group_key', 'created_at']).execute();
+  await db.schema
+    .createIndex('notification_pending_group')
+    .ifNotExists()
+    .on('notification_pending')
+    .columns(['group_key', 'created_at'])
+    .execute();
   await db.schema
     .createTable('notification_outbox')
     .ifNotExists()
@@ -46,7 +51,12 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('delivered_at', 'bigint')
     .addColumn('dead_at', 'bigint')
     .execute();
-  await db.schema.createIndex('notification_outbox_due').ifNotExists().on('notification_outbox').columns(['state', 'next_attempt_at']).execute();
+  await db.schema
+    .createIndex('notification_outbox_due')
+    .ifNotExists()
+    .on('notification_outbox')
+    .columns(['state', 'next_attempt_at'])
+    .execute();
 }
 
 export async function down(db: AnyDb): Promise<void> {

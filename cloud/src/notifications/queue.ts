@@ -69,17 +69,36 @@ export class NotificationQueue {
       .execute();
     let sent = 0;
     for (const { group_key } of due) {
-      await this.db.transaction().execute(async (trx) => {
-        const rows = await trx.selectFrom('notification_pending').selectAll().where('group_key', '=', group_key).orderBy('created_at').orderBy('id').execute();
-        if (!rows.length) return; // another instance flushed it
-        const deleted = await trx.deleteFrom('notification_pending').where('id', 'in', rows.map((r) => r.id)).executeTakeFirst();
-        // Another instance deleting the same rows first means it owns the group now.
-        if (Number(deleted.numDeletedRows) !== rows.length) throw new GroupTaken();
-        await this.createNotification(trx, rows.map((r) => JSON.parse(r.payload) as NotificationEvent));
-        sent++;
-      }).catch((error: unknown) => {
-        if (!(error instanceof GroupTaken)) throw error;
-      });
+      await this.db
+        .transaction()
+        .execute(async (trx) => {
+          const rows = await trx
+            .selectFrom('notification_pending')
+            .selectAll()
+            .where('group_key', '=', group_key)
+            .orderBy('created_at')
+            .orderBy('id')
+            .execute();
+          if (!rows.length) return; // another instance flushed it
+          const deleted = await trx
+            .deleteFrom('notification_pending')
+            .where(
+              'id',
+              'in',
+              rows.map((r) => r.id),
+            )
+            .executeTakeFirst();
+          // Another instance deleting the same rows first means it owns the group now.
+          if (Number(deleted.numDeletedRows) !== rows.length) throw new GroupTaken();
+          await this.createNotification(
+            trx,
+            rows.map((r) => JSON.parse(r.payload) as NotificationEvent),
+          );
+          sent++;
+        })
+        .catch((error: unknown) => {
+          if (!(error instanceof GroupTaken)) throw error;
+        });
     }
     return sent;
   }
@@ -101,7 +120,10 @@ export class NotificationQueue {
     const wanted = hooks.filter((hook) => {
       const kinds = JSON.parse(hook.kinds) as string[];
       const hookAreas = JSON.parse(hook.areas) as string[];
-      return (kinds.length === 0 || kinds.includes(body.kind)) && (hookAreas.length === 0 || hookAreas.some((a) => areas.has(a)));
+      return (
+        (kinds.length === 0 || kinds.includes(body.kind)) &&
+        (hookAreas.length === 0 || hookAreas.some((a) => areas.has(a)))
+      );
     });
     if (!wanted.length) return;
     const text = JSON.stringify(body);
@@ -128,12 +150,23 @@ export class NotificationQueue {
       .execute();
   }
 
-  async listDeliveries(filter: { state?: Delivery['state']; webhookId?: string; limit: number; offset: number }): Promise<{ items: Delivery[]; total: number }> {
+  async listDeliveries(filter: {
+    state?: Delivery['state'];
+    webhookId?: string;
+    limit: number;
+    offset: number;
+  }): Promise<{ items: Delivery[]; total: number }> {
     let query = this.db.selectFrom('notification_outbox');
     if (filter.state) query = query.where('state', '=', filter.state);
     if (filter.webhookId) query = query.where('webhook_id', '=', filter.webhookId);
     const total = await query.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirst();
-    const rows = await query.selectAll().orderBy('created_at', 'desc').orderBy('id').limit(filter.limit).offset(filter.offset).execute();
+    const rows = await query
+      .selectAll()
+      .orderBy('created_at', 'desc')
+      .orderBy('id')
+      .limit(filter.limit)
+      .offset(filter.offset)
+      .execute();
     return { items: rows.map(toDelivery), total: Number(total?.n ?? 0) };
   }
 
@@ -147,7 +180,11 @@ export class NotificationQueue {
       .where('state', '=', 'dead')
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) !== 1) return null;
-    const row = await this.db.selectFrom('notification_outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    const row = await this.db
+      .selectFrom('notification_outbox')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     return toDelivery(row);
   }
 
@@ -170,7 +207,10 @@ export class NotificationQueue {
       .where('state', 'in', ['pending', 'dead'])
       .groupBy('state')
       .execute();
-    const grouping = await this.db.selectFrom('notification_pending').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirst();
+    const grouping = await this.db
+      .selectFrom('notification_pending')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .executeTakeFirst();
     const count = (state: string) => Number(rows.find((r) => r.state === state)?.n ?? 0);
     return { pending: count('pending'), dead: count('dead'), grouping: Number(grouping?.n ?? 0) };
   }

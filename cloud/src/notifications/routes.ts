@@ -32,7 +32,12 @@ const webhookBody = (required: string[]) =>
     required,
     properties: {
       url: { type: 'string', minLength: 8, maxLength: 2000 },
-      secret: { type: 'string', minLength: 16, maxLength: 256, description: 'HMAC-SHA256 signing secret; generated when absent' },
+      secret: {
+        type: 'string',
+        minLength: 16,
+        maxLength: 256,
+        description: 'HMAC-SHA256 signing secret; generated when absent',
+      },
       kinds: { type: 'array', maxItems: 20, items: { enum: [...NOTIFICATION_KINDS] } },
       areas: { type: 'array', maxItems: 100, items: { type: 'string', minLength: 1, maxLength: 64 } },
       enabled: { type: 'boolean' },
@@ -41,7 +46,12 @@ const webhookBody = (required: string[]) =>
 
 const deliverySchema = { type: 'object', additionalProperties: true } as const;
 
-export async function notificationRoutes(app: FastifyInstance, hooks: WebhookStore, queue: NotificationQueue, worker: DeliveryWorker): Promise<void> {
+export async function notificationRoutes(
+  app: FastifyInstance,
+  hooks: WebhookStore,
+  queue: NotificationQueue,
+  worker: DeliveryWorker,
+): Promise<void> {
   const tags = ['notifications'];
   const checkUrl = (url: string | undefined) => {
     if (url === undefined) return;
@@ -49,13 +59,30 @@ export async function notificationRoutes(app: FastifyInstance, hooks: WebhookSto
     if (problem) throw new HttpProblem(400, 'bad_url', `url: ${problem}`);
   };
 
-  app.get('/api/v1/webhooks', { schema: { tags, summary: 'Webhook receivers (admin)', response: { 200: { type: 'array', items: webhookSchema }, ...errorResponses } } }, async (request) => {
-    allow(request, 'admin');
-    return hooks.list();
-  });
+  app.get(
+    '/api/v1/webhooks',
+    {
+      schema: {
+        tags,
+        summary: 'Webhook receivers (admin)',
+        response: { 200: { type: 'array', items: webhookSchema }, ...errorResponses },
+      },
+    },
+    async (request) => {
+      allow(request, 'admin');
+      return hooks.list();
+    },
+  );
   app.post<{ Body: NewWebhook }>(
     '/api/v1/webhooks',
-    { schema: { tags, summary: 'Add a webhook receiver; the answer carries its signing secret, shown this once', body: webhookBody(['url']), response: { 201: webhookSchema, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Add a webhook receiver; the answer carries its signing secret, shown this once',
+        body: webhookBody(['url']),
+        response: { 201: webhookSchema, ...errorResponses },
+      },
+    },
     async (request, reply) => {
       allow(request, 'admin');
       checkUrl(request.body.url);
@@ -64,7 +91,15 @@ export async function notificationRoutes(app: FastifyInstance, hooks: WebhookSto
   );
   app.patch<{ Params: { id: string }; Body: Partial<NewWebhook> }>(
     '/api/v1/webhooks/:id',
-    { schema: { tags, summary: 'Change a webhook receiver', params: idParam, body: webhookBody([]), response: { 200: webhookSchema, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Change a webhook receiver',
+        params: idParam,
+        body: webhookBody([]),
+        response: { 200: webhookSchema, ...errorResponses },
+      },
+    },
     async (request) => {
       allow(request, 'admin');
       checkUrl(request.body.url);
@@ -75,15 +110,25 @@ export async function notificationRoutes(app: FastifyInstance, hooks: WebhookSto
   );
   app.delete<{ Params: { id: string } }>(
     '/api/v1/webhooks/:id',
-    { schema: { tags, summary: 'Remove a webhook receiver (its queued deliveries go to the dead-letter list)', params: idParam, response: { 204: { type: 'null' }, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Remove a webhook receiver (its queued deliveries go to the dead-letter list)',
+        params: idParam,
+        response: { 204: { type: 'null' }, ...errorResponses },
+      },
+    },
     async (request, reply) => {
       allow(request, 'admin');
-      if (!(await hooks.remove(request.params.id))) throw new HttpProblem(404, 'not_found', `webhook "${request.params.id}" does not exist`);
+      if (!(await hooks.remove(request.params.id)))
+        throw new HttpProblem(404, 'not_found', `webhook "${request.params.id}" does not exist`);
       return reply.code(204).send();
     },
   );
 
-  app.get<{ Querystring: { state?: 'pending' | 'delivered' | 'dead'; webhook?: string; limit: number; offset: number } }>(
+  app.get<{
+    Querystring: { state?: 'pending' | 'delivered' | 'dead'; webhook?: string; limit: number; offset: number };
+  }>(
     '/api/v1/notifications/deliveries',
     {
       schema: {
@@ -92,7 +137,11 @@ export async function notificationRoutes(app: FastifyInstance, hooks: WebhookSto
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { state: { enum: ['pending', 'delivered', 'dead'] }, webhook: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,80}$' }, ...pageQuery },
+          properties: {
+            state: { enum: ['pending', 'delivered', 'dead'] },
+            webhook: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,80}$' },
+            ...pageQuery,
+          },
         },
         response: { 200: pageOf(deliverySchema), ...errorResponses },
       },
@@ -108,11 +157,23 @@ export async function notificationRoutes(app: FastifyInstance, hooks: WebhookSto
   );
   app.post<{ Params: { id: string } }>(
     '/api/v1/notifications/deliveries/:id/replay',
-    { schema: { tags, summary: 'Put one dead delivery back in the queue', params: idParam, response: { 200: deliverySchema, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Put one dead delivery back in the queue',
+        params: idParam,
+        response: { 200: deliverySchema, ...errorResponses },
+      },
+    },
     async (request) => {
       allow(request, 'admin');
       const replayed = await queue.replay(request.params.id);
-      if (!replayed) throw new HttpProblem(409, 'not_dead', `delivery "${request.params.id}" is not in the dead-letter list (unknown, pending or delivered)`);
+      if (!replayed)
+        throw new HttpProblem(
+          409,
+          'not_dead',
+          `delivery "${request.params.id}" is not in the dead-letter list (unknown, pending or delivered)`,
+        );
       request.log.info({ delivery: request.params.id, by: request.user.name }, 'dead delivery replayed');
       worker.poke();
       return replayed;
@@ -124,7 +185,11 @@ export async function notificationRoutes(app: FastifyInstance, hooks: WebhookSto
       schema: {
         tags,
         summary: 'Put every dead delivery (of one webhook, or all) back in the queue',
-        body: { type: 'object', additionalProperties: false, properties: { webhook: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,80}$' } } },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { webhook: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,80}$' } },
+        },
         response: { 200: { type: 'object', properties: { replayed: { type: 'integer' } } }, ...errorResponses },
       },
     },

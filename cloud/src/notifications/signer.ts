@@ -15,7 +15,13 @@ export function sign(secret: string, timestampMs: number, body: string): string 
   return `v1=${createHmac('sha256', secret).update(`${timestampMs}.${body}`).digest('hex')}`;
 }
 
-export function signedHeaders(secret: string, timestampMs: number, body: string, deliveryId: string, event: string): Record<string, string> {
+export function signedHeaders(
+  secret: string,
+  timestampMs: number,
+  body: string,
+  deliveryId: string,
+  event: string,
+): Record<string, string> {
   return {
     'content-type': 'application/json',
     [TIMESTAMP_HEADER]: String(timestampMs),
@@ -42,10 +48,12 @@ export function verify(
   const signature = single(headers[SIGNATURE_HEADER]);
   if (!ts || !/^\d{1,16}$/.test(ts)) return { ok: false, reason: `missing or malformed ${TIMESTAMP_HEADER}` };
   if (!signature) return { ok: false, reason: `missing ${SIGNATURE_HEADER}` };
-  if (Math.abs(now - Number(ts)) > toleranceMs) return { ok: false, reason: `timestamp ${ts} is outside the ${toleranceMs} ms tolerance` };
+  if (Math.abs(now - Number(ts)) > toleranceMs)
+    return { ok: false, reason: `timestamp ${ts} is outside the ${toleranceMs} ms tolerance` };
   const expected = Buffer.from(sign(secret, Number(ts), body));
   const given = Buffer.from(signature);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, reason: 'signature does not match' };
+  if (expected.length !== given.length || !timingSafeEqual(expected, given))
+    return { ok: false, reason: 'signature does not match' };
   return { ok: true };
 }
 

@@ -29,7 +29,8 @@ export async function streamRoute(app: FastifyInstance, bus: LiveBus): Promise<v
     {
       schema: {
         tags: ['events'],
-        summary: 'Server-sent events: alert, workorder and case changes in your scope (event: alert|workorder|case; data: JSON)',
+        summary:
+          'Server-sent events: alert, workorder and case changes in your scope (event: alert|workorder|case; data: JSON)',
       },
     },
     async (request: FastifyRequest, reply) => {
@@ -42,7 +43,9 @@ export async function streamRoute(app: FastifyInstance, bus: LiveBus): Promise<v
         connection: 'keep-alive',
         'x-accel-buffering': 'no',
       });
-      res.write(`retry: 3000\nevent: hello\ndata: ${JSON.stringify({ user: user.name, role: user.role, areas: user.areas })}\n\n`);
+      res.write(
+        `retry: 3000\nevent: hello\ndata: ${JSON.stringify({ user: user.name, role: user.role, areas: user.areas })}\n\n`,
+      );
       let closed = false;
       const end = () => {
         if (closed) return;

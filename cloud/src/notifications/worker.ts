@@ -24,7 +24,12 @@ export interface WorkerOptions {
   log: Logger;
 }
 
-export const DEFAULT_WORKER_OPTIONS: Omit<WorkerOptions, 'log'> = { backoff: DEFAULT_BACKOFF, timeoutMs: 5_000, concurrency: 4, pollMs: 1_000 };
+export const DEFAULT_WORKER_OPTIONS: Omit<WorkerOptions, 'log'> = {
+  backoff: DEFAULT_BACKOFF,
+  timeoutMs: 5_000,
+  concurrency: 4,
+  pollMs: 1_000,
+};
 
 export interface WorkerCounters {
   delivered: number;
@@ -75,7 +80,9 @@ export class DeliveryWorker {
     this.timer = setTimeout(() => {
       this.timer = null;
       this.running = this.runOnce()
-        .catch((error: unknown) => this.options.log.error({ err: error }, 'notification worker pass failed; will retry'))
+        .catch((error: unknown) =>
+          this.options.log.error({ err: error }, 'notification worker pass failed; will retry'),
+        )
         .then(() => {
           this.running = null;
           if (!this.stopped) this.schedule(this.options.pollMs);
@@ -99,7 +106,10 @@ export class DeliveryWorker {
       const claimed = free > 0 && !this.halting ? await this.claim(free, [...inFlight.keys()]) : [];
       for (const { id, webhookId } of claimed) {
         attempts++;
-        inFlight.set(webhookId, this.attempt(id).finally(() => inFlight.delete(webhookId)));
+        inFlight.set(
+          webhookId,
+          this.attempt(id).finally(() => inFlight.delete(webhookId)),
+        );
       }
       if (!inFlight.size) return attempts;
       // Wake when a slot frees or after a poll interval, whichever first, to pick up new work.
@@ -118,7 +128,12 @@ export class DeliveryWorker {
       .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]));
     if (busyWebhooks.length) query = query.where('webhook_id', 'not in', busyWebhooks);
     // Oldest first (ids sort in creation order), so a receiver sees events in the order they happened.
-    const due = await query.orderBy('next_attempt_at').orderBy('created_at').orderBy('id').limit(limit * 8).execute();
+    const due = await query
+      .orderBy('next_attempt_at')
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(limit * 8)
+      .execute();
     const claimed: Array<{ id: string; webhookId: string }> = [];
     const taken = new Set<string>();
     for (const { id, webhook_id } of due) {
@@ -144,7 +159,15 @@ export class DeliveryWorker {
     const row = await this.db
       .selectFrom('notification_outbox')
       .innerJoin('webhooks', 'webhooks.id', 'notification_outbox.webhook_id')
-      .select(['notification_outbox.id', 'notification_outbox.body', 'notification_outbox.kind', 'notification_outbox.attempts', 'webhooks.url', 'webhooks.secret', 'webhooks.enabled'])
+      .select([
+        'notification_outbox.id',
+        'notification_outbox.body',
+        'notification_outbox.kind',
+        'notification_outbox.attempts',
+        'webhooks.url',
+        'webhooks.secret',
+        'webhooks.enabled',
+      ])
       .where('notification_outbox.id', '=', id)
       .executeTakeFirst();
     let result: DeliveryResult;
@@ -154,7 +177,12 @@ export class DeliveryWorker {
       result = { ok: false, status: null, error: 'webhook is disabled', durationMs: 0 };
     } else {
       const timestamp = this.now();
-      result = await postJson(row.url, row.body, signedHeaders(row.secret, timestamp, row.body, row.id, row.kind), this.options.timeoutMs);
+      result = await postJson(
+        row.url,
+        row.body,
+        signedHeaders(row.secret, timestamp, row.body, row.id, row.kind),
+        this.options.timeoutMs,
+      );
     }
     const attempts = (row?.attempts ?? 0) + 1;
     const now = this.now();
@@ -162,7 +190,14 @@ export class DeliveryWorker {
       this.counters.delivered++;
       await this.db
         .updateTable('notification_outbox')
-        .set({ state: 'delivered', attempts, delivered_at: now, locked_until: null, last_status: result.status, last_error: null })
+        .set({
+          state: 'delivered',
+          attempts,
+          delivered_at: now,
+          locked_until: null,
+          last_status: result.status,
+          last_error: null,
+        })
         .where('id', '=', id)
         .execute();
       return;
@@ -170,7 +205,10 @@ export class DeliveryWorker {
     this.counters.failed++;
     const dead = !row || !row.enabled || attempts >= this.options.backoff.maxAttempts;
     if (dead) this.counters.dead++;
-    this.options.log.warn({ delivery: id, url: row?.url, attempts, status: result.status, error: result.error, dead }, dead ? 'webhook delivery moved to the dead-letter list' : 'webhook delivery failed; will retry');
+    this.options.log.warn(
+      { delivery: id, url: row?.url, attempts, status: result.status, error: result.error, dead },
+      dead ? 'webhook delivery moved to the dead-letter list' : 'webhook delivery failed; will retry',
+    );
     await this.db
       .updateTable('notification_outbox')
       .set({

@@ -71,8 +71,15 @@ export class ApiUserStore {
     const full = createHash('sha256').update(token).digest('hex');
     const cached = this.cache.get(full);
     if (cached && cached.until > Date.now()) return cached.user;
-    const row = await this.rdb.db.selectFrom('api_users').selectAll().where('token_id', '=', lookupKey(token)).executeTakeFirst();
-    const user = row && (await verifySecret(token, row.token_hash)) ? { name: row.name, role: row.role as Role, areas: JSON.parse(row.areas) as string[] } : null;
+    const row = await this.rdb.db
+      .selectFrom('api_users')
+      .selectAll()
+      .where('token_id', '=', lookupKey(token))
+      .executeTakeFirst();
+    const user =
+      row && (await verifySecret(token, row.token_hash))
+        ? { name: row.name, role: row.role as Role, areas: JSON.parse(row.areas) as string[] }
+        : null;
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(full, { user, until: Date.now() + CACHE_MS });
     return user;

@@ -20,15 +20,23 @@ function appendOnlyCaseTrail(dialect: Dialect): Migration {
       if (dialect === 'sqlite') {
         for (const op of ['UPDATE', 'DELETE']) {
           await sql
-            .raw(`CREATE TRIGGER IF NOT EXISTS case_history_no_${op.toLowerCase()} BEFORE ${op} ON case_history BEGIN SELECT RAISE(ABORT, 'case_history is append-only'); END`)
+            .raw(
+              `CREATE TRIGGER IF NOT EXISTS case_history_no_${op.toLowerCase()} BEFORE ${op} ON case_history BEGIN SELECT RAISE(ABORT, 'case_history is append-only'); END`,
+            )
             .execute(db);
         }
       } else {
         await sql
-          .raw(`CREATE OR REPLACE FUNCTION case_history_append_only() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'case_history is append-only'; END $$ LANGUAGE plpgsql`)
+          .raw(
+            `CREATE OR REPLACE FUNCTION case_history_append_only() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'case_history is append-only'; END $$ LANGUAGE plpgsql`,
+          )
           .execute(db);
         await sql.raw('DROP TRIGGER IF EXISTS case_history_append_only ON case_history').execute(db);
-        await sql.raw('CREATE TRIGGER case_history_append_only BEFORE UPDATE OR DELETE ON case_history FOR EACH ROW EXECUTE FUNCTION case_history_append_only()').execute(db);
+        await sql
+          .raw(
+            'CREATE TRIGGER case_history_append_only BEFORE UPDATE OR DELETE ON case_history FOR EACH ROW EXECUTE FUNCTION case_history_append_only()',
+          )
+          .execute(db);
       }
     },
   };
@@ -48,6 +56,8 @@ export async function checkWorkflowSchema(db: Kysely<unknown>): Promise<void> {
     await sql`SELECT 1 FROM work_orders WHERE 1 = 0`.execute(db);
     await sql`SELECT 1 FROM notification_outbox WHERE 1 = 0`.execute(db);
   } catch {
-    throw new Error('the workflow tables are missing: start the cloud with workflowStartOptions() (it passes workflowMigrations() as extraMigrations)');
+    throw new Error(
+      'the workflow tables are missing: start the cloud with workflowStartOptions() (it passes workflowMigrations() as extraMigrations)',
+    );
   }
 }

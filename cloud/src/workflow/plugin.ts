@@ -63,10 +63,16 @@ export function workflowPlugin(options: WorkflowPluginOptions, onReady?: (handle
     const workOrderDb = ctx.rdb.db as unknown as Kysely<WorkOrderTables>;
 
     const bus = new LiveBus();
-    const queue = new NotificationQueue(notificationDb, { groupWaitMs: settings.notifications.groupWaitMs, groupedKinds: ['alert.opened'] });
+    const queue = new NotificationQueue(notificationDb, {
+      groupWaitMs: settings.notifications.groupWaitMs,
+      groupedKinds: ['alert.opened'],
+    });
     const webhooks = new WebhookStore(notificationDb);
     await provisionWebhooks(webhooks, settings);
-    const worker = new DeliveryWorker(notificationDb, queue, { ...settings.notifications, log: log.child({ part: 'webhooks' }) });
+    const worker = new DeliveryWorker(notificationDb, queue, {
+      ...settings.notifications,
+      log: log.child({ part: 'webhooks' }),
+    });
     const inspectors = new InspectorDirectory(workOrderDb, ctx.users);
     for (const [id, profile] of Object.entries(settings.inspectors)) await inspectors.put(id, profile);
     const locate = (subject: string) => locateSubject(ctx.registry, subject);
@@ -94,22 +100,43 @@ export function workflowPlugin(options: WorkflowPluginOptions, onReady?: (handle
       // Refusals of the workflow become problem documents through the core's handler.
       scope.setErrorHandler((error: FastifyError | WorkflowError, request, _reply) => {
         if (error instanceof WorkflowError) {
-          if (error.status === 403) request.log.warn({ user: request.user.name, code: error.code, detail: error.message }, 'refused a workflow action');
+          if (error.status === 403)
+            request.log.warn(
+              { user: request.user.name, code: error.code, detail: error.message },
+              'refused a workflow action',
+            );
           throw new HttpProblem(error.status, error.code, error.message);
         }
         if ((error as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-          throw new HttpProblem(413, 'too_large', `the upload is larger than the ${settings.workorders.attachments.maxBytes} bytes accepted`);
+          throw new HttpProblem(
+            413,
+            'too_large',
+            `the upload is larger than the ${settings.workorders.attachments.maxBytes} bytes accepted`,
+          );
         }
         if ((error as FastifyError).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' && request.url.includes('/attachments')) {
-          throw new HttpProblem(415, 'unsupported_type', `send the photo as the raw body with Content-Type image/jpeg, image/png, image/webp, image/heic or application/octet-stream (got ${request.headers['content-type'] ?? 'none'})`);
+          throw new HttpProblem(
+            415,
+            'unsupported_type',
+            `send the photo as the raw body with Content-Type image/jpeg, image/png, image/webp, image/heic or application/octet-stream (got ${request.headers['content-type'] ?? 'none'})`,
+          );
         }
         throw error;
       });
       await workOrderRoutes(scope, service, inspectors, settings.workorders.attachments.maxBytes);
       await notificationRoutes(scope, webhooks, queue, worker);
       await streamRoute(scope, bus);
-      await caseWorkflowRoutes(scope, ctx, { penalty: settings.penalty, timeZone: siteZone, areaOf: (s) => locate(s).area, bus });
-      await consoleRoutes(scope, ctx, { settings, apiAuth: options.apiAuth, subjectsInAreas: (areas) => subjectsInAreas(ctx, areas) });
+      await caseWorkflowRoutes(scope, ctx, {
+        penalty: settings.penalty,
+        timeZone: siteZone,
+        areaOf: (s) => locate(s).area,
+        bus,
+      });
+      await consoleRoutes(scope, ctx, {
+        settings,
+        apiAuth: options.apiAuth,
+        subjectsInAreas: (areas) => subjectsInAreas(ctx, areas),
+      });
     });
 
     // Background parts start only once every route is in place, so a failed start leaves nothing running.
@@ -128,10 +155,25 @@ export function workflowPlugin(options: WorkflowPluginOptions, onReady?: (handle
     };
     const onCase = (record: CaseRecord, action: string) => {
       const { area, site } = locate(record.customer);
-      const summary = { id: record.id, customer: record.customer, state: record.state, maxDemandKw: record.maxDemandKw, excessKva: record.excessKva, contractKva: record.contractKva };
+      const summary = {
+        id: record.id,
+        customer: record.customer,
+        state: record.state,
+        maxDemandKw: record.maxDemandKw,
+        excessKva: record.excessKva,
+        contractKva: record.contractKva,
+      };
       bus.publish({ type: 'case', action, area, data: { case: summary } });
       if (action === 'opened' || action === 'transition') {
-        later(`case ${record.id} ${action}`, () => queue.enqueue({ kind: action === 'opened' ? 'case.opened' : 'case.transition', area, site, at: Date.now(), data: { case: summary } }));
+        later(`case ${record.id} ${action}`, () =>
+          queue.enqueue({
+            kind: action === 'opened' ? 'case.opened' : 'case.transition',
+            area,
+            site,
+            at: Date.now(),
+            data: { case: summary },
+          }),
+        );
       }
     };
     ctx.alerts.events.on('change', onAlert);
@@ -149,10 +191,25 @@ export function workflowPlugin(options: WorkflowPluginOptions, onReady?: (handle
     const job = startEscalationJob(settings.workorders.escalationCron, () => service.escalateDue(), log);
     worker.start();
     let stats = { pending: 0, dead: 0, grouping: 0 };
-    const statsTimer = setInterval(() => void queue.stats().then((s) => (stats = s), () => undefined), 5_000);
+    const statsTimer = setInterval(
+      () =>
+        void queue.stats().then(
+          (s) => (stats = s),
+          () => undefined,
+        ),
+      5_000,
+    );
     statsTimer.unref();
-    ctx.metrics.gauge('gridsafe_notification_queue_depth', 'Webhook deliveries waiting to be sent', () => stats.pending);
-    ctx.metrics.gauge('gridsafe_notification_dead_letters', 'Webhook deliveries in the dead-letter list', () => stats.dead);
+    ctx.metrics.gauge(
+      'gridsafe_notification_queue_depth',
+      'Webhook deliveries waiting to be sent',
+      () => stats.pending,
+    );
+    ctx.metrics.gauge(
+      'gridsafe_notification_dead_letters',
+      'Webhook deliveries in the dead-letter list',
+      () => stats.dead,
+    );
     ctx.metrics.gauge('gridsafe_event_stream_clients', 'Open server-sent event streams', () => bus.listeners);
 
     app.addHook('onClose', async () => {
@@ -181,7 +238,8 @@ async function provisionWebhooks(store: WebhookStore, settings: WorkflowSettings
   const existing = await store.list();
   for (const hook of settings.webhooks) {
     const found = existing.find((e) => e.url === hook.url);
-    if (found) await store.update(found.id, { secret: hook.secret, kinds: hook.kinds, areas: hook.areas, enabled: true });
+    if (found)
+      await store.update(found.id, { secret: hook.secret, kinds: hook.kinds, areas: hook.areas, enabled: true });
     else await store.create(hook);
   }
 }

@@ -38,32 +38,58 @@ export interface WorkflowSettings {
 }
 
 // FACTS.md: Grafana groups alert notifications with a 30 s wait.
-export const DEFAULT_NOTIFICATION_SETTINGS: NotificationSettings = { groupWaitMs: 30_000, timeoutMs: 5_000, concurrency: 4, pollMs: 1_000, backoff: DEFAULT_BACKOFF };
+export const DEFAULT_NOTIFICATION_SETTINGS: NotificationSettings = {
+  groupWaitMs: 30_000,
+  timeoutMs: 5_000,
+  concurrency: 4,
+  pollMs: 1_000,
+  backoff: DEFAULT_BACKOFF,
+};
 
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 
-export function parseWorkflowSettings(raw: unknown, where: string, env: NodeJS.ProcessEnv = process.env): WorkflowSettings {
+export function parseWorkflowSettings(
+  raw: unknown,
+  where: string,
+  env: NodeJS.ProcessEnv = process.env,
+): WorkflowSettings {
   const src = raw === undefined || raw === null ? {} : obj(raw, where);
   const known = ['timeZone', 'siteTimeZones', 'penalty', 'workorders', 'notifications', 'inspectors', 'webhooks'];
-  for (const key of Object.keys(src)) if (!known.includes(key)) throw new Error(`${where}.${key}: unknown setting (known: ${known.join(', ')})`);
+  for (const key of Object.keys(src))
+    if (!known.includes(key)) throw new Error(`${where}.${key}: unknown setting (known: ${known.join(', ')})`);
 
   const envZone = env['GRIDSAFE_TIME_ZONE'];
   const timeZone = envZone || src['timeZone'] || DEFAULT_TIME_ZONE;
   const zoneWhere = envZone ? 'environment variable GRIDSAFE_TIME_ZONE' : `${where}.timeZone`;
-  if (typeof timeZone !== 'string' || !isValidTimeZone(timeZone)) throw new Error(`${zoneWhere}: "${String(timeZone)}" is not an IANA time zone such as Asia/Shanghai`);
+  if (typeof timeZone !== 'string' || !isValidTimeZone(timeZone))
+    throw new Error(`${zoneWhere}: "${String(timeZone)}" is not an IANA time zone such as Asia/Shanghai`);
   const siteTimeZones: Record<string, string> = {};
   for (const [site, zone] of Object.entries(obj(src['siteTimeZones'] ?? {}, `${where}.siteTimeZones`))) {
-    if (typeof zone !== 'string' || !isValidTimeZone(zone)) throw new Error(`${where}.siteTimeZones.${site}: "${String(zone)}" is not an IANA time zone`);
+    if (typeof zone !== 'string' || !isValidTimeZone(zone))
+      throw new Error(`${where}.siteTimeZones.${site}: "${String(zone)}" is not an IANA time zone`);
     siteTimeZones[site] = zone;
   }
 
   const n = obj(src['notifications'] ?? {}, `${where}.notifications`);
-  const nKnown = ['groupWaitSeconds', 'timeoutSeconds', 'concurrency', 'pollMs', 'maxAttempts', 'backoffBaseSeconds', 'backoffMaxSeconds'];
-  for (const key of Object.keys(n)) if (!nKnown.includes(key)) throw new Error(`${where}.notifications.${key}: unknown setting (known: ${nKnown.join(', ')})`);
+  const nKnown = [
+    'groupWaitSeconds',
+    'timeoutSeconds',
+    'concurrency',
+    'pollMs',
+    'maxAttempts',
+    'backoffBaseSeconds',
+    'backoffMaxSeconds',
+  ];
+  for (const key of Object.keys(n))
+    if (!nKnown.includes(key))
+      throw new Error(`${where}.notifications.${key}: unknown setting (known: ${nKnown.join(', ')})`);
   const d = DEFAULT_NOTIFICATION_SETTINGS;
   const num = (value: unknown, field: string, fallback: number, min: number, max: number) => {
     if (value === undefined) return fallback;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) throw new Error(`${where}.notifications.${field}: a number from ${min} to ${max} expected, got ${JSON.stringify(value)}`);
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max)
+      throw new Error(
+        `${where}.notifications.${field}: a number from ${min} to ${max} expected, got ${JSON.stringify(value)}`,
+      );
     return value;
   };
   const notifications: NotificationSettings = {
@@ -73,7 +99,9 @@ export function parseWorkflowSettings(raw: unknown, where: string, env: NodeJS.P
     pollMs: Math.round(num(n['pollMs'], 'pollMs', d.pollMs, 10, 60_000)),
     backoff: {
       maxAttempts: Math.round(num(n['maxAttempts'], 'maxAttempts', d.backoff.maxAttempts, 1, 100)),
-      baseMs: Math.round(num(n['backoffBaseSeconds'], 'backoffBaseSeconds', d.backoff.baseMs / 1000, 0.01, 3600) * 1000),
+      baseMs: Math.round(
+        num(n['backoffBaseSeconds'], 'backoffBaseSeconds', d.backoff.baseMs / 1000, 0.01, 3600) * 1000,
+      ),
       maxMs: Math.round(num(n['backoffMaxSeconds'], 'backoffMaxSeconds', d.backoff.maxMs / 1000, 0.01, 86_400) * 1000),
     },
   };
@@ -82,13 +110,23 @@ export function parseWorkflowSettings(raw: unknown, where: string, env: NodeJS.P
   for (const [id, value] of Object.entries(obj(src['inspectors'] ?? {}, `${where}.inspectors`))) {
     const at = `${where}.inspectors.${id}`;
     const p = obj(value, at);
-    for (const key of Object.keys(p)) if (!['name', 'skills', 'lead', 'active'].includes(key)) throw new Error(`${at}.${key}: unknown setting (known: name, skills, lead, active)`);
+    for (const key of Object.keys(p))
+      if (!['name', 'skills', 'lead', 'active'].includes(key))
+        throw new Error(`${at}.${key}: unknown setting (known: name, skills, lead, active)`);
     const skills = p['skills'] ?? [];
-    if (!Array.isArray(skills) || !skills.every((s) => typeof s === 'string' && /^[a-z0-9_-]{1,40}$/.test(s))) throw new Error(`${at}.skills: a list of skill names like [fire_safety, metering] expected`);
-    if (p['lead'] !== undefined && typeof p['lead'] !== 'boolean') throw new Error(`${at}.lead: true or false expected`);
-    if (p['active'] !== undefined && typeof p['active'] !== 'boolean') throw new Error(`${at}.active: true or false expected`);
-    if (p['name'] !== undefined && (typeof p['name'] !== 'string' || !p['name'])) throw new Error(`${at}.name: a display name expected`);
-    const profile: InspectorProfile = { skills: skills as string[], lead: (p['lead'] as boolean | undefined) ?? false, active: (p['active'] as boolean | undefined) ?? true };
+    if (!Array.isArray(skills) || !skills.every((s) => typeof s === 'string' && /^[a-z0-9_-]{1,40}$/.test(s)))
+      throw new Error(`${at}.skills: a list of skill names like [fire_safety, metering] expected`);
+    if (p['lead'] !== undefined && typeof p['lead'] !== 'boolean')
+      throw new Error(`${at}.lead: true or false expected`);
+    if (p['active'] !== undefined && typeof p['active'] !== 'boolean')
+      throw new Error(`${at}.active: true or false expected`);
+    if (p['name'] !== undefined && (typeof p['name'] !== 'string' || !p['name']))
+      throw new Error(`${at}.name: a display name expected`);
+    const profile: InspectorProfile = {
+      skills: skills as string[],
+      lead: (p['lead'] as boolean | undefined) ?? false,
+      active: (p['active'] as boolean | undefined) ?? true,
+    };
     if (typeof p['name'] === 'string') profile.name = p['name'];
     inspectors[id] = profile;
   }
@@ -98,15 +136,25 @@ export function parseWorkflowSettings(raw: unknown, where: string, env: NodeJS.P
   const webhooks = hooks.map((value, i): WebhookProvision => {
     const at = `${where}.webhooks[${i}]`;
     const h = obj(value, at);
-    for (const key of Object.keys(h)) if (!['url', 'secret', 'kinds', 'areas'].includes(key)) throw new Error(`${at}.${key}: unknown setting (known: url, secret, kinds, areas)`);
+    for (const key of Object.keys(h))
+      if (!['url', 'secret', 'kinds', 'areas'].includes(key))
+        throw new Error(`${at}.${key}: unknown setting (known: url, secret, kinds, areas)`);
     const url = checkWebhookUrl(h['url']);
     if (url) throw new Error(`${at}.url: ${url}`);
-    if (typeof h['secret'] !== 'string' || h['secret'].length < 16) throw new Error(`${at}.secret: a signing secret of at least 16 characters expected`);
+    if (typeof h['secret'] !== 'string' || h['secret'].length < 16)
+      throw new Error(`${at}.secret: a signing secret of at least 16 characters expected`);
     const kinds = h['kinds'] ?? [];
-    if (!Array.isArray(kinds) || !kinds.every((k) => (NOTIFICATION_KINDS as readonly unknown[]).includes(k))) throw new Error(`${at}.kinds: a list of ${NOTIFICATION_KINDS.join(', ')} expected`);
+    if (!Array.isArray(kinds) || !kinds.every((k) => (NOTIFICATION_KINDS as readonly unknown[]).includes(k)))
+      throw new Error(`${at}.kinds: a list of ${NOTIFICATION_KINDS.join(', ')} expected`);
     const areas = h['areas'] ?? [];
-    if (!Array.isArray(areas) || !areas.every((a) => typeof a === 'string' && a)) throw new Error(`${at}.areas: a list of area names expected`);
-    return { url: h['url'] as string, secret: h['secret'], kinds: kinds as NotificationKind[], areas: areas as string[] };
+    if (!Array.isArray(areas) || !areas.every((a) => typeof a === 'string' && a))
+      throw new Error(`${at}.areas: a list of area names expected`);
+    return {
+      url: h['url'] as string,
+      secret: h['secret'],
+      kinds: kinds as NotificationKind[],
+      areas: areas as string[],
+    };
   });
 
   return {
@@ -134,6 +182,7 @@ export function checkWebhookUrl(value: unknown): string | null {
 }
 
 function obj(value: unknown, where: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${where}: must be an object`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new Error(`${where}: must be an object`);
   return value as Record<string, unknown>;
 }

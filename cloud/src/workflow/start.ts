@@ -5,7 +5,11 @@ import { workflowMigrations } from './migrations.js';
 import { workflowPlugin, type WorkflowHandle } from './plugin.js';
 import type { WorkflowSettings } from './settings.js';
 
-export function workflowStartOptions(config: CloudConfig, settings: WorkflowSettings, onReady?: (handle: WorkflowHandle) => void): Required<Pick<StartOptions, 'httpPlugins' | 'penaltyRules' | 'extraMigrations'>> {
+export function workflowStartOptions(
+  config: CloudConfig,
+  settings: WorkflowSettings,
+  onReady?: (handle: WorkflowHandle) => void,
+): Required<Pick<StartOptions, 'httpPlugins' | 'penaltyRules' | 'extraMigrations'>> {
   return {
     penaltyRules: settings.penalty,
     extraMigrations: workflowMigrations(config.relational.kind),

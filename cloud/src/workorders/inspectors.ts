@@ -26,7 +26,10 @@ export class InspectorDirectory {
   ) {}
 
   async list(): Promise<Inspector[]> {
-    const [users, profiles] = await Promise.all([this.users.list(), this.db.selectFrom('inspector_profiles').selectAll().execute()]);
+    const [users, profiles] = await Promise.all([
+      this.users.list(),
+      this.db.selectFrom('inspector_profiles').selectAll().execute(),
+    ]);
     const byId = new Map(profiles.map((p) => [p.id, p]));
     return users
       .filter((u) => u.role === 'inspector')

@@ -33,8 +33,18 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('resolution', 'text')
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('work_orders_due').ifNotExists().on('work_orders').columns(['state', 'ack_deadline_at']).execute();
-  await db.schema.createIndex('work_orders_assignee').ifNotExists().on('work_orders').columns(['assignee', 'state']).execute();
+  await db.schema
+    .createIndex('work_orders_due')
+    .ifNotExists()
+    .on('work_orders')
+    .columns(['state', 'ack_deadline_at'])
+    .execute();
+  await db.schema
+    .createIndex('work_orders_assignee')
+    .ifNotExists()
+    .on('work_orders')
+    .columns(['assignee', 'state'])
+    .execute();
   await db.schema
     .createTable('work_order_events')
     .ifNotExists()
@@ -46,7 +56,12 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('note', 'text')
     .addColumn('detail', 'text')
     .execute();
-  await db.schema.createIndex('work_order_events_order').ifNotExists().on('work_order_events').columns(['work_order_id', 'id']).execute();
+  await db.schema
+    .createIndex('work_order_events_order')
+    .ifNotExists()
+    .on('work_order_events')
+    .columns(['work_order_id', 'id'])
+    .execute();
   await db.schema
     .createTable('work_order_attachments')
     .ifNotExists()
@@ -60,7 +75,12 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('sha256', 'text', (c) => c.notNull())
     .addColumn('path', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('work_order_attachments_order').ifNotExists().on('work_order_attachments').column('work_order_id').execute();
+  await db.schema
+    .createIndex('work_order_attachments_order')
+    .ifNotExists()
+    .on('work_order_attachments')
+    .column('work_order_id')
+    .execute();
   await db.schema
     .createTable('inspector_profiles')
     .ifNotExists()

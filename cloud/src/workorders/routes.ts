@@ -58,10 +58,24 @@ const attachmentSchema = {
 const moreErrors = { 413: { $ref: 'Problem#' }, 415: { $ref: 'Problem#' }, 422: { $ref: 'Problem#' } } as const;
 const skill = { type: 'string', pattern: '^[a-z0-9_-]{1,40}$' } as const;
 
-export async function workOrderRoutes(app: FastifyInstance, service: WorkOrderService, inspectors: InspectorDirectory, maxPhotoBytes: number): Promise<void> {
+export async function workOrderRoutes(
+  app: FastifyInstance,
+  service: WorkOrderService,
+  inspectors: InspectorDirectory,
+  maxPhotoBytes: number,
+): Promise<void> {
   const tags = ['work orders'];
 
-  app.get<{ Querystring: { state?: WorkOrderState; assignee?: string; alert?: string; area?: string; limit: number; offset: number } }>(
+  app.get<{
+    Querystring: {
+      state?: WorkOrderState;
+      assignee?: string;
+      alert?: string;
+      area?: string;
+      limit: number;
+      offset: number;
+    };
+  }>(
     '/api/v1/workorders',
     {
       schema: {
@@ -101,7 +115,14 @@ export async function workOrderRoutes(app: FastifyInstance, service: WorkOrderSe
         summary: 'One work order with its log and photos',
         params: idParam,
         response: {
-          200: { type: 'object', properties: { workOrder: workOrderSchema, events: { type: 'array', items: eventSchema }, attachments: { type: 'array', items: attachmentSchema } } },
+          200: {
+            type: 'object',
+            properties: {
+              workOrder: workOrderSchema,
+              events: { type: 'array', items: eventSchema },
+              attachments: { type: 'array', items: attachmentSchema },
+            },
+          },
           ...errorResponses,
         },
       },
@@ -120,7 +141,10 @@ export async function workOrderRoutes(app: FastifyInstance, service: WorkOrderSe
           type: 'object',
           additionalProperties: false,
           required: ['to'],
-          properties: { to: { enum: ['acknowledged', 'on_site', 'resolved'] }, note: { type: 'string', maxLength: 4000 } },
+          properties: {
+            to: { enum: ['acknowledged', 'on_site', 'resolved'] },
+            note: { type: 'string', maxLength: 4000 },
+          },
         },
         response: { 200: workOrderSchema, ...errorResponses, ...moreErrors },
       },
@@ -135,11 +159,17 @@ export async function workOrderRoutes(app: FastifyInstance, service: WorkOrderSe
         tags,
         summary: 'Add a note to a work order',
         params: idParam,
-        body: { type: 'object', additionalProperties: false, required: ['text'], properties: { text: { type: 'string', minLength: 1, maxLength: 4000 } } },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['text'],
+          properties: { text: { type: 'string', minLength: 1, maxLength: 4000 } },
+        },
         response: { 201: eventSchema, ...errorResponses },
       },
     },
-    async (request, reply) => reply.code(201).send(await service.addNote(request.user, request.params.id, request.body.text)),
+    async (request, reply) =>
+      reply.code(201).send(await service.addNote(request.user, request.params.id, request.body.text)),
   );
 
   app.post<{ Params: { id: string }; Body: { to: string; note?: string } }>(
@@ -149,7 +179,12 @@ export async function workOrderRoutes(app: FastifyInstance, service: WorkOrderSe
         tags,
         summary: 'Give a work order to another inspector of its area (admin or area lead)',
         params: idParam,
-        body: { type: 'object', additionalProperties: false, required: ['to'], properties: { to: { type: 'string', pattern: ID_PATTERN }, note: { type: 'string', maxLength: 4000 } } },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['to'],
+          properties: { to: { type: 'string', pattern: ID_PATTERN }, note: { type: 'string', maxLength: 4000 } },
+        },
         response: { 200: workOrderSchema, ...errorResponses },
       },
     },
@@ -169,16 +204,26 @@ export async function workOrderRoutes(app: FastifyInstance, service: WorkOrderSe
         tags,
         summary: `Upload a photo (JPEG, PNG, WebP or HEIC; at most ${maxPhotoBytes} bytes) as the raw body`,
         params: idParam,
-        querystring: { type: 'object', additionalProperties: false, properties: { name: { type: 'string', maxLength: 200 } } },
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { name: { type: 'string', maxLength: 200 } },
+        },
         response: { 201: attachmentSchema, ...errorResponses, ...moreErrors },
       },
     },
     async (request, reply) => {
       const body = request.body;
       if (!Buffer.isBuffer(body)) {
-        throw new HttpProblem(415, 'unsupported_type', `send the photo as the raw body with Content-Type image/jpeg, image/png, image/webp, image/heic or application/octet-stream (got ${request.headers['content-type'] ?? 'none'})`);
+        throw new HttpProblem(
+          415,
+          'unsupported_type',
+          `send the photo as the raw body with Content-Type image/jpeg, image/png, image/webp, image/heic or application/octet-stream (got ${request.headers['content-type'] ?? 'none'})`,
+        );
       }
-      return reply.code(201).send(await service.addAttachment(request.user, request.params.id, body, request.query.name));
+      return reply
+        .code(201)
+        .send(await service.addAttachment(request.user, request.params.id, body, request.query.name));
     },
   );
 
@@ -192,7 +237,10 @@ export async function workOrderRoutes(app: FastifyInstance, service: WorkOrderSe
           type: 'object',
           additionalProperties: false,
           required: ['id', 'attachment'],
-          properties: { id: { type: 'string', pattern: ID_PATTERN }, attachment: { type: 'string', pattern: ID_PATTERN } },
+          properties: {
+            id: { type: 'string', pattern: ID_PATTERN },
+            attachment: { type: 'string', pattern: ID_PATTERN },
+          },
         },
       },
     },
@@ -208,11 +256,24 @@ export async function workOrderRoutes(app: FastifyInstance, service: WorkOrderSe
 
   const inspectorSchema = {
     type: 'object',
-    properties: { id: { type: 'string' }, name: { type: 'string' }, areas: { type: 'array', items: { type: 'string' } }, skills: { type: 'array', items: { type: 'string' } }, lead: { type: 'boolean' }, active: { type: 'boolean' } },
+    properties: {
+      id: { type: 'string' },
+      name: { type: 'string' },
+      areas: { type: 'array', items: { type: 'string' } },
+      skills: { type: 'array', items: { type: 'string' } },
+      lead: { type: 'boolean' },
+      active: { type: 'boolean' },
+    },
   } as const;
   app.get(
     '/api/v1/inspectors',
-    { schema: { tags, summary: 'Inspectors routing chooses from (API users with the inspector role, with their profiles)', response: { 200: { type: 'array', items: inspectorSchema }, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Inspectors routing chooses from (API users with the inspector role, with their profiles)',
+        response: { 200: { type: 'array', items: inspectorSchema }, ...errorResponses },
+      },
+    },
     async () => inspectors.list(),
   );
   app.put<{ Params: { id: string }; Body: { name?: string; skills: string[]; lead?: boolean; active?: boolean } }>(
@@ -220,13 +281,18 @@ export async function workOrderRoutes(app: FastifyInstance, service: WorkOrderSe
     {
       schema: {
         tags,
-        summary: 'Set an inspector\'s skills, lead flag and duty state (admin)',
+        summary: "Set an inspector's skills, lead flag and duty state (admin)",
         params: idParam,
         body: {
           type: 'object',
           additionalProperties: false,
           required: ['skills'],
-          properties: { name: { type: 'string', minLength: 1, maxLength: 100 }, skills: { type: 'array', maxItems: 20, items: skill }, lead: { type: 'boolean' }, active: { type: 'boolean' } },
+          properties: {
+            name: { type: 'string', minLength: 1, maxLength: 100 },
+            skills: { type: 'array', maxItems: 20, items: skill },
+            lead: { type: 'boolean' },
+            active: { type: 'boolean' },
+          },
         },
         response: { 200: inspectorSchema, ...errorResponses },
       },
@@ -234,12 +300,23 @@ export async function workOrderRoutes(app: FastifyInstance, service: WorkOrderSe
     async (request) => {
       allow(request, 'admin');
       const body = request.body;
-      const profile: Parameters<InspectorDirectory['put']>[1] = { skills: body.skills, lead: body.lead ?? false, active: body.active ?? true };
+      const profile: Parameters<InspectorDirectory['put']>[1] = {
+        skills: body.skills,
+        lead: body.lead ?? false,
+        active: body.active ?? true,
+      };
       if (body.name) profile.name = body.name;
       await inspectors.put(request.params.id, profile);
       const found = (await inspectors.list()).find((i) => i.id === request.params.id);
       if (!found) {
-        return { id: request.params.id, name: body.name ?? request.params.id, areas: [], skills: body.skills, lead: profile.lead, active: profile.active };
+        return {
+          id: request.params.id,
+          name: body.name ?? request.params.id,
+          areas: [],
+          skills: body.skills,
+          lead: profile.lead,
+          active: profile.active,
+        };
       }
       return found;
     },

@@ -22,10 +22,16 @@ export interface RoutingDecision {
   reason: string;
 }
 
-export function chooseAssignee(inspectors: readonly Inspector[], need: RoutingNeed, load: RoutingLoad): RoutingDecision {
-  if (!need.area) return { assignee: null, reason: 'the alert\'s subject has no area in the registry; waiting for manual assignment' };
+export function chooseAssignee(
+  inspectors: readonly Inspector[],
+  need: RoutingNeed,
+  load: RoutingLoad,
+): RoutingDecision {
+  if (!need.area)
+    return { assignee: null, reason: "the alert's subject has no area in the registry; waiting for manual assignment" };
   const inArea = inspectors.filter((i) => i.active && i.areas.includes(need.area!));
-  if (!inArea.length) return { assignee: null, reason: `no active inspector covers area ${need.area}; waiting for manual assignment` };
+  if (!inArea.length)
+    return { assignee: null, reason: `no active inspector covers area ${need.area}; waiting for manual assignment` };
   const skilled = inArea.filter((i) => i.skills.includes(need.skill));
   const pool = skilled.length ? skilled : inArea;
   const best = [...pool].sort(
@@ -44,7 +50,13 @@ export function chooseAssignee(inspectors: readonly Inspector[], need: RoutingNe
 }
 
 /** Who an unacknowledged order in `area` goes to: the area's lead, else the configured fallback. */
-export function escalationTarget(inspectors: readonly Inspector[], area: string | null, fallback: string | null): string | null {
-  const lead = inspectors.filter((i) => i.active && i.lead && area !== null && i.areas.includes(area)).sort((a, b) => a.id.localeCompare(b.id))[0];
+export function escalationTarget(
+  inspectors: readonly Inspector[],
+  area: string | null,
+  fallback: string | null,
+): string | null {
+  const lead = inspectors
+    .filter((i) => i.active && i.lead && area !== null && i.areas.includes(area))
+    .sort((a, b) => a.id.localeCompare(b.id))[0];
   return lead?.id ?? fallback;
 }

@@ -20,7 +20,15 @@ import { chooseAssignee, escalationTarget } from './routing.js';
 import type { WorkOrderSettings } from './settings.js';
 import { checkWorkOrderMove } from './state-machine.js';
 import type { WorkOrderTable, WorkOrderTables } from './tables.js';
-import type { Actor, Attachment, Inspector, WorkOrder, WorkOrderAction, WorkOrderEvent, WorkOrderState } from './types.js';
+import type {
+  Actor,
+  Attachment,
+  Inspector,
+  WorkOrder,
+  WorkOrderAction,
+  WorkOrderEvent,
+  WorkOrderState,
+} from './types.js';
 
 /** The alert as the service needs it (the core's stored alert satisfies it). */
 export interface AlertLike extends Alert {
@@ -101,10 +109,18 @@ export class WorkOrderService {
           updated_at: now,
         };
         await trx.insertInto('work_orders').values(row).execute();
-        await this.log(trx, row.id, 'system', 'created', null, { alert: alert.id, type: alert.type, severity: alert.severity });
-        if (decision.assignee) await this.log(trx, row.id, 'routing', 'assigned', decision.reason, { assignee: decision.assignee });
+        await this.log(trx, row.id, 'system', 'created', null, {
+          alert: alert.id,
+          type: alert.type,
+          severity: alert.severity,
+        });
+        if (decision.assignee)
+          await this.log(trx, row.id, 'routing', 'assigned', decision.reason, { assignee: decision.assignee });
         const order = toWorkOrder(row);
-        await this.deps.queue.enqueue(this.notification('alert.opened', order, { alert: summary(alert) }), trx as unknown as Transaction<NotificationTables>);
+        await this.deps.queue.enqueue(
+          this.notification('alert.opened', order, { alert: summary(alert) }),
+          trx as unknown as Transaction<NotificationTables>,
+        );
         return order;
       });
       this.deps.bus.publish({ type: 'workorder', action: 'created', area, data: { workOrder } });
@@ -133,8 +149,14 @@ export class WorkOrderService {
       // Severity rose: the tighter deadline applies from the order's creation.
       const deadline = Math.min(order.ackDeadlineAt, order.createdAt + this.deps.settings.ackWithinMs[alert.severity]);
       await this.deps.db.transaction().execute(async (trx) => {
-        await trx.updateTable('work_orders').set({ severity: alert.severity, ack_deadline_at: deadline, updated_at: this.now() }).where('id', '=', order.id).execute();
-        await this.log(trx, order.id, 'detection', 'alert_updated', null, { severity: { from: order.severity, to: alert.severity } });
+        await trx
+          .updateTable('work_orders')
+          .set({ severity: alert.severity, ack_deadline_at: deadline, updated_at: this.now() })
+          .where('id', '=', order.id)
+          .execute();
+        await this.log(trx, order.id, 'detection', 'alert_updated', null, {
+          severity: { from: order.severity, to: alert.severity },
+        });
       });
       this.publish(order.id, 'updated');
     } else if (change === 'acknowledged' && order.state === 'open') {
@@ -142,7 +164,18 @@ export class WorkOrderService {
       await this.move(order, 'acknowledged', actor, last?.note, { syncAlert: false, takeOver: true });
     } else if (change === 'resolved' && order.state !== 'resolved') {
       if (last?.action === 'cleared') {
-        await this.deps.db.transaction().execute((trx) => this.log(trx, order.id, 'detection', 'alert_cleared', 'the condition cleared; the order stays open until an inspector closes it', null));
+        await this.deps.db
+          .transaction()
+          .execute((trx) =>
+            this.log(
+              trx,
+              order.id,
+              'detection',
+              'alert_cleared',
+              'the condition cleared; the order stays open until an inspector closes it',
+              null,
+            ),
+          );
         this.publish(order.id, 'alert_cleared');
       } else {
         // Resolved by a person on the alert itself: the order is closed with their note.
@@ -153,7 +186,12 @@ export class WorkOrderService {
 
   // ---------------------------------------------------------------- people
 
-  async list(actor: Actor, filter: WorkOrderFilter, limit: number, offset: number): Promise<{ items: WorkOrder[]; total: number }> {
+  async list(
+    actor: Actor,
+    filter: WorkOrderFilter,
+    limit: number,
+    offset: number,
+  ): Promise<{ items: WorkOrder[]; total: number }> {
     let query = this.deps.db.selectFrom('work_orders');
     if (filter.state) query = query.where('state', '=', filter.state);
     if (filter.assignee) query = query.where('assignee', '=', filter.assignee);
@@ -170,12 +208,21 @@ export class WorkOrderService {
     return { items: rows.map(toWorkOrder), total: Number(count.n) };
   }
 
-  async get(actor: Actor, id: string): Promise<{ workOrder: WorkOrder; events: WorkOrderEvent[]; attachments: Attachment[] }> {
+  async get(
+    actor: Actor,
+    id: string,
+  ): Promise<{ workOrder: WorkOrder; events: WorkOrderEvent[]; attachments: Attachment[] }> {
     const workOrder = await this.mustGet(id);
     this.mayView(actor, workOrder);
     const [events, attachments] = await Promise.all([
       this.deps.db.selectFrom('work_order_events').selectAll().where('work_order_id', '=', id).orderBy('id').execute(),
-      this.deps.db.selectFrom('work_order_attachments').selectAll().where('work_order_id', '=', id).orderBy('at').orderBy('id').execute(),
+      this.deps.db
+        .selectFrom('work_order_attachments')
+        .selectAll()
+        .where('work_order_id', '=', id)
+        .orderBy('at')
+        .orderBy('id')
+        .execute(),
     ]);
     return {
       workOrder,
@@ -197,15 +244,24 @@ export class WorkOrderService {
     const order = await this.mustGet(id);
     this.mayAct(actor, order);
     const refusal = checkWorkOrderMove(order.state, to, note);
-    if (refusal) throw new WorkflowError(refusal.startsWith('resolving') ? 'note_required' : 'not_allowed', `work order ${id}: ${refusal}`);
-    return this.move(order, to, actor.name, note, { syncAlert: true, takeOver: to === 'acknowledged' && actor.role === 'inspector' });
+    if (refusal)
+      throw new WorkflowError(
+        refusal.startsWith('resolving') ? 'note_required' : 'not_allowed',
+        `work order ${id}: ${refusal}`,
+      );
+    return this.move(order, to, actor.name, note, {
+      syncAlert: true,
+      takeOver: to === 'acknowledged' && actor.role === 'inspector',
+    });
   }
 
   async addNote(actor: Actor, id: string, text: string): Promise<WorkOrderEvent> {
     const order = await this.mustGet(id);
     this.mayAct(actor, order);
     if (!text.trim()) throw new WorkflowError('invalid', 'a note needs some text');
-    const event = await this.deps.db.transaction().execute((trx) => this.log(trx, id, actor.name, 'note', text.trim(), null));
+    const event = await this.deps.db
+      .transaction()
+      .execute((trx) => this.log(trx, id, actor.name, 'note', text.trim(), null));
     this.publish(id, 'note');
     return event;
   }
@@ -217,22 +273,43 @@ export class WorkOrderService {
     const inspectors = await this.deps.inspectors.list();
     if (actor.role !== 'admin') {
       const me = inspectors.find((i) => i.id === actor.name);
-      if (!me?.lead) throw new WorkflowError('forbidden', `only an admin or the lead of area ${order.area ?? '(none)'} may reassign work order ${id}`);
+      if (!me?.lead)
+        throw new WorkflowError(
+          'forbidden',
+          `only an admin or the lead of area ${order.area ?? '(none)'} may reassign work order ${id}`,
+        );
     }
-    if (order.state === 'resolved') throw new WorkflowError('not_allowed', `work order ${id} is resolved and cannot be reassigned`);
+    if (order.state === 'resolved')
+      throw new WorkflowError('not_allowed', `work order ${id} is resolved and cannot be reassigned`);
     const target = inspectors.find((i) => i.id === to && i.active);
     if (!target) throw new WorkflowError('invalid', `"${to}" is not an active inspector`);
-    if (!order.area || !target.areas.includes(order.area)) throw new WorkflowError('out_of_area', `${to} does not cover area ${order.area ?? '(none)'} of work order ${id}`);
+    if (!order.area || !target.areas.includes(order.area))
+      throw new WorkflowError('out_of_area', `${to} does not cover area ${order.area ?? '(none)'} of work order ${id}`);
     if (order.assignee === to) throw new WorkflowError('same_state', `work order ${id} is already assigned to ${to}`);
     const now = this.now();
     // A new assignee has not acknowledged anything yet: the order is open again for them.
-    const set: Partial<WorkOrderTable> = { assignee: to, assigned_at: now, routing: `reassigned by ${actor.name}`, updated_at: now };
-    if (order.state === 'acknowledged') Object.assign(set, { state: 'open', acknowledged_at: null, time_to_ack_ms: null });
+    const set: Partial<WorkOrderTable> = {
+      assignee: to,
+      assigned_at: now,
+      routing: `reassigned by ${actor.name}`,
+      updated_at: now,
+    };
+    if (order.state === 'acknowledged')
+      Object.assign(set, { state: 'open', acknowledged_at: null, time_to_ack_ms: null });
     await this.deps.db.transaction().execute(async (trx) => {
-      const result = await trx.updateTable('work_orders').set(set).where('id', '=', id).where('state', '=', order.state).executeTakeFirst();
-      if (Number(result.numUpdatedRows) !== 1) throw new WorkflowError('conflict', `work order ${id} changed meanwhile; reload and try again`);
+      const result = await trx
+        .updateTable('work_orders')
+        .set(set)
+        .where('id', '=', id)
+        .where('state', '=', order.state)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1)
+        throw new WorkflowError('conflict', `work order ${id} changed meanwhile; reload and try again`);
       await this.log(trx, id, actor.name, 'reassigned', note ?? null, { from: order.assignee, to });
-      await this.deps.queue.enqueue(this.notification('workorder.assigned', { ...order, assignee: to }, { by: actor.name }), trx as unknown as Transaction<NotificationTables>);
+      await this.deps.queue.enqueue(
+        this.notification('workorder.assigned', { ...order, assignee: to }, { by: actor.name }),
+        trx as unknown as Transaction<NotificationTables>,
+      );
     });
     return this.publish(id, 'reassigned');
   }
@@ -242,12 +319,25 @@ export class WorkOrderService {
     const order = await this.mustGet(id);
     this.mayAct(actor, order);
     const { maxBytes, maxPerOrder } = this.deps.settings.attachments;
-    if (bytes.length > maxBytes) throw new WorkflowError('too_large', `the photo is ${bytes.length} bytes; at most ${maxBytes} bytes are accepted`);
+    if (bytes.length > maxBytes)
+      throw new WorkflowError(
+        'too_large',
+        `the photo is ${bytes.length} bytes; at most ${maxBytes} bytes are accepted`,
+      );
     if (bytes.length === 0) throw new WorkflowError('invalid', 'the upload is empty');
     const type = sniffImage(bytes);
-    if (!type) throw new WorkflowError('unsupported_type', `the upload is not a ${ACCEPTED_IMAGE_TYPES} image (judged by its content, not its name or Content-Type)`);
-    const count = await this.deps.db.selectFrom('work_order_attachments').select((eb) => eb.fn.countAll<number>().as('n')).where('work_order_id', '=', id).executeTakeFirstOrThrow();
-    if (Number(count.n) >= maxPerOrder) throw new WorkflowError('conflict', `work order ${id} already has ${maxPerOrder} photos, the most allowed`);
+    if (!type)
+      throw new WorkflowError(
+        'unsupported_type',
+        `the upload is not a ${ACCEPTED_IMAGE_TYPES} image (judged by its content, not its name or Content-Type)`,
+      );
+    const count = await this.deps.db
+      .selectFrom('work_order_attachments')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('work_order_id', '=', id)
+      .executeTakeFirstOrThrow();
+    if (Number(count.n) >= maxPerOrder)
+      throw new WorkflowError('conflict', `work order ${id} already has ${maxPerOrder} photos, the most allowed`);
     const now = this.now();
     const attId = orderedId('att', now);
     const relative = join(id, `${attId}.${type.ext}`);
@@ -270,7 +360,12 @@ export class WorkOrderService {
     try {
       await this.deps.db.transaction().execute(async (trx) => {
         await trx.insertInto('work_order_attachments').values(row).execute();
-        await this.log(trx, id, actor.name, 'attachment', null, { attachment: attId, fileName: row.file_name, size: row.size, mime: row.mime });
+        await this.log(trx, id, actor.name, 'attachment', null, {
+          attachment: attId,
+          fileName: row.file_name,
+          size: row.size,
+          mime: row.mime,
+        });
       });
     } catch (error) {
       await rm(path, { force: true });
@@ -280,10 +375,19 @@ export class WorkOrderService {
     return toAttachment(row);
   }
 
-  async attachmentFile(actor: Actor, id: string, attachmentId: string): Promise<{ path: string; mime: string; fileName: string }> {
+  async attachmentFile(
+    actor: Actor,
+    id: string,
+    attachmentId: string,
+  ): Promise<{ path: string; mime: string; fileName: string }> {
     const order = await this.mustGet(id);
     this.mayView(actor, order);
-    const row = await this.deps.db.selectFrom('work_order_attachments').selectAll().where('id', '=', attachmentId).where('work_order_id', '=', id).executeTakeFirst();
+    const row = await this.deps.db
+      .selectFrom('work_order_attachments')
+      .selectAll()
+      .where('id', '=', attachmentId)
+      .where('work_order_id', '=', id)
+      .executeTakeFirst();
     if (!row) throw new WorkflowError('not_found', `work order ${id} has no attachment "${attachmentId}"`);
     return { path: join(this.deps.attachmentsDir, row.path), mime: row.mime, fileName: row.file_name };
   }
@@ -321,14 +425,23 @@ export class WorkOrderService {
           .executeTakeFirst();
         if (Number(result.numUpdatedRows) !== 1) return false;
         const waited = Math.round((now - Number(row.created_at)) / 60_000);
-        await this.log(trx, row.id, 'escalation', 'escalated', `not acknowledged within ${waited} min`, { to: target, assignee: row.assignee });
+        await this.log(trx, row.id, 'escalation', 'escalated', `not acknowledged within ${waited} min`, {
+          to: target,
+          assignee: row.assignee,
+        });
         const order = toWorkOrder({ ...row, escalated_at: now, escalated_to: target });
-        await this.deps.queue.enqueue(this.notification('alert.escalated', order, { to: target, waitedMinutes: waited }), trx as unknown as Transaction<NotificationTables>);
+        await this.deps.queue.enqueue(
+          this.notification('alert.escalated', order, { to: target, waitedMinutes: waited }),
+          trx as unknown as Transaction<NotificationTables>,
+        );
         return true;
       });
       if (done) {
         escalated.push(row.id);
-        this.deps.log.warn({ workOrder: row.id, alert: row.alert_id, to: target, area: row.area }, 'work order escalated: not acknowledged in time');
+        this.deps.log.warn(
+          { workOrder: row.id, alert: row.alert_id, to: target, area: row.area },
+          'work order escalated: not acknowledged in time',
+        );
         this.publish(row.id, 'escalated');
       }
     }
@@ -344,7 +457,13 @@ export class WorkOrderService {
 
   // ---------------------------------------------------------------- internals
 
-  private async move(order: WorkOrder, to: WorkOrderState, actor: string, note: string | undefined, options: { syncAlert: boolean; takeOver: boolean }): Promise<WorkOrder> {
+  private async move(
+    order: WorkOrder,
+    to: WorkOrderState,
+    actor: string,
+    note: string | undefined,
+    options: { syncAlert: boolean; takeOver: boolean },
+  ): Promise<WorkOrder> {
     const now = this.now();
     const set: Partial<WorkOrderTable> = { state: to, updated_at: now };
     if (to === 'acknowledged') {
@@ -360,10 +479,27 @@ export class WorkOrderService {
     }
     await this.deps.db.transaction().execute(async (trx) => {
       // Conditional on the state we checked: of two people pressing at once, one wins.
-      const result = await trx.updateTable('work_orders').set(set).where('id', '=', order.id).where('state', '=', order.state).executeTakeFirst();
-      if (Number(result.numUpdatedRows) !== 1) throw new WorkflowError('conflict', `work order ${order.id} changed meanwhile; reload and try again`);
-      await this.log(trx, order.id, actor, to === 'acknowledged' ? 'acknowledged' : to === 'on_site' ? 'on_site' : 'resolved', note?.trim() || null, set.assignee ? { assignee: set.assignee } : null);
-      if (to === 'resolved') await this.deps.queue.enqueue(this.notification('workorder.resolved', { ...order, ...toPartial(set) }, { by: actor }), trx as unknown as Transaction<NotificationTables>);
+      const result = await trx
+        .updateTable('work_orders')
+        .set(set)
+        .where('id', '=', order.id)
+        .where('state', '=', order.state)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1)
+        throw new WorkflowError('conflict', `work order ${order.id} changed meanwhile; reload and try again`);
+      await this.log(
+        trx,
+        order.id,
+        actor,
+        to === 'acknowledged' ? 'acknowledged' : to === 'on_site' ? 'on_site' : 'resolved',
+        note?.trim() || null,
+        set.assignee ? { assignee: set.assignee } : null,
+      );
+      if (to === 'resolved')
+        await this.deps.queue.enqueue(
+          this.notification('workorder.resolved', { ...order, ...toPartial(set) }, { by: actor }),
+          trx as unknown as Transaction<NotificationTables>,
+        );
     });
     if (options.syncAlert) await this.syncAlert(order.alertId, to, actor, note);
     return this.publish(order.id, to);
@@ -374,7 +510,13 @@ export class WorkOrderService {
     await this.deps.db.transaction().execute(async (trx) => {
       await trx
         .updateTable('work_orders')
-        .set({ state: 'resolved', resolved_at: now, time_to_resolve_ms: now - order.createdAt, resolution: note, updated_at: now })
+        .set({
+          state: 'resolved',
+          resolved_at: now,
+          time_to_resolve_ms: now - order.createdAt,
+          resolution: note,
+          updated_at: now,
+        })
         .where('id', '=', order.id)
         .where('state', '<>', 'resolved')
         .execute();
@@ -410,17 +552,36 @@ export class WorkOrderService {
     return { open, lastAssignedAt };
   }
 
-  private async log(trx: Trx, workOrderId: string, actor: string, action: WorkOrderAction, note: string | null, detail: Record<string, unknown> | null): Promise<WorkOrderEvent> {
+  private async log(
+    trx: Trx,
+    workOrderId: string,
+    actor: string,
+    action: WorkOrderAction,
+    note: string | null,
+    detail: Record<string, unknown> | null,
+  ): Promise<WorkOrderEvent> {
     const at = this.now();
     const event: WorkOrderEvent = { id: orderedId('woe', at), workOrderId, at, actor, action, note, detail };
     await trx
       .insertInto('work_order_events')
-      .values({ id: event.id, work_order_id: workOrderId, at, actor, action, note, detail: detail ? JSON.stringify(detail) : null })
+      .values({
+        id: event.id,
+        work_order_id: workOrderId,
+        at,
+        actor,
+        action,
+        note,
+        detail: detail ? JSON.stringify(detail) : null,
+      })
       .execute();
     return event;
   }
 
-  private notification(kind: NotificationEvent['kind'], order: WorkOrder, extra: Record<string, unknown>): NotificationEvent {
+  private notification(
+    kind: NotificationEvent['kind'],
+    order: WorkOrder,
+    extra: Record<string, unknown>,
+  ): NotificationEvent {
     return { kind, area: order.area, site: order.site, at: this.now(), data: { workOrder: order, ...extra } };
   }
 
@@ -431,7 +592,11 @@ export class WorkOrderService {
   }
 
   private async byAlert(alertId: string): Promise<WorkOrder | null> {
-    const row = await this.deps.db.selectFrom('work_orders').selectAll().where('alert_id', '=', alertId).executeTakeFirst();
+    const row = await this.deps.db
+      .selectFrom('work_orders')
+      .selectAll()
+      .where('alert_id', '=', alertId)
+      .executeTakeFirst();
     return row ? toWorkOrder(row) : null;
   }
 
@@ -444,12 +609,16 @@ export class WorkOrderService {
   private mayView(actor: Actor, order: WorkOrder): void {
     if (actor.role !== 'inspector') return;
     if (!order.area || !actor.areas.includes(order.area)) {
-      throw new WorkflowError('out_of_area', `work order ${order.id} is in area ${order.area ?? '(none)'}; ${actor.name} covers ${actor.areas.join(', ') || 'no area'}`);
+      throw new WorkflowError(
+        'out_of_area',
+        `work order ${order.id} is in area ${order.area ?? '(none)'}; ${actor.name} covers ${actor.areas.join(', ') || 'no area'}`,
+      );
     }
   }
 
   private mayAct(actor: Actor, order: WorkOrder): void {
-    if (actor.role === 'auditor') throw new WorkflowError('forbidden', `auditors can read work orders but not act on them (${actor.name})`);
+    if (actor.role === 'auditor')
+      throw new WorkflowError('forbidden', `auditors can read work orders but not act on them (${actor.name})`);
     this.mayView(actor, order);
   }
 }
@@ -457,11 +626,21 @@ export class WorkOrderService {
 const rank = (s: Severity) => SEVERITIES.indexOf(s);
 
 function summary(alert: AlertLike): Record<string, unknown> {
-  return { id: alert.id, type: alert.type, severity: alert.severity, subject: alert.subject, openedAt: alert.openedAt, evidence: alert.evidence };
+  return {
+    id: alert.id,
+    type: alert.type,
+    severity: alert.severity,
+    subject: alert.subject,
+    openedAt: alert.openedAt,
+    evidence: alert.evidence,
+  };
 }
 
 function cleanFileName(name: string | undefined, ext: string): string {
-  const base = (name ?? '').replace(/[^\p{L}\p{N}._-]+/gu, '_').replace(/^[._]+/, '').slice(0, 100);
+  const base = (name ?? '')
+    .replace(/[^\p{L}\p{N}._-]+/gu, '_')
+    .replace(/^[._]+/, '')
+    .slice(0, 100);
   return base || `photo.${ext}`;
 }
 
@@ -503,5 +682,14 @@ export function toWorkOrder(row: WorkOrderTable): WorkOrder {
 }
 
 function toAttachment(row: WorkOrderTables['work_order_attachments']): Attachment {
-  return { id: row.id, workOrderId: row.work_order_id, at: Number(row.at), author: row.author, fileName: row.file_name, mime: row.mime, size: Number(row.size), sha256: row.sha256 };
+  return {
+    id: row.id,
+    workOrderId: row.work_order_id,
+    at: Number(row.at),
+    author: row.author,
+    fileName: row.file_name,
+    mime: row.mime,
+    size: Number(row.size),
+    sha256: row.sha256,
+  };
 }

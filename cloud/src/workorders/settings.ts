@@ -45,34 +45,53 @@ export function parseWorkOrderSettings(raw: unknown, where: string): WorkOrderSe
   if (raw === undefined || raw === null) return d;
   const src = asObject(raw, where);
   const known = ['skillByType', 'ackWithinMinutes', 'escalationCron', 'fallbackEscalation', 'attachments'];
-  for (const key of Object.keys(src)) if (!known.includes(key)) throw new Error(`${where}.${key}: unknown setting (known: ${known.join(', ')})`);
+  for (const key of Object.keys(src))
+    if (!known.includes(key)) throw new Error(`${where}.${key}: unknown setting (known: ${known.join(', ')})`);
   const skillByType = { ...d.skillByType };
   for (const [type, skill] of Object.entries(asObject(src['skillByType'] ?? {}, `${where}.skillByType`))) {
-    if (!(ALERT_TYPES as readonly string[]).includes(type)) throw new Error(`${where}.skillByType.${type}: not an alert type (${ALERT_TYPES.join(', ')})`);
-    if (typeof skill !== 'string' || !/^[a-z0-9_-]{1,40}$/.test(skill)) throw new Error(`${where}.skillByType.${type}: a skill name like "fire_safety" is expected`);
+    if (!(ALERT_TYPES as readonly string[]).includes(type))
+      throw new Error(`${where}.skillByType.${type}: not an alert type (${ALERT_TYPES.join(', ')})`);
+    if (typeof skill !== 'string' || !/^[a-z0-9_-]{1,40}$/.test(skill))
+      throw new Error(`${where}.skillByType.${type}: a skill name like "fire_safety" is expected`);
     skillByType[type as AlertType] = skill;
   }
   const ackWithinMs = { ...d.ackWithinMs };
-  for (const [severity, minutes] of Object.entries(asObject(src['ackWithinMinutes'] ?? {}, `${where}.ackWithinMinutes`))) {
-    if (!(SEVERITIES as readonly string[]).includes(severity)) throw new Error(`${where}.ackWithinMinutes.${severity}: not a severity (${SEVERITIES.join(', ')})`);
-    if (typeof minutes !== 'number' || !(minutes > 0) || minutes > 7 * 24 * 60) throw new Error(`${where}.ackWithinMinutes.${severity}: minutes from 0 to 10080 expected, got ${JSON.stringify(minutes)}`);
+  for (const [severity, minutes] of Object.entries(
+    asObject(src['ackWithinMinutes'] ?? {}, `${where}.ackWithinMinutes`),
+  )) {
+    if (!(SEVERITIES as readonly string[]).includes(severity))
+      throw new Error(`${where}.ackWithinMinutes.${severity}: not a severity (${SEVERITIES.join(', ')})`);
+    if (typeof minutes !== 'number' || !(minutes > 0) || minutes > 7 * 24 * 60)
+      throw new Error(
+        `${where}.ackWithinMinutes.${severity}: minutes from 0 to 10080 expected, got ${JSON.stringify(minutes)}`,
+      );
     ackWithinMs[severity as Severity] = Math.round(minutes * 60_000);
   }
   const cron = src['escalationCron'] ?? d.escalationCron;
-  if (typeof cron !== 'string' || !nodeCron.validate(cron)) throw new Error(`${where}.escalationCron: a cron expression like "*/30 * * * * *" is expected`);
+  if (typeof cron !== 'string' || !nodeCron.validate(cron))
+    throw new Error(`${where}.escalationCron: a cron expression like "*/30 * * * * *" is expected`);
   const fallback = src['fallbackEscalation'] ?? d.fallbackEscalation;
-  if (fallback !== null && typeof fallback !== 'string') throw new Error(`${where}.fallbackEscalation: a user name or null is expected`);
+  if (fallback !== null && typeof fallback !== 'string')
+    throw new Error(`${where}.fallbackEscalation: a user name or null is expected`);
   const att = asObject(src['attachments'] ?? {}, `${where}.attachments`);
   const maxBytes = att['maxBytes'] ?? d.attachments.maxBytes;
   const maxPerOrder = att['maxPerOrder'] ?? d.attachments.maxPerOrder;
   if (typeof maxBytes !== 'number' || !Number.isInteger(maxBytes) || maxBytes < 1024 || maxBytes > 100 * 1024 * 1024) {
     throw new Error(`${where}.attachments.maxBytes: whole bytes from 1024 to 104857600 expected`);
   }
-  if (typeof maxPerOrder !== 'number' || !Number.isInteger(maxPerOrder) || maxPerOrder < 1) throw new Error(`${where}.attachments.maxPerOrder: a whole number ≥ 1 expected`);
-  return { skillByType, ackWithinMs, escalationCron: cron, fallbackEscalation: fallback, attachments: { maxBytes, maxPerOrder } };
+  if (typeof maxPerOrder !== 'number' || !Number.isInteger(maxPerOrder) || maxPerOrder < 1)
+    throw new Error(`${where}.attachments.maxPerOrder: a whole number ≥ 1 expected`);
+  return {
+    skillByType,
+    ackWithinMs,
+    escalationCron: cron,
+    fallbackEscalation: fallback,
+    attachments: { maxBytes, maxPerOrder },
+  };
 }
 
 function asObject(value: unknown, where: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${where}: must be an object`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new Error(`${where}: must be an object`);
   return value as Record<string, unknown>;
 }

@@ -16,6 +16,7 @@ export function checkWorkOrderMove(from: WorkOrderState, to: WorkOrderState, not
   if (!next.includes(to)) {
     return `a work order cannot move from ${from} to ${to}: ${next.length ? `from ${from} it can move to ${next.join(' or ')}` : 'resolved is final'}`;
   }
-  if (to === 'resolved' && !(note && note.trim())) return 'resolving a work order needs a note saying what was found and done';
+  if (to === 'resolved' && !(note && note.trim()))
+    return 'resolving a work order needs a note saying what was found and done';
   return null;
 }

@@ -6,7 +6,10 @@ import { formatTime } from '../../src/cases/html.js';
 import type { CaseRecord } from '../../src/cases/types.js';
 
 const start = Date.UTC(2026, 0, 5, 16, 0, 0); // 2026-01-06 00:00 in Asia/Shanghai
-const series: Array<[number, number]> = Array.from({ length: 2000 }, (_, i) => [start + i * 60_000, i === 1234 ? 234.2 : 150 + (i % 7)]);
+const series: Array<[number, number]> = Array.from({ length: 2000 }, (_, i) => [
+  start + i * 60_000,
+  i === 1234 ? 234.2 : 150 + (i % 7),
+]);
 const record: CaseRecord = {
   id: 'case-1',
   customer: 'c-001',
@@ -30,13 +33,29 @@ t.test('times are shown in the site time zone', async (t) => {
 });
 
 t.test('report carries evidence, chart, trail and penalty, escaped', async (t) => {
-  const penalty = estimatePenalty({ tariff: 'two_part', contractKva: 100, maxDemandKw: 234.2, excessKva: 134.2, firstSeen: record.firstSeen, lastSeen: record.lastSeen });
+  const penalty = estimatePenalty({
+    tariff: 'two_part',
+    contractKva: 100,
+    maxDemandKw: 234.2,
+    excessKva: 134.2,
+    firstSeen: record.firstSeen,
+    lastSeen: record.lastSeen,
+  });
   const html = renderCaseReport({
     record,
     customer: { id: 'c-001', name: 'Demo Textile & Co.', tariff: 'two_part' },
     history: [
       { id: 1, caseId: 'case-1', at: start, actor: 'detection', action: 'opened', from: null, to: 'new', note: null },
-      { id: 2, caseId: 'case-1', at: start + 3_600_000, actor: 'auditor1', action: 'transition', from: 'field_check', to: 'confirmed', note: 'larger transformer found' },
+      {
+        id: 2,
+        caseId: 'case-1',
+        at: start + 3_600_000,
+        actor: 'auditor1',
+        action: 'transition',
+        from: 'field_check',
+        to: 'confirmed',
+        note: 'larger transformer found',
+      },
     ],
     comments: [{ id: 1, caseId: 'case-1', at: start, author: 'auditor1', text: 'CT ratio checked' }],
     penalty,
@@ -60,7 +79,16 @@ t.test('report carries evidence, chart, trail and penalty, escaped', async (t) =
 });
 
 t.test('report of an unconfirmed case has no estimate', async (t) => {
-  const html = renderCaseReport({ record: { ...record, state: 'under_review' }, customer: null, history: [], comments: [], penalty: null, timeZone: 'UTC', generatedAt: start, generatedBy: 'a' });
+  const html = renderCaseReport({
+    record: { ...record, state: 'under_review' },
+    customer: null,
+    history: [],
+    comments: [],
+    penalty: null,
+    timeZone: 'UTC',
+    generatedAt: start,
+    generatedBy: 'a',
+  });
   t.match(html, /Estimated once the case is confirmed/);
   t.match(html, /No comments/);
 });

@@ -30,7 +30,11 @@ t.test('case moves, refusals, trail, penalty and report', async (t) => {
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   t.teardown(() => new Promise<void>((resolve) => receiver.close(() => resolve())));
-  const hook = await wf.api('admin', 'POST', '/api/v1/webhooks', { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`, kinds: ['case.opened', 'case.transition'], areas: ['south'] });
+  const hook = await wf.api('admin', 'POST', '/api/v1/webhooks', {
+    url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`,
+    kinds: ['case.opened', 'case.transition'],
+    areas: ['south'],
+  });
   secret = hook.body.secret;
   const start = Date.UTC(2026, 3, 1);
   const id = await wf.cloud.ctx.cases.openOrUpdate({
@@ -40,17 +44,32 @@ t.test('case moves, refusals, trail, penalty and report', async (t) => {
     excessKva: 30,
     firstSeen: start,
     lastSeen: start + 10 * 86_400_000,
-    demandSeries: [[start, 60], [start + 900_000, 80]],
+    demandSeries: [
+      [start, 60],
+      [start + 900_000, 80],
+    ],
     detail: {},
   });
   const snapshot = async () => JSON.stringify((await wf.api('admin', 'GET', `/api/v1/cases/${id}`)).body);
   const before = await snapshot();
   const refusals: Array<[Parameters<typeof wf.api>, number, RegExp]> = [
-    [['auditor', 'POST', `/api/v1/cases/${id}/transition`, { to: 'confirmed', note: 'obvious' }], 409, /cannot move from new to confirmed: from new it can move to under_review/],
-    [['auditor', 'POST', `/api/v1/cases/${id}/transition`, { to: 'dismissed', note: 'x' }], 409, /cannot move from new to dismissed/],
+    [
+      ['auditor', 'POST', `/api/v1/cases/${id}/transition`, { to: 'confirmed', note: 'obvious' }],
+      409,
+      /cannot move from new to confirmed: from new it can move to under_review/,
+    ],
+    [
+      ['auditor', 'POST', `/api/v1/cases/${id}/transition`, { to: 'dismissed', note: 'x' }],
+      409,
+      /cannot move from new to dismissed/,
+    ],
     [['li', 'POST', `/api/v1/cases/${id}/transition`, { to: 'under_review' }], 403, /role "inspector" may not/],
     [['auditor', 'POST', `/api/v1/cases/${id}/transition`, { to: 'closed' }], 400, /body\/to/],
-    [['auditor', 'POST', `/api/v1/cases/${id}/transition`, { to: 'under_review', extra: 1 }], 400, /unknown field "extra"/],
+    [
+      ['auditor', 'POST', `/api/v1/cases/${id}/transition`, { to: 'under_review', extra: 1 }],
+      400,
+      /unknown field "extra"/,
+    ],
     [['li', 'POST', `/api/v1/cases/${id}/comments`, { text: 'x' }], 403, /may not/],
     [['li', 'GET', `/api/v1/cases/${id}/report`], 403, /outside your areas/],
     [['li', 'GET', `/api/v1/cases/${id}/penalty`], 403, /outside your areas/],
@@ -63,28 +82,54 @@ t.test('case moves, refusals, trail, penalty and report', async (t) => {
   }
   t.equal(await snapshot(), before, 'refused moves change nothing');
 
-  const move = (to: string, note?: string) => wf.api('auditor', 'POST', `/api/v1/cases/${id}/transition`, note ? { to, note } : { to });
+  const move = (to: string, note?: string) =>
+    wf.api('auditor', 'POST', `/api/v1/cases/${id}/transition`, note ? { to, note } : { to });
   t.equal((await move('under_review')).status, 200);
-  t.equal((await wf.api('auditor', 'POST', `/api/v1/cases/${id}/comments`, { text: 'meter CT ratio checked against the registry' })).status, 201);
+  t.equal(
+    (
+      await wf.api('auditor', 'POST', `/api/v1/cases/${id}/comments`, {
+        text: 'meter CT ratio checked against the registry',
+      })
+    ).status,
+    201,
+  );
   t.equal((await move('field_check', 'send the field team')).status, 200);
   const preview = (await wf.api('auditor', 'GET', `/api/v1/cases/${id}/penalty`)).body;
-  t.match(preview, { stored: false, estimate: { tariff: 'single', totalYuan: 1500 } }, 'single tariff: 30 kVA × 50 yuan');
+  t.match(
+    preview,
+    { stored: false, estimate: { tariff: 'single', totalYuan: 1500 } },
+    'single tariff: 30 kVA × 50 yuan',
+  );
   const noNote = await move('confirmed');
   t.match(noNote, { status: 409, body: { detail: /needs a note/ } });
   const confirmed = await move('confirmed', 'a second transformer found on site');
   t.match(confirmed.body, { state: 'confirmed', penalty: { totalYuan: 1500, items: [{ key: 'single_penalty' }] } });
   t.match(await move('under_review', 'reopen'), { status: 409, body: { detail: /confirmed is a final state/ } });
-  t.match((await wf.api('auditor', 'GET', `/api/v1/cases/${id}/penalty`)).body, { stored: true, estimate: { totalYuan: 1500 } });
+  t.match((await wf.api('auditor', 'GET', `/api/v1/cases/${id}/penalty`)).body, {
+    stored: true,
+    estimate: { totalYuan: 1500 },
+  });
 
-  const history = (await wf.api('auditor', 'GET', `/api/v1/cases/${id}`)).body.history as Array<{ action: string; actor: string; to: string | null; note: string | null }>;
-  t.same(history.map((h) => [h.action, h.actor, h.to]), [
-    ['opened', 'detection', 'new'],
-    ['transition', 'auditor', 'under_review'],
-    ['comment', 'auditor', null],
-    ['transition', 'auditor', 'field_check'],
-    ['transition', 'auditor', 'confirmed'],
-  ]);
-  t.same((await wf.api('auditor', 'GET', `/api/v1/cases/${id}/comments`)).body.map((c: { text: string }) => c.text), ['meter CT ratio checked against the registry']);
+  const history = (await wf.api('auditor', 'GET', `/api/v1/cases/${id}`)).body.history as Array<{
+    action: string;
+    actor: string;
+    to: string | null;
+    note: string | null;
+  }>;
+  t.same(
+    history.map((h) => [h.action, h.actor, h.to]),
+    [
+      ['opened', 'detection', 'new'],
+      ['transition', 'auditor', 'under_review'],
+      ['comment', 'auditor', null],
+      ['transition', 'auditor', 'field_check'],
+      ['transition', 'auditor', 'confirmed'],
+    ],
+  );
+  t.same(
+    (await wf.api('auditor', 'GET', `/api/v1/cases/${id}/comments`)).body.map((c: { text: string }) => c.text),
+    ['meter CT ratio checked against the registry'],
+  );
 
   // Append-only, whoever asks: the database refuses to rewrite or drop a line.
   const db = wf.cloud.ctx.rdb.db;
@@ -103,12 +148,20 @@ t.test('case moves, refusals, trail, penalty and report', async (t) => {
   const workflow = (await wf.api('auditor', 'GET', '/api/v1/cases/workflow')).body;
   t.same(workflow.transitions.new, ['under_review']);
   t.same(workflow.noteRequired, ['confirmed', 'dismissed']);
-  t.equal((await wf.api('zhao', 'GET', `/api/v1/cases/${id}/report`)).status, 200, 'an inspector of the customer\'s area may read it');
+  t.equal(
+    (await wf.api('zhao', 'GET', `/api/v1/cases/${id}/report`)).status,
+    200,
+    "an inspector of the customer's area may read it",
+  );
   await waitFor('case notifications delivered', () => got.length === 4);
-  t.same(got, [
-    { kind: 'case.opened', to: 'new' },
-    { kind: 'case.transition', to: 'under_review' },
-    { kind: 'case.transition', to: 'field_check' },
-    { kind: 'case.transition', to: 'confirmed' },
-  ], 'each move notified once, in order, signed');
+  t.same(
+    got,
+    [
+      { kind: 'case.opened', to: 'new' },
+      { kind: 'case.transition', to: 'under_review' },
+      { kind: 'case.transition', to: 'field_check' },
+      { kind: 'case.transition', to: 'confirmed' },
+    ],
+    'each move notified once, in order, signed',
+  );
 });

@@ -9,7 +9,16 @@ export const SCREENSHOTS = resolve(new URL('../../../test-output/screenshots', i
 export async function launchBrowser(t: Test): Promise<Browser> {
   const browser = await chromium.launch({
     executablePath: process.env['GRIDSAFE_CHROMIUM'] ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   t.teardown(() => browser.close());
   return browser;
@@ -26,11 +35,13 @@ export async function newPage(t: Test, browser: Browser, baseUrl: string): Promi
   const page = await context.newPage();
   page.on('pageerror', (error) => t.fail(`script error in the console: ${error.message}`));
   page.on('console', (message) => {
-    if (message.type() === 'error' && !/status of (401|403|409|413|415|422)/.test(message.text())) t.fail(`console error: ${message.text()}`);
+    if (message.type() === 'error' && !/status of (401|403|409|413|415|422)/.test(message.text()))
+      t.fail(`console error: ${message.text()}`);
   });
   page.on('request', (request) => {
     const url = request.url();
-    if (!url.startsWith(baseUrl) && !url.startsWith('blob:') && !url.startsWith('data:')) t.fail(`the console fetched something from outside the cloud: ${url}`);
+    if (!url.startsWith(baseUrl) && !url.startsWith('blob:') && !url.startsWith('data:'))
+      t.fail(`the console fetched something from outside the cloud: ${url}`);
   });
   return page;
 }

@@ -33,7 +33,12 @@ t.test('inspector: live alert board, acknowledge, work order through to resolved
   await li.evaluate('window.mark = 42');
 
   const now = Date.now();
-  const readings = Array.from({ length: 20 }, (_, i) => ({ device: 't-001', ts: now - (20 - i) * 30_000, values: { i_res_ma: 120 + i * 2, t1_c: 31 }, quality: 'good' as const }));
+  const readings = Array.from({ length: 20 }, (_, i) => ({
+    device: 't-001',
+    ts: now - (20 - i) * 30_000,
+    values: { i_res_ma: 120 + i * 2, t1_c: 31 },
+    quality: 'good' as const,
+  }));
   await wf.publish(readings);
   await wf.publish([{ device: 't-001', ts: now, values: { i_res_ma: 560, t1_c: 33 }, quality: 'good' }]);
 
@@ -84,7 +89,8 @@ t.test('auditor: case review with chart, field_check then confirmed, trail and p
   const day = 86_400_000;
   const start = Date.UTC(2026, 5, 1, 0, 0, 0);
   const demandSeries: Array<[number, number]> = [];
-  for (let i = 0; i < 4 * 24 * 20; i++) demandSeries.push([start + i * 15 * 60_000, 150 + 60 * Math.sin(i / 20) + (i === 1500 ? 24.2 : 0)]);
+  for (let i = 0; i < 4 * 24 * 20; i++)
+    demandSeries.push([start + i * 15 * 60_000, 150 + 60 * Math.sin(i / 20) + (i === 1500 ? 24.2 : 0)]);
   const caseId = await wf.cloud.ctx.cases.openOrUpdate({
     customer: 'c-001',
     contractKva: 100,
@@ -98,10 +104,26 @@ t.test('auditor: case review with chart, field_check then confirmed, trail and p
   await wf.publish([{ device: 'm-001', ts: Date.now(), values: { p_kw: 60 }, quality: 'good' }]);
   // The gateway's retained status, as the fleet page shows it.
   const mqtt = await import('mqtt');
-  const gw = await mqtt.default.connectAsync(`mqtt://127.0.0.1:${wf.cloud.mqttPort}`, { clientId: 'gw-001-status', username: 'gw-001', password: 'gw-001-test-secret', reconnectPeriod: 0 });
+  const gw = await mqtt.default.connectAsync(`mqtt://127.0.0.1:${wf.cloud.mqttPort}`, {
+    clientId: 'gw-001-status',
+    username: 'gw-001',
+    password: 'gw-001-test-secret',
+    reconnectPeriod: 0,
+  });
   await gw.publishAsync(
     'gridsafe/v1/gw/gw-001/status',
-    JSON.stringify({ state: 'online', since: Date.now() - 3_600_000, version: '0.1.0', health: { outbox: { batches: 7, bytes: 20480, oldestTs: Date.now() - 60_000 }, devices: { 'm-001': { state: 'ok', lastOkAt: Date.now() }, 't-001': { state: 'comm_lost', lastOkAt: Date.now() - 600_000, failedPollsInRow: 12 } } } }),
+    JSON.stringify({
+      state: 'online',
+      since: Date.now() - 3_600_000,
+      version: '0.1.0',
+      health: {
+        outbox: { batches: 7, bytes: 20480, oldestTs: Date.now() - 60_000 },
+        devices: {
+          'm-001': { state: 'ok', lastOkAt: Date.now() },
+          't-001': { state: 'comm_lost', lastOkAt: Date.now() - 600_000, failedPollsInRow: 12 },
+        },
+      },
+    }),
     { qos: 1, retain: true },
   );
   await gw.endAsync();
@@ -115,8 +137,12 @@ t.test('auditor: case review with chart, field_check then confirmed, trail and p
   await page.click(`tr[data-case-id="${caseId}"] a`);
   await page.waitForSelector('svg.demand-chart path.series');
   await page.waitForSelector('#case-state[data-state="new"]');
-  t.same(await page.locator('#decision button.case-move').evaluateAll((els) => els.map((e) => e.getAttribute('data-to'))), ['under_review'], 'only the allowed move is offered');
-  t.ok(await page.locator('svg.demand-chart line.reference').count() >= 2, 'contract capacity and 105 % lines drawn');
+  t.same(
+    await page.locator('#decision button.case-move').evaluateAll((els) => els.map((e) => e.getAttribute('data-to'))),
+    ['under_review'],
+    'only the allowed move is offered',
+  );
+  t.ok((await page.locator('svg.demand-chart line.reference').count()) >= 2, 'contract capacity and 105 % lines drawn');
   t.match(await page.textContent('#case-max-demand'), /234\.2 kW/);
 
   await page.click('button.move-under_review');
@@ -129,16 +155,38 @@ t.test('auditor: case review with chart, field_check then confirmed, trail and p
   await page.waitForSelector('#comments .comment');
   await page.click('button.move-confirmed');
   await page.locator('#case-error', { hasText: /needs a note/ }).waitFor();
-  t.equal(await page.getAttribute('#case-state', 'data-state'), 'field_check', 'confirming without a note changes nothing');
+  t.equal(
+    await page.getAttribute('#case-state', 'data-state'),
+    'field_check',
+    'confirming without a note changes nothing',
+  );
   await page.fill('#case-note', 'Unauthorized capacity confirmed on site (私自增容)');
   await page.click('button.move-confirmed');
   await page.waitForSelector('#case-state[data-state="confirmed"]');
   t.equal(await page.locator('#decision').count(), 0, 'no more moves from confirmed');
 
-  const trail = await page.locator('#audit-trail tr[data-action]').evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-action'), r.getAttribute('data-to')]));
-  t.same(trail, [['opened', 'new'], ['transition', 'under_review'], ['transition', 'field_check'], ['comment', ''], ['transition', 'confirmed']]);
+  const trail = await page
+    .locator('#audit-trail tr[data-action]')
+    .evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-action'), r.getAttribute('data-to')]));
+  t.same(trail, [
+    ['opened', 'new'],
+    ['transition', 'under_review'],
+    ['transition', 'field_check'],
+    ['comment', ''],
+    ['transition', 'confirmed'],
+  ]);
   t.match(await page.textContent('#audit-trail'), /auditor/);
-  const expected = estimatePenalty({ tariff: 'two_part', contractKva: 100, maxDemandKw: 234.2, excessKva: 134.2, firstSeen: start, lastSeen: start + 20 * day }, DEFAULT_PENALTY_RULES);
+  const expected = estimatePenalty(
+    {
+      tariff: 'two_part',
+      contractKva: 100,
+      maxDemandKw: 234.2,
+      excessKva: 134.2,
+      firstSeen: start,
+      lastSeen: start + 20 * day,
+    },
+    DEFAULT_PENALTY_RULES,
+  );
   t.equal(await page.getAttribute('#penalty', 'data-stored'), 'true', 'the estimate is the one stored at confirmation');
   t.equal(Number(await page.getAttribute('#penalty', 'data-total')), expected.totalYuan);
   t.match(await page.textContent('#penalty-total'), new RegExp(expected.totalYuan.toFixed(2)));
@@ -153,6 +201,9 @@ t.test('auditor: case review with chart, field_check then confirmed, trail and p
   await page.goto(`${wf.url}/console/#/fleet`);
   await page.waitForSelector('section.gateway[data-gateway="gw-001"][data-link="online"]');
   t.match(await page.textContent('section.gateway[data-gateway="gw-001"] .outbox-depth'), /7 batches/);
-  t.equal(await page.getAttribute('section.gateway[data-gateway="gw-001"] tr[data-device="t-001"]', 'data-health'), 'comm_lost');
+  t.equal(
+    await page.getAttribute('section.gateway[data-gateway="gw-001"] tr[data-device="t-001"]', 'data-health'),
+    'comm_lost',
+  );
   await screenshot(page, '09-fleet');
 });

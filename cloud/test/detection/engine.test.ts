@@ -6,7 +6,10 @@ import { makeDeps, meter, MemoryState } from './fakes.js';
 import { T0, batch, reading } from './series.js';
 
 /** A probe detector: counts readings per device and raises when a value crosses 10. */
-function probe(name: string, opts: { throwOn?: string; version?: number } = {}): Detector<{ limit: number }, { seen: number[] }> {
+function probe(
+  name: string,
+  opts: { throwOn?: string; version?: number } = {},
+): Detector<{ limit: number }, { seen: number[] }> {
   return {
     name,
     stateVersion: opts.version ?? 1,
@@ -19,7 +22,19 @@ function probe(name: string, opts: { throwOn?: string; version?: number } = {}):
       const v = input.reading.values.p_kw ?? 0;
       if (v > ctx.settings.limit) {
         // `comm_loss` stands in for any type: the probe is not a real rule.
-        return [{ kind: 'raise', signal: { type: 'comm_loss', subject: ref.subject, subjectKind: 'device', severity: 'info', ts: input.reading.ts, evidence: { seen: st.seen.length } } }];
+        return [
+          {
+            kind: 'raise',
+            signal: {
+              type: 'comm_loss',
+              subject: ref.subject,
+              subjectKind: 'device',
+              severity: 'info',
+              ts: input.reading.ts,
+              evidence: { seen: st.seen.length },
+            },
+          },
+        ];
       }
       return [];
     },
@@ -32,13 +47,19 @@ t.test('readings reach each detector in event-time order within a batch; state i
   const state = new MemoryState();
   const deps = makeDeps(fleet, {}, state);
   const engine = createDetectionEngine(deps, { detectors: [probe('p')] });
-  await engine.processBatch(batch([reading('m-1', T0 + 2000, {}), reading('m-1', T0, {}), reading('m-1', T0 + 1000, {})]));
+  await engine.processBatch(
+    batch([reading('m-1', T0 + 2000, {}), reading('m-1', T0, {}), reading('m-1', T0 + 1000, {})]),
+  );
   const saved = (await state.load('p', 'm-1')) as { v: number; s: { seen: number[] } };
   t.same(saved.s.seen, [T0, T0 + 1000, T0 + 2000]);
   t.equal(saved.v, 1);
   const again = createDetectionEngine(deps, { detectors: [probe('p')] });
   await again.processBatch(batch([reading('m-1', T0 + 3000, {})]));
-  t.same(((await state.load('p', 'm-1')) as { s: { seen: number[] } }).s.seen.length, 4, 'continued from the saved state');
+  t.same(
+    ((await state.load('p', 'm-1')) as { s: { seen: number[] } }).s.seen.length,
+    4,
+    'continued from the saved state',
+  );
 });
 
 t.test('state of an older shape is discarded, not misread', async (t) => {
@@ -56,7 +77,10 @@ t.test('calls made without awaiting run one at a time, in order', async (t) => {
   for (let i = 0; i < 20; i++) all.push(engine.processBatch(batch([reading('m-1', T0 + i * 1000, { p_kw: 11 })])));
   await Promise.all(all);
   const raises = deps.alerts.calls.filter((c) => c.op === 'raise').map((c) => c.ts);
-  t.same(raises, Array.from({ length: 20 }, (_, i) => T0 + i * 1000));
+  t.same(
+    raises,
+    Array.from({ length: 20 }, (_, i) => T0 + i * 1000),
+  );
   t.equal(deps.alerts.alerts.length, 1, 'one open alert for the subject');
   t.equal(deps.alerts.alerts[0]!.evidence['seen'], 20);
 });
@@ -65,7 +89,11 @@ t.test('a failing detector is logged and does not stop the others or later readi
   const deps = makeDeps(fleet);
   const engine = createDetectionEngine(deps, { detectors: [probe('bad', { throwOn: 'm-1' }), probe('good')] });
   await engine.processBatch(batch([reading('m-1', T0, { p_kw: 11 }), reading('m-2', T0 + 1, { p_kw: 11 })]));
-  t.same(deps.alerts.calls.map((c) => c.subject), ['m-1', 'm-2', 'm-2'], 'good saw m-1; bad and good saw m-2');
+  t.same(
+    deps.alerts.calls.map((c) => c.subject),
+    ['m-1', 'm-2', 'm-2'],
+    'good saw m-1; bad and good saw m-2',
+  );
 });
 
 t.test('suspect readings are skipped by detectors that do not ask for them', async (t) => {
@@ -76,8 +104,14 @@ t.test('suspect readings are skipped by detectors that do not ask for them', asy
 });
 
 t.test('settings naming no detector, or a bad value, stop the engine at start-up', async (t) => {
-  t.throws(() => createDetectionEngine(makeDeps(fleet, { nosuch: {} }), { detectors: [probe('p')] }), /detectors\.nosuch names no detector/);
-  t.throws(() => createDetectionEngine(makeDeps(fleet, { p: { limit: 'x' } }), { detectors: [probe('p')] }), /detectors\.p\.limit must be a number/);
+  t.throws(
+    () => createDetectionEngine(makeDeps(fleet, { nosuch: {} }), { detectors: [probe('p')] }),
+    /detectors\.nosuch names no detector/,
+  );
+  t.throws(
+    () => createDetectionEngine(makeDeps(fleet, { p: { limit: 'x' } }), { detectors: [probe('p')] }),
+    /detectors\.p\.limit must be a number/,
+  );
 });
 
 t.test('the built-in detectors load with their defaults, one of each kind named in the contract', async (t) => {
@@ -86,31 +120,40 @@ t.test('the built-in detectors load with their defaults, one of each kind named 
   t.same(BUILTIN_DETECTORS.map((d) => d.name).sort(), [...ALERT_TYPES].sort());
   const deps = makeDeps(fleet);
   const engine = createDetectionEngine(deps);
-  await engine.processBatch(batch([reading('m-1', T0, { p_kw: 1, v_a: 220, v_b: 220, v_c: 220, i_a: 1, i_b: 1, i_c: 1 })]));
+  await engine.processBatch(
+    batch([reading('m-1', T0, { p_kw: 1, v_a: 220, v_b: 220, v_c: 220, i_a: 1, i_b: 1, i_c: 1 })]),
+  );
   await engine.tick(T0 + 1000);
   t.equal(deps.alerts.calls.length, 0);
 });
 
-t.test('a batch offered again (after a crash, before its mark was written) is processed once, even across a restart', async (t) => {
-  const state = new MemoryState();
-  const deps = makeDeps(fleet, {}, state);
-  const engine = createDetectionEngine(deps, { detectors: [probe('p')] });
-  const b1 = batch([reading('m-1', T0, {})]);
-  const b2 = batch([reading('m-1', T0 + 1000, {})]);
-  await engine.processBatch(b2);
-  await engine.processBatch(b1); // older seq, arriving late: new to detection
-  await engine.processBatch(b2);
-  const again = createDetectionEngine(makeDeps(fleet, {}, state), { detectors: [probe('p')] });
-  await again.processBatch(b1);
-  await again.processBatch(b2);
-  t.same(((await state.load('p', 'm-1')) as { s: { seen: number[] } }).s.seen, [T0 + 1000, T0]);
-});
+t.test(
+  'a batch offered again (after a crash, before its mark was written) is processed once, even across a restart',
+  async (t) => {
+    const state = new MemoryState();
+    const deps = makeDeps(fleet, {}, state);
+    const engine = createDetectionEngine(deps, { detectors: [probe('p')] });
+    const b1 = batch([reading('m-1', T0, {})]);
+    const b2 = batch([reading('m-1', T0 + 1000, {})]);
+    await engine.processBatch(b2);
+    await engine.processBatch(b1); // older seq, arriving late: new to detection
+    await engine.processBatch(b2);
+    const again = createDetectionEngine(makeDeps(fleet, {}, state), { detectors: [probe('p')] });
+    await again.processBatch(b1);
+    await again.processBatch(b2);
+    t.same(((await state.load('p', 'm-1')) as { s: { seen: number[] } }).s.seen, [T0 + 1000, T0]);
+  },
+);
 
 t.test('seq ranges merge and stay small', async (t) => {
   const { addSeq, hasSeq } = await import('../../src/detection/seq-ranges.js');
   const r: Array<[number, number]> = [];
   for (const s of [5, 3, 4, 10, 1, 2, 7]) addSeq(r, s);
-  t.same(r, [[1, 5], [7, 7], [10, 10]]);
+  t.same(r, [
+    [1, 5],
+    [7, 7],
+    [10, 10],
+  ]);
   t.ok(hasSeq(r, 4) && !hasSeq(r, 6) && !hasSeq(r, 11));
   for (let s = 100; s < 400; s += 2) addSeq(r, s);
   t.ok(r.length <= 64);
@@ -123,7 +166,10 @@ t.test('the same data as one late backlog, gateway after gateway, gives the same
   const fleet2 = {
     transformers: [{ id: 'tx-1', site: 's', ratedKva: 100 }],
     customers: [{ id: 'c-1', name: 'c', contractKva: 100, tariff: 'two_part' as const }],
-    devices: [meter('m-1', { transformer: 'tx-1', customer: 'c-1' }), { ...meter('t-2', { gateway: 'gw-2' }), kind: 'terminal' as const }],
+    devices: [
+      meter('m-1', { transformer: 'tx-1', customer: 'c-1' }),
+      { ...meter('t-2', { gateway: 'gw-2' }), kind: 'terminal' as const },
+    ],
   };
   const MIN = 60_000;
   const m1 = mk('m-1', T0, 60, 600, (i) => {
@@ -132,7 +178,8 @@ t.test('the same data as one late backlog, gateway after gateway, gives the same
     return { p_kw: p, q_kvar: p * 0.33, v_a: 220, v_b: 220, v_c: 220, i_a: amps, i_b: amps, i_c: amps, pf: 0.95 };
   }).filter((r) => r.ts < T0 + 400 * MIN || r.ts > T0 + 440 * MIN); // a 40-minute silence
   const t2 = mk('t-2', T0 + 7000, 60, 600, (i) => ({ i_res_ma: i > 200 && i < 230 ? 450 : 120, t1_c: 40 }));
-  const chunk = (rs: typeof m1, n: number) => Array.from({ length: Math.ceil(rs.length / n) }, (_, k) => rs.slice(k * n, k * n + n));
+  const chunk = (rs: typeof m1, n: number) =>
+    Array.from({ length: Math.ceil(rs.length / n) }, (_, k) => rs.slice(k * n, k * n + n));
   const run = async (order: 'live' | 'backlog') => {
     const deps = makeDeps(fleet2);
     const engine = createDetectionEngine(deps, { detectors: BUILTIN_DETECTORS, wallClock: () => 0 });

@@ -6,7 +6,15 @@
  */
 import type { Alert, AlertType, Customer, Device, Severity, Transformer } from '@gridsafe/shared';
 import { createLogger } from '@gridsafe/shared';
-import type { AlertSignal, AlertStore, CapacityCaseEvidence, CaseStore, DetectionDependencies, DetectorStateStore, RegistryView } from '../../src/detection/types.js';
+import type {
+  AlertSignal,
+  AlertStore,
+  CapacityCaseEvidence,
+  CaseStore,
+  DetectionDependencies,
+  DetectorStateStore,
+  RegistryView,
+} from '../../src/detection/types.js';
 
 export interface Fleet {
   transformers?: Transformer[];
@@ -41,10 +49,17 @@ const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
 export class MemoryAlerts implements AlertStore {
   readonly alerts: Alert[] = [];
   /** Every call, in order, for tests of what the engine asked. */
-  readonly calls: Array<{ op: 'raise' | 'clear'; type: AlertType; subject: string; ts: number; severity?: Severity }> = [];
+  readonly calls: Array<{ op: 'raise' | 'clear'; type: AlertType; subject: string; ts: number; severity?: Severity }> =
+    [];
   private next = 1;
   async raise(signal: AlertSignal) {
-    this.calls.push({ op: 'raise', type: signal.type, subject: signal.subject, ts: signal.ts, severity: signal.severity });
+    this.calls.push({
+      op: 'raise',
+      type: signal.type,
+      subject: signal.subject,
+      ts: signal.ts,
+      severity: signal.severity,
+    });
     const open = this.open(signal.type, signal.subject);
     if (open) {
       open.lastSeenAt = signal.ts;
@@ -118,9 +133,17 @@ export interface TestDeps extends DetectionDependencies {
   registry: MemoryRegistry;
 }
 
-export function makeDeps(fleet: Fleet, settings: DetectionDependencies['settings'] = {}, state = new MemoryState()): TestDeps {
+export function makeDeps(
+  fleet: Fleet,
+  settings: DetectionDependencies['settings'] = {},
+  state = new MemoryState(),
+): TestDeps {
   return {
-    registry: new MemoryRegistry({ transformers: fleet.transformers ?? [], customers: fleet.customers ?? [], devices: fleet.devices ?? [] }),
+    registry: new MemoryRegistry({
+      transformers: fleet.transformers ?? [],
+      customers: fleet.customers ?? [],
+      devices: fleet.devices ?? [],
+    }),
     alerts: new MemoryAlerts(),
     cases: new MemoryCases(),
     state,

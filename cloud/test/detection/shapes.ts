@@ -3,7 +3,7 @@ export const DAY = 86_400_000;
 
 /** Local hour (UTC+8) of a timestamp. */
 export function localHour(ts: number): number {
-  return (((ts + 8 * 3_600_000) % DAY) + DAY) % DAY / 3_600_000;
+  return ((((ts + 8 * 3_600_000) % DAY) + DAY) % DAY) / 3_600_000;
 }
 
 /** Local day of week (0 = Sunday), UTC+8. */
@@ -13,7 +13,7 @@ export function localDow(ts: number): number {
 
 /** Deterministic noise in [-1, 1]. */
 export function noise(ts: number, salt = 0): number {
-  const x = Math.sin(ts / 60_000 * 12.9898 + salt * 78.233) * 43758.5453;
+  const x = Math.sin((ts / 60_000) * 12.9898 + salt * 78.233) * 43758.5453;
   return 2 * (x - Math.floor(x)) - 1;
 }
 

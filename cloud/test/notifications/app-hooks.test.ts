@@ -18,7 +18,10 @@ interface Streamed {
 
 async function openStream(url: string, user: UserName): Promise<Streamed> {
   const controller = new AbortController();
-  const response = await fetch(`${url}/api/v1/events/stream`, { headers: { authorization: `Bearer ${TOKENS[user]}` }, signal: controller.signal });
+  const response = await fetch(`${url}/api/v1/events/stream`, {
+    headers: { authorization: `Bearer ${TOKENS[user]}` },
+    signal: controller.signal,
+  });
   if (response.status !== 200 || !response.body) throw new Error(`stream answered ${response.status}`);
   const streamed: Streamed = { events: [], close: () => controller.abort() };
   void (async () => {
@@ -65,8 +68,14 @@ t.test('a burst from one site is one signed notification, delivered once despite
   const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
 
   t.match(await wf.api('li', 'POST', '/api/v1/webhooks', { url }), { status: 403 }, 'only admins manage webhooks');
-  t.match(await wf.api('admin', 'POST', '/api/v1/webhooks', { url: 'ftp://x/y' }), { status: 400, body: { detail: /not http: or https:/ } });
-  const created = await wf.api('admin', 'POST', '/api/v1/webhooks', { url, kinds: ['alert.opened', 'alert.escalated'] });
+  t.match(await wf.api('admin', 'POST', '/api/v1/webhooks', { url: 'ftp://x/y' }), {
+    status: 400,
+    body: { detail: /not http: or https:/ },
+  });
+  const created = await wf.api('admin', 'POST', '/api/v1/webhooks', {
+    url,
+    kinds: ['alert.opened', 'alert.escalated'],
+  });
   t.equal(created.status, 201);
   secret = created.body.secret;
   t.ok(secret.length >= 24, 'a signing secret is generated and shown once');
@@ -81,13 +90,20 @@ t.test('a burst from one site is one signed notification, delivered once despite
   await new Promise((resolve) => setTimeout(resolve, 500));
   t.equal(received.length, 1, 'one notification for the burst');
   t.match(received[0], { kind: 'alert.opened', site: 'North substation room 1', area: 'north', count: 3 });
-  t.same(received[0]!.events.map((e) => (e.data['alert'] as { type: string; subject: string }).subject).sort(), ['t-001', 't-002', 't-002']);
+  t.same(received[0]!.events.map((e) => (e.data['alert'] as { type: string; subject: string }).subject).sort(), [
+    't-001',
+    't-002',
+    't-002',
+  ]);
   t.equal(attempts, 3, 'two failed attempts, then delivered, then nothing more');
   const stats = (await wf.api('auditor', 'GET', '/api/v1/notifications/stats')).body;
   t.match(stats, { pending: 0, dead: 0, delivered: 1, failed: 2 });
   const deliveries = (await wf.api('admin', 'GET', '/api/v1/notifications/deliveries?state=delivered')).body;
   t.match(deliveries, { total: 1, items: [{ attempts: 3, lastStatus: 200 }] });
-  t.match(await wf.api('admin', 'POST', `/api/v1/notifications/deliveries/${deliveries.items[0].id}/replay`), { status: 409, body: { detail: /not in the dead-letter list/ } });
+  t.match(await wf.api('admin', 'POST', `/api/v1/notifications/deliveries/${deliveries.items[0].id}/replay`), {
+    status: 409,
+    body: { detail: /not in the dead-letter list/ },
+  });
 });
 
 t.test('the event stream shows each user their own scope', async (t) => {
@@ -103,11 +119,16 @@ t.test('the event stream shows each user their own scope', async (t) => {
   t.equal((await fetch(`${wf.url}/api/v1/events/stream`)).status, 401, 'no token, no stream');
   await waitFor('three streams open', () => wf.workflow.bus.listeners === 3);
   await wf.publish([{ device: 't-001', ts: Date.now(), values: { i_res_ma: 700 }, quality: 'good' }]);
-  await waitFor('north sees the alert and its work order', () => north.events.some((e) => e.type === 'workorder' && e.action === 'created'));
+  await waitFor('north sees the alert and its work order', () =>
+    north.events.some((e) => e.type === 'workorder' && e.action === 'created'),
+  );
   t.ok(north.events.some((e) => e.type === 'alert' && e.action === 'opened'));
   await wf.publish([{ device: 't-009', ts: Date.now(), values: { i_res_ma: 700 }, quality: 'good' }], 'gw-002');
   await waitFor('south sees its own alert', () => south.events.some((e) => e.type === 'workorder'));
-  await waitFor('the auditor sees both', () => auditor.events.filter((e) => e.type === 'workorder' && e.action === 'created').length === 2);
+  await waitFor(
+    'the auditor sees both',
+    () => auditor.events.filter((e) => e.type === 'workorder' && e.action === 'created').length === 2,
+  );
   t.same([...new Set(north.events.map((e) => e.area))], ['north'], 'north sees nothing of the south');
   t.same([...new Set(south.events.map((e) => e.area))], ['south'], 'south sees nothing of the north');
 });

@@ -30,9 +30,20 @@ interface Receiver {
   close(): Promise<void>;
 }
 
-async function startReceiver(secret: string, behave: (attempt: number, req: IncomingMessage) => 'ok' | 'fail' | 'hang'): Promise<Receiver> {
+async function startReceiver(
+  secret: string,
+  behave: (attempt: number, req: IncomingMessage) => 'ok' | 'fail' | 'hang',
+): Promise<Receiver> {
   const hanging: ServerResponse[] = [];
-  const r: Receiver = { url: '', server: createServer(), accepted: [], deliveryIds: [], attempts: 0, badSignatures: 0, close: async () => {} };
+  const r: Receiver = {
+    url: '',
+    server: createServer(),
+    accepted: [],
+    deliveryIds: [],
+    attempts: 0,
+    badSignatures: 0,
+    close: async () => {},
+  };
   r.server.on('request', (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -63,7 +74,11 @@ async function startReceiver(secret: string, behave: (attempt: number, req: Inco
   return r;
 }
 
-const event = (i: number, site: string | null, kind: NotificationEvent['kind'] = 'alert.opened'): NotificationEvent => ({
+const event = (
+  i: number,
+  site: string | null,
+  kind: NotificationEvent['kind'] = 'alert.opened',
+): NotificationEvent => ({
   kind,
   area: 'north',
   site,
@@ -79,7 +94,10 @@ t.test('signature scheme', async (t) => {
   t.match(verify('other', headers, body, now), { ok: false, reason: /does not match/ });
   t.match(verify('s3cret', headers, '{"x":2}', now), { ok: false, reason: /does not match/ });
   t.match(verify('s3cret', headers, body, now + 600_000), { ok: false, reason: /outside/ });
-  t.match(verify('s3cret', { 'x-gridsafe-timestamp': String(now) }, body, now), { ok: false, reason: /missing x-gridsafe-signature/ });
+  t.match(verify('s3cret', { 'x-gridsafe-timestamp': String(now) }, body, now), {
+    ok: false,
+    reason: /missing x-gridsafe-signature/,
+  });
 });
 
 t.test('failing receiver gets every notification exactly once, bursts grouped per site', async (t) => {
@@ -97,7 +115,13 @@ t.test('failing receiver gets every notification exactly once, bursts grouped pe
   await hooks.create({ url: other.url, secret: 'x', areas: ['south'] });
 
   const queue = new NotificationQueue(tmp.db, { groupWaitMs: 150, groupedKinds: ['alert.opened'] });
-  const worker = new DeliveryWorker(tmp.db, queue, { backoff: { baseMs: 20, maxMs: 200, maxAttempts: 20 }, timeoutMs: 2_000, concurrency: 3, pollMs: 15, log });
+  const worker = new DeliveryWorker(tmp.db, queue, {
+    backoff: { baseMs: 20, maxMs: 200, maxAttempts: 20 },
+    timeoutMs: 2_000,
+    concurrency: 3,
+    pollMs: 15,
+    log,
+  });
   worker.start();
   t.teardown(() => worker.stop());
 
@@ -105,7 +129,12 @@ t.test('failing receiver gets every notification exactly once, bursts grouped pe
   for (let i = 0; i < 7; i++) await queue.enqueue(event(100 + i, 'site-A'));
   for (let i = 0; i < 3; i++) await queue.enqueue(event(200 + i, 'site-B'));
 
-  await waitFor('all notifications delivered', async () => (await queue.stats()).pending === 0 && (await queue.stats()).grouping === 0 && receiver.accepted.length >= 8, 15_000);
+  await waitFor(
+    'all notifications delivered',
+    async () =>
+      (await queue.stats()).pending === 0 && (await queue.stats()).grouping === 0 && receiver.accepted.length >= 8,
+    15_000,
+  );
   // Give a duplicate every chance to show up.
   await new Promise((resolve) => setTimeout(resolve, 300));
   t.equal(receiver.badSignatures, 0, 'every request carried a valid signature');
@@ -114,14 +143,36 @@ t.test('failing receiver gets every notification exactly once, bursts grouped pe
   t.equal(new Set(ids).size, ids.length, 'no notification twice');
   t.equal(new Set(receiver.deliveryIds).size, receiver.deliveryIds.length, 'no delivery twice');
   t.equal(receiver.accepted.length, 8, '6 single + 2 grouped');
-  const groups = receiver.accepted.filter((b) => b.kind === 'alert.opened').sort((a, b) => String(a.site).localeCompare(String(b.site)));
-  t.same(groups.map((g) => [g.site, g.count]), [['site-A', 7], ['site-B', 3]], 'one notification per site burst');
-  t.same(groups[0]!.events.map((e) => e.data['alert']), Array.from({ length: 7 }, (_, i) => `a-${100 + i}`), 'in order, none lost');
-  t.same(receiver.accepted.filter((b) => b.kind === 'alert.escalated').map((b) => b.events[0]!.data['alert']).sort(), ['a-0', 'a-1', 'a-2', 'a-3', 'a-4', 'a-5']);
+  const groups = receiver.accepted
+    .filter((b) => b.kind === 'alert.opened')
+    .sort((a, b) => String(a.site).localeCompare(String(b.site)));
+  t.same(
+    groups.map((g) => [g.site, g.count]),
+    [
+      ['site-A', 7],
+      ['site-B', 3],
+    ],
+    'one notification per site burst',
+  );
+  t.same(
+    groups[0]!.events.map((e) => e.data['alert']),
+    Array.from({ length: 7 }, (_, i) => `a-${100 + i}`),
+    'in order, none lost',
+  );
+  t.same(
+    receiver.accepted
+      .filter((b) => b.kind === 'alert.escalated')
+      .map((b) => b.events[0]!.data['alert'])
+      .sort(),
+    ['a-0', 'a-1', 'a-2', 'a-3', 'a-4', 'a-5'],
+  );
   t.equal(other.attempts, 0, 'a receiver for another area gets nothing');
   const delivered = await queue.listDeliveries({ state: 'delivered', limit: 100, offset: 0 });
   t.equal(delivered.total, 8);
-  t.ok(delivered.items.some((d) => d.attempts > 1), 'attempts recorded');
+  t.ok(
+    delivered.items.some((d) => d.attempts > 1),
+    'attempts recorded',
+  );
 });
 
 t.test('dead letters after the last attempt, and operator replay', async (t) => {
@@ -133,7 +184,13 @@ t.test('dead letters after the last attempt, and operator replay', async (t) => 
   const hooks = new WebhookStore(tmp.db);
   const hook = await hooks.create({ url: down.url, secret });
   const queue = new NotificationQueue(tmp.db, { groupWaitMs: 0, groupedKinds: [] });
-  const worker = new DeliveryWorker(tmp.db, queue, { backoff: { baseMs: 5, maxMs: 20, maxAttempts: 3 }, timeoutMs: 1_000, concurrency: 2, pollMs: 10, log });
+  const worker = new DeliveryWorker(tmp.db, queue, {
+    backoff: { baseMs: 5, maxMs: 20, maxAttempts: 3 },
+    timeoutMs: 1_000,
+    concurrency: 2,
+    pollMs: 10,
+    log,
+  });
   for (let i = 0; i < 4; i++) await queue.enqueue(event(i, null, 'case.transition'));
   worker.start();
   t.teardown(() => worker.stop());
@@ -155,7 +212,7 @@ t.test('dead letters after the last attempt, and operator replay', async (t) => 
   await waitFor('replayed one delivered', () => up.accepted.length === 1);
   t.equal(await queue.replayAll(hook.id), 3);
   await waitFor('all replayed delivered', () => up.accepted.length === 4);
-  t.same((await queue.stats()), { pending: 0, dead: 0, grouping: 0 });
+  t.same(await queue.stats(), { pending: 0, dead: 0, grouping: 0 });
 });
 
 t.test('a hanging receiver holds up neither enqueueing nor other receivers', async (t) => {
@@ -169,7 +226,13 @@ t.test('a hanging receiver holds up neither enqueueing nor other receivers', asy
   await hooks.create({ url: hang.url, secret: 'secret-hang' });
   await hooks.create({ url: healthy.url, secret: 'secret-ok' });
   const queue = new NotificationQueue(tmp.db, { groupWaitMs: 0, groupedKinds: [] });
-  const worker = new DeliveryWorker(tmp.db, queue, { backoff: { baseMs: 10, maxMs: 50, maxAttempts: 50 }, timeoutMs: 60_000, concurrency: 4, pollMs: 10, log });
+  const worker = new DeliveryWorker(tmp.db, queue, {
+    backoff: { baseMs: 10, maxMs: 50, maxAttempts: 50 },
+    timeoutMs: 60_000,
+    concurrency: 4,
+    pollMs: 10,
+    log,
+  });
   worker.start();
   await queue.enqueue(event(0, null, 'case.transition'));
   await waitFor('hanging receiver holding a request', () => hang.attempts >= 1);
@@ -178,7 +241,7 @@ t.test('a hanging receiver holds up neither enqueueing nor other receivers', asy
   // ...and the healthy receiver gets every one of them.
   await waitFor('healthy receiver served', () => healthy.accepted.length === 51);
   t.equal(hang.attempts, 1, 'one request in flight to the hanging receiver, no pile-up');
-  t.equal((await queue.stats()).pending, 51, 'the hanging receiver\'s 51 wait durably in the queue');
+  t.equal((await queue.stats()).pending, 51, "the hanging receiver's 51 wait durably in the queue");
   await hang.close();
   await worker.stop();
   const delivered = await queue.listDeliveries({ state: 'delivered', limit: 1, offset: 0 });

@@ -27,7 +27,10 @@ t.test('one in flight: callers of one turn share a commit; later ones share the 
   await sleep(5); // the first commit is running
   const second = [4, 5].map((n) => group.submit(n));
   t.same(await Promise.all([...first, ...second]), [10, 20, 30, 40, 50], 'each caller gets its own result');
-  t.same(c.commits, [[1, 2, 3], [4, 5]]);
+  t.same(c.commits, [
+    [1, 2, 3],
+    [4, 5],
+  ]);
 });
 
 t.test('two in flight: what is queued is split so the committer always has the next group; order holds', async (t) => {
@@ -35,8 +38,18 @@ t.test('two in flight: what is queued is split so the committer always has the n
   const group = new GroupCommit<number, number>(c.commit, { maxInFlight: 2 });
   const items = Array.from({ length: 10 }, (_, i) => i + 1);
   const results = await Promise.all(items.map((n) => group.submit(n)));
-  t.same(results, items.map((n) => n * 10));
-  t.same(c.commits, [[1, 2, 3, 4, 5], [6, 7, 8, 9, 10]], 'two groups, in arrival order');
+  t.same(
+    results,
+    items.map((n) => n * 10),
+  );
+  t.same(
+    c.commits,
+    [
+      [1, 2, 3, 4, 5],
+      [6, 7, 8, 9, 10],
+    ],
+    'two groups, in arrival order',
+  );
   await group.drain();
 });
 
@@ -44,7 +57,10 @@ t.test('a failed group rejects its own callers only', async (t) => {
   const c = serialCommitter(10, (items) => items.includes(2));
   const group = new GroupCommit<number, number>(c.commit, { maxInFlight: 2 });
   const settled = await Promise.allSettled([1, 2, 3, 4].map((n) => group.submit(n)));
-  t.same(settled.map((s) => s.status), ['rejected', 'rejected', 'fulfilled', 'fulfilled']);
+  t.same(
+    settled.map((s) => s.status),
+    ['rejected', 'rejected', 'fulfilled', 'fulfilled'],
+  );
   t.match((settled[0] as PromiseRejectedResult).reason, /group 1,2 failed/);
   t.same(c.commits, [[3, 4]]);
 });
@@ -56,7 +72,7 @@ t.test('maxGroup caps a commit', async (t) => {
   t.same(c.commits, [[1, 2, 3], [4, 5, 6], [7]]);
 });
 
-t.test('maxSize caps a commit by its items\' sizes; an item bigger than the cap goes alone', async (t) => {
+t.test("maxSize caps a commit by its items' sizes; an item bigger than the cap goes alone", async (t) => {
   const c = serialCommitter(1);
   const group = new GroupCommit<number, number>(c.commit, { sizeOf: (n) => n, maxSize: 10 });
   await Promise.all([4, 5, 3, 20, 2].map((n) => group.submit(n)));

@@ -34,17 +34,59 @@ export function relationalContract(t: Test, open: () => Promise<RelationalDb>): 
   withDb('registry: create, replace, conflicts, references, the detection view', async (t, rdb) => {
     const registry = new RegistryStore(rdb);
     await registry.refresh();
-    await registry.putTransformer({ id: 'tx-1', site: 'Room 1', ratedKva: 100, vectorGroup: 'Dyn11', area: 'north' }, 'create');
+    await registry.putTransformer(
+      { id: 'tx-1', site: 'Room 1', ratedKva: 100, vectorGroup: 'Dyn11', area: 'north' },
+      'create',
+    );
     await registry.putCustomer({ id: 'c-1', name: 'Mill', contractKva: 80, tariff: 'two_part' }, 'create');
-    await registry.putDevice({ id: 'm-1', gateway: 'gw-1', kind: 'meter', transformer: 'tx-1', customer: 'c-1', ctRatio: 60, ptRatio: 1, ctSecondaryA: 5 }, 'create');
-    await t.rejects(registry.putTransformer({ id: 'tx-1', site: 'x', ratedKva: 1 }, 'create'), RegistryError, 'a second create conflicts');
-    await rejectsKind(t, registry.putDevice({ id: 'm-2', gateway: 'gw-1', kind: 'meter', transformer: 'nope', ctRatio: 1, ptRatio: 1, ctSecondaryA: 5 }, 'create'), 'invalid_reference');
-    await rejectsKind(t, registry.putCustomer({ id: 'c-9', name: 'x', contractKva: 1, tariff: 'single' }, 'replace'), 'not_found');
-    await registry.putTransformer({ id: 'tx-1', site: 'Room 1', ratedKva: 160, vectorGroup: 'Dyn11', area: 'north' }, 'replace');
+    await registry.putDevice(
+      {
+        id: 'm-1',
+        gateway: 'gw-1',
+        kind: 'meter',
+        transformer: 'tx-1',
+        customer: 'c-1',
+        ctRatio: 60,
+        ptRatio: 1,
+        ctSecondaryA: 5,
+      },
+      'create',
+    );
+    await t.rejects(
+      registry.putTransformer({ id: 'tx-1', site: 'x', ratedKva: 1 }, 'create'),
+      RegistryError,
+      'a second create conflicts',
+    );
+    await rejectsKind(
+      t,
+      registry.putDevice(
+        { id: 'm-2', gateway: 'gw-1', kind: 'meter', transformer: 'nope', ctRatio: 1, ptRatio: 1, ctSecondaryA: 5 },
+        'create',
+      ),
+      'invalid_reference',
+    );
+    await rejectsKind(
+      t,
+      registry.putCustomer({ id: 'c-9', name: 'x', contractKva: 1, tariff: 'single' }, 'replace'),
+      'not_found',
+    );
+    await registry.putTransformer(
+      { id: 'tx-1', site: 'Room 1', ratedKva: 160, vectorGroup: 'Dyn11', area: 'north' },
+      'replace',
+    );
     t.equal(registry.transformer('tx-1')?.ratedKva, 160, 'the view sees the change');
-    t.same(registry.devicesOnTransformer('tx-1').map((d) => d.id), ['m-1']);
-    t.same(registry.devicesOfCustomer('c-1').map((d) => d.id), ['m-1']);
-    t.same(registry.devicesOfGateway('gw-1').map((d) => d.id), ['m-1']);
+    t.same(
+      registry.devicesOnTransformer('tx-1').map((d) => d.id),
+      ['m-1'],
+    );
+    t.same(
+      registry.devicesOfCustomer('c-1').map((d) => d.id),
+      ['m-1'],
+    );
+    t.same(
+      registry.devicesOfGateway('gw-1').map((d) => d.id),
+      ['m-1'],
+    );
     t.equal(registry.areaOf('m-1'), 'north');
     t.equal(registry.areaOf('c-1'), 'north');
     await rejectsKind(t, registry.deleteTransformer('tx-1'), 'conflict');
@@ -55,7 +97,11 @@ export function relationalContract(t: Test, open: () => Promise<RelationalDb>): 
     t.equal(registry.transformer('tx-1'), undefined);
     const fresh = new RegistryStore(rdb);
     await fresh.refresh();
-    t.same(fresh.customer('c-1'), { id: 'c-1', name: 'Mill', contractKva: 80, tariff: 'two_part' }, 'a second instance loads the same registry');
+    t.same(
+      fresh.customer('c-1'),
+      { id: 'c-1', name: 'Mill', contractKva: 80, tariff: 'two_part' },
+      'a second instance loads the same registry',
+    );
   });
 
   withDb('gateways: secrets are stored hashed and verified', async (t, rdb) => {
@@ -74,7 +120,14 @@ export function relationalContract(t: Test, open: () => Promise<RelationalDb>): 
 
   withDb('alerts: one open per type and subject, even when raised concurrently', async (t, rdb) => {
     const alerts = new SqlAlertStore(rdb);
-    const signal = (ts: number, severity: 'warning' | 'critical' | 'info' = 'warning') => ({ type: 'overload' as const, subject: 'tx-1', subjectKind: 'transformer' as const, severity, ts, evidence: { ts } });
+    const signal = (ts: number, severity: 'warning' | 'critical' | 'info' = 'warning') => ({
+      type: 'overload' as const,
+      subject: 'tx-1',
+      subjectKind: 'transformer' as const,
+      severity,
+      ts,
+      evidence: { ts },
+    });
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => alerts.raise(signal(T0 + i))));
     t.equal(results.filter((r) => r.opened).length, 1, 'exactly one raise opened it');
     const rows = await rdb.db.selectFrom('alerts').selectAll().execute();
@@ -123,7 +176,10 @@ export function relationalContract(t: Test, open: () => Promise<RelationalDb>): 
       demandSeries: [[first, max] as [number, number], [last, max - 1] as [number, number]],
       detail: { note: `seen ${max}` },
     });
-    const [a, b] = await Promise.all([cases.openOrUpdate(evidence(T0, T0 + 900_000, 150)), cases.openOrUpdate(evidence(T0 + 900_000, T0 + 1_800_000, 234.2))]);
+    const [a, b] = await Promise.all([
+      cases.openOrUpdate(evidence(T0, T0 + 900_000, 150)),
+      cases.openOrUpdate(evidence(T0 + 900_000, T0 + 1_800_000, 234.2)),
+    ]);
     t.equal(a, b, 'the same case');
     const record = await cases.get(a);
     t.match(record, { state: 'new', maxDemandKw: 234.2, excessKva: 134.2, firstSeen: T0, lastSeen: T0 + 1_800_000 });
@@ -135,13 +191,16 @@ export function relationalContract(t: Test, open: () => Promise<RelationalDb>): 
     const confirmed = await cases.transition(a, 'confirmed', 'aud', 'larger transformer found', { total: 1 } as never);
     t.equal(confirmed.state, 'confirmed');
     const history = await cases.history(a);
-    t.same(history.map((h) => [h.action, h.from, h.to]), [
-      ['opened', null, 'new'],
-      ['evidence', null, null],
-      ['transition', 'new', 'under_review'],
-      ['transition', 'under_review', 'field_check'],
-      ['transition', 'field_check', 'confirmed'],
-    ]);
+    t.same(
+      history.map((h) => [h.action, h.from, h.to]),
+      [
+        ['opened', null, 'new'],
+        ['evidence', null, null],
+        ['transition', 'new', 'under_review'],
+        ['transition', 'under_review', 'field_check'],
+        ['transition', 'field_check', 'confirmed'],
+      ],
+    );
     // A confirmed case is closed: new evidence opens a new case.
     const next = await cases.openOrUpdate(evidence(T0 + 86_400_000, T0 + 86_400_000, 140));
     t.not(next, a);
@@ -155,8 +214,16 @@ export function relationalContract(t: Test, open: () => Promise<RelationalDb>): 
     await state.save('overload', 'tx-1', { since: T0, samples: [1, 2, 3] });
     await state.save('overload', 'tx-1', { since: T0 + 1, samples: [4] });
     await state.save('overload', 'tx-2', null);
-    t.same(await state.load('overload', 'tx-1'), { since: T0 + 1, samples: [4] }, 'unsaved state is served from memory');
-    t.equal(await new SqlDetectorStateStore(rdb).load('overload', 'tx-1'), undefined, 'written behind: not yet committed');
+    t.same(
+      await state.load('overload', 'tx-1'),
+      { since: T0 + 1, samples: [4] },
+      'unsaved state is served from memory',
+    );
+    t.equal(
+      await new SqlDetectorStateStore(rdb).load('overload', 'tx-1'),
+      undefined,
+      'written behind: not yet committed',
+    );
     await state.flush();
     t.same(await new SqlDetectorStateStore(rdb).load('overload', 'tx-1'), { since: T0 + 1, samples: [4] });
     t.equal(await state.load('overload', 'tx-2'), null);
@@ -164,7 +231,12 @@ export function relationalContract(t: Test, open: () => Promise<RelationalDb>): 
 
   withDb('ingest ledger: each (gateway, seq) once, pending until detected', async (t, rdb) => {
     const ledger = new SqlIngestLedger(rdb);
-    const batch = (seq: number) => ({ gateway: 'gw-1', seq, sentAt: T0, readings: [{ device: 'm-1', ts: T0 + seq, values: { p_kw: seq }, quality: 'good' as const }] });
+    const batch = (seq: number) => ({
+      gateway: 'gw-1',
+      seq,
+      sentAt: T0,
+      readings: [{ device: 'm-1', ts: T0 + seq, values: { p_kw: seq }, quality: 'good' as const }],
+    });
     t.equal(await ledger.isKnown('gw-1', 1), false);
     t.equal(await ledger.record(batch(1), T0), true);
     t.equal(await ledger.record(batch(1), T0 + 1), false, 'a second record is a duplicate');
@@ -172,15 +244,25 @@ export function relationalContract(t: Test, open: () => Promise<RelationalDb>): 
     t.equal(await ledger.isKnown('gw-2', 1), false);
     await ledger.record(batch(2), T0 + 2);
     await ledger.record(batch(Number.MAX_SAFE_INTEGER - 1), T0 + 3);
-    t.same((await ledger.pending(10)).map((b) => b.seq), [1, 2, Number.MAX_SAFE_INTEGER - 1]);
+    t.same(
+      (await ledger.pending(10)).map((b) => b.seq),
+      [1, 2, Number.MAX_SAFE_INTEGER - 1],
+    );
     await ledger.markDetected([{ gateway: 'gw-1', seq: 1 }]);
-    t.same((await ledger.pending(10)).map((b) => b.seq), [2, Number.MAX_SAFE_INTEGER - 1]);
+    t.same(
+      (await ledger.pending(10)).map((b) => b.seq),
+      [2, Number.MAX_SAFE_INTEGER - 1],
+    );
     t.same((await ledger.pending(10))[0], batch(2), 'the pending batch is kept whole');
     t.equal(await ledger.lastSeq('gw-1'), Number.MAX_SAFE_INTEGER - 1);
     t.equal(await ledger.lastSeq('gw-9'), null);
     t.same(await ledger.recorded('gw-1'), [1, 2, Number.MAX_SAFE_INTEGER - 1]);
     // Concurrent records of one (gateway, seq): exactly one wins, even inside one group commit.
-    const results = await Promise.all([ledger.record(batch(7), T0), ledger.record(batch(7), T0), ledger.record(batch(8), T0)]);
+    const results = await Promise.all([
+      ledger.record(batch(7), T0),
+      ledger.record(batch(7), T0),
+      ledger.record(batch(8), T0),
+    ]);
     t.same(results, [true, false, true]);
   });
 
@@ -193,7 +275,10 @@ export function relationalContract(t: Test, open: () => Promise<RelationalDb>): 
     t.equal(await users.authenticate('ann-token-0123456780'), null);
     const rows = await rdb.db.selectFrom('api_users').selectAll().execute();
     t.notOk(rows.some((row) => row.token_hash.includes('ann-token') || row.token_id.includes('ann-token')));
-    t.same((await users.list()).map((u) => u.name), ['ann', 'bob']);
+    t.same(
+      (await users.list()).map((u) => u.name),
+      ['ann', 'bob'],
+    );
     t.equal(await users.remove('ann'), true);
     t.equal(await users.authenticate('ann-token-0123456789'), null);
   });

@@ -13,7 +13,10 @@ let n = 0;
 t.test('migrations are applied once; opening again changes nothing', async (t) => {
   const path = join(dir, 'twice.sqlite');
   const first = await openRelational({ kind: 'sqlite', path });
-  await first.db.insertInto('transformers').values({ id: 'tx', site: 's', rated_kva: 1, vector_group: null, area: null, updated_at: 0 }).execute();
+  await first.db
+    .insertInto('transformers')
+    .values({ id: 'tx', site: 's', rated_kva: 1, vector_group: null, area: null, updated_at: 0 })
+    .execute();
   await first.close();
   const second = await openRelational({ kind: 'sqlite', path });
   t.equal((await second.db.selectFrom('transformers').selectAll().execute()).length, 1);

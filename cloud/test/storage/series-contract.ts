@@ -37,9 +37,20 @@ export function seriesContract(t: Test, open: () => Promise<SeriesStore>): void 
       { device: 'm-1', ts: BASE + MIN, quality: 'suspect', values: { p_kw: -2.75 } },
       { device: 'm-1', ts: BASE + 2 * MIN, quality: 'good', values: { p_kw: 3.25, v_a: 230.1 } },
     ]);
-    t.same((await store.raw({ device: 'm-1', from: BASE + MIN, to: BASE + 2 * MIN })).map((r) => r.ts), [BASE + MIN], 'to is exclusive');
+    t.same(
+      (await store.raw({ device: 'm-1', from: BASE + MIN, to: BASE + 2 * MIN })).map((r) => r.ts),
+      [BASE + MIN],
+      'to is exclusive',
+    );
     const onlyVoltage = await store.raw({ device: 'm-1', from: BASE, to: BASE + 3 * MIN, fields: ['v_a'] });
-    t.same(onlyVoltage.map((r) => [r.ts, r.values]), [[BASE, { v_a: 229.9 }], [BASE + 2 * MIN, { v_a: 230.1 }]], 'readings without the field are left out');
+    t.same(
+      onlyVoltage.map((r) => [r.ts, r.values]),
+      [
+        [BASE, { v_a: 229.9 }],
+        [BASE + 2 * MIN, { v_a: 230.1 }],
+      ],
+      'readings without the field are left out',
+    );
     t.same((await store.raw({ device: 'm-1', from: BASE, to: BASE + 3 * MIN, limit: 2 })).length, 2);
     t.same(await store.raw({ device: 'm-3', from: BASE, to: BASE + 3 * MIN }), []);
   });
@@ -57,19 +68,33 @@ export function seriesContract(t: Test, open: () => Promise<SeriesStore>): void 
   withStore('aggregates per interval: mean, max, min, last; buckets aligned to the epoch', async (t, store) => {
     const readings: TelemetryBatch['readings'] = [];
     // Minute 0: 1, 2, 3 (every 20 s); minute 1: 10, 20 (and v_a only in the first); minute 3: 7.
-    [1, 2, 3].forEach((p, i) => readings.push({ device: 'm-1', ts: BASE + i * 20_000, values: { p_kw: p }, quality: 'good' }));
+    [1, 2, 3].forEach((p, i) =>
+      readings.push({ device: 'm-1', ts: BASE + i * 20_000, values: { p_kw: p }, quality: 'good' }),
+    );
     readings.push({ device: 'm-1', ts: BASE + MIN, values: { p_kw: 10, v_a: 231 }, quality: 'good' });
     readings.push({ device: 'm-1', ts: BASE + MIN + 30_000, values: { p_kw: 20 }, quality: 'good' });
     readings.push({ device: 'm-1', ts: BASE + 3 * MIN + 5_000, values: { p_kw: 7 }, quality: 'good' });
     await store.writeBatch(batch(1, readings));
-    const q = { device: 'm-1', from: BASE, to: BASE + 4 * MIN, everyMs: MIN, fields: ['p_kw' as const, 'v_a' as const] };
+    const q = {
+      device: 'm-1',
+      from: BASE,
+      to: BASE + 4 * MIN,
+      everyMs: MIN,
+      fields: ['p_kw' as const, 'v_a' as const],
+    };
     t.same(await store.aggregate({ ...q, aggregate: 'mean' }), [
       { ts: BASE, values: { p_kw: 2 } },
       { ts: BASE + MIN, values: { p_kw: 15, v_a: 231 } },
       { ts: BASE + 3 * MIN, values: { p_kw: 7 } },
     ]);
-    t.same((await store.aggregate({ ...q, aggregate: 'max' })).map((p) => p.values.p_kw), [3, 20, 7]);
-    t.same((await store.aggregate({ ...q, aggregate: 'min' })).map((p) => p.values.p_kw), [1, 10, 7]);
+    t.same(
+      (await store.aggregate({ ...q, aggregate: 'max' })).map((p) => p.values.p_kw),
+      [3, 20, 7],
+    );
+    t.same(
+      (await store.aggregate({ ...q, aggregate: 'min' })).map((p) => p.values.p_kw),
+      [1, 10, 7],
+    );
     t.same(await store.aggregate({ ...q, aggregate: 'last' }), [
       { ts: BASE, values: { p_kw: 3 } },
       { ts: BASE + MIN, values: { p_kw: 20, v_a: 231 } },
@@ -77,8 +102,14 @@ export function seriesContract(t: Test, open: () => Promise<SeriesStore>): void 
     ]);
     // A range that starts mid-bucket still uses epoch-aligned buckets.
     const shifted = await store.aggregate({ ...q, from: BASE + 30_000, aggregate: 'max' });
-    t.same(shifted.map((p) => p.ts), [BASE, BASE + MIN, BASE + 3 * MIN]);
-    t.same(shifted.map((p) => p.values.p_kw), [3, 20, 7]);
+    t.same(
+      shifted.map((p) => p.ts),
+      [BASE, BASE + MIN, BASE + 3 * MIN],
+    );
+    t.same(
+      shifted.map((p) => p.values.p_kw),
+      [3, 20, 7],
+    );
   });
 
   withStore('latest value per device and field', async (t, store) => {
@@ -98,7 +129,13 @@ export function seriesContract(t: Test, open: () => Promise<SeriesStore>): void 
   withStore('15-minute demand: mean active power per aligned block', async (t, store) => {
     const readings: TelemetryBatch['readings'] = [];
     // 30 minutes of one-minute readings: 100 kW for the first block, 40 then 80 kW in the second.
-    for (let i = 0; i < 30; i++) readings.push({ device: 'm-1', ts: BASE + i * MIN, values: { p_kw: i < 15 ? 100 : i < 20 ? 40 : 80 }, quality: 'good' });
+    for (let i = 0; i < 30; i++)
+      readings.push({
+        device: 'm-1',
+        ts: BASE + i * MIN,
+        values: { p_kw: i < 15 ? 100 : i < 20 ? 40 : 80 },
+        quality: 'good',
+      });
     await store.writeBatch(batch(1, readings));
     const demand = await store.demand({ device: 'm-1', from: BASE, to: BASE + 30 * MIN });
     t.equal(demand.length, 2);
@@ -109,10 +146,18 @@ export function seriesContract(t: Test, open: () => Promise<SeriesStore>): void 
 
   withStore('ids with the characters the contract allows, and values at the edges', async (t, store) => {
     const device = 'm.01:a_b-c';
-    await store.writeBatch(batch(1, [{ device, ts: BASE, values: { p_kw: 1e-9, e_imp_kwh: 123456789.125, pf: -0.5, breaker: 1 }, quality: 'good' }]));
+    await store.writeBatch(
+      batch(1, [
+        { device, ts: BASE, values: { p_kw: 1e-9, e_imp_kwh: 123456789.125, pf: -0.5, breaker: 1 }, quality: 'good' },
+      ]),
+    );
     const rows = await store.raw({ device, from: BASE, to: BASE + 1 });
     t.same(rows[0]?.values, { p_kw: 1e-9, e_imp_kwh: 123456789.125, pf: -0.5, breaker: 1 });
-    t.same(await store.raw({ device: "m.01' OR '1'='1", from: BASE, to: BASE + 1 }), [], 'a quote in an id is data, not syntax');
+    t.same(
+      await store.raw({ device: "m.01' OR '1'='1", from: BASE, to: BASE + 1 }),
+      [],
+      'a quote in an id is data, not syntax',
+    );
     t.equal(await store.ping(), true);
   });
 }
@@ -124,13 +169,26 @@ export function atomicLedgerContract(t: Test, open: () => Promise<SeriesStore>):
     t.teardown(() => store.close());
     if (!store.storeOnce || !store.ledger) throw new Error('this backend does not offer storeOnce');
     const first = batch(5, [{ device: 'm-1', ts: BASE, values: { p_kw: 1 }, quality: 'good' }]);
-    const changed = batch(5, [{ device: 'm-1', ts: BASE, values: { p_kw: 2 } , quality: 'good' }, { device: 'm-1', ts: BASE + MIN, values: { p_kw: 3 }, quality: 'good' }]);
-    const outcomes = await Promise.all([store.storeOnce(first, BASE, JSON.stringify(first)), store.storeOnce(changed, BASE, JSON.stringify(changed)), store.storeOnce(batch(6, []), BASE, 'not json: pending ignored below')]);
+    const changed = batch(5, [
+      { device: 'm-1', ts: BASE, values: { p_kw: 2 }, quality: 'good' },
+      { device: 'm-1', ts: BASE + MIN, values: { p_kw: 3 }, quality: 'good' },
+    ]);
+    const outcomes = await Promise.all([
+      store.storeOnce(first, BASE, JSON.stringify(first)),
+      store.storeOnce(changed, BASE, JSON.stringify(changed)),
+      store.storeOnce(batch(6, []), BASE, 'not json: pending ignored below'),
+    ]);
     t.same(outcomes, ['stored', 'duplicate', 'stored']);
-    t.same((await store.raw({ device: 'm-1', from: BASE, to: BASE + 2 * MIN })).map((r) => r.values.p_kw), [1]);
+    t.same(
+      (await store.raw({ device: 'm-1', from: BASE, to: BASE + 2 * MIN })).map((r) => r.values.p_kw),
+      [1],
+    );
     const ledger = store.ledger();
     t.same(await ledger.recorded('gw-1'), [5, 6]);
     await ledger.markDetected([{ gateway: 'gw-1', seq: 6 }]);
-    t.same((await ledger.pending(10)).map((b) => b.seq), [5]);
+    t.same(
+      (await ledger.pending(10)).map((b) => b.seq),
+      [5],
+    );
   });
 }

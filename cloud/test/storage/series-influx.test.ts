@@ -35,7 +35,15 @@ seriesContract(t, async () => {
 
 t.test('a stopped server fails the write with a clear error (ingest then holds the PUBACK and retries)', async (t) => {
   const dead = new InfluxSeriesStore({ url: 'http://127.0.0.1:1', bucket: 'x', database: 'x' }, log);
-  await t.rejects(dead.writeBatch({ gateway: 'gw', seq: 1, sentAt: 0, readings: [{ device: 'm', ts: 1, values: { p_kw: 1 }, quality: 'good' }] }), /InfluxDB write failed/);
+  await t.rejects(
+    dead.writeBatch({
+      gateway: 'gw',
+      seq: 1,
+      sentAt: 0,
+      readings: [{ device: 'm', ts: 1, values: { p_kw: 1 }, quality: 'good' }],
+    }),
+    /InfluxDB write failed/,
+  );
   t.equal(await dead.ping(), false);
 });
 
@@ -48,12 +56,23 @@ t.test('many concurrent batches, gzip on: every write resolves only once its lin
     gateway: 'gw',
     seq: b + 1,
     sentAt: 0,
-    readings: Array.from({ length: 50 }, (_, r) => ({ device: `m-${r % 5}`, ts: 1_000 + b * 100 + r, values: { p_kw: b + r / 100, v_a: 230 }, quality: 'good' as const })),
+    readings: Array.from({ length: 50 }, (_, r) => ({
+      device: `m-${r % 5}`,
+      ts: 1_000 + b * 100 + r,
+      values: { p_kw: b + r / 100, v_a: 230 },
+      quality: 'good' as const,
+    })),
   }));
   await Promise.all(batches.map((batch) => store.writeBatch(batch)));
   for (let d = 0; d < 5; d++) {
     const stored = await store.raw({ device: `m-${d}`, from: 0, to: 10_000 });
-    const expected = batches.flatMap((batch) => batch.readings.filter((r) => r.device === `m-${d}`)).map((r) => ({ ts: r.ts, p_kw: r.values.p_kw }));
-    t.same(stored.map((r) => ({ ts: r.ts, p_kw: r.values.p_kw })), expected, `device m-${d}: every reading, in time order`);
+    const expected = batches
+      .flatMap((batch) => batch.readings.filter((r) => r.device === `m-${d}`))
+      .map((r) => ({ ts: r.ts, p_kw: r.values.p_kw }));
+    t.same(
+      stored.map((r) => ({ ts: r.ts, p_kw: r.values.p_kw })),
+      expected,
+      `device m-${d}: every reading, in time order`,
+    );
   }
 });

@@ -16,7 +16,16 @@ export const DEMO_SEED = {
   transformers: [{ id: 'tx-001', site: 'Test substation', ratedKva: 100, vectorGroup: 'Dyn11', area: 'north' }],
   customers: [{ id: 'c-001', name: 'Test Co.', contractKva: 100, tariff: 'two_part' }],
   devices: [
-    { id: 'm-001', gateway: 'gw-001', kind: 'meter', transformer: 'tx-001', customer: 'c-001', ctRatio: 60, ptRatio: 1, ctSecondaryA: 5 },
+    {
+      id: 'm-001',
+      gateway: 'gw-001',
+      kind: 'meter',
+      transformer: 'tx-001',
+      customer: 'c-001',
+      ctRatio: 60,
+      ptRatio: 1,
+      ctSecondaryA: 5,
+    },
     { id: 'm-002', gateway: 'gw-002', kind: 'meter', ctRatio: 1, ptRatio: 1, ctSecondaryA: 5 },
   ],
   gateways: [
@@ -35,7 +44,10 @@ export interface TestCloud extends CloudHandle {
  * A cloud configuration in `dir` as a field engineer would write it (seed file, config
  * file), on loopback with ports chosen by the system: for tests and the detection eval.
  */
-export function localCloudConfig(dir: string, options: { seed: unknown; config?: Record<string, unknown>; env?: Record<string, string> }): CloudConfig {
+export function localCloudConfig(
+  dir: string,
+  options: { seed: unknown; config?: Record<string, unknown>; env?: Record<string, string> },
+): CloudConfig {
   const seedFile = join(dir, 'seed.json');
   writeFileSync(seedFile, JSON.stringify(options.seed));
   let configFile: string | undefined;
@@ -70,7 +82,11 @@ export async function startTestCloud(
   } = {},
 ): Promise<TestCloud> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'gridsafe-cloud-test-'));
-  const config = localCloudConfig(dir, { seed: options.seed ?? DEMO_SEED, ...(options.config ? { config: options.config } : {}), ...(options.env ? { env: options.env } : {}) });
+  const config = localCloudConfig(dir, {
+    seed: options.seed ?? DEMO_SEED,
+    ...(options.config ? { config: options.config } : {}),
+    ...(options.env ? { env: options.env } : {}),
+  });
   const log = createLogger('cloud-test', { level: process.env['GRIDSAFE_TEST_LOG_LEVEL'] ?? 'silent' });
   const start = typeof options.start === 'function' ? options.start(config) : options.start;
   const cloud = await startCloud(config, { log, ...start });
@@ -86,8 +102,20 @@ export async function startTestCloud(
   return handle;
 }
 
-export async function connectGateway(t: Test, url: string, gateway: string, secret: string, extra: IClientOptions = {}): Promise<MqttClient> {
-  const client = await mqtt.connectAsync(url, { clientId: `${gateway}-${Math.random().toString(16).slice(2, 8)}`, username: gateway, password: secret, reconnectPeriod: 0, ...extra });
+export async function connectGateway(
+  t: Test,
+  url: string,
+  gateway: string,
+  secret: string,
+  extra: IClientOptions = {},
+): Promise<MqttClient> {
+  const client = await mqtt.connectAsync(url, {
+    clientId: `${gateway}-${Math.random().toString(16).slice(2, 8)}`,
+    username: gateway,
+    password: secret,
+    reconnectPeriod: 0,
+    ...extra,
+  });
   t.teardown(() => client.endAsync(true));
   return client;
 }

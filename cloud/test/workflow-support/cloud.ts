@@ -22,11 +22,53 @@ export const SEED = {
     { id: 'c-002', name: 'South Bakery', contractKva: 50, tariff: 'single' },
   ],
   devices: [
-    { id: 'm-001', gateway: 'gw-001', kind: 'meter', transformer: 'tx-001', customer: 'c-001', ctRatio: 60, ptRatio: 1, ctSecondaryA: 5 },
-    { id: 't-001', gateway: 'gw-001', kind: 'terminal', transformer: 'tx-001', ctRatio: 1, ptRatio: 1, ctSecondaryA: 5 },
-    { id: 't-002', gateway: 'gw-001', kind: 'terminal', transformer: 'tx-001', ctRatio: 1, ptRatio: 1, ctSecondaryA: 5 },
-    { id: 'm-002', gateway: 'gw-002', kind: 'meter', transformer: 'tx-002', customer: 'c-002', ctRatio: 40, ptRatio: 1, ctSecondaryA: 5 },
-    { id: 't-009', gateway: 'gw-002', kind: 'terminal', transformer: 'tx-002', ctRatio: 1, ptRatio: 1, ctSecondaryA: 5 },
+    {
+      id: 'm-001',
+      gateway: 'gw-001',
+      kind: 'meter',
+      transformer: 'tx-001',
+      customer: 'c-001',
+      ctRatio: 60,
+      ptRatio: 1,
+      ctSecondaryA: 5,
+    },
+    {
+      id: 't-001',
+      gateway: 'gw-001',
+      kind: 'terminal',
+      transformer: 'tx-001',
+      ctRatio: 1,
+      ptRatio: 1,
+      ctSecondaryA: 5,
+    },
+    {
+      id: 't-002',
+      gateway: 'gw-001',
+      kind: 'terminal',
+      transformer: 'tx-001',
+      ctRatio: 1,
+      ptRatio: 1,
+      ctSecondaryA: 5,
+    },
+    {
+      id: 'm-002',
+      gateway: 'gw-002',
+      kind: 'meter',
+      transformer: 'tx-002',
+      customer: 'c-002',
+      ctRatio: 40,
+      ptRatio: 1,
+      ctSecondaryA: 5,
+    },
+    {
+      id: 't-009',
+      gateway: 'gw-002',
+      kind: 'terminal',
+      transformer: 'tx-002',
+      ctRatio: 1,
+      ptRatio: 1,
+      ctSecondaryA: 5,
+    },
   ],
   gateways: [
     { id: 'gw-001', secret: 'gw-001-test-secret' },
@@ -50,7 +92,13 @@ export interface WorkflowCloud {
   dir: string;
   url: string;
   /** JSON API call as a user; returns status, content type and parsed body (any: tests read whatever JSON the route answers). */
-  api(user: UserName | null, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; type: string; body: any }>;
+  api(
+    user: UserName | null,
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; type: string; body: any }>;
   /** Publishes readings as gateway gw-001 (or gw-002) through the real broker; resolves when PUBACKed. */
   publish(readings: Reading[], gateway?: 'gw-001' | 'gw-002'): Promise<void>;
 }
@@ -79,11 +127,18 @@ export async function startWorkflowCloud(t: Test, workflow: Record<string, unkno
           chen: { name: 'Chen Jie', skills: ['high_voltage'], lead: true },
           zhao: { name: 'Zhao Lei', skills: ['fire_safety'] },
         },
-        notifications: { groupWaitSeconds: 0.2, pollMs: 20, backoffBaseSeconds: 0.05, backoffMaxSeconds: 0.5, timeoutSeconds: 2 },
+        notifications: {
+          groupWaitSeconds: 0.2,
+          pollMs: 20,
+          backoffBaseSeconds: 0.05,
+          backoffMaxSeconds: 0.5,
+          timeoutSeconds: 2,
+        },
         ...workflow,
       },
     },
-    start: (config) => workflowStartOptions(config, parseWorkflowSettings(config.workflow, 'workflow'), (h) => (handle = h)),
+    start: (config) =>
+      workflowStartOptions(config, parseWorkflowSettings(config.workflow, 'workflow'), (h) => (handle = h)),
   });
   const clients = new Map<string, mqtt.MqttClient>();
   const seqs = new Map<string, number>();
@@ -98,7 +153,10 @@ export async function startWorkflowCloud(t: Test, workflow: Record<string, unkno
     dir: cloud.dir,
     url: cloud.httpUrl,
     async api(user, method, path, body, headers = {}) {
-      const init: RequestInit = { method, headers: { ...(user ? { authorization: `Bearer ${TOKENS[user]}` } : {}), ...headers } };
+      const init: RequestInit = {
+        method,
+        headers: { ...(user ? { authorization: `Bearer ${TOKENS[user]}` } : {}), ...headers },
+      };
       if (body !== undefined) {
         if (Buffer.isBuffer(body)) init.body = body;
         else {
@@ -115,12 +173,21 @@ export async function startWorkflowCloud(t: Test, workflow: Record<string, unkno
       let client = clients.get(gateway);
       if (!client) {
         const secret = SEED.gateways.find((g) => g.id === gateway)!.secret;
-        client = await mqtt.connectAsync(`mqtt://127.0.0.1:${cloud.mqttPort}`, { clientId: `${gateway}-test`, username: gateway, password: secret, reconnectPeriod: 0 });
+        client = await mqtt.connectAsync(`mqtt://127.0.0.1:${cloud.mqttPort}`, {
+          clientId: `${gateway}-test`,
+          username: gateway,
+          password: secret,
+          reconnectPeriod: 0,
+        });
         clients.set(gateway, client);
       }
       const seq = (seqs.get(gateway) ?? 0) + 1;
       seqs.set(gateway, seq);
-      await client.publishAsync(`gridsafe/v1/gw/${gateway}/telemetry`, JSON.stringify({ gateway, seq, sentAt: Date.now(), readings }), { qos: 1 });
+      await client.publishAsync(
+        `gridsafe/v1/gw/${gateway}/telemetry`,
+        JSON.stringify({ gateway, seq, sentAt: Date.now(), readings }),
+        { qos: 1 },
+      );
     },
   };
 }

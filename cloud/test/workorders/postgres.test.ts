@@ -36,7 +36,19 @@ t.test('workflow on PostgreSQL', async (t) => {
   t.teardown(() => rdb.close());
   await checkWorkflowSchema(rdb.db as Kysely<unknown>);
 
-  await rdb.db.insertInto('case_history').values({ case_id: 'case-x', at: 1, actor: 'a', action: 'opened', from_state: null, to_state: 'new', note: null, detail: null }).execute();
+  await rdb.db
+    .insertInto('case_history')
+    .values({
+      case_id: 'case-x',
+      at: 1,
+      actor: 'a',
+      action: 'opened',
+      from_state: null,
+      to_state: 'new',
+      note: null,
+      detail: null,
+    })
+    .execute();
   await t.rejects(sql`UPDATE case_history SET actor = 'b'`.execute(rdb.db), /append-only/);
   await t.rejects(sql`DELETE FROM case_history`.execute(rdb.db), /append-only/);
 
@@ -50,7 +62,9 @@ t.test('workflow on PostgreSQL', async (t) => {
     db,
     settings: DEFAULT_WORK_ORDER_SETTINGS,
     attachmentsDir: dir,
-    inspectors: { list: async () => [{ id: 'li', name: 'Li', areas: ['north'], skills: ['fire_safety'], lead: true, active: true }] },
+    inspectors: {
+      list: async () => [{ id: 'li', name: 'Li', areas: ['north'], skills: ['fire_safety'], lead: true, active: true }],
+    },
     locate: () => ({ area: 'north', site: 'Room 1' }),
     alerts: { acknowledge: async () => undefined, resolve: async () => undefined },
     queue,
@@ -58,7 +72,17 @@ t.test('workflow on PostgreSQL', async (t) => {
     log,
     now: () => now,
   });
-  const alert = { id: 'al-1', type: 'residual_current' as const, severity: 'critical' as const, state: 'open' as const, subject: 't-1', openedAt: now, lastSeenAt: now, resolvedAt: null, evidence: {} };
+  const alert = {
+    id: 'al-1',
+    type: 'residual_current' as const,
+    severity: 'critical' as const,
+    state: 'open' as const,
+    subject: 't-1',
+    openedAt: now,
+    lastSeenAt: now,
+    resolvedAt: null,
+    evidence: {},
+  };
   const results = await Promise.all(Array.from({ length: 5 }, () => service.createForAlert(alert)));
   t.equal(results.filter((r) => r.created).length, 1, 'one work order for one alert, whoever races');
   t.equal(new Set(results.map((r) => r.workOrder.id)).size, 1);
@@ -79,10 +103,20 @@ t.test('workflow on PostgreSQL', async (t) => {
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   t.teardown(() => new Promise<void>((resolve) => receiver.close(() => resolve())));
-  await new WebhookStore(notificationDb).create({ url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/` });
+  await new WebhookStore(notificationDb).create({
+    url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`,
+  });
   now = Date.now();
-  for (let i = 0; i < 30; i++) await queue.enqueue({ kind: 'case.transition', area: 'north', site: null, at: now, data: { i } });
-  const options = { backoff: { baseMs: 10, maxMs: 50, maxAttempts: 5 }, timeoutMs: 2_000, concurrency: 4, pollMs: 10, log, now: () => Date.now() };
+  for (let i = 0; i < 30; i++)
+    await queue.enqueue({ kind: 'case.transition', area: 'north', site: null, at: now, data: { i } });
+  const options = {
+    backoff: { baseMs: 10, maxMs: 50, maxAttempts: 5 },
+    timeoutMs: 2_000,
+    concurrency: 4,
+    pollMs: 10,
+    log,
+    now: () => Date.now(),
+  };
   const a = new DeliveryWorker(notificationDb, queue, options);
   const b = new DeliveryWorker(notificationDb, queue, options);
   // A pass ends when nothing is due; an attempt that failed on a busy machine is due again
@@ -95,5 +129,8 @@ t.test('workflow on PostgreSQL', async (t) => {
   t.equal(hits.size, 30, 'all 30 delivered');
   t.same([...new Set(hits.values())], [1], 'none sent twice');
   t.equal(a.counters.delivered + b.counters.delivered, 30);
-  t.ok(a.counters.delivered > 0 && b.counters.delivered > 0, `both workers took a share (${a.counters.delivered} + ${b.counters.delivered})`);
+  t.ok(
+    a.counters.delivered > 0 && b.counters.delivered > 0,
+    `both workers took a share (${a.counters.delivered} + ${b.counters.delivered})`,
+  );
 });

@@ -34,7 +34,8 @@ function header(): HTMLElement {
     live.className = connected ? 'live on' : 'live off';
   });
   const route = location.hash;
-  const link = (href: string, label: string) => h('a', { href, class: route.startsWith(href.replace(/s$/, '')) ? 'active' : '' }, label);
+  const link = (href: string, label: string) =>
+    h('a', { href, class: route.startsWith(href.replace(/s$/, '')) ? 'active' : '' }, label);
   return h(
     'header',
     {},
@@ -54,7 +55,13 @@ function header(): HTMLElement {
       },
       lang() === 'zh' ? 'English' : '中文',
     ),
-    s ? h('span', { class: 'user', id: 'current-user' }, `${s.user.name} (${s.user.role}${s.user.areas.length ? `: ${s.user.areas.join(', ')}` : ''})`) : null,
+    s
+      ? h(
+          'span',
+          { class: 'user', id: 'current-user' },
+          `${s.user.name} (${s.user.role}${s.user.areas.length ? `: ${s.user.areas.join(', ')}` : ''})`,
+        )
+      : null,
     s && s.apiAuth ? h('button', { onclick: signOut, id: 'sign-out' }, t('signOut')) : null,
   );
 }

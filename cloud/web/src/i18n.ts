@@ -129,7 +129,8 @@ const VALUES: Record<string, readonly [string, string]> = {
   alert_cleared: ['告警自行恢复', 'alert cleared'],
 };
 
-let current: Lang = (localStorage.getItem('gridsafe.lang') as Lang | null) ?? (navigator.language.startsWith('zh') ? 'zh' : 'en');
+let current: Lang =
+  (localStorage.getItem('gridsafe.lang') as Lang | null) ?? (navigator.language.startsWith('zh') ? 'zh' : 'en');
 
 export function lang(): Lang {
   return current;

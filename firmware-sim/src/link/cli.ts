@@ -53,7 +53,10 @@ function usageError(message: string): never {
 let parsed: RawLinkSettings & { help?: boolean };
 try {
   parsed = parseArgs({
-    options: { ...Object.fromEntries(flags.map((flag) => [flag, { type: 'string' as const }])), help: { type: 'boolean', short: 'h' } },
+    options: {
+      ...Object.fromEntries(flags.map((flag) => [flag, { type: 'string' as const }])),
+      help: { type: 'boolean', short: 'h' },
+    },
     strict: true,
     allowPositionals: false,
   }).values as RawLinkSettings & { help?: boolean };
@@ -86,12 +89,28 @@ let port: number;
 try {
   port = await emulator.start();
 } catch (error) {
-  usageError(`cannot listen on ${settings.emulator.listen?.host}:${settings.emulator.listen?.port}: ${(error as Error).message}`);
+  usageError(
+    `cannot listen on ${settings.emulator.listen?.host}:${settings.emulator.listen?.port}: ${(error as Error).message}`,
+  );
 }
 const { upBitsPerSecond, downBitsPerSecond, latencyMs, target } = settings.emulator;
-log.info({ port, host: settings.emulator.listen?.host, target, upBitsPerSecond, downBitsPerSecond, latencyMs, schedule: settings.emulator.schedule ?? null }, 'listening');
+log.info(
+  {
+    port,
+    host: settings.emulator.listen?.host,
+    target,
+    upBitsPerSecond,
+    downBitsPerSecond,
+    latencyMs,
+    schedule: settings.emulator.schedule ?? null,
+  },
+  'listening',
+);
 
-const statsTimer = settings.statsEveryMs > 0 ? setInterval(() => log.info({ stats: emulator.stats() }, 'stats'), settings.statsEveryMs) : null;
+const statsTimer =
+  settings.statsEveryMs > 0
+    ? setInterval(() => log.info({ stats: emulator.stats() }, 'stats'), settings.statsEveryMs)
+    : null;
 
 let stopping = false;
 async function stop(): Promise<void> {
@@ -114,7 +133,8 @@ commands.on('line', (line) => {
     const mode = args.find((a) => a === 'reset' || a === 'stall') ?? 'reset';
     const forText = args.find((a) => a !== 'reset' && a !== 'stall');
     const forMs = forText === undefined ? undefined : parseDuration(forText);
-    if (forText !== undefined && forMs === undefined) log.warn({ command: line }, `"${forText}" is not a duration; cut ignored`);
+    if (forText !== undefined && forMs === undefined)
+      log.warn({ command: line }, `"${forText}" is not a duration; cut ignored`);
     else emulator.cut(mode as 'reset' | 'stall', forMs);
   } else if (verb === 'restore') emulator.restore();
   else if (verb === 'stats') log.info({ stats: emulator.stats() }, 'stats');

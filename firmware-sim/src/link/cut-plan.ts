@@ -32,7 +32,8 @@ export function* cutWindows(schedule: CutSchedule): Generator<CutWindow> {
       yield { atMs: at, forMs: schedule.forMs, mode: schedule.mode };
     }
   }
-  const exponential = (mean: number, index: number) => -Math.log(1 - uniformAt(schedule.seed, RANDOM_STREAM, index)) * mean;
+  const exponential = (mean: number, index: number) =>
+    -Math.log(1 - uniformAt(schedule.seed, RANDOM_STREAM, index)) * mean;
   let at = 0;
   for (let i = 0; ; i += 2) {
     at += exponential(schedule.meanUpMs, i);
@@ -44,7 +45,8 @@ export function* cutWindows(schedule: CutSchedule): Generator<CutWindow> {
 
 /** Checks a schedule, naming the field at fault. */
 export function checkCutSchedule(schedule: CutSchedule): string | null {
-  const positive = (value: number, name: string) => (Number.isFinite(value) && value > 0 ? null : `${name} must be a positive duration, got ${value}`);
+  const positive = (value: number, name: string) =>
+    Number.isFinite(value) && value > 0 ? null : `${name} must be a positive duration, got ${value}`;
   if (schedule.kind === 'windows') {
     for (const [i, w] of schedule.windows.entries()) {
       if (!(Number.isFinite(w.atMs) && w.atMs >= 0)) return `cut ${i + 1}: start must be zero or more, got ${w.atMs}`;
@@ -54,7 +56,8 @@ export function checkCutSchedule(schedule: CutSchedule): string | null {
     return null;
   }
   if (schedule.kind === 'periodic') {
-    if (schedule.forMs >= schedule.everyMs) return `cut duration (${schedule.forMs} ms) must be shorter than the period (${schedule.everyMs} ms)`;
+    if (schedule.forMs >= schedule.everyMs)
+      return `cut duration (${schedule.forMs} ms) must be shorter than the period (${schedule.everyMs} ms)`;
     return positive(schedule.everyMs, 'cut period') ?? positive(schedule.forMs, 'cut duration');
   }
   return positive(schedule.meanUpMs, 'mean up time') ?? positive(schedule.meanDownMs, 'mean down time');

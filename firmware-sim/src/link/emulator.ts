@@ -73,10 +73,15 @@ export class LinkEmulator extends EventEmitter {
       const problem = checkCutSchedule(options.schedule);
       if (problem) throw new Error(`link emulator schedule: ${problem}`);
     }
-    for (const [name, value] of [['upBitsPerSecond', options.upBitsPerSecond], ['downBitsPerSecond', options.downBitsPerSecond]] as const) {
-      if (value !== undefined && value !== null && !(Number.isFinite(value) && value > 0)) throw new Error(`link emulator ${name} must be a positive number of bits a second, got ${value}`);
+    for (const [name, value] of [
+      ['upBitsPerSecond', options.upBitsPerSecond],
+      ['downBitsPerSecond', options.downBitsPerSecond],
+    ] as const) {
+      if (value !== undefined && value !== null && !(Number.isFinite(value) && value > 0))
+        throw new Error(`link emulator ${name} must be a positive number of bits a second, got ${value}`);
     }
-    if (options.latencyMs !== undefined && !(options.latencyMs >= 0)) throw new Error(`link emulator latencyMs must be zero or more, got ${options.latencyMs}`);
+    if (options.latencyMs !== undefined && !(options.latencyMs >= 0))
+      throw new Error(`link emulator latencyMs must be zero or more, got ${options.latencyMs}`);
     const lane = (direction: Direction, bitsPerSecond: number | null | undefined) =>
       new Lane({
         bitsPerSecond: bitsPerSecond ?? null,
@@ -200,8 +205,16 @@ export class LinkEmulator extends EventEmitter {
     }
     const id = this.nextId++;
     const connection = { id, client, upstream: null } as Connection;
-    connection.up = this.flow(connection, () => connection.upstream, () => connection.client);
-    connection.down = this.flow(connection, () => connection.client, () => connection.upstream);
+    connection.up = this.flow(
+      connection,
+      () => connection.upstream,
+      () => connection.client,
+    );
+    connection.down = this.flow(
+      connection,
+      () => connection.client,
+      () => connection.upstream,
+    );
     this.connections.set(id, connection);
     this.wire(connection, client, 'up');
     this.emit('connection', id);
@@ -219,7 +232,12 @@ export class LinkEmulator extends EventEmitter {
       this.settle(connection);
       return;
     }
-    const upstream = connect({ host: this.options.target.host, port: this.options.target.port, allowHalfOpen: true, noDelay: true });
+    const upstream = connect({
+      host: this.options.target.host,
+      port: this.options.target.port,
+      allowHalfOpen: true,
+      noDelay: true,
+    });
     connection.upstream = upstream;
     connection.client.resume();
     this.wire(connection, upstream, 'down');

@@ -50,7 +50,8 @@ export class Lane {
   readonly counters: LaneCounters = { bytes: 0, droppedBytes: 0, queuedBytes: 0 };
 
   constructor(private readonly options: LaneOptions) {
-    this.bucket = options.bitsPerSecond === null ? null : new TokenBucket(options.bitsPerSecond / 8, options.burstBytes);
+    this.bucket =
+      options.bitsPerSecond === null ? null : new TokenBucket(options.bitsPerSecond / 8, options.burstBytes);
   }
 
   push(flow: Flow, signal: Signal): void {

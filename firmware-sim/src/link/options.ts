@@ -11,10 +11,26 @@ export interface LinkCliSettings {
   statsEveryMs: number;
 }
 
-export type RawLinkSettings = Partial<Record<
-  'target' | 'listen' | 'bps' | 'up-bps' | 'down-bps' | 'latency' | 'burst' | 'cut-at' | 'cut-every' | 'cut-for' | 'cut-first' | 'random-cuts' | 'seed' | 'mode' | 'stats-every',
-  string
->>;
+export type RawLinkSettings = Partial<
+  Record<
+    | 'target'
+    | 'listen'
+    | 'bps'
+    | 'up-bps'
+    | 'down-bps'
+    | 'latency'
+    | 'burst'
+    | 'cut-at'
+    | 'cut-every'
+    | 'cut-for'
+    | 'cut-first'
+    | 'random-cuts'
+    | 'seed'
+    | 'mode'
+    | 'stats-every',
+    string
+  >
+>;
 
 /** The environment variable that can stand for each flag. */
 export const LINK_ENV: Record<keyof RawLinkSettings, string> = {
@@ -51,7 +67,9 @@ function endpoint(flag: string, text: string, defaultHost: string): { host: stri
 /** "40000", "40k", "40kbit", "1.5M": bits a second. */
 export function parseBits(flag: string, text: string): number {
   const match = /^(\d+(?:\.\d+)?)\s*([kKmM]?)(?:bit|bps|b\/s)?$/.exec(text.trim());
-  const value = match ? Number(match[1]) * (match[2] === '' ? 1 : match[2]?.toLowerCase() === 'k' ? 1e3 : 1e6) : Number.NaN;
+  const value = match
+    ? Number(match[1]) * (match[2] === '' ? 1 : match[2]?.toLowerCase() === 'k' ? 1e3 : 1e6)
+    : Number.NaN;
   if (!(value > 0)) bad(flag, `"${text}" is not a positive rate in bits a second (e.g. 40000, 40k, 1.5M)`);
   return value;
 }
@@ -83,7 +101,8 @@ export function parseLinkSettings(raw: RawLinkSettings): LinkCliSettings {
     schedules.push({ kind: 'windows', windows });
   }
   if (raw['cut-every'] !== undefined || raw['cut-for'] !== undefined) {
-    if (raw['cut-every'] === undefined || raw['cut-for'] === undefined) bad(raw['cut-every'] === undefined ? 'cut-every' : 'cut-for', '--cut-every and --cut-for go together');
+    if (raw['cut-every'] === undefined || raw['cut-for'] === undefined)
+      bad(raw['cut-every'] === undefined ? 'cut-every' : 'cut-for', '--cut-every and --cut-for go together');
     schedules.push({
       kind: 'periodic',
       everyMs: duration('cut-every', raw['cut-every']),
@@ -94,19 +113,28 @@ export function parseLinkSettings(raw: RawLinkSettings): LinkCliSettings {
   }
   if (raw['random-cuts'] !== undefined) {
     const [up, down] = raw['random-cuts'].split('/');
-    if (up === undefined || down === undefined) bad('random-cuts', `"${raw['random-cuts']}" is not meanUp/meanDown (e.g. 5m/30s)`);
+    if (up === undefined || down === undefined)
+      bad('random-cuts', `"${raw['random-cuts']}" is not meanUp/meanDown (e.g. 5m/30s)`);
     const seed = Number(raw.seed ?? 1);
     if (!Number.isInteger(seed)) bad('seed', `"${raw.seed}" is not an integer`);
-    schedules.push({ kind: 'random', meanUpMs: duration('random-cuts', up), meanDownMs: duration('random-cuts', down), seed, mode: cutMode });
+    schedules.push({
+      kind: 'random',
+      meanUpMs: duration('random-cuts', up),
+      meanDownMs: duration('random-cuts', down),
+      seed,
+      mode: cutMode,
+    });
   }
   if (schedules.length > 1) bad('cut-at', 'choose one of --cut-at, --cut-every/--cut-for and --random-cuts');
   const schedule = schedules[0];
   if (schedule) {
     const problem = checkCutSchedule(schedule);
-    if (problem) bad(schedule.kind === 'windows' ? 'cut-at' : schedule.kind === 'periodic' ? 'cut-every' : 'random-cuts', problem);
+    if (problem)
+      bad(schedule.kind === 'windows' ? 'cut-at' : schedule.kind === 'periodic' ? 'cut-every' : 'random-cuts', problem);
   }
   const burst = raw.burst === undefined ? 1500 : Number(raw.burst);
-  if (!(Number.isInteger(burst) && burst >= 1)) bad('burst', `"${raw.burst}" is not a whole number of bytes, 1 or more`);
+  if (!(Number.isInteger(burst) && burst >= 1))
+    bad('burst', `"${raw.burst}" is not a whole number of bytes, 1 or more`);
   return {
     emulator: {
       target,

@@ -104,7 +104,8 @@ export class DeviceTimeline {
       const p = e.params;
       if (p.type === 'low_power_factor') pf = p.pf + this.noise('pf', ts, 0.004);
       else if (p.type === 'phase_unbalance') shares = [...p.shares];
-      else if (p.type === 'voltage_sag' || p.type === 'voltage_swell') for (const ph of p.phases) voltageFactor[PHASES.indexOf(ph)] = p.factor;
+      else if (p.type === 'voltage_sag' || p.type === 'voltage_swell')
+        for (const ph of p.phases) voltageFactor[PHASES.indexOf(ph)] = p.factor;
       else if (p.type === 'meter_bypass') bypassed[PHASES.indexOf(p.phase)] = true;
     }
     const shareSum = shares.reduce((a, b) => a + b, 0);
@@ -150,7 +151,8 @@ export class DeviceTimeline {
     this.lastPower = powerKw;
     const last = this.demandSamples[this.demandSamples.length - 1];
     if (!last || ts - last[0] >= DEMAND_STEP_MS) this.demandSamples.push([ts, this.importKwh]);
-    while (this.demandSamples.length > 2 && ts - this.demandSamples[1]![0] >= DEMAND_WINDOW_MS) this.demandSamples.shift();
+    while (this.demandSamples.length > 2 && ts - this.demandSamples[1]![0] >= DEMAND_WINDOW_MS)
+      this.demandSamples.shift();
   }
 
   /** Average import power over the last 15 minutes (or since t0, if shorter), kW. */
@@ -171,18 +173,41 @@ export class DeviceTimeline {
         rise[p.channel - 1] = Math.max(0, Math.min(p.maxC - base, (p.rateCPerMin * (ts - e.startMs)) / 60_000));
       }
     }
-    const residualMa = Math.max(0, residual + terminal.residualNoiseMa * smoothNormalAt(this.seed, this.stream ^ hashString('ires'), ts, 20_000));
+    const residualMa = Math.max(
+      0,
+      residual + terminal.residualNoiseMa * smoothNormalAt(this.seed, this.stream ^ hashString('ires'), ts, 20_000),
+    );
     // Ambient swing of ±2 °C over the day, warmest at 15:00 local time.
     const hour = localTime(ts, this.utcOffsetMinutes).hour;
     const ambient = 2 * Math.sin((2 * Math.PI * (hour - 9)) / 24);
     const temps = terminal.temperaturesC.map(
-      (base, k) => base + ambient + rise[k]! + terminal.temperatureNoiseC * smoothNormalAt(this.seed, this.stream ^ hashString(`t${k}`), ts, 30_000),
+      (base, k) =>
+        base +
+        ambient +
+        rise[k]! +
+        terminal.temperatureNoiseC * smoothNormalAt(this.seed, this.stream ^ hashString(`t${k}`), ts, 30_000),
     );
-    const alarm = residualMa >= terminal.ratedResidualMa || temps.some((t) => t >= terminal.alarmTemperatureC) ? 2 : residualMa >= terminal.prewarningResidualMa ? 1 : 0;
+    const alarm =
+      residualMa >= terminal.ratedResidualMa || temps.some((t) => t >= terminal.alarmTemperatureC)
+        ? 2
+        : residualMa >= terminal.prewarningResidualMa
+          ? 1
+          : 0;
     return {
       ts,
-      values: { i_res_ma: residualMa, t1_c: temps[0]!, t2_c: temps[1]!, t3_c: temps[2]!, t4_c: temps[3]!, breaker: terminal.breaker },
-      extras: { rated_residual_ma: terminal.ratedResidualMa, prewarning_residual_ma: terminal.prewarningResidualMa, alarm_status: alarm },
+      values: {
+        i_res_ma: residualMa,
+        t1_c: temps[0]!,
+        t2_c: temps[1]!,
+        t3_c: temps[2]!,
+        t4_c: temps[3]!,
+        breaker: terminal.breaker,
+      },
+      extras: {
+        rated_residual_ma: terminal.ratedResidualMa,
+        prewarning_residual_ma: terminal.prewarningResidualMa,
+        alarm_status: alarm,
+      },
     };
   }
 }

@@ -38,7 +38,10 @@ export function lineVoltage(va: number, vb: number): number {
   return Math.sqrt(va * va + vb * vb + va * vb);
 }
 
-export function computeThreePhase(phases: readonly [PhaseInput, PhaseInput, PhaseInput], frequencyHz: number): { values: InstantValues; extras: PhaseExtras } {
+export function computeThreePhase(
+  phases: readonly [PhaseInput, PhaseInput, PhaseInput],
+  frequencyHz: number,
+): { values: InstantValues; extras: PhaseExtras } {
   const v: number[] = [];
   const i: number[] = [];
   const p: number[] = [];
@@ -87,6 +90,16 @@ export function computeThreePhase(phases: readonly [PhaseInput, PhaseInput, Phas
       pf: sTotal > 0 ? pTotal / sTotal : 1,
       f_hz: frequencyHz,
     },
-    extras: { q_a: q[0]!, q_b: q[1]!, q_c: q[2]!, s_a: s[0]!, s_b: s[1]!, s_c: s[2]!, pf_a: pf[0]!, pf_b: pf[1]!, pf_c: pf[2]! },
+    extras: {
+      q_a: q[0]!,
+      q_b: q[1]!,
+      q_c: q[2]!,
+      s_a: s[0]!,
+      s_b: s[1]!,
+      s_c: s[2]!,
+      pf_a: pf[0]!,
+      pf_b: pf[1]!,
+      pf_c: pf[2]!,
+    },
   };
 }

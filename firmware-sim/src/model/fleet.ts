@@ -26,7 +26,13 @@ export function resolveTime(ref: TimeRef, t0: number): number {
 export function resolveEvents(events: EventSpec[], t0: number): ResolvedEvent[] {
   return events.map((e, index) => {
     const startMs = resolveTime(e.at, t0);
-    return { index, device: e.device, startMs, endMs: e.durationMs === null ? null : startMs + e.durationMs, params: e.params };
+    return {
+      index,
+      device: e.device,
+      startMs,
+      endMs: e.durationMs === null ? null : startMs + e.durationMs,
+      params: e.params,
+    };
   });
 }
 
@@ -38,7 +44,11 @@ export class FleetModel {
   private readonly registers = new Map<string, DeviceRegisters>();
 
   /** `t0` defaults to the scenario's `start`, or now. */
-  constructor(scenario: Scenario, t0: number = scenario.startMs ?? Date.now(), profiles: Map<string, DeviceProfile> = loadBuiltinProfiles()) {
+  constructor(
+    scenario: Scenario,
+    t0: number = scenario.startMs ?? Date.now(),
+    profiles: Map<string, DeviceProfile> = loadBuiltinProfiles(),
+  ) {
     this.scenario = scenario;
     this.t0 = t0;
     this.events = resolveEvents(scenario.events, t0);
@@ -75,9 +85,7 @@ export class FleetModel {
 
   /** Labelled ground truth of every injected event, in start order. */
   truth(): TruthRecord[] {
-    return this.events
-      .map((e) => truthRecord(this.scenario, e))
-      .sort((a, b) => a.start - b.start);
+    return this.events.map((e) => truthRecord(this.scenario, e)).sort((a, b) => a.start - b.start);
   }
 }
 

@@ -9,15 +9,27 @@ import { hashString, normalAt } from './random.js';
  */
 export const DAILY_SHAPES: Record<Exclude<DailyShape, number[]>, readonly number[]> = {
   flat: Array.from({ length: 24 }, () => 1),
-  residential: [0.55, 0.5, 0.47, 0.45, 0.46, 0.52, 0.7, 0.9, 0.95, 0.9, 0.88, 0.95, 1.05, 1.0, 0.95, 0.95, 1.05, 1.25, 1.5, 1.6, 1.55, 1.4, 1.1, 0.75],
-  commercial: [0.45, 0.42, 0.4, 0.4, 0.42, 0.48, 0.65, 0.95, 1.3, 1.45, 1.5, 1.5, 1.4, 1.45, 1.5, 1.5, 1.45, 1.35, 1.1, 0.9, 0.75, 0.65, 0.55, 0.5],
-  industrial: [0.8, 0.78, 0.77, 0.77, 0.78, 0.82, 0.95, 1.1, 1.15, 1.18, 1.18, 1.12, 1.05, 1.15, 1.18, 1.18, 1.15, 1.1, 1.0, 0.95, 0.92, 0.9, 0.86, 0.82],
+  residential: [
+    0.55, 0.5, 0.47, 0.45, 0.46, 0.52, 0.7, 0.9, 0.95, 0.9, 0.88, 0.95, 1.05, 1.0, 0.95, 0.95, 1.05, 1.25, 1.5, 1.6,
+    1.55, 1.4, 1.1, 0.75,
+  ],
+  commercial: [
+    0.45, 0.42, 0.4, 0.4, 0.42, 0.48, 0.65, 0.95, 1.3, 1.45, 1.5, 1.5, 1.4, 1.45, 1.5, 1.5, 1.45, 1.35, 1.1, 0.9, 0.75,
+    0.65, 0.55, 0.5,
+  ],
+  industrial: [
+    0.8, 0.78, 0.77, 0.77, 0.78, 0.82, 0.95, 1.1, 1.15, 1.18, 1.18, 1.12, 1.05, 1.15, 1.18, 1.18, 1.15, 1.1, 1.0, 0.95,
+    0.92, 0.9, 0.86, 0.82,
+  ],
 };
 
 const DAY_MS = 86_400_000;
 
 /** Local time parts for a timestamp. */
-export function localTime(ts: number, utcOffsetMinutes: number): { hour: number; weekday: number; dayOfYear: number; dayIndex: number } {
+export function localTime(
+  ts: number,
+  utcOffsetMinutes: number,
+): { hour: number; weekday: number; dayOfYear: number; dayIndex: number } {
   const local = ts + utcOffsetMinutes * 60_000;
   const date = new Date(local);
   const startOfYear = Date.UTC(date.getUTCFullYear(), 0, 1);
@@ -43,10 +55,19 @@ export function dailyFactor(shape: DailyShape, hour: number): number {
  * The load's level at `ts` relative to `baseKva`, before noise and events: daily shape ×
  * weekday/weekend × season × a day-to-day level drawn per device and day.
  */
-export function shapeFactor(load: MeterLoadSpec, ts: number, utcOffsetMinutes: number, seed: number, deviceId: string): number {
+export function shapeFactor(
+  load: MeterLoadSpec,
+  ts: number,
+  utcOffsetMinutes: number,
+  seed: number,
+  deviceId: string,
+): number {
   const t = localTime(ts, utcOffsetMinutes);
   const weekend = t.weekday === 0 || t.weekday === 6 ? load.weekendFactor : 1;
   const season = 1 + load.seasonalAmplitude * Math.cos((2 * Math.PI * (t.dayOfYear - load.seasonalPeakDay)) / 365.25);
-  const dayLevel = load.dailyVariation === 0 ? 1 : Math.max(0.2, 1 + load.dailyVariation * normalAt(seed, hashString(`${deviceId}/day`), t.dayIndex));
+  const dayLevel =
+    load.dailyVariation === 0
+      ? 1
+      : Math.max(0.2, 1 + load.dailyVariation * normalAt(seed, hashString(`${deviceId}/day`), t.dayIndex));
   return dailyFactor(load.daily, t.hour) * weekend * season * dayLevel;
 }

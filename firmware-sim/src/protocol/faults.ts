@@ -38,7 +38,8 @@ export class FaultDice {
         return { kind: 'bad_crc' };
       case 'garbage': {
         const bytes = Buffer.alloc(fault.garbageBytes);
-        for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(uniformAt(this.seed, this.stream ^ 0xa5a5a5a5, n * 256 + i) * 256);
+        for (let i = 0; i < bytes.length; i++)
+          bytes[i] = Math.floor(uniformAt(this.seed, this.stream ^ 0xa5a5a5a5, n * 256 + i) * 256);
         return { kind: 'garbage', bytes };
       }
     }

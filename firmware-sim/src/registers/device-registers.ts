@@ -3,7 +3,16 @@
  * profile maps is encoded exactly as the profile says (secondary side where the profile
  * says the gateway applies a ratio), so adding a profile file adds a simulatable model.
  */
-import { decodeRegisters, encodeRegisters, type DeviceProfile, type PrimaryConversion, type Quantity, type ReadFunction, type RegisterDefinition, type SettingDefinition } from '@gridsafe/shared';
+import {
+  decodeRegisters,
+  encodeRegisters,
+  type DeviceProfile,
+  type PrimaryConversion,
+  type Quantity,
+  type ReadFunction,
+  type RegisterDefinition,
+  type SettingDefinition,
+} from '@gridsafe/shared';
 import type { DeviceSnapshot } from '../model/device-model.js';
 
 /**
@@ -44,12 +53,21 @@ export class DeviceRegisters {
 
   constructor(profile: DeviceProfile, ctRatio: number, ptRatio: number, blockGap = DEFAULT_BLOCK_GAP) {
     this.profile = profile;
-    for (const def of profile.registers) this.entries.push({ kind: 'quantity', def, ratio: ratioFor(def.primary, ctRatio, ptRatio) });
-    for (const def of profile.settings) this.entries.push({ kind: 'setting', def, value: this.settingSource(def, ctRatio, ptRatio) });
-    this.blocks = computeBlocks(this.entries.map((e) => e.def), blockGap);
+    for (const def of profile.registers)
+      this.entries.push({ kind: 'quantity', def, ratio: ratioFor(def.primary, ctRatio, ptRatio) });
+    for (const def of profile.settings)
+      this.entries.push({ kind: 'setting', def, value: this.settingSource(def, ctRatio, ptRatio) });
+    this.blocks = computeBlocks(
+      this.entries.map((e) => e.def),
+      blockGap,
+    );
   }
 
-  private settingSource(def: SettingDefinition, ctRatio: number, ptRatio: number): (snapshot: DeviceSnapshot) => number {
+  private settingSource(
+    def: SettingDefinition,
+    ctRatio: number,
+    ptRatio: number,
+  ): (snapshot: DeviceSnapshot) => number {
     // A description that says "x0.1" means the register holds tenths (DTSU666's PT ratio).
     const tenths = /x\s*0\.1\b/i.test(def.description) ? 10 : 1;
     if (def.name === 'ct_ratio') return () => ctRatio * tenths;
@@ -82,11 +100,16 @@ export class DeviceRegisters {
     ]);
     const served: Partial<Record<Quantity, number>> = {};
     for (const entry of this.entries) {
-      const raw = entry.kind === 'quantity' ? (snapshot.values[entry.def.quantity] ?? 0) / entry.ratio / entry.def.scale : entry.value(snapshot);
+      const raw =
+        entry.kind === 'quantity'
+          ? (snapshot.values[entry.def.quantity] ?? 0) / entry.ratio / entry.def.scale
+          : entry.value(snapshot);
       const words = encodeRegisters(raw, entry.def.type, entry.def.byteOrder);
       const table = image.get(entry.def.function)!;
       words.forEach((w, k) => table.set(entry.def.address + k, w));
-      if (entry.kind === 'quantity') served[entry.def.quantity] = decodeRegisters(words, entry.def.type, entry.def.byteOrder) * entry.def.scale * entry.ratio;
+      if (entry.kind === 'quantity')
+        served[entry.def.quantity] =
+          decodeRegisters(words, entry.def.type, entry.def.byteOrder) * entry.def.scale * entry.ratio;
     }
     this.image = image;
     return served;
@@ -111,7 +134,10 @@ export class DeviceRegisters {
   }
 }
 
-function computeBlocks(defs: Array<{ function: ReadFunction; address: number; type: RegisterDefinition['type'] }>, gap: number): Map<ReadFunction, Array<[number, number]>> {
+function computeBlocks(
+  defs: Array<{ function: ReadFunction; address: number; type: RegisterDefinition['type'] }>,
+  gap: number,
+): Map<ReadFunction, Array<[number, number]>> {
   const blocks = new Map<ReadFunction, Array<[number, number]>>();
   for (const fn of [3, 4] as const) {
     const spans = defs

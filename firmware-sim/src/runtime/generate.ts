@@ -34,7 +34,11 @@ export function generateReadings({ fleet, durationMs, stepMs, write }: GenerateO
     for (const id of ids) {
       const served = fleet.servedAt(id, ts);
       const fault = served.commFault ? fleet.timelines.get(id)!.commFaultAt(ts) : null;
-      if (fault && (fault.probability >= 1 || uniformAt(fleet.scenario.seed, streams.get(id)!, step) < fault.probability) && fault.fault !== 'slow_reply') {
+      if (
+        fault &&
+        (fault.probability >= 1 || uniformAt(fleet.scenario.seed, streams.get(id)!, step) < fault.probability) &&
+        fault.fault !== 'slow_reply'
+      ) {
         lost++;
         continue;
       }

@@ -34,7 +34,7 @@ export interface SimulatorHandle {
   /** The values a device serves now (primary units) and since when. */
   current(deviceId: string): { since: number; values: Partial<Record<Quantity, number>> };
   /** Forces a comm fault on a device (null: none), or returns it to its scenario (undefined). */
-  setFault(deviceId: string, fault: Partial<CommFault> & Pick<CommFault, 'fault'> | null | undefined): void;
+  setFault(deviceId: string, fault: (Partial<CommFault> & Pick<CommFault, 'fault'>) | null | undefined): void;
   counters(deviceId: string): DeviceCounters;
   stop(): Promise<void>;
 }
@@ -49,7 +49,10 @@ export async function startSimulator(scenario: Scenario, options: SimulatorOptio
   const devices = new Map<string, SimDevice>();
   for (const spec of scenario.devices) {
     const profile = profiles.get(spec.profile);
-    if (!profile) throw new Error(`${scenario.source}: device "${spec.id}" names profile "${spec.profile}", which is not among ${[...profiles.keys()].join(', ')}`);
+    if (!profile)
+      throw new Error(
+        `${scenario.source}: device "${spec.id}" names profile "${spec.profile}", which is not among ${[...profiles.keys()].join(', ')}`,
+      );
     devices.set(spec.id, new SimDevice(spec, profile, fleet.timelines.get(spec.id)!, scenario.seed));
   }
 
@@ -74,7 +77,10 @@ export async function startSimulator(scenario: Scenario, options: SimulatorOptio
   tick(Date.now());
   for (const device of devices.values()) {
     if (device.registers.unsupportedSettings.length > 0) {
-      log.warn({ device: device.id, settings: device.registers.unsupportedSettings }, 'the simulator has no value for these profile settings; they read 0');
+      log.warn(
+        { device: device.id, settings: device.registers.unsupportedSettings },
+        'the simulator has no value for these profile settings; they read 0',
+      );
     }
   }
 
@@ -87,7 +93,8 @@ export async function startSimulator(scenario: Scenario, options: SimulatorOptio
     rtu: [],
     devices: [...devices.keys()],
     current: (id) => device(id).current(),
-    setFault: (id, fault) => device(id).setFault(fault ? { code: 6, delayMs: 2000, garbageBytes: 16, probability: 1, ...fault } : fault),
+    setFault: (id, fault) =>
+      device(id).setFault(fault ? { code: 6, delayMs: 2000, garbageBytes: 16, probability: 1, ...fault } : fault),
     counters: (id) => device(id).counters,
     stop: async () => {
       stopped = true;
@@ -131,14 +138,20 @@ export async function startSimulator(scenario: Scenario, options: SimulatorOptio
   const schedule = () => {
     if (stopped) return;
     const due = t0 + k * tickMs;
-    timer = setTimeout(() => {
-      if (stopped) return;
-      k = Math.max(k + 1, Math.floor((Date.now() - t0) / tickMs) + 1);
-      tick(Date.now());
-      schedule();
-    }, Math.max(0, due - Date.now()));
+    timer = setTimeout(
+      () => {
+        if (stopped) return;
+        k = Math.max(k + 1, Math.floor((Date.now() - t0) / tickMs) + 1);
+        tick(Date.now());
+        schedule();
+      },
+      Math.max(0, due - Date.now()),
+    );
   };
   schedule();
-  log.info({ devices: handle.devices, tcp: handle.tcp, rtu: handle.rtu, tickMs, scenario: scenario.name }, 'simulator running');
+  log.info(
+    { devices: handle.devices, tcp: handle.tcp, rtu: handle.rtu, tickMs, scenario: scenario.name },
+    'simulator running',
+  );
   return handle;
 }

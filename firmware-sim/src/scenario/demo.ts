@@ -15,7 +15,10 @@ export interface DemoOptions {
 }
 
 /** A gentle daily shape (±15 %), so the base load stays near 60 kVA at any hour of the demo. */
-const DEMO_DAILY = [0.88, 0.86, 0.85, 0.85, 0.86, 0.9, 0.95, 1.0, 1.05, 1.08, 1.1, 1.1, 1.08, 1.08, 1.1, 1.1, 1.08, 1.1, 1.14, 1.15, 1.12, 1.05, 0.98, 0.92];
+const DEMO_DAILY = [
+  0.88, 0.86, 0.85, 0.85, 0.86, 0.9, 0.95, 1.0, 1.05, 1.08, 1.1, 1.1, 1.08, 1.08, 1.1, 1.1, 1.08, 1.1, 1.14, 1.15, 1.12,
+  1.05, 0.98, 0.92,
+];
 
 export function demoScenarioData(host: string, port: number): Record<string, unknown> {
   return {
@@ -39,12 +42,24 @@ export function demoScenarioData(host: string, port: number): Record<string, unk
       },
       { id: 't-001', profile: 'gridsafe-rcm4', bus: 'tcp-1', unit: 2, transformer: 'tx-001', terminal: {} },
     ],
-    events: [{ device: 'm-001', type: 'overload_ramp', at: '10s', ramp: '20s', targetFactor: 1.3, note: '1.3 x the 100 kVA rating, held until the end' }],
+    events: [
+      {
+        device: 'm-001',
+        type: 'overload_ramp',
+        at: '10s',
+        ramp: '20s',
+        targetFactor: 1.3,
+        note: '1.3 x the 100 kVA rating, held until the end',
+      },
+    ],
   };
 }
 
 export function demoScenario(options: DemoOptions = {}): Scenario {
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 5020;
-  return parseScenario(SourceDoc.fromData(demoScenarioData(host, port), 'embedded demo'), options.profiles ? { profiles: options.profiles } : {});
+  return parseScenario(
+    SourceDoc.fromData(demoScenarioData(host, port), 'embedded demo'),
+    options.profiles ? { profiles: options.profiles } : {},
+  );
 }

@@ -19,7 +19,10 @@ export class ScenarioError extends Error {
 }
 
 export function formatPath(path: Path): string {
-  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${key}` : key), '');
+  return path.reduce<string>(
+    (out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${key}` : key),
+    '',
+  );
 }
 
 /** The document and a way to find the line of any path in it. */
@@ -76,7 +79,8 @@ export class Fields {
   ) {}
 
   static of(src: SourceDoc, path: Path, value: unknown, allowed: readonly string[]): Fields {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) src.fail(path, `must be a mapping (key: value), got ${describe(value)}`);
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      src.fail(path, `must be a mapping (key: value), got ${describe(value)}`);
     const record = value as Record<string, unknown>;
     for (const key of Object.keys(record)) {
       if (!allowed.includes(key)) src.fail([...path, key], `unknown field; expected one of: ${allowed.join(', ')}`);
@@ -148,7 +152,8 @@ export class Fields {
     const v = this.list(key);
     if (v.length !== length) this.fail(key, `must list exactly ${length} numbers, got ${v.length}`);
     return v.map((item, i) => {
-      if (typeof item !== 'number' || !Number.isFinite(item) || item < min || item > max) this.src.fail([...this.path, key, i], `must be a number between ${min} and ${max}, got ${describe(item)}`);
+      if (typeof item !== 'number' || !Number.isFinite(item) || item < min || item > max)
+        this.src.fail([...this.path, key, i], `must be a number between ${min} and ${max}, got ${describe(item)}`);
       return item;
     });
   }
@@ -161,7 +166,11 @@ export class Fields {
       this.fail(key, 'is required (a duration such as 30s, 5m, 2h)');
     }
     const ms = parseDuration(v);
-    if (ms === undefined) this.fail(key, `must be a duration (seconds as a number, or text such as 500ms, 10s, 5m, 2h, 1d), got ${describe(v)}`);
+    if (ms === undefined)
+      this.fail(
+        key,
+        `must be a duration (seconds as a number, or text such as 500ms, 10s, 5m, 2h, 1d), got ${describe(v)}`,
+      );
     return ms;
   }
 

@@ -40,7 +40,9 @@ export function loadScenarioFile(path: string, options: ParseOptions = {}): Scen
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new Error(`scenario file ${path} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new Error(
+      `scenario file ${path} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
   return parseScenario(SourceDoc.parse(text, path), options);
 }
@@ -51,7 +53,20 @@ export function parseScenarioText(text: string, source: string, options: ParseOp
 
 export function parseScenario(src: SourceDoc, options: ParseOptions = {}): Scenario {
   const profiles = options.profiles ?? loadBuiltinProfiles();
-  const top: Fields = Fields.of(src, [], src.data, ['name', 'seed', 'tickMs', 'tick', 'utcOffsetMinutes', 'start', 'transformers', 'customers', 'buses', 'devices', 'events', '$comment']);
+  const top: Fields = Fields.of(src, [], src.data, [
+    'name',
+    'seed',
+    'tickMs',
+    'tick',
+    'utcOffsetMinutes',
+    'start',
+    'transformers',
+    'customers',
+    'buses',
+    'devices',
+    'events',
+    '$comment',
+  ]);
   const tickMs = top.has('tick') ? top.duration('tick') : top.number('tickMs', 1000, 10, 3_600_000, true);
   if (tickMs < 10) top.fail('tick', 'must be at least 10 ms');
   let startMs: number | undefined;
@@ -65,20 +80,44 @@ export function parseScenario(src: SourceDoc, options: ParseOptions = {}): Scena
     const f: Fields = Fields.of(src, ['transformers', i], item, ['id', 'ratedKva', 'site']);
     return { id: f.string('id', undefined, ID, ID_TEXT), ratedKva: f.number('ratedKva', undefined, 1, 1e6) };
   });
-  unique(src, 'transformers', transformers.map((t) => t.id));
+  unique(
+    src,
+    'transformers',
+    transformers.map((t) => t.id),
+  );
   const customers = top.list('customers').map((item, i): CustomerSpec => {
     const f: Fields = Fields.of(src, ['customers', i], item, ['id', 'contractKva', 'name']);
     return { id: f.string('id', undefined, ID, ID_TEXT), contractKva: f.number('contractKva', undefined, 1, 1e6) };
   });
-  unique(src, 'customers', customers.map((c) => c.id));
+  unique(
+    src,
+    'customers',
+    customers.map((c) => c.id),
+  );
 
-  const buses = top.list('buses', true).flatMap((item, i) => parseBus(src, ['buses', i], item, options.defaultHost ?? '127.0.0.1'));
-  unique(src, 'buses', buses.map((b) => b.id));
+  const buses = top
+    .list('buses', true)
+    .flatMap((item, i) => parseBus(src, ['buses', i], item, options.defaultHost ?? '127.0.0.1'));
+  unique(
+    src,
+    'buses',
+    buses.map((b) => b.id),
+  );
   const tcpPorts = buses.flatMap((b) => (b.kind === 'tcp' && b.port !== 0 ? [`${b.host}:${b.port}`] : []));
-  if (new Set(tcpPorts).size !== tcpPorts.length) top.fail('buses', 'two TCP buses listen on the same host and port; put their devices on one bus (unit ids tell them apart)');
+  if (new Set(tcpPorts).size !== tcpPorts.length)
+    top.fail(
+      'buses',
+      'two TCP buses listen on the same host and port; put their devices on one bus (unit ids tell them apart)',
+    );
 
-  const devices = top.list('devices', true).flatMap((item, i) => parseDevice(src, ['devices', i], item, profiles, buses, transformers, customers));
-  unique(src, 'devices', devices.map((d) => d.id));
+  const devices = top
+    .list('devices', true)
+    .flatMap((item, i) => parseDevice(src, ['devices', i], item, profiles, buses, transformers, customers));
+  unique(
+    src,
+    'devices',
+    devices.map((d) => d.id),
+  );
   const taken = new Map<string, string>();
   for (const d of devices) {
     const key = `${d.bus}/${d.unit}`;
@@ -87,7 +126,9 @@ export function parseScenario(src: SourceDoc, options: ParseOptions = {}): Scena
     taken.set(key, d.id);
   }
 
-  const events = top.list('events').map((item, i) => parseEvent(src, ['events', i], item, devices, profiles, transformers));
+  const events = top
+    .list('events')
+    .map((item, i) => parseEvent(src, ['events', i], item, devices, profiles, transformers));
   return {
     source: src.source,
     name: top.string('name', src.source),
@@ -117,16 +158,36 @@ function nth(template: string, n: number, pad: number): string {
 }
 
 function parseBus(src: SourceDoc, path: Path, item: unknown, defaultHost: string): BusSpec[] {
-  const f: Fields = Fields.of(src, path, item, ['id', 'kind', 'host', 'port', 'path', 'baudRate', 'parity', 'dataBits', 'stopBits', 'turnaroundMs', 'minRequestGapMs', 'count', 'pad']);
+  const f: Fields = Fields.of(src, path, item, [
+    'id',
+    'kind',
+    'host',
+    'port',
+    'path',
+    'baudRate',
+    'parity',
+    'dataBits',
+    'stopBits',
+    'turnaroundMs',
+    'minRequestGapMs',
+    'count',
+    'pad',
+  ]);
   const count = f.number('count', 1, 1, 1000, true);
   const pad = f.number('pad', 3, 1, 6, true);
   const id = f.string('id', undefined, TEMPLATE_ID, ID_TEXT);
-  if (count > 1 && !id.includes('{n}')) f.fail('id', 'with a count above 1 the id must contain {n}, replaced by the copy number');
+  if (count > 1 && !id.includes('{n}'))
+    f.fail('id', 'with a count above 1 the id must contain {n}, replaced by the copy number');
   const kind = f.oneOf('kind', ['tcp', 'rtu'] as const);
   if (kind === 'tcp') {
     const host = f.string('host', defaultHost);
     const port = f.number('port', undefined, 0, 65535, true);
-    return Array.from({ length: count }, (_, k) => ({ id: nth(id, k + 1, pad), kind: 'tcp' as const, host, port: port === 0 ? 0 : port + k }));
+    return Array.from({ length: count }, (_, k) => ({
+      id: nth(id, k + 1, pad),
+      kind: 'tcp' as const,
+      host,
+      port: port === 0 ? 0 : port + k,
+    }));
   }
   const serialPath = f.string('path');
   if (count > 1 && !serialPath.includes('{n}')) f.fail('path', 'with a count above 1 the path must contain {n}');
@@ -143,7 +204,11 @@ function parseBus(src: SourceDoc, path: Path, item: unknown, defaultHost: string
     turnaroundMs: f.number('turnaroundMs', 2, 0, 10_000),
     minRequestGapMs: f.number('minRequestGapMs', 0, 0, 10_000),
   };
-  return Array.from({ length: count }, (_, k) => ({ id: nth(id, k + 1, pad), path: nth(serialPath, k + 1, pad), ...spec }));
+  return Array.from({ length: count }, (_, k) => ({
+    id: nth(id, k + 1, pad),
+    path: nth(serialPath, k + 1, pad),
+    ...spec,
+  }));
 }
 
 function parseDevice(
@@ -155,23 +220,47 @@ function parseDevice(
   transformers: TransformerSpec[],
   customers: CustomerSpec[],
 ): DeviceSpec[] {
-  const f: Fields = Fields.of(src, path, item, ['id', 'profile', 'bus', 'unit', 'ctRatio', 'ptRatio', 'transformer', 'customer', 'load', 'terminal', 'count', 'pad']);
+  const f: Fields = Fields.of(src, path, item, [
+    'id',
+    'profile',
+    'bus',
+    'unit',
+    'ctRatio',
+    'ptRatio',
+    'transformer',
+    'customer',
+    'load',
+    'terminal',
+    'count',
+    'pad',
+  ]);
   const count = f.number('count', 1, 1, 100_000, true);
   const pad = f.number('pad', 3, 1, 6, true);
   const id = f.string('id', undefined, TEMPLATE_ID, ID_TEXT);
-  if (count > 1 && !id.includes('{n}')) f.fail('id', 'with a count above 1 the id must contain {n}, replaced by the copy number');
+  if (count > 1 && !id.includes('{n}'))
+    f.fail('id', 'with a count above 1 the id must contain {n}, replaced by the copy number');
   const profileId = f.string('profile');
   const profile = profiles.get(profileId);
   if (!profile) f.fail('profile', `no device profile "${profileId}"; known: ${[...profiles.keys()].join(', ')}`);
-  const busIds = f.has('bus') && Array.isArray(f.raw('bus')) ? f.list('bus').map((b, i) => (typeof b === 'string' ? b : src.fail([...path, 'bus', i], 'must be a bus id'))) : [f.string('bus')];
-  for (const b of busIds) if (!buses.some((bus) => bus.id === b)) f.fail('bus', `no bus "${b}"; known: ${buses.map((x) => x.id).join(', ')}`);
+  const busIds =
+    f.has('bus') && Array.isArray(f.raw('bus'))
+      ? f.list('bus').map((b, i) => (typeof b === 'string' ? b : src.fail([...path, 'bus', i], 'must be a bus id')))
+      : [f.string('bus')];
+  for (const b of busIds)
+    if (!buses.some((bus) => bus.id === b)) f.fail('bus', `no bus "${b}"; known: ${buses.map((x) => x.id).join(', ')}`);
   const unit = f.number('unit', 1, 1, 247, true);
   const perBus = Math.ceil(count / busIds.length);
-  if (unit + perBus - 1 > 247) f.fail('count', `${count} devices across ${busIds.length} bus(es) from unit ${unit} need unit ids above 247; add buses`);
+  if (unit + perBus - 1 > 247)
+    f.fail(
+      'count',
+      `${count} devices across ${busIds.length} bus(es) from unit ${unit} need unit ids above 247; add buses`,
+    );
   const transformer = f.optionalString('transformer');
-  if (transformer && !transformers.some((t) => t.id === transformer)) f.fail('transformer', `no transformer "${transformer}" under transformers`);
+  if (transformer && !transformers.some((t) => t.id === transformer))
+    f.fail('transformer', `no transformer "${transformer}" under transformers`);
   const customer = f.optionalString('customer');
-  if (customer && !customers.some((c) => c.id === customer)) f.fail('customer', `no customer "${customer}" under customers`);
+  if (customer && !customers.some((c) => c.id === customer))
+    f.fail('customer', `no customer "${customer}" under customers`);
   const base = {
     profile: profileId,
     ctRatio: f.number('ctRatio', 1, 0.001, 1e6),
@@ -200,14 +289,30 @@ function parseDevice(
 
 function parseLoad(src: SourceDoc, path: Path, item: unknown): MeterLoadSpec {
   const f: Fields = Fields.of(src, path, item, [
-    'baseKva', 'pf', 'daily', 'weekendFactor', 'seasonalAmplitude', 'seasonalPeakDay', 'dailyVariation', 'noise', 'shares', 'nominalVoltage', 'voltageNoise', 'frequencyHz', 'initialImportKwh', 'initialExportKwh',
+    'baseKva',
+    'pf',
+    'daily',
+    'weekendFactor',
+    'seasonalAmplitude',
+    'seasonalPeakDay',
+    'dailyVariation',
+    'noise',
+    'shares',
+    'nominalVoltage',
+    'voltageNoise',
+    'frequencyHz',
+    'initialImportKwh',
+    'initialExportKwh',
   ]);
   let daily: DailyShape = 'flat';
   if (f.has('daily')) {
-    daily = Array.isArray(f.raw('daily')) ? (f.numbers('daily', 24, 0, 100) as number[]) : f.oneOf('daily', ['flat', 'residential', 'commercial', 'industrial'] as const);
+    daily = Array.isArray(f.raw('daily'))
+      ? (f.numbers('daily', 24, 0, 100) as number[])
+      : f.oneOf('daily', ['flat', 'residential', 'commercial', 'industrial'] as const);
   }
   const shares = f.numbers('shares', 3, 0, 1);
-  if (shares && Math.abs(shares.reduce((a, b) => a + b, 0) - 1) > 0.01) f.fail('shares', 'the three phase shares must add up to 1');
+  if (shares && Math.abs(shares.reduce((a, b) => a + b, 0) - 1) > 0.01)
+    f.fail('shares', 'the three phase shares must add up to 1');
   return {
     baseKva: f.number('baseKva', undefined, 0, 1e6),
     pf: f.number('pf', 0.95, 0.05, 1),
@@ -227,12 +332,23 @@ function parseLoad(src: SourceDoc, path: Path, item: unknown): MeterLoadSpec {
 }
 
 function parseTerminal(src: SourceDoc, path: Path, item: unknown): TerminalSpec {
-  const f: Fields = Fields.of(src, path, item, ['residualMa', 'residualNoiseMa', 'temperaturesC', 'temperatureNoiseC', 'ratedResidualMa', 'prewarningResidualMa', 'alarmTemperatureC', 'breaker']);
+  const f: Fields = Fields.of(src, path, item, [
+    'residualMa',
+    'residualNoiseMa',
+    'temperaturesC',
+    'temperatureNoiseC',
+    'ratedResidualMa',
+    'prewarningResidualMa',
+    'alarmTemperatureC',
+    'breaker',
+  ]);
   return {
     // FACTS.md: normal background leakage is often 100-200 mA.
     residualMa: f.number('residualMa', 120, 0, 30_000),
     residualNoiseMa: f.number('residualNoiseMa', 5, 0, 1000),
-    temperaturesC: (f.numbers('temperaturesC', 4, -40, 200) as [number, number, number, number] | undefined) ?? [35, 35, 35, 30],
+    temperaturesC: (f.numbers('temperaturesC', 4, -40, 200) as [number, number, number, number] | undefined) ?? [
+      35, 35, 35, 30,
+    ],
     temperatureNoiseC: f.number('temperatureNoiseC', 0.2, 0, 20),
     // FACTS.md: GB 50116-2013 §9.2.3 alarm setting 300-500 mA.
     ratedResidualMa: f.number('ratedResidualMa', 300, 20, 1000),
@@ -256,17 +372,29 @@ const EVENT_FIELDS: Record<EventParams['type'], string[]> = {
   comm_fault: ['fault', 'code', 'delayMs', 'garbageBytes', 'probability'],
 };
 
-function parseEvent(src: SourceDoc, path: Path, item: unknown, devices: DeviceSpec[], profiles: Map<string, DeviceProfile>, transformers: TransformerSpec[]): EventSpec {
+function parseEvent(
+  src: SourceDoc,
+  path: Path,
+  item: unknown,
+  devices: DeviceSpec[],
+  profiles: Map<string, DeviceProfile>,
+  transformers: TransformerSpec[],
+): EventSpec {
   const peek = typeof item === 'object' && item !== null ? (item as Record<string, unknown>)['type'] : undefined;
-  const extra = typeof peek === 'string' && peek in EVENT_FIELDS ? EVENT_FIELDS[peek as EventParams['type']] : Object.values(EVENT_FIELDS).flat();
+  const extra =
+    typeof peek === 'string' && peek in EVENT_FIELDS
+      ? EVENT_FIELDS[peek as EventParams['type']]
+      : Object.values(EVENT_FIELDS).flat();
   const f: Fields = Fields.of(src, path, item, ['device', 'type', 'at', 'duration', 'note', ...extra]);
   const type = f.oneOf('type', EVENT_TYPES);
   const deviceId = f.string('device');
   const device = devices.find((d) => d.id === deviceId);
   if (!device) f.fail('device', `no device "${deviceId}" in this scenario`);
   const kind = profiles.get(device.profile)!.kind;
-  if (kind === 'meter' && TERMINAL_EVENTS.includes(type)) f.fail('type', `${type} acts on a terminal, and "${deviceId}" is a meter`);
-  if (kind === 'terminal' && METER_EVENTS.includes(type)) f.fail('type', `${type} acts on a meter, and "${deviceId}" is a terminal`);
+  if (kind === 'meter' && TERMINAL_EVENTS.includes(type))
+    f.fail('type', `${type} acts on a terminal, and "${deviceId}" is a meter`);
+  if (kind === 'terminal' && METER_EVENTS.includes(type))
+    f.fail('type', `${type} acts on a meter, and "${deviceId}" is a terminal`);
   const at = f.time('at');
   const durationMs = f.has('duration') ? f.duration('duration') : null;
   const phaseOf = (key: string): Phase => f.oneOf(key, PHASES);
@@ -290,16 +418,25 @@ function parseEvent(src: SourceDoc, path: Path, item: unknown, devices: DeviceSp
     case 'voltage_sag':
     case 'voltage_swell': {
       const factor = f.number('factor', undefined, 0, 2);
-      if (type === 'voltage_sag' && factor >= 1) f.fail('factor', 'a sag lowers the voltage: the factor must be below 1');
-      if (type === 'voltage_swell' && factor <= 1) f.fail('factor', 'a swell raises the voltage: the factor must be above 1');
-      const phases = f.has('phases') ? f.list('phases').map((p, i) => (PHASES.includes(p as Phase) ? (p as Phase) : src.fail([...path, 'phases', i], 'must be a, b or c'))) : [...PHASES];
+      if (type === 'voltage_sag' && factor >= 1)
+        f.fail('factor', 'a sag lowers the voltage: the factor must be below 1');
+      if (type === 'voltage_swell' && factor <= 1)
+        f.fail('factor', 'a swell raises the voltage: the factor must be above 1');
+      const phases = f.has('phases')
+        ? f
+            .list('phases')
+            .map((p, i) =>
+              PHASES.includes(p as Phase) ? (p as Phase) : src.fail([...path, 'phases', i], 'must be a, b or c'),
+            )
+        : [...PHASES];
       params = { type, factor, phases };
       break;
     }
     case 'phase_unbalance': {
       const shares = f.numbers('shares', 3, 0, 1);
       if (!shares) f.fail('shares', 'is required: the load share of phases a, b, c, adding up to 1');
-      if (Math.abs(shares.reduce((a, b) => a + b, 0) - 1) > 0.01) f.fail('shares', 'the three phase shares must add up to 1');
+      if (Math.abs(shares.reduce((a, b) => a + b, 0) - 1) > 0.01)
+        f.fail('shares', 'the three phase shares must add up to 1');
       params = { type, shares: shares as [number, number, number] };
       break;
     }
@@ -313,7 +450,12 @@ function parseEvent(src: SourceDoc, path: Path, item: unknown, devices: DeviceSp
       params = { type, residualMa: f.number('residualMa', undefined, 0, 30_000) };
       break;
     case 'over_temperature':
-      params = { type, channel: f.oneOf('channel', [1, 2, 3, 4] as const), rateCPerMin: f.number('rateCPerMin', undefined, 0, 1000), maxC: f.number('maxC', undefined, -40, 200) };
+      params = {
+        type,
+        channel: f.oneOf('channel', [1, 2, 3, 4] as const),
+        rateCPerMin: f.number('rateCPerMin', undefined, 0, 1000),
+        maxC: f.number('maxC', undefined, -40, 200),
+      };
       break;
     case 'comm_fault': {
       const fault = f.oneOf('fault', COMM_FAULTS);

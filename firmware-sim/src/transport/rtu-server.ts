@@ -71,14 +71,26 @@ export class ModbusRtuServer {
       autoOpen: false,
     });
     await new Promise<void>((resolve, reject) =>
-      port.open((error) => (error ? reject(new Error(`RTU bus "${this.spec.id}" cannot open serial port ${this.spec.path}: ${error.message}`)) : resolve())),
+      port.open((error) =>
+        error
+          ? reject(new Error(`RTU bus "${this.spec.id}" cannot open serial port ${this.spec.path}: ${error.message}`))
+          : resolve(),
+      ),
     );
     this.port = port;
     this.pacer = new Pacer((bytes) => port.write(bytes));
     port.on('data', (chunk: Buffer) => this.receive(chunk));
     port.on('error', (error) => this.log.warn({ err: error.message }, 'serial port error'));
     this.log.info(
-      { path: this.spec.path, baudRate: this.spec.baudRate, parity: this.spec.parity, stopBits: this.spec.stopBits, charMs: this.timing.charMs, t35Ms: this.timing.t35Ms, units: [...this.units.keys()] },
+      {
+        path: this.spec.path,
+        baudRate: this.spec.baudRate,
+        parity: this.spec.parity,
+        stopBits: this.spec.stopBits,
+        charMs: this.timing.charMs,
+        t35Ms: this.timing.t35Ms,
+        units: [...this.units.keys()],
+      },
       'Modbus RTU bus open',
     );
   }

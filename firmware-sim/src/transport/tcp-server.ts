@@ -34,13 +34,20 @@ export class ModbusTcpServer {
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', (error: NodeJS.ErrnoException) =>
-        reject(new Error(`Modbus TCP bus "${this.spec.id}" cannot listen on ${this.spec.host}:${this.spec.port}: ${error.code ?? error.message}${error.code === 'EADDRINUSE' ? ' (the port is in use; set GRIDSAFE_SIM_TCP_PORT or the bus port)' : ''}`)),
+        reject(
+          new Error(
+            `Modbus TCP bus "${this.spec.id}" cannot listen on ${this.spec.host}:${this.spec.port}: ${error.code ?? error.message}${error.code === 'EADDRINUSE' ? ' (the port is in use; set GRIDSAFE_SIM_TCP_PORT or the bus port)' : ''}`,
+          ),
+        ),
       );
       server.listen(this.spec.port, this.spec.host, () => resolve());
     });
     const address = server.address();
     this.boundPort = typeof address === 'object' && address ? address.port : this.spec.port;
-    this.log.info({ host: this.spec.host, port: this.boundPort, units: [...this.units.keys()] }, 'Modbus TCP listening');
+    this.log.info(
+      { host: this.spec.host, port: this.boundPort, units: [...this.units.keys()] },
+      'Modbus TCP listening',
+    );
     return { host: this.spec.host, port: this.boundPort };
   }
 

@@ -7,13 +7,20 @@ import { client, until, upstream } from './sockets.js';
 const CLI = fileURLToPath(new URL('../../dist/src/link/cli.js', import.meta.url));
 
 function run(args: string[], env: Record<string, string> = {}) {
-  const proc = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, GRIDSAFE_LOG_LEVEL: 'info', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, GRIDSAFE_LOG_LEVEL: 'info', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-  const lines = () => out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = () =>
+    out
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
   return { proc, exited, lines, stderr: () => err };
 }
 
@@ -22,7 +29,11 @@ t.test('mistakes in the settings name the flag and exit 2', async (t) => {
     [[], {}, /--target \(GRIDSAFE_LINK_TARGET\): is required/],
     [['--target', 'broker'], {}, /--target .*"broker" is not \[host:\]port/],
     [['--target', '1883', '--bps', 'fast'], {}, /--bps .*"fast" is not a positive rate/],
-    [['--target', '1883'], { GRIDSAFE_LINK_LATENCY: 'soon' }, /--latency \(GRIDSAFE_LINK_LATENCY\): "soon" is not a duration/],
+    [
+      ['--target', '1883'],
+      { GRIDSAFE_LINK_LATENCY: 'soon' },
+      /--latency \(GRIDSAFE_LINK_LATENCY\): "soon" is not a duration/,
+    ],
     [['--target', '1883', '--cut-every', '1m'], {}, /--cut-every and --cut-for go together/],
     [['--target', '1883', '--cut-every', '1m', '--cut-for', '2m'], {}, /shorter than the period/],
     [['--target', '1883', '--mode', 'drop'], {}, /--mode .*"drop" is not reset or stall/],
@@ -40,7 +51,17 @@ t.test('--help lists every option', async (t) => {
   let out = '';
   child.proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
   t.equal(await child.exited, 0);
-  for (const flag of ['--target', '--listen', '--up-bps', '--latency', '--cut-at', '--random-cuts', '--mode', 'GRIDSAFE_LINK_TARGET']) t.match(out, flag);
+  for (const flag of [
+    '--target',
+    '--listen',
+    '--up-bps',
+    '--latency',
+    '--cut-at',
+    '--random-cuts',
+    '--mode',
+    'GRIDSAFE_LINK_TARGET',
+  ])
+    t.match(out, flag);
 });
 
 t.test('proxies, obeys stdin commands and logs its counts on SIGTERM', async (t) => {
@@ -70,9 +91,15 @@ t.test('proxies, obeys stdin commands and logs its counts on SIGTERM', async (t)
 
   child.proc.kill('SIGTERM');
   t.equal(await child.exited, 0, 'SIGTERM exits 0');
-  const last = child.lines().filter((l) => l['msg'] === 'stats').at(-1)!['stats'] as { up: { bytes: number }; down: { bytes: number }; cuts: number };
+  const last = child
+    .lines()
+    .filter((l) => l['msg'] === 'stats')
+    .at(-1)!['stats'] as { up: { bytes: number }; down: { bytes: number }; cuts: number };
   t.equal(last.up.bytes, 10, 'final up count');
   t.equal(last.down.bytes, 10, 'final down count');
   t.equal(last.cuts, 1);
-  t.ok(child.lines().some((l) => l['msg'] === 'link cut') && child.lines().some((l) => l['msg'] === 'link restored'), 'cut and restore are logged');
+  t.ok(
+    child.lines().some((l) => l['msg'] === 'link cut') && child.lines().some((l) => l['msg'] === 'link restored'),
+    'cut and restore are logged',
+  );
 });

@@ -6,7 +6,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { LinkEmulator, cutWindows, type LinkEmulatorOptions } from '../../src/link/index.js';
 import { client, until, upstream, type Upstream } from './sockets.js';
 
-async function setup(t: Test, options: Partial<LinkEmulatorOptions> = {}, echo = true): Promise<{ up: Upstream; link: LinkEmulator; port: number }> {
+async function setup(
+  t: Test,
+  options: Partial<LinkEmulatorOptions> = {},
+  echo = true,
+): Promise<{ up: Upstream; link: LinkEmulator; port: number }> {
   const up = await upstream(echo);
   const link = new LinkEmulator({ target: { host: '127.0.0.1', port: up.port }, ...options });
   const port = await link.start();
@@ -42,7 +46,10 @@ t.test('cannot go faster than its bandwidth', async (t) => {
   c.socket.write(randomBytes(10_000));
   await until('all bytes across', () => link.stats().up.bytes === 10_000);
   const seconds = (performance.now() - started) / 1000;
-  t.ok(seconds >= (10_000 - 1500) / 5000 - 0.05, `10 kB at 40 kbit/s took ${seconds.toFixed(2)} s (at least ${((10_000 - 1500) / 5000).toFixed(2)} s)`);
+  t.ok(
+    seconds >= (10_000 - 1500) / 5000 - 0.05,
+    `10 kB at 40 kbit/s took ${seconds.toFixed(2)} s (at least ${((10_000 - 1500) / 5000).toFixed(2)} s)`,
+  );
   t.equal(link.stats().down.bytes, 0, 'the down lane was not used');
 });
 
@@ -65,7 +72,8 @@ t.test('keeps order under rate limit and delay, many connections sharing the lin
   }
   const expected = Array.from({ length: messages }, (_, i) => `${i};`).join('');
   await until('all echoes', () => clients.every((c) => c.bytes().length === expected.length), 20_000);
-  for (const [i, c] of clients.entries()) t.equal(c.bytes().toString(), expected, `connection ${i + 1}: every message, in order`);
+  for (const [i, c] of clients.entries())
+    t.equal(c.bytes().toString(), expected, `connection ${i + 1}: every message, in order`);
 });
 
 t.test('a reset cut aborts connections, refuses new ones while down, and lets them through after', async (t) => {
@@ -117,14 +125,19 @@ t.test('a stall moves nothing, holds new connections, and loses nothing when the
   t.equal(up.sockets.length, 1, 'the held connection did not reach the broker');
   t.equal(link.stats().state, 'stall');
   link.restore();
-  await until('the held bytes to cross', () => c.bytes().toString() === 'ab' && Buffer.concat(lateData).toString() === 'held');
+  await until(
+    'the held bytes to cross',
+    () => c.bytes().toString() === 'ab' && Buffer.concat(lateData).toString() === 'held',
+  );
   t.equal(up.sockets.length, 2, 'the held connection reached the broker after the stall');
   t.equal(link.stats().up.droppedBytes, 0, 'nothing was lost');
   late.destroy();
 });
 
 t.test('follows a schedule of cuts by itself', async (t) => {
-  const { link, port } = await setup(t, { schedule: { kind: 'windows', windows: [{ atMs: 150, forMs: 250, mode: 'reset' }] } });
+  const { link, port } = await setup(t, {
+    schedule: { kind: 'windows', windows: [{ atMs: 150, forMs: 250, mode: 'reset' }] },
+  });
   const c = await client(port);
   const events: Array<[string, number]> = [];
   const started = performance.now();
@@ -133,7 +146,10 @@ t.test('follows a schedule of cuts by itself', async (t) => {
   const closed = await c.closed;
   t.equal(closed.error, 'ECONNRESET', 'the scheduled cut reset the connection');
   await until('the restore', () => events.length === 2, 5000);
-  t.same(events.map(([e]) => e), ['cut', 'restore']);
+  t.same(
+    events.map(([e]) => e),
+    ['cut', 'restore'],
+  );
   const [, cutAt] = events[0]!;
   const [, restoreAt] = events[1]!;
   t.ok(restoreAt - cutAt >= 245, `down for ${(restoreAt - cutAt).toFixed(0)} ms (scheduled 250)`);
@@ -150,10 +166,23 @@ t.test('random cuts are reproducible from the seed', async (t) => {
   t.not(JSON.stringify(a), JSON.stringify(take(6)), 'another seed, other cuts');
   const meanDown = a.reduce((s, w) => s + w.forMs, 0) / a.length;
   t.ok(meanDown > 8_500 && meanDown < 11_500, `mean down time ${meanDown.toFixed(0)} ms (asked 10000)`);
-  t.ok(a.every((w, i) => i === 0 || w.atMs >= a[i - 1]!.atMs + a[i - 1]!.forMs), 'windows never overlap');
+  t.ok(
+    a.every((w, i) => i === 0 || w.atMs >= a[i - 1]!.atMs + a[i - 1]!.forMs),
+    'windows never overlap',
+  );
   const periodic = cutWindows({ kind: 'periodic', everyMs: 1000, forMs: 100, mode: 'reset' });
-  t.same([periodic.next().value, periodic.next().value].map((w) => w?.atMs), [1000, 2000]);
-  t.throws(() => new LinkEmulator({ target: { host: '127.0.0.1', port: 1 }, schedule: { kind: 'periodic', everyMs: 100, forMs: 100, mode: 'reset' } }), /shorter than the period/);
+  t.same(
+    [periodic.next().value, periodic.next().value].map((w) => w?.atMs),
+    [1000, 2000],
+  );
+  t.throws(
+    () =>
+      new LinkEmulator({
+        target: { host: '127.0.0.1', port: 1 },
+        schedule: { kind: 'periodic', everyMs: 100, forMs: 100, mode: 'reset' },
+      }),
+    /shorter than the period/,
+  );
 });
 
 t.test('a slow link pushes back on the sender instead of buffering without bound', async (t) => {

@@ -59,4 +59,5 @@ export async function client(port: number): Promise<Client> {
 }
 
 /** Waits until `probe` is true, polling every 10 ms (the emulator's delays are tens of ms), or fails naming what was awaited. */
-export const until = (what: string, probe: () => boolean, timeoutMs = 10_000): Promise<true> => waitFor(what, () => probe() || undefined, timeoutMs, 10);
+export const until = (what: string, probe: () => boolean, timeoutMs = 10_000): Promise<true> =>
+  waitFor(what, () => probe() || undefined, timeoutMs, 10);

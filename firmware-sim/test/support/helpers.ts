@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import modbusSerial from 'modbus-serial';
 import type { ModbusRTU as ModbusClient } from 'modbus-serial/ModbusRTU.js';
-import { createLogger, decodeRegisters, loadBuiltinProfiles, type DeviceProfile, type Quantity } from '@gridsafe/shared';
+import {
+  createLogger,
+  decodeRegisters,
+  loadBuiltinProfiles,
+  type DeviceProfile,
+  type Quantity,
+} from '@gridsafe/shared';
 import { parseScenarioText, type Scenario } from '../../src/index.js';
 
 export const profiles = loadBuiltinProfiles();
@@ -27,7 +33,14 @@ export function profile(id: string): DeviceProfile {
 }
 
 /** Decodes a block read starting at `start` into the profile's quantities, in primary units. */
-export function decodeBlock(p: DeviceProfile, fn: 3 | 4, start: number, words: number[], ct: number, pt: number): Partial<Record<Quantity, number>> {
+export function decodeBlock(
+  p: DeviceProfile,
+  fn: 3 | 4,
+  start: number,
+  words: number[],
+  ct: number,
+  pt: number,
+): Partial<Record<Quantity, number>> {
   const out: Partial<Record<Quantity, number>> = {};
   for (const reg of p.registers) {
     if (reg.function !== fn) continue;

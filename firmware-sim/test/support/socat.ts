@@ -11,10 +11,16 @@ export interface PtyPair {
   close: () => Promise<void>;
 }
 
-export async function ptyPair(dir: string, t: { teardown: (fn: () => Promise<void> | void) => void }, name = 'bus'): Promise<PtyPair> {
+export async function ptyPair(
+  dir: string,
+  t: { teardown: (fn: () => Promise<void> | void) => void },
+  name = 'bus',
+): Promise<PtyPair> {
   const a = join(dir, `${name}-sim`);
   const b = join(dir, `${name}-master`);
-  const proc = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<void>((resolve) => proc.on('exit', () => resolve()));

@@ -18,11 +18,19 @@ export type EncodingName = 'json' | 'compact' | 'sparkplug';
 const spB = sparkplug.get('spBv1.0');
 
 export function jsonMessages(batches: readonly TelemetryBatch[]): BenchMessage[] {
-  return batches.map((batch) => ({ topic: topics.telemetry(batch.gateway), payload: Buffer.from(JSON.stringify(batch)), qos: 1 }));
+  return batches.map((batch) => ({
+    topic: topics.telemetry(batch.gateway),
+    payload: Buffer.from(JSON.stringify(batch)),
+    qos: 1,
+  }));
 }
 
 export function compactMessages(batches: readonly TelemetryBatch[]): BenchMessage[] {
-  return batches.map((batch) => ({ topic: topics.compactTelemetry(batch.gateway), payload: encodeCompactTelemetry(batch), qos: 1 }));
+  return batches.map((batch) => ({
+    topic: topics.compactTelemetry(batch.gateway),
+    payload: encodeCompactTelemetry(batch),
+    qos: 1,
+  }));
 }
 
 const GROUP = 'gridsafe';
@@ -45,25 +53,53 @@ export function sparkplugMessages(batches: readonly TelemetryBatch[]): BenchMess
     qos,
   });
   const messages: BenchMessage[] = [
-    message('NBIRTH', null, spB.encodePayload({ timestamp: first.sentAt, seq: next(), metrics: [{ name: 'bdSeq', type: 'UInt64', value: 0 }] }), 0),
+    message(
+      'NBIRTH',
+      null,
+      spB.encodePayload({
+        timestamp: first.sentAt,
+        seq: next(),
+        metrics: [{ name: 'bdSeq', type: 'UInt64', value: 0 }],
+      }),
+      0,
+    ),
   ];
   // DBIRTH announces each metric's name, alias and type once; DDATA then uses aliases only.
   for (const reading of first.readings) {
-    const metrics = Object.entries(reading.values).map(([name, value]) => ({ name, alias: aliasOf(name), timestamp: reading.ts, type: 'Double' as const, value }));
-    messages.push(message('DBIRTH', reading.device, spB.encodePayload({ timestamp: reading.ts, seq: next(), metrics }), 0));
+    const metrics = Object.entries(reading.values).map(([name, value]) => ({
+      name,
+      alias: aliasOf(name),
+      timestamp: reading.ts,
+      type: 'Double' as const,
+      value,
+    }));
+    messages.push(
+      message('DBIRTH', reading.device, spB.encodePayload({ timestamp: reading.ts, seq: next(), metrics }), 0),
+    );
   }
   for (const batch of batches) {
     for (const reading of batch.readings) {
       // Double, not Float: the values have 7 significant digits and must arrive unchanged.
-      const metrics = Object.entries(reading.values).map(([name, value]) => ({ alias: aliasOf(name), timestamp: reading.ts, type: 'Double' as const, value }));
-      messages.push(message('DDATA', reading.device, spB.encodePayload({ timestamp: reading.ts, seq: next(), metrics }), 0));
+      const metrics = Object.entries(reading.values).map(([name, value]) => ({
+        alias: aliasOf(name),
+        timestamp: reading.ts,
+        type: 'Double' as const,
+        value,
+      }));
+      messages.push(
+        message('DDATA', reading.device, spB.encodePayload({ timestamp: reading.ts, seq: next(), metrics }), 0),
+      );
     }
   }
   return messages;
 }
 
 /** Values a received message carries, by decoding it (so the benchmark checks what it counts). */
-export function valuesIn(topic: string, payload: Buffer, decode: (payload: Buffer, topic: string) => TelemetryBatch | null): number {
+export function valuesIn(
+  topic: string,
+  payload: Buffer,
+  decode: (payload: Buffer, topic: string) => TelemetryBatch | null,
+): number {
   if (topic.startsWith('spBv1.0/')) {
     if (!topic.includes('/DDATA/')) return 0;
     return spB?.decodePayload(payload).metrics?.length ?? 0;

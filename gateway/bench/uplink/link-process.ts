@@ -26,10 +26,14 @@ export function linkCliPath(): string {
 }
 
 export async function startLink(args: string[]): Promise<LinkProcess> {
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [linkCliPath(), '--stats-every', '0s', ...args], {
-    env: { ...process.env, GRIDSAFE_LOG_LEVEL: 'info' },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const child: ChildProcessWithoutNullStreams = spawn(
+    process.execPath,
+    [linkCliPath(), '--stats-every', '0s', ...args],
+    {
+      env: { ...process.env, GRIDSAFE_LOG_LEVEL: 'info' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const waiting: Array<(line: Record<string, unknown>) => boolean> = [];

@@ -53,7 +53,8 @@ devices:
       const ts = start + index * 7;
       const snapshot = timeline.valuesAt(ts);
       const values: ReadingValues = {};
-      for (const [quantity, value] of Object.entries(registers.update(snapshot))) values[quantity as keyof ReadingValues] = tidy(value);
+      for (const [quantity, value] of Object.entries(registers.update(snapshot)))
+        values[quantity as keyof ReadingValues] = tidy(value);
       values.s_kva = tidy(snapshot.values.s_kva ?? 0);
       values.demand_kw = tidy(snapshot.values.demand_kw ?? 0);
       return { device: id, ts, values, quality: 'good' };

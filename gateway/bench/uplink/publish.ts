@@ -23,7 +23,8 @@ export async function publishThroughLink(
   received: () => number,
 ): Promise<PublishResult> {
   const emulator = await startLink([
-    '--target', `127.0.0.1:${brokerPort}`,
+    '--target',
+    `127.0.0.1:${brokerPort}`,
     ...(link.bitsPerSecond ? ['--bps', String(link.bitsPerSecond)] : []),
     ...(link.latencyMs ? ['--latency', `${link.latencyMs}ms`] : []),
   ]);

@@ -15,7 +15,14 @@ export function demoConfigData(env: NodeJS.ProcessEnv = process.env): Record<str
     mqtt: { url: DEFAULT_BROKER_URL, password: DEMO_SECRET },
     dataDir: DEFAULT_DATA_DIR,
     batch: { maxAge: '2s', maxReadings: 500 },
-    buses: [{ id: 'sim-tcp', kind: 'tcp', host: env['GRIDSAFE_SIM_HOST'] ?? '127.0.0.1', port: Number.isNaN(port) ? env['GRIDSAFE_SIM_TCP_PORT'] : port }],
+    buses: [
+      {
+        id: 'sim-tcp',
+        kind: 'tcp',
+        host: env['GRIDSAFE_SIM_HOST'] ?? '127.0.0.1',
+        port: Number.isNaN(port) ? env['GRIDSAFE_SIM_TCP_PORT'] : port,
+      },
+    ],
     devices: [
       { id: 'm-001', bus: 'sim-tcp', unit: 1, profile: 'dtsu666', ctRatio: 60, ptRatio: 1, pollInterval: '1s' },
       { id: 't-001', bus: 'sim-tcp', unit: 2, profile: 'gridsafe-rcm4', pollInterval: '1s' },

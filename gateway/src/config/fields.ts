@@ -30,7 +30,11 @@ export class FieldReader {
     for (const key of Object.keys(obj)) {
       if (!known.includes(key)) {
         const hint = closest(key, known);
-        this.problem([...path, key], `is not a known field${hint ? ` (did you mean "${hint}"?)` : ''}; known here: ${known.join(', ')}`, true);
+        this.problem(
+          [...path, key],
+          `is not a known field${hint ? ` (did you mean "${hint}"?)` : ''}; known here: ${known.join(', ')}`,
+          true,
+        );
       }
     }
     return obj;
@@ -48,7 +52,14 @@ export class FieldReader {
     return value;
   }
 
-  string(obj: Obj | undefined, key: string, path: FieldPath, fallback?: string, pattern?: RegExp, patternText?: string): string | undefined {
+  string(
+    obj: Obj | undefined,
+    key: string,
+    path: FieldPath,
+    fallback?: string,
+    pattern?: RegExp,
+    patternText?: string,
+  ): string | undefined {
     const value = obj?.[key];
     if (value === undefined || value === null) {
       if (fallback === undefined) this.problem([...path, key], 'is missing');
@@ -75,7 +86,13 @@ export class FieldReader {
     return value;
   }
 
-  number(obj: Obj | undefined, key: string, path: FieldPath, fallback: number | undefined, opts: { min?: number; max?: number; integer?: boolean; exclusiveMin?: boolean } = {}): number {
+  number(
+    obj: Obj | undefined,
+    key: string,
+    path: FieldPath,
+    fallback: number | undefined,
+    opts: { min?: number; max?: number; integer?: boolean; exclusiveMin?: boolean } = {},
+  ): number {
     const value = obj?.[key];
     if (value === undefined || value === null) {
       if (fallback === undefined) {
@@ -98,12 +115,21 @@ export class FieldReader {
     return value;
   }
 
-  duration(obj: Obj | undefined, key: string, path: FieldPath, fallback: number, opts: { min?: number; max?: number } = {}): number {
+  duration(
+    obj: Obj | undefined,
+    key: string,
+    path: FieldPath,
+    fallback: number,
+    opts: { min?: number; max?: number } = {},
+  ): number {
     const value = obj?.[key];
     if (value === undefined || value === null) return fallback;
     const ms = parseDuration(value);
     if (ms === undefined) {
-      this.problem([...path, key], `must be a duration such as 500ms, 2s, 5m or a number of milliseconds, got ${describe(value)}`);
+      this.problem(
+        [...path, key],
+        `must be a duration such as 500ms, 2s, 5m or a number of milliseconds, got ${describe(value)}`,
+      );
       return fallback;
     }
     if ((opts.min !== undefined && ms < opts.min) || (opts.max !== undefined && ms > opts.max)) {
@@ -113,7 +139,13 @@ export class FieldReader {
     return ms;
   }
 
-  size(obj: Obj | undefined, key: string, path: FieldPath, fallback: number, opts: { min?: number; max?: number } = {}): number {
+  size(
+    obj: Obj | undefined,
+    key: string,
+    path: FieldPath,
+    fallback: number,
+    opts: { min?: number; max?: number } = {},
+  ): number {
     const value = obj?.[key];
     if (value === undefined || value === null) return fallback;
     const bytes = parseSize(value);
@@ -128,7 +160,13 @@ export class FieldReader {
     return bytes;
   }
 
-  oneOf<T extends string | number>(obj: Obj | undefined, key: string, path: FieldPath, allowed: readonly T[], fallback: T | undefined): T {
+  oneOf<T extends string | number>(
+    obj: Obj | undefined,
+    key: string,
+    path: FieldPath,
+    allowed: readonly T[],
+    fallback: T | undefined,
+  ): T {
     const value = obj?.[key];
     if (value === undefined || value === null) {
       if (fallback === undefined) {
@@ -156,7 +194,8 @@ export class FieldReader {
 }
 
 function rangeText(opts: { min?: number; max?: number; exclusiveMin?: boolean }): string {
-  if (opts.min !== undefined && opts.max !== undefined) return opts.exclusiveMin ? ` above ${opts.min} and at most ${opts.max}` : ` from ${opts.min} to ${opts.max}`;
+  if (opts.min !== undefined && opts.max !== undefined)
+    return opts.exclusiveMin ? ` above ${opts.min} and at most ${opts.max}` : ` from ${opts.min} to ${opts.max}`;
   if (opts.min !== undefined) return opts.exclusiveMin ? ` above ${opts.min}` : ` of at least ${opts.min}`;
   if (opts.max !== undefined) return ` of at most ${opts.max}`;
   return '';

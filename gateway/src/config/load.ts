@@ -4,7 +4,14 @@
  * as `file:line:col: field: problem`; nothing starts until the whole config is sound.
  */
 import { dirname, resolve } from 'node:path';
-import { DEFAULT_TOPIC_PREFIX, GATEWAY_ID_PATTERN, MAX_BATCH_BYTES, loadBuiltinProfiles, loadProfileDir, type DeviceProfile } from '@gridsafe/shared';
+import {
+  DEFAULT_TOPIC_PREFIX,
+  GATEWAY_ID_PATTERN,
+  MAX_BATCH_BYTES,
+  loadBuiltinProfiles,
+  loadProfileDir,
+  type DeviceProfile,
+} from '@gridsafe/shared';
 import { validate as validCron } from 'node-cron';
 import { OVERFLOW_POLICIES } from '../outbox/overflow/index.js';
 import { demoConfigData } from './demo.js';
@@ -29,7 +36,16 @@ export const DEFAULT_POLLING: PollingSettings = {
   backoffMaxMs: 60_000,
 };
 
-const POLLING_KEYS = ['timeout', 'retries', 'retryBackoff', 'busyRetries', 'busyBackoff', 'gapFill', 'commLostAfter', 'backoffMax'] as const;
+const POLLING_KEYS = [
+  'timeout',
+  'retries',
+  'retryBackoff',
+  'busyRetries',
+  'busyBackoff',
+  'gapFill',
+  'commLostAfter',
+  'backoffMax',
+] as const;
 
 export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
@@ -38,18 +54,63 @@ export interface LoadOptions {
 /** Loads a config file (YAML or JSON), or the embedded demo when `path` is undefined. */
 export function loadConfig(path: string | undefined, options: LoadOptions = {}): GatewayConfig {
   const env = options.env ?? process.env;
-  const source = path === undefined ? ConfigSource.fromData(demoConfigData(env), 'embedded demo config') : ConfigSource.fromFile(resolve(path));
+  const source =
+    path === undefined
+      ? ConfigSource.fromData(demoConfigData(env), 'embedded demo config')
+      : ConfigSource.fromFile(resolve(path));
   return buildConfig(source, env, path === undefined ? process.cwd() : dirname(resolve(path)));
 }
 
 export function buildConfig(source: ConfigSource, env: NodeJS.ProcessEnv, baseDir: string): GatewayConfig {
   const r = new FieldReader(source);
-  const root = r.object(source.data, [], ['gateway', 'mqtt', 'dataDir', 'batch', 'outbox', 'profiles', 'polling', 'buses', 'devices', 'jobs', 'shutdownFlush'], true) ?? {};
+  const root =
+    r.object(
+      source.data,
+      [],
+      [
+        'gateway',
+        'mqtt',
+        'dataDir',
+        'batch',
+        'outbox',
+        'profiles',
+        'polling',
+        'buses',
+        'devices',
+        'jobs',
+        'shutdownFlush',
+      ],
+      true,
+    ) ?? {};
 
   const gw = r.object(root['gateway'], ['gateway'], ['id'], true);
-  const gatewayId = r.string(gw, 'id', ['gateway'], undefined, GATEWAY_ID_PATTERN, 'must be 1 to 64 letters, digits, _ or - (CONTRACT.md gateway id)') ?? 'invalid';
+  const gatewayId =
+    r.string(
+      gw,
+      'id',
+      ['gateway'],
+      undefined,
+      GATEWAY_ID_PATTERN,
+      'must be 1 to 64 letters, digits, _ or - (CONTRACT.md gateway id)',
+    ) ?? 'invalid';
 
-  const mq = r.object(root['mqtt'], ['mqtt'], ['url', 'username', 'password', 'clientId', 'topicPrefix', 'keepalive', 'reconnectMin', 'reconnectMax', 'inflight', 'statusInterval', 'encoding']);
+  const mq = r.object(
+    root['mqtt'],
+    ['mqtt'],
+    [
+      'url',
+      'username',
+      'password',
+      'clientId',
+      'topicPrefix',
+      'keepalive',
+      'reconnectMin',
+      'reconnectMax',
+      'inflight',
+      'statusInterval',
+      'encoding',
+    ],
+  );
   let url = r.string(mq, 'url', ['mqtt'], DEFAULT_BROKER_URL) ?? DEFAULT_BROKER_URL;
   if (env['GRIDSAFE_BROKER_URL']) url = env['GRIDSAFE_BROKER_URL'];
   checkBrokerUrl(r, url, env['GRIDSAFE_BROKER_URL'] ? undefined : ['mqtt', 'url']);
@@ -98,7 +159,8 @@ export function buildConfig(source: ConfigSource, env: NodeJS.ProcessEnv, baseDi
   r.array(root['buses'], ['buses'], true).forEach((raw, i) => {
     const bus = readBus(r, raw, ['buses', i], defaults);
     if (!bus) return;
-    if (busIds.has(bus.id)) r.problem(['buses', i, 'id'], `"${bus.id}" is used by an earlier bus; bus ids must be unique`);
+    if (busIds.has(bus.id))
+      r.problem(['buses', i, 'id'], `"${bus.id}" is used by an earlier bus; bus ids must be unique`);
     busIds.add(bus.id);
     buses.push(bus);
   });
@@ -108,26 +170,59 @@ export function buildConfig(source: ConfigSource, env: NodeJS.ProcessEnv, baseDi
   const unitsOnBus = new Map<string, string>();
   r.array(root['devices'], ['devices'], true).forEach((raw, i) => {
     const path = ['devices', i];
-    const d = r.object(raw, path, ['id', 'bus', 'unit', 'profile', 'ctRatio', 'ptRatio', 'pollInterval', 'maxRegistersPerRequest', 'polling']);
+    const d = r.object(raw, path, [
+      'id',
+      'bus',
+      'unit',
+      'profile',
+      'ctRatio',
+      'ptRatio',
+      'pollInterval',
+      'maxRegistersPerRequest',
+      'polling',
+    ]);
     if (!d) return;
     const id = r.string(d, 'id', path, undefined, ID, ID_TEXT);
     const busId = r.string(d, 'bus', path);
     const bus = buses.find((x) => x.id === busId);
-    if (busId !== undefined && !bus) r.problem([...path, 'bus'], `names bus "${busId}", which is not defined under buses (defined: ${[...busIds].join(', ') || 'none'})`);
+    if (busId !== undefined && !bus)
+      r.problem(
+        [...path, 'bus'],
+        `names bus "${busId}", which is not defined under buses (defined: ${[...busIds].join(', ') || 'none'})`,
+      );
     // Modbus unit 0 is broadcast (no reply), 248..255 reserved: 1..247 address a slave.
     const unit = r.number(d, 'unit', path, undefined, { integer: true, min: 1, max: 247 });
     const profileId = r.string(d, 'profile', path);
     const profile = profileId === undefined ? undefined : profiles.get(profileId);
-    if (profileId !== undefined && !profile) r.problem([...path, 'profile'], `"${profileId}" is not a known profile (known: ${[...profiles.keys()].join(', ')})`);
-    const cap = r.number(d, 'maxRegistersPerRequest', path, profile?.maxRegistersPerRequest ?? 125, { integer: true, min: 2, max: 125 });
+    if (profileId !== undefined && !profile)
+      r.problem(
+        [...path, 'profile'],
+        `"${profileId}" is not a known profile (known: ${[...profiles.keys()].join(', ')})`,
+      );
+    const cap = r.number(d, 'maxRegistersPerRequest', path, profile?.maxRegistersPerRequest ?? 125, {
+      integer: true,
+      min: 2,
+      max: 125,
+    });
     if (profile && cap > profile.maxRegistersPerRequest) {
-      r.problem([...path, 'maxRegistersPerRequest'], `${cap} is above the profile's limit of ${profile.maxRegistersPerRequest} for ${profile.model}`);
+      r.problem(
+        [...path, 'maxRegistersPerRequest'],
+        `${cap} is above the profile's limit of ${profile.maxRegistersPerRequest} for ${profile.model}`,
+      );
     }
     const device: DeviceConfig = {
       id: id ?? `devices[${i}]`,
       bus: busId ?? '',
       unit,
-      profile: profile ?? { id: '?', model: '?', kind: 'meter', source: '', maxRegistersPerRequest: 125, registers: [], settings: [] },
+      profile: profile ?? {
+        id: '?',
+        model: '?',
+        kind: 'meter',
+        source: '',
+        maxRegistersPerRequest: 125,
+        registers: [],
+        settings: [],
+      },
       ctRatio: r.number(d, 'ctRatio', path, 1, { min: 0, exclusiveMin: true, max: 100_000 }),
       ptRatio: r.number(d, 'ptRatio', path, 1, { min: 0, exclusiveMin: true, max: 100_000 }),
       pollIntervalMs: r.duration(d, 'pollInterval', path, 1000, { min: 10, max: 86_400_000 }),
@@ -135,18 +230,21 @@ export function buildConfig(source: ConfigSource, env: NodeJS.ProcessEnv, baseDi
       polling: readPolling(r, d['polling'], [...path, 'polling'], bus?.polling ?? defaults),
     };
     if (id !== undefined) {
-      if (deviceIds.has(id)) r.problem([...path, 'id'], `"${id}" is used by an earlier device; device ids must be unique`);
+      if (deviceIds.has(id))
+        r.problem([...path, 'id'], `"${id}" is used by an earlier device; device ids must be unique`);
       deviceIds.add(id);
     }
     if (bus && Number.isInteger(unit)) {
       const key = `${bus.id}/${unit}`;
       const other = unitsOnBus.get(key);
-      if (other !== undefined) r.problem([...path, 'unit'], `unit ${unit} on bus "${bus.id}" is already used by device "${other}"`);
+      if (other !== undefined)
+        r.problem([...path, 'unit'], `unit ${unit} on bus "${bus.id}" is already used by device "${other}"`);
       unitsOnBus.set(key, device.id);
     }
     devices.push(device);
   });
-  if (Array.isArray(root['devices']) && devices.length === 0 && r.problems.length === 0) r.problem(['devices'], 'lists no device; a gateway needs at least one');
+  if (Array.isArray(root['devices']) && devices.length === 0 && r.problems.length === 0)
+    r.problem(['devices'], 'lists no device; a gateway needs at least one');
 
   const j = r.object(root['jobs'], ['jobs'], ['midnightEnergy']);
   const me = r.object(j?.['midnightEnergy'], ['jobs', 'midnightEnergy'], ['enabled', 'cron', 'timezone']);
@@ -158,27 +256,51 @@ export function buildConfig(source: ConfigSource, env: NodeJS.ProcessEnv, baseDi
     },
   };
 
-  if (!validCron(jobs.midnightEnergy.cron)) r.problem(['jobs', 'midnightEnergy', 'cron'], `"${jobs.midnightEnergy.cron}" is not a cron expression (minute hour day month weekday, e.g. "0 0 * * *")`);
+  if (!validCron(jobs.midnightEnergy.cron))
+    r.problem(
+      ['jobs', 'midnightEnergy', 'cron'],
+      `"${jobs.midnightEnergy.cron}" is not a cron expression (minute hour day month weekday, e.g. "0 0 * * *")`,
+    );
   if (jobs.midnightEnergy.timezone !== undefined) {
     try {
       new Intl.DateTimeFormat('en', { timeZone: jobs.midnightEnergy.timezone });
     } catch {
-      r.problem(['jobs', 'midnightEnergy', 'timezone'], `"${jobs.midnightEnergy.timezone}" is not an IANA time zone (e.g. Asia/Shanghai)`);
+      r.problem(
+        ['jobs', 'midnightEnergy', 'timezone'],
+        `"${jobs.midnightEnergy.timezone}" is not an IANA time zone (e.g. Asia/Shanghai)`,
+      );
     }
   }
-  if (outbox.maxBytes < 2 * batch.maxBytes) r.problem(['outbox', 'maxBytes'], `${outbox.maxBytes} bytes cannot hold two batches of batch.maxBytes (${batch.maxBytes}); raise it or lower batch.maxBytes`);
+  if (outbox.maxBytes < 2 * batch.maxBytes)
+    r.problem(
+      ['outbox', 'maxBytes'],
+      `${outbox.maxBytes} bytes cannot hold two batches of batch.maxBytes (${batch.maxBytes}); raise it or lower batch.maxBytes`,
+    );
 
   const shutdownFlushMs = r.duration(root, 'shutdownFlush', [], 5000, { min: 0, max: 600_000 });
 
   if (r.problems.length > 0) throw new ConfigError(r.problems);
-  return { source: source.name, gatewayId, mqtt, dataDir: resolve(dataDir), batch, outbox, profileDir, buses, devices, jobs, shutdownFlushMs };
+  return {
+    source: source.name,
+    gatewayId,
+    mqtt,
+    dataDir: resolve(dataDir),
+    batch,
+    outbox,
+    profileDir,
+    buses,
+    devices,
+    jobs,
+    shutdownFlushMs,
+  };
 }
 
 function checkBrokerUrl(r: FieldReader, url: string, path: FieldPath | undefined): void {
   let problem: string | undefined;
   try {
     const parsed = new URL(url);
-    if (!['mqtt:', 'mqtts:', 'tcp:', 'ssl:', 'ws:', 'wss:'].includes(parsed.protocol)) problem = `"${url}": the scheme must be mqtt://, mqtts://, ws:// or wss://`;
+    if (!['mqtt:', 'mqtts:', 'tcp:', 'ssl:', 'ws:', 'wss:'].includes(parsed.protocol))
+      problem = `"${url}": the scheme must be mqtt://, mqtts://, ws:// or wss://`;
   } catch {
     problem = `"${url}" is not a URL (expected for example mqtt://host:1883)`;
   }
@@ -194,7 +316,10 @@ function loadProfiles(r: FieldReader, extraDir: string | undefined): Map<string,
     for (const [id, profile] of loadProfileDir(extraDir)) profiles.set(id, profile);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    r.problem(['profiles', 'dir'], code ? `the profile folder ${extraDir} cannot be read (${code})` : (error as Error).message);
+    r.problem(
+      ['profiles', 'dir'],
+      code ? `the profile folder ${extraDir} cannot be read (${code})` : (error as Error).message,
+    );
   }
   return profiles;
 }
@@ -215,13 +340,28 @@ function readPolling(r: FieldReader, raw: unknown, path: FieldPath, base: Pollin
 }
 
 function readBus(r: FieldReader, raw: unknown, path: FieldPath, defaults: PollingSettings): BusConfig | undefined {
-  const kindObj = r.object(raw, path, ['id', 'kind', 'host', 'port', 'maxInFlight', 'pauseAfterConnect', 'path', 'baudRate', 'parity', 'dataBits', 'stopBits', 'pause', 'polling']);
+  const kindObj = r.object(raw, path, [
+    'id',
+    'kind',
+    'host',
+    'port',
+    'maxInFlight',
+    'pauseAfterConnect',
+    'path',
+    'baudRate',
+    'parity',
+    'dataBits',
+    'stopBits',
+    'pause',
+    'polling',
+  ]);
   if (!kindObj) return undefined;
   const id = r.string(kindObj, 'id', path, undefined, ID, ID_TEXT) ?? '';
   const kind = r.oneOf(kindObj, 'kind', path, ['tcp', 'serial'] as const, undefined);
   const polling = readPolling(r, kindObj['polling'], [...path, 'polling'], defaults);
   const notFor = (keys: string[], what: string) => {
-    for (const key of keys) if (kindObj[key] !== undefined) r.problem([...path, key], `does not apply to a ${what} bus`, true);
+    for (const key of keys)
+      if (kindObj[key] !== undefined) r.problem([...path, key], `does not apply to a ${what} bus`, true);
   };
   if (kind === 'tcp') {
     notFor(['path', 'baudRate', 'parity', 'dataBits', 'stopBits', 'pause'], 'tcp');

@@ -54,7 +54,9 @@ export class ConfigSource {
     try {
       text = readFileSync(path, 'utf8');
     } catch (error) {
-      throw new ConfigError([`${path}: cannot read the config file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`]);
+      throw new ConfigError([
+        `${path}: cannot read the config file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      ]);
     }
     return ConfigSource.fromText(text, path);
   }
@@ -75,7 +77,9 @@ export class ConfigSource {
       if (key && depth === path.length && depth > 0) {
         const parent = sub.length === 1 ? this.doc.contents : this.doc.getIn(sub.slice(0, -1), true);
         if (isMap(parent)) {
-          const pair = parent.items.find((item) => isPair(item) && isScalar(item.key) && item.key.value === sub[sub.length - 1]);
+          const pair = parent.items.find(
+            (item) => isPair(item) && isScalar(item.key) && item.key.value === sub[sub.length - 1],
+          );
           if (pair && isNode(pair.key) && pair.key.range) return pair.key.range[0];
         }
         continue;

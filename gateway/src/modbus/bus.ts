@@ -118,7 +118,11 @@ export class Bus {
       await this.opening;
       return this.link.isOpen ? undefined : new ModbusReadError('disconnected', `bus ${this.id} is not connected`);
     }
-    if (Date.now() < this.reconnectAt) return new ModbusReadError('disconnected', `bus ${this.id} is not connected (next attempt in ${this.reconnectAt - Date.now()} ms)`);
+    if (Date.now() < this.reconnectAt)
+      return new ModbusReadError(
+        'disconnected',
+        `bus ${this.id} is not connected (next attempt in ${this.reconnectAt - Date.now()} ms)`,
+      );
     let failure: ModbusReadError | undefined;
     this.opening = (async () => {
       try {
@@ -126,7 +130,8 @@ export class Bus {
         this.reconnects += 1;
         this.reconnectDelay = RECONNECT_MIN_MS;
         this.log.info('bus connected');
-        if (this.config.kind === 'tcp' && this.config.pauseAfterConnectMs > 0) await sleep(this.config.pauseAfterConnectMs);
+        if (this.config.kind === 'tcp' && this.config.pauseAfterConnectMs > 0)
+          await sleep(this.config.pauseAfterConnectMs);
       } catch (error) {
         failure = error instanceof ModbusReadError ? error : new ModbusReadError('disconnected', String(error));
         this.reconnectAt = Date.now() + this.reconnectDelay;
@@ -140,13 +145,21 @@ export class Bus {
   }
 
   health(): Record<string, unknown> {
-    return { kind: this.config.kind, connected: this.link.isOpen, queued: this.queue.length, inFlight: this.inFlight, connects: this.reconnects, ...this.stats.toJSON() };
+    return {
+      kind: this.config.kind,
+      connected: this.link.isOpen,
+      queued: this.queue.length,
+      inFlight: this.inFlight,
+      connects: this.reconnects,
+      ...this.stats.toJSON(),
+    };
   }
 
   /** Stops taking requests; waits for the ones already on the wire; closes the link. */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const queued of this.queue.splice(0)) queued.resolve(fail(new ModbusReadError('disconnected', `bus ${this.id} is stopping`)));
+    for (const queued of this.queue.splice(0))
+      queued.resolve(fail(new ModbusReadError('disconnected', `bus ${this.id} is stopping`)));
     if (this.inFlight > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
     await this.link.close();
   }

@@ -19,15 +19,21 @@ export class ModbusReadError extends Error {
 
 export function classify(error: unknown): ModbusReadError {
   if (error instanceof ModbusReadError) return error;
-  const e = error as { name?: string; message?: string; modbusCode?: number; errno?: string; code?: string } | undefined;
+  const e = error as
+    { name?: string; message?: string; modbusCode?: number; errno?: string; code?: string } | undefined;
   const message = e?.message ?? String(error);
   if (typeof e?.modbusCode === 'number') {
     return new ModbusReadError(e.modbusCode === EXCEPTION_BUSY ? 'busy' : 'exception', message, e.modbusCode);
   }
-  if (e?.name === 'TransactionTimedOutError' || message === 'Timed out') return new ModbusReadError('timeout', 'no reply within the timeout');
+  if (e?.name === 'TransactionTimedOutError' || message === 'Timed out')
+    return new ModbusReadError('timeout', 'no reply within the timeout');
   if (message === 'CRC error') return new ModbusReadError('crc', 'reply failed its CRC check');
   if (/^(Data length error|Unexpected data error)/.test(message)) return new ModbusReadError('framing', message);
-  if (e?.name === 'PortNotOpenError' || /Port Not Open|ECONNREFUSED|ECONNRESET|EPIPE|not open/i.test(message) || e?.code === 'ECONNREFUSED') {
+  if (
+    e?.name === 'PortNotOpenError' ||
+    /Port Not Open|ECONNREFUSED|ECONNRESET|EPIPE|not open/i.test(message) ||
+    e?.code === 'ECONNREFUSED'
+  ) {
     return new ModbusReadError('disconnected', message);
   }
   return new ModbusReadError('other', message);

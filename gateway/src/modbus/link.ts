@@ -57,7 +57,9 @@ export class ModbusSerialLink implements ModbusLink {
     }
     if (this.bus.kind === 'serial') {
       // The buffered RTU port skips bytes that make no frame without saying so; count the raw bytes underneath.
-      const raw = (client as unknown as { _port?: { _client?: { on(event: 'data', fn: (chunk: Buffer) => void): void } } })._port?._client;
+      const raw = (
+        client as unknown as { _port?: { _client?: { on(event: 'data', fn: (chunk: Buffer) => void): void } } }
+      )._port?._client;
       raw?.on('data', (chunk: Buffer) => (this.rxBytes += chunk.length));
     }
     this.client = client;
@@ -70,12 +72,15 @@ export class ModbusSerialLink implements ModbusLink {
   }
 
   describe(): string {
-    return this.bus.kind === 'tcp' ? `tcp://${this.bus.host}:${this.bus.port}` : `${this.bus.path} (${this.bus.baudRate} baud)`;
+    return this.bus.kind === 'tcp'
+      ? `tcp://${this.bus.host}:${this.bus.port}`
+      : `${this.bus.path} (${this.bus.baudRate} baud)`;
   }
 
   read(unit: number, fn: ReadFunction, address: number, count: number, timeoutMs: number): Promise<number[]> {
     const client = this.client;
-    if (!client || !client.isOpen) return Promise.reject(new ModbusReadError('disconnected', `${this.describe()} is not open`));
+    if (!client || !client.isOpen)
+      return Promise.reject(new ModbusReadError('disconnected', `${this.describe()} is not open`));
     const rxAtStart = this.rxBytes;
     return new Promise((resolve, reject) => {
       // The timeout is read synchronously when the request is written, so setting it
@@ -83,7 +88,10 @@ export class ModbusSerialLink implements ModbusLink {
       client.setTimeout(timeoutMs);
       const done = (error: unknown, result: { data: number[] } | undefined) => {
         if (error) reject(classify(error));
-        else if (!result || result.data.length < count) reject(new ModbusReadError('framing', `reply carried ${result?.data.length ?? 0} registers, expected ${count}`));
+        else if (!result || result.data.length < count)
+          reject(
+            new ModbusReadError('framing', `reply carried ${result?.data.length ?? 0} registers, expected ${count}`),
+          );
         else {
           // FACTS.md: an RTU reply to FC 3/4 is 5 + 2N bytes; anything more came with it.
           if (this.bus.kind === 'serial') this.noiseBytes = Math.max(0, this.rxBytes - rxAtStart - (5 + 2 * count));

@@ -42,11 +42,15 @@ export function planRequests(registers: readonly RegisterDefinition[], options: 
   }
   const requests: PlannedRequest[] = [];
   for (const fn of [...byFunction.keys()].sort()) {
-    const sorted = byFunction.get(fn)!.slice().sort((a, b) => a.address - b.address);
+    const sorted = byFunction
+      .get(fn)!
+      .slice()
+      .sort((a, b) => a.address - b.address);
     let current: PlannedRequest | undefined;
     for (const reg of sorted) {
       const end = reg.address + registerCount(reg.type);
-      if (end - reg.address > cap) throw new Error(`register ${reg.quantity} at ${reg.address} needs more registers than the cap of ${cap}`);
+      if (end - reg.address > cap)
+        throw new Error(`register ${reg.quantity} at ${reg.address} needs more registers than the cap of ${cap}`);
       if (current) {
         const currentEnd = current.address + current.count;
         const gap = reg.address - currentEnd;
@@ -56,7 +60,12 @@ export function planRequests(registers: readonly RegisterDefinition[], options: 
           continue;
         }
       }
-      current = { function: fn, address: reg.address, count: end - reg.address, values: [{ register: reg, offset: 0 }] };
+      current = {
+        function: fn,
+        address: reg.address,
+        count: end - reg.address,
+        values: [{ register: reg, offset: 0 }],
+      };
       requests.push(current);
     }
   }

@@ -27,5 +27,9 @@ export function interFrameSilenceMs(baudRate: number, format: CharacterFormat): 
  * with an 8-byte request and a 5 + 2N byte reply.
  */
 export function readCycleMs(registers: number, baudRate: number, format: CharacterFormat, turnaroundMs = 0): number {
-  return (8 + 5 + 2 * registers) * characterTimeMs(baudRate, format) + 2 * interFrameSilenceMs(baudRate, format) + turnaroundMs;
+  return (
+    (8 + 5 + 2 * registers) * characterTimeMs(baudRate, format) +
+    2 * interFrameSilenceMs(baudRate, format) +
+    turnaroundMs
+  );
 }

@@ -15,7 +15,15 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { GatewayEvent } from '@gridsafe/shared';
-import type { Outbox, OutboxBatch, OutboxEventRecord, OutboxStats, OutboxStore, OverflowPolicy, SealedBatch } from './types.js';
+import type {
+  Outbox,
+  OutboxBatch,
+  OutboxEventRecord,
+  OutboxStats,
+  OutboxStore,
+  OverflowPolicy,
+  SealedBatch,
+} from './types.js';
 
 export interface SqliteOutboxOptions {
   dataDir: string;
@@ -78,16 +86,24 @@ export class SqliteOutbox implements Outbox {
     } catch (error) {
       this.db.close();
       if ((error as { code?: string }).code === 'SQLITE_BUSY') {
-        throw new Error(`the outbox ${join(options.dataDir, OUTBOX_FILE)} is in use by another process (is a second gateway running on the same data folder?)`);
+        throw new Error(
+          `the outbox ${join(options.dataDir, OUTBOX_FILE)} is in use by another process (is a second gateway running on the same data folder?)`,
+        );
       }
       throw error;
     }
     const db = this.db;
     this.statements = {
       getMeta: db.prepare<[string], { value: number }>('SELECT value FROM meta WHERE key = ?'),
-      setMeta: db.prepare<[string, number]>('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
-      addMeta: db.prepare<[string, number]>('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = value + excluded.value'),
-      allCounters: db.prepare<[], { key: string; value: number }>("SELECT key, value FROM meta WHERE key LIKE 'overflow.%'"),
+      setMeta: db.prepare<[string, number]>(
+        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+      ),
+      addMeta: db.prepare<[string, number]>(
+        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = value + excluded.value',
+      ),
+      allCounters: db.prepare<[], { key: string; value: number }>(
+        "SELECT key, value FROM meta WHERE key LIKE 'overflow.%'",
+      ),
       insertBatch: db.prepare<[number, number, number, number, number, number, string]>(
         'INSERT INTO batches (seq, created_at, reading_count, bytes, first_ts, last_ts, readings) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
@@ -98,19 +114,28 @@ export class SqliteOutbox implements Outbox {
       replaceBatch: db.prepare<[number, number, number, number, string, number]>(
         'UPDATE batches SET reading_count = ?, bytes = ?, first_ts = ?, last_ts = ?, readings = ? WHERE seq = ?',
       ),
-      totals: db.prepare<[], { n: number; bytes: number | null }>('SELECT COUNT(*) AS n, SUM(bytes) AS bytes FROM batches'),
-      oldestInfo: db.prepare<[], { seq: number; first_ts: number }>('SELECT seq, first_ts FROM batches ORDER BY seq LIMIT 1'),
+      totals: db.prepare<[], { n: number; bytes: number | null }>(
+        'SELECT COUNT(*) AS n, SUM(bytes) AS bytes FROM batches',
+      ),
+      oldestInfo: db.prepare<[], { seq: number; first_ts: number }>(
+        'SELECT seq, first_ts FROM batches ORDER BY seq LIMIT 1',
+      ),
       insertEvent: db.prepare<[number, string]>('INSERT INTO events (seq, body) VALUES (?, ?)'),
-      pendingEvents: db.prepare<[number, number], { seq: number; body: string }>('SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
+      pendingEvents: db.prepare<[number, number], { seq: number; body: string }>(
+        'SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
+      ),
       deleteEvent: db.prepare<[number]>('DELETE FROM events WHERE seq = ?'),
-      dropOldestEvents: db.prepare<[number]>('DELETE FROM events WHERE seq IN (SELECT seq FROM events ORDER BY seq LIMIT ?)'),
+      dropOldestEvents: db.prepare<[number]>(
+        'DELETE FROM events WHERE seq IN (SELECT seq FROM events ORDER BY seq LIMIT ?)',
+      ),
       eventCount: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM events'),
     };
     const totals = this.statements.totals.get()!;
     this.batchCount = totals.n;
     this.bytes = totals.bytes ?? 0;
     this.eventCount = this.statements.eventCount.get()!.n;
-    for (const row of this.statements.allCounters.all()) this.counters.set(row.key.slice('overflow.'.length), row.value);
+    for (const row of this.statements.allCounters.all())
+      this.counters.set(row.key.slice('overflow.'.length), row.value);
 
     const self = this;
     this.store = {
@@ -124,7 +149,14 @@ export class SqliteOutbox implements Outbox {
         const before = self.statements.byteOf.get(seq);
         if (!before) return;
         const bytes = Buffer.byteLength(batch.readingsJson);
-        self.statements.replaceBatch.run(batch.readingCount, bytes, batch.firstTs, batch.lastTs, batch.readingsJson, seq);
+        self.statements.replaceBatch.run(
+          batch.readingCount,
+          bytes,
+          batch.firstTs,
+          batch.lastTs,
+          batch.readingsJson,
+          seq,
+        );
         self.bytes += bytes - before.bytes;
       },
       count: (name, by) => {
@@ -148,7 +180,15 @@ export class SqliteOutbox implements Outbox {
     if (this.bytes + bytes > this.options.maxBytes) this.options.policy.makeRoom(this.store, bytes);
     const seq = this.statements.getMeta.get('last_seq')!.value + 1;
     this.statements.setMeta.run('last_seq', seq);
-    this.statements.insertBatch.run(seq, now, batch.readingCount, bytes, batch.firstTs, batch.lastTs, batch.readingsJson);
+    this.statements.insertBatch.run(
+      seq,
+      now,
+      batch.readingCount,
+      bytes,
+      batch.firstTs,
+      batch.lastTs,
+      batch.readingsJson,
+    );
     this.bytes += bytes;
     this.batchCount += 1;
     return { ...batch, seq, createdAt: now, bytes };
@@ -191,7 +231,9 @@ export class SqliteOutbox implements Outbox {
   }
 
   pendingEvents(afterSeq: number, limit: number): OutboxEventRecord[] {
-    return this.statements.pendingEvents.all(afterSeq, limit).map((row) => ({ seq: row.seq, event: JSON.parse(row.body) as GatewayEvent }));
+    return this.statements.pendingEvents
+      .all(afterSeq, limit)
+      .map((row) => ({ seq: row.seq, event: JSON.parse(row.body) as GatewayEvent }));
   }
 
   ackBatch(seq: number): void {

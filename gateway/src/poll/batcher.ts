@@ -64,11 +64,19 @@ export class Batcher {
       // Keep every reading that is sound; drop (and count, and log) only the ones that are not.
       const keep: number[] = [];
       readings.forEach((reading, i) => {
-        const one = checkTelemetryBatch({ gateway: this.options.gatewayId, seq: 0, sentAt: Date.now(), readings: [reading] });
+        const one = checkTelemetryBatch({
+          gateway: this.options.gatewayId,
+          seq: 0,
+          sentAt: Date.now(),
+          readings: [reading],
+        });
         if (one.ok) keep.push(i);
         else {
           this.counters.rejectedReadings += 1;
-          this.log.error({ device: reading.device, ts: reading.ts, reason: one.reason, problem: one.message }, 'a reading broke the wire contract and was dropped');
+          this.log.error(
+            { device: reading.device, ts: reading.ts, reason: one.reason, problem: one.message },
+            'a reading broke the wire contract and was dropped',
+          );
         }
       });
       pieces = keep.map((i) => pieces[i]!);

@@ -39,9 +39,18 @@ export interface DecodedValue {
  * Decodes every value of one request's reply. Values that are not finite (a float32 NaN
  * from a device with no reading) are left out, as the contract asks.
  */
-export function decodeReply(request: PlannedRequest, words: ArrayLike<number>, ratios: Ratios, out: DecodedValue[]): void {
+export function decodeReply(
+  request: PlannedRequest,
+  words: ArrayLike<number>,
+  ratios: Ratios,
+  out: DecodedValue[],
+): void {
   for (const { register, offset } of request.values) {
-    const slice = Array.prototype.slice.call(words, offset, offset + (register.type === 'int16' || register.type === 'uint16' ? 1 : 2)) as number[];
+    const slice = Array.prototype.slice.call(
+      words,
+      offset,
+      offset + (register.type === 'int16' || register.type === 'uint16' ? 1 : 2),
+    ) as number[];
     let raw = decodeRegisters(slice, register.type, register.byteOrder);
     if (!Number.isFinite(raw)) continue;
     if (register.type === 'float32') raw = tidy(raw, 7);

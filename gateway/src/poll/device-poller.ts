@@ -15,7 +15,11 @@ import { planRequests, type PlannedRequest } from '../modbus/planner.js';
 import { RequestStats } from '../util/stats.js';
 import { decodeReply, type DecodedValue } from './decode.js';
 
-export type DeviceEventSink = (device: string, type: 'comm_lost' | 'comm_restored', detail: Record<string, unknown>) => void;
+export type DeviceEventSink = (
+  device: string,
+  type: 'comm_lost' | 'comm_restored',
+  detail: Record<string, unknown>,
+) => void;
 
 export class DevicePoller {
   readonly plan: PlannedRequest[];
@@ -40,7 +44,10 @@ export class DevicePoller {
     private readonly onEvent: DeviceEventSink,
     private readonly log: Logger,
   ) {
-    this.plan = planRequests(device.profile.registers, { maxRegisters: device.maxRegistersPerRequest, gapFill: device.polling.gapFill });
+    this.plan = planRequests(device.profile.registers, {
+      maxRegisters: device.maxRegistersPerRequest,
+      gapFill: device.polling.gapFill,
+    });
   }
 
   start(firstDelayMs = 0): void {
@@ -53,22 +60,28 @@ export class DevicePoller {
   private intervalMs(): number {
     if (!this.lost) return this.device.pollIntervalMs;
     const over = Math.max(0, this.failures - this.device.polling.commLostAfter);
-    return Math.min(this.device.polling.backoffMaxMs, Math.max(this.device.pollIntervalMs, this.device.pollIntervalMs * 2 ** over));
+    return Math.min(
+      this.device.polling.backoffMaxMs,
+      Math.max(this.device.pollIntervalMs, this.device.pollIntervalMs * 2 ** over),
+    );
   }
 
   private schedule(): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      const now = Date.now();
-      // Keep the grid (start + k·interval) so the poll rate does not drift with request times.
-      const interval = this.intervalMs();
-      this.nextDue += interval;
-      if (this.nextDue <= now) this.nextDue = now + interval;
-      if (this.running) this.overruns += 1;
-      else void this.pollNow();
-      this.schedule();
-    }, Math.max(0, this.nextDue - Date.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        const now = Date.now();
+        // Keep the grid (start + k·interval) so the poll rate does not drift with request times.
+        const interval = this.intervalMs();
+        this.nextDue += interval;
+        if (this.nextDue <= now) this.nextDue = now + interval;
+        if (this.running) this.overruns += 1;
+        else void this.pollNow();
+        this.schedule();
+      },
+      Math.max(0, this.nextDue - Date.now()),
+    );
   }
 
   /** Polls at once (also used by read-now and the midnight job); joins a poll already under way. */
@@ -121,7 +134,13 @@ export class DevicePoller {
     let attempt = 0;
     let busyAttempt = 0;
     for (;;) {
-      const outcome = await this.bus.submit({ unit: this.device.unit, fn: request.function, address: request.address, count: request.count, timeoutMs: polling.timeoutMs });
+      const outcome = await this.bus.submit({
+        unit: this.device.unit,
+        fn: request.function,
+        address: request.address,
+        count: request.count,
+        timeoutMs: polling.timeoutMs,
+      });
       if (outcome.ok) {
         this.stats.success(outcome.latencyMs);
         this.stats.noise(outcome.noiseBytes);
@@ -133,11 +152,18 @@ export class DevicePoller {
       if (kind === 'busy' && busyAttempt < busyRetries) {
         await sleep(polling.busyBackoffMs * 2 ** busyAttempt);
         busyAttempt += 1;
-      } else if ((kind === 'timeout' || kind === 'crc' || kind === 'framing' || kind === 'other') && attempt < retries) {
+      } else if (
+        (kind === 'timeout' || kind === 'crc' || kind === 'framing' || kind === 'other') &&
+        attempt < retries
+      ) {
         await sleep(polling.retryBackoffMs * 2 ** attempt);
         attempt += 1;
       } else {
-        if (kind === 'exception') this.log.warn({ device: this.device.id, address: request.address, count: request.count, err: outcome.error.message }, 'device refused a request');
+        if (kind === 'exception')
+          this.log.warn(
+            { device: this.device.id, address: request.address, count: request.count, err: outcome.error.message },
+            'device refused a request',
+          );
         return outcome;
       }
       this.stats.retries += 1;
@@ -166,7 +192,12 @@ export class DevicePoller {
   private succeeded(): void {
     const now = Date.now();
     if (this.lost) {
-      const detail = { bus: this.device.bus, unit: this.device.unit, failedPolls: this.failures, downMs: now - this.lostSince };
+      const detail = {
+        bus: this.device.bus,
+        unit: this.device.unit,
+        failedPolls: this.failures,
+        downMs: now - this.lostSince,
+      };
       this.log.info({ device: this.device.id, ...detail }, 'device communication restored');
       this.onEvent(this.device.id, 'comm_restored', detail);
       // Back to the normal grid straight away.

@@ -9,7 +9,14 @@
  * Events go before either (they are few and say what the readings mean).
  */
 import { connect, Store, type IClientOptions, type MqttClient } from 'mqtt';
-import { encodeCompactTelemetry, parseTopic, topics, type GatewayStatus, type Logger, type Reading } from '@gridsafe/shared';
+import {
+  encodeCompactTelemetry,
+  parseTopic,
+  topics,
+  type GatewayStatus,
+  type Logger,
+  type Reading,
+} from '@gridsafe/shared';
 import type { GatewayConfig } from '../config/types.js';
 import type { Outbox, OutboxBatch } from '../outbox/types.js';
 
@@ -40,7 +47,15 @@ export class MqttUplink {
   private statusTimer: NodeJS.Timeout | undefined;
   private stopping = false;
   private readonly drained: Array<() => void> = [];
-  readonly counters = { connects: 0, disconnects: 0, batchesSent: 0, batchesAcked: 0, eventsAcked: 0, publishErrors: 0, commands: 0 };
+  readonly counters = {
+    connects: 0,
+    disconnects: 0,
+    batchesSent: 0,
+    batchesAcked: 0,
+    eventsAcked: 0,
+    publishErrors: 0,
+    commands: 0,
+  };
 
   constructor(private readonly o: UplinkOptions) {
     this.reconnectDelay = o.config.mqtt.reconnectMinMs;
@@ -66,7 +81,12 @@ export class MqttUplink {
       reconnectPeriod: 0,
       connectTimeout: 30_000,
       ...this.stores,
-      will: { topic: topics.status(config.gatewayId, config.mqtt.topicPrefix), payload: Buffer.from(this.willPayload()), qos: 1, retain: true },
+      will: {
+        topic: topics.status(config.gatewayId, config.mqtt.topicPrefix),
+        payload: Buffer.from(this.willPayload()),
+        qos: 1,
+        retain: true,
+      },
     };
     if (config.mqtt.password !== undefined) options.password = config.mqtt.password;
     const client = connect(config.mqtt.url, options);
@@ -127,7 +147,12 @@ export class MqttUplink {
   publishStatus(): void {
     if (!this.connected) return;
     const { config } = this.o;
-    this.client!.publish(topics.status(config.gatewayId, config.mqtt.topicPrefix), JSON.stringify(this.statusPayload()), { qos: 1, retain: true }, () => undefined);
+    this.client!.publish(
+      topics.status(config.gatewayId, config.mqtt.topicPrefix),
+      JSON.stringify(this.statusPayload()),
+      { qos: 1, retain: true },
+      () => undefined,
+    );
   }
 
   /** Something new is in the outbox: send what the window allows. */
@@ -145,15 +170,20 @@ export class MqttUplink {
         this.eventCursor = seq;
         if (this.inFlightEvents.has(seq)) continue;
         this.inFlightEvents.add(seq);
-        this.client!.publish(topics.events(config.gatewayId, config.mqtt.topicPrefix), JSON.stringify(event), { qos: 1 }, (error) => {
-          this.inFlightEvents.delete(seq);
-          if (error) this.failed(error, () => (this.eventCursor = Math.min(this.eventCursor, seq - 1)));
-          else {
-            outbox.ackEvent(seq);
-            this.counters.eventsAcked += 1;
-          }
-          this.pump();
-        });
+        this.client!.publish(
+          topics.events(config.gatewayId, config.mqtt.topicPrefix),
+          JSON.stringify(event),
+          { qos: 1 },
+          (error) => {
+            this.inFlightEvents.delete(seq);
+            if (error) this.failed(error, () => (this.eventCursor = Math.min(this.eventCursor, seq - 1)));
+            else {
+              outbox.ackEvent(seq);
+              this.counters.eventsAcked += 1;
+            }
+            this.pump();
+          },
+        );
         continue;
       }
       const batch = this.nextBatch();
@@ -210,7 +240,10 @@ export class MqttUplink {
     const { gatewayId, mqtt } = this.o.config;
     if (mqtt.encoding === 'compact') {
       const readings = JSON.parse(batch.readingsJson) as Reading[];
-      return { topic: topics.compactTelemetry(gatewayId, mqtt.topicPrefix), payload: encodeCompactTelemetry({ gateway: gatewayId, seq: batch.seq, sentAt: Date.now(), readings }) };
+      return {
+        topic: topics.compactTelemetry(gatewayId, mqtt.topicPrefix),
+        payload: encodeCompactTelemetry({ gateway: gatewayId, seq: batch.seq, sentAt: Date.now(), readings }),
+      };
     }
     // The stored readings are already JSON; only the envelope is written here.
     const payload = `{"gateway":${JSON.stringify(gatewayId)},"seq":${batch.seq},"sentAt":${Date.now()},"readings":${batch.readingsJson}}`;
@@ -220,17 +253,24 @@ export class MqttUplink {
   private failed(error: Error, rewind: () => void): void {
     this.counters.publishErrors += 1;
     rewind();
-    if (!this.stopping) this.o.log.warn({ err: error.message }, 'publish failed; it stays in the outbox and is sent again');
+    if (!this.stopping)
+      this.o.log.warn({ err: error.message }, 'publish failed; it stays in the outbox and is sent again');
   }
 
   private checkDrained(): void {
     if (this.drained.length === 0) return;
     const stats = this.o.outbox.stats();
-    if ((stats.batches === 0 && stats.events === 0) || !this.connected) for (const done of this.drained.splice(0)) done();
+    if ((stats.batches === 0 && stats.events === 0) || !this.connected)
+      for (const done of this.drained.splice(0)) done();
   }
 
   health(): Record<string, unknown> {
-    return { connected: this.connected, broker: this.o.config.mqtt.url, inFlight: this.inFlightBatches.size + this.inFlightEvents.size, ...this.counters };
+    return {
+      connected: this.connected,
+      broker: this.o.config.mqtt.url,
+      inFlight: this.inFlightBatches.size + this.inFlightEvents.size,
+      ...this.counters,
+    };
   }
 
   /**
@@ -256,9 +296,19 @@ export class MqttUplink {
     if (!client) return;
     const { config } = this.o;
     if (client.connected) {
-      const offline: GatewayStatus = { state: 'offline', since: Date.now(), version: this.o.version, health: this.o.health() };
+      const offline: GatewayStatus = {
+        state: 'offline',
+        since: Date.now(),
+        version: this.o.version,
+        health: this.o.health(),
+      };
       await new Promise<void>((resolve) => {
-        client.publish(topics.status(config.gatewayId, config.mqtt.topicPrefix), JSON.stringify(offline), { qos: 1, retain: true }, () => resolve());
+        client.publish(
+          topics.status(config.gatewayId, config.mqtt.topicPrefix),
+          JSON.stringify(offline),
+          { qos: 1, retain: true },
+          () => resolve(),
+        );
         setTimeout(resolve, 2000).unref();
       });
     }

@@ -41,7 +41,11 @@ export class RequestStats {
       noisyReplies: this.noisyReplies,
       noiseBytes: this.noiseBytes,
       errors: { ...this.errors },
-      latencyMs: { avg: this.ok ? round(this.latencySum / this.ok) : null, max: round(this.latencyMax), last: round(this.latencyLast) },
+      latencyMs: {
+        avg: this.ok ? round(this.latencySum / this.ok) : null,
+        max: round(this.latencyMax),
+        last: round(this.latencyLast),
+      },
     };
   }
 }

@@ -31,7 +31,14 @@ export async function startBroker(auth?: { username: string; password: string },
   const published: Published[] = [];
   broker.on('publish', (packet, client) => {
     if (packet.topic.startsWith('$SYS')) return;
-    published.push({ topic: packet.topic, payload: Buffer.from(packet.payload), qos: packet.qos, retain: packet.retain, clientId: client?.id ?? null, at: Date.now() });
+    published.push({
+      topic: packet.topic,
+      payload: Buffer.from(packet.payload),
+      qos: packet.qos,
+      retain: packet.retain,
+      clientId: client?.id ?? null,
+      at: Date.now(),
+    });
   });
   const server: Server = createServer(broker.handle);
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));

@@ -13,7 +13,9 @@ export interface PtyPair {
 export async function ptyPair(dir: string, name = 'bus'): Promise<PtyPair> {
   const sim = join(dir, `${name}-sim`);
   const gateway = join(dir, `${name}-gw`);
-  const proc = spawn('socat', [`pty,raw,echo=0,link=${sim}`, `pty,raw,echo=0,link=${gateway}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn('socat', [`pty,raw,echo=0,link=${sim}`, `pty,raw,echo=0,link=${gateway}`], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));

@@ -27,7 +27,12 @@ const profiles = loadBuiltinProfiles();
  * How far a decoded value may sit from the served one: float32 keeps ~7 digits; an integer
  * register rounds to its scale step (times the ratio applied after it).
  */
-export function tolerance(profileId: string, quantity: string, ratios: { ctRatio: number; ptRatio: number }, value: number): number {
+export function tolerance(
+  profileId: string,
+  quantity: string,
+  ratios: { ctRatio: number; ptRatio: number },
+  value: number,
+): number {
   const register = profiles.get(profileId)?.registers.find((r) => r.quantity === quantity);
   if (!register) throw new Error(`no register for ${quantity} in ${profileId}`);
   if (register.type === 'float32') return Math.abs(value) * 1e-6 + 1e-9;
@@ -39,14 +44,26 @@ export function tolerance(profileId: string, quantity: string, ratios: { ctRatio
  * the poll's first request went out, or the next (a poll of several requests may span a
  * simulator tick, so each value may come from either). Returns the mismatches.
  */
-export function compareReading(reading: Reading, served: Served[], profileId: string, ratios: { ctRatio: number; ptRatio: number }): string[] {
+export function compareReading(
+  reading: Reading,
+  served: Served[],
+  profileId: string,
+  ratios: { ctRatio: number; ptRatio: number },
+): string[] {
   const at = served.findLastIndex((s) => s.ts <= reading.ts);
   const candidates = [served[at], served[at + 1]].filter((s): s is Served => s !== undefined);
   if (candidates.length === 0) return [`no served state of ${reading.device} at ${reading.ts}`];
   const problems: string[] = [];
   for (const [quantity, value] of Object.entries(reading.values)) {
-    const matches = candidates.some((c) => c.values[quantity] !== undefined && Math.abs(value - c.values[quantity]!) <= tolerance(profileId, quantity, ratios, c.values[quantity]!));
-    if (!matches) problems.push(`${reading.device} ${quantity}: read ${value} at ${reading.ts}, served ${candidates.map((c) => `${c.values[quantity]} at ${c.ts}`).join(' / ')}`);
+    const matches = candidates.some(
+      (c) =>
+        c.values[quantity] !== undefined &&
+        Math.abs(value - c.values[quantity]!) <= tolerance(profileId, quantity, ratios, c.values[quantity]!),
+    );
+    if (!matches)
+      problems.push(
+        `${reading.device} ${quantity}: read ${value} at ${reading.ts}, served ${candidates.map((c) => `${c.values[quantity]} at ${c.ts}`).join(' / ')}`,
+      );
   }
   return problems;
 }

@@ -50,7 +50,8 @@ export function compactDocument(batch: TelemetryBatch): unknown[] {
     const ids: number[] = [];
     for (const [name, value] of Object.entries(reading.values)) {
       const id = isQuantity(name) ? QUANTITY_ID.get(name) : undefined;
-      if (id === undefined) throw new Error(`readings[${r}].values: "${name}" is not a canonical quantity; the batch cannot be encoded`);
+      if (id === undefined)
+        throw new Error(`readings[${r}].values: "${name}" is not a canonical quantity; the batch cannot be encoded`);
       if (typeof value !== 'number' || !Number.isFinite(value)) {
         throw new Error(`readings[${r}].values.${name} is ${String(value)}; only finite numbers can be encoded`);
       }
@@ -65,7 +66,8 @@ export function compactDocument(batch: TelemetryBatch): unknown[] {
       shapeIndex.set(key, shape);
     }
     const quality = QUALITY_CODES.indexOf(reading.quality);
-    if (quality < 0) throw new Error(`readings[${r}].quality "${String(reading.quality)}" is not one of ${QUALITY_CODES.join(', ')}`);
+    if (quality < 0)
+      throw new Error(`readings[${r}].quality "${String(reading.quality)}" is not one of ${QUALITY_CODES.join(', ')}`);
     readingDevice.push(device);
     readingShape.push(shape);
     readingQuality.push(quality);

@@ -20,13 +20,20 @@ function mediaType(contentType: string): string {
   return (contentType.split(';')[0] ?? '').trim().toLowerCase();
 }
 
-export function resolveTelemetryEncoding(topicEncoding: TelemetryEncoding, contentType?: string): Validated<TelemetryEncoding> {
+export function resolveTelemetryEncoding(
+  topicEncoding: TelemetryEncoding,
+  contentType?: string,
+): Validated<TelemetryEncoding> {
   if (contentType === undefined || contentType === '') return { ok: true, value: topicEncoding };
   const media = mediaType(contentType);
   if (media === COMPACT_TELEMETRY_CONTENT_TYPE) return { ok: true, value: 'compact' };
   if (media === JSON_TELEMETRY_CONTENT_TYPE && topicEncoding === 'json') return { ok: true, value: 'json' };
   if (media === JSON_TELEMETRY_CONTENT_TYPE) {
-    return { ok: false, reason: 'bad_encoding', message: `content type "${contentType}" contradicts the compact topic suffix` };
+    return {
+      ok: false,
+      reason: 'bad_encoding',
+      message: `content type "${contentType}" contradicts the compact topic suffix`,
+    };
   }
   return {
     ok: false,
@@ -44,6 +51,7 @@ export function decodeTelemetryPayload(
 ): Validated<TelemetryBatch> & { encoding?: TelemetryEncoding } {
   const encoding = resolveTelemetryEncoding(topicEncoding, contentType);
   if (!encoding.ok) return encoding;
-  const decoded = encoding.value === 'compact' ? decodeCompactTelemetry(payload, options) : decodeJsonTelemetry(payload, options);
+  const decoded =
+    encoding.value === 'compact' ? decodeCompactTelemetry(payload, options) : decodeJsonTelemetry(payload, options);
   return { ...decoded, encoding: encoding.value };
 }

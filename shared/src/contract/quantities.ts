@@ -10,8 +10,14 @@ export interface QuantityInfo {
 const phaseVoltage = (phase: string): QuantityInfo => ({ unit: 'V', meaning: `phase ${phase} to neutral voltage` });
 const lineVoltage = (pair: string): QuantityInfo => ({ unit: 'V', meaning: `line-to-line voltage ${pair}` });
 const phaseCurrent = (phase: string): QuantityInfo => ({ unit: 'A', meaning: `phase ${phase} current` });
-const phasePower = (phase: string): QuantityInfo => ({ unit: 'kW', meaning: `active power, phase ${phase} (import positive)` });
-const temperature = (channel: number): QuantityInfo => ({ unit: '°C', meaning: `temperature channel ${channel} of a monitoring terminal` });
+const phasePower = (phase: string): QuantityInfo => ({
+  unit: 'kW',
+  meaning: `active power, phase ${phase} (import positive)`,
+});
+const temperature = (channel: number): QuantityInfo => ({
+  unit: '°C',
+  meaning: `temperature channel ${channel} of a monitoring terminal`,
+});
 const binary = (meaning: string): QuantityInfo => ({ unit: '1', meaning });
 
 export const QUANTITIES = {

@@ -22,7 +22,8 @@ export const topics = {
     `${gatewayRoot(prefix, gateway)}/telemetry/${COMPACT_TELEMETRY_SUFFIX}`,
   status: (gateway: string, prefix = DEFAULT_TOPIC_PREFIX) => `${gatewayRoot(prefix, gateway)}/status`,
   events: (gateway: string, prefix = DEFAULT_TOPIC_PREFIX) => `${gatewayRoot(prefix, gateway)}/events`,
-  command: (gateway: string, name: string, prefix = DEFAULT_TOPIC_PREFIX) => `${gatewayRoot(prefix, gateway)}/cmd/${name}`,
+  command: (gateway: string, name: string, prefix = DEFAULT_TOPIC_PREFIX) =>
+    `${gatewayRoot(prefix, gateway)}/cmd/${name}`,
   /** Everything a gateway may publish or subscribe under. */
   gatewayFilter: (gateway: string, prefix = DEFAULT_TOPIC_PREFIX) => `${gatewayRoot(prefix, gateway)}/#`,
   commandFilter: (gateway: string, prefix = DEFAULT_TOPIC_PREFIX) => `${gatewayRoot(prefix, gateway)}/cmd/#`,
@@ -50,6 +51,7 @@ export function parseTopic(topic: string, prefix = DEFAULT_TOPIC_PREFIX): Parsed
   if (kind === 'telemetry' && extra === undefined) return { gateway, kind, encoding: 'json' };
   if (kind === 'telemetry' && extra === COMPACT_TELEMETRY_SUFFIX) return { gateway, kind, encoding: 'compact' };
   if ((kind === 'status' || kind === 'events') && extra === undefined) return { gateway, kind };
-  if (kind === 'cmd' && extra !== undefined && /^[a-z0-9-]{1,64}$/.test(extra)) return { gateway, kind: 'command', name: extra };
+  if (kind === 'cmd' && extra !== undefined && /^[a-z0-9-]{1,64}$/.test(extra))
+    return { gateway, kind: 'command', name: extra };
   return null;
 }

@@ -32,7 +32,13 @@ export interface GatewayStatus {
   health?: Record<string, unknown>;
 }
 
-export const KNOWN_EVENT_TYPES = ['comm_lost', 'comm_restored', 'config_applied', 'outbox_overflow', 'started'] as const;
+export const KNOWN_EVENT_TYPES = [
+  'comm_lost',
+  'comm_restored',
+  'config_applied',
+  'outbox_overflow',
+  'started',
+] as const;
 
 export interface GatewayEvent {
   gateway: string;

@@ -77,7 +77,11 @@ export function checkTelemetryBatch(input: unknown, options: BatchCheckOptions =
     };
   }
   if (batch.readings.length > MAX_READINGS_PER_BATCH) {
-    return { ok: false, reason: 'too_large', message: `telemetry batch has ${batch.readings.length} readings; the limit is ${MAX_READINGS_PER_BATCH}` };
+    return {
+      ok: false,
+      reason: 'too_large',
+      message: `telemetry batch has ${batch.readings.length} readings; the limit is ${MAX_READINGS_PER_BATCH}`,
+    };
   }
   const limit = (options.now ?? Date.now()) + (options.maxFutureSkewMs ?? MAX_FUTURE_SKEW_MS);
   for (const [index, reading] of batch.readings.entries()) {
@@ -101,10 +105,18 @@ function findQuantityProblem(input: unknown): Validated<TelemetryBatch> | null {
     if (typeof values !== 'object' || values === null) continue;
     for (const [name, value] of Object.entries(values)) {
       if (!isQuantity(name)) {
-        return { ok: false, reason: 'unknown_quantity', message: `/readings/${index}/values/${name}: "${name}" is not a canonical quantity` };
+        return {
+          ok: false,
+          reason: 'unknown_quantity',
+          message: `/readings/${index}/values/${name}: "${name}" is not a canonical quantity`,
+        };
       }
       if (typeof value === 'number' && !Number.isFinite(value)) {
-        return { ok: false, reason: 'non_finite', message: `/readings/${index}/values/${name} is ${value}; values must be finite numbers` };
+        return {
+          ok: false,
+          reason: 'non_finite',
+          message: `/readings/${index}/values/${name} is ${value}; values must be finite numbers`,
+        };
       }
     }
   }
@@ -114,7 +126,11 @@ function findQuantityProblem(input: unknown): Validated<TelemetryBatch> | null {
 /** Decodes and validates a JSON-encoded telemetry batch straight from the wire. */
 export function decodeJsonTelemetry(payload: Uint8Array, options: BatchCheckOptions = {}): Validated<TelemetryBatch> {
   if (payload.byteLength > MAX_BATCH_BYTES) {
-    return { ok: false, reason: 'too_large', message: `payload is ${payload.byteLength} bytes; the limit is ${MAX_BATCH_BYTES}` };
+    return {
+      ok: false,
+      reason: 'too_large',
+      message: `payload is ${payload.byteLength} bytes; the limit is ${MAX_BATCH_BYTES}`,
+    };
   }
   const text = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8');
   let parsed: unknown;

@@ -9,7 +9,14 @@ import { Ajv } from 'ajv';
 import { describeSchemaError } from '../contract/validate.js';
 import { QUANTITY_NAMES } from '../contract/quantities.js';
 import { DEVICE_KINDS } from '../contract/types.js';
-import { BYTE_ORDERS, PRIMARY_CONVERSIONS, REGISTER_TYPES, type DeviceProfile, type RegisterDefinition, type SettingDefinition } from './types.js';
+import {
+  BYTE_ORDERS,
+  PRIMARY_CONVERSIONS,
+  REGISTER_TYPES,
+  type DeviceProfile,
+  type RegisterDefinition,
+  type SettingDefinition,
+} from './types.js';
 import { registerCount } from './register-codec.js';
 
 /** Where the shipped profiles live: shared/profiles, reached from src/profiles or dist/src/profiles. */
@@ -17,7 +24,12 @@ export const BUILTIN_PROFILE_DIR = fileURLToPath(
   new URL(import.meta.url.includes('/dist/src/') ? '../../../profiles/' : '../../profiles/', import.meta.url),
 );
 
-const address = { anyOf: [{ type: 'integer', minimum: 0, maximum: 65535 }, { type: 'string', pattern: '^0x[0-9A-Fa-f]{1,4}$' }] };
+const address = {
+  anyOf: [
+    { type: 'integer', minimum: 0, maximum: 65535 },
+    { type: 'string', pattern: '^0x[0-9A-Fa-f]{1,4}$' },
+  ],
+};
 const common = {
   address,
   function: { enum: [3, 4] },
@@ -59,7 +71,11 @@ const profileFileSchema = {
         type: 'object',
         additionalProperties: false,
         required: ['name', 'address', 'description'],
-        properties: { ...common, name: { type: 'string', pattern: '^[a-z][a-z0-9_]*$' }, description: { type: 'string' } },
+        properties: {
+          ...common,
+          name: { type: 'string', pattern: '^[a-z][a-z0-9_]*$' },
+          description: { type: 'string' },
+        },
       },
     },
   },
@@ -67,7 +83,12 @@ const profileFileSchema = {
 
 const validateProfileFile = new Ajv({ allErrors: false, strict: false }).compile(profileFileSchema);
 
-type RawRegister = { address: number | string; function?: 3 | 4; type?: RegisterDefinition['type']; byteOrder?: RegisterDefinition['byteOrder'] };
+type RawRegister = {
+  address: number | string;
+  function?: 3 | 4;
+  type?: RegisterDefinition['type'];
+  byteOrder?: RegisterDefinition['byteOrder'];
+};
 interface RawProfile {
   id: string;
   model: string;
@@ -75,7 +96,14 @@ interface RawProfile {
   source: string;
   maxRegistersPerRequest?: number;
   defaults?: Omit<RawRegister, 'address'>;
-  registers: Array<RawRegister & { quantity: RegisterDefinition['quantity']; scale?: number; primary?: RegisterDefinition['primary']; validRange: [number, number] }>;
+  registers: Array<
+    RawRegister & {
+      quantity: RegisterDefinition['quantity'];
+      scale?: number;
+      primary?: RegisterDefinition['primary'];
+      validRange: [number, number];
+    }
+  >;
   settings?: Array<RawRegister & { name: string; description: string }>;
 }
 
@@ -105,22 +133,50 @@ export function parseProfile(document: unknown, where: string): DeviceProfile {
   };
   const registers = raw.registers.map((reg, i): RegisterDefinition => {
     const [low, high] = reg.validRange;
-    if (!(low < high)) throw new ProfileError(where, `/registers/${i}/validRange: the low end must be below the high end`);
-    return { quantity: reg.quantity, ...resolve(reg, `/registers/${i}`), scale: reg.scale ?? 1, primary: reg.primary ?? 'none', validRange: [low, high] };
+    if (!(low < high))
+      throw new ProfileError(where, `/registers/${i}/validRange: the low end must be below the high end`);
+    return {
+      quantity: reg.quantity,
+      ...resolve(reg, `/registers/${i}`),
+      scale: reg.scale ?? 1,
+      primary: reg.primary ?? 'none',
+      validRange: [low, high],
+    };
   });
-  const settings = (raw.settings ?? []).map((s, i): SettingDefinition => ({ name: s.name, description: s.description, ...resolve(s, `/settings/${i}`) }));
-  checkOverlaps(where, [...registers.map((r) => ({ label: r.quantity, ...r })), ...settings.map((s) => ({ label: s.name, ...s }))]);
-  return { id: raw.id, model: raw.model, kind: raw.kind, source: raw.source, maxRegistersPerRequest: raw.maxRegistersPerRequest ?? 125, registers, settings };
+  const settings = (raw.settings ?? []).map((s, i): SettingDefinition => ({
+    name: s.name,
+    description: s.description,
+    ...resolve(s, `/settings/${i}`),
+  }));
+  checkOverlaps(where, [
+    ...registers.map((r) => ({ label: r.quantity, ...r })),
+    ...settings.map((s) => ({ label: s.name, ...s })),
+  ]);
+  return {
+    id: raw.id,
+    model: raw.model,
+    kind: raw.kind,
+    source: raw.source,
+    maxRegistersPerRequest: raw.maxRegistersPerRequest ?? 125,
+    registers,
+    settings,
+  };
 }
 
-function checkOverlaps(where: string, entries: Array<{ label: string; function: number; address: number; type: RegisterDefinition['type'] }>): void {
+function checkOverlaps(
+  where: string,
+  entries: Array<{ label: string; function: number; address: number; type: RegisterDefinition['type'] }>,
+): void {
   const taken = new Map<string, string>();
   for (const entry of entries) {
     for (let k = 0; k < registerCount(entry.type); k++) {
       const key = `${entry.function}:${entry.address + k}`;
       const other = taken.get(key);
       if (other !== undefined) {
-        throw new ProfileError(where, `"${entry.label}" overlaps "${other}" at FC ${entry.function} register 0x${(entry.address + k).toString(16)}`);
+        throw new ProfileError(
+          where,
+          `"${entry.label}" overlaps "${other}" at FC ${entry.function} register 0x${(entry.address + k).toString(16)}`,
+        );
       }
       taken.set(key, entry.label);
     }
@@ -135,14 +191,17 @@ export function loadProfileFile(path: string): DeviceProfile {
     throw new ProfileError(path, `cannot be read as JSON: ${(error as Error).message}`);
   }
   const profile = parseProfile(document, path);
-  if (`${profile.id}.json` !== basename(path)) throw new ProfileError(path, `its id "${profile.id}" must match the file name`);
+  if (`${profile.id}.json` !== basename(path))
+    throw new ProfileError(path, `its id "${profile.id}" must match the file name`);
   return profile;
 }
 
 /** Loads every profile in a folder, keyed by id. */
 export function loadProfileDir(dir: string): Map<string, DeviceProfile> {
   const profiles = new Map<string, DeviceProfile>();
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const profile = loadProfileFile(join(dir, file));
     profiles.set(profile.id, profile);
   }

@@ -36,7 +36,9 @@ export function run(t: Test, name: string, args: string[], env: Record<string, s
   });
   child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
   child.stdin.on('error', () => undefined);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   const alive = () => child.exitCode === null && child.signalCode === null;
   const proc: Proc = {
     name,

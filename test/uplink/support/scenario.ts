@@ -6,19 +6,38 @@ import { tail } from './procs.js';
 import { gatewayStatus, type Cloud, type Gateway, type GatewayStatusView } from './system.js';
 
 /** Waits until the cloud has stored `n` batches since it started. */
-export async function untilStored(cloud: Cloud, n: number, timeoutMs: number, what = `${n} batches stored`): Promise<void> {
-  await waitFor(what, async () => ((await cloud.metric('gridsafe_ingest_batches_total')) >= n ? true : undefined), timeoutMs, 200).catch((error: Error) => {
+export async function untilStored(
+  cloud: Cloud,
+  n: number,
+  timeoutMs: number,
+  what = `${n} batches stored`,
+): Promise<void> {
+  await waitFor(
+    what,
+    async () => ((await cloud.metric('gridsafe_ingest_batches_total')) >= n ? true : undefined),
+    timeoutMs,
+    200,
+  ).catch((error: Error) => {
     throw new Error(`${error.message}\n${tail(cloud.proc)}`);
   });
 }
 
 /** Waits for a status sent after `since` whose outbox is empty (the backlog has drained). */
-export async function untilDrained(cloud: Cloud, gateway: Gateway, since: number, timeoutMs: number): Promise<GatewayStatusView> {
+export async function untilDrained(
+  cloud: Cloud,
+  gateway: Gateway,
+  since: number,
+  timeoutMs: number,
+): Promise<GatewayStatusView> {
   return waitFor(
     'the gateway outbox to drain',
     async () => {
-      const info = await cloud.api<{ status: GatewayStatusView | null; statusAt: number | null }>(`/api/v1/gateways/gw-up`);
-      return info.statusAt !== null && info.statusAt > since && info.status?.health?.outbox?.batches === 0 ? info.status : undefined;
+      const info = await cloud.api<{ status: GatewayStatusView | null; statusAt: number | null }>(
+        `/api/v1/gateways/gw-up`,
+      );
+      return info.statusAt !== null && info.statusAt > since && info.status?.health?.outbox?.batches === 0
+        ? info.status
+        : undefined;
     },
     timeoutMs,
     250,
@@ -41,10 +60,15 @@ export async function stopGateway(t: Test, cloud: Cloud, gateway: Gateway): Prom
   t.equal(code, 0, 'the gateway stopped cleanly');
   const stopped = gateway.proc.lines().find((l) => l['msg'] === 'gateway stopped');
   if (!stopped) throw new Error(`the gateway did not log its stop\n${tail(gateway.proc)}`);
-  const status = await waitFor('the offline status with its health', async () => {
-    const s = await gatewayStatus(cloud);
-    return s?.state === 'offline' && s.health?.readings ? s : undefined;
-  }, 10_000, 200);
+  const status = await waitFor(
+    'the offline status with its health',
+    async () => {
+      const s = await gatewayStatus(cloud);
+      return s?.state === 'offline' && s.health?.readings ? s : undefined;
+    },
+    10_000,
+    200,
+  );
   return {
     lastSeq: stopped['lastSeq'] as number,
     unsentBatches: stopped['unsentBatches'] as number,

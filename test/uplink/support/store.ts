@@ -27,13 +27,17 @@ export interface StoreContents {
 export function readStore(cloudDataDir: string, gateway: string): StoreContents {
   const db = new Database(join(cloudDataDir, 'series.sqlite'), { readonly: true, fileMustExist: true });
   try {
-    const rows = db.prepare('SELECT * FROM readings WHERE gateway = ? ORDER BY device, ts').all(gateway) as Array<Record<string, unknown>>;
+    const rows = db.prepare('SELECT * FROM readings WHERE gateway = ? ORDER BY device, ts').all(gateway) as Array<
+      Record<string, unknown>
+    >;
     const readings = rows.map((row) => {
       const values: Record<string, number> = {};
       for (const q of QUANTITY_NAMES) if (typeof row[q] === 'number') values[q] = row[q] as number;
       return { device: row['device'] as string, ts: row['ts'] as number, values };
     });
-    const ledger = (db.prepare('SELECT seq, received_at AS receivedAt, readings FROM ingest_ledger WHERE gateway = ? ORDER BY seq').all(gateway) as LedgerRow[]);
+    const ledger = db
+      .prepare('SELECT seq, received_at AS receivedAt, readings FROM ingest_ledger WHERE gateway = ? ORDER BY seq')
+      .all(gateway) as LedgerRow[];
     return { readings, ledger };
   } finally {
     db.close();

@@ -40,7 +40,15 @@ export async function startCloud(t: Test, dir: string, ports?: { httpPort: numbe
     seedFile,
     JSON.stringify({
       transformers: [{ id: 'tx-up', site: 'test', ratedKva: 400 }],
-      devices: DEVICES.map((id) => ({ id, gateway: GATEWAY, kind: 'meter', transformer: 'tx-up', ctRatio: 40, ptRatio: 1, ctSecondaryA: 5 })),
+      devices: DEVICES.map((id) => ({
+        id,
+        gateway: GATEWAY,
+        kind: 'meter',
+        transformer: 'tx-up',
+        ctRatio: 40,
+        ptRatio: 1,
+        ctSecondaryA: 5,
+      })),
       gateways: [{ id: GATEWAY, secret: SECRET }],
     }),
   );
@@ -66,7 +74,9 @@ export async function startCloud(t: Test, dir: string, ports?: { httpPort: numbe
     },
     metric: async (name, labels = {}) => {
       const text = await (await fetch(`${base}/metrics`)).text();
-      const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(',');
+      const want = Object.entries(labels)
+        .map(([k, v]) => `${k}="${v}"`)
+        .join(',');
       for (const line of text.split('\n')) {
         const match = /^([a-z_]+)(?:\{([^}]*)\})? (\S+)$/.exec(line);
         if (match && match[1] === name && (match[2] ?? '') === want) return Number(match[3]);
@@ -74,7 +84,12 @@ export async function startCloud(t: Test, dir: string, ports?: { httpPort: numbe
       return 0;
     },
   };
-  await waitFor('the cloud to be ready', async () => ((await fetch(`${base}/readyz`).catch(() => null))?.ok ? true : undefined), 30_000, 200).catch((error: Error) => {
+  await waitFor(
+    'the cloud to be ready',
+    async () => ((await fetch(`${base}/readyz`).catch(() => null))?.ok ? true : undefined),
+    30_000,
+    200,
+  ).catch((error: Error) => {
     throw new Error(`${error.message}\n${tail(proc)}`);
   });
   return cloud;
@@ -102,7 +117,9 @@ ${DEVICES.map((id, i) => `  - { id: ${id}, profile: dtsu666, bus: tcp-1, unit: $
 `,
   );
   const servedLog = join(dir, 'served.jsonl');
-  const proc = run(t, 'sim', [CLI.sim, '--scenario', scenario, '--served-log', servedLog], { GRIDSAFE_LOG_LEVEL: 'warn' });
+  const proc = run(t, 'sim', [CLI.sim, '--scenario', scenario, '--served-log', servedLog], {
+    GRIDSAFE_LOG_LEVEL: 'warn',
+  });
   await waitFor('the simulator to listen', async () => isListening(port), 20_000, 100).catch((error: Error) => {
     throw new Error(`${error.message}\n${tail(proc)}`);
   });
@@ -117,8 +134,15 @@ export interface Link {
 }
 
 export async function startLink(t: Test, target: number, args: string[] = []): Promise<Link> {
-  const proc = run(t, 'link', [CLI.link, '--target', `127.0.0.1:${target}`, '--stats-every', '0s', ...args], { GRIDSAFE_LOG_LEVEL: 'info' });
-  const listening = await waitFor('the link emulator to listen', async () => proc.lines().find((l) => l['msg'] === 'listening'), 15_000, 50).catch((error: Error) => {
+  const proc = run(t, 'link', [CLI.link, '--target', `127.0.0.1:${target}`, '--stats-every', '0s', ...args], {
+    GRIDSAFE_LOG_LEVEL: 'info',
+  });
+  const listening = await waitFor(
+    'the link emulator to listen',
+    async () => proc.lines().find((l) => l['msg'] === 'listening'),
+    15_000,
+    50,
+  ).catch((error: Error) => {
     throw new Error(`${error.message}\n${tail(proc)}`);
   });
   return {
@@ -152,13 +176,34 @@ export function gatewayConfig(dir: string, o: GatewayOptions): { config: string;
     config,
     JSON.stringify({
       gateway: { id: GATEWAY },
-      mqtt: { url: `mqtt://127.0.0.1:${o.brokerPort}`, password: SECRET, keepalive: '5s', reconnectMin: '100ms', reconnectMax: '1s', statusInterval: '500ms', inflight: 8, encoding: o.encoding ?? 'json' },
+      mqtt: {
+        url: `mqtt://127.0.0.1:${o.brokerPort}`,
+        password: SECRET,
+        keepalive: '5s',
+        reconnectMin: '100ms',
+        reconnectMax: '1s',
+        statusInterval: '500ms',
+        inflight: 8,
+        encoding: o.encoding ?? 'json',
+      },
       dataDir,
-      batch: { maxAge: o.batch?.maxAge ?? '300ms', maxReadings: o.batch?.maxReadings ?? 50, ...(o.batch?.maxBytes ? { maxBytes: o.batch.maxBytes } : {}) },
+      batch: {
+        maxAge: o.batch?.maxAge ?? '300ms',
+        maxReadings: o.batch?.maxReadings ?? 50,
+        ...(o.batch?.maxBytes ? { maxBytes: o.batch.maxBytes } : {}),
+      },
       outbox: { maxBytes: o.outbox?.maxBytes ?? '16MiB', overflow: o.outbox?.overflow ?? 'drop-oldest' },
       shutdownFlush: '10s',
       buses: [{ id: 'sim', kind: 'tcp', host: '127.0.0.1', port: o.simPort }],
-      devices: DEVICES.map((id, i) => ({ id, bus: 'sim', unit: i + 1, profile: 'dtsu666', ctRatio: 40, ptRatio: 1, pollInterval: `${o.pollMs ?? 250}ms` })),
+      devices: DEVICES.map((id, i) => ({
+        id,
+        bus: 'sim',
+        unit: i + 1,
+        profile: 'dtsu666',
+        ctRatio: 40,
+        ptRatio: 1,
+        pollInterval: `${o.pollMs ?? 250}ms`,
+      })),
     }),
   );
   return { config, dataDir };

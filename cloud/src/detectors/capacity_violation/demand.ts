@@ -46,7 +46,12 @@ export function addSample(m: MeterDemand, ts: number, kw: number, kva: number, w
 }
 
 /** Demand ending with minute `minute`: mean over the window's closed minutes, if enough are there. */
-export function demandAt(m: MeterDemand, minute: number, window: number, minCoverage: number): { kw: number; kva: number } | null {
+export function demandAt(
+  m: MeterDemand,
+  minute: number,
+  window: number,
+  minCoverage: number,
+): { kw: number; kva: number } | null {
   let kw = 0;
   let kva = 0;
   let n = 0;

@@ -87,7 +87,8 @@ export const capacityViolation: Detector<CapacitySettings, CapacityState> = {
     const dev = input.device!;
     if (st.episode && dev.ctRatio > 1) {
       const currents = [v.i_a, v.i_b, v.i_c].filter((x): x is number => x !== undefined);
-      if (currents.length > 0) st.episode.maxSecondaryA = Math.max(st.episode.maxSecondaryA ?? 0, Math.max(...currents) / dev.ctRatio);
+      if (currents.length > 0)
+        st.episode.maxSecondaryA = Math.max(st.episode.maxSecondaryA ?? 0, Math.max(...currents) / dev.ctRatio);
     }
     let meter = st.meters[reading.device];
     if (!meter) meter = st.meters[reading.device] = newMeterDemand(reading.ts);
@@ -99,7 +100,13 @@ export const capacityViolation: Detector<CapacitySettings, CapacityState> = {
 };
 
 /** Judges the customer's demand as of the end of `minute`. */
-function evaluate(st: CapacityState, minute: number, customer: string, contractKva: number, s: CapacitySettings): DetectorOutput[] {
+function evaluate(
+  st: CapacityState,
+  minute: number,
+  customer: string,
+  contractKva: number,
+  s: CapacitySettings,
+): DetectorOutput[] {
   if (minute <= st.lastEvalMinute) return [];
   st.lastEvalMinute = minute;
   const end = (minute + 1) * MINUTE;
@@ -126,7 +133,8 @@ function evaluate(st: CapacityState, minute: number, customer: string, contractK
     const lastBlock = st.blocks.at(-1);
     if (lastBlock && lastBlock[0] === blockStart) lastBlock[1] = Math.max(lastBlock[1], demand);
     else st.blocks.push([blockStart, demand]);
-    if (!st.episode) st.episode = { firstSeen: end, lastSeen: end, maxDemandKw: demand, maxDemandAt: end, maxSecondaryA: null };
+    if (!st.episode)
+      st.episode = { firstSeen: end, lastSeen: end, maxDemandKw: demand, maxDemandAt: end, maxSecondaryA: null };
     st.episode.lastSeen = end;
     if (demand > st.episode.maxDemandKw) {
       st.episode.maxDemandKw = demand;
@@ -142,7 +150,12 @@ function evaluate(st: CapacityState, minute: number, customer: string, contractK
   const decision = stepCondition(
     st.cond,
     { ts: end, active: sustained, cleared: !over, severity },
-    { raiseAfterMs: 0, clearAfterMs: s.clearSeconds * 1000, refreshMs: s.refreshSeconds * 1000, maxGapMs: Number.POSITIVE_INFINITY },
+    {
+      raiseAfterMs: 0,
+      clearAfterMs: s.clearSeconds * 1000,
+      refreshMs: s.refreshSeconds * 1000,
+      maxGapMs: Number.POSITIVE_INFINITY,
+    },
   );
   if (decision.action === 'none' || !ep) return [];
   const evidence = {
@@ -168,7 +181,17 @@ function evaluate(st: CapacityState, minute: number, customer: string, contractK
     return [{ kind: 'clear', type: 'capacity_violation', subject: customer, ts: end, evidence }];
   }
   const out: DetectorOutput[] = [
-    { kind: 'raise', signal: { type: 'capacity_violation', subject: customer, subjectKind: 'customer', severity: decision.severity, ts: end, evidence: { ...evidence, demandSeries: st.series.slice(-16) } } },
+    {
+      kind: 'raise',
+      signal: {
+        type: 'capacity_violation',
+        subject: customer,
+        subjectKind: 'customer',
+        severity: decision.severity,
+        ts: end,
+        evidence: { ...evidence, demandSeries: st.series.slice(-16) },
+      },
+    },
   ];
   if (decision.opened || end - st.lastCaseAt >= s.caseUpdateSeconds * 1000) {
     st.lastCaseAt = end;

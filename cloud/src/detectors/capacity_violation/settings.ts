@@ -50,7 +50,9 @@ export type CapacitySettings = SettingsOf<typeof CAPACITY_SCHEMA>;
 export function parseCapacitySettings(raw: Record<string, unknown> | undefined): CapacitySettings {
   const s = readSettings('capacity_violation', CAPACITY_SCHEMA, raw);
   if (s.minCoverageMinutes > s.demandMinutes) {
-    throw new SettingsError(`detectors.capacity_violation.minCoverageMinutes (${s.minCoverageMinutes}) must not exceed demandMinutes (${s.demandMinutes})`);
+    throw new SettingsError(
+      `detectors.capacity_violation.minCoverageMinutes (${s.minCoverageMinutes}) must not exceed demandMinutes (${s.demandMinutes})`,
+    );
   }
   return s;
 }

@@ -40,7 +40,10 @@ export interface CommState {
 type Ctx = DetectorContext<CommSettings>;
 
 function raise(subject: string, kind: SubjectKind, ts: number, evidence: Record<string, unknown>): DetectorOutput {
-  return { kind: 'raise', signal: { type: 'comm_loss', subject, subjectKind: kind, severity: 'warning', ts, evidence } };
+  return {
+    kind: 'raise',
+    signal: { type: 'comm_loss', subject, subjectKind: kind, severity: 'warning', ts, evidence },
+  };
 }
 function clear(subject: string, ts: number, evidence: Record<string, unknown>): DetectorOutput {
   return { kind: 'clear', type: 'comm_loss', subject, ts, evidence };
@@ -64,11 +67,23 @@ export const commLoss: Detector<CommSettings, CommState> = {
     // A gap found when data resumes (no tick saw it live, e.g. in a replay): raise and resolve it.
     const alive = st.gatewayLast === null ? null : Math.max(st.gatewayLast, st.gatewayAlive ?? st.gatewayLast);
     if (alive !== null && !st.gatewayLost && ts - alive > gwAllow) {
-      out.push(raise(ref.subject, 'gateway', alive + gwAllow, { gateway: ref.subject, lastSeen: alive, allowanceSeconds: s.gatewayAllowanceSeconds }));
+      out.push(
+        raise(ref.subject, 'gateway', alive + gwAllow, {
+          gateway: ref.subject,
+          lastSeen: alive,
+          allowanceSeconds: s.gatewayAllowanceSeconds,
+        }),
+      );
       st.gatewayLost = true;
     }
     if (st.gatewayLost) {
-      out.push(clear(ref.subject, ts, { gateway: ref.subject, resumedAt: ts, silentSeconds: st.gatewayLast === null ? null : Math.round((ts - st.gatewayLast) / 1000) }));
+      out.push(
+        clear(ref.subject, ts, {
+          gateway: ref.subject,
+          resumedAt: ts,
+          silentSeconds: st.gatewayLast === null ? null : Math.round((ts - st.gatewayLast) / 1000),
+        }),
+      );
       st.gatewayLost = false;
     }
     st.gatewayLast = Math.max(st.gatewayLast ?? ts, ts);
@@ -84,7 +99,8 @@ export const commLoss: Detector<CommSettings, CommState> = {
   },
 
   onEvent(st, event: GatewayEvent, ref, ctx) {
-    if (st.gatewayAlive === undefined || st.gatewayAlive === null || event.ts > st.gatewayAlive) st.gatewayAlive = event.ts;
+    if (st.gatewayAlive === undefined || st.gatewayAlive === null || event.ts > st.gatewayAlive)
+      st.gatewayAlive = event.ts;
     const id = event.device;
     if (!id || !ctx.settings.trustGatewayEvents) return [];
     const dev = (st.devices[id] ??= { last: null, lost: null });
@@ -94,7 +110,15 @@ export const commLoss: Detector<CommSettings, CommState> = {
       if (dev.lost !== null) return [];
       dev.lost = 'event';
       dev.lostAt = event.ts;
-      return [raise(id, 'device', event.ts, { device: id, gateway: ref.subject, source: 'gateway event', lastSeen: dev.last, detail: event.detail ?? {} })];
+      return [
+        raise(id, 'device', event.ts, {
+          device: id,
+          gateway: ref.subject,
+          source: 'gateway event',
+          lastSeen: dev.last,
+          detail: event.detail ?? {},
+        }),
+      ];
     }
     // The device answered at this time, whatever the batches still on their way say.
     if (event.type === 'comm_restored') dev.last = Math.max(dev.last ?? event.ts, event.ts);
@@ -113,7 +137,13 @@ export const commLoss: Detector<CommSettings, CommState> = {
     if (!st.gatewayLost && now - alive > s.gatewayAllowanceSeconds * 1000) {
       st.gatewayLost = true;
       const at = alive + s.gatewayAllowanceSeconds * 1000;
-      out.push(raise(ref.subject, 'gateway', at, { gateway: ref.subject, lastSeen: alive, allowanceSeconds: s.gatewayAllowanceSeconds }));
+      out.push(
+        raise(ref.subject, 'gateway', at, {
+          gateway: ref.subject,
+          lastSeen: alive,
+          allowanceSeconds: s.gatewayAllowanceSeconds,
+        }),
+      );
     }
     // A device is silent while its gateway goes on delivering: judged on the gateway's data, not the tick.
     const allow = s.deviceAllowanceSeconds * 1000;
@@ -127,7 +157,15 @@ export const commLoss: Detector<CommSettings, CommState> = {
       if (st.gatewayLast - dev.last > allow) {
         dev.lost = 'silence';
         dev.lostAt = dev.last + allow;
-        out.push(raise(id, 'device', dev.last + allow, { device: id, gateway: ref.subject, source: 'silence', lastSeen: dev.last, allowanceSeconds: s.deviceAllowanceSeconds }));
+        out.push(
+          raise(id, 'device', dev.last + allow, {
+            device: id,
+            gateway: ref.subject,
+            source: 'silence',
+            lastSeen: dev.last,
+            allowanceSeconds: s.deviceAllowanceSeconds,
+          }),
+        );
       }
     }
     return out;

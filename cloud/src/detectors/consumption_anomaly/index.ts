@@ -67,7 +67,8 @@ export const consumptionAnomaly: Detector<AnomalySettings, AnomalyState> = {
     const s = readSettings('consumption_anomaly', SCHEMA, raw);
     return { ...s, cfg: baselineConfig(s, 'consumption_anomaly') };
   },
-  subjectsOfReading: (input) => (input.device?.kind === 'meter' ? [{ subject: input.reading.device, kind: 'device' }] : []),
+  subjectsOfReading: (input) =>
+    input.device?.kind === 'meter' ? [{ subject: input.reading.device, kind: 'device' }] : [],
   initialState: () => ({ acc: null, baseline: newBaseline(), up: 0, down: 0, cond: initialCondition(), last: null }),
   onReading(st, input, ref, ctx) {
     const s = ctx.settings;
@@ -101,12 +102,16 @@ export const consumptionAnomaly: Detector<AnomalySettings, AnomalyState> = {
     const ts = blockStart + s.cfg.blockMinutes * 60_000;
     const active = st.up > s.hSigma || st.down > s.hSigma;
     const cleared = st.up <= s.hSigma / 2 && st.down <= s.hSigma / 2;
-    const decision = stepCondition(st.cond, { ts, active, cleared, severity: 'info' }, {
-      raiseAfterMs: 0,
-      clearAfterMs: s.clearSeconds * 1000,
-      refreshMs: s.refreshSeconds * 1000,
-      maxGapMs: Number.POSITIVE_INFINITY,
-    });
+    const decision = stepCondition(
+      st.cond,
+      { ts, active, cleared, severity: 'info' },
+      {
+        raiseAfterMs: 0,
+        clearAfterMs: s.clearSeconds * 1000,
+        refreshMs: s.refreshSeconds * 1000,
+        maxGapMs: Number.POSITIVE_INFINITY,
+      },
+    );
     if (decision.action === 'none') return [];
     const evidence = {
       blockStart,
@@ -122,7 +127,20 @@ export const consumptionAnomaly: Detector<AnomalySettings, AnomalyState> = {
       slot: where.slot,
       since: decision.since,
     };
-    if (decision.action === 'clear') return [{ kind: 'clear', type: 'consumption_anomaly', subject: ref.subject, ts, evidence }];
-    return [{ kind: 'raise', signal: { type: 'consumption_anomaly', subject: ref.subject, subjectKind: 'device', severity: decision.severity, ts, evidence } }];
+    if (decision.action === 'clear')
+      return [{ kind: 'clear', type: 'consumption_anomaly', subject: ref.subject, ts, evidence }];
+    return [
+      {
+        kind: 'raise',
+        signal: {
+          type: 'consumption_anomaly',
+          subject: ref.subject,
+          subjectKind: 'device',
+          severity: decision.severity,
+          ts,
+          evidence,
+        },
+      },
+    ];
   },
 };

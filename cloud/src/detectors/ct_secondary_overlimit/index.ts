@@ -30,11 +30,17 @@ export const ctSecondaryOverlimit: Detector<CtSettings, { cond: ConditionState; 
   stateVersion: 1,
   parseSettings(raw) {
     const s = readSettings('ct_secondary_overlimit', SCHEMA, raw);
-    if (s.clearAtRated > s.raiseAtRated) throw new SettingsError(`detectors.ct_secondary_overlimit.clearAtRated (${s.clearAtRated}) must not be above raiseAtRated (${s.raiseAtRated})`);
+    if (s.clearAtRated > s.raiseAtRated)
+      throw new SettingsError(
+        `detectors.ct_secondary_overlimit.clearAtRated (${s.clearAtRated}) must not be above raiseAtRated (${s.raiseAtRated})`,
+      );
     return s;
   },
   // A meter wired directly (ratio 1) has no CT to overload.
-  subjectsOfReading: (input) => (input.device?.kind === 'meter' && input.device.ctRatio > 1 && input.device.ctSecondaryA > 0 ? [{ subject: input.reading.device, kind: 'device' }] : []),
+  subjectsOfReading: (input) =>
+    input.device?.kind === 'meter' && input.device.ctRatio > 1 && input.device.ctSecondaryA > 0
+      ? [{ subject: input.reading.device, kind: 'device' }]
+      : [],
   initialState: () => ({ cond: initialCondition(), implausible: 0 }),
   onReading(st, input, ref, ctx) {
     const s = ctx.settings;
@@ -53,7 +59,16 @@ export const ctSecondaryOverlimit: Detector<CtSettings, { cond: ConditionState; 
       st.cond,
       input.reading.ts,
       ratio,
-      { type: 'ct_secondary_overlimit', subject: ref.subject, subjectKind: 'device', direction: 'above', raiseAt: s.raiseAtRated, clearAt: s.clearAtRated, criticalAt: s.criticalAtRated, timing: timingOf(s) },
+      {
+        type: 'ct_secondary_overlimit',
+        subject: ref.subject,
+        subjectKind: 'device',
+        direction: 'above',
+        raiseAt: s.raiseAtRated,
+        clearAt: s.clearAtRated,
+        criticalAt: s.criticalAtRated,
+        timing: timingOf(s),
+      },
       (since) => ({
         secondaryA: round(secondaryA, 3),
         ratedSecondaryA: dev.ctSecondaryA,

@@ -36,10 +36,12 @@ export const lowPowerFactor: Detector<PowerFactorSettings, { cond: ConditionStat
   stateVersion: 1,
   parseSettings(raw) {
     const s = readSettings('low_power_factor', SCHEMA, raw);
-    if (s.clearAt < s.limit) throw new SettingsError(`detectors.low_power_factor.clearAt (${s.clearAt}) must not be below limit (${s.limit})`);
+    if (s.clearAt < s.limit)
+      throw new SettingsError(`detectors.low_power_factor.clearAt (${s.clearAt}) must not be below limit (${s.limit})`);
     return s;
   },
-  subjectsOfReading: (input) => (input.device?.kind === 'meter' ? [{ subject: input.reading.device, kind: 'device' }] : []),
+  subjectsOfReading: (input) =>
+    input.device?.kind === 'meter' ? [{ subject: input.reading.device, kind: 'device' }] : [],
   initialState: () => ({ cond: initialCondition() }),
   onReading(st, input, ref, ctx) {
     const s = ctx.settings;
@@ -55,8 +57,24 @@ export const lowPowerFactor: Detector<PowerFactorSettings, { cond: ConditionStat
       st.cond,
       input.reading.ts,
       pf,
-      { type: 'low_power_factor', subject: ref.subject, subjectKind: 'device', direction: 'below', raiseAt: s.limit, clearAt: s.clearAt, criticalAt: s.criticalAt, timing: timingOf(s) },
-      (since) => ({ pf: round(pf, 3), limit: s.limit, loadKva: round(kva), pKw: v.p_kw !== undefined ? round(v.p_kw) : null, since, customer: input.device?.customer ?? null }),
+      {
+        type: 'low_power_factor',
+        subject: ref.subject,
+        subjectKind: 'device',
+        direction: 'below',
+        raiseAt: s.limit,
+        clearAt: s.clearAt,
+        criticalAt: s.criticalAt,
+        timing: timingOf(s),
+      },
+      (since) => ({
+        pf: round(pf, 3),
+        limit: s.limit,
+        loadKva: round(kva),
+        pKw: v.p_kw !== undefined ? round(v.p_kw) : null,
+        since,
+        customer: input.device?.customer ?? null,
+      }),
     );
   },
 };

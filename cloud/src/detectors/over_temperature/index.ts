@@ -30,15 +30,26 @@ export const overTemperature: Detector<TemperatureSettings, { cond: ConditionSta
   stateVersion: 1,
   parseSettings(raw) {
     const s = readSettings('over_temperature', SCHEMA, raw);
-    const watched = s.channels.split(',').map((c) => c.trim()).filter((c) => c !== '');
+    const watched = s.channels
+      .split(',')
+      .map((c) => c.trim())
+      .filter((c) => c !== '');
     for (const c of watched) {
-      if (!(CHANNELS as readonly string[]).includes(c)) throw new SettingsError(`detectors.over_temperature.channels: "${c}" is not a temperature channel (use ${CHANNELS.join(', ')})`);
+      if (!(CHANNELS as readonly string[]).includes(c))
+        throw new SettingsError(
+          `detectors.over_temperature.channels: "${c}" is not a temperature channel (use ${CHANNELS.join(', ')})`,
+        );
     }
-    if (s.criticalC < s.alarmC) throw new SettingsError(`detectors.over_temperature.criticalC (${s.criticalC}) must not be below alarmC (${s.alarmC})`);
+    if (s.criticalC < s.alarmC)
+      throw new SettingsError(
+        `detectors.over_temperature.criticalC (${s.criticalC}) must not be below alarmC (${s.alarmC})`,
+      );
     return { ...s, watched: watched as Channel[] };
   },
   subjectsOfReading(input, ctx) {
-    return ctx.settings.watched.some((c) => input.reading.values[c] !== undefined) ? [{ subject: input.reading.device, kind: 'device' }] : [];
+    return ctx.settings.watched.some((c) => input.reading.values[c] !== undefined)
+      ? [{ subject: input.reading.device, kind: 'device' }]
+      : [];
   },
   initialState: () => ({ cond: initialCondition() }),
   onReading(st, input, ref, ctx) {
@@ -56,8 +67,24 @@ export const overTemperature: Detector<TemperatureSettings, { cond: ConditionSta
       st.cond,
       input.reading.ts,
       max,
-      { type: 'over_temperature', subject: ref.subject, subjectKind: 'device', direction: 'above', raiseAt: s.alarmC, clearAt: s.alarmC - s.clearMarginK, criticalAt: s.criticalC, timing: timingOf(s) },
-      (since) => ({ temperatureC: round(max, 1), channel: hottest, alarmC: s.alarmC, criticalC: s.criticalC, since, transformer: input.device?.transformer ?? null }),
+      {
+        type: 'over_temperature',
+        subject: ref.subject,
+        subjectKind: 'device',
+        direction: 'above',
+        raiseAt: s.alarmC,
+        clearAt: s.alarmC - s.clearMarginK,
+        criticalAt: s.criticalC,
+        timing: timingOf(s),
+      },
+      (since) => ({
+        temperatureC: round(max, 1),
+        channel: hottest,
+        alarmC: s.alarmC,
+        criticalC: s.criticalC,
+        since,
+        transformer: input.device?.transformer ?? null,
+      }),
     );
   },
 };

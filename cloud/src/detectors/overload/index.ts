@@ -7,7 +7,15 @@ import type { Detector, DetectorOutput, ReadingInput, SubjectRef } from '../../d
 import { initialCondition, stepCondition, type ConditionState } from '../../detection/condition.js';
 import { apparentKva, round, transformerMeters } from '../../detection/measures.js';
 import { LOADING_MODES, parseOverloadSettings, type OverloadSettings } from './settings.js';
-import { advance, ageingRate, hotSpotC, minutesToLimit, steadyState, type ThermalParams, type ThermalState } from './thermal.js';
+import {
+  advance,
+  ageingRate,
+  hotSpotC,
+  minutesToLimit,
+  steadyState,
+  type ThermalParams,
+  type ThermalState,
+} from './thermal.js';
 
 export interface OverloadState {
   /** Latest apparent power of each meter on the transformer. */
@@ -103,7 +111,8 @@ export const overload: Detector<OverloadSettings, OverloadState> = {
     const lim = limitsOf(s);
     const thermalOver = hot >= lim.hotSpotC || th.topOilC >= lim.topOilC;
     const active = k > s.raiseAtPu || thermalOver;
-    const cleared = k <= s.clearAtPu && hot < lim.hotSpotC - s.clearMarginK && th.topOilC < lim.topOilC - s.clearMarginK;
+    const cleared =
+      k <= s.clearAtPu && hot < lim.hotSpotC - s.clearMarginK && th.topOilC < lim.topOilC - s.clearMarginK;
 
     // Tiers: above rating is a warning; at a limit of the loading mode, or about to reach one, critical.
     let severity: Severity = 'warning';
@@ -121,7 +130,12 @@ export const overload: Detector<OverloadSettings, OverloadState> = {
     const decision = stepCondition(
       st.cond,
       { ts, active, cleared, severity },
-      { raiseAfterMs: s.holdSeconds * 1000, clearAfterMs: s.clearSeconds * 1000, refreshMs: s.refreshSeconds * 1000, maxGapMs: s.maxGapSeconds * 1000 },
+      {
+        raiseAfterMs: s.holdSeconds * 1000,
+        clearAfterMs: s.clearSeconds * 1000,
+        refreshMs: s.refreshSeconds * 1000,
+        maxGapMs: s.maxGapSeconds * 1000,
+      },
     );
     if (decision.action === 'none') return [];
     if (decision.action === 'raise' && decision.opened) st.episodeAgeingStart = th.ageingHours;
@@ -145,6 +159,18 @@ export const overload: Detector<OverloadSettings, OverloadState> = {
     }
     if (forecast === undefined) forecast = minutesToLimit(th, lim, params);
     evidence['minutesToLimit'] = forecast;
-    return [{ kind: 'raise', signal: { type: 'overload', subject: ref.subject, subjectKind: 'transformer', severity: decision.severity, ts, evidence } }];
+    return [
+      {
+        kind: 'raise',
+        signal: {
+          type: 'overload',
+          subject: ref.subject,
+          subjectKind: 'transformer',
+          severity: decision.severity,
+          ts,
+          evidence,
+        },
+      },
+    ];
   },
 };

@@ -63,7 +63,9 @@ export type OverloadSettings = SettingsOf<typeof OVERLOAD_SCHEMA>;
 export function parseOverloadSettings(raw: Record<string, unknown> | undefined): OverloadSettings {
   const s = readSettings('overload', OVERLOAD_SCHEMA, raw);
   if (s.clearAtPu > s.raiseAtPu) {
-    throw new SettingsError(`detectors.overload.clearAtPu (${s.clearAtPu}) must not be above raiseAtPu (${s.raiseAtPu}): the alert would flap`);
+    throw new SettingsError(
+      `detectors.overload.clearAtPu (${s.clearAtPu}) must not be above raiseAtPu (${s.raiseAtPu}): the alert would flap`,
+    );
   }
   return s;
 }

@@ -93,7 +93,12 @@ export function advance(s: ThermalState, ts: number, p: ThermalParams): void {
  * ambient hold, searched up to `horizonMin`; 0 when already there, null when never
  * within the horizon.
  */
-export function minutesToLimit(s: ThermalState, limits: { hotSpotC: number; topOilC: number }, p: ThermalParams, horizonMin = 24 * 60): number | null {
+export function minutesToLimit(
+  s: ThermalState,
+  limits: { hotSpotC: number; topOilC: number },
+  p: ThermalParams,
+  horizonMin = 24 * 60,
+): number | null {
   if (hotSpotC(s) >= limits.hotSpotC || s.topOilC >= limits.topOilC) return 0;
   const probe: ThermalState = { ...s };
   for (let m = 1; m <= horizonMin; m++) {

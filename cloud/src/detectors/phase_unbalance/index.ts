@@ -81,7 +81,11 @@ export const phaseUnbalance: Detector<UnbalanceSettings, UnbalanceState> = {
     const uLimit = limitFor(s.unbalancePct, tx.vectorGroup);
     const nLimit = limitFor(s.neutralPct, tx.vectorGroup);
     const usage = Math.max(unbalancePct / uLimit, neutralPct === null ? 0 : neutralPct / nLimit);
-    const decision = stepCondition(st.cond, { ts, active: usage > 1, cleared: usage <= s.clearShare, severity: usage >= 2 ? 'critical' : 'warning' }, timingOf(s));
+    const decision = stepCondition(
+      st.cond,
+      { ts, active: usage > 1, cleared: usage <= s.clearShare, severity: usage >= 2 ? 'critical' : 'warning' },
+      timingOf(s),
+    );
     if (decision.action === 'none') return [];
     const evidence = {
       currentsA: sum.map((x) => round(x, 1)),
@@ -94,7 +98,20 @@ export const phaseUnbalance: Detector<UnbalanceSettings, UnbalanceState> = {
       vectorGroup: tx.vectorGroup ?? null,
       since: decision.since,
     };
-    if (decision.action === 'clear') return [{ kind: 'clear', type: 'phase_unbalance', subject: ref.subject, ts, evidence }];
-    return [{ kind: 'raise', signal: { type: 'phase_unbalance', subject: ref.subject, subjectKind: 'transformer', severity: decision.severity, ts, evidence } }];
+    if (decision.action === 'clear')
+      return [{ kind: 'clear', type: 'phase_unbalance', subject: ref.subject, ts, evidence }];
+    return [
+      {
+        kind: 'raise',
+        signal: {
+          type: 'phase_unbalance',
+          subject: ref.subject,
+          subjectKind: 'transformer',
+          severity: decision.severity,
+          ts,
+          evidence,
+        },
+      },
+    ];
   },
 };

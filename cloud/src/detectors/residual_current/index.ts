@@ -26,10 +26,14 @@ export const residualCurrent: Detector<ResidualSettings, { cond: ConditionState 
   stateVersion: 1,
   parseSettings(raw) {
     const s = readSettings('residual_current', SCHEMA, raw);
-    if (s.clearMa > s.alarmMa) throw new SettingsError(`detectors.residual_current.clearMa (${s.clearMa}) must not be above alarmMa (${s.alarmMa})`);
+    if (s.clearMa > s.alarmMa)
+      throw new SettingsError(
+        `detectors.residual_current.clearMa (${s.clearMa}) must not be above alarmMa (${s.alarmMa})`,
+      );
     return s;
   },
-  subjectsOfReading: (input) => (input.reading.values.i_res_ma !== undefined ? [{ subject: input.reading.device, kind: 'device' }] : []),
+  subjectsOfReading: (input) =>
+    input.reading.values.i_res_ma !== undefined ? [{ subject: input.reading.device, kind: 'device' }] : [],
   initialState: () => ({ cond: initialCondition() }),
   onReading(st, input, ref, ctx) {
     const s = ctx.settings;
@@ -38,8 +42,23 @@ export const residualCurrent: Detector<ResidualSettings, { cond: ConditionState 
       st.cond,
       input.reading.ts,
       ma,
-      { type: 'residual_current', subject: ref.subject, subjectKind: 'device', direction: 'above', raiseAt: s.alarmMa, clearAt: s.clearMa, criticalAt: s.criticalMa, timing: timingOf(s) },
-      (since) => ({ residualMa: round(ma, 1), alarmMa: s.alarmMa, criticalMa: s.criticalMa, since, transformer: input.device?.transformer ?? null }),
+      {
+        type: 'residual_current',
+        subject: ref.subject,
+        subjectKind: 'device',
+        direction: 'above',
+        raiseAt: s.alarmMa,
+        clearAt: s.clearMa,
+        criticalAt: s.criticalMa,
+        timing: timingOf(s),
+      },
+      (since) => ({
+        residualMa: round(ma, 1),
+        alarmMa: s.alarmMa,
+        criticalMa: s.criticalMa,
+        since,
+        transformer: input.device?.transformer ?? null,
+      }),
     );
   },
 };

@@ -6,7 +6,13 @@
  */
 import type { Severity } from '@gridsafe/shared';
 import type { Detector, DetectorContext, DetectorOutput, ReadingInput } from '../../detection/detector.js';
-import { initialCondition, isOpen, stepCondition, type ConditionState, type ConditionTiming } from '../../detection/condition.js';
+import {
+  initialCondition,
+  isOpen,
+  stepCondition,
+  type ConditionState,
+  type ConditionTiming,
+} from '../../detection/condition.js';
 import { apparentKva, round } from '../../detection/measures.js';
 import { readSettings, type SettingsOf } from '../../detection/settings.js';
 import {
@@ -91,7 +97,12 @@ export interface TamperState {
 type Ctx = DetectorContext<TamperSettings>;
 
 function timing(s: TamperSettings, holdSeconds: number): ConditionTiming {
-  return { raiseAfterMs: holdSeconds * 1000, clearAfterMs: s.clearSeconds * 1000, refreshMs: Number.POSITIVE_INFINITY, maxGapMs: s.maxGapSeconds * 1000 };
+  return {
+    raiseAfterMs: holdSeconds * 1000,
+    clearAfterMs: s.clearSeconds * 1000,
+    refreshMs: Number.POSITIVE_INFINITY,
+    maxGapMs: s.maxGapSeconds * 1000,
+  };
 }
 
 export const suspectedTamper: Detector<TamperSettings, TamperState> = {
@@ -102,7 +113,8 @@ export const suspectedTamper: Detector<TamperSettings, TamperState> = {
     const s = readSettings('suspected_tamper', SCHEMA, raw);
     return { ...s, cfg: baselineConfig(s, 'suspected_tamper') };
   },
-  subjectsOfReading: (input) => (input.device?.kind === 'meter' ? [{ subject: input.reading.device, kind: 'device' }] : []),
+  subjectsOfReading: (input) =>
+    input.device?.kind === 'meter' ? [{ subject: input.reading.device, kind: 'device' }] : [],
   initialState: () => ({
     loss: initialCondition(),
     lossPhase: null,
@@ -140,11 +152,20 @@ function currentLoss(st: TamperState, input: ReadingInput, ctx: Ctx): void {
   let phase: number | null = null;
   for (let k = 0; k < 3; k++) {
     const others = [0, 1, 2].filter((j) => j !== k);
-    if (i[k]! < s.lossShareOfCt * ratedA && u[k]! >= s.voltagePresentShare * vMax && others.every((j) => i[j]! >= s.loadShareOfCt * ratedA)) phase = k;
+    if (
+      i[k]! < s.lossShareOfCt * ratedA &&
+      u[k]! >= s.voltagePresentShare * vMax &&
+      others.every((j) => i[j]! >= s.loadShareOfCt * ratedA)
+    )
+      phase = k;
   }
   const active = phase !== null;
   if (active) st.lossPhase = 'abc'[phase!]!;
-  stepCondition(st.loss, { ts: input.reading.ts, active, cleared: !active, severity: 'warning' }, timing(s, s.lossHoldSeconds));
+  stepCondition(
+    st.loss,
+    { ts: input.reading.ts, active, cleared: !active, severity: 'warning' },
+    timing(s, s.lossHoldSeconds),
+  );
 }
 
 function reverseEnergy(st: TamperState, input: ReadingInput, ctx: Ctx): void {
@@ -157,7 +178,11 @@ function reverseEnergy(st: TamperState, input: ReadingInput, ctx: Ctx): void {
   if (p === undefined) return;
   const active = p <= -s.reverseKw;
   if (active) st.lastReverse = { pKw: round(p) };
-  stepCondition(st.reverse, { ts: input.reading.ts, active, cleared: !active, severity: 'warning' }, timing(s, s.reverseHoldSeconds));
+  stepCondition(
+    st.reverse,
+    { ts: input.reading.ts, active, cleared: !active, severity: 'warning' },
+    timing(s, s.reverseHoldSeconds),
+  );
 }
 
 function proportionalDrop(st: TamperState, input: ReadingInput, ctx: Ctx): void {
@@ -184,7 +209,10 @@ function proportionalDrop(st: TamperState, input: ReadingInput, ctx: Ctx): void 
     if (we && we.n >= 2 && we.median > 0 && Math.abs(x / we.median - 1) < Math.abs(ratio - 1)) ratio = x / we.median;
   }
   const dropBlocks = Math.max(2, Math.round((s.dropHours * 60) / s.cfg.blockMinutes));
-  const voltageSteady = volts === null || st.voltageAvg === null || Math.abs(volts - st.voltageAvg) / st.voltageAvg <= s.voltageSteadyPct / 100;
+  const voltageSteady =
+    volts === null ||
+    st.voltageAvg === null ||
+    Math.abs(volts - st.voltageAvg) / st.voltageAvg <= s.voltageSteadyPct / 100;
   if (ratio <= s.dropRatio && voltageSteady) {
     st.ratios.push(ratio);
     if (st.ratios.length > dropBlocks) st.ratios.shift();
@@ -193,7 +221,8 @@ function proportionalDrop(st: TamperState, input: ReadingInput, ctx: Ctx): void 
   }
   // The usual voltage is learned only while consumption is normal, so a drop that comes
   // with a voltage change never makes that change look usual.
-  if (ratio > s.dropRatio && volts !== null) st.voltageAvg = st.voltageAvg === null ? volts : st.voltageAvg + 0.05 * (volts - st.voltageAvg);
+  if (ratio > s.dropRatio && volts !== null)
+    st.voltageAvg = st.voltageAvg === null ? volts : st.voltageAvg + 0.05 * (volts - st.voltageAvg);
   let active = false;
   if (st.ratios.length >= dropBlocks) {
     const mean = st.ratios.reduce((a, b) => a + b, 0) / st.ratios.length;
@@ -214,7 +243,14 @@ function combine(st: TamperState, ts: number, subject: string, input: ReadingInp
   const evidence = () => ({
     signatures: active,
     since: st.openedAt,
-    ...(active.includes('current_loss') ? { currentLossPhase: st.lossPhase, currentsA: [input.reading.values.i_a, input.reading.values.i_b, input.reading.values.i_c].map((x) => (x === undefined ? null : round(x, 2))) } : {}),
+    ...(active.includes('current_loss')
+      ? {
+          currentLossPhase: st.lossPhase,
+          currentsA: [input.reading.values.i_a, input.reading.values.i_b, input.reading.values.i_c].map((x) =>
+            x === undefined ? null : round(x, 2),
+          ),
+        }
+      : {}),
     ...(active.includes('proportional_drop') ? { drop: st.lastDrop } : {}),
     ...(active.includes('reverse_energy') ? { reverse: st.lastReverse, customer: input.device?.customer ?? null } : {}),
   });
@@ -226,7 +262,12 @@ function combine(st: TamperState, ts: number, subject: string, input: ReadingInp
       st.open = true;
       st.severity = rose || st.severity === null ? severity : st.severity;
       st.lastRaisedAt = ts;
-      return [{ kind: 'raise', signal: { type: 'suspected_tamper', subject, subjectKind: 'device', severity, ts, evidence: evidence() } }];
+      return [
+        {
+          kind: 'raise',
+          signal: { type: 'suspected_tamper', subject, subjectKind: 'device', severity, ts, evidence: evidence() },
+        },
+      ];
     }
     return [];
   }

@@ -20,9 +20,16 @@ const SQRT3 = Math.sqrt(3);
 export function classFor(nominalLineV: number, singlePhase: boolean, highSplitUpperPct: number): VoltageClass {
   // 380 V systems are 220 V phase-to-neutral by definition (380/√3 rounds to it).
   const nominalV = nominalLineV === 380 ? 220 : nominalLineV / SQRT3;
-  if (singlePhase && nominalLineV <= 1000) return { name: '220 V single-phase', nominalV: 220, upperPct: 7, lowerPct: -10 };
-  if (nominalLineV < 35_000) return { name: `${fmt(nominalLineV)} three-phase (≤ 20 kV)`, nominalV, upperPct: 7, lowerPct: -7 };
-  return { name: `${fmt(nominalLineV)} (≥ 35 kV)`, nominalV, upperPct: highSplitUpperPct, lowerPct: -(10 - highSplitUpperPct) };
+  if (singlePhase && nominalLineV <= 1000)
+    return { name: '220 V single-phase', nominalV: 220, upperPct: 7, lowerPct: -10 };
+  if (nominalLineV < 35_000)
+    return { name: `${fmt(nominalLineV)} three-phase (≤ 20 kV)`, nominalV, upperPct: 7, lowerPct: -7 };
+  return {
+    name: `${fmt(nominalLineV)} (≥ 35 kV)`,
+    nominalV,
+    upperPct: highSplitUpperPct,
+    lowerPct: -(10 - highSplitUpperPct),
+  };
 }
 
 function fmt(v: number): string {

@@ -40,7 +40,10 @@ export const voltageDeviation: Detector<VoltageSettings, VoltageState> = {
   name: 'voltage_deviation',
   stateVersion: 1,
   parseSettings: (raw) => readSettings('voltage_deviation', SCHEMA, raw),
-  subjectsOfReading: (input) => (input.device?.kind === 'meter' && input.reading.values.v_a !== undefined ? [{ subject: input.reading.device, kind: 'device' }] : []),
+  subjectsOfReading: (input) =>
+    input.device?.kind === 'meter' && input.reading.values.v_a !== undefined
+      ? [{ subject: input.reading.device, kind: 'device' }]
+      : [],
   initialState: () => ({ cond: initialCondition(), nominalLineV: null }),
   onReading(st, input, ref, ctx) {
     const s = ctx.settings;
@@ -73,7 +76,11 @@ export const voltageDeviation: Detector<VoltageSettings, VoltageState> = {
     }
     const severity: Severity = Math.abs(worstPct) >= s.criticalPct ? 'critical' : 'warning';
     // 1e-9: a reading exactly at the limit (204.6 V = −7 %) must not raise through rounding.
-    const decision = stepCondition(st.cond, { ts: input.reading.ts, active: usage > 1 + 1e-9, cleared: inside, severity }, timingOf(s));
+    const decision = stepCondition(
+      st.cond,
+      { ts: input.reading.ts, active: usage > 1 + 1e-9, cleared: inside, severity },
+      timingOf(s),
+    );
     if (decision.action === 'none') return [];
     const evidence = {
       class: cls.name,
@@ -84,7 +91,20 @@ export const voltageDeviation: Detector<VoltageSettings, VoltageState> = {
       worstDeviationPct: round(worstPct, 2),
       since: decision.since,
     };
-    if (decision.action === 'clear') return [{ kind: 'clear', type: 'voltage_deviation', subject: ref.subject, ts: input.reading.ts, evidence }];
-    return [{ kind: 'raise', signal: { type: 'voltage_deviation', subject: ref.subject, subjectKind: 'device', severity: decision.severity, ts: input.reading.ts, evidence } }];
+    if (decision.action === 'clear')
+      return [{ kind: 'clear', type: 'voltage_deviation', subject: ref.subject, ts: input.reading.ts, evidence }];
+    return [
+      {
+        kind: 'raise',
+        signal: {
+          type: 'voltage_deviation',
+          subject: ref.subject,
+          subjectKind: 'device',
+          severity: decision.severity,
+          ts: input.reading.ts,
+          evidence,
+        },
+      },
+    ];
   },
 };

@@ -9,7 +9,10 @@ import { parseTime } from './series.js';
 import type { AlertFilter } from '../../storage/relational/alert-store.js';
 import { audit } from './registry.js';
 
-const TIME = { type: 'string', pattern: '^([0-9]{1,16}|[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9:.]+(Z|[+-][0-9]{2}:?[0-9]{2})?)?)$' } as const;
+const TIME = {
+  type: 'string',
+  pattern: '^([0-9]{1,16}|[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9:.]+(Z|[+-][0-9]{2}:?[0-9]{2})?)?)$',
+} as const;
 
 /** Every subject (transformer, device, customer) in an inspector's areas. */
 export function subjectsInAreas(ctx: CloudContext, areas: string[]): string[] {
@@ -28,7 +31,17 @@ export function subjectsInAreas(ctx: CloudContext, areas: string[]): string[] {
 }
 
 export async function alertRoutes(app: FastifyInstance, ctx: CloudContext): Promise<void> {
-  app.get<{ Querystring: { type?: AlertType; state?: AlertState; subject?: string; from?: string; to?: string; limit: number; offset: number } }>(
+  app.get<{
+    Querystring: {
+      type?: AlertType;
+      state?: AlertState;
+      subject?: string;
+      from?: string;
+      to?: string;
+      limit: number;
+      offset: number;
+    };
+  }>(
     '/api/v1/alerts',
     {
       schema: {
@@ -67,7 +80,14 @@ export async function alertRoutes(app: FastifyInstance, ctx: CloudContext): Prom
 
   app.get<{ Params: { id: string } }>(
     '/api/v1/alerts/:id',
-    { schema: { tags: ['alerts'], summary: 'One alert', params: idParam, response: { 200: alertSchema, ...errorResponses } } },
+    {
+      schema: {
+        tags: ['alerts'],
+        summary: 'One alert',
+        params: idParam,
+        response: { 200: alertSchema, ...errorResponses },
+      },
+    },
     async (request) => {
       const alert = await ctx.alerts.get(request.params.id);
       if (!alert) throw new HttpProblem(404, 'not_found', `alert "${request.params.id}" does not exist`);
@@ -92,9 +112,20 @@ export async function alertRoutes(app: FastifyInstance, ctx: CloudContext): Prom
         allow(request, 'admin', 'inspector');
         const existing = await ctx.alerts.get(request.params.id);
         if (!existing) throw new HttpProblem(404, 'not_found', `alert "${request.params.id}" does not exist`);
-        allowSubject(request, ctx.registry.areaOf(existing.subject), `alert "${existing.id}" (subject "${existing.subject}")`);
+        allowSubject(
+          request,
+          ctx.registry.areaOf(existing.subject),
+          `alert "${existing.id}" (subject "${existing.subject}")`,
+        );
         const alert = await ctx.alerts.transition(request.params.id, to, request.user.name, request.body?.note);
-        await audit(ctx, request.user.name, to, 'alerts', alert.id, request.body?.note ? { note: request.body.note } : null);
+        await audit(
+          ctx,
+          request.user.name,
+          to,
+          'alerts',
+          alert.id,
+          request.body?.note ? { note: request.body.note } : null,
+        );
         return alert;
       },
     );

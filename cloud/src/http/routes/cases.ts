@@ -29,7 +29,11 @@ const caseSchema = {
   },
 } as const;
 
-export async function caseRoutes(app: FastifyInstance, ctx: CloudContext, penaltyRules: PenaltyRules | undefined): Promise<void> {
+export async function caseRoutes(
+  app: FastifyInstance,
+  ctx: CloudContext,
+  penaltyRules: PenaltyRules | undefined,
+): Promise<void> {
   app.get<{ Querystring: { state?: CaseState; customer?: string; limit: number; offset: number } }>(
     '/api/v1/cases',
     {
@@ -39,7 +43,11 @@ export async function caseRoutes(app: FastifyInstance, ctx: CloudContext, penalt
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { state: { enum: [...CASE_STATES] }, customer: { type: 'string', pattern: ID_PATTERN }, ...pageQuery },
+          properties: {
+            state: { enum: [...CASE_STATES] },
+            customer: { type: 'string', pattern: ID_PATTERN },
+            ...pageQuery,
+          },
         },
         response: { 200: pageOf(caseSchema), ...errorResponses },
       },
@@ -57,7 +65,14 @@ export async function caseRoutes(app: FastifyInstance, ctx: CloudContext, penalt
 
   app.get<{ Params: { id: string } }>(
     '/api/v1/cases/:id',
-    { schema: { tags: ['cases'], summary: 'One case with its audit trail', params: idParam, response: { 200: caseSchema, ...errorResponses } } },
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'One case with its audit trail',
+        params: idParam,
+        response: { 200: caseSchema, ...errorResponses },
+      },
+    },
     async (request) => {
       const record = await ctx.cases.get(request.params.id);
       if (!record) throw new HttpProblem(404, 'not_found', `case "${request.params.id}" does not exist`);
@@ -91,9 +106,26 @@ export async function caseRoutes(app: FastifyInstance, ctx: CloudContext, penalt
       let penalty;
       if (request.body.to === 'confirmed') {
         const customer = ctx.registry.customer(record.customer);
-        if (customer) penalty = estimatePenalty({ tariff: customer.tariff, contractKva: record.contractKva, maxDemandKw: record.maxDemandKw, excessKva: record.excessKva, firstSeen: record.firstSeen, lastSeen: record.lastSeen }, penaltyRules);
+        if (customer)
+          penalty = estimatePenalty(
+            {
+              tariff: customer.tariff,
+              contractKva: record.contractKva,
+              maxDemandKw: record.maxDemandKw,
+              excessKva: record.excessKva,
+              firstSeen: record.firstSeen,
+              lastSeen: record.lastSeen,
+            },
+            penaltyRules,
+          );
       }
-      const moved = await ctx.cases.transition(record.id, request.body.to, request.user.name, request.body.note, penalty);
+      const moved = await ctx.cases.transition(
+        record.id,
+        request.body.to,
+        request.user.name,
+        request.body.note,
+        penalty,
+      );
       await audit(ctx, request.user.name, 'transition', 'cases', record.id, { to: request.body.to });
       return { ...moved, history: await ctx.cases.history(record.id) };
     },

@@ -14,7 +14,12 @@ import { CsvError, parseCsv } from '../csv.js';
 import { audit } from './registry.js';
 import type { ImportKind } from '../../storage/relational/registry-store.js';
 
-const SCHEMAS = { transformers: transformerSchema, customers: customerSchema, devices: deviceSchema, gateways: gatewayBodySchema } as const;
+const SCHEMAS = {
+  transformers: transformerSchema,
+  customers: customerSchema,
+  devices: deviceSchema,
+  gateways: gatewayBodySchema,
+} as const;
 const ajv = new Ajv({ allErrors: false, strict: false });
 const validators = Object.fromEntries(Object.entries(SCHEMAS).map(([kind, schema]) => [kind, ajv.compile(schema)]));
 const MAX_ROWS = 100_000;
@@ -26,7 +31,8 @@ function typed(kind: ImportKind, fields: Record<string, string>): Record<string,
   for (const [name, raw] of Object.entries(fields)) {
     const value = raw.trim();
     if (value === '') continue;
-    const type = properties[name]?.type ?? (properties[name]?.enum?.every((v) => typeof v === 'number') ? 'number' : undefined);
+    const type =
+      properties[name]?.type ?? (properties[name]?.enum?.every((v) => typeof v === 'number') ? 'number' : undefined);
     if (type === 'number') out[name] = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(value) ? Number(value) : value;
     else if (type === 'boolean') out[name] = value === 'true' ? true : value === 'false' ? false : value;
     else out[name] = value;
@@ -43,14 +49,23 @@ export async function importRoutes(app: FastifyInstance, ctx: CloudContext): Pro
         tags: ['registry'],
         summary: 'Bulk import from CSV (header row of field names); all rows or none',
         consumes: ['text/csv'],
-        params: { type: 'object', required: ['kind'], additionalProperties: false, properties: { kind: { enum: Object.keys(SCHEMAS) } } },
-        response: { 200: { type: 'object', properties: { kind: { type: 'string' }, imported: { type: 'integer' } } }, ...errorResponses },
+        params: {
+          type: 'object',
+          required: ['kind'],
+          additionalProperties: false,
+          properties: { kind: { enum: Object.keys(SCHEMAS) } },
+        },
+        response: {
+          200: { type: 'object', properties: { kind: { type: 'string' }, imported: { type: 'integer' } } },
+          ...errorResponses,
+        },
       },
     },
     async (request) => {
       allow(request, 'admin');
       const kind = request.params.kind;
-      if (typeof request.body !== 'string') throw new HttpProblem(415, 'unsupported_media_type', 'send the CSV as text/csv');
+      if (typeof request.body !== 'string')
+        throw new HttpProblem(415, 'unsupported_media_type', 'send the CSV as text/csv');
       let parsed;
       try {
         parsed = parseCsv(request.body);
@@ -58,15 +73,24 @@ export async function importRoutes(app: FastifyInstance, ctx: CloudContext): Pro
         if (error instanceof CsvError) throw new HttpProblem(400, 'bad_csv', error.message);
         throw error;
       }
-      if (parsed.records.length > MAX_ROWS) throw new HttpProblem(400, 'too_many_rows', `${parsed.records.length} rows; the limit is ${MAX_ROWS} per import`);
+      if (parsed.records.length > MAX_ROWS)
+        throw new HttpProblem(
+          400,
+          'too_many_rows',
+          `${parsed.records.length} rows; the limit is ${MAX_ROWS} per import`,
+        );
       const validate = validators[kind] as ReturnType<typeof ajv.compile>;
       const errors: Array<{ where: string; message: string }> = [];
       const items = parsed.records.map((record) => {
         const item = typed(kind, record.fields);
         if (!validate(item)) {
           const first = validate.errors?.[0];
-          const field = first?.keyword === 'additionalProperties' ? String(first.params['additionalProperty']) : (first?.instancePath.slice(1) || (first?.params['missingProperty'] as string | undefined) || '');
-          const message = first?.keyword === 'additionalProperties' ? `unknown column "${field}"` : (first?.message ?? 'is invalid');
+          const field =
+            first?.keyword === 'additionalProperties'
+              ? String(first.params['additionalProperty'])
+              : first?.instancePath.slice(1) || (first?.params['missingProperty'] as string | undefined) || '';
+          const message =
+            first?.keyword === 'additionalProperties' ? `unknown column "${field}"` : (first?.message ?? 'is invalid');
           errors.push({ where: `line ${record.line}${field ? `, ${field}` : ''}`, message });
         }
         return item;
@@ -74,11 +98,17 @@ export async function importRoutes(app: FastifyInstance, ctx: CloudContext): Pro
       const ids = new Map<string, number>();
       parsed.records.forEach((record, index) => {
         const id = String(items[index]?.['id'] ?? '');
-        if (ids.has(id)) errors.push({ where: `line ${record.line}, id`, message: `"${id}" is also on line ${ids.get(id)}` });
+        if (ids.has(id))
+          errors.push({ where: `line ${record.line}, id`, message: `"${id}" is also on line ${ids.get(id)}` });
         ids.set(id, record.line);
       });
       if (errors.length > 0) {
-        throw new HttpProblem(400, 'validation', `nothing imported: ${errors.length} problem(s), first: ${errors[0]?.where}: ${errors[0]?.message}`, errors.slice(0, 100));
+        throw new HttpProblem(
+          400,
+          'validation',
+          `nothing imported: ${errors.length} problem(s), first: ${errors[0]?.where}: ${errors[0]?.message}`,
+          errors.slice(0, 100),
+        );
       }
       await ctx.registry.importAll(kind, items);
       await audit(ctx, request.user.name, 'import', kind, `${items.length} rows`, null);

@@ -6,7 +6,17 @@ import type { FastifyInstance } from 'fastify';
 import type { Customer, Device, Transformer } from '@gridsafe/shared';
 import type { CloudContext } from '../context.js';
 import { allow } from '../auth.js';
-import { customerSchema, deviceSchema, errorResponses, gatewayBodySchema, gatewayInfoSchema, idParam, pageOf, pageQuery, transformerSchema } from '../schemas.js';
+import {
+  customerSchema,
+  deviceSchema,
+  errorResponses,
+  gatewayBodySchema,
+  gatewayInfoSchema,
+  idParam,
+  pageOf,
+  pageQuery,
+  transformerSchema,
+} from '../schemas.js';
 import type { Page } from '../../storage/relational/registry-store.js';
 import { HttpProblem } from '../problem.js';
 
@@ -74,7 +84,11 @@ export async function registryRoutes(app: FastifyInstance, ctx: CloudContext): P
         schema: {
           tags,
           summary: `List ${resource.path}`,
-          querystring: { type: 'object', additionalProperties: false, properties: { ...pageQuery, ...(resource.extraQuery ?? {}) } },
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { ...pageQuery, ...(resource.extraQuery ?? {}) },
+          },
           response: { 200: pageOf(resource.schema), ...errorResponses },
         },
       },
@@ -82,26 +96,55 @@ export async function registryRoutes(app: FastifyInstance, ctx: CloudContext): P
     );
     app.post<{ Body: { id: string } }>(
       base,
-      { schema: { tags, summary: `Register a ${resource.path.slice(0, -1)}`, body: resource.schema, response: { 201: resource.schema, ...errorResponses } } },
+      {
+        schema: {
+          tags,
+          summary: `Register a ${resource.path.slice(0, -1)}`,
+          body: resource.schema,
+          response: { 201: resource.schema, ...errorResponses },
+        },
+      },
       async (request, reply) => {
         allow(request, 'admin');
         const created = await resource.put(ctx, request.body, 'create');
         await audit(ctx, request.user.name, 'create', resource.path, created.id, request.body);
-        return reply.code(201).header('location', `${base}/${encodeURIComponent(created.id)}`).send(created);
+        return reply
+          .code(201)
+          .header('location', `${base}/${encodeURIComponent(created.id)}`)
+          .send(created);
       },
     );
     app.get<{ Params: { id: string } }>(
       `${base}/:id`,
-      { schema: { tags, summary: `One ${resource.path.slice(0, -1)}`, params: idParam, response: { 200: resource.schema, ...errorResponses } } },
+      {
+        schema: {
+          tags,
+          summary: `One ${resource.path.slice(0, -1)}`,
+          params: idParam,
+          response: { 200: resource.schema, ...errorResponses },
+        },
+      },
       async (request) => resource.get(ctx, request.params.id),
     );
     app.put<{ Params: { id: string }; Body: { id: string } }>(
       `${base}/:id`,
-      { schema: { tags, summary: `Replace a ${resource.path.slice(0, -1)}`, params: idParam, body: resource.schema, response: { 200: resource.schema, ...errorResponses } } },
+      {
+        schema: {
+          tags,
+          summary: `Replace a ${resource.path.slice(0, -1)}`,
+          params: idParam,
+          body: resource.schema,
+          response: { 200: resource.schema, ...errorResponses },
+        },
+      },
       async (request) => {
         allow(request, 'admin');
         if (request.body.id !== request.params.id) {
-          throw new HttpProblem(400, 'id_mismatch', `the body's id "${request.body.id}" differs from the path's "${request.params.id}"; ids cannot be changed`);
+          throw new HttpProblem(
+            400,
+            'id_mismatch',
+            `the body's id "${request.body.id}" differs from the path's "${request.params.id}"; ids cannot be changed`,
+          );
         }
         const replaced = await resource.put(ctx, request.body, 'replace');
         await audit(ctx, request.user.name, 'replace', resource.path, replaced.id, request.body);
@@ -110,7 +153,14 @@ export async function registryRoutes(app: FastifyInstance, ctx: CloudContext): P
     );
     app.delete<{ Params: { id: string } }>(
       `${base}/:id`,
-      { schema: { tags, summary: `Delete a ${resource.path.slice(0, -1)}`, params: idParam, response: { 204: { type: 'null' }, ...errorResponses } } },
+      {
+        schema: {
+          tags,
+          summary: `Delete a ${resource.path.slice(0, -1)}`,
+          params: idParam,
+          response: { 204: { type: 'null' }, ...errorResponses },
+        },
+      },
       async (request, reply) => {
         allow(request, 'admin');
         await resource.remove(ctx, request.params.id);
@@ -124,12 +174,26 @@ export async function registryRoutes(app: FastifyInstance, ctx: CloudContext): P
   const gatewayTags = ['registry'];
   app.get<{ Querystring: PageQuery }>(
     '/api/v1/gateways',
-    { schema: { tags: gatewayTags, summary: 'List gateways with their last status', querystring: { type: 'object', additionalProperties: false, properties: pageQuery }, response: { 200: pageOf(gatewayInfoSchema), ...errorResponses } } },
+    {
+      schema: {
+        tags: gatewayTags,
+        summary: 'List gateways with their last status',
+        querystring: { type: 'object', additionalProperties: false, properties: pageQuery },
+        response: { 200: pageOf(gatewayInfoSchema), ...errorResponses },
+      },
+    },
     async (request) => ctx.registry.listGateways(request.query.limit, request.query.offset),
   );
   app.post<{ Body: { id: string; secret?: string } }>(
     '/api/v1/gateways',
-    { schema: { tags: gatewayTags, summary: 'Register a gateway (and set its MQTT secret)', body: gatewayBodySchema, response: { 201: gatewayInfoSchema, ...errorResponses } } },
+    {
+      schema: {
+        tags: gatewayTags,
+        summary: 'Register a gateway (and set its MQTT secret)',
+        body: gatewayBodySchema,
+        response: { 201: gatewayInfoSchema, ...errorResponses },
+      },
+    },
     async (request, reply) => {
       allow(request, 'admin');
       const info = await ctx.registry.putGateway(request.body.id, request.body.secret);
@@ -139,15 +203,35 @@ export async function registryRoutes(app: FastifyInstance, ctx: CloudContext): P
   );
   app.get<{ Params: { id: string } }>(
     '/api/v1/gateways/:id',
-    { schema: { tags: gatewayTags, summary: 'One gateway', params: idParam, response: { 200: gatewayInfoSchema, ...errorResponses } } },
+    {
+      schema: {
+        tags: gatewayTags,
+        summary: 'One gateway',
+        params: idParam,
+        response: { 200: gatewayInfoSchema, ...errorResponses },
+      },
+    },
     async (request) => ctx.registry.getGateway(request.params.id),
   );
   app.put<{ Params: { id: string }; Body: { id: string; secret?: string } }>(
     '/api/v1/gateways/:id',
-    { schema: { tags: gatewayTags, summary: 'Replace a gateway\'s secret', params: idParam, body: gatewayBodySchema, response: { 200: gatewayInfoSchema, ...errorResponses } } },
+    {
+      schema: {
+        tags: gatewayTags,
+        summary: "Replace a gateway's secret",
+        params: idParam,
+        body: gatewayBodySchema,
+        response: { 200: gatewayInfoSchema, ...errorResponses },
+      },
+    },
     async (request) => {
       allow(request, 'admin');
-      if (request.body.id !== request.params.id) throw new HttpProblem(400, 'id_mismatch', `the body's id "${request.body.id}" differs from the path's "${request.params.id}"`);
+      if (request.body.id !== request.params.id)
+        throw new HttpProblem(
+          400,
+          'id_mismatch',
+          `the body's id "${request.body.id}" differs from the path's "${request.params.id}"`,
+        );
       await ctx.registry.getGateway(request.params.id);
       const info = await ctx.registry.putGateway(request.params.id, request.body.secret);
       await audit(ctx, request.user.name, 'put', 'gateways', info.id, { secretSet: request.body.secret !== undefined });
@@ -156,7 +240,14 @@ export async function registryRoutes(app: FastifyInstance, ctx: CloudContext): P
   );
   app.delete<{ Params: { id: string } }>(
     '/api/v1/gateways/:id',
-    { schema: { tags: gatewayTags, summary: 'Delete a gateway (it can no longer log in)', params: idParam, response: { 204: { type: 'null' }, ...errorResponses } } },
+    {
+      schema: {
+        tags: gatewayTags,
+        summary: 'Delete a gateway (it can no longer log in)',
+        params: idParam,
+        response: { 204: { type: 'null' }, ...errorResponses },
+      },
+    },
     async (request, reply) => {
       allow(request, 'admin');
       await ctx.registry.deleteGateway(request.params.id);
@@ -167,9 +258,23 @@ export async function registryRoutes(app: FastifyInstance, ctx: CloudContext): P
 }
 
 /** Appends to the audit trail (who changed what, when). */
-export async function audit(ctx: CloudContext, actor: string, action: string, kind: string, id: string, detail: unknown): Promise<void> {
+export async function audit(
+  ctx: CloudContext,
+  actor: string,
+  action: string,
+  kind: string,
+  id: string,
+  detail: unknown,
+): Promise<void> {
   await ctx.rdb.db
     .insertInto('audit_log')
-    .values({ at: Date.now(), actor, action, target_kind: kind, target_id: id, detail: detail === null ? null : JSON.stringify(detail) })
+    .values({
+      at: Date.now(),
+      actor,
+      action,
+      target_kind: kind,
+      target_id: id,
+      detail: detail === null ? null : JSON.stringify(detail),
+    })
     .execute();
 }

@@ -19,10 +19,22 @@ const seriesQuery = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    from: { type: 'string', pattern: TIME_PATTERN, description: 'start, inclusive (ms or ISO 8601); default: `to` minus one hour' },
+    from: {
+      type: 'string',
+      pattern: TIME_PATTERN,
+      description: 'start, inclusive (ms or ISO 8601); default: `to` minus one hour',
+    },
     to: { type: 'string', pattern: TIME_PATTERN, description: 'end, exclusive (ms or ISO 8601); default: now' },
-    every: { type: 'string', pattern: DURATION_PATTERN, description: 'aggregate per interval: 30s, 1m, 15m, 1h, 1d or ms; raw readings when absent' },
-    fields: { type: 'string', pattern: '^[a-z0-9_]{1,16}(,[a-z0-9_]{1,16}){0,40}$', description: 'comma-separated canonical quantities; all when absent' },
+    every: {
+      type: 'string',
+      pattern: DURATION_PATTERN,
+      description: 'aggregate per interval: 30s, 1m, 15m, 1h, 1d or ms; raw readings when absent',
+    },
+    fields: {
+      type: 'string',
+      pattern: '^[a-z0-9_]{1,16}(,[a-z0-9_]{1,16}){0,40}$',
+      description: 'comma-separated canonical quantities; all when absent',
+    },
     agg: { enum: [...AGGREGATES], default: 'mean', description: 'aggregate used with `every`' },
     limit: { type: 'integer', minimum: 1, maximum: MAX_RAW, default: 10_000 },
   },
@@ -31,7 +43,8 @@ const seriesQuery = {
 export function parseTime(raw: string | undefined, name: string): number | undefined {
   if (raw === undefined) return undefined;
   const value = /^[0-9]+$/.test(raw) ? Number(raw) : Date.parse(raw);
-  if (!Number.isFinite(value)) throw new HttpProblem(400, 'bad_time', `${name}="${raw}" is not a time (ms since the epoch or ISO 8601)`);
+  if (!Number.isFinite(value))
+    throw new HttpProblem(400, 'bad_time', `${name}="${raw}" is not a time (ms since the epoch or ISO 8601)`);
   return value;
 }
 
@@ -39,7 +52,8 @@ export function parseDuration(raw: string, name: string): number {
   const match = /^([0-9]+)(ms|s|m|h|d)?$/.exec(raw);
   const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
   const value = match ? Number(match[1]) * (units[match[2] ?? 'ms'] as number) : NaN;
-  if (!Number.isFinite(value) || value <= 0) throw new HttpProblem(400, 'bad_duration', `${name}="${raw}" is not a positive duration (e.g. 30s, 1m, 15m, 1h)`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new HttpProblem(400, 'bad_duration', `${name}="${raw}" is not a positive duration (e.g. 30s, 1m, 15m, 1h)`);
   return value;
 }
 
@@ -47,14 +61,24 @@ export function parseFields(raw: string | undefined): Quantity[] | undefined {
   if (raw === undefined) return undefined;
   const names = [...new Set(raw.split(','))];
   const unknown = names.filter((name) => !isQuantity(name));
-  if (unknown.length > 0) throw new HttpProblem(400, 'unknown_quantity', `fields: ${unknown.map((n) => `"${n}"`).join(', ')} ${unknown.length > 1 ? 'are not canonical quantities' : 'is not a canonical quantity'}`);
+  if (unknown.length > 0)
+    throw new HttpProblem(
+      400,
+      'unknown_quantity',
+      `fields: ${unknown.map((n) => `"${n}"`).join(', ')} ${unknown.length > 1 ? 'are not canonical quantities' : 'is not a canonical quantity'}`,
+    );
   return names as Quantity[];
 }
 
 function timeRange(query: { from?: string; to?: string }, defaultSpanMs: number): { from: number; to: number } {
   const to = parseTime(query.to, 'to') ?? Date.now();
   const from = parseTime(query.from, 'from') ?? to - defaultSpanMs;
-  if (from >= to) throw new HttpProblem(400, 'bad_range', `from (${new Date(from).toISOString()}) must be before to (${new Date(to).toISOString()})`);
+  if (from >= to)
+    throw new HttpProblem(
+      400,
+      'bad_range',
+      `from (${new Date(from).toISOString()}) must be before to (${new Date(to).toISOString()})`,
+    );
   return { from, to };
 }
 
@@ -65,7 +89,10 @@ async function knownDevice(ctx: CloudContext, request: FastifyRequest, id: strin
 }
 
 export async function seriesRoutes(app: FastifyInstance, ctx: CloudContext): Promise<void> {
-  app.get<{ Params: { id: string }; Querystring: { from?: string; to?: string; every?: string; fields?: string; agg: Aggregate; limit: number } }>(
+  app.get<{
+    Params: { id: string };
+    Querystring: { from?: string; to?: string; every?: string; fields?: string; agg: Aggregate; limit: number };
+  }>(
     '/api/v1/devices/:id/series',
     {
       schema: {
@@ -85,7 +112,14 @@ export async function seriesRoutes(app: FastifyInstance, ctx: CloudContext): Pro
               truncated: { type: 'boolean' },
               points: {
                 type: 'array',
-                items: { type: 'object', properties: { ts: { type: 'integer' }, quality: { type: 'string' }, values: { type: 'object', additionalProperties: { type: 'number' } } } },
+                items: {
+                  type: 'object',
+                  properties: {
+                    ts: { type: 'integer' },
+                    quality: { type: 'string' },
+                    values: { type: 'object', additionalProperties: { type: 'number' } },
+                  },
+                },
               },
             },
           },
@@ -102,13 +136,32 @@ export async function seriesRoutes(app: FastifyInstance, ctx: CloudContext): Pro
       if (request.query.every === undefined) {
         const points = await ctx.series.raw({ device: id, from, to, limit: limit + 1, ...(fields ? { fields } : {}) });
         const truncated = points.length > limit;
-        return { device: id, from, to, every: null, aggregate: null, truncated, points: truncated ? points.slice(0, limit) : points };
+        return {
+          device: id,
+          from,
+          to,
+          every: null,
+          aggregate: null,
+          truncated,
+          points: truncated ? points.slice(0, limit) : points,
+        };
       }
       const everyMs = parseDuration(request.query.every, 'every');
       if ((to - from) / everyMs > MAX_BUCKETS) {
-        throw new HttpProblem(400, 'too_many_buckets', `from..to holds ${Math.ceil((to - from) / everyMs)} intervals of ${request.query.every}; the limit is ${MAX_BUCKETS}: widen "every" or narrow the range`);
+        throw new HttpProblem(
+          400,
+          'too_many_buckets',
+          `from..to holds ${Math.ceil((to - from) / everyMs)} intervals of ${request.query.every}; the limit is ${MAX_BUCKETS}: widen "every" or narrow the range`,
+        );
       }
-      const points = await ctx.series.aggregate({ device: id, from, to, everyMs, aggregate: request.query.agg, ...(fields ? { fields } : {}) });
+      const points = await ctx.series.aggregate({
+        device: id,
+        from,
+        to,
+        everyMs,
+        aggregate: request.query.agg,
+        ...(fields ? { fields } : {}),
+      });
       return { device: id, from, to, every: everyMs, aggregate: request.query.agg, truncated: false, points };
     },
   );
@@ -120,13 +173,23 @@ export async function seriesRoutes(app: FastifyInstance, ctx: CloudContext): Pro
         tags: ['series'],
         summary: 'Latest stored value of each quantity of a device',
         params: idParam,
-        querystring: { type: 'object', additionalProperties: false, properties: { fields: seriesQuery.properties.fields } },
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { fields: seriesQuery.properties.fields },
+        },
         response: {
           200: {
             type: 'object',
             properties: {
               device: { type: 'string' },
-              values: { type: 'object', additionalProperties: { type: 'object', properties: { ts: { type: 'integer' }, value: { type: 'number' } } } },
+              values: {
+                type: 'object',
+                additionalProperties: {
+                  type: 'object',
+                  properties: { ts: { type: 'integer' }, value: { type: 'number' } },
+                },
+              },
             },
           },
           ...errorResponses,
@@ -151,7 +214,11 @@ export async function seriesRoutes(app: FastifyInstance, ctx: CloudContext): Pro
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { from: seriesQuery.properties.from, to: seriesQuery.properties.to, field: { enum: ['p_kw', 's_kva'], default: 'p_kw' } },
+          properties: {
+            from: seriesQuery.properties.from,
+            to: seriesQuery.properties.to,
+            field: { enum: ['p_kw', 's_kva'], default: 'p_kw' },
+          },
         },
         response: {
           200: {
@@ -159,7 +226,10 @@ export async function seriesRoutes(app: FastifyInstance, ctx: CloudContext): Pro
             properties: {
               device: { type: 'string' },
               windowMs: { type: 'integer' },
-              points: { type: 'array', items: { type: 'object', properties: { ts: { type: 'integer' }, demandKw: { type: 'number' } } } },
+              points: {
+                type: 'array',
+                items: { type: 'object', properties: { ts: { type: 'integer' }, demandKw: { type: 'number' } } },
+              },
             },
           },
           ...errorResponses,
@@ -170,8 +240,14 @@ export async function seriesRoutes(app: FastifyInstance, ctx: CloudContext): Pro
       const { id } = request.params;
       await knownDevice(ctx, request, id);
       const { from, to } = timeRange(request.query, 86_400_000);
-      if ((to - from) / DEMAND_WINDOW_MS > MAX_BUCKETS) throw new HttpProblem(400, 'too_many_buckets', `from..to is longer than ${MAX_BUCKETS} demand periods`);
-      const points = await ctx.series.demand({ device: id, from, to, field: (request.query.field ?? 'p_kw') as Quantity });
+      if ((to - from) / DEMAND_WINDOW_MS > MAX_BUCKETS)
+        throw new HttpProblem(400, 'too_many_buckets', `from..to is longer than ${MAX_BUCKETS} demand periods`);
+      const points = await ctx.series.demand({
+        device: id,
+        from,
+        to,
+        field: (request.query.field ?? 'p_kw') as Quantity,
+      });
       return { device: id, windowMs: DEMAND_WINDOW_MS, points };
     },
   );

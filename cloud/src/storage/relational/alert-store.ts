@@ -101,10 +101,16 @@ export class SqlAlertStore implements AlertStore {
     return this.rdb.db.transaction().execute(async (trx) => {
       const now = Date.now();
       const existing = await this.lockable(
-        trx.selectFrom('alerts').selectAll().where('type', '=', signal.type).where('subject', '=', signal.subject).where('state', '<>', 'resolved'),
+        trx
+          .selectFrom('alerts')
+          .selectAll()
+          .where('type', '=', signal.type)
+          .where('subject', '=', signal.subject)
+          .where('state', '<>', 'resolved'),
       ).executeTakeFirst();
       if (existing) {
-        const severity = severityRank(signal.severity) > severityRank(existing.severity) ? signal.severity : existing.severity;
+        const severity =
+          severityRank(signal.severity) > severityRank(existing.severity) ? signal.severity : existing.severity;
         // Event time decides: a late, older signal neither moves lastSeenAt back nor replaces newer evidence.
         const newer = signal.ts >= existing.last_seen_at;
         const update = {
@@ -139,10 +145,18 @@ export class SqlAlertStore implements AlertStore {
   async clear(type: AlertType, subject: string, ts: number, evidence: Record<string, unknown>): Promise<Alert | null> {
     const cleared = await this.rdb.db.transaction().execute(async (trx) => {
       const existing = await this.lockable(
-        trx.selectFrom('alerts').selectAll().where('type', '=', type).where('subject', '=', subject).where('state', '<>', 'resolved'),
+        trx
+          .selectFrom('alerts')
+          .selectAll()
+          .where('type', '=', type)
+          .where('subject', '=', subject)
+          .where('state', '<>', 'resolved'),
       ).executeTakeFirst();
       if (!existing) return null;
-      const notes = [...(JSON.parse(existing.notes) as AlertNote[]), { at: ts, actor: 'detection', action: 'cleared' as const }];
+      const notes = [
+        ...(JSON.parse(existing.notes) as AlertNote[]),
+        { at: ts, actor: 'detection', action: 'cleared' as const },
+      ];
       const previous = JSON.parse(existing.evidence) as Record<string, unknown>;
       const update = {
         state: 'resolved',
@@ -164,9 +178,17 @@ export class SqlAlertStore implements AlertStore {
   }
 
   /** Moves an alert on by hand: acknowledge (open → acknowledged) or resolve (open/acknowledged → resolved). */
-  async transition(id: string, to: 'acknowledged' | 'resolved', actor: string, note: string | undefined, now = Date.now()): Promise<AlertRecord> {
+  async transition(
+    id: string,
+    to: 'acknowledged' | 'resolved',
+    actor: string,
+    note: string | undefined,
+    now = Date.now(),
+  ): Promise<AlertRecord> {
     const changed = await this.rdb.db.transaction().execute(async (trx) => {
-      const existing = await this.lockable(trx.selectFrom('alerts').selectAll().where('id', '=', id)).executeTakeFirst();
+      const existing = await this.lockable(
+        trx.selectFrom('alerts').selectAll().where('id', '=', id),
+      ).executeTakeFirst();
       if (!existing) throw new AlertLifecycleError('not_found', `alert "${id}" does not exist`);
       if (existing.state === 'resolved') throw new AlertLifecycleError('conflict', `alert "${id}" is already resolved`);
       if (to === 'acknowledged' && existing.state === 'acknowledged') {

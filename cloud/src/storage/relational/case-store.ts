@@ -80,7 +80,11 @@ export class SqlCaseStore implements CaseStore {
   private async openOrUpdateOnce(evidence: CapacityCaseEvidence): Promise<{ record: CaseRecord; action: string }> {
     return this.rdb.db.transaction().execute(async (trx) => {
       const now = Date.now();
-      let openQuery = trx.selectFrom('cases').selectAll().where('customer', '=', evidence.customer).where('state', 'not in', ['confirmed', 'dismissed']);
+      let openQuery = trx
+        .selectFrom('cases')
+        .selectAll()
+        .where('customer', '=', evidence.customer)
+        .where('state', 'not in', ['confirmed', 'dismissed']);
       // PostgreSQL: concurrent updates of one case apply one after the other (see alert-store.ts).
       if (this.rdb.dialect === 'postgres') openQuery = openQuery.forUpdate();
       const open = await openQuery.executeTakeFirst();
@@ -109,7 +113,11 @@ export class SqlCaseStore implements CaseStore {
             from_state: null,
             to_state: null,
             note: null,
-            detail: JSON.stringify({ maxDemandKw: evidence.maxDemandKw, excessKva: evidence.excessKva, lastSeen: evidence.lastSeen }),
+            detail: JSON.stringify({
+              maxDemandKw: evidence.maxDemandKw,
+              excessKva: evidence.excessKva,
+              lastSeen: evidence.lastSeen,
+            }),
           })
           .execute();
         return { record: toCase({ ...open, ...update }), action: 'evidence' };
@@ -131,7 +139,16 @@ export class SqlCaseStore implements CaseStore {
       await trx.insertInto('cases').values(row).execute();
       await trx
         .insertInto('case_history')
-        .values({ case_id: row.id, at: now, actor: 'detection', action: 'opened', from_state: null, to_state: 'new', note: null, detail: null })
+        .values({
+          case_id: row.id,
+          at: now,
+          actor: 'detection',
+          action: 'opened',
+          from_state: null,
+          to_state: 'new',
+          note: null,
+          detail: null,
+        })
         .execute();
       return { record: toCase(row), action: 'opened' };
     });
@@ -144,7 +161,12 @@ export class SqlCaseStore implements CaseStore {
 
   /** The append-only audit trail of a case, oldest first. */
   async history(id: string): Promise<AuditEntry[]> {
-    const rows = await this.rdb.db.selectFrom('case_history').selectAll().where('case_id', '=', id).orderBy('id').execute();
+    const rows = await this.rdb.db
+      .selectFrom('case_history')
+      .selectAll()
+      .where('case_id', '=', id)
+      .orderBy('id')
+      .execute();
     return rows.map((row) => ({
       id: row.id,
       caseId: row.case_id,
@@ -157,7 +179,11 @@ export class SqlCaseStore implements CaseStore {
     }));
   }
 
-  async list(filter: { state?: CaseState; customer?: string; customers?: string[] }, limit: number, offset: number): Promise<{ items: CaseRecord[]; total: number }> {
+  async list(
+    filter: { state?: CaseState; customer?: string; customers?: string[] },
+    limit: number,
+    offset: number,
+  ): Promise<{ items: CaseRecord[]; total: number }> {
     let query = this.rdb.db.selectFrom('cases');
     if (filter.state) query = query.where('state', '=', filter.state);
     if (filter.customer) query = query.where('customer', '=', filter.customer);
@@ -176,7 +202,13 @@ export class SqlCaseStore implements CaseStore {
    * Moves a case on; refused (nothing changed) when cases/state-machine.ts does not
    * allow the move. `penalty` is stored with a move to `confirmed` when the caller computed one.
    */
-  async transition(id: string, to: CaseState, actor: string, note: string | undefined, penalty?: PenaltyEstimate): Promise<CaseRecord> {
+  async transition(
+    id: string,
+    to: CaseState,
+    actor: string,
+    note: string | undefined,
+    penalty?: PenaltyEstimate,
+  ): Promise<CaseRecord> {
     const record = await this.rdb.db.transaction().execute(async (trx) => {
       let rowQuery = trx.selectFrom('cases').selectAll().where('id', '=', id);
       if (this.rdb.dialect === 'postgres') rowQuery = rowQuery.forUpdate();
@@ -191,7 +223,16 @@ export class SqlCaseStore implements CaseStore {
       await trx.updateTable('cases').set(update).where('id', '=', id).execute();
       await trx
         .insertInto('case_history')
-        .values({ case_id: id, at: now, actor, action: 'transition', from_state: from, to_state: to, note: note ?? null, detail: null })
+        .values({
+          case_id: id,
+          at: now,
+          actor,
+          action: 'transition',
+          from_state: from,
+          to_state: to,
+          note: note ?? null,
+          detail: null,
+        })
         .execute();
       return toCase({ ...row, ...update } as CaseTable);
     });

@@ -39,12 +39,18 @@ export async function openRelational(target: RelationalTarget, options: OpenOpti
     db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
   }
   // Unordered: a part added later may bring migrations whose names sort before ones already run.
-  const migrator = new Migrator({ db, provider: new InCodeMigrations(target.kind, options.extraMigrations), allowUnorderedMigrations: true });
+  const migrator = new Migrator({
+    db,
+    provider: new InCodeMigrations(target.kind, options.extraMigrations),
+    allowUnorderedMigrations: true,
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((result) => result.status === 'Error');
     await db.destroy();
-    throw new Error(`relational store migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message ?? String(error)}`);
+    throw new Error(
+      `relational store migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message ?? String(error)}`,
+    );
   }
   return { db, dialect: target.kind, close: () => db.destroy() };
 }
@@ -53,5 +59,9 @@ export async function openRelational(target: RelationalTarget, options: OpenOpti
 export function isUniqueViolation(error: unknown): boolean {
   const candidate = error as { code?: string; message?: string } | null;
   if (!candidate) return false;
-  return candidate.code === '23505' || candidate.code === 'SQLITE_CONSTRAINT_UNIQUE' || candidate.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+  return (
+    candidate.code === '23505' ||
+    candidate.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    candidate.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  );
 }

@@ -53,7 +53,8 @@ export class SqlDetectorStateStore implements DetectorStateStore {
         });
       } catch (error) {
         // Put them back (unless saved again since) so the next flush tries again.
-        for (const row of rows) if (!this.dirty.has(key(row.detector, row.subject))) this.dirty.set(key(row.detector, row.subject), row);
+        for (const row of rows)
+          if (!this.dirty.has(key(row.detector, row.subject))) this.dirty.set(key(row.detector, row.subject), row);
         throw error;
       }
     });

@@ -22,7 +22,10 @@ export interface IngestLedger {
 
 export class SqlIngestLedger implements IngestLedger {
   /** Records from concurrent batches share one transaction (one commit). */
-  private readonly recorder = new GroupCommit<{ batch: TelemetryBatch; receivedAt: number; pendingJson: string | undefined }, boolean>((items) =>
+  private readonly recorder = new GroupCommit<
+    { batch: TelemetryBatch; receivedAt: number; pendingJson: string | undefined },
+    boolean
+  >((items) =>
     this.rdb.db.transaction().execute(async (trx) => {
       const results: boolean[] = [];
       for (const { batch, receivedAt, pendingJson } of items) {
@@ -36,7 +39,15 @@ export class SqlIngestLedger implements IngestLedger {
         // failed statement would abort the whole group's transaction.
         const result = await trx
           .insertInto('ingest_ledger')
-          .values({ gateway: batch.gateway, seq: batch.seq, received_at: receivedAt, readings: batch.readings.length, first_ts: first, last_ts: last, pending: pendingJson ?? JSON.stringify(batch) })
+          .values({
+            gateway: batch.gateway,
+            seq: batch.seq,
+            received_at: receivedAt,
+            readings: batch.readings.length,
+            first_ts: first,
+            last_ts: last,
+            pending: pendingJson ?? JSON.stringify(batch),
+          })
           .onConflict((oc) => oc.columns(['gateway', 'seq']).doNothing())
           .executeTakeFirst();
         results.push(Number(result.numInsertedOrUpdatedRows ?? 0n) > 0);
@@ -48,7 +59,12 @@ export class SqlIngestLedger implements IngestLedger {
   constructor(private readonly rdb: RelationalDb) {}
 
   async isKnown(gateway: string, seq: number): Promise<boolean> {
-    const row = await this.rdb.db.selectFrom('ingest_ledger').select('seq').where('gateway', '=', gateway).where('seq', '=', seq).executeTakeFirst();
+    const row = await this.rdb.db
+      .selectFrom('ingest_ledger')
+      .select('seq')
+      .where('gateway', '=', gateway)
+      .where('seq', '=', seq)
+      .executeTakeFirst();
     return row !== undefined;
   }
 
@@ -60,7 +76,12 @@ export class SqlIngestLedger implements IngestLedger {
     if (keys.length === 0) return;
     await this.rdb.db.transaction().execute(async (trx) => {
       for (const key of keys) {
-        await trx.updateTable('ingest_ledger').set({ pending: null }).where('gateway', '=', key.gateway).where('seq', '=', key.seq).execute();
+        await trx
+          .updateTable('ingest_ledger')
+          .set({ pending: null })
+          .where('gateway', '=', key.gateway)
+          .where('seq', '=', key.seq)
+          .execute();
       }
     });
   }
@@ -88,7 +109,12 @@ export class SqlIngestLedger implements IngestLedger {
   }
 
   async recorded(gateway: string): Promise<number[]> {
-    const rows = await this.rdb.db.selectFrom('ingest_ledger').select('seq').where('gateway', '=', gateway).orderBy('seq').execute();
+    const rows = await this.rdb.db
+      .selectFrom('ingest_ledger')
+      .select('seq')
+      .where('gateway', '=', gateway)
+      .orderBy('seq')
+      .execute();
     return rows.map((row) => Number(row.seq));
   }
 }

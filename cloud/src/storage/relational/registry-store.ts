@@ -108,7 +108,9 @@ export class RegistryStore implements RegistryView {
     return [...this.devices.values()].filter((device) => device.gateway === gatewayId);
   }
   transformersInArea(area: string): string[] {
-    return [...this.transformers.values()].filter((transformer) => transformer.area === area).map((transformer) => transformer.id);
+    return [...this.transformers.values()]
+      .filter((transformer) => transformer.area === area)
+      .map((transformer) => transformer.id);
   }
   /** Areas a subject belongs to (through its transformer), for scoping inspectors. */
   areaOf(subject: string): string | undefined {
@@ -125,7 +127,10 @@ export class RegistryStore implements RegistryView {
   async listTransformers(limit: number, offset: number): Promise<Page<Transformer>> {
     const [rows, count] = await Promise.all([
       this.db.selectFrom('transformers').selectAll().orderBy('id').limit(limit).offset(offset).execute(),
-      this.db.selectFrom('transformers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      this.db
+        .selectFrom('transformers')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow(),
     ]);
     return { items: rows.map(toTransformer), total: Number(count.n), limit, offset };
   }
@@ -147,8 +152,17 @@ export class RegistryStore implements RegistryView {
     };
     await this.write('transformer', value.id, async (trx) => {
       if (mode === 'create') await trx.insertInto('transformers').values(row).execute();
-      else if (mode === 'replace') return (await trx.updateTable('transformers').set(row).where('id', '=', value.id).executeTakeFirst()).numUpdatedRows > 0n;
-      else await trx.insertInto('transformers').values(row).onConflict((oc) => oc.column('id').doUpdateSet(row)).execute();
+      else if (mode === 'replace')
+        return (
+          (await trx.updateTable('transformers').set(row).where('id', '=', value.id).executeTakeFirst())
+            .numUpdatedRows > 0n
+        );
+      else
+        await trx
+          .insertInto('transformers')
+          .values(row)
+          .onConflict((oc) => oc.column('id').doUpdateSet(row))
+          .execute();
       return true;
     });
     return toTransformer(row);
@@ -158,7 +172,10 @@ export class RegistryStore implements RegistryView {
     await this.rdb.db.transaction().execute(async (trx) => {
       const used = await trx.selectFrom('devices').select('id').where('transformer', '=', id).limit(5).execute();
       if (used.length > 0) {
-        throw new RegistryError('conflict', `transformer "${id}" still has devices (${used.map((d) => d.id).join(', ')}); move or delete them first`);
+        throw new RegistryError(
+          'conflict',
+          `transformer "${id}" still has devices (${used.map((d) => d.id).join(', ')}); move or delete them first`,
+        );
       }
       const result = await trx.deleteFrom('transformers').where('id', '=', id).executeTakeFirst();
       if (result.numDeletedRows === 0n) throw new RegistryError('not_found', `transformer "${id}" is not registered`);
@@ -170,7 +187,10 @@ export class RegistryStore implements RegistryView {
   async listCustomers(limit: number, offset: number): Promise<Page<Customer>> {
     const [rows, count] = await Promise.all([
       this.db.selectFrom('customers').selectAll().orderBy('id').limit(limit).offset(offset).execute(),
-      this.db.selectFrom('customers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      this.db
+        .selectFrom('customers')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow(),
     ]);
     return { items: rows.map(toCustomer), total: Number(count.n), limit, offset };
   }
@@ -192,8 +212,17 @@ export class RegistryStore implements RegistryView {
     };
     await this.write('customer', value.id, async (trx) => {
       if (mode === 'create') await trx.insertInto('customers').values(row).execute();
-      else if (mode === 'replace') return (await trx.updateTable('customers').set(row).where('id', '=', value.id).executeTakeFirst()).numUpdatedRows > 0n;
-      else await trx.insertInto('customers').values(row).onConflict((oc) => oc.column('id').doUpdateSet(row)).execute();
+      else if (mode === 'replace')
+        return (
+          (await trx.updateTable('customers').set(row).where('id', '=', value.id).executeTakeFirst()).numUpdatedRows >
+          0n
+        );
+      else
+        await trx
+          .insertInto('customers')
+          .values(row)
+          .onConflict((oc) => oc.column('id').doUpdateSet(row))
+          .execute();
       return true;
     });
     return toCustomer(row);
@@ -203,7 +232,10 @@ export class RegistryStore implements RegistryView {
     await this.rdb.db.transaction().execute(async (trx) => {
       const used = await trx.selectFrom('devices').select('id').where('customer', '=', id).limit(5).execute();
       if (used.length > 0) {
-        throw new RegistryError('conflict', `customer "${id}" still has devices (${used.map((d) => d.id).join(', ')}); move or delete them first`);
+        throw new RegistryError(
+          'conflict',
+          `customer "${id}" still has devices (${used.map((d) => d.id).join(', ')}); move or delete them first`,
+        );
       }
       const result = await trx.deleteFrom('customers').where('id', '=', id).executeTakeFirst();
       if (result.numDeletedRows === 0n) throw new RegistryError('not_found', `customer "${id}" is not registered`);
@@ -212,7 +244,11 @@ export class RegistryStore implements RegistryView {
   }
 
   // ---- devices ----
-  async listDevices(limit: number, offset: number, filter: { gateway?: string; transformer?: string; customer?: string } = {}): Promise<Page<Device>> {
+  async listDevices(
+    limit: number,
+    offset: number,
+    filter: { gateway?: string; transformer?: string; customer?: string } = {},
+  ): Promise<Page<Device>> {
     let query = this.db.selectFrom('devices');
     if (filter.gateway) query = query.where('gateway', '=', filter.gateway);
     if (filter.transformer) query = query.where('transformer', '=', filter.transformer);
@@ -243,15 +279,35 @@ export class RegistryStore implements RegistryView {
       updated_at: Date.now(),
     };
     await this.write('device', value.id, async (trx) => {
-      if (row.transformer !== null && !(await trx.selectFrom('transformers').select('id').where('id', '=', row.transformer).executeTakeFirst())) {
-        throw new RegistryError('invalid_reference', `device "${value.id}": transformer "${row.transformer}" is not registered`);
+      if (
+        row.transformer !== null &&
+        !(await trx.selectFrom('transformers').select('id').where('id', '=', row.transformer).executeTakeFirst())
+      ) {
+        throw new RegistryError(
+          'invalid_reference',
+          `device "${value.id}": transformer "${row.transformer}" is not registered`,
+        );
       }
-      if (row.customer !== null && !(await trx.selectFrom('customers').select('id').where('id', '=', row.customer).executeTakeFirst())) {
-        throw new RegistryError('invalid_reference', `device "${value.id}": customer "${row.customer}" is not registered`);
+      if (
+        row.customer !== null &&
+        !(await trx.selectFrom('customers').select('id').where('id', '=', row.customer).executeTakeFirst())
+      ) {
+        throw new RegistryError(
+          'invalid_reference',
+          `device "${value.id}": customer "${row.customer}" is not registered`,
+        );
       }
       if (mode === 'create') await trx.insertInto('devices').values(row).execute();
-      else if (mode === 'replace') return (await trx.updateTable('devices').set(row).where('id', '=', value.id).executeTakeFirst()).numUpdatedRows > 0n;
-      else await trx.insertInto('devices').values(row).onConflict((oc) => oc.column('id').doUpdateSet(row)).execute();
+      else if (mode === 'replace')
+        return (
+          (await trx.updateTable('devices').set(row).where('id', '=', value.id).executeTakeFirst()).numUpdatedRows > 0n
+        );
+      else
+        await trx
+          .insertInto('devices')
+          .values(row)
+          .onConflict((oc) => oc.column('id').doUpdateSet(row))
+          .execute();
       return true;
     });
     return toDevice(row);
@@ -269,8 +325,19 @@ export class RegistryStore implements RegistryView {
     const secretHash = secret === undefined ? undefined : await hashSecret(secret);
     await this.db
       .insertInto('gateways')
-      .values({ id, secret_hash: secretHash ?? null, status: null, status_at: null, last_seen_at: null, updated_at: now })
-      .onConflict((oc) => oc.column('id').doUpdateSet(secretHash === undefined ? { updated_at: now } : { secret_hash: secretHash, updated_at: now }))
+      .values({
+        id,
+        secret_hash: secretHash ?? null,
+        status: null,
+        status_at: null,
+        last_seen_at: null,
+        updated_at: now,
+      })
+      .onConflict((oc) =>
+        oc
+          .column('id')
+          .doUpdateSet(secretHash === undefined ? { updated_at: now } : { secret_hash: secretHash, updated_at: now }),
+      )
       .execute();
     return this.getGateway(id);
   }
@@ -290,9 +357,17 @@ export class RegistryStore implements RegistryView {
   async listGateways(limit: number, offset: number): Promise<Page<GatewayInfo>> {
     const [rows, count] = await Promise.all([
       this.db.selectFrom('gateways').select('id').orderBy('id').limit(limit).offset(offset).execute(),
-      this.db.selectFrom('gateways').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      this.db
+        .selectFrom('gateways')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow(),
     ]);
-    return { items: await Promise.all(rows.map((row) => this.getGateway(row.id))), total: Number(count.n), limit, offset };
+    return {
+      items: await Promise.all(rows.map((row) => this.getGateway(row.id))),
+      total: Number(count.n),
+      limit,
+      offset,
+    };
   }
 
   async deleteGateway(id: string): Promise<void> {
@@ -312,7 +387,9 @@ export class RegistryStore implements RegistryView {
     await this.db
       .insertInto('gateways')
       .values({ id, secret_hash: null, status: json, status_at: at, last_seen_at: at, updated_at: at })
-      .onConflict((oc) => oc.column('id').doUpdateSet({ status: json, status_at: at, last_seen_at: at, updated_at: at }))
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet({ status: json, status_at: at, last_seen_at: at, updated_at: at }),
+      )
       .execute();
   }
 
@@ -326,24 +403,65 @@ export class RegistryStore implements RegistryView {
    */
   async importAll(kind: ImportKind, items: Array<Record<string, unknown>>): Promise<void> {
     const now = Date.now();
-    const hashes = kind === 'gateways' ? await Promise.all(items.map((item) => (typeof item['secret'] === 'string' ? hashSecret(item['secret']) : Promise.resolve(null)))) : [];
+    const hashes =
+      kind === 'gateways'
+        ? await Promise.all(
+            items.map((item) =>
+              typeof item['secret'] === 'string' ? hashSecret(item['secret']) : Promise.resolve(null),
+            ),
+          )
+        : [];
     await this.rdb.db.transaction().execute(async (trx) => {
       for (const [index, raw] of items.entries()) {
         if (kind === 'transformers') {
           const value = raw as unknown as Transformer;
-          const row: TransformerTable = { id: value.id, site: value.site, rated_kva: value.ratedKva, vector_group: value.vectorGroup ?? null, area: value.area ?? null, updated_at: now };
-          await trx.insertInto('transformers').values(row).onConflict((oc) => oc.column('id').doUpdateSet(row)).execute();
+          const row: TransformerTable = {
+            id: value.id,
+            site: value.site,
+            rated_kva: value.ratedKva,
+            vector_group: value.vectorGroup ?? null,
+            area: value.area ?? null,
+            updated_at: now,
+          };
+          await trx
+            .insertInto('transformers')
+            .values(row)
+            .onConflict((oc) => oc.column('id').doUpdateSet(row))
+            .execute();
         } else if (kind === 'customers') {
           const value = raw as unknown as Customer;
-          const row: CustomerTable = { id: value.id, name: value.name, contract_kva: value.contractKva, tariff: value.tariff, has_generation: value.hasGeneration ? 1 : 0, updated_at: now };
-          await trx.insertInto('customers').values(row).onConflict((oc) => oc.column('id').doUpdateSet(row)).execute();
+          const row: CustomerTable = {
+            id: value.id,
+            name: value.name,
+            contract_kva: value.contractKva,
+            tariff: value.tariff,
+            has_generation: value.hasGeneration ? 1 : 0,
+            updated_at: now,
+          };
+          await trx
+            .insertInto('customers')
+            .values(row)
+            .onConflict((oc) => oc.column('id').doUpdateSet(row))
+            .execute();
         } else if (kind === 'devices') {
           const value = raw as unknown as Device;
-          if (value.transformer && !(await trx.selectFrom('transformers').select('id').where('id', '=', value.transformer).executeTakeFirst())) {
-            throw new RegistryError('invalid_reference', `row ${index + 1} (device "${value.id}"): transformer "${value.transformer}" is not registered; nothing imported`);
+          if (
+            value.transformer &&
+            !(await trx.selectFrom('transformers').select('id').where('id', '=', value.transformer).executeTakeFirst())
+          ) {
+            throw new RegistryError(
+              'invalid_reference',
+              `row ${index + 1} (device "${value.id}"): transformer "${value.transformer}" is not registered; nothing imported`,
+            );
           }
-          if (value.customer && !(await trx.selectFrom('customers').select('id').where('id', '=', value.customer).executeTakeFirst())) {
-            throw new RegistryError('invalid_reference', `row ${index + 1} (device "${value.id}"): customer "${value.customer}" is not registered; nothing imported`);
+          if (
+            value.customer &&
+            !(await trx.selectFrom('customers').select('id').where('id', '=', value.customer).executeTakeFirst())
+          ) {
+            throw new RegistryError(
+              'invalid_reference',
+              `row ${index + 1} (device "${value.id}"): customer "${value.customer}" is not registered; nothing imported`,
+            );
           }
           const row: DeviceTable = {
             id: value.id,
@@ -356,14 +474,20 @@ export class RegistryStore implements RegistryView {
             ct_secondary_a: value.ctSecondaryA,
             updated_at: now,
           };
-          await trx.insertInto('devices').values(row).onConflict((oc) => oc.column('id').doUpdateSet(row)).execute();
+          await trx
+            .insertInto('devices')
+            .values(row)
+            .onConflict((oc) => oc.column('id').doUpdateSet(row))
+            .execute();
         } else {
           const id = String(raw['id']);
           const hash = hashes[index] ?? null;
           await trx
             .insertInto('gateways')
             .values({ id, secret_hash: hash, status: null, status_at: null, last_seen_at: null, updated_at: now })
-            .onConflict((oc) => oc.column('id').doUpdateSet(hash === null ? { updated_at: now } : { secret_hash: hash, updated_at: now }))
+            .onConflict((oc) =>
+              oc.column('id').doUpdateSet(hash === null ? { updated_at: now } : { secret_hash: hash, updated_at: now }),
+            )
             .execute();
         }
       }
@@ -374,13 +498,16 @@ export class RegistryStore implements RegistryView {
   private async write(
     what: string,
     id: string,
-    body: (trx: Parameters<Parameters<ReturnType<RelationalDb['db']['transaction']>['execute']>[0]>[0]) => Promise<boolean>,
+    body: (
+      trx: Parameters<Parameters<ReturnType<RelationalDb['db']['transaction']>['execute']>[0]>[0],
+    ) => Promise<boolean>,
   ): Promise<void> {
     try {
       const found = await this.rdb.db.transaction().execute(body);
       if (!found) throw new RegistryError('not_found', `${what} "${id}" is not registered (create it with POST)`);
     } catch (error) {
-      if (isUniqueViolation(error)) throw new RegistryError('conflict', `${what} "${id}" already exists (change it with PUT)`);
+      if (isUniqueViolation(error))
+        throw new RegistryError('conflict', `${what} "${id}" already exists (change it with PUT)`);
       throw error;
     }
     await this.refresh();

@@ -44,7 +44,11 @@ const WRITE_ATTEMPTS = 5;
 const MAX_REQUESTS_IN_FLIGHT = 4;
 
 interface QueryResponse {
-  results?: Array<{ statement_id: number; error?: string; series?: Array<{ name: string; tags?: Record<string, string>; columns: string[]; values: unknown[][] }> }>;
+  results?: Array<{
+    statement_id: number;
+    error?: string;
+    series?: Array<{ name: string; tags?: Record<string, string>; columns: string[]; values: unknown[][] }>;
+  }>;
   error?: string;
 }
 
@@ -75,14 +79,23 @@ export class InfluxSeriesStore implements SeriesStore {
       await this.send(chunks.join(''));
       return chunks.map(() => undefined);
     },
-    { maxGroup: Number.POSITIVE_INFINITY, maxInFlight: MAX_REQUESTS_IN_FLIGHT, sizeOf: (lines) => lines.length, maxSize: MAX_REQUEST_BYTES },
+    {
+      maxGroup: Number.POSITIVE_INFINITY,
+      maxInFlight: MAX_REQUESTS_IN_FLIGHT,
+      sizeOf: (lines) => lines.length,
+      maxSize: MAX_REQUEST_BYTES,
+    },
   );
 
   constructor(
     private readonly config: InfluxConfig,
     private readonly log: Logger,
   ) {
-    this.transport = new InfluxDB({ url: config.url, ...(config.token ? { token: config.token } : {}), timeout: 30_000 }).transport;
+    this.transport = new InfluxDB({
+      url: config.url,
+      ...(config.token ? { token: config.token } : {}),
+      timeout: 30_000,
+    }).transport;
   }
 
   /** The server's version as /ping reported it. */
@@ -97,7 +110,9 @@ export class InfluxSeriesStore implements SeriesStore {
   private authHeaders(): Record<string, string> {
     if (this.config.token) return {};
     if (this.config.username) {
-      return { authorization: `Basic ${Buffer.from(`${this.config.username}:${this.config.password ?? ''}`).toString('base64')}` };
+      return {
+        authorization: `Basic ${Buffer.from(`${this.config.username}:${this.config.password ?? ''}`).toString('base64')}`,
+      };
     }
     return {};
   }
@@ -115,7 +130,10 @@ export class InfluxSeriesStore implements SeriesStore {
       // mapping are created by the operator (docker-compose's setup does it).
       await this.query(`CREATE DATABASE ${ident(this.config.database)}`, 'POST');
     }
-    this.log.info({ url: this.config.url, version: this.version, write: this.writeEndpoint, database: this.config.database }, 'InfluxDB series store ready');
+    this.log.info(
+      { url: this.config.url, version: this.version, write: this.writeEndpoint, database: this.config.database },
+      'InfluxDB series store ready',
+    );
   }
 
   // ---- writes ----
@@ -183,14 +201,18 @@ export class InfluxSeriesStore implements SeriesStore {
     if (this.config.retentionPolicy) params.set('rp', this.config.retentionPolicy);
     let response: QueryResponse;
     try {
-      response = (await this.transport.request(method === 'GET' ? `/query?${params}` : '/query', method === 'GET' ? '' : params.toString(), {
-        method,
-        headers: {
-          accept: 'application/json',
-          ...(method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-          ...this.authHeaders(),
+      response = (await this.transport.request(
+        method === 'GET' ? `/query?${params}` : '/query',
+        method === 'GET' ? '' : params.toString(),
+        {
+          method,
+          headers: {
+            accept: 'application/json',
+            ...(method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+            ...this.authHeaders(),
+          },
         },
-      })) as QueryResponse;
+      )) as QueryResponse;
     } catch (error) {
       throw describe(error, 'query');
     }
@@ -223,7 +245,14 @@ export class InfluxSeriesStore implements SeriesStore {
       // A point that only had other fields (not asked for) is not a reading of these fields.
       if (query.fields && Object.keys(values).length === 0) return [];
       const quality = row[index.get('quality') as number];
-      return [{ device: query.device, ts: row[0] as number, quality: (typeof quality === 'string' ? quality : 'good') as ReadingQuality, values }];
+      return [
+        {
+          device: query.device,
+          ts: row[0] as number,
+          quality: (typeof quality === 'string' ? quality : 'good') as ReadingQuality,
+          values,
+        },
+      ];
     });
   }
 
@@ -256,7 +285,10 @@ export class InfluxSeriesStore implements SeriesStore {
     const wanted = fields ?? QUANTITY_NAMES;
     const where = devices.map((device) => `${ident('device')} = ${influxString(device)}`).join(' OR ');
     // One statement per field: with a single selector, InfluxQL returns the point's own time.
-    const statements = wanted.map((field) => `SELECT last(${ident(field)}) AS "value" FROM ${MEASUREMENT} WHERE ${where} GROUP BY ${ident('device')}`);
+    const statements = wanted.map(
+      (field) =>
+        `SELECT last(${ident(field)}) AS "value" FROM ${MEASUREMENT} WHERE ${where} GROUP BY ${ident('device')}`,
+    );
     const results = await this.query(statements.join('; '));
     results.forEach((statement, i) => {
       const field = wanted[i] as Quantity;
@@ -271,10 +303,25 @@ export class InfluxSeriesStore implements SeriesStore {
     return result;
   }
 
-  async demand(query: { device: string; from: number; to: number; windowMs?: number; field?: Quantity }): Promise<DemandPoint[]> {
+  async demand(query: {
+    device: string;
+    from: number;
+    to: number;
+    windowMs?: number;
+    field?: Quantity;
+  }): Promise<DemandPoint[]> {
     const field = query.field ?? 'p_kw';
-    const points = await this.aggregate({ device: query.device, from: query.from, to: query.to, everyMs: query.windowMs ?? DEMAND_WINDOW_MS, aggregate: 'mean', fields: [field] });
-    return points.flatMap((point) => (point.values[field] === undefined ? [] : [{ ts: point.ts, demandKw: point.values[field] as number }]));
+    const points = await this.aggregate({
+      device: query.device,
+      from: query.from,
+      to: query.to,
+      everyMs: query.windowMs ?? DEMAND_WINDOW_MS,
+      aggregate: 'mean',
+      fields: [field],
+    });
+    return points.flatMap((point) =>
+      point.values[field] === undefined ? [] : [{ ts: point.ts, demandKw: point.values[field] as number }],
+    );
   }
 
   async ping(): Promise<boolean> {
@@ -293,7 +340,10 @@ export class InfluxSeriesStore implements SeriesStore {
 }
 
 function describe(error: unknown, what: string): Error {
-  if (error instanceof HttpError) return new Error(`InfluxDB ${what} failed: HTTP ${error.statusCode} ${error.body || error.statusMessage || ''}`.trim());
+  if (error instanceof HttpError)
+    return new Error(
+      `InfluxDB ${what} failed: HTTP ${error.statusCode} ${error.body || error.statusMessage || ''}`.trim(),
+    );
   return new Error(`InfluxDB ${what} failed: ${(error as Error).message ?? String(error)}`);
 }
 

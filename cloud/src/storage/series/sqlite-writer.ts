@@ -32,8 +32,7 @@ export type WriterRequest =
   | { id: number; op: 'close' };
 
 export type WriterReply =
-  | { id: number; ok: true; results: Array<'stored' | 'duplicate'> }
-  | { id: number; ok: false; message: string };
+  { id: number; ok: true; results: Array<'stored' | 'duplicate'> } | { id: number; ok: false; message: string };
 
 /** The first message: the schema exists (or why it could not be made). */
 export type WriterReady = { ready: true } | { ready: false; message: string };
@@ -86,7 +85,9 @@ function openWriter(options: WriterOptions) {
      ON CONFLICT (device, ts) DO UPDATE SET quality = excluded.quality,
      ${COLUMNS.map((column) => `${column} = coalesce(excluded.${column}, ${column})`).join(', ')}`,
   );
-  const claim = db.prepare('INSERT OR IGNORE INTO ingest_ledger (gateway, seq, received_at, readings, pending) VALUES (?, ?, ?, ?, ?)');
+  const claim = db.prepare(
+    'INSERT OR IGNORE INTO ingest_ledger (gateway, seq, received_at, readings, pending) VALUES (?, ?, ?, ?, ?)',
+  );
   const mark = db.prepare('UPDATE ingest_ledger SET pending = NULL WHERE gateway = ? AND seq = ?');
 
   const params: Array<string | number | null> = new Array(4 + COLUMNS.length);
@@ -107,7 +108,13 @@ function openWriter(options: WriterOptions) {
     write: db.transaction((items: WriteItem[]) =>
       items.map((item) => {
         if (item.once) {
-          const claimed = claim.run(item.batch.gateway, item.batch.seq, item.once.receivedAt, item.batch.readings.length, item.once.pending);
+          const claimed = claim.run(
+            item.batch.gateway,
+            item.batch.seq,
+            item.once.receivedAt,
+            item.batch.readings.length,
+            item.once.pending,
+          );
           if (claimed.changes === 0) return 'duplicate' as const;
         }
         insertReadings(item.batch);
@@ -115,7 +122,9 @@ function openWriter(options: WriterOptions) {
       }),
     ),
     record: (record: LedgerRecord) =>
-      claim.run(record.gateway, record.seq, record.receivedAt, record.readings, record.pending).changes > 0 ? ('stored' as const) : ('duplicate' as const),
+      claim.run(record.gateway, record.seq, record.receivedAt, record.readings, record.pending).changes > 0
+        ? ('stored' as const)
+        : ('duplicate' as const),
     markDetected: db.transaction((keys: BatchKey[]) => keys.forEach((key) => mark.run(key.gateway, key.seq))),
   };
 }

@@ -55,7 +55,8 @@ function unpackPending(stored: Uint8Array | string): TelemetryBatch {
 
 /** Starts the writer module beside this one: compiled JavaScript, or TypeScript when run through tsx (tests). */
 function startWriterThread(workerData: WriterOptions): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./sqlite-writer.js', import.meta.url), { workerData });
+  if (!import.meta.url.endsWith('.ts'))
+    return new Worker(new URL('./sqlite-writer.js', import.meta.url), { workerData });
   // tsx's hooks do not reach worker threads (privatenumber/tsx#354): the worker
   // registers them itself before it loads the TypeScript writer.
   const tsxApi = import.meta.resolve('tsx/esm/api');
@@ -82,10 +83,16 @@ export class SqliteSeriesStore implements SeriesStore {
   private writerThread: Worker | null = null;
   private writerStarted: Promise<void> | null = null;
   private nextRequestId = 1;
-  private readonly waiting = new Map<number, { resolve: (results: Array<'stored' | 'duplicate'>) => void; reject: (error: Error) => void }>();
+  private readonly waiting = new Map<
+    number,
+    { resolve: (results: Array<'stored' | 'duplicate'>) => void; reject: (error: Error) => void }
+  >();
   // Two groups in flight: the writer commits one while this thread handles the replies to
   // the other (bench:ingest: 0.53 -> 0.60 of the direct write). The writer takes them in order.
-  private readonly writer = new GroupCommit<WriteItem, 'stored' | 'duplicate'>((items) => this.request({ op: 'write', items }), { maxInFlight: 2 });
+  private readonly writer = new GroupCommit<WriteItem, 'stored' | 'duplicate'>(
+    (items) => this.request({ op: 'write', items }),
+    { maxInFlight: 2 },
+  );
 
   constructor(private readonly options: SqliteSeriesOptions) {}
 
@@ -114,7 +121,8 @@ export class SqliteSeriesStore implements SeriesStore {
     this.writerThread = thread;
     return new Promise<void>((resolve, reject) => {
       thread.once('message', (ready: WriterReady) => {
-        if (!ready.ready) return reject(new Error(`cannot open the series file ${this.options.path}: ${ready.message}`));
+        if (!ready.ready)
+          return reject(new Error(`cannot open the series file ${this.options.path}: ${ready.message}`));
         thread.on('message', (reply: WriterReply) => this.settle(reply));
         resolve();
       });
@@ -171,9 +179,16 @@ export class SqliteSeriesStore implements SeriesStore {
   ledger(): IngestLedger {
     const db = () => this.handle;
     return {
-      isKnown: async (gateway, seq) => db().prepare('SELECT 1 FROM ingest_ledger WHERE gateway = ? AND seq = ?').get(gateway, seq) !== undefined,
+      isKnown: async (gateway, seq) =>
+        db().prepare('SELECT 1 FROM ingest_ledger WHERE gateway = ? AND seq = ?').get(gateway, seq) !== undefined,
       record: async (batch, receivedAt, pendingJson) => {
-        const record = { gateway: batch.gateway, seq: batch.seq, receivedAt, readings: batch.readings.length, pending: await packPending(pendingJson ?? JSON.stringify(batch)) };
+        const record = {
+          gateway: batch.gateway,
+          seq: batch.seq,
+          receivedAt,
+          readings: batch.readings.length,
+          pending: await packPending(pendingJson ?? JSON.stringify(batch)),
+        };
         const [result] = await this.request({ op: 'record', record });
         return result === 'stored';
       },
@@ -181,13 +196,23 @@ export class SqliteSeriesStore implements SeriesStore {
         if (keys.length > 0) await this.request({ op: 'markDetected', keys });
       },
       pending: async (limit) =>
-        (db().prepare('SELECT pending FROM ingest_ledger WHERE pending IS NOT NULL ORDER BY received_at, gateway, seq LIMIT ?').all(limit) as Array<{ pending: Uint8Array | string }>).map((row) =>
-          unpackPending(row.pending),
-        ),
+        (
+          db()
+            .prepare(
+              'SELECT pending FROM ingest_ledger WHERE pending IS NOT NULL ORDER BY received_at, gateway, seq LIMIT ?',
+            )
+            .all(limit) as Array<{ pending: Uint8Array | string }>
+        ).map((row) => unpackPending(row.pending)),
       recorded: async (gateway) =>
-        (db().prepare('SELECT seq FROM ingest_ledger WHERE gateway = ? ORDER BY seq').all(gateway) as Array<{ seq: number }>).map((row) => row.seq),
+        (
+          db().prepare('SELECT seq FROM ingest_ledger WHERE gateway = ? ORDER BY seq').all(gateway) as Array<{
+            seq: number;
+          }>
+        ).map((row) => row.seq),
       lastSeq: async (gateway) => {
-        const row = db().prepare('SELECT max(seq) AS seq FROM ingest_ledger WHERE gateway = ?').get(gateway) as { seq: number | null };
+        const row = db().prepare('SELECT max(seq) AS seq FROM ingest_ledger WHERE gateway = ?').get(gateway) as {
+          seq: number | null;
+        };
         return row.seq;
       },
     };
@@ -198,7 +223,9 @@ export class SqliteSeriesStore implements SeriesStore {
     // With fields named, a reading that has none of them is not a reading of those fields.
     const having = query.fields ? ` AND (${fields.map((field) => `${field} IS NOT NULL`).join(' OR ')})` : '';
     const rows = this.handle
-      .prepare(`SELECT device, ts, quality, ${fields.join(', ')} FROM readings WHERE device = ? AND ts >= ? AND ts < ?${having} ORDER BY ts LIMIT ?`)
+      .prepare(
+        `SELECT device, ts, quality, ${fields.join(', ')} FROM readings WHERE device = ? AND ts >= ? AND ts < ?${having} ORDER BY ts LIMIT ?`,
+      )
       .all(query.device, query.from, query.to, query.limit ?? -1) as Row[];
     return rows.map((row) => {
       const values: Partial<Record<Quantity, number>> = {};
@@ -220,7 +247,9 @@ export class SqliteSeriesStore implements SeriesStore {
         `SELECT (ts / CAST(? AS INTEGER)) * CAST(? AS INTEGER) AS bucket, ${fields.map((field) => `${fn}(${field}) AS ${field}`).join(', ')}
          FROM readings WHERE device = ? AND ts >= ? AND ts < ? GROUP BY bucket ORDER BY bucket LIMIT ?`,
       )
-      .all(every, every, query.device, query.from, query.to, query.limit ?? -1) as Array<{ bucket: number } & Partial<Record<Quantity, number | null>>>;
+      .all(every, every, query.device, query.from, query.to, query.limit ?? -1) as Array<
+      { bucket: number } & Partial<Record<Quantity, number | null>>
+    >;
     const points: AggregatePoint[] = [];
     for (const row of rows) {
       const values: Partial<Record<Quantity, number>> = {};
@@ -252,7 +281,8 @@ export class SqliteSeriesStore implements SeriesStore {
         if (value !== null && value !== undefined) current.values[field] = value;
       }
     }
-    if (current && Object.keys(current.values).length > 0 && (query.limit === undefined || points.length < query.limit)) points.push(current);
+    if (current && Object.keys(current.values).length > 0 && (query.limit === undefined || points.length < query.limit))
+      points.push(current);
     return points;
   }
 
@@ -263,7 +293,9 @@ export class SqliteSeriesStore implements SeriesStore {
       const values: Partial<Record<Quantity, LatestValue>> = {};
       for (const field of wanted) {
         const row = this.handle
-          .prepare(`SELECT ts, ${field} AS value FROM readings WHERE device = ? AND ${field} IS NOT NULL ORDER BY ts DESC LIMIT 1`)
+          .prepare(
+            `SELECT ts, ${field} AS value FROM readings WHERE device = ? AND ${field} IS NOT NULL ORDER BY ts DESC LIMIT 1`,
+          )
           .get(device) as { ts: number; value: number } | undefined;
         if (row) values[field] = { ts: row.ts, value: row.value };
       }
@@ -272,7 +304,13 @@ export class SqliteSeriesStore implements SeriesStore {
     return result;
   }
 
-  async demand(query: { device: string; from: number; to: number; windowMs?: number; field?: Quantity }): Promise<DemandPoint[]> {
+  async demand(query: {
+    device: string;
+    from: number;
+    to: number;
+    windowMs?: number;
+    field?: Quantity;
+  }): Promise<DemandPoint[]> {
     const field = query.field ?? 'p_kw';
     const points = await this.aggregate({
       device: query.device,
@@ -282,7 +320,9 @@ export class SqliteSeriesStore implements SeriesStore {
       aggregate: 'mean',
       fields: [field],
     });
-    return points.flatMap((point) => (point.values[field] === undefined ? [] : [{ ts: point.ts, demandKw: point.values[field] as number }]));
+    return points.flatMap((point) =>
+      point.values[field] === undefined ? [] : [{ ts: point.ts, demandKw: point.values[field] as number }],
+    );
   }
 
   async ping(): Promise<boolean> {

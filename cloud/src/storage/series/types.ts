@@ -68,7 +68,13 @@ export interface SeriesStore {
    * Block demand: mean of `field` (default p_kw) over aligned windows of `windowMs`
    * (default 15 minutes, FACTS.md "Maximum demand"), for windows starting in [from, to).
    */
-  demand(query: { device: string; from: number; to: number; windowMs?: number; field?: Quantity }): Promise<DemandPoint[]>;
+  demand(query: {
+    device: string;
+    from: number;
+    to: number;
+    windowMs?: number;
+    field?: Quantity;
+  }): Promise<DemandPoint[]>;
   /**
    * Optional: a backend that can keep the ingest ledger itself stores a batch and
    * records its (gateway, seq) in one transaction, so exactly-once costs no second

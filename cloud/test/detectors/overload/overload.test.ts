@@ -17,11 +17,17 @@ function engineFor(settings: Record<string, Record<string, unknown>> = {}, state
 
 t.test('load exactly at the rating never raises; strictly above it for holdSeconds does', async (t) => {
   const { deps, engine } = engineFor({ overload: { holdSeconds: 60 } });
-  await feed(engine, steps('m-1', T0, 10, 360, () => ({ s_kva: 100 })));
+  await feed(
+    engine,
+    steps('m-1', T0, 10, 360, () => ({ s_kva: 100 })),
+  );
   t.equal(deps.alerts.alerts.length, 0, 'an hour at exactly 1.0 p.u.');
 
   const start = T0 + 3600 * S;
-  await feed(engine, steps('m-1', start, 10, 13, () => ({ s_kva: 101 })));
+  await feed(
+    engine,
+    steps('m-1', start, 10, 13, () => ({ s_kva: 101 })),
+  );
   const [alert] = deps.alerts.ofType('overload');
   t.ok(alert, 'opened');
   t.equal(alert!.openedAt, start + 60 * S, 'at the first reading 60 s after the load crossed');
@@ -53,25 +59,41 @@ t.test('a meter that stopped reporting no longer counts towards the load', async
   t.equal(deps.alerts.alerts.length, 0, 'm-1 is 601 s old, beyond the 600 s allowance');
 });
 
-t.test('hysteresis: stays open in the band between clearAtPu and raiseAtPu, resolves after clearSeconds below it', async (t) => {
-  const { deps, engine } = engineFor({ overload: { holdSeconds: 60, clearSeconds: 120 } });
-  await feed(engine, steps('m-1', T0, 10, 10, () => ({ s_kva: 110 })));
-  t.equal(deps.alerts.open('overload', 'tx-1')?.state, 'open');
-  await feed(engine, steps('m-1', T0 + 100 * S, 10, 100, () => ({ s_kva: 97 })));
-  t.ok(deps.alerts.open('overload', 'tx-1'), 'still open at 0.97 p.u. (band 0.95..1.0)');
-  const low = T0 + 1100 * S;
-  await feed(engine, steps('m-1', low, 10, 12, () => ({ s_kva: 95 })));
-  t.ok(deps.alerts.open('overload', 'tx-1'), '110 s at 0.95: not yet');
-  await feed(engine, [reading('m-1', low + 120 * S, { s_kva: 95 })]);
-  const a = deps.alerts.ofType('overload')[0]!;
-  t.equal(a.state, 'resolved');
-  t.equal(a.resolvedAt, low + 120 * S);
-});
+t.test(
+  'hysteresis: stays open in the band between clearAtPu and raiseAtPu, resolves after clearSeconds below it',
+  async (t) => {
+    const { deps, engine } = engineFor({ overload: { holdSeconds: 60, clearSeconds: 120 } });
+    await feed(
+      engine,
+      steps('m-1', T0, 10, 10, () => ({ s_kva: 110 })),
+    );
+    t.equal(deps.alerts.open('overload', 'tx-1')?.state, 'open');
+    await feed(
+      engine,
+      steps('m-1', T0 + 100 * S, 10, 100, () => ({ s_kva: 97 })),
+    );
+    t.ok(deps.alerts.open('overload', 'tx-1'), 'still open at 0.97 p.u. (band 0.95..1.0)');
+    const low = T0 + 1100 * S;
+    await feed(
+      engine,
+      steps('m-1', low, 10, 12, () => ({ s_kva: 95 })),
+    );
+    t.ok(deps.alerts.open('overload', 'tx-1'), '110 s at 0.95: not yet');
+    await feed(engine, [reading('m-1', low + 120 * S, { s_kva: 95 })]);
+    const a = deps.alerts.ofType('overload')[0]!;
+    t.equal(a.state, 'resolved');
+    t.equal(a.resolvedAt, low + 120 * S);
+  },
+);
 
 t.test('a flap back above the clear threshold restarts the clearing wait', async (t) => {
   const { deps, engine } = engineFor({ overload: { holdSeconds: 0, clearSeconds: 60 } });
   await feed(engine, [reading('m-1', T0, { s_kva: 110 })]);
-  await feed(engine, [reading('m-1', T0 + 10 * S, { s_kva: 90 }), reading('m-1', T0 + 50 * S, { s_kva: 96 }), reading('m-1', T0 + 80 * S, { s_kva: 90 })]);
+  await feed(engine, [
+    reading('m-1', T0 + 10 * S, { s_kva: 90 }),
+    reading('m-1', T0 + 50 * S, { s_kva: 96 }),
+    reading('m-1', T0 + 80 * S, { s_kva: 90 }),
+  ]);
   await feed(engine, [reading('m-1', T0 + 139 * S, { s_kva: 90 })]);
   t.ok(deps.alerts.open('overload', 'tx-1'), '59 s since the last time above 0.95');
   await feed(engine, [reading('m-1', T0 + 140 * S, { s_kva: 90 })]);
@@ -81,44 +103,71 @@ t.test('a flap back above the clear threshold restarts the clearing wait', async
 
 t.test('severity rises to critical at the current limit of the loading mode, on the same alert', async (t) => {
   const { deps, engine } = engineFor({ overload: { holdSeconds: 60, criticalForecastMinutes: 0 } });
-  await feed(engine, steps('m-1', T0, 10, 7, () => ({ s_kva: 120 })));
+  await feed(
+    engine,
+    steps('m-1', T0, 10, 7, () => ({ s_kva: 120 })),
+  );
   t.equal(deps.alerts.open('overload', 'tx-1')?.severity, 'warning');
-  await feed(engine, steps('m-1', T0 + 70 * S, 10, 3, () => ({ s_kva: 149 })));
-  t.equal(deps.alerts.open('overload', 'tx-1')?.severity, 'warning', '1.49 p.u. is under the 1.5 p.u. normal-cyclic limit');
+  await feed(
+    engine,
+    steps('m-1', T0 + 70 * S, 10, 3, () => ({ s_kva: 149 })),
+  );
+  t.equal(
+    deps.alerts.open('overload', 'tx-1')?.severity,
+    'warning',
+    '1.49 p.u. is under the 1.5 p.u. normal-cyclic limit',
+  );
   await feed(engine, [reading('m-1', T0 + 100 * S, { s_kva: 150 })]);
   t.equal(deps.alerts.open('overload', 'tx-1')?.severity, 'critical', '1.5 p.u.: FACTS.md normal cyclic current limit');
   t.equal(deps.alerts.alerts.length, 1);
 });
 
 t.test('long-time emergency mode moves the current limit to 1.8 p.u.', async (t) => {
-  const { deps, engine } = engineFor({ overload: { holdSeconds: 0, loadingMode: 'long_emergency', criticalForecastMinutes: 0 } });
+  const { deps, engine } = engineFor({
+    overload: { holdSeconds: 0, loadingMode: 'long_emergency', criticalForecastMinutes: 0 },
+  });
   await feed(engine, [reading('m-1', T0, { s_kva: 170 })]);
   t.equal(deps.alerts.open('overload', 'tx-1')?.severity, 'warning');
   await feed(engine, [reading('m-1', T0 + S, { s_kva: 180 })]);
   t.equal(deps.alerts.open('overload', 'tx-1')?.severity, 'critical');
 });
 
-t.test('a sustained moderate overload heats the hot-spot past 120 °C and becomes critical with a forecast on the way', async (t) => {
-  const { deps, engine } = engineFor({ overload: { holdSeconds: 300, criticalForecastMinutes: 0 } });
-  await feed(engine, steps('m-1', T0, 60, 60, () => ({ s_kva: 50 })));
-  await feed(engine, steps('m-1', T0 + 3600 * S, 60, 600, () => ({ s_kva: 130 })));
-  const a = deps.alerts.ofType('overload')[0]!;
-  t.equal(a.severity, 'critical');
-  const raises = deps.alerts.calls.filter((c) => c.op === 'raise');
-  t.equal(raises[0]!.severity, 'warning', 'opened as a warning');
-  const firstCritical = raises.find((c) => c.severity === 'critical')!;
-  t.ok(firstCritical.ts > T0 + 3600 * S + 30 * 60 * S, 'the oil takes time to heat');
-  t.ok((a.evidence['hotSpotC'] as number) >= 120);
-  t.equal(a.evidence['minutesToLimit'], 0);
-});
+t.test(
+  'a sustained moderate overload heats the hot-spot past 120 °C and becomes critical with a forecast on the way',
+  async (t) => {
+    const { deps, engine } = engineFor({ overload: { holdSeconds: 300, criticalForecastMinutes: 0 } });
+    await feed(
+      engine,
+      steps('m-1', T0, 60, 60, () => ({ s_kva: 50 })),
+    );
+    await feed(
+      engine,
+      steps('m-1', T0 + 3600 * S, 60, 600, () => ({ s_kva: 130 })),
+    );
+    const a = deps.alerts.ofType('overload')[0]!;
+    t.equal(a.severity, 'critical');
+    const raises = deps.alerts.calls.filter((c) => c.op === 'raise');
+    t.equal(raises[0]!.severity, 'warning', 'opened as a warning');
+    const firstCritical = raises.find((c) => c.severity === 'critical')!;
+    t.ok(firstCritical.ts > T0 + 3600 * S + 30 * 60 * S, 'the oil takes time to heat');
+    t.ok((a.evidence['hotSpotC'] as number) >= 120);
+    t.equal(a.evidence['minutesToLimit'], 0);
+  },
+);
 
 t.test('a forecast within criticalForecastMinutes raises critical before the limit is reached', async (t) => {
   const { deps, engine } = engineFor({ overload: { holdSeconds: 300, criticalForecastMinutes: 30 } });
-  await feed(engine, steps('m-1', T0, 60, 600, () => ({ s_kva: 130 })));
+  await feed(
+    engine,
+    steps('m-1', T0, 60, 600, () => ({ s_kva: 130 })),
+  );
   const raises = deps.alerts.calls.filter((c) => c.op === 'raise');
   const firstCritical = raises.find((c) => c.severity === 'critical')!;
   const { deps: d2, engine: e2 } = engineFor({ overload: { holdSeconds: 300, criticalForecastMinutes: 0 } });
-  await feed(e2, steps('m-1', T0, 60, 600, () => ({ s_kva: 130 })));
+  await feed(
+    e2,
+    steps('m-1', T0, 60, 600, () => ({ s_kva: 130 })),
+  );
   const atLimit = d2.alerts.calls.find((c) => c.op === 'raise' && c.severity === 'critical')!;
   t.ok(firstCritical.ts < atLimit.ts, 'forecast tier fires earlier than the limit itself');
   t.ok(atLimit.ts - firstCritical.ts <= 31 * 60 * S);
@@ -126,10 +175,19 @@ t.test('a forecast within criticalForecastMinutes raises critical before the lim
 
 t.test('a gap longer than maxGapSeconds restarts the hold', async (t) => {
   const { deps, engine } = engineFor({ overload: { holdSeconds: 300, maxGapSeconds: 900 } });
-  await feed(engine, steps('m-1', T0, 10, 21, () => ({ s_kva: 110 }))); // 0..200 s
-  await feed(engine, steps('m-1', T0 + 1200 * S, 10, 21, () => ({ s_kva: 110 }))); // after a 1000 s gap, 200 s more
+  await feed(
+    engine,
+    steps('m-1', T0, 10, 21, () => ({ s_kva: 110 })),
+  ); // 0..200 s
+  await feed(
+    engine,
+    steps('m-1', T0 + 1200 * S, 10, 21, () => ({ s_kva: 110 })),
+  ); // after a 1000 s gap, 200 s more
   t.equal(deps.alerts.alerts.length, 0);
-  await feed(engine, steps('m-1', T0 + 1410 * S, 10, 10, () => ({ s_kva: 110 })));
+  await feed(
+    engine,
+    steps('m-1', T0 + 1410 * S, 10, 10, () => ({ s_kva: 110 })),
+  );
   t.equal(deps.alerts.alerts[0]?.openedAt, T0 + 1500 * S, '300 s after the restart of the hold');
 });
 
@@ -145,20 +203,34 @@ t.test('state survives a restart: the hold started before it is honoured after i
 });
 
 t.test('terminals without power readings on the transformer are ignored; unknown transformers too', async (t) => {
-  const deps = makeDeps({
-    transformers: [{ id: 'tx-1', site: 's', ratedKva: 100 }],
-    devices: [meter('m-1', { transformer: 'tx-1' }), { ...meter('t-1', { transformer: 'tx-1' }), kind: 'terminal' }, meter('m-9', { transformer: 'tx-9' })],
-  }, { overload: { holdSeconds: 0 } });
+  const deps = makeDeps(
+    {
+      transformers: [{ id: 'tx-1', site: 's', ratedKva: 100 }],
+      devices: [
+        meter('m-1', { transformer: 'tx-1' }),
+        { ...meter('t-1', { transformer: 'tx-1' }), kind: 'terminal' },
+        meter('m-9', { transformer: 'tx-9' }),
+      ],
+    },
+    { overload: { holdSeconds: 0 } },
+  );
   const engine = createDetectionEngine(deps, { detectors: [overload], wallClock: () => 0 });
-  await feed(engine, [reading('t-1', T0, { t1_c: 40 }), reading('m-9', T0, { s_kva: 500 }), reading('m-1', T0 + S, { s_kva: 90 })]);
+  await feed(engine, [
+    reading('t-1', T0, { t1_c: 40 }),
+    reading('m-9', T0, { s_kva: 500 }),
+    reading('m-1', T0 + S, { s_kva: 90 }),
+  ]);
   t.equal(deps.alerts.alerts.length, 0);
 });
 
 t.test('an ambient sensor on the transformer replaces the configured ambient', async (t) => {
-  const deps = makeDeps({
-    transformers: [{ id: 'tx-1', site: 's', ratedKva: 100 }],
-    devices: [meter('m-1', { transformer: 'tx-1' }), { ...meter('t-1', { transformer: 'tx-1' }), kind: 'terminal' }],
-  }, { overload: { holdSeconds: 0, ambientQuantity: 't4_c' } });
+  const deps = makeDeps(
+    {
+      transformers: [{ id: 'tx-1', site: 's', ratedKva: 100 }],
+      devices: [meter('m-1', { transformer: 'tx-1' }), { ...meter('t-1', { transformer: 'tx-1' }), kind: 'terminal' }],
+    },
+    { overload: { holdSeconds: 0, ambientQuantity: 't4_c' } },
+  );
   const engine = createDetectionEngine(deps, { detectors: [overload], wallClock: () => 0 });
   await feed(engine, [reading('t-1', T0, { t4_c: 35 }), reading('m-1', T0 + S, { s_kva: 110 })]);
   t.equal(deps.alerts.alerts[0]?.evidence['ambientC'], 35);
@@ -168,5 +240,8 @@ t.test('settings are checked with the field named', async (t) => {
   t.throws(() => engineFor({ overload: { holdSeconds: 'ten' } }), /detectors\.overload\.holdSeconds must be a number/);
   t.throws(() => engineFor({ overload: { holdSecs: 10 } }), /detectors\.overload\.holdSecs is not a setting/);
   t.throws(() => engineFor({ overload: { clearAtPu: 1.2 } }), /clearAtPu .* must not be above raiseAtPu/);
-  t.throws(() => engineFor({ overload: { loadingMode: 'party' } }), /loadingMode must be one of normal, long_emergency, short_emergency/);
+  t.throws(
+    () => engineFor({ overload: { loadingMode: 'party' } }),
+    /loadingMode must be one of normal, long_emergency, short_emergency/,
+  );
 });

@@ -1,8 +1,27 @@
 import t from 'tap';
-import { advance, ageingRate, hotSpotC, minutesToLimit, steadyState, type ThermalParams } from '../../../src/detectors/overload/thermal.js';
+import {
+  advance,
+  ageingRate,
+  hotSpotC,
+  minutesToLimit,
+  steadyState,
+  type ThermalParams,
+} from '../../../src/detectors/overload/thermal.js';
 
 // FACTS.md ONAN distribution-transformer constants
-const P: ThermalParams = { x: 0.8, y: 1.6, k11: 1, k21: 1, k22: 2, tauOMin: 180, tauWMin: 4, r: 5, dThetaOr: 55, dThetaHr: 23, paper: 'normal' };
+const P: ThermalParams = {
+  x: 0.8,
+  y: 1.6,
+  k11: 1,
+  k21: 1,
+  k22: 2,
+  tauOMin: 180,
+  tauWMin: 4,
+  r: 5,
+  dThetaOr: 55,
+  dThetaHr: 23,
+  paper: 'normal',
+};
 const LIM = { hotSpotC: 120, topOilC: 105 };
 
 t.test('steady state at rated load and 20 °C ambient is the rated hot-spot of 98 °C', async (t) => {

@@ -28,18 +28,33 @@ t.test('500 mA (top of the GB 50116 range) is critical; severity rises on the op
 
 t.test('resolves only below 250 mA held for 300 s', async (t) => {
   const { deps, engine } = await engineWith([residualCurrent], fleet);
-  await feed(engine, [reading('t-1', T0, { i_res_ma: 350 }), reading('t-1', T0 + 10 * S, { i_res_ma: 260 }), reading('t-1', T0 + 1000 * S, { i_res_ma: 260 })]);
+  await feed(engine, [
+    reading('t-1', T0, { i_res_ma: 350 }),
+    reading('t-1', T0 + 10 * S, { i_res_ma: 260 }),
+    reading('t-1', T0 + 1000 * S, { i_res_ma: 260 }),
+  ]);
   t.ok(deps.alerts.open('residual_current', 't-1'), '260 mA is inside the hysteresis band');
-  await feed(engine, [reading('t-1', T0 + 1010 * S, { i_res_ma: 250 }), reading('t-1', T0 + 1309 * S, { i_res_ma: 200 })]);
+  await feed(engine, [
+    reading('t-1', T0 + 1010 * S, { i_res_ma: 250 }),
+    reading('t-1', T0 + 1309 * S, { i_res_ma: 200 }),
+  ]);
   t.ok(deps.alerts.open('residual_current', 't-1'));
   await feed(engine, [reading('t-1', T0 + 1310 * S, { i_res_ma: 200 })]);
   t.equal(deps.alerts.alerts[0]!.state, 'resolved');
 });
 
 t.test('settings: the alarm setting is bounded by GB 14287.2 and the clear level must be below it', async (t) => {
-  await t.rejects(engineWith([residualCurrent], fleet, { residual_current: { alarmMa: 5 } }), /alarmMa must be at least 20/);
-  await t.rejects(engineWith([residualCurrent], fleet, { residual_current: { clearMa: 400 } }), /clearMa \(400\) must not be above alarmMa/);
-  const { deps, engine } = await engineWith([residualCurrent], fleet, { residual_current: { alarmMa: 500, clearMa: 400, criticalMa: 800 } });
+  await t.rejects(
+    engineWith([residualCurrent], fleet, { residual_current: { alarmMa: 5 } }),
+    /alarmMa must be at least 20/,
+  );
+  await t.rejects(
+    engineWith([residualCurrent], fleet, { residual_current: { clearMa: 400 } }),
+    /clearMa \(400\) must not be above alarmMa/,
+  );
+  const { deps, engine } = await engineWith([residualCurrent], fleet, {
+    residual_current: { alarmMa: 500, clearMa: 400, criticalMa: 800 },
+  });
   await feed(engine, [reading('t-1', T0, { i_res_ma: 450 })]);
   t.equal(deps.alerts.alerts.length, 0, 'a site set to 500 mA does not alarm at 450');
 });

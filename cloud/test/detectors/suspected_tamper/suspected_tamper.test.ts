@@ -27,50 +27,97 @@ function three(kw: number, opts: { lose?: 0 | 1 | 2; volts?: number; voltA?: num
 
 t.test('current loss: phase A at zero with its voltage present and B, C loaded, for 15 minutes', async (t) => {
   const { deps, engine } = await engineWith([suspectedTamper], fleet);
-  await feed(engine, steps('m-1', T0, 60, 15, () => three(30, { lose: 0 })));
+  await feed(
+    engine,
+    steps('m-1', T0, 60, 15, () => three(30, { lose: 0 })),
+  );
   t.equal(deps.alerts.alerts.length, 0, '14 minutes');
-  await feed(engine, steps('m-1', T0 + 15 * MIN, 60, 1, () => three(30, { lose: 0 })));
+  await feed(
+    engine,
+    steps('m-1', T0 + 15 * MIN, 60, 1, () => three(30, { lose: 0 })),
+  );
   const a = deps.alerts.open('suspected_tamper', 'm-1')!;
   t.match(a.evidence, { signatures: ['current_loss'], currentLossPhase: 'a' });
-  await feed(engine, steps('m-1', T0 + 16 * MIN, 60, 61, () => three(30)));
+  await feed(
+    engine,
+    steps('m-1', T0 + 16 * MIN, 60, 61, () => three(30)),
+  );
   t.equal(deps.alerts.alerts[0]!.state, 'resolved', 'an hour after the current came back');
 });
 
 t.test('no current loss without voltage on that phase, or when the others carry no load', async (t) => {
   const { deps, engine } = await engineWith([suspectedTamper], fleet, { suspected_tamper: { lossHoldSeconds: 0 } });
-  await feed(engine, steps('m-1', T0, 60, 30, () => three(30, { lose: 0, voltA: 0 })));
-  await feed(engine, steps('m-1', T0 + 30 * MIN, 60, 30, () => three(3, { lose: 0 })));
+  await feed(
+    engine,
+    steps('m-1', T0, 60, 30, () => three(30, { lose: 0, voltA: 0 })),
+  );
+  await feed(
+    engine,
+    steps('m-1', T0 + 30 * MIN, 60, 30, () => three(3, { lose: 0 })),
+  );
   t.equal(deps.alerts.alerts.length, 0);
 });
 
 t.test('reverse energy for 10 minutes on a customer without generation; never on one with it', async (t) => {
   const { deps, engine } = await engineWith([suspectedTamper], fleet);
-  await feed(engine, steps('m-1', T0, 60, 10, () => ({ p_kw: -2 })));
+  await feed(
+    engine,
+    steps('m-1', T0, 60, 10, () => ({ p_kw: -2 })),
+  );
   t.equal(deps.alerts.alerts.length, 0, '9 minutes');
-  await feed(engine, steps('m-1', T0 + 10 * MIN, 60, 1, () => ({ p_kw: -2 })));
-  t.match(deps.alerts.open('suspected_tamper', 'm-1')!.evidence, { signatures: ['reverse_energy'], reverse: { pKw: -2 } });
-  await feed(engine, steps('m-pv', T0, 60, 60, () => ({ p_kw: -20 })));
+  await feed(
+    engine,
+    steps('m-1', T0 + 10 * MIN, 60, 1, () => ({ p_kw: -2 })),
+  );
+  t.match(deps.alerts.open('suspected_tamper', 'm-1')!.evidence, {
+    signatures: ['reverse_energy'],
+    reverse: { pKw: -2 },
+  });
+  await feed(
+    engine,
+    steps('m-pv', T0, 60, 60, () => ({ p_kw: -20 })),
+  );
   t.notOk(deps.alerts.open('suspected_tamper', 'm-pv'));
 });
 
-t.test('a steady proportional drop against the baseline with the voltage unchanged (shunt), after 30 hours', async (t) => {
-  const { deps, engine } = await engineWith([suspectedTamper], fleet);
-  const start = T0 + 15 * DAY;
-  await feed(engine, steps('m-1', T0, 300, 288 * 17, (_, ts) => three(commercialKw(ts) * (ts >= start ? 0.5 : 1))), 50);
-  const a = deps.alerts.ofType('suspected_tamper')[0]!;
-  t.ok(a, 'raised');
-  t.ok(a.openedAt >= start + 30 * 3_600_000 && a.openedAt <= start + 32 * 3_600_000, `after ${(a.openedAt - start) / MIN} min`);
-  t.match(a.evidence, { signatures: ['proportional_drop'] });
-  const ratio = (a.evidence['drop'] as { ratio: number }).ratio;
-  t.ok(Math.abs(ratio - 0.5) < 0.01, `ratio ${ratio}`);
-});
+t.test(
+  'a steady proportional drop against the baseline with the voltage unchanged (shunt), after 30 hours',
+  async (t) => {
+    const { deps, engine } = await engineWith([suspectedTamper], fleet);
+    const start = T0 + 15 * DAY;
+    await feed(
+      engine,
+      steps('m-1', T0, 300, 288 * 17, (_, ts) => three(commercialKw(ts) * (ts >= start ? 0.5 : 1))),
+      50,
+    );
+    const a = deps.alerts.ofType('suspected_tamper')[0]!;
+    t.ok(a, 'raised');
+    t.ok(
+      a.openedAt >= start + 30 * 3_600_000 && a.openedAt <= start + 32 * 3_600_000,
+      `after ${(a.openedAt - start) / MIN} min`,
+    );
+    t.match(a.evidence, { signatures: ['proportional_drop'] });
+    const ratio = (a.evidence['drop'] as { ratio: number }).ratio;
+    t.ok(Math.abs(ratio - 0.5) < 0.01, `ratio ${ratio}`);
+  },
+);
 
 t.test('a drop that changes the shape (daytime only) or comes with a voltage change is not a shunt', async (t) => {
   const start = T0 + 15 * DAY;
   const shape = await engineWith([suspectedTamper], fleet);
-  await feed(shape.engine, steps('m-1', T0, 300, 288 * 18, (_, ts) => three(ts >= start && commercialKw(ts) > 50 ? 30 : commercialKw(ts))), 50);
+  await feed(
+    shape.engine,
+    steps('m-1', T0, 300, 288 * 18, (_, ts) => three(ts >= start && commercialKw(ts) > 50 ? 30 : commercialKw(ts))),
+    50,
+  );
   t.equal(shape.deps.alerts.alerts.length, 0, 'daytime-only drop for three days');
   const sag = await engineWith([suspectedTamper], fleet);
-  await feed(sag.engine, steps('m-1', T0, 300, 288 * 18, (_, ts) => three(commercialKw(ts) * (ts >= start ? 0.5 : 1), { volts: ts >= start ? 200 : 220 })), 50);
+  await feed(
+    sag.engine,
+    steps('m-1', T0, 300, 288 * 18, (_, ts) =>
+      three(commercialKw(ts) * (ts >= start ? 0.5 : 1), { volts: ts >= start ? 200 : 220 }),
+    ),
+    50,
+  );
   t.equal(sag.deps.alerts.alerts.length, 0, 'with a 9 % lower voltage');
 });

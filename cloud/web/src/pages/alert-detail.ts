@@ -45,7 +45,12 @@ export function renderAlertDetail(root: HTMLElement, [alertId]: string[]): () =>
       const alert = await api<Alert>('GET', `/api/v1/alerts/${alertId}`);
       const orders = await api<Page<WorkOrder>>('GET', `/api/v1/workorders?alert=${encodeURIComponent(alertId!)}`);
       const summary = orders.items[0];
-      const detail = summary ? await api<{ workOrder: WorkOrder; events: WorkOrderEvent[]; attachments: Attachment[] }>('GET', `/api/v1/workorders/${summary.id}`) : null;
+      const detail = summary
+        ? await api<{ workOrder: WorkOrder; events: WorkOrderEvent[]; attachments: Attachment[] }>(
+            'GET',
+            `/api/v1/workorders/${summary.id}`,
+          )
+        : null;
       orderId = detail?.workOrder.id ?? null;
       clear(content);
       draw(alert, detail);
@@ -70,22 +75,47 @@ export function renderAlertDetail(root: HTMLElement, [alertId]: string[]): () =>
   const chartBox = h('section', { class: 'panel', id: 'series-panel' }, h('h2', {}, t('series')));
   const photoBox = h('div', { class: 'photos', id: 'photos' });
 
-  const draw = (alert: Alert, detail: { workOrder: WorkOrder; events: WorkOrderEvent[]; attachments: Attachment[] } | null) => {
+  const draw = (
+    alert: Alert,
+    detail: { workOrder: WorkOrder; events: WorkOrderEvent[]; attachments: Attachment[] } | null,
+  ) => {
     const order = detail?.workOrder;
     const site = order?.site ?? null;
     const facts = h(
       'dl',
       { class: 'facts' },
-      h('dt', {}, t('type')), h('dd', {}, tv(alert.type)),
-      h('dt', {}, t('severity')), h('dd', {}, h('span', { class: `badge sev-${alert.severity}` }, tv(alert.severity))),
-      h('dt', {}, t('subject')), h('dd', {}, alert.subject),
-      h('dt', {}, t('site')), h('dd', {}, site ?? '—'),
-      h('dt', {}, t('state')), h('dd', { id: 'alert-state', 'data-state': alert.state }, tv(alert.state)),
-      h('dt', {}, t('opened')), h('dd', {}, fmtTime(alert.openedAt, site)),
-      h('dt', {}, t('lastSeen')), h('dd', {}, fmtTime(alert.lastSeenAt, site)),
+      h('dt', {}, t('type')),
+      h('dd', {}, tv(alert.type)),
+      h('dt', {}, t('severity')),
+      h('dd', {}, h('span', { class: `badge sev-${alert.severity}` }, tv(alert.severity))),
+      h('dt', {}, t('subject')),
+      h('dd', {}, alert.subject),
+      h('dt', {}, t('site')),
+      h('dd', {}, site ?? '—'),
+      h('dt', {}, t('state')),
+      h('dd', { id: 'alert-state', 'data-state': alert.state }, tv(alert.state)),
+      h('dt', {}, t('opened')),
+      h('dd', {}, fmtTime(alert.openedAt, site)),
+      h('dt', {}, t('lastSeen')),
+      h('dd', {}, fmtTime(alert.lastSeenAt, site)),
     );
-    const evidence = h('table', { class: 'kv' }, ...Object.entries(alert.evidence).map(([k, v]) => h('tr', {}, h('th', {}, k), h('td', {}, evidenceValue(k, v, site)))));
-    content.append(h('h1', {}, `${tv(alert.type)} — ${alert.subject}`), h('div', { class: 'columns' }, h('section', { class: 'panel' }, facts), h('section', { class: 'panel' }, h('h2', {}, t('evidence')), evidence)), chartBox);
+    const evidence = h(
+      'table',
+      { class: 'kv' },
+      ...Object.entries(alert.evidence).map(([k, v]) =>
+        h('tr', {}, h('th', {}, k), h('td', {}, evidenceValue(k, v, site))),
+      ),
+    );
+    content.append(
+      h('h1', {}, `${tv(alert.type)} — ${alert.subject}`),
+      h(
+        'div',
+        { class: 'columns' },
+        h('section', { class: 'panel' }, facts),
+        h('section', { class: 'panel' }, h('h2', {}, t('evidence')), evidence),
+      ),
+      chartBox,
+    );
     if (!order || !detail) return;
 
     const note = h('textarea', { id: 'wo-note', rows: 2, placeholder: t('note') });
@@ -96,39 +126,94 @@ export function renderAlertDetail(root: HTMLElement, [alertId]: string[]): () =>
             {
               class: `wo-move move-${to}`,
               'data-to': to,
-              onclick: () => void act(() => api('POST', `/api/v1/workorders/${order.id}/transition`, { to, ...(note.value.trim() ? { note: note.value.trim() } : {}) })),
+              onclick: () =>
+                void act(() =>
+                  api('POST', `/api/v1/workorders/${order.id}/transition`, {
+                    to,
+                    ...(note.value.trim() ? { note: note.value.trim() } : {}),
+                  }),
+                ),
             },
             to === 'acknowledged' ? t('acknowledge') : to === 'on_site' ? t('onSite') : t('resolve'),
           ),
         )
       : [];
-    const addNote = canAct() && order.state !== 'resolved'
-      ? h('button', { id: 'add-note', onclick: () => void act(() => api('POST', `/api/v1/workorders/${order.id}/notes`, { text: note.value })) }, t('addNote'))
-      : null;
+    const addNote =
+      canAct() && order.state !== 'resolved'
+        ? h(
+            'button',
+            {
+              id: 'add-note',
+              onclick: () => void act(() => api('POST', `/api/v1/workorders/${order.id}/notes`, { text: note.value })),
+            },
+            t('addNote'),
+          )
+        : null;
     const file = h('input', { type: 'file', id: 'photo-input', accept: 'image/jpeg,image/png,image/webp,image/heic' });
     const upload = canAct()
-      ? h('span', {}, file, h('button', { id: 'upload-photo', onclick: () => void act(async () => {
-          const chosen = file.files?.[0];
-          if (chosen) await apiUpload(`/api/v1/workorders/${order.id}/attachments?name=${encodeURIComponent(chosen.name)}`, chosen);
-        }) }, t('uploadPhoto')))
+      ? h(
+          'span',
+          {},
+          file,
+          h(
+            'button',
+            {
+              id: 'upload-photo',
+              onclick: () =>
+                void act(async () => {
+                  const chosen = file.files?.[0];
+                  if (chosen)
+                    await apiUpload(
+                      `/api/v1/workorders/${order.id}/attachments?name=${encodeURIComponent(chosen.name)}`,
+                      chosen,
+                    );
+                }),
+            },
+            t('uploadPhoto'),
+          ),
+        )
       : null;
     const woFacts = h(
       'dl',
       { class: 'facts' },
-      h('dt', {}, t('state')), h('dd', { id: 'wo-state', 'data-state': order.state }, h('span', { class: `badge st-${order.state}` }, tv(order.state))),
-      h('dt', {}, t('assignee')), h('dd', { id: 'wo-assignee' }, order.assignee ?? t('unassigned')),
-      h('dt', {}, t('routing')), h('dd', {}, order.routing),
-      h('dt', {}, t('deadline')), h('dd', {}, fmtTime(order.ackDeadlineAt, site)),
-      order.escalatedAt ? [h('dt', {}, t('escalatedTo')), h('dd', {}, `${order.escalatedTo ?? '—'} (${fmtTime(order.escalatedAt, site)})`)] : [],
-      h('dt', {}, t('timeToAck')), h('dd', {}, fmtDuration(order.timeToAckMs)),
-      h('dt', {}, t('timeToResolve')), h('dd', {}, fmtDuration(order.timeToResolveMs)),
+      h('dt', {}, t('state')),
+      h(
+        'dd',
+        { id: 'wo-state', 'data-state': order.state },
+        h('span', { class: `badge st-${order.state}` }, tv(order.state)),
+      ),
+      h('dt', {}, t('assignee')),
+      h('dd', { id: 'wo-assignee' }, order.assignee ?? t('unassigned')),
+      h('dt', {}, t('routing')),
+      h('dd', {}, order.routing),
+      h('dt', {}, t('deadline')),
+      h('dd', {}, fmtTime(order.ackDeadlineAt, site)),
+      order.escalatedAt
+        ? [
+            h('dt', {}, t('escalatedTo')),
+            h('dd', {}, `${order.escalatedTo ?? '—'} (${fmtTime(order.escalatedAt, site)})`),
+          ]
+        : [],
+      h('dt', {}, t('timeToAck')),
+      h('dd', {}, fmtDuration(order.timeToAckMs)),
+      h('dt', {}, t('timeToResolve')),
+      h('dd', {}, fmtDuration(order.timeToResolveMs)),
       order.resolution ? [h('dt', {}, t('resolve')), h('dd', {}, order.resolution)] : [],
     );
     const log = h(
       'table',
       { class: 'log', id: 'wo-log' },
       h('tr', {}, h('th', {}, t('when')), h('th', {}, t('who')), h('th', {}, t('what')), h('th', {}, t('note'))),
-      ...detail.events.map((e) => h('tr', { 'data-action': e.action }, h('td', {}, fmtTime(e.at, site)), h('td', {}, e.actor), h('td', {}, tv(e.action)), h('td', {}, e.note ?? ''))),
+      ...detail.events.map((e) =>
+        h(
+          'tr',
+          { 'data-action': e.action },
+          h('td', {}, fmtTime(e.at, site)),
+          h('td', {}, e.actor),
+          h('td', {}, tv(e.action)),
+          h('td', {}, e.note ?? ''),
+        ),
+      ),
     );
     content.append(
       h(
@@ -136,7 +221,9 @@ export function renderAlertDetail(root: HTMLElement, [alertId]: string[]): () =>
         { class: 'panel', id: 'work-order', 'data-id': order.id },
         h('h2', {}, `${t('workOrder')} ${order.id}`),
         woFacts,
-        order.state !== 'resolved' && canAct() ? h('div', { class: 'actions' }, note, h('div', {}, ...buttons, addNote), upload) : null,
+        order.state !== 'resolved' && canAct()
+          ? h('div', { class: 'actions' }, note, h('div', {}, ...buttons, addNote), upload)
+          : null,
         h('h3', {}, t('photos')),
         photoBox,
         h('h3', {}, t('log')),
@@ -152,7 +239,14 @@ export function renderAlertDetail(root: HTMLElement, [alertId]: string[]): () =>
       try {
         const url = URL.createObjectURL(await apiBlob(`/api/v1/workorders/${order.id}/attachments/${a.id}`));
         urls.push(url);
-        photoBox.append(h('figure', {}, h('img', { src: url, alt: a.fileName }), h('figcaption', {}, `${a.fileName} · ${a.author} · ${fmtTime(a.at, order.site)}`)));
+        photoBox.append(
+          h(
+            'figure',
+            {},
+            h('img', { src: url, alt: a.fileName }),
+            h('figcaption', {}, `${a.fileName} · ${a.author} · ${fmtTime(a.at, order.site)}`),
+          ),
+        );
       } catch (e) {
         photoBox.append(h('span', { class: 'error' }, (e as Error).message));
       }
@@ -178,12 +272,24 @@ export function renderAlertDetail(root: HTMLElement, [alertId]: string[]): () =>
         `/api/v1/devices/${encodeURIComponent(device)}/series?from=${from}&to=${to + 1}&every=${every}s&fields=${fields.join(',')}`,
       );
       const lines = fields
-        .map((field, i) => ({ label: field, colour: colour(i), points: data.points.filter((p) => p.values[field] !== undefined).map((p) => [p.ts, p.values[field]!] as [number, number]) }))
+        .map((field, i) => ({
+          label: field,
+          colour: colour(i),
+          points: data.points
+            .filter((p) => p.values[field] !== undefined)
+            .map((p) => [p.ts, p.values[field]!] as [number, number]),
+        }))
         .filter((line) => line.points.length);
       chartBox.append(
         h('p', { class: 'muted' }, device),
         lines.length
-          ? lineChart({ lines, unit: fields.join(' / '), zone: zoneOf(site), marker: { at: alert.openedAt, label: t('opened') }, className: 'chart series-chart' })
+          ? lineChart({
+              lines,
+              unit: fields.join(' / '),
+              zone: zoneOf(site),
+              marker: { at: alert.openedAt, label: t('opened') },
+              className: 'chart series-chart',
+            })
           : h('p', { class: 'muted' }, t('noSeries')),
       );
     } catch (e) {
@@ -194,7 +300,9 @@ export function renderAlertDetail(root: HTMLElement, [alertId]: string[]): () =>
   const offLive = onLive((event) => {
     const relevant =
       (event.type === 'alert' && (event.data['alert'] as Alert).id === alertId) ||
-      (event.type === 'workorder' && ((event.data['workOrder'] as WorkOrder).alertId === alertId || (event.data['workOrder'] as WorkOrder).id === orderId));
+      (event.type === 'workorder' &&
+        ((event.data['workOrder'] as WorkOrder).alertId === alertId ||
+          (event.data['workOrder'] as WorkOrder).id === orderId));
     if (relevant) void load();
   });
   void load();
@@ -206,7 +314,8 @@ export function renderAlertDetail(root: HTMLElement, [alertId]: string[]): () =>
 
 /** Evidence as people read it: times (ms since the epoch under a time-like name) in the site's zone. */
 export function evidenceValue(key: string, value: unknown, site: string | null): string {
-  if (typeof value === 'number' && value > 1e12 && value < 1e14 && /(since|at|seen|ts|time)$/i.test(key)) return fmtTime(value, site);
+  if (typeof value === 'number' && value > 1e12 && value < 1e14 && /(since|at|seen|ts|time)$/i.test(key))
+    return fmtTime(value, site);
   return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
 }
 
@@ -220,9 +329,9 @@ async function deviceOf(alert: Alert): Promise<string | null> {
       // not a device: look under it
     }
   }
-  const key = alert.subjectKind === 'customer' ? 'customer' : alert.subjectKind === 'gateway' ? 'gateway' : 'transformer';
+  const key =
+    alert.subjectKind === 'customer' ? 'customer' : alert.subjectKind === 'gateway' ? 'gateway' : 'transformer';
   const page = await api<Page<Device>>('GET', `/api/v1/devices?${key}=${encodeURIComponent(alert.subject)}&limit=50`);
   const meter = page.items.find((d) => d.kind === 'meter') ?? page.items[0];
   return meter?.id ?? null;
 }
-

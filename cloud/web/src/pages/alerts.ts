@@ -19,7 +19,17 @@ export function renderAlertBoard(root: HTMLElement): () => void {
   const table = h(
     'table',
     { class: 'board', id: 'alert-board' },
-    h('thead', {}, h('tr', {}, ...(['severity', 'type', 'subject', 'site', 'opened', 'state', 'workOrder', 'assignee', 'actions'] as const).map((k) => h('th', {}, t(k))))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ...(
+          ['severity', 'type', 'subject', 'site', 'opened', 'state', 'workOrder', 'assignee', 'actions'] as const
+        ).map((k) => h('th', {}, t(k))),
+      ),
+    ),
     body,
   );
   root.append(h('h1', {}, t('alerts')), status, table);
@@ -37,7 +47,11 @@ export function renderAlertBoard(root: HTMLElement): () => void {
       button.disabled = true;
       status.textContent = '';
       try {
-        if (order) orders.set(alert.id, await api<WorkOrder>('POST', `/api/v1/workorders/${order.id}/transition`, { to: 'acknowledged' }));
+        if (order)
+          orders.set(
+            alert.id,
+            await api<WorkOrder>('POST', `/api/v1/workorders/${order.id}/transition`, { to: 'acknowledged' }),
+          );
         else alerts.set(alert.id, await api<Alert>('POST', `/api/v1/alerts/${alert.id}/ack`, {}));
         draw();
       } catch (error) {
@@ -48,20 +62,33 @@ export function renderAlertBoard(root: HTMLElement): () => void {
     const canAck = canAct() && alert.state === 'open' && (!order || order.state === 'open');
     return h(
       'tr',
-      { 'data-alert-id': alert.id, 'data-state': alert.state, class: `sev-${alert.severity}${fresh.has(alert.id) ? ' fresh' : ''}` },
+      {
+        'data-alert-id': alert.id,
+        'data-state': alert.state,
+        class: `sev-${alert.severity}${fresh.has(alert.id) ? ' fresh' : ''}`,
+      },
       h('td', {}, h('span', { class: `badge sev-${alert.severity}` }, tv(alert.severity))),
       h('td', {}, h('a', { href: `#/alert/${encodeURIComponent(alert.id)}` }, tv(alert.type))),
       h('td', {}, alert.subject),
       h('td', {}, site ?? '—'),
       h('td', {}, fmtTime(alert.openedAt, site)),
       h('td', { class: 'alert-state' }, h('span', { class: `badge st-${alert.state}` }, tv(alert.state))),
-      h('td', { class: 'wo-state' }, order ? h('span', { class: `badge st-${order.state}` }, tv(order.state)) : '—', order?.escalatedAt ? h('span', { class: 'badge escalated' }, t('escalated')) : null),
+      h(
+        'td',
+        { class: 'wo-state' },
+        order ? h('span', { class: `badge st-${order.state}` }, tv(order.state)) : '—',
+        order?.escalatedAt ? h('span', { class: 'badge escalated' }, t('escalated')) : null,
+      ),
       h('td', { class: 'assignee' }, order?.assignee ?? (order ? t('unassigned') : '—')),
       h(
         'td',
         {},
         canAck
-          ? h('button', { class: 'ack', onclick: (e: Event) => void ack(e.currentTarget as HTMLButtonElement) }, t('acknowledge'))
+          ? h(
+              'button',
+              { class: 'ack', onclick: (e: Event) => void ack(e.currentTarget as HTMLButtonElement) },
+              t('acknowledge'),
+            )
           : null,
       ),
     );
@@ -69,7 +96,10 @@ export function renderAlertBoard(root: HTMLElement): () => void {
 
   const load = async () => {
     try {
-      const [alertPage, orderPage] = await Promise.all([api<Page<Alert>>('GET', '/api/v1/alerts?limit=300'), api<Page<WorkOrder>>('GET', '/api/v1/workorders?limit=500')]);
+      const [alertPage, orderPage] = await Promise.all([
+        api<Page<Alert>>('GET', '/api/v1/alerts?limit=300'),
+        api<Page<WorkOrder>>('GET', '/api/v1/workorders?limit=500'),
+      ]);
       alerts.clear();
       orders.clear();
       for (const a of alertPage.items) alerts.set(a.id, a);
@@ -91,11 +121,15 @@ export function renderAlertBoard(root: HTMLElement): () => void {
       const order = event.data['workOrder'] as WorkOrder;
       orders.set(order.alertId, order);
       if (alerts.has(order.alertId)) draw();
-      else void api<Alert>('GET', `/api/v1/alerts/${order.alertId}`).then((a) => {
-        fresh.add(a.id);
-        alerts.set(a.id, a);
-        draw();
-      }, () => undefined);
+      else
+        void api<Alert>('GET', `/api/v1/alerts/${order.alertId}`).then(
+          (a) => {
+            fresh.add(a.id);
+            alerts.set(a.id, a);
+            draw();
+          },
+          () => undefined,
+        );
     }
   });
   const offReconnect = onReconnect(() => void load());

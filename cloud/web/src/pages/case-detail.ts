@@ -31,7 +31,10 @@ export function renderCaseDetail(root: HTMLElement, [caseId]: string[]): () => v
         api<{ stored: boolean; estimate: Penalty }>('GET', `/api/v1/cases/${caseId}/penalty`),
         api<Array<{ at: number; author: string; text: string }>>('GET', `/api/v1/cases/${caseId}/comments`),
       ]);
-      const customer = await api<{ name: string; tariff: string }>('GET', `/api/v1/customers/${encodeURIComponent(record.customer)}`).catch(() => null);
+      const customer = await api<{ name: string; tariff: string }>(
+        'GET',
+        `/api/v1/customers/${encodeURIComponent(record.customer)}`,
+      ).catch(() => null);
       clear(content);
       draw(record, penalty, comments, customer);
       root.dataset['loaded'] = 'true';
@@ -40,7 +43,12 @@ export function renderCaseDetail(root: HTMLElement, [caseId]: string[]): () => v
     }
   };
 
-  const draw = (record: CaseRecord, penalty: { stored: boolean; estimate: Penalty }, comments: Array<{ at: number; author: string; text: string }>, customer: { name: string; tariff: string } | null) => {
+  const draw = (
+    record: CaseRecord,
+    penalty: { stored: boolean; estimate: Penalty },
+    comments: Array<{ at: number; author: string; text: string }>,
+    customer: { name: string; tariff: string } | null,
+  ) => {
     const zone = zoneOf(null);
     const chart = lineChart({
       lines: [{ label: t('maxDemand'), colour: '#0550ae', points: record.demandSeries }],
@@ -56,48 +64,76 @@ export function renderCaseDetail(root: HTMLElement, [caseId]: string[]): () => v
     const facts = h(
       'table',
       { class: 'kv', id: 'case-evidence' },
-      h('tr', {}, h('th', {}, t('customer')), h('td', {}, `${record.customer}${customer ? ` — ${customer.name}` : ''}`)),
+      h(
+        'tr',
+        {},
+        h('th', {}, t('customer')),
+        h('td', {}, `${record.customer}${customer ? ` — ${customer.name}` : ''}`),
+      ),
       h('tr', {}, h('th', {}, t('tariff')), h('td', {}, tv(customer?.tariff))),
       h('tr', {}, h('th', {}, t('contract')), h('td', {}, `${record.contractKva} kVA`)),
       h('tr', {}, h('th', {}, t('maxDemand')), h('td', { id: 'case-max-demand' }, `${record.maxDemandKw} kW`)),
       h('tr', {}, h('th', {}, t('excess')), h('td', {}, `${record.excessKva} kVA`)),
       h('tr', {}, h('th', {}, t('firstSeen')), h('td', {}, fmtTime(record.firstSeen))),
       h('tr', {}, h('th', {}, t('lastSeen')), h('td', {}, fmtTime(record.lastSeen))),
-      ...Object.entries(record.detail).map(([k, v]) => h('tr', {}, h('th', {}, k), h('td', {}, evidenceValue(k, v, null)))),
+      ...Object.entries(record.detail).map(([k, v]) =>
+        h('tr', {}, h('th', {}, k), h('td', {}, evidenceValue(k, v, null))),
+      ),
     );
     const note = h('textarea', { id: 'case-note', rows: 2, placeholder: t('note') });
     const next = workflow?.transitions[record.state] ?? [];
-    const decision = canDecide() && next.length
-      ? h(
-          'section',
-          { class: 'panel', id: 'decision' },
-          h('h2', {}, t('decision')),
-          note,
-          h(
-            'div',
-            {},
-            ...next.map((to) =>
-              h(
-                'button',
-                {
-                  class: `case-move move-${to}`,
-                  'data-to': to,
-                  title: workflow?.noteRequired.includes(to) ? t('noteRequired') : '',
-                  onclick: () =>
-                    void act(() => api('POST', `/api/v1/cases/${record.id}/transition`, { to, ...(note.value.trim() ? { note: note.value.trim() } : {}) })),
-                },
-                `→ ${tv(to)}`,
+    const decision =
+      canDecide() && next.length
+        ? h(
+            'section',
+            { class: 'panel', id: 'decision' },
+            h('h2', {}, t('decision')),
+            note,
+            h(
+              'div',
+              {},
+              ...next.map((to) =>
+                h(
+                  'button',
+                  {
+                    class: `case-move move-${to}`,
+                    'data-to': to,
+                    title: workflow?.noteRequired.includes(to) ? t('noteRequired') : '',
+                    onclick: () =>
+                      void act(() =>
+                        api('POST', `/api/v1/cases/${record.id}/transition`, {
+                          to,
+                          ...(note.value.trim() ? { note: note.value.trim() } : {}),
+                        }),
+                      ),
+                  },
+                  `→ ${tv(to)}`,
+                ),
               ),
             ),
-          ),
-        )
-      : null;
+          )
+        : null;
     const trail = h(
       'table',
       { class: 'log', id: 'audit-trail' },
       h('tr', {}, h('th', {}, t('when')), h('th', {}, t('who')), h('th', {}, t('what')), h('th', {}, t('note'))),
       ...(record.history ?? []).map((e) =>
-        h('tr', { 'data-action': e.action, 'data-to': e.to ?? '' }, h('td', {}, fmtTime(e.at)), h('td', {}, e.actor), h('td', {}, e.to && e.from ? `${tv(e.action)}: ${tv(e.from)} → ${tv(e.to)}` : e.to ? `${tv(e.action)} → ${tv(e.to)}` : tv(e.action)), h('td', {}, e.note ?? '')),
+        h(
+          'tr',
+          { 'data-action': e.action, 'data-to': e.to ?? '' },
+          h('td', {}, fmtTime(e.at)),
+          h('td', {}, e.actor),
+          h(
+            'td',
+            {},
+            e.to && e.from
+              ? `${tv(e.action)}: ${tv(e.from)} → ${tv(e.to)}`
+              : e.to
+                ? `${tv(e.action)} → ${tv(e.to)}`
+                : tv(e.action),
+          ),
+          h('td', {}, e.note ?? ''),
+        ),
       ),
     );
     const est = penalty.estimate;
@@ -108,8 +144,22 @@ export function renderCaseDetail(root: HTMLElement, [caseId]: string[]): () => v
       h(
         'table',
         { class: 'log' },
-        ...est.items.map((item) => h('tr', {}, h('td', {}, lang() === 'zh' ? item.labelZh : item.label), h('td', {}, item.formula), h('td', { class: 'num' }, item.amountYuan.toFixed(2)))),
-        h('tr', { class: 'total' }, h('td', {}, t('total')), h('td', {}, `${est.addedKva} kVA · ${est.monthsUsed} × 30 d`), h('td', { class: 'num', id: 'penalty-total' }, `${est.totalYuan.toFixed(2)} ${t('yuan')}`)),
+        ...est.items.map((item) =>
+          h(
+            'tr',
+            {},
+            h('td', {}, lang() === 'zh' ? item.labelZh : item.label),
+            h('td', {}, item.formula),
+            h('td', { class: 'num' }, item.amountYuan.toFixed(2)),
+          ),
+        ),
+        h(
+          'tr',
+          { class: 'total' },
+          h('td', {}, t('total')),
+          h('td', {}, `${est.addedKva} kVA · ${est.monthsUsed} × 30 d`),
+          h('td', { class: 'num', id: 'penalty-total' }, `${est.totalYuan.toFixed(2)} ${t('yuan')}`),
+        ),
       ),
       h('p', { class: 'muted' }, `${est.ruleSet} — ${est.citation}. ${est.note}`),
     );
@@ -118,14 +168,45 @@ export function renderCaseDetail(root: HTMLElement, [caseId]: string[]): () => v
       'section',
       { class: 'panel', id: 'comments' },
       h('h2', {}, t('comments')),
-      ...comments.map((c) => h('p', { class: 'comment' }, h('span', { class: 'muted' }, `${fmtTime(c.at)} ${c.author}: `), c.text)),
-      canDecide() ? h('div', {}, commentText, h('button', { id: 'add-comment', onclick: () => void act(() => api('POST', `/api/v1/cases/${record.id}/comments`, { text: commentText.value })) }, t('addComment'))) : null,
+      ...comments.map((c) =>
+        h('p', { class: 'comment' }, h('span', { class: 'muted' }, `${fmtTime(c.at)} ${c.author}: `), c.text),
+      ),
+      canDecide()
+        ? h(
+            'div',
+            {},
+            commentText,
+            h(
+              'button',
+              {
+                id: 'add-comment',
+                onclick: () =>
+                  void act(() => api('POST', `/api/v1/cases/${record.id}/comments`, { text: commentText.value })),
+              },
+              t('addComment'),
+            ),
+          )
+        : null,
     );
     content.append(
-      h('h1', {}, `${t('cases')} ${record.id} `, h('span', { class: `badge st-${record.state}`, id: 'case-state', 'data-state': record.state }, tv(record.state))),
+      h(
+        'h1',
+        {},
+        `${t('cases')} ${record.id} `,
+        h(
+          'span',
+          { class: `badge st-${record.state}`, id: 'case-state', 'data-state': record.state },
+          tv(record.state),
+        ),
+      ),
       h('p', {}, h('button', { id: 'open-report', onclick: () => void openReport(record.id) }, t('report'))),
       h('section', { class: 'panel' }, h('h2', {}, t('demandChart')), chart),
-      h('div', { class: 'columns' }, h('section', { class: 'panel' }, h('h2', {}, t('evidence')), facts), decision ?? h('span', {})),
+      h(
+        'div',
+        { class: 'columns' },
+        h('section', { class: 'panel' }, h('h2', {}, t('evidence')), facts),
+        decision ?? h('span', {}),
+      ),
       penaltyBox,
       h('section', { class: 'panel' }, h('h2', {}, t('auditTrail')), trail),
       commentBox,

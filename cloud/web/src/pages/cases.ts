@@ -15,7 +15,17 @@ export function renderCaseList(root: HTMLElement): () => void {
     h(
       'table',
       { class: 'board', id: 'case-list' },
-      h('thead', {}, h('tr', {}, ...(['customer', 'state', 'contract', 'maxDemand', 'excess', 'firstSeen', 'lastSeen'] as const).map((k) => h('th', {}, t(k))))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ...(['customer', 'state', 'contract', 'maxDemand', 'excess', 'firstSeen', 'lastSeen'] as const).map((k) =>
+            h('th', {}, t(k)),
+          ),
+        ),
+      ),
       body,
     ),
   );

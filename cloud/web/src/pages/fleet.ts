@@ -33,8 +33,21 @@ export function renderFleet(root: HTMLElement): () => void {
         api<{ pending: number; dead: number }>('GET', '/api/v1/notifications/stats').catch(() => null),
       ]);
       clear(content);
-      if (stats) content.append(h('p', { id: 'notification-stats' }, `${t('notifications')}: ${t('pending')} ${stats.pending} · ${t('dead')} ${stats.dead}`));
-      for (const gw of gateways.items) content.append(gatewayPanel(gw, devices.items.filter((d) => d.gateway === gw.id)));
+      if (stats)
+        content.append(
+          h(
+            'p',
+            { id: 'notification-stats' },
+            `${t('notifications')}: ${t('pending')} ${stats.pending} · ${t('dead')} ${stats.dead}`,
+          ),
+        );
+      for (const gw of gateways.items)
+        content.append(
+          gatewayPanel(
+            gw,
+            devices.items.filter((d) => d.gateway === gw.id),
+          ),
+        );
       root.dataset['loaded'] = 'true';
     } catch (e) {
       error.textContent = (e as Error).message;
@@ -56,15 +69,31 @@ function gatewayPanel(gw: GatewayInfo, devices: Device[]): HTMLElement {
     h(
       'dl',
       { class: 'facts' },
-      h('dt', {}, t('since')), h('dd', {}, fmtTime(gw.status?.since ?? null)),
-      h('dt', {}, t('lastSeen')), h('dd', {}, fmtTime(gw.lastSeenAt)),
-      h('dt', {}, t('version')), h('dd', {}, gw.status?.version ?? '—'),
-      h('dt', {}, t('outbox')), h('dd', { class: 'outbox-depth' }, outbox ? `${outbox.batches ?? 0} batches · ${Math.round((outbox.bytes ?? 0) / 1024)} KiB${outbox.oldestTs ? ` · ${fmtTime(outbox.oldestTs)}` : ''}` : '—'),
+      h('dt', {}, t('since')),
+      h('dd', {}, fmtTime(gw.status?.since ?? null)),
+      h('dt', {}, t('lastSeen')),
+      h('dd', {}, fmtTime(gw.lastSeenAt)),
+      h('dt', {}, t('version')),
+      h('dd', {}, gw.status?.version ?? '—'),
+      h('dt', {}, t('outbox')),
+      h(
+        'dd',
+        { class: 'outbox-depth' },
+        outbox
+          ? `${outbox.batches ?? 0} batches · ${Math.round((outbox.bytes ?? 0) / 1024)} KiB${outbox.oldestTs ? ` · ${fmtTime(outbox.oldestTs)}` : ''}`
+          : '—',
+      ),
     ),
     h(
       'table',
       { class: 'log' },
-      h('tr', {}, ...(['devices', 'kind', 'transformer', 'customer', 'health', 'lastReading'] as const).map((k) => h('th', {}, t(k)))),
+      h(
+        'tr',
+        {},
+        ...(['devices', 'kind', 'transformer', 'customer', 'health', 'lastReading'] as const).map((k) =>
+          h('th', {}, t(k)),
+        ),
+      ),
       ...devices.map((d) => {
         const dh = health.devices?.[d.id];
         return h(
@@ -74,7 +103,12 @@ function gatewayPanel(gw: GatewayInfo, devices: Device[]): HTMLElement {
           h('td', {}, tv(d.kind)),
           h('td', {}, d.transformer ?? '—'),
           h('td', {}, d.customer ?? '—'),
-          h('td', {}, h('span', { class: `badge health-${dh?.state ?? 'unknown'}` }, dh?.state ?? '—'), dh?.failedPollsInRow ? ` (${dh.failedPollsInRow}×)` : ''),
+          h(
+            'td',
+            {},
+            h('span', { class: `badge health-${dh?.state ?? 'unknown'}` }, dh?.state ?? '—'),
+            dh?.failedPollsInRow ? ` (${dh.failedPollsInRow}×)` : '',
+          ),
           h('td', {}, fmtTime(dh?.lastOkAt ?? null)),
         );
       }),

@@ -4,7 +4,14 @@ import { t } from '../i18n.js';
 import { signIn } from '../auth.js';
 
 export function renderSignIn(root: HTMLElement): void {
-  const input = h('input', { type: 'password', id: 'token', name: 'token', autocomplete: 'off', placeholder: 'gst_…', required: true });
+  const input = h('input', {
+    type: 'password',
+    id: 'token',
+    name: 'token',
+    autocomplete: 'off',
+    placeholder: 'gst_…',
+    required: true,
+  });
   const message = h('p', { class: 'error', id: 'signin-error', role: 'alert' });
   const form = h(
     'form',

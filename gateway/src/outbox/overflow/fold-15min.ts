@@ -91,7 +91,8 @@ function planGroup(group: readonly OutboxBatch[]): GroupPlan {
   // Each device's last window boundary in the group: below it, its windows are complete.
   const boundary = new Map<string, number>();
   for (const readings of perBatch) {
-    for (const r of readings) boundary.set(r.device, Math.max(boundary.get(r.device) ?? 0, Math.floor(r.ts / FOLD_WINDOW_MS) * FOLD_WINDOW_MS));
+    for (const r of readings)
+      boundary.set(r.device, Math.max(boundary.get(r.device) ?? 0, Math.floor(r.ts / FOLD_WINDOW_MS) * FOLD_WINDOW_MS));
   }
   const foldable: Reading[] = [];
   const kept = perBatch.map((readings) =>
@@ -110,11 +111,18 @@ function planGroup(group: readonly OutboxBatch[]): GroupPlan {
     return readings.length > 0 ? readings : null;
   });
   // More chunks than batches cannot happen (aggregates are no bigger than the readings they replace), but never lose one.
-  for (let i = group.length; i < pieces.length; i += 1) (contents[group.length - 1] ??= []).push(...(pieces[i] as Reading[]));
+  for (let i = group.length; i < pieces.length; i += 1)
+    (contents[group.length - 1] ??= []).push(...(pieces[i] as Reading[]));
   const before = group.reduce((n, b) => n + b.bytes, 0);
   const after = contents.reduce((n, c) => n + (c ? Buffer.byteLength(JSON.stringify(c)) : 0), 0);
   const firstRawIndex = kept.findIndex((rest) => rest.length > 0);
-  return { contents, freed: before - after, foldedReadings, windowsFolded, firstRaw: firstRawIndex < 0 ? group.length : firstRawIndex };
+  return {
+    contents,
+    freed: before - after,
+    foldedReadings,
+    windowsFolded,
+    firstRaw: firstRawIndex < 0 ? group.length : firstRawIndex,
+  };
 }
 
 export class FoldPolicy implements OverflowPolicy {

@@ -20,7 +20,8 @@ export const FOLD_WINDOW_MS = 15 * 60_000; // FACTS.md: 15-minute demand period
 export type FoldRule = 'last' | 'max' | 'mean';
 
 export function foldRuleOf(quantity: Quantity): FoldRule {
-  if (quantity === 'e_imp_kwh' || quantity === 'e_exp_kwh' || quantity === 'breaker' || /^d[io]_\d$/.test(quantity)) return 'last';
+  if (quantity === 'e_imp_kwh' || quantity === 'e_exp_kwh' || quantity === 'breaker' || /^d[io]_\d$/.test(quantity))
+    return 'last';
   if (quantity === 'demand_kw' || quantity === 'i_res_ma' || /^t\d_c$/.test(quantity)) return 'max';
   return 'mean';
 }
