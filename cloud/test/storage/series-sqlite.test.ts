@@ -74,3 +74,40 @@ t.test('pending batches: kept deflated; a file from before that holds them as JS
   t.equal(stored.type, 'blob', 'the new one is kept packed');
   t.same(await store.ledger().pending(10), [older, fresh], 'both come back whole, oldest first');
 });
+
+t.test('storeOnce: of many concurrent batches with the same (gateway, seq), the first called wins', async (t) => {
+  const store = await open();
+  t.teardown(() => store.close());
+  const seqs = 20;
+  const variants = 8;
+  const calls: Array<{ seq: number; variant: number; outcome: Promise<'stored' | 'duplicate'> }> = [];
+  // All submitted in one turn; the first of each seq carries the largest pending text, so its
+  // packing takes longest: scheduling that follows finishing order would let a later one win.
+  for (let variant = 0; variant < variants; variant++) {
+    for (let seq = 1; seq <= seqs; seq++) {
+      const sent = {
+        gateway: 'gw-dup',
+        seq,
+        sentAt: 0,
+        readings: [{ device: 'm-dup', ts: seq * 1000, values: { p_kw: variant }, quality: 'good' as const }],
+      };
+      const padding = 'x'.repeat((variants - variant) * 200_000);
+      calls.push({ seq, variant, outcome: store.storeOnce(sent, variant, JSON.stringify({ ...sent, padding })) });
+    }
+  }
+  const outcomes = await Promise.all(calls.map((call) => call.outcome));
+  t.same(
+    outcomes,
+    calls.map((call) => (call.variant === 0 ? 'stored' : 'duplicate')),
+    'the first call of each seq is stored, every later one is a duplicate',
+  );
+  t.same(
+    (await store.raw({ device: 'm-dup', from: 0, to: (seqs + 1) * 1000 })).map((r) => r.values.p_kw),
+    Array.from({ length: seqs }, () => 0),
+    "and the stored readings are the first call's",
+  );
+  t.same(
+    await store.ledger().recorded('gw-dup'),
+    Array.from({ length: seqs }, (_, i) => i + 1),
+  );
+});

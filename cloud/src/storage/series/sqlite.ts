@@ -94,6 +94,9 @@ export class SqliteSeriesStore implements SeriesStore {
     { maxInFlight: 2 },
   );
 
+  /** The last storeOnce's packing: the next one hands its batch on only after it (see storeOnce). */
+  private packedInCallOrder: Promise<unknown> = Promise.resolve();
+
   constructor(private readonly options: SqliteSeriesOptions) {}
 
   async init(): Promise<void> {
@@ -172,8 +175,17 @@ export class SqliteSeriesStore implements SeriesStore {
     await this.writer.submit({ batch });
   }
 
+  /**
+   * Of two calls with the same (gateway, seq), the first called wins and the other is a
+   * duplicate, however the two are scheduled: the packings run side by side on the
+   * thread pool and finish in any order, so each call waits for the one before it and
+   * batches reach the group commit (and the writer) in the order storeOnce was called.
+   */
   async storeOnce(batch: TelemetryBatch, receivedAt: number, pendingJson: string): Promise<'stored' | 'duplicate'> {
-    return this.writer.submit({ batch, once: { receivedAt, pending: await packPending(pendingJson) } });
+    const packing = packPending(pendingJson);
+    const packed = this.packedInCallOrder.then(() => packing);
+    this.packedInCallOrder = packed.catch(() => undefined);
+    return this.writer.submit({ batch, once: { receivedAt, pending: await packed } });
   }
 
   ledger(): IngestLedger {
