@@ -6,8 +6,8 @@
 import { createLogger } from '@gridsafe/shared';
 import { ConfigError, ENVIRONMENT, loadConfig } from './config/load.js';
 import { startCloud } from './service.js';
-import { parseWorkflowSettings, type WorkflowSettings } from './workflow/settings.js';
-import { workflowStartOptions } from './workflow/start.js';
+import { parseWorkflowSettings, type WorkflowSettings } from './workflow-plugin/settings.js';
+import { workflowStartOptions } from './workflow-plugin/start.js';
 
 const USAGE = `gridsafe-cloud: MQTT ingest, series storage, detection, alerts, cases, HTTP API
 

@@ -22,14 +22,15 @@ import type { SeriesStore } from './storage/series/types.js';
 import { SqliteSeriesStore } from './storage/series/sqlite.js';
 import { CloudMetrics } from './metrics/metrics.js';
 import { IngestPipeline } from './ingest/pipeline.js';
-import { DetectionRunner } from './detection-host/runner.js';
-import { createDetectionEngine } from './detection/engine.js';
+import { DetectionRunner } from './detection-engine/runner.js';
+import { createDetectionEngine } from './detection-engine/engine.js';
+import { BUILTIN_DETECTORS } from './detectors/index.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.js';
 import { startExternalSubscriber, type ExternalSubscriber } from './broker/external.js';
 import { buildHttpApp, type HttpOptions } from './http/app.js';
 import type { CloudContext } from './http/context.js';
 import { ApiUserStore } from './security/api-users.js';
-import { applySeed, readSeed } from './registry-seed.js';
+import { applySeed, readSeed } from './registry/seed.js';
 import { createInfluxSeriesStore } from './storage/series/influx.js';
 
 export interface CloudHandle {
@@ -110,19 +111,22 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     const ledger = series.ledger?.() ?? new SqlIngestLedger(rdb);
     const metrics = new CloudMetrics();
     const detectorState = new SqlDetectorStateStore(rdb);
-    const engine = createDetectionEngine({
-      registry,
-      alerts,
-      cases,
-      state: detectorState,
-      settings: config.detectors,
-      log,
-    });
+    const engine = createDetectionEngine(
+      {
+        registry,
+        alerts,
+        cases,
+        state: detectorState,
+        settings: config.detectors,
+        log,
+      },
+      { detectors: BUILTIN_DETECTORS },
+    );
     const detection = new DetectionRunner(
       engine,
       ledger,
       metrics,
-      log.child({ component: 'detection-host' }),
+      log.child({ component: 'detection-runner' }),
       detectorState,
     );
     await detection.replayPending();

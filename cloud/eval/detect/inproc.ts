@@ -4,8 +4,9 @@
  * through the real ingest path, replay.ts); `--in-process` on the command line.
  */
 import { createLogger, type Alert, type AlertType, type TelemetryBatch } from '@gridsafe/shared';
-import { createDetectionEngine } from '../../src/detection/engine.js';
-import type { AlertSignal, CapacityCaseEvidence, DetectorStateStore, RegistryView } from '../../src/detection/types.js';
+import { createDetectionEngine } from '../../src/detection-engine/engine.js';
+import { BUILTIN_DETECTORS } from '../../src/detectors/index.js';
+import type { AlertSignal, CapacityCaseEvidence, DetectorStateStore, RegistryView } from '../../src/detector-kit/types.js';
 import type { EvalPlan } from './plan.js';
 import type { Generated } from './generate.js';
 import type { ReplayResult } from './replay.js';
@@ -75,7 +76,7 @@ export async function runInProcess(
       settings,
       log: createLogger('eval-inproc', { level: 'warn' }),
     },
-    { wallClock: () => 0 },
+    { detectors: BUILTIN_DETECTORS, wallClock: () => 0 },
   );
   type Item = { at: number; run: () => Promise<void> };
   const items: Item[] = [];

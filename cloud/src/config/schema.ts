@@ -83,7 +83,7 @@ export const configFileSchema = {
       },
     },
     logLevel: nonEmpty,
-    // Checked in detail by cloud/src/workflow/settings.ts (work orders, notifications, cases, console).
+    // Checked in detail by cloud/src/workflow-plugin/settings.ts (work orders, notifications, cases, console).
     workflow: { type: 'object' },
   },
 } as const;

@@ -54,6 +54,6 @@ export interface CloudConfig {
   /** When false, the HTTP API needs no token (the demo default is true: open, for localhost). */
   apiAuth: boolean;
   logLevel: string;
-  /** The `workflow` section, checked by cloud/src/workflow/settings.ts. */
+  /** The `workflow` section, checked by cloud/src/workflow-plugin/settings.ts. */
   workflow: Record<string, unknown>;
 }

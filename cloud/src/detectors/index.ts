@@ -2,7 +2,7 @@
  * The built-in detectors. Adding one is adding its folder and one line here; no
  * detector knows about another.
  */
-import type { AnyDetector } from '../detection/detector.js';
+import type { AnyDetector } from '../detector-kit/detector.js';
 import { capacityViolation } from './capacity_violation/index.js';
 import { commLoss } from './comm_loss/index.js';
 import { consumptionAnomaly } from './consumption_anomaly/index.js';

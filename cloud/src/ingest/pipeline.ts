@@ -25,7 +25,7 @@ import type { IngestLedger } from '../storage/relational/ingest-ledger.js';
 import type { RegistryStore } from '../storage/relational/registry-store.js';
 import type { RelationalDb } from '../storage/relational/db.js';
 import type { CloudMetrics } from '../metrics/metrics.js';
-import type { DetectionRunner } from '../detection-host/runner.js';
+import type { DetectionRunner } from '../detection-engine/runner.js';
 import { KeyedQueue } from './keyed-queue.js';
 
 export type IngestOutcome =

@@ -1,7 +1,7 @@
 import t from 'tap';
-import type { Detector } from '../../src/detection/detector.js';
-import { createDetectionEngine } from '../../src/detection/engine.js';
-import { readSettings } from '../../src/detection/settings.js';
+import type { Detector } from '../../src/detector-kit/detector.js';
+import { createDetectionEngine } from '../../src/detection-engine/engine.js';
+import { readSettings } from '../../src/detector-kit/settings.js';
 import { makeDeps, meter, MemoryState } from './fakes.js';
 import { T0, batch, reading } from './series.js';
 
@@ -119,7 +119,7 @@ t.test('the built-in detectors load with their defaults, one of each kind named 
   const { ALERT_TYPES } = await import('@gridsafe/shared');
   t.same(BUILTIN_DETECTORS.map((d) => d.name).sort(), [...ALERT_TYPES].sort());
   const deps = makeDeps(fleet);
-  const engine = createDetectionEngine(deps);
+  const engine = createDetectionEngine(deps, { detectors: BUILTIN_DETECTORS });
   await engine.processBatch(
     batch([reading('m-1', T0, { p_kw: 1, v_a: 220, v_b: 220, v_c: 220, i_a: 1, i_b: 1, i_c: 1 })]),
   );
@@ -146,7 +146,7 @@ t.test(
 );
 
 t.test('seq ranges merge and stay small', async (t) => {
-  const { addSeq, hasSeq } = await import('../../src/detection/seq-ranges.js');
+  const { addSeq, hasSeq } = await import('../../src/detection-engine/seq-ranges.js');
   const r: Array<[number, number]> = [];
   for (const s of [5, 3, 4, 10, 1, 2, 7]) addSeq(r, s);
   t.same(r, [

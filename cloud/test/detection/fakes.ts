@@ -1,6 +1,6 @@
 /**
  * In-memory stand-ins for the core's stores, for unit tests of detection only. They
- * keep the documented semantics of the interfaces in src/detection/types.ts (one open
+ * keep the documented semantics of the interfaces in src/detector-kit/types.ts (one open
  * alert per type and subject, severity only rises, state round-trips through JSON as
  * a real store would); the real stores are tested by the core's own suites.
  */
@@ -14,7 +14,7 @@ import type {
   DetectionDependencies,
   DetectorStateStore,
   RegistryView,
-} from '../../src/detection/types.js';
+} from '../../src/detector-kit/types.js';
 
 export interface Fleet {
   transformers?: Transformer[];
@@ -158,12 +158,12 @@ export function meter(id: string, extra: Partial<Device> = {}): Device {
 
 /** An engine with only the given detectors and a frozen wall clock (event time only). */
 export async function engineWith(
-  detectors: import('../../src/detection/detector.js').AnyDetector[],
+  detectors: import('../../src/detector-kit/detector.js').AnyDetector[],
   fleet: Fleet,
   settings: DetectionDependencies['settings'] = {},
   state?: MemoryState,
 ) {
-  const { createDetectionEngine } = await import('../../src/detection/engine.js');
+  const { createDetectionEngine } = await import('../../src/detection-engine/engine.js');
   const deps = makeDeps(fleet, settings, state);
   return { deps, engine: createDetectionEngine(deps, { detectors, wallClock: () => 0 }) };
 }

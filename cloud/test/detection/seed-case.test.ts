@@ -6,7 +6,8 @@
  */
 import t from 'tap';
 import type { ReadingValues } from '@gridsafe/shared';
-import { createDetectionEngine } from '../../src/detection/engine.js';
+import { createDetectionEngine } from '../../src/detection-engine/engine.js';
+import { BUILTIN_DETECTORS } from '../../src/detectors/index.js';
 import { makeDeps } from './fakes.js';
 import { T0, feed, steps } from './series.js';
 
@@ -41,7 +42,7 @@ t.test(
         },
       ],
     });
-    const engine = createDetectionEngine(deps, { wallClock: () => 0 });
+    const engine = createDetectionEngine(deps, { detectors: BUILTIN_DETECTORS, wallClock: () => 0 });
     // An hour at 60 kW, a 20-minute rise to 234.2 kW, then three hours there. Readings every 10 s.
     const series = steps('m-001', T0, 10, 6 * 60 * 4 + 6 * 20, (_i, ts) => {
       const m = (ts - T0) / MIN;

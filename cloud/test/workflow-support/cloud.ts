@@ -8,9 +8,9 @@ import mqtt from 'mqtt';
 import type { Reading } from '@gridsafe/shared';
 import type { CloudHandle } from '../../src/service.js';
 import { startTestCloud } from '../support/cloud.js';
-import type { WorkflowHandle } from '../../src/workflow/plugin.js';
-import { workflowStartOptions } from '../../src/workflow/start.js';
-import { parseWorkflowSettings } from '../../src/workflow/settings.js';
+import type { WorkflowHandle } from '../../src/workflow-plugin/plugin.js';
+import { workflowStartOptions } from '../../src/workflow-plugin/start.js';
+import { parseWorkflowSettings } from '../../src/workflow-plugin/settings.js';
 
 export const SEED = {
   transformers: [

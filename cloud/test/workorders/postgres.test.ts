@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { createLogger } from '@gridsafe/shared';
 import { openRelational } from '../../src/storage/relational/db.js';
-import { checkWorkflowSchema, workflowMigrations } from '../../src/workflow/migrations.js';
+import { checkWorkflowSchema, workflowMigrations } from '../../src/workflow-plugin/migrations.js';
 import { LiveBus } from '../../src/notifications/live-bus.js';
 import { NotificationQueue } from '../../src/notifications/queue.js';
 import { DeliveryWorker } from '../../src/notifications/worker.js';

@@ -3,10 +3,10 @@
  * capacity in a sustained way; opens or updates the customer's audit case. See README.md.
  */
 import type { Severity } from '@gridsafe/shared';
-import type { Detector, DetectorOutput, ReadingInput } from '../../detection/detector.js';
-import { initialCondition, stepCondition, type ConditionState } from '../../detection/condition.js';
-import { DAY_MS, apparentKva, round } from '../../detection/measures.js';
-import type { CapacityCaseEvidence } from '../../detection/types.js';
+import type { Detector, DetectorOutput, ReadingInput } from '../../detector-kit/detector.js';
+import { initialCondition, stepCondition, type ConditionState } from '../../detector-kit/condition.js';
+import { DAY_MS, apparentKva, round } from '../../detector-kit/measures.js';
+import type { CapacityCaseEvidence } from '../../detector-kit/types.js';
 import { parseCapacitySettings, type CapacitySettings } from './settings.js';
 import { MINUTE, addSample, demandAt, newMeterDemand, type MeterDemand } from './demand.js';
 

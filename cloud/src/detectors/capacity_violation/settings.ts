@@ -1,5 +1,5 @@
 /** Settings of capacity_violation, with defaults and their sources. */
-import { readSettings, SettingsError, type SettingsOf } from '../../detection/settings.js';
+import { readSettings, SettingsError, type SettingsOf } from '../../detector-kit/settings.js';
 
 export const CAPACITY_SCHEMA = {
   /**

@@ -6,9 +6,9 @@
  * whole gateway falls silent, one gateway alert is raised instead of one per device.
  */
 import type { GatewayEvent } from '@gridsafe/shared';
-import type { Detector, DetectorContext, DetectorOutput, SubjectRef } from '../../detection/detector.js';
-import type { SubjectKind } from '../../detection/types.js';
-import { readSettings, type SettingsOf } from '../../detection/settings.js';
+import type { Detector, DetectorContext, DetectorOutput, SubjectRef } from '../../detector-kit/detector.js';
+import type { SubjectKind } from '../../detector-kit/types.js';
+import { readSettings, type SettingsOf } from '../../detector-kit/settings.js';
 
 const SCHEMA = {
   /**

@@ -2,10 +2,10 @@
  * consumption_anomaly: a meter's consumption departs from its own seasonal baseline
  * in a sustained way (CUSUM on robust z-scores of 15-minute means). See README.md.
  */
-import type { Detector } from '../../detection/detector.js';
-import { initialCondition, stepCondition, type ConditionState } from '../../detection/condition.js';
-import { apparentKva, round } from '../../detection/measures.js';
-import { readSettings, type SettingsOf } from '../../detection/settings.js';
+import type { Detector } from '../../detector-kit/detector.js';
+import { initialCondition, stepCondition, type ConditionState } from '../../detector-kit/condition.js';
+import { apparentKva, round } from '../../detector-kit/measures.js';
+import { readSettings, type SettingsOf } from '../../detector-kit/settings.js';
 import {
   BASELINE_SETTINGS,
   addBlockSample,
@@ -18,7 +18,7 @@ import {
   type BaselineConfig,
   type BlockAcc,
   type SlotStats,
-} from '../../detection/baseline.js';
+} from '../../detector-kit/baseline.js';
 
 const SCHEMA = {
   ...BASELINE_SETTINGS,

@@ -2,11 +2,11 @@
  * ct_secondary_overlimit: the metering CT's secondary current above its rating,
  * sustained: the screening signal for unauthorized capacity. See README.md.
  */
-import type { Detector } from '../../detection/detector.js';
-import { initialCondition, type ConditionState } from '../../detection/condition.js';
-import { round } from '../../detection/measures.js';
-import { readSettings, SettingsError, type SettingsOf } from '../../detection/settings.js';
-import { thresholdStep, timingOf, timingSchema } from '../../detection/threshold.js';
+import type { Detector } from '../../detector-kit/detector.js';
+import { initialCondition, type ConditionState } from '../../detector-kit/condition.js';
+import { round } from '../../detector-kit/measures.js';
+import { readSettings, SettingsError, type SettingsOf } from '../../detector-kit/settings.js';
+import { thresholdStep, timingOf, timingSchema } from '../../detector-kit/threshold.js';
 
 const SCHEMA = {
   /** Raise above this multiple of the rated secondary current (FACTS.md: 5 A or 1 A; above rated, sustained). */

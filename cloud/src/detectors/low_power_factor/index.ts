@@ -1,9 +1,9 @@
 /** low_power_factor: a meter's power factor below its limit for long enough, under real load. See README.md. */
-import type { Detector } from '../../detection/detector.js';
-import { initialCondition, type ConditionState } from '../../detection/condition.js';
-import { apparentKva, round } from '../../detection/measures.js';
-import { readSettings, SettingsError, type SettingsOf } from '../../detection/settings.js';
-import { thresholdStep, timingOf, timingSchema } from '../../detection/threshold.js';
+import type { Detector } from '../../detector-kit/detector.js';
+import { initialCondition, type ConditionState } from '../../detector-kit/condition.js';
+import { apparentKva, round } from '../../detector-kit/measures.js';
+import { readSettings, SettingsError, type SettingsOf } from '../../detector-kit/settings.js';
+import { thresholdStep, timingOf, timingSchema } from '../../detector-kit/threshold.js';
 
 const SCHEMA = {
   /**

@@ -1,9 +1,9 @@
 /** over_temperature: a temperature channel of a monitoring terminal above its alarm setting. See README.md. */
-import type { Detector } from '../../detection/detector.js';
-import { initialCondition, type ConditionState } from '../../detection/condition.js';
-import { round } from '../../detection/measures.js';
-import { readSettings, SettingsError, type SettingsOf } from '../../detection/settings.js';
-import { thresholdStep, timingOf, timingSchema } from '../../detection/threshold.js';
+import type { Detector } from '../../detector-kit/detector.js';
+import { initialCondition, type ConditionState } from '../../detector-kit/condition.js';
+import { round } from '../../detector-kit/measures.js';
+import { readSettings, SettingsError, type SettingsOf } from '../../detector-kit/settings.js';
+import { thresholdStep, timingOf, timingSchema } from '../../detector-kit/threshold.js';
 
 const CHANNELS = ['t1_c', 't2_c', 't3_c', 't4_c'] as const;
 type Channel = (typeof CHANNELS)[number];

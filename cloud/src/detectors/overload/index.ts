@@ -3,9 +3,9 @@
  * IEC 60076-7 thermal model. See README.md beside this file.
  */
 import type { Severity } from '@gridsafe/shared';
-import type { Detector, DetectorOutput, ReadingInput, SubjectRef } from '../../detection/detector.js';
-import { initialCondition, stepCondition, type ConditionState } from '../../detection/condition.js';
-import { apparentKva, round, transformerMeters } from '../../detection/measures.js';
+import type { Detector, DetectorOutput, ReadingInput, SubjectRef } from '../../detector-kit/detector.js';
+import { initialCondition, stepCondition, type ConditionState } from '../../detector-kit/condition.js';
+import { apparentKva, round, transformerMeters } from '../../detector-kit/measures.js';
 import { LOADING_MODES, parseOverloadSettings, type OverloadSettings } from './settings.js';
 import {
   advance,

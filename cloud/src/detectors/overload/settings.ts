@@ -1,5 +1,5 @@
 /** Settings of the overload detector, with their defaults and where each comes from. */
-import { SettingsError, readSettings, type SettingsOf } from '../../detection/settings.js';
+import { SettingsError, readSettings, type SettingsOf } from '../../detector-kit/settings.js';
 
 /** FACTS.md IEC 60076-7 table: limits of each loading mode (top-oil °C, hot-spot °C, current p.u.). */
 export const LOADING_MODES = {

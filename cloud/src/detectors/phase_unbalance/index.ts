@@ -2,11 +2,11 @@
  * phase_unbalance: a transformer's three-phase load unbalance, or its neutral current,
  * above the limit of its vector group. See README.md.
  */
-import type { Detector, ReadingInput } from '../../detection/detector.js';
-import { initialCondition, stepCondition, type ConditionState } from '../../detection/condition.js';
-import { round, transformerMeters } from '../../detection/measures.js';
-import { readSettings, type SettingsOf } from '../../detection/settings.js';
-import { timingOf, timingSchema } from '../../detection/threshold.js';
+import type { Detector, ReadingInput } from '../../detector-kit/detector.js';
+import { initialCondition, stepCondition, type ConditionState } from '../../detector-kit/condition.js';
+import { round, transformerMeters } from '../../detector-kit/measures.js';
+import { readSettings, type SettingsOf } from '../../detector-kit/settings.js';
+import { timingOf, timingSchema } from '../../detector-kit/threshold.js';
 
 const SCHEMA = {
   /**

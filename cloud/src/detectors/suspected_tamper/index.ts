@@ -5,16 +5,16 @@
  * no change in voltage (分流); reverse energy on a customer with no generation. See README.md.
  */
 import type { Severity } from '@gridsafe/shared';
-import type { Detector, DetectorContext, DetectorOutput, ReadingInput } from '../../detection/detector.js';
+import type { Detector, DetectorContext, DetectorOutput, ReadingInput } from '../../detector-kit/detector.js';
 import {
   initialCondition,
   isOpen,
   stepCondition,
   type ConditionState,
   type ConditionTiming,
-} from '../../detection/condition.js';
-import { apparentKva, round } from '../../detection/measures.js';
-import { readSettings, type SettingsOf } from '../../detection/settings.js';
+} from '../../detector-kit/condition.js';
+import { apparentKva, round } from '../../detector-kit/measures.js';
+import { readSettings, type SettingsOf } from '../../detector-kit/settings.js';
 import {
   BASELINE_SETTINGS,
   addBlockSample,
@@ -27,7 +27,7 @@ import {
   type Baseline,
   type BaselineConfig,
   type BlockAcc,
-} from '../../detection/baseline.js';
+} from '../../detector-kit/baseline.js';
 
 const SCHEMA = {
   // Current loss (失流)

@@ -1,10 +1,10 @@
 /** voltage_deviation: supply voltage outside the limits of its class, sustained. See README.md. */
 import type { Severity } from '@gridsafe/shared';
-import type { Detector } from '../../detection/detector.js';
-import { initialCondition, stepCondition, type ConditionState } from '../../detection/condition.js';
-import { round } from '../../detection/measures.js';
-import { readSettings, type SettingsOf } from '../../detection/settings.js';
-import { timingOf, timingSchema } from '../../detection/threshold.js';
+import type { Detector } from '../../detector-kit/detector.js';
+import { initialCondition, stepCondition, type ConditionState } from '../../detector-kit/condition.js';
+import { round } from '../../detector-kit/measures.js';
+import { readSettings, type SettingsOf } from '../../detector-kit/settings.js';
+import { timingOf, timingSchema } from '../../detector-kit/threshold.js';
 import { classFor, inferNominalLineV } from './classes.js';
 
 const SCHEMA = {

@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { SEVERITIES, type Alert, type AlertState, type AlertType, type Severity } from '@gridsafe/shared';
-import type { AlertSignal, AlertStore, SubjectKind } from '../../detection/types.js';
+import type { AlertSignal, AlertStore, SubjectKind } from '../../detector-kit/types.js';
 import { isUniqueViolation, type RelationalDb } from './db.js';
 import type { AlertTable } from './schema.js';
 import { newId } from './ids.js';

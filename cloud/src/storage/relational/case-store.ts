@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { CaseState } from '@gridsafe/shared';
-import type { CapacityCaseEvidence, CaseStore } from '../../detection/types.js';
+import type { CapacityCaseEvidence, CaseStore } from '../../detector-kit/types.js';
 import type { AuditAction, AuditEntry, CaseRecord } from '../../cases/types.js';
 import type { PenaltyEstimate } from '../../cases/penalty.js';
 import { checkTransition } from '../../cases/state-machine.js';

@@ -7,7 +7,7 @@
  * processed. A crash loses at most the state of batches not yet marked, and those are
  * offered to detection again at the next start, so nothing is skipped.
  */
-import type { DetectorStateStore } from '../../detection/types.js';
+import type { DetectorStateStore } from '../../detector-kit/types.js';
 import type { RelationalDb } from './db.js';
 
 const key = (detector: string, subject: string) => `${detector}\u0000${subject}`;

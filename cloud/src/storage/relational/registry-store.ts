@@ -5,7 +5,7 @@
  * deployment `refresh()` is also called on a timer so each instance sees the others' edits.
  */
 import type { Customer, Device, DeviceKind, Tariff, Transformer } from '@gridsafe/shared';
-import type { RegistryView } from '../../detection/types.js';
+import type { RegistryView } from '../../detector-kit/types.js';
 import type { RelationalDb } from './db.js';
 import { isUniqueViolation } from './db.js';
 import type { CustomerTable, DeviceTable, TransformerTable } from './schema.js';

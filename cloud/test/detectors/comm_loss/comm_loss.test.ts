@@ -1,7 +1,7 @@
 import t from 'tap';
 import type { GatewayEvent } from '@gridsafe/shared';
 import { commLoss } from '../../../src/detectors/comm_loss/index.js';
-import { createDetectionEngine } from '../../../src/detection/engine.js';
+import { createDetectionEngine } from '../../../src/detection-engine/engine.js';
 import { engineWith, makeDeps, meter, MemoryState } from '../../detection/fakes.js';
 import { T0, batch, feed, reading } from '../../detection/series.js';
 

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { createDetectionEngine } from '../../../src/detection/engine.js';
+import { createDetectionEngine } from '../../../src/detection-engine/engine.js';
 import { overload } from '../../../src/detectors/overload/index.js';
 import { makeDeps, meter, MemoryState } from '../../detection/fakes.js';
 import { T0, feed, reading, steps } from '../../detection/series.js';

@@ -5,11 +5,16 @@
  * alert and case stores. Calls are queued and run one at a time.
  */
 import type { GatewayEvent, Reading, TelemetryBatch } from '@gridsafe/shared';
-import type { AnyDetector, DetectorContext, DetectorOutput, ReadingInput, SubjectRef } from './detector.js';
-import type { DetectionDependencies, DetectionEngine } from './types.js';
+import type {
+  AnyDetector,
+  DetectorContext,
+  DetectorOutput,
+  ReadingInput,
+  SubjectRef,
+} from '../detector-kit/detector.js';
+import type { DetectionDependencies, DetectionEngine } from '../detector-kit/types.js';
 import { EventClock, type EventClockState } from './event-clock.js';
 import { addSeq, hasSeq, type SeqRanges } from './seq-ranges.js';
-import { BUILTIN_DETECTORS } from '../detectors/index.js';
 
 /** Detector name under which the engine keeps its own state (clock, subject index). */
 const ENGINE_KEY = '_engine';
@@ -42,14 +47,14 @@ interface EngineState {
 }
 
 export interface EngineOptions {
-  /** The plugins to run; defaults to every built-in detector. */
-  detectors?: readonly AnyDetector[];
+  /** The plugins to run, chosen by the composition root (the engine knows no detector by name). */
+  detectors: readonly AnyDetector[];
   /** Wall clock used to estimate event time between batches (tests pass a fake). */
   wallClock?: () => number;
 }
 
-export function createDetectionEngine(deps: DetectionDependencies, options: EngineOptions = {}): DetectionEngine {
-  const detectors = options.detectors ?? BUILTIN_DETECTORS;
+export function createDetectionEngine(deps: DetectionDependencies, options: EngineOptions): DetectionEngine {
+  const detectors = options.detectors;
   const wallClock = options.wallClock ?? Date.now;
   const log = deps.log.child({ component: 'detection' });
   const slots: Slot[] = detectors.map((detector) => ({

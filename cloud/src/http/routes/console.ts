@@ -4,11 +4,11 @@
  * GET /api/v1/me, which tells the console who is signed in and how to show times.
  */
 import type { FastifyInstance } from 'fastify';
-import type { CloudContext } from '../http/context.js';
-import { HttpProblem } from '../http/problem.js';
-import { errorResponses } from '../http/schemas.js';
-import type { WorkflowSettings } from '../workflow/settings.js';
-import { loadAssets } from './assets.js';
+import type { CloudContext } from '../context.js';
+import { HttpProblem } from '../problem.js';
+import { errorResponses } from '../schemas.js';
+import type { WorkflowSettings } from '../../workflow-plugin/settings.js';
+import { loadAssets } from '../../console/assets.js';
 
 export interface ConsoleOptions {
   settings: WorkflowSettings;

@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { describeSchemaError, type Customer, type Device, type Transformer } from '@gridsafe/shared';
-import type { RegistryStore } from './storage/relational/registry-store.js';
-import { customerSchema, deviceSchema, gatewayBodySchema, transformerSchema } from './http/schemas.js';
+import type { RegistryStore } from '../storage/relational/registry-store.js';
+import { customerSchema, deviceSchema, gatewayBodySchema, transformerSchema } from '../http/schemas.js';
 
 export interface RegistrySeed {
   transformers?: Transformer[];

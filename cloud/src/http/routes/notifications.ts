@@ -3,14 +3,14 @@
  * delivery list, the dead-letter list and its replay.
  */
 import type { FastifyInstance } from 'fastify';
-import { allow } from '../http/auth.js';
-import { HttpProblem } from '../http/problem.js';
-import { errorResponses, idParam, pageOf, pageQuery } from '../http/schemas.js';
-import { checkWebhookUrl } from '../workflow/settings.js';
-import type { NotificationQueue } from './queue.js';
-import type { WebhookStore, NewWebhook } from './webhooks-store.js';
-import { NOTIFICATION_KINDS, type NotificationKind } from './types.js';
-import type { DeliveryWorker } from './worker.js';
+import { allow } from '../auth.js';
+import { HttpProblem } from '../problem.js';
+import { errorResponses, idParam, pageOf, pageQuery } from '../schemas.js';
+import { checkWebhookUrl } from '../../workflow-plugin/settings.js';
+import type { NotificationQueue } from '../../notifications/queue.js';
+import type { WebhookStore, NewWebhook } from '../../notifications/webhooks-store.js';
+import { NOTIFICATION_KINDS, type NotificationKind } from '../../notifications/types.js';
+import type { DeliveryWorker } from '../../notifications/worker.js';
 
 const webhookSchema = {
   type: 'object',

@@ -5,12 +5,12 @@
  */
 import { createReadStream } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { allow } from '../http/auth.js';
-import { HttpProblem } from '../http/problem.js';
-import { errorResponses, idParam, pageOf, pageQuery, ID_PATTERN } from '../http/schemas.js';
-import type { InspectorDirectory } from './inspectors.js';
-import type { WorkOrderService } from './service.js';
-import { WORK_ORDER_STATES, type WorkOrderState } from './types.js';
+import { allow } from '../auth.js';
+import { HttpProblem } from '../problem.js';
+import { errorResponses, idParam, pageOf, pageQuery, ID_PATTERN } from '../schemas.js';
+import type { InspectorDirectory } from '../../workorders/inspectors.js';
+import type { WorkOrderService } from '../../workorders/service.js';
+import { WORK_ORDER_STATES, type WorkOrderState } from '../../workorders/types.js';
 
 const workOrderSchema = {
   type: 'object',

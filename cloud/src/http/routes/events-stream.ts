@@ -5,8 +5,8 @@
  * buffered without end (it reconnects and reloads).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ApiUser } from '../security/api-users.js';
-import type { LiveBus, LiveEvent } from './live-bus.js';
+import type { ApiUser } from '../../security/api-users.js';
+import type { LiveBus, LiveEvent } from '../../notifications/live-bus.js';
 
 const HEARTBEAT_MS = 15_000;
 const MAX_BUFFERED_BYTES = 1024 * 1024;

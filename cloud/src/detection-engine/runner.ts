@@ -5,7 +5,7 @@
  * between storing and detecting is made good at the next start (replayPending).
  */
 import type { GatewayEvent, Logger, TelemetryBatch } from '@gridsafe/shared';
-import type { DetectionEngine } from '../detection/types.js';
+import type { DetectionEngine } from '../detector-kit/types.js';
 import type { IngestLedger } from '../storage/relational/ingest-ledger.js';
 import type { CloudMetrics } from '../metrics/metrics.js';
 
