@@ -15,5 +15,9 @@ FROM node:20-bookworm-slim
 ENV NODE_ENV=production GRIDSAFE_DATA_DIR=/data
 WORKDIR /app
 COPY --from=build /app /app
+# A fresh named volume is a copy of this folder, owner included: made here and handed to
+# the runtime user before VOLUME (later changes to it would be discarded), so the programs
+# can create their data folders in it (test/dockerfile.test.ts).
+RUN mkdir -p /data && chown node:node /data
 VOLUME ["/data"]
 USER node
