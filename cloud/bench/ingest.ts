@@ -22,6 +22,7 @@ import { QUANTITY_NAMES, topics, type Quantity, type TelemetryBatch } from '@gri
 import Database from 'better-sqlite3';
 import { InfluxSeriesStore } from '../src/storage/series/influx.js';
 import { SERIES_PRAGMAS } from '../src/storage/series/sqlite-writer.js';
+import { migrateSeriesFile } from '../src/storage/series/sqlite-migrations.js';
 import { startInfluxd } from '../test/support/influxd.js';
 import { freePort } from '@gridsafe/testkit';
 
@@ -190,9 +191,7 @@ async function direct(write: (batch: TelemetryBatch) => Promise<void>, batches: 
 function sqlDirectWriter(path: string): (batch: TelemetryBatch) => Promise<void> {
   const db = new Database(path);
   for (const pragma of SERIES_PRAGMAS) db.pragma(pragma);
-  db.exec(
-    `CREATE TABLE readings (device TEXT NOT NULL, ts INTEGER NOT NULL, gateway TEXT NOT NULL, quality INTEGER NOT NULL, ${QUANTITY_NAMES.map((q) => `${q} REAL`).join(', ')}, PRIMARY KEY (device, ts)) WITHOUT ROWID`,
-  );
+  migrateSeriesFile(db);
   const insert = db.prepare(
     `INSERT INTO readings (device, ts, gateway, quality, ${QUANTITY_NAMES.join(', ')}) VALUES (${['?', '?', '?', '?', ...QUANTITY_NAMES.map(() => '?')].join(', ')})`,
   );

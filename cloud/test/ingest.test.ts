@@ -46,6 +46,9 @@ t.test('good batch: acknowledged after storage and served by the series endpoint
   t.equal(Math.max(...aggregated.points.map((p) => p.values.p_kw ?? 0)), 13.5);
   t.equal(await metric(cloud, 'gridsafe_ingest_batches_total'), 1);
   t.equal(await metric(cloud, 'gridsafe_ingest_values_total'), 6);
+  const exposition = await (await cloud.api('/metrics')).text();
+  t.match(exposition, /^process_resident_memory_bytes \d+/m, 'process metrics are exported');
+  t.match(exposition, /^nodejs_eventloop_lag_seconds [\d.]+/m, 'event-loop lag is exported');
 });
 
 t.test('bad batches are rejected whole, counted by reason, and the cloud keeps serving', async (t) => {

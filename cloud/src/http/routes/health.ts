@@ -47,7 +47,7 @@ export async function healthRoutes(app: FastifyInstance, ctx: CloudContext): Pro
   app.get(
     '/metrics',
     { schema: { tags: ['health'], summary: 'Prometheus metrics (text exposition format)' } },
-    async (_request, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(ctx.metrics.render()),
+    async (_request, reply) => reply.type(ctx.metrics.contentType).send(await ctx.metrics.render()),
   );
 
   app.get(

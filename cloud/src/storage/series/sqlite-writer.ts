@@ -9,6 +9,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { migrateSeriesFile } from './sqlite-migrations.js';
 import { QUANTITY_NAMES, type Quantity, type ReadingQuality, type TelemetryBatch } from '@gridsafe/shared';
 
 export interface WriterOptions {
@@ -59,23 +60,7 @@ const COLUMNS = QUANTITY_NAMES;
 function openWriter(options: WriterOptions) {
   const db = new Database(options.path, { timeout: options.busyTimeoutMs });
   for (const pragma of SERIES_PRAGMAS) db.pragma(pragma);
-  db.exec(`CREATE TABLE IF NOT EXISTS readings (
-    device TEXT NOT NULL,
-    ts INTEGER NOT NULL,
-    gateway TEXT NOT NULL,
-    quality INTEGER NOT NULL,
-    ${COLUMNS.map((column) => `${column} REAL`).join(',\n    ')},
-    PRIMARY KEY (device, ts)
-  ) WITHOUT ROWID`);
-  db.exec(`CREATE TABLE IF NOT EXISTS ingest_ledger (
-    gateway TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    received_at INTEGER NOT NULL,
-    readings INTEGER NOT NULL,
-    pending BLOB,
-    PRIMARY KEY (gateway, seq)
-  ) WITHOUT ROWID`);
-  db.exec('CREATE INDEX IF NOT EXISTS ingest_ledger_pending ON ingest_ledger (received_at) WHERE pending IS NOT NULL');
+  migrateSeriesFile(db);
 
   // A reading written again (a redelivered batch, or a later batch with more quantities
   // for the same instant) merges into its row: nothing is stored twice.

@@ -12,6 +12,8 @@
  * It also keeps the ingest ledger in the same file, so a batch and its (gateway, seq)
  * are committed together: exactly once without a second commit.
  */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { deflateRaw, inflateRawSync } from 'node:zlib';
@@ -53,16 +55,19 @@ function unpackPending(stored: Uint8Array | string): TelemetryBatch {
   return JSON.parse(typeof stored === 'string' ? stored : inflateRawSync(stored).toString('utf8')) as TelemetryBatch;
 }
 
-/** Starts the writer module beside this one: compiled JavaScript, or TypeScript when run through tsx (tests). */
+/**
+ * Starts the writer thread from compiled JavaScript. Run from TypeScript sources (the
+ * tests, through tsx) the thread still loads the compiled writer under dist/: tsx's
+ * hooks do not reach worker threads (privatenumber/tsx#354), and a development tool
+ * has no place at run time. The tests build first (`tsc -b`).
+ */
 function startWriterThread(workerData: WriterOptions): Worker {
-  if (!import.meta.url.endsWith('.ts'))
-    return new Worker(new URL('./sqlite-writer.js', import.meta.url), { workerData });
-  // tsx's hooks do not reach worker threads (privatenumber/tsx#354): the worker
-  // registers them itself before it loads the TypeScript writer.
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const writer = new URL('./sqlite-writer.ts', import.meta.url).href;
-  const source = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(writer)}); });`;
-  return new Worker(source, { eval: true, workerData });
+  const writer = import.meta.url.endsWith('.ts')
+    ? new URL('../../../dist/src/storage/series/sqlite-writer.js', import.meta.url)
+    : new URL('./sqlite-writer.js', import.meta.url);
+  if (!existsSync(writer))
+    throw new Error(`the series writer ${fileURLToPath(writer)} is missing: build the cloud first (npx tsc -b)`);
+  return new Worker(writer, { workerData });
 }
 
 type Row = { device: string; ts: number; quality: number } & Partial<Record<Quantity, number | null>>;
