@@ -30,6 +30,7 @@ import { startExternalSubscriber, type ExternalSubscriber } from './broker/exter
 import { buildHttpApp, type HttpOptions } from './http/app.js';
 import type { CloudContext } from './http/context.js';
 import { ApiUserStore } from './security/api-users.js';
+import { withRedaction } from './security/log-redaction.js';
 import { applySeed, readSeed } from './registry/seed.js';
 import { createInfluxSeriesStore } from './storage/series/influx.js';
 
@@ -68,7 +69,8 @@ async function openSeries(config: CloudConfig, log: Logger): Promise<SeriesStore
 }
 
 export async function startCloud(config: CloudConfig, options: StartOptions = {}): Promise<CloudHandle> {
-  const log = options.log ?? createLogger('cloud', { level: config.logLevel });
+  // Redacted here too, so no logger handed in (tests, embedders) can receive a secret.
+  const log = withRedaction(options.log ?? createLogger('cloud', { level: config.logLevel }));
   mkdirSync(config.dataDir, { recursive: true });
   const cleanup: Array<() => Promise<void>> = [];
   const undo = async () => {

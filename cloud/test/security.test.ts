@@ -11,16 +11,23 @@ import { pino } from 'pino';
 import { topics, type Logger } from '@gridsafe/shared';
 import { startTestCloud, type TestCloud } from './support/cloud.js';
 
+/** Every log line of this file's clouds, for the last test: no secret used here may appear in any of them. */
+const everyLogLine: string[] = [];
+
+/** A plain pino logger (no redaction of its own: the cloud must redact whatever it is given), at debug level. */
 function captureLog(): { log: Logger; lines: Array<Record<string, unknown>> } {
   const lines: Array<Record<string, unknown>> = [];
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
       for (const line of chunk.toString().split('\n'))
-        if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
+        if (line.trim()) {
+          everyLogLine.push(line);
+          lines.push(JSON.parse(line) as Record<string, unknown>);
+        }
       done();
     },
   });
-  return { log: pino({ level: 'info' }, stream), lines };
+  return { log: pino({ level: 'debug' }, stream), lines };
 }
 
 function mosquitto(command: 'mosquitto_pub' | 'mosquitto_sub', args: string[], timeoutMs = 10_000) {
@@ -393,4 +400,83 @@ t.test('MQTT over TLS when certificates are configured (mosquitto_pub with the C
     5000,
   );
   t.not(plain.code, 0, 'plain MQTT on the TLS port fails');
+});
+
+t.test('HTTP: a token or secret sent in a header, the query or a body never reaches the log', async (t) => {
+  const { log, lines } = captureLog();
+  const cloud = await startTestCloud(t, {
+    start: { log },
+    config: {
+      api: {
+        auth: true,
+        users: [
+          { name: 'root', role: 'admin', token: 'redact-admin-token-0123' },
+          { name: 'aud', role: 'auditor', token: 'redact-auditor-token-0123' },
+        ],
+      },
+    },
+  });
+  const json = { 'content-type': 'application/json' };
+  const sent = [
+    await cloud.api('/api/v1/devices', { headers: { authorization: 'Bearer header-guess-token-0123' } }),
+    await cloud.api('/api/v1/devices?token=query-token-0123456'),
+    await cloud.api('/api/v1/devices?limit=5&access_token=query-access-token-0123'),
+    await cloud.api('/api/v1/devices?api%5Fkey=query-api-key-0123', {
+      headers: { authorization: 'Bearer redact-admin-token-0123' },
+    }),
+    // Refused by role, with the token in the query as well: the refusal's log line names the path only.
+    await cloud.api('/api/v1/transformers/tx-001?token=redact-auditor-token-0123', {
+      method: 'DELETE',
+      headers: { authorization: 'Bearer redact-auditor-token-0123' },
+    }),
+    await cloud.api('/api/v1/gateways', {
+      method: 'POST',
+      headers: { ...json, authorization: 'Bearer redact-auditor-token-0123' },
+      body: JSON.stringify({ id: 'gw-009', secret: 'body-secret-refused-0123' }),
+    }),
+    await cloud.api('/api/v1/gateways', {
+      method: 'POST',
+      headers: { ...json, authorization: 'Bearer redact-admin-token-0123' },
+      body: JSON.stringify({ id: 'gw-009', secret: 'body-secret-invalid-0123', token: 'body-token-unknown-0123' }),
+    }),
+    await cloud.api('/api/v1/gateways', {
+      method: 'POST',
+      headers: { ...json, authorization: 'Bearer redact-admin-token-0123' },
+      body: JSON.stringify({ id: 'gw-009', secret: 'body-secret-stored-0123' }),
+    }),
+  ];
+  t.same(
+    sent.map((response) => response.status),
+    [401, 401, 401, 400, 403, 403, 400, 201],
+  );
+  const requestLines = lines.filter((line) => line['msg'] === 'incoming request');
+  t.ok(
+    requestLines.some((line) =>
+      /\/api\/v1\/devices\?token=\[redacted\]$/.test(
+        JSON.stringify(line['req']).split('"url":"')[1]?.split('"')[0] ?? '',
+      ),
+    ),
+    'the request log keeps the path and the parameter name',
+  );
+  const text = lines.map((line) => JSON.stringify(line)).join('\n');
+  for (const secret of [
+    'header-guess-token-0123',
+    'query-token-0123456',
+    'query-access-token-0123',
+    'query-api-key-0123',
+    'redact-admin-token-0123',
+    'redact-auditor-token-0123',
+    'body-secret-refused-0123',
+    'body-secret-invalid-0123',
+    'body-token-unknown-0123',
+    'body-secret-stored-0123',
+  ])
+    t.notOk(text.includes(secret), `${secret} is not in the log`);
+});
+
+t.test('no secret used in this file appears in any log line of its clouds', async (t) => {
+  t.ok(everyLogLine.length > 100, `the log was captured (${everyLogLine.length} lines)`);
+  const secret = /[a-z0-9-]*(secret|token)[a-z0-9-]*-0123(456789)?|gw-00[12]-[a-z-]*secret|not-the-secret/gi;
+  const found = new Set(everyLogLine.flatMap((line) => line.match(secret) ?? []));
+  t.same([...found], [], 'no token, secret or password');
 });

@@ -13,6 +13,7 @@ import type { Logger } from '@gridsafe/shared';
 import type { CloudContext } from './context.js';
 import { HttpProblem, problemOf, problemSchema, sendProblem } from './problem.js';
 import { registerAuth } from './auth.js';
+import { requestForLog } from '../security/log-redaction.js';
 import { healthRoutes } from './routes/health.js';
 import { registryRoutes } from './routes/registry.js';
 import { seriesRoutes } from './routes/series.js';
@@ -53,7 +54,7 @@ const queryAjv = new Ajv({
 export async function buildHttpApp(ctx: CloudContext, options: HttpOptions, log: Logger): Promise<FastifyInstance> {
   const app = Fastify({
     // pino's Logger is a FastifyBaseLogger; the cast keeps the app's type the plain FastifyInstance.
-    loggerInstance: log.child({ component: 'http' }) as FastifyBaseLogger,
+    loggerInstance: log.child({ component: 'http' }, { serializers: { req: requestForLog } }) as FastifyBaseLogger,
     bodyLimit: options.bodyLimitBytes,
     ajv: { customOptions: { removeAdditional: false } },
   });

@@ -46,7 +46,7 @@ export function registerAuth(app: FastifyInstance, users: ApiUserStore, required
 export function allow(request: FastifyRequest, ...roles: Role[]): void {
   if (roles.includes(request.user.role)) return;
   request.log.warn(
-    { user: request.user.name, role: request.user.role, method: request.method, path: request.url },
+    { user: request.user.name, role: request.user.role, method: request.method, path: request.url.split('?')[0] },
     'refused an API request: role not allowed',
   );
   throw new HttpProblem(
