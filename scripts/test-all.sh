@@ -26,4 +26,6 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 npm ci --no-audit --no-fund
+# Lint and formatting first: a style or lint error fails CI like a failing test.
+npm run lint
 npm test

@@ -6,7 +6,12 @@
 import { createLogger, type Alert, type AlertType, type TelemetryBatch } from '@gridsafe/shared';
 import { createDetectionEngine } from '../../src/detection-engine/engine.js';
 import { BUILTIN_DETECTORS } from '../../src/detectors/index.js';
-import type { AlertSignal, CapacityCaseEvidence, DetectorStateStore, RegistryView } from '../../src/detector-kit/types.js';
+import type {
+  AlertSignal,
+  CapacityCaseEvidence,
+  DetectorStateStore,
+  RegistryView,
+} from '../../src/detector-kit/types.js';
 import type { EvalPlan } from './plan.js';
 import type { Generated } from './generate.js';
 import type { ReplayResult } from './replay.js';

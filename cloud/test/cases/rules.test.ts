@@ -33,7 +33,11 @@ t.test('only the workflow moves are allowed', async (t) => {
   const seen = new Set<CaseState>(['new']);
   const queue: CaseState[] = ['new'];
   while (queue.length)
-    for (const next of CASE_TRANSITIONS[queue.shift()!]) if (!seen.has(next)) (seen.add(next), queue.push(next));
+    for (const next of CASE_TRANSITIONS[queue.shift()!])
+      if (!seen.has(next)) {
+        seen.add(next);
+        queue.push(next);
+      }
   t.same([...seen].sort(), [...CASE_STATES].sort());
 });
 

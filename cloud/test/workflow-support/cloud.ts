@@ -98,6 +98,7 @@ export interface WorkflowCloud {
     path: string,
     body?: unknown,
     headers?: Record<string, string>,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read any problem or record shape from it
   ): Promise<{ status: number; type: string; body: any }>;
   /** Publishes readings as gateway gw-001 (or gw-002) through the real broker; resolves when PUBACKed. */
   publish(readings: Reading[], gateway?: 'gw-001' | 'gw-002'): Promise<void>;

@@ -15,6 +15,7 @@ export async function tempSqlite<T>(migrations: Migration[]): Promise<TempDb<T>>
   const dir = mkdtempSync(join(tmpdir(), 'gridsafe-workflow-'));
   const db = new Kysely<T>({ dialect: new SqliteDialect({ database: new Database(join(dir, 'cloud.sqlite')) }) });
   // Kysely<any> is what migrations take: they run before the typed schema exists.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
   for (const migration of migrations) await migration.up(db as Kysely<any>);
   return {
     db,

@@ -11,7 +11,8 @@ export interface LiveEvent {
   action: string;
   at: number;
   area: string | null;
-  data: Record<string, any>; // any: each event type carries its own record, read by the page that shows it
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each event type carries its own record, read by the page that shows it
+  data: Record<string, any>;
 }
 
 type Listener = (event: LiveEvent) => void;

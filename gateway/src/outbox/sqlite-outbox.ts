@@ -137,19 +137,18 @@ export class SqliteOutbox implements Outbox {
     for (const row of this.statements.allCounters.all())
       this.counters.set(row.key.slice('overflow.'.length), row.value);
 
-    const self = this;
     this.store = {
       maxBytes: options.maxBytes,
-      totalBytes: () => self.bytes,
-      oldestBatches: (limit) => self.statements.oldest.all(limit).map(toBatch),
+      totalBytes: () => this.bytes,
+      oldestBatches: (limit) => this.statements.oldest.all(limit).map(toBatch),
       deleteBatches: (seqs) => {
-        for (const seq of seqs) self.deleteOne(seq);
+        for (const seq of seqs) this.deleteOne(seq);
       },
       replaceBatch: (seq, batch) => {
-        const before = self.statements.byteOf.get(seq);
+        const before = this.statements.byteOf.get(seq);
         if (!before) return;
         const bytes = Buffer.byteLength(batch.readingsJson);
-        self.statements.replaceBatch.run(
+        this.statements.replaceBatch.run(
           batch.readingCount,
           bytes,
           batch.firstTs,
@@ -157,11 +156,11 @@ export class SqliteOutbox implements Outbox {
           batch.readingsJson,
           seq,
         );
-        self.bytes += bytes - before.bytes;
+        this.bytes += bytes - before.bytes;
       },
       count: (name, by) => {
-        self.statements.addMeta.run(`overflow.${name}`, by);
-        self.counters.set(name, (self.counters.get(name) ?? 0) + by);
+        this.statements.addMeta.run(`overflow.${name}`, by);
+        this.counters.set(name, (this.counters.get(name) ?? 0) + by);
       },
     };
   }

@@ -189,6 +189,7 @@ t.test('malformed documents name the field at fault', async (t) => {
     ],
   };
   // any: each mutation reaches into the untyped CBOR document by position, as an attacker would.
+  /* eslint-disable @typescript-eslint/no-explicit-any -- from here on the tests mutate untyped CBOR documents by position */
   const doc = () => compactDocument(batch) as any[];
   t.strictSame(
     decodeCompactTelemetry(wrap(doc()), { now }),
