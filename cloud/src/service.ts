@@ -33,6 +33,9 @@ import { ApiUserStore } from './security/api-users.js';
 import { withRedaction } from './security/log-redaction.js';
 import { applySeed, readSeed } from './registry/seed.js';
 import { createInfluxSeriesStore } from './storage/series/influx.js';
+import { LINE_LOSS_MIGRATIONS } from './lineloss/migration.js';
+import { startLineLoss, type LineLossHandle } from './lineloss/start.js';
+import type { LineLossSettings } from './lineloss/settings.js';
 
 export interface CloudHandle {
   config: CloudConfig;
@@ -45,6 +48,7 @@ export interface CloudHandle {
   broker: EmbeddedBroker | null;
   external: ExternalSubscriber | null;
   detection: DetectionRunner;
+  lineLoss: LineLossHandle;
   close(): Promise<void>;
 }
 
@@ -55,6 +59,8 @@ export interface StartOptions {
   penaltyRules?: HttpOptions['penaltyRules'];
   /** Migrations of other parts of the cloud (notifications, work orders), keyed by unique name. */
   extraMigrations?: Record<string, Migration>;
+  /** Line-loss settings over their defaults (src/lineloss/README.md). */
+  lineLoss?: Partial<LineLossSettings>;
 }
 
 async function openSeries(config: CloudConfig, log: Logger): Promise<SeriesStore> {
@@ -81,7 +87,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       config.relational.kind === 'postgres'
         ? { kind: 'postgres', url: config.relational.url as string }
         : { kind: 'sqlite', path: join(config.dataDir, 'gridsafe.sqlite') },
-      options.extraMigrations ? { extraMigrations: options.extraMigrations } : {},
+      { extraMigrations: { ...LINE_LOSS_MIGRATIONS, ...options.extraMigrations } },
     );
     cleanup.push(() => rdb.close());
     log.info(
@@ -170,12 +176,15 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       mqttReady: () => broker !== null || (external?.connected() ?? false),
     };
 
+    const lineLoss = startLineLoss({ rdb, series, registry, alerts, log }, options.lineLoss);
+    cleanup.push(() => lineLoss.job.stop());
+
     const httpOptions: HttpOptions = {
       bodyLimitBytes: config.http.bodyLimitBytes,
       rateLimitPerMinute: config.http.rateLimitPerMinute,
       apiAuth: config.apiAuth,
     };
-    if (options.httpPlugins) httpOptions.plugins = options.httpPlugins;
+    httpOptions.plugins = [lineLoss.routes, ...(options.httpPlugins ?? [])];
     if (options.penaltyRules) httpOptions.penaltyRules = options.penaltyRules;
     const app = await buildHttpApp(ctx, httpOptions, log);
     cleanup.push(() => app.close());
@@ -245,6 +254,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       broker,
       external,
       detection,
+      lineLoss,
       close() {
         closing ??= (async () => {
           accepting = false;
@@ -255,6 +265,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
           if (external) await external.close();
           await stoppingPipeline;
           await detection.close();
+          await lineLoss.job.stop();
           await app.close();
           await series.close();
           await rdb.close();

@@ -30,6 +30,8 @@ export const DEFAULT_WORK_ORDER_SETTINGS: WorkOrderSettings = {
     consumption_anomaly: 'metering',
     suspected_tamper: 'metering',
     comm_loss: 'communications',
+    overload_forecast: 'high_voltage',
+    line_loss_abnormal: 'metering',
   },
   // A leakage or overheating alarm is a fire risk: a quarter of an hour to answer.
   ackWithinMs: { critical: 15 * 60_000, warning: 60 * 60_000, info: 4 * 60 * 60_000 },

@@ -112,6 +112,8 @@ const VALUES: Record<string, readonly [string, string]> = {
   consumption_anomaly: ['用电异常', 'consumption anomaly'],
   suspected_tamper: ['疑似窃电', 'suspected tamper'],
   comm_loss: ['通信中断', 'communication loss'],
+  overload_forecast: ['过载预警', 'overload forecast'],
+  line_loss_abnormal: ['台区线损异常', 'abnormal line loss'],
   two_part: ['两部制', 'two-part'],
   single: ['单一制', 'single'],
   meter: ['电表', 'meter'],

@@ -61,6 +61,8 @@ export const ALERT_TYPES = [
   'consumption_anomaly',
   'suspected_tamper',
   'comm_loss',
+  'overload_forecast',
+  'line_loss_abnormal',
 ] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 

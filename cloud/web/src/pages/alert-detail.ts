@@ -24,6 +24,8 @@ const FIELDS: Record<string, string[]> = {
   consumption_anomaly: ['p_kw'],
   suspected_tamper: ['i_a', 'i_b', 'i_c', 'v_a'],
   comm_loss: ['p_kw', 'i_res_ma'],
+  overload_forecast: ['s_kva', 'p_kw'],
+  line_loss_abnormal: ['e_imp_kwh', 'e_exp_kwh'],
 };
 
 const NEXT: Record<WorkOrder['state'], Array<'acknowledged' | 'on_site' | 'resolved'>> = {

@@ -1,0 +1,33 @@
+/**
+ * Line loss in the running cloud: its store, the daily pass on node-cron (and one pass
+ * at start-up, which catches up the days missed while the cloud was down), and its routes.
+ */
+import type { Logger } from '@gridsafe/shared';
+import type { RelationalDb } from '../storage/relational/db.js';
+import type { SeriesStore } from '../storage/series/types.js';
+import type { AlertStore } from '../detector-kit/types.js';
+import { startCronJob, type CronJob } from '../scheduling/cron-job.js';
+import { LineLossAnalyzer, type AreaRegistry } from './analyzer.js';
+import { LineLossStore } from './day-store.js';
+import { lineLossRoutes } from './routes.js';
+import { parseLineLossSettings, type LineLossSettings } from './settings.js';
+
+export interface LineLossHandle {
+  analyzer: LineLossAnalyzer;
+  store: LineLossStore;
+  job: CronJob;
+  routes: ReturnType<typeof lineLossRoutes>;
+}
+
+export function startLineLoss(
+  deps: { rdb: RelationalDb; series: SeriesStore; registry: AreaRegistry; alerts: AlertStore; log: Logger },
+  raw: Partial<LineLossSettings> | undefined,
+): LineLossHandle {
+  const settings = parseLineLossSettings(raw);
+  const store = new LineLossStore(deps.rdb);
+  const log = deps.log.child({ component: 'lineloss' });
+  const analyzer = new LineLossAnalyzer({ ...deps, store, settings, log });
+  const job = startCronJob('line-loss', settings.cron, () => analyzer.pass(), log);
+  void job.runNow();
+  return { analyzer, store, job, routes: lineLossRoutes(store, settings) };
+}
