@@ -230,6 +230,10 @@ t.test('alert lifecycle over HTTP: ack, resolve, conflicts, pagination', async (
   t.match(await ack.json(), {
     state: 'acknowledged',
     notes: [{ action: 'acknowledged', note: 'on my way', actor: 'anonymous' }],
+    occurrences: 1,
+    firstOccurrenceAt: alert.openedAt,
+    lastOccurrenceAt: alert.openedAt,
+    occurrenceLog: [{ startedAt: alert.openedAt, endedAt: null }],
   });
   await expectProblem(
     t,

@@ -3,15 +3,12 @@
  * seconds instead of a minute, for tuning rules. Not the evaluation of record (that goes
  * through the real ingest path, replay.ts); `--in-process` on the command line.
  */
-import { createLogger, type Alert, type AlertType, type TelemetryBatch } from '@gridsafe/shared';
+import { createLogger, type TelemetryBatch } from '@gridsafe/shared';
 import { createDetectionEngine } from '../../src/detection-engine/engine.js';
 import { BUILTIN_DETECTORS } from '../../src/detectors/index.js';
-import type {
-  AlertSignal,
-  CapacityCaseEvidence,
-  DetectorStateStore,
-  RegistryView,
-} from '../../src/detector-kit/types.js';
+import type { CapacityCaseEvidence, DetectorStateStore, RegistryView } from '../../src/detector-kit/types.js';
+import { MemoryAlerts } from '../../test/detection/fakes.js';
+import { occurrencesOf } from './score.js';
 import type { EvalPlan } from './plan.js';
 import type { Generated } from './generate.js';
 import type { ReplayResult } from './replay.js';
@@ -30,10 +27,7 @@ export async function runInProcess(
     devicesOfCustomer: (id) => devices.filter((d) => d.customer === id),
     devicesOfGateway: (id) => devices.filter((d) => d.gateway === id),
   };
-  const alerts: Alert[] = [];
-  const open = (type: AlertType, subject: string) =>
-    alerts.find((a) => a.type === type && a.subject === subject && a.state !== 'resolved');
-  const rank = { info: 0, warning: 1, critical: 2 };
+  const alerts = new MemoryAlerts();
   const cases = new Map<string, CapacityCaseEvidence>();
   const state = new Map<string, string>();
   const store: DetectorStateStore = {
@@ -46,36 +40,7 @@ export async function runInProcess(
   const engine = createDetectionEngine(
     {
       registry,
-      alerts: {
-        async raise(signal: AlertSignal) {
-          const a = open(signal.type, signal.subject);
-          if (a) {
-            a.lastSeenAt = signal.ts;
-            if (rank[signal.severity] > rank[a.severity]) a.severity = signal.severity;
-            return { alert: a, opened: false };
-          }
-          const alert: Alert = {
-            id: String(alerts.length + 1),
-            type: signal.type,
-            severity: signal.severity,
-            state: 'open',
-            subject: signal.subject,
-            openedAt: signal.ts,
-            lastSeenAt: signal.ts,
-            resolvedAt: null,
-            evidence: signal.evidence,
-          };
-          alerts.push(alert);
-          return { alert, opened: true };
-        },
-        async clear(type, subject, ts) {
-          const a = open(type, subject);
-          if (!a) return null;
-          a.state = 'resolved';
-          a.resolvedAt = ts;
-          return a;
-        },
-      },
+      alerts,
       cases: { openOrUpdate: async (e) => (cases.set(e.customer, e), e.customer) },
       state: store,
       settings,
@@ -114,14 +79,7 @@ export async function runInProcess(
     batches++;
   }
   return {
-    alerts: alerts.map((a) => ({
-      type: a.type,
-      subject: a.subject,
-      openedAt: a.openedAt,
-      resolvedAt: a.resolvedAt,
-      severity: a.severity,
-      evidence: a.evidence,
-    })),
+    alerts: alerts.alerts.flatMap(occurrencesOf),
     cases: [...cases.values()].map((c) => ({
       customer: c.customer,
       contractKva: c.contractKva,

@@ -16,7 +16,7 @@ import { startCloud, type CloudHandle } from '../../src/service.js';
 import { localCloudConfig } from '../../test/support/cloud.js';
 import type { EvalPlan } from './plan.js';
 import type { Generated } from './generate.js';
-import type { ScoredAlert } from './score.js';
+import { occurrencesOf, type ScoredAlert } from './score.js';
 
 export type ReplayMode = 'live' | 'backlog';
 
@@ -118,14 +118,7 @@ export async function replay(
     }
     await drained(cloud);
     const { items } = await cloud.ctx.alerts.list({}, 100_000, 0);
-    const alerts: ScoredAlert[] = items.map((a) => ({
-      type: a.type,
-      subject: a.subject,
-      openedAt: a.openedAt,
-      resolvedAt: a.resolvedAt,
-      severity: a.severity,
-      evidence: a.evidence,
-    }));
+    const alerts: ScoredAlert[] = items.flatMap(occurrencesOf);
     const caseList = await cloud.ctx.cases.list({}, 10_000, 0);
     const cases = caseList.items.map((c) => ({
       customer: c.customer,

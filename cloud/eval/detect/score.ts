@@ -1,14 +1,34 @@
 /** Precision, recall, F1 and median detection delay per detector against the labelled episodes. */
-import type { AlertType } from '@gridsafe/shared';
+import type { Alert, AlertType } from '@gridsafe/shared';
+import type { AlertOccurrence } from '../../src/storage/relational/alert-store.js';
 import { HOUR, MIN, SCORED, type Episode } from './plan.js';
 
 export interface ScoredAlert {
+  /** The alert this occurrence belongs to (one alert per episode may have several). */
+  alert: string;
   type: AlertType;
   subject: string;
   openedAt: number;
   resolvedAt: number | null;
   severity: string;
   evidence?: Record<string, unknown>;
+}
+
+/**
+ * Each occurrence of an alert is scored as a detection: a condition that pauses and
+ * returns continues the same alert (CONTRACT.md), and its return is what an inspector
+ * sees in the alert's occurrence log. Alerts per episode count distinct alerts.
+ */
+export function occurrencesOf(a: Alert & { occurrenceLog: AlertOccurrence[] }): ScoredAlert[] {
+  return a.occurrenceLog.map((o) => ({
+    alert: a.id,
+    type: a.type,
+    subject: a.subject,
+    openedAt: o.startedAt,
+    resolvedAt: o.endedAt ?? a.resolvedAt,
+    severity: o.severity,
+    evidence: a.evidence,
+  }));
 }
 
 export interface DetectorScore {

@@ -4,7 +4,7 @@
  * after each call so it survives a restart), and carries out what they ask through the
  * alert and case stores. Calls are queued and run one at a time.
  */
-import type { GatewayEvent, Reading, TelemetryBatch } from '@gridsafe/shared';
+import { ALERT_TYPES, type AlertType, type GatewayEvent, type Reading, type TelemetryBatch } from '@gridsafe/shared';
 import type {
   AnyDetector,
   DetectorContext,
@@ -15,6 +15,7 @@ import type {
 import type { DetectionDependencies, DetectionEngine } from '../detector-kit/types.js';
 import { EventClock, type EventClockState } from './event-clock.js';
 import { addSeq, hasSeq, type SeqRanges } from './seq-ranges.js';
+import { DEFAULT_QUIET_SECONDS, episodeKey, splitQuietSetting, type QuietEpisode } from './episodes.js';
 
 /** Detector name under which the engine keeps its own state (clock, subject index). */
 const ENGINE_KEY = '_engine';
@@ -44,6 +45,8 @@ interface EngineState {
   clocked: Record<string, SubjectRef[]>;
   /** Batch seqs processed per gateway, so a batch offered twice is processed once. */
   seqs?: Record<string, SeqRanges>;
+  /** Episodes whose condition cleared and whose alert resolves once their quiet period is over. */
+  quiet?: Record<string, QuietEpisode>;
 }
 
 export interface EngineOptions {
@@ -57,15 +60,22 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
   const detectors = options.detectors;
   const wallClock = options.wallClock ?? Date.now;
   const log = deps.log.child({ component: 'detection' });
-  const slots: Slot[] = detectors.map((detector) => ({
-    detector,
-    // Settings are validated here, at start-up: a bad value stops the cloud with its name.
-    ctx: {
-      registry: deps.registry,
-      settings: detector.parseSettings(deps.settings[detector.name]),
-      log: log.child({ detector: detector.name }),
-    },
-  }));
+  // Quiet period of each alert type (episodes.ts); a detector named after its type may set its own.
+  const quietSeconds: Partial<Record<AlertType, number>> = { ...DEFAULT_QUIET_SECONDS };
+  const slots: Slot[] = detectors.map((detector) => {
+    const type = (ALERT_TYPES as readonly string[]).includes(detector.name) ? (detector.name as AlertType) : undefined;
+    const { quietSeconds: quiet, rest } = splitQuietSetting(detector.name, type, deps.settings[detector.name]);
+    if (type) quietSeconds[type] = quiet;
+    return {
+      detector,
+      // Settings are validated here, at start-up: a bad value stops the cloud with its name.
+      ctx: {
+        registry: deps.registry,
+        settings: detector.parseSettings(rest),
+        log: log.child({ detector: detector.name }),
+      },
+    };
+  });
   const unknownKeys = Object.keys(deps.settings).filter((k) => !detectors.some((d) => d.name === k));
   if (unknownKeys.length > 0) {
     throw new Error(
@@ -85,6 +95,9 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
   };
   let clocked: Map<string, Map<string, SubjectRef>> = new Map();
   let seqs: Record<string, SeqRanges> = {};
+  let quiet: Record<string, QuietEpisode> = {};
+  // No quiet episode is due before this (it may be earlier than the truth, never later).
+  let earliestDue = Number.NEGATIVE_INFINITY;
   let engineLoaded = false;
   let engineDirty = false;
   const key = (d: string, s: string) => `${d}\u0000${s}`;
@@ -99,6 +112,7 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
         Object.entries(saved.clocked ?? {}).map(([d, refs]) => [d, new Map(refs.map((r) => [r.subject, r]))]),
       );
       seqs = saved.seqs ?? {};
+      quiet = saved.quiet ?? {};
     }
   }
 
@@ -140,10 +154,15 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
     return state;
   }
 
-  async function apply(slot: Slot, outputs: DetectorOutput[]): Promise<void> {
+  async function apply(slot: Slot, outputs: DetectorOutput[], gateway: string): Promise<void> {
     for (const out of outputs) {
       switch (out.kind) {
         case 'raise': {
+          const k = episodeKey(out.signal.type, out.signal.subject);
+          if (quiet[k]) {
+            delete quiet[k]; // the condition is back within the quiet period: the same episode
+            engineDirty = true;
+          }
           const { opened, alert } = await deps.alerts.raise(out.signal);
           if (opened)
             slot.ctx.log.info(
@@ -153,8 +172,26 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
           break;
         }
         case 'clear': {
-          const alert = await deps.alerts.clear(out.type, out.subject, out.ts, out.evidence);
-          if (alert) slot.ctx.log.info({ alert: alert.id, type: alert.type, subject: alert.subject }, 'alert resolved');
+          const quietMs = (quietSeconds[out.type] ?? 0) * 1000;
+          if (quietMs === 0) {
+            const alert = await deps.alerts.clear(out.type, out.subject, out.ts, out.evidence);
+            if (alert)
+              slot.ctx.log.info({ alert: alert.id, type: alert.type, subject: alert.subject }, 'alert resolved');
+            break;
+          }
+          const alert = await deps.alerts.pause(out.type, out.subject, out.ts, out.evidence);
+          if (alert) {
+            quiet[episodeKey(out.type, out.subject)] = {
+              type: out.type,
+              subject: out.subject,
+              gateway,
+              clearedAt: out.ts,
+              due: out.ts + quietMs,
+            };
+            earliestDue = Math.min(earliestDue, out.ts + quietMs);
+            engineDirty = true;
+            slot.ctx.log.debug({ alert: alert.id, type: alert.type, subject: alert.subject }, 'alert paused');
+          }
           break;
         }
         case 'case': {
@@ -173,13 +210,14 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
   async function run(
     slot: Slot,
     ref: SubjectRef,
+    gateway: string,
     call: (state: unknown) => DetectorOutput[] | undefined,
   ): Promise<void> {
     try {
       const state = await stateOf(slot, ref);
       const outputs = call(state);
       dirty.add(key(slot.detector.name, ref.subject));
-      if (outputs && outputs.length > 0) await apply(slot, outputs);
+      if (outputs && outputs.length > 0) await apply(slot, outputs, gateway);
     } catch (err) {
       slot.ctx.log.error({ err, subject: ref.subject }, 'detector failed on this input; other detectors carry on');
     }
@@ -212,6 +250,7 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
         clocks: Object.fromEntries([...clocks].map(([gw, c]) => [gw, c.snapshot()])),
         clocked: Object.fromEntries([...clocked].map(([d, refs]) => [d, [...refs.values()]])),
         seqs,
+        quiet,
       };
       await deps.state.save(ENGINE_KEY, 'engine', saved);
       engineDirty = false;
@@ -228,7 +267,7 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
         if (ref.kind !== 'gateway' || (only !== undefined && ref.subject !== only)) continue;
         const now = clocks.get(ref.subject)?.now();
         if (now === null || now === undefined) continue;
-        await run(slot, ref, (state) => onClock.call(slot.detector, state, now, ref, slot.ctx));
+        await run(slot, ref, ref.subject, (state) => onClock.call(slot.detector, state, now, ref, slot.ctx));
       }
     }
   }
@@ -241,8 +280,30 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
       if (reading.quality === 'suspect' && !d.acceptsSuspect) continue;
       const onReading = d.onReading;
       for (const ref of d.subjectsOfReading(input, slot.ctx)) {
-        await run(slot, ref, (state) => onReading.call(d, state, input, ref, slot.ctx));
+        await run(slot, ref, gateway, (state) => onReading.call(d, state, input, ref, slot.ctx));
       }
+    }
+  }
+
+  /**
+   * Resolves the alerts of this gateway's quiet episodes whose quiet period is over by
+   * event time `now`, at the moment it ended: the same answer however the data is batched.
+   */
+  async function closeQuiet(gateway: string, now: number): Promise<void> {
+    if (now < earliestDue) return;
+    earliestDue = Number.POSITIVE_INFINITY;
+    for (const [k, episode] of Object.entries(quiet)) {
+      if (episode.gateway !== gateway || episode.due > now) {
+        earliestDue = Math.min(earliestDue, episode.due);
+        continue;
+      }
+      delete quiet[k];
+      engineDirty = true;
+      const alert = await deps.alerts.clear(episode.type, episode.subject, episode.due, {
+        clearedAt: episode.clearedAt,
+        quietSeconds: (episode.due - episode.clearedAt) / 1000,
+      });
+      if (alert) log.info({ alert: alert.id, type: alert.type, subject: alert.subject }, 'alert resolved');
     }
   }
 
@@ -258,7 +319,13 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
     // Event-time order inside the batch; a stable sort keeps equal timestamps in wire order.
     const readings = [...batch.readings].sort((a, b) => a.ts - b.ts);
     const clock = clockOf(batch.gateway);
+    let quietChecked = Number.NEGATIVE_INFINITY;
     for (const reading of readings) {
+      // Quiet periods end in event time, before the reading that comes after them is judged.
+      if (reading.ts > quietChecked) {
+        await closeQuiet(batch.gateway, reading.ts);
+        quietChecked = reading.ts;
+      }
       await handleReading(batch.gateway, reading);
       if (clock.observe(reading.ts, wallClock())) engineDirty = true;
     }
@@ -268,12 +335,13 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
 
   async function processEvent(event: GatewayEvent): Promise<void> {
     await loadEngine();
+    await closeQuiet(event.gateway, event.ts);
     for (const slot of slots) {
       const d = slot.detector;
       if (!d.onEvent || !d.subjectsOfEvent) continue;
       const onEvent = d.onEvent;
       for (const ref of d.subjectsOfEvent(event, slot.ctx)) {
-        await run(slot, ref, (state) => onEvent.call(d, state, event, ref, slot.ctx));
+        await run(slot, ref, event.gateway, (state) => onEvent.call(d, state, event, ref, slot.ctx));
       }
     }
     if (clockOf(event.gateway).observe(event.ts, wallClock())) engineDirty = true;
@@ -287,6 +355,10 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
       const before = clock.now();
       clock.tick(now);
       if (clock.now() !== before) engineDirty = true;
+    }
+    for (const [gateway, clock] of clocks) {
+      const now = clock.now();
+      if (now !== null) await closeQuiet(gateway, now);
     }
     await runClock();
     await flush();

@@ -44,6 +44,12 @@ export interface AlertStore {
    * of batches cannot open two.
    */
   raise(signal: AlertSignal): Promise<{ alert: Alert; opened: boolean }>;
+  /**
+   * Ends the present occurrence of the open alert of this type and subject without
+   * resolving it: the episode is quiet. A later raise continues the same alert as a new
+   * occurrence (CONTRACT.md: one alert per episode). Returns null when none is open.
+   */
+  pause(type: AlertType, subject: string, ts: number, evidence: Record<string, unknown>): Promise<Alert | null>;
   /** Resolves the open alert of this type and subject, if there is one. */
   clear(type: AlertType, subject: string, ts: number, evidence: Record<string, unknown>): Promise<Alert | null>;
 }

@@ -112,6 +112,21 @@ export const alertSchema = {
     resolvedAt: { type: ['integer', 'null'] },
     evidence: { type: 'object', additionalProperties: true },
     notes: { type: 'array', items: { type: 'object', additionalProperties: true } },
+    occurrences: { type: 'integer', description: 'times the condition started in this episode' },
+    firstOccurrenceAt: { type: 'integer' },
+    lastOccurrenceAt: { type: 'integer', description: 'when the latest occurrence started' },
+    occurrenceLog: {
+      type: 'array',
+      description: 'each occurrence: when it started and ended (null while it goes on), its highest severity',
+      items: {
+        type: 'object',
+        properties: {
+          startedAt: { type: 'integer' },
+          endedAt: { type: ['integer', 'null'] },
+          severity: { type: 'string' },
+        },
+      },
+    },
   },
 } as const;
 

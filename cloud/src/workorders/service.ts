@@ -145,7 +145,8 @@ export class WorkOrderService {
       return;
     }
     const last = alert.notes?.[alert.notes.length - 1];
-    if (change === 'updated' && rank(alert.severity) > rank(order.severity)) {
+    // A recurrence continues the same episode, so the same order (CONTRACT.md: one alert per episode).
+    if ((change === 'updated' || change === 'recurred') && rank(alert.severity) > rank(order.severity)) {
       // Severity rose: the tighter deadline applies from the order's creation.
       const deadline = Math.min(order.ackDeadlineAt, order.createdAt + this.deps.settings.ackWithinMs[alert.severity]);
       await this.deps.db.transaction().execute(async (trx) => {

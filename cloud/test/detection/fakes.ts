@@ -15,6 +15,7 @@ import type {
   DetectorStateStore,
   RegistryView,
 } from '../../src/detector-kit/types.js';
+import type { AlertOccurrence } from '../../src/storage/relational/alert-store.js';
 
 export interface Fleet {
   transformers?: Transformer[];
@@ -46,11 +47,22 @@ export class MemoryRegistry implements RegistryView {
 
 const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
 
+/** An alert as the memory store keeps it: with its occurrence log and the end of the present occurrence while paused. */
+export interface MemoryAlert extends Alert {
+  pausedAt: number | null;
+  occurrenceLog: AlertOccurrence[];
+}
+
 export class MemoryAlerts implements AlertStore {
-  readonly alerts: Alert[] = [];
+  readonly alerts: MemoryAlert[] = [];
   /** Every call, in order, for tests of what the engine asked. */
-  readonly calls: Array<{ op: 'raise' | 'clear'; type: AlertType; subject: string; ts: number; severity?: Severity }> =
-    [];
+  readonly calls: Array<{
+    op: 'raise' | 'pause' | 'clear';
+    type: AlertType;
+    subject: string;
+    ts: number;
+    severity?: Severity;
+  }> = [];
   private next = 1;
   async raise(signal: AlertSignal) {
     this.calls.push({
@@ -62,12 +74,21 @@ export class MemoryAlerts implements AlertStore {
     });
     const open = this.open(signal.type, signal.subject);
     if (open) {
+      if (open.pausedAt !== null) {
+        // A paused episode that returns: a new occurrence of the same alert.
+        open.pausedAt = null;
+        open.occurrences++;
+        open.lastOccurrenceAt = signal.ts;
+        open.occurrenceLog.push({ startedAt: signal.ts, endedAt: null, severity: signal.severity });
+      }
+      const present = open.occurrenceLog[open.occurrenceLog.length - 1]!;
+      if (RANK[signal.severity] > RANK[present.severity]) present.severity = signal.severity;
       open.lastSeenAt = signal.ts;
       open.evidence = signal.evidence;
       if (RANK[signal.severity] > RANK[open.severity]) open.severity = signal.severity;
       return { alert: open, opened: false };
     }
-    const alert: Alert = {
+    const alert: MemoryAlert = {
       id: `a-${this.next++}`,
       type: signal.type,
       severity: signal.severity,
@@ -77,9 +98,23 @@ export class MemoryAlerts implements AlertStore {
       lastSeenAt: signal.ts,
       resolvedAt: null,
       evidence: signal.evidence,
+      occurrences: 1,
+      firstOccurrenceAt: signal.ts,
+      lastOccurrenceAt: signal.ts,
+      pausedAt: null,
+      occurrenceLog: [{ startedAt: signal.ts, endedAt: null, severity: signal.severity }],
     };
     this.alerts.push(alert);
     return { alert, opened: true };
+  }
+  async pause(type: AlertType, subject: string, ts: number, evidence: Record<string, unknown>) {
+    this.calls.push({ op: 'pause', type, subject, ts });
+    const open = this.open(type, subject);
+    if (!open || open.pausedAt !== null) return null;
+    open.pausedAt = ts;
+    open.occurrenceLog[open.occurrenceLog.length - 1]!.endedAt = ts;
+    open.evidence = { ...open.evidence, cleared: evidence };
+    return open;
   }
   async clear(type: AlertType, subject: string, ts: number, evidence: Record<string, unknown>) {
     this.calls.push({ op: 'clear', type, subject, ts });
@@ -87,13 +122,15 @@ export class MemoryAlerts implements AlertStore {
     if (!open) return null;
     open.state = 'resolved';
     open.resolvedAt = ts;
+    const present = open.occurrenceLog[open.occurrenceLog.length - 1]!;
+    present.endedAt ??= ts;
     open.evidence = { ...open.evidence, resolution: evidence };
     return open;
   }
-  open(type: AlertType, subject: string): Alert | undefined {
+  open(type: AlertType, subject: string): MemoryAlert | undefined {
     return this.alerts.find((a) => a.type === type && a.subject === subject && a.state !== 'resolved');
   }
-  ofType(type: AlertType): Alert[] {
+  ofType(type: AlertType): MemoryAlert[] {
     return this.alerts.filter((a) => a.type === type);
   }
 }

@@ -6,7 +6,7 @@
 import type { Test } from 'tap';
 import type { RelationalDb } from '../../src/storage/relational/db.js';
 import { RegistryStore, RegistryError } from '../../src/storage/relational/registry-store.js';
-import { SqlAlertStore, AlertLifecycleError } from '../../src/storage/relational/alert-store.js';
+import { SqlAlertStore, AlertLifecycleError, type AlertRecord } from '../../src/storage/relational/alert-store.js';
 import { SqlCaseStore, CaseTransitionError } from '../../src/storage/relational/case-store.js';
 import { SqlDetectorStateStore } from '../../src/storage/relational/detector-state-store.js';
 import { SqlIngestLedger } from '../../src/storage/relational/ingest-ledger.js';
@@ -162,6 +162,56 @@ export function relationalContract(t: Test, open: () => Promise<RelationalDb>): 
     t.equal((await alerts.list({ from: T0 + 650 }, 10, 0)).total, 1, 'from: still seen at or after');
     t.equal((await alerts.list({ subjects: ['tx-2'] }, 10, 0)).total, 1);
     t.equal((await alerts.list({ subjects: [] }, 10, 0)).total, 0);
+  });
+
+  withDb('alerts: an episode that pauses and returns is one alert with an occurrence log', async (t, rdb) => {
+    const alerts = new SqlAlertStore(rdb);
+    const changes: string[] = [];
+    alerts.events.on('change', (_a, change: string) => changes.push(change));
+    const signal = (ts: number, severity: 'warning' | 'critical' = 'warning') => ({
+      type: 'ct_secondary_overlimit' as const,
+      subject: 'm-1',
+      subjectKind: 'device' as const,
+      severity,
+      ts,
+      evidence: { ts },
+    });
+    const { alert } = await alerts.raise(signal(T0));
+    t.match(alert, { occurrences: 1, firstOccurrenceAt: T0, lastOccurrenceAt: T0 });
+    t.match(await alerts.pause('ct_secondary_overlimit', 'm-1', T0 + 100, { a: 4 }), {
+      state: 'open',
+      occurrences: 1,
+      occurrenceLog: [{ startedAt: T0, endedAt: T0 + 100, severity: 'warning' }],
+      evidence: { cleared: { a: 4 } },
+    });
+    t.equal(await alerts.pause('ct_secondary_overlimit', 'm-1', T0 + 150, {}), null, 'already paused');
+    const back = await alerts.raise(signal(T0 + 1000, 'critical'));
+    t.equal(back.opened, false, 'the same alert continues');
+    t.equal(back.alert.id, alert.id);
+    await alerts.raise(signal(T0 + 1100));
+    const record = await alerts.get(alert.id);
+    t.match(record, {
+      state: 'open',
+      severity: 'critical',
+      occurrences: 2,
+      firstOccurrenceAt: T0,
+      lastOccurrenceAt: T0 + 1000,
+      lastSeenAt: T0 + 1100,
+      occurrenceLog: [
+        { startedAt: T0, endedAt: T0 + 100, severity: 'warning' },
+        { startedAt: T0 + 1000, endedAt: null, severity: 'critical' },
+      ],
+    });
+    // A person may resolve it while it goes on: the present occurrence ends then.
+    const resolved = await alerts.transition(alert.id, 'resolved', 'ann', 'CT replaced', T0 + 2000);
+    t.match(resolved.occurrenceLog[1], { startedAt: T0 + 1000, endedAt: T0 + 2000 });
+    t.equal((await alerts.raise(signal(T0 + 3000))).opened, true, 'then the next raise is a new alert');
+    // Paused, then resolved by detection when the quiet period is over: the pause's evidence stays.
+    await alerts.pause('ct_secondary_overlimit', 'm-1', T0 + 3100, { a: 3 });
+    const closed = await alerts.clear('ct_secondary_overlimit', 'm-1', T0 + 90_000, { quietSeconds: 86.9 });
+    t.match(closed, { state: 'resolved', resolvedAt: T0 + 90_000, evidence: { cleared: { a: 3 } } });
+    t.match((closed as AlertRecord).occurrenceLog, [{ startedAt: T0 + 3000, endedAt: T0 + 3100 }]);
+    t.same(changes, ['opened', 'paused', 'recurred', 'updated', 'resolved', 'opened', 'paused', 'resolved']);
   });
 
   withDb('cases: one open case per customer, evidence merged, only allowed moves', async (t, rdb) => {

@@ -82,6 +82,9 @@ t.test('workflow on PostgreSQL', async (t) => {
     lastSeenAt: now,
     resolvedAt: null,
     evidence: {},
+    occurrences: 1,
+    firstOccurrenceAt: now,
+    lastOccurrenceAt: now,
   };
   const results = await Promise.all(Array.from({ length: 5 }, () => service.createForAlert(alert)));
   t.equal(results.filter((r) => r.created).length, 1, 'one work order for one alert, whoever races');

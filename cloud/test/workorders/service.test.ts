@@ -58,6 +58,9 @@ const alert = (type: AlertType, subject: string, severity: Severity = 'critical'
   lastSeenAt: Date.now(),
   resolvedAt: null,
   evidence: { i_res_ma: 520 },
+  occurrences: 1,
+  firstOccurrenceAt: Date.now(),
+  lastOccurrenceAt: Date.now(),
 });
 
 async function setup(t: Test, clock?: () => number) {

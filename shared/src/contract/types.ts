@@ -84,6 +84,15 @@ export interface Alert {
   resolvedAt: number | null;
   /** The figures that triggered the alert. */
   evidence: Record<string, unknown>;
+  /**
+   * An alert is one episode (CONTRACT.md): a condition that pauses and returns within the
+   * type's quiet period continues the same alert. How many times it has started ...
+   */
+  occurrences: number;
+  /** ... when the first occurrence started (= openedAt) ... */
+  firstOccurrenceAt: number;
+  /** ... and when the latest one started. */
+  lastOccurrenceAt: number;
 }
 
 export const CASE_STATES = ['new', 'under_review', 'field_check', 'confirmed', 'dismissed'] as const;

@@ -1,13 +1,15 @@
 /**
  * Alerts: transactional raise (one open alert per type and subject, CONTRACT.md),
- * clear, acknowledge and resolve with notes, and filtered, paginated listing.
+ * pause (an occurrence ends, the episode goes on), clear, acknowledge and resolve with
+ * notes, and filtered, paginated listing.
  * A partial unique index backs the one-open rule even across cloud instances.
  */
 import { EventEmitter } from 'node:events';
 import { SEVERITIES, type Alert, type AlertState, type AlertType, type Severity } from '@gridsafe/shared';
 import type { AlertSignal, AlertStore, SubjectKind } from '../../detector-kit/types.js';
 import { isUniqueViolation, type RelationalDb } from './db.js';
-import type { AlertTable } from './schema.js';
+import type { Transaction } from 'kysely';
+import type { AlertTable, DatabaseSchema } from './schema.js';
 import { newId } from './ids.js';
 
 export interface AlertNote {
@@ -17,14 +19,25 @@ export interface AlertNote {
   note?: string;
 }
 
-/** The stored alert: the contract's fields plus its subject kind, acknowledgement time and notes. */
+/** One occurrence of an episode: from the raise that started it to the pause that ended it. */
+export interface AlertOccurrence {
+  startedAt: number;
+  /** Null while the occurrence goes on. */
+  endedAt: number | null;
+  /** Highest severity seen in this occurrence. */
+  severity: Severity;
+}
+
+/** The stored alert: the contract's fields plus its subject kind, acknowledgement time, notes and occurrence log. */
 export interface AlertRecord extends Alert {
   subjectKind: SubjectKind;
   acknowledgedAt: number | null;
   notes: AlertNote[];
+  occurrenceLog: AlertOccurrence[];
 }
 
-export type AlertChange = 'opened' | 'updated' | 'acknowledged' | 'resolved';
+/** `recurred`: a paused episode started a new occurrence (same alert, same work order). */
+export type AlertChange = 'opened' | 'updated' | 'recurred' | 'paused' | 'acknowledged' | 'resolved';
 
 export interface AlertFilter {
   type?: AlertType;
@@ -64,8 +77,22 @@ export function toAlert(row: AlertTable): AlertRecord {
     resolvedAt: row.resolved_at,
     evidence: JSON.parse(row.evidence) as Record<string, unknown>,
     notes: JSON.parse(row.notes) as AlertNote[],
+    occurrences: row.occurrences,
+    firstOccurrenceAt: row.first_occurrence_at ?? row.opened_at,
+    lastOccurrenceAt: row.last_occurrence_at ?? row.opened_at,
+    occurrenceLog: JSON.parse(row.occurrence_log) as AlertOccurrence[],
   };
 }
+
+/** The occurrence log with the present occurrence (if it goes on) ended at `at`. */
+function endOccurrence(row: AlertTable, at: number): AlertOccurrence[] {
+  const log = JSON.parse(row.occurrence_log) as AlertOccurrence[];
+  const present = log[log.length - 1];
+  if (present && present.endedAt === null) present.endedAt = Math.max(at, present.startedAt);
+  return log;
+}
+
+const higher = (a: string, b: string) => (severityRank(a) > severityRank(b) ? a : b);
 
 export class SqlAlertStore implements AlertStore {
   /** Emits ('change', alert: AlertRecord, change: AlertChange) after each committed change. */
@@ -88,8 +115,8 @@ export class SqlAlertStore implements AlertStore {
     for (let attempt = 0; ; attempt++) {
       try {
         const result = await this.raiseOnce(signal);
-        this.events.emit('change', result.alert, result.opened ? 'opened' : 'updated');
-        return result;
+        this.events.emit('change', result.alert, result.change);
+        return { alert: result.alert, opened: result.change === 'opened' };
       } catch (error) {
         if (attempt === 0 && isUniqueViolation(error)) continue;
         throw error;
@@ -97,30 +124,34 @@ export class SqlAlertStore implements AlertStore {
     }
   }
 
-  private async raiseOnce(signal: AlertSignal): Promise<{ alert: AlertRecord; opened: boolean }> {
+  private async raiseOnce(signal: AlertSignal): Promise<{ alert: AlertRecord; change: AlertChange }> {
     return this.rdb.db.transaction().execute(async (trx) => {
       const now = Date.now();
-      const existing = await this.lockable(
-        trx
-          .selectFrom('alerts')
-          .selectAll()
-          .where('type', '=', signal.type)
-          .where('subject', '=', signal.subject)
-          .where('state', '<>', 'resolved'),
-      ).executeTakeFirst();
+      const existing = await this.openRow(trx, signal.type, signal.subject);
       if (existing) {
-        const severity =
-          severityRank(signal.severity) > severityRank(existing.severity) ? signal.severity : existing.severity;
+        const severity = higher(signal.severity, existing.severity);
         // Event time decides: a late, older signal neither moves lastSeenAt back nor replaces newer evidence.
         const newer = signal.ts >= existing.last_seen_at;
+        const log = JSON.parse(existing.occurrence_log) as AlertOccurrence[];
+        // A paused episode that returns is a new occurrence of the same alert.
+        const recurs = existing.paused_at !== null && newer;
+        if (recurs) log.push({ startedAt: signal.ts, endedAt: null, severity: signal.severity });
+        else {
+          const present = log[log.length - 1];
+          if (present) present.severity = higher(signal.severity, present.severity) as Severity;
+        }
         const update = {
           severity,
           last_seen_at: newer ? signal.ts : existing.last_seen_at,
           evidence: newer ? JSON.stringify(signal.evidence) : existing.evidence,
           updated_at: now,
+          occurrences: recurs ? existing.occurrences + 1 : existing.occurrences,
+          last_occurrence_at: recurs ? signal.ts : existing.last_occurrence_at,
+          paused_at: recurs ? null : existing.paused_at,
+          occurrence_log: JSON.stringify(log),
         };
         await trx.updateTable('alerts').set(update).where('id', '=', existing.id).execute();
-        return { alert: toAlert({ ...existing, ...update }), opened: false };
+        return { alert: toAlert({ ...existing, ...update }), change: recurs ? 'recurred' : 'updated' };
       }
       const row: AlertTable = {
         id: newId('al', signal.ts),
@@ -136,33 +167,68 @@ export class SqlAlertStore implements AlertStore {
         evidence: JSON.stringify(signal.evidence),
         notes: '[]',
         updated_at: now,
+        occurrences: 1,
+        first_occurrence_at: signal.ts,
+        last_occurrence_at: signal.ts,
+        paused_at: null,
+        occurrence_log: JSON.stringify([{ startedAt: signal.ts, endedAt: null, severity: signal.severity }]),
       };
       await trx.insertInto('alerts').values(row).execute();
-      return { alert: toAlert(row), opened: true };
+      return { alert: toAlert(row), change: 'opened' };
     });
+  }
+
+  /** The open (or acknowledged) alert of this type and subject, locked for the transaction. */
+  private openRow(trx: Transaction<DatabaseSchema>, type: AlertType, subject: string) {
+    return this.lockable(
+      trx
+        .selectFrom('alerts')
+        .selectAll()
+        .where('type', '=', type)
+        .where('subject', '=', subject)
+        .where('state', '<>', 'resolved'),
+    ).executeTakeFirst();
+  }
+
+  async pause(type: AlertType, subject: string, ts: number, evidence: Record<string, unknown>): Promise<Alert | null> {
+    const paused = await this.rdb.db.transaction().execute(async (trx) => {
+      const existing = await this.openRow(trx, type, subject);
+      if (!existing || existing.paused_at !== null) return null;
+      const log = JSON.parse(existing.occurrence_log) as AlertOccurrence[];
+      const present = log[log.length - 1];
+      const endedAt = Math.max(ts, existing.last_occurrence_at ?? existing.opened_at);
+      if (present) present.endedAt = endedAt;
+      const previous = JSON.parse(existing.evidence) as Record<string, unknown>;
+      const update = {
+        paused_at: endedAt,
+        occurrence_log: JSON.stringify(log),
+        evidence: JSON.stringify({ ...previous, cleared: evidence }),
+        updated_at: Date.now(),
+      };
+      await trx.updateTable('alerts').set(update).where('id', '=', existing.id).execute();
+      return toAlert({ ...existing, ...update });
+    });
+    if (paused) this.events.emit('change', paused, 'paused');
+    return paused;
   }
 
   async clear(type: AlertType, subject: string, ts: number, evidence: Record<string, unknown>): Promise<Alert | null> {
     const cleared = await this.rdb.db.transaction().execute(async (trx) => {
-      const existing = await this.lockable(
-        trx
-          .selectFrom('alerts')
-          .selectAll()
-          .where('type', '=', type)
-          .where('subject', '=', subject)
-          .where('state', '<>', 'resolved'),
-      ).executeTakeFirst();
+      const existing = await this.openRow(trx, type, subject);
       if (!existing) return null;
       const notes = [
         ...(JSON.parse(existing.notes) as AlertNote[]),
         { at: ts, actor: 'detection', action: 'cleared' as const },
       ];
       const previous = JSON.parse(existing.evidence) as Record<string, unknown>;
+      const resolvedAt = Math.max(ts, existing.opened_at);
       const update = {
         state: 'resolved',
-        resolved_at: Math.max(ts, existing.opened_at),
-        evidence: JSON.stringify({ ...previous, cleared: evidence }),
+        resolved_at: resolvedAt,
+        // A paused episode keeps the evidence of the pause; one that goes on ends its occurrence here.
+        evidence: existing.paused_at === null ? JSON.stringify({ ...previous, cleared: evidence }) : existing.evidence,
         notes: JSON.stringify(notes),
+        occurrence_log: JSON.stringify(endOccurrence(existing, resolvedAt)),
         updated_at: Date.now(),
       };
       await trx.updateTable('alerts').set(update).where('id', '=', existing.id).execute();
@@ -200,7 +266,13 @@ export class SqlAlertStore implements AlertStore {
       const update =
         to === 'acknowledged'
           ? { state: to, acknowledged_at: now, notes: JSON.stringify(notes), updated_at: now }
-          : { state: to, resolved_at: now, notes: JSON.stringify(notes), updated_at: now };
+          : {
+              state: to,
+              resolved_at: now,
+              notes: JSON.stringify(notes),
+              occurrence_log: JSON.stringify(endOccurrence(existing, now)),
+              updated_at: now,
+            };
       await trx.updateTable('alerts').set(update).where('id', '=', id).execute();
       return toAlert({ ...existing, ...update });
     });

@@ -168,6 +168,27 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    // One alert per episode (CONTRACT.md): occurrences of a condition that pauses and returns.
+    '0002_alert_episodes': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .alterTable('alerts')
+          .addColumn('occurrences', 'integer', (c) => c.notNull().defaultTo(1))
+          .execute();
+        await db.schema.alterTable('alerts').addColumn('first_occurrence_at', 'bigint').execute();
+        await db.schema.alterTable('alerts').addColumn('last_occurrence_at', 'bigint').execute();
+        // End of the present occurrence while the episode is quiet; null while it goes on.
+        await db.schema.alterTable('alerts').addColumn('paused_at', 'bigint').execute();
+        await db.schema
+          .alterTable('alerts')
+          .addColumn('occurrence_log', 'text', (c) => c.notNull().defaultTo('[]'))
+          .execute();
+        // Alerts from before: one occurrence each, from opening to resolution.
+        await sql`UPDATE alerts SET first_occurrence_at = opened_at, last_occurrence_at = opened_at,
+          occurrence_log = '[{"startedAt":' || CAST(opened_at AS TEXT) || ',"endedAt":'
+            || COALESCE(CAST(resolved_at AS TEXT), 'null') || ',"severity":"' || severity || '"}]'`.execute(db);
+      },
+    },
   };
 }
 

@@ -55,6 +55,12 @@ export interface AlertTable {
   evidence: string;
   notes: string;
   updated_at: number;
+  occurrences: number;
+  first_occurrence_at: number | null;
+  last_occurrence_at: number | null;
+  paused_at: number | null;
+  /** JSON array of AlertOccurrence. */
+  occurrence_log: string;
 }
 
 export interface CaseTable {

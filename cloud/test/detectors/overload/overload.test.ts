@@ -78,11 +78,11 @@ t.test(
       engine,
       steps('m-1', low, 10, 12, () => ({ s_kva: 95 })),
     );
-    t.ok(deps.alerts.open('overload', 'tx-1'), '110 s at 0.95: not yet');
+    t.equal(deps.alerts.open('overload', 'tx-1')?.pausedAt, null, '110 s at 0.95: not yet');
     await feed(engine, [reading('m-1', low + 120 * S, { s_kva: 95 })]);
     const a = deps.alerts.ofType('overload')[0]!;
-    t.equal(a.state, 'resolved');
-    t.equal(a.resolvedAt, low + 120 * S);
+    t.equal(a.pausedAt, low + 120 * S, 'the occurrence ends; the episode is quiet');
+    t.equal(a.state, 'open', 'resolved only after the quiet period');
   },
 );
 
@@ -95,9 +95,9 @@ t.test('a flap back above the clear threshold restarts the clearing wait', async
     reading('m-1', T0 + 80 * S, { s_kva: 90 }),
   ]);
   await feed(engine, [reading('m-1', T0 + 139 * S, { s_kva: 90 })]);
-  t.ok(deps.alerts.open('overload', 'tx-1'), '59 s since the last time above 0.95');
+  t.equal(deps.alerts.open('overload', 'tx-1')?.pausedAt, null, '59 s since the last time above 0.95');
   await feed(engine, [reading('m-1', T0 + 140 * S, { s_kva: 90 })]);
-  t.notOk(deps.alerts.open('overload', 'tx-1'));
+  t.equal(deps.alerts.open('overload', 'tx-1')?.pausedAt, T0 + 140 * S);
   t.equal(deps.alerts.alerts.length, 1, 'one alert, never two');
 });
 

@@ -40,7 +40,7 @@ t.test('resolves only below 250 mA held for 300 s', async (t) => {
   ]);
   t.ok(deps.alerts.open('residual_current', 't-1'));
   await feed(engine, [reading('t-1', T0 + 1310 * S, { i_res_ma: 200 })]);
-  t.equal(deps.alerts.alerts[0]!.state, 'resolved');
+  t.not(deps.alerts.alerts[0]!.pausedAt, null, 'the occurrence ended');
 });
 
 t.test('settings: the alarm setting is bounded by GB 14287.2 and the clear level must be below it', async (t) => {

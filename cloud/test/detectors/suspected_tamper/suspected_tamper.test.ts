@@ -42,7 +42,7 @@ t.test('current loss: phase A at zero with its voltage present and B, C loaded, 
     engine,
     steps('m-1', T0 + 16 * MIN, 60, 61, () => three(30)),
   );
-  t.equal(deps.alerts.alerts[0]!.state, 'resolved', 'an hour after the current came back');
+  t.not(deps.alerts.alerts[0]!.pausedAt, null, 'the occurrence ended an hour after the current came back');
 });
 
 t.test('no current loss without voltage on that phase, or when the others carry no load', async (t) => {
