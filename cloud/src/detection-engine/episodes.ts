@@ -30,6 +30,8 @@ export const DEFAULT_QUIET_SECONDS: Readonly<Record<AlertType, number>> = {
   consumption_anomaly: DAY,
   suspected_tamper: DAY,
   comm_loss: 0,
+  overload_forecast: DAY,
+  line_loss_abnormal: DAY,
 };
 
 /** The engine-level setting every detector accepts beside its own: `detectors.<name>.quietSeconds`. */
