@@ -9,3 +9,6 @@ export * from './profiles/load.js';
 export * from './util/logger.js';
 export * from './contract/registry.js';
 export * from './codec/index.js';
+export * from './profiles/dlt645.js';
+export * from './dlt645/frame.js';
+export * from './dlt645/data.js';

@@ -13,7 +13,7 @@ import {
 
 t.test('every shipped profile loads and names canonical quantities', async (t) => {
   const profiles = loadBuiltinProfiles();
-  t.same([...profiles.keys()].sort(), ['dtsu666', 'gridsafe-rcm4', 'sdm630']);
+  t.same([...profiles.keys()].sort(), ['dlt645-3p', 'dtsu666', 'gridsafe-rcm4', 'sdm630']);
   const dtsu = profiles.get('dtsu666')!;
   const ia = dtsu.registers.find((r) => r.quantity === 'i_a')!;
   t.same(

@@ -218,6 +218,7 @@ export function buildConfig(source: ConfigSource, env: NodeJS.ProcessEnv, baseDi
         id: '?',
         model: '?',
         kind: 'meter',
+        protocol: 'modbus',
         source: '',
         maxRegistersPerRequest: 125,
         registers: [],

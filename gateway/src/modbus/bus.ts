@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger, ReadFunction } from '@gridsafe/shared';
 import type { BusConfig } from '../config/types.js';
 import { ModbusReadError } from './errors.js';
-import type { ModbusLink } from './link.js';
+import type { ModbusLink, RawLine } from './link.js';
 import { interFrameSilenceMs } from './timing.js';
 import { RequestStats } from '../util/stats.js';
 
@@ -25,9 +25,19 @@ export type BusOutcome =
   | { ok: true; words: number[]; sentAt: number; latencyMs: number; noiseBytes: number }
   | { ok: false; error: ModbusReadError; sentAt: number; latencyMs: number };
 
+/**
+ * An exchange of raw frames with one device (DL/T 645: a read and its follow-up frames),
+ * holding the line from its first request to its last reply. Throws ModbusReadError.
+ */
+export type LineExchange<T> = (line: RawLine) => Promise<T>;
+
+export type ExchangeOutcome<T> =
+  | { ok: true; value: T; sentAt: number; latencyMs: number; noiseBytes: number }
+  | { ok: false; error: ModbusReadError; sentAt: number; latencyMs: number };
+
 interface Queued {
-  request: BusRequest;
-  resolve: (outcome: BusOutcome) => void;
+  request: BusRequest | LineExchange<unknown>;
+  resolve: (outcome: ExchangeOutcome<unknown>) => void;
 }
 
 /** Reconnect backoff of a bus whose port or socket cannot be opened. */
@@ -63,9 +73,18 @@ export class Bus {
 
   /** Queues a read; resolves with its outcome (never rejects). */
   submit(request: BusRequest): Promise<BusOutcome> {
+    return this.enqueue<number[]>(request).then((o) => (o.ok ? { ...o, words: o.value } : o));
+  }
+
+  /** Queues an exchange of raw frames (a serial bus only); it takes its turn with the Modbus requests. */
+  submitExchange<T>(exchange: LineExchange<T>): Promise<ExchangeOutcome<T>> {
+    return this.enqueue<T>(exchange);
+  }
+
+  private enqueue<T>(request: BusRequest | LineExchange<T>): Promise<ExchangeOutcome<T>> {
     if (this.stopped) return Promise.resolve(fail(new ModbusReadError('disconnected', `bus ${this.id} is stopped`)));
     return new Promise((resolve) => {
-      this.queue.push({ request, resolve });
+      this.queue.push({ request, resolve: resolve as (outcome: ExchangeOutcome<unknown>) => void });
       this.drain();
     });
   }
@@ -83,7 +102,7 @@ export class Bus {
     }
   }
 
-  private async run(request: BusRequest): Promise<BusOutcome> {
+  private async run(request: BusRequest | LineExchange<unknown>): Promise<ExchangeOutcome<unknown>> {
     if (!this.link.isOpen) {
       const opened = await this.ensureOpen();
       if (opened) {
@@ -95,12 +114,12 @@ export class Bus {
     const sentAt = Date.now();
     const start = performance.now();
     try {
-      const words = await this.link.read(request.unit, request.fn, request.address, request.count, request.timeoutMs);
+      const value = typeof request === 'function' ? await this.exchange(request) : await this.read(request);
       const latencyMs = performance.now() - start;
       this.stats.success(latencyMs);
       const noiseBytes = this.link.takeNoiseBytes();
       this.stats.noise(noiseBytes);
-      return { ok: true, words, sentAt, latencyMs, noiseBytes };
+      return { ok: true, value, sentAt, latencyMs, noiseBytes };
     } catch (error) {
       const e = error instanceof ModbusReadError ? error : new ModbusReadError('other', String(error));
       this.stats.failure(e.kind);
@@ -109,6 +128,21 @@ export class Bus {
       return { ok: false, error: e, sentAt, latencyMs: performance.now() - start };
     } finally {
       this.lastFrameEnd = performance.now();
+    }
+  }
+
+  private read(request: BusRequest): Promise<number[]> {
+    return this.link.read(request.unit, request.fn, request.address, request.count, request.timeoutMs);
+  }
+
+  private async exchange(exchange: LineExchange<unknown>): Promise<unknown> {
+    const line = this.link.rawLine();
+    if (!line) throw new ModbusReadError('disconnected', `bus ${this.id} has no serial line for DL/T 645 frames`);
+    try {
+      return await exchange(line);
+    } finally {
+      // The Modbus side buffered the same bytes; they are no Modbus reply.
+      this.link.discardInput();
     }
   }
 
@@ -177,6 +211,6 @@ async function waitUntil(deadline: number): Promise<void> {
   while (performance.now() < deadline) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
-function fail(error: ModbusReadError): BusOutcome {
+function fail(error: ModbusReadError): { ok: false; error: ModbusReadError; sentAt: number; latencyMs: number } {
   return { ok: false, error, sentAt: Date.now(), latencyMs: 0 };
 }

@@ -12,8 +12,17 @@ import { ModbusReadError, classify } from './errors.js';
 // default export; under NodeNext that mismatch is only bridged by loading it through require.
 const ModbusRTU = createRequire(import.meta.url)('modbus-serial') as typeof Client;
 
+/** The raw byte stream of a serial bus, for frames of another protocol that shares it (DL/T 645). */
+export interface RawLine {
+  write(bytes: Buffer): void;
+  /** Calls `listener` with every chunk received until the returned function is called. */
+  onData(listener: (chunk: Buffer) => void): () => void;
+}
+
 export interface ModbusLink {
   readonly isOpen: boolean;
+  /** The serial port underneath (undefined on TCP or while closed). */
+  rawLine(): RawLine | undefined;
   open(): Promise<void>;
   read(unit: number, fn: ReadFunction, address: number, count: number, timeoutMs: number): Promise<number[]>;
   /** Bytes received during the last successful read beyond its reply (serial only; 0 for TCP). */
@@ -63,6 +72,21 @@ export class ModbusSerialLink implements ModbusLink {
       raw?.on('data', (chunk: Buffer) => (this.rxBytes += chunk.length));
     }
     this.client = client;
+  }
+
+  rawLine(): RawLine | undefined {
+    const port = (
+      this.client as unknown as
+        { _port?: { _client?: { write(bytes: Buffer): void } & NodeJS.EventEmitter } } | undefined
+    )?._port?._client;
+    if (this.bus.kind !== 'serial' || !port || !this.isOpen) return undefined;
+    return {
+      write: (bytes) => port.write(bytes),
+      onData: (listener) => {
+        port.on('data', listener);
+        return () => port.off('data', listener);
+      },
+    };
   }
 
   takeNoiseBytes(): number {

@@ -13,7 +13,7 @@ export interface Ratios {
   ptRatio: number;
 }
 
-export function ratioFor(register: RegisterDefinition, ratios: Ratios): number {
+export function ratioFor(register: Pick<RegisterDefinition, 'primary'>, ratios: Ratios): number {
   switch (register.primary) {
     case 'none':
       return 1;

@@ -9,7 +9,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger, Reading, ReadingValues } from '@gridsafe/shared';
 import type { DeviceConfig } from '../config/types.js';
-import type { Bus, BusOutcome } from '../modbus/bus.js';
+import type { Bus } from '../modbus/bus.js';
 import type { ModbusReadError } from '../modbus/errors.js';
 import { planRequests, type PlannedRequest } from '../modbus/planner.js';
 import { RequestStats } from '../util/stats.js';
@@ -17,9 +17,14 @@ import { decodeReply, type DecodedValue } from './decode.js';
 
 export type DeviceEventSink = (
   device: string,
-  type: 'comm_lost' | 'comm_restored',
+  type: 'comm_lost' | 'comm_restored' | 'meter_status',
   detail: Record<string, unknown>,
 ) => void;
+
+/** One attempt at a request, whatever the protocol: the fields retries and statistics need. */
+export type AttemptOutcome =
+  | { ok: true; sentAt: number; latencyMs: number; noiseBytes: number }
+  | { ok: false; error: ModbusReadError; sentAt: number; latencyMs: number };
 
 export class DevicePoller {
   readonly plan: PlannedRequest[];
@@ -39,10 +44,10 @@ export class DevicePoller {
 
   constructor(
     readonly device: DeviceConfig,
-    private readonly bus: Bus,
+    protected readonly bus: Bus,
     private readonly onReading: (reading: Reading) => void,
-    private readonly onEvent: DeviceEventSink,
-    private readonly log: Logger,
+    protected readonly onEvent: DeviceEventSink,
+    protected readonly log: Logger,
   ) {
     this.plan = planRequests(device.profile.registers, {
       maxRegisters: device.maxRegistersPerRequest,
@@ -96,18 +101,7 @@ export class DevicePoller {
   private async pollOnce(): Promise<Reading | undefined> {
     this.polls += 1;
     const decoded: DecodedValue[] = [];
-    const outcomes = await Promise.all(this.plan.map((request) => this.readWithRetries(request)));
-    let readAt: number | undefined;
-    let anyOk = false;
-    outcomes.forEach((outcome, i) => {
-      if (!outcome.ok) {
-        this.lastError = outcome.error;
-        return;
-      }
-      anyOk = true;
-      readAt = readAt === undefined ? outcome.sentAt : Math.min(readAt, outcome.sentAt);
-      decodeReply(this.plan[i]!, outcome.words, this.device, decoded);
-    });
+    const { anyOk, readAt } = await this.readAll(decoded);
     if (!anyOk) {
       this.failed();
       return undefined;
@@ -126,7 +120,44 @@ export class DevicePoller {
     return reading;
   }
 
-  private async readWithRetries(request: PlannedRequest): Promise<BusOutcome> {
+  /** Reads every planned request and decodes what came back (a DL/T 645 poller reads its DIs instead). */
+  protected async readAll(decoded: DecodedValue[]): Promise<{ anyOk: boolean; readAt: number | undefined }> {
+    const polling = this.device.polling;
+    const outcomes = await Promise.all(
+      this.plan.map((request) =>
+        this.readWithRetries({ address: request.address, count: request.count }, () =>
+          this.bus.submit({
+            unit: this.device.unit,
+            fn: request.function,
+            address: request.address,
+            count: request.count,
+            timeoutMs: polling.timeoutMs,
+          }),
+        ),
+      ),
+    );
+    let readAt: number | undefined;
+    let anyOk = false;
+    outcomes.forEach((outcome, i) => {
+      if (!this.noteOutcome(outcome)) return;
+      anyOk = true;
+      readAt = readAt === undefined ? outcome.sentAt : Math.min(readAt, outcome.sentAt);
+      decodeReply(this.plan[i]!, outcome.words, this.device, decoded);
+    });
+    return { anyOk, readAt };
+  }
+
+  /** Keeps a failed outcome's error for the comm_lost event; true when it succeeded. */
+  protected noteOutcome(outcome: AttemptOutcome): outcome is Extract<AttemptOutcome, { ok: true }> {
+    if (!outcome.ok) this.lastError = outcome.error;
+    return outcome.ok;
+  }
+
+  /** Runs `tryOnce` until it succeeds or its error may not be retried; `what` names the request in logs. */
+  protected async readWithRetries<T extends AttemptOutcome>(
+    what: Record<string, unknown>,
+    tryOnce: () => Promise<T>,
+  ): Promise<T> {
     const polling = this.device.polling;
     // A lost device gets one attempt per poll: retries would only hold the bus longer.
     const retries = this.lost ? 0 : polling.retries;
@@ -134,13 +165,7 @@ export class DevicePoller {
     let attempt = 0;
     let busyAttempt = 0;
     for (;;) {
-      const outcome = await this.bus.submit({
-        unit: this.device.unit,
-        fn: request.function,
-        address: request.address,
-        count: request.count,
-        timeoutMs: polling.timeoutMs,
-      });
+      const outcome = await tryOnce();
       if (outcome.ok) {
         this.stats.success(outcome.latencyMs);
         this.stats.noise(outcome.noiseBytes);
@@ -160,10 +185,7 @@ export class DevicePoller {
         attempt += 1;
       } else {
         if (kind === 'exception')
-          this.log.warn(
-            { device: this.device.id, address: request.address, count: request.count, err: outcome.error.message },
-            'device refused a request',
-          );
+          this.log.warn({ device: this.device.id, ...what, err: outcome.error.message }, 'device refused a request');
         return outcome;
       }
       this.stats.retries += 1;

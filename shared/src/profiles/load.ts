@@ -18,6 +18,7 @@ import {
   type SettingDefinition,
 } from './types.js';
 import { registerCount } from './register-codec.js';
+import { parseDlt645Profile } from './dlt645.js';
 
 /** Where the shipped profiles live: shared/profiles, reached from src/profiles or dist/src/profiles. */
 export const BUILTIN_PROFILE_DIR = fileURLToPath(
@@ -43,6 +44,7 @@ const profileFileSchema = {
   required: ['id', 'model', 'kind', 'source', 'registers'],
   properties: {
     $comment: { type: 'string' },
+    protocol: { const: 'modbus' },
     id: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,63}$' },
     model: { type: 'string', minLength: 1 },
     kind: { enum: [...DEVICE_KINDS] },
@@ -116,6 +118,10 @@ export class ProfileError extends Error {
 
 /** Checks a parsed profile document and fills in its defaults. `where` names it in errors. */
 export function parseProfile(document: unknown, where: string): DeviceProfile {
+  if ((document as { protocol?: unknown } | null)?.protocol === 'dlt645')
+    return parseDlt645Profile(document, (problem) => {
+      throw new ProfileError(where, problem);
+    });
   if (!validateProfileFile(document)) throw new ProfileError(where, describeSchemaError(validateProfileFile.errors));
   const raw = document as unknown as RawProfile;
   const defaults = raw.defaults ?? {};
@@ -156,6 +162,7 @@ export function parseProfile(document: unknown, where: string): DeviceProfile {
     id: raw.id,
     model: raw.model,
     kind: raw.kind,
+    protocol: 'modbus',
     source: raw.source,
     maxRegistersPerRequest: raw.maxRegistersPerRequest ?? 125,
     registers,

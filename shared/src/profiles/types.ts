@@ -1,6 +1,7 @@
 /** Device profiles: a meter or terminal model's register map as data (DESIGN.md, "Device profiles are data"). */
 import type { DeviceKind } from '../contract/types.js';
 import type { Quantity } from '../contract/quantities.js';
+import type { Dlt645Map } from './dlt645.js';
 
 export const REGISTER_TYPES = ['int16', 'uint16', 'int32', 'uint32', 'float32'] as const;
 export type RegisterType = (typeof REGISTER_TYPES)[number];
@@ -43,14 +44,22 @@ export interface SettingDefinition {
   description: string;
 }
 
+/** How the device is read: Modbus registers, or DL/T 645-2007 data identifiers on a serial bus. */
+export const PROFILE_PROTOCOLS = ['modbus', 'dlt645'] as const;
+export type ProfileProtocol = (typeof PROFILE_PROTOCOLS)[number];
+
 export interface DeviceProfile {
   id: string;
   model: string;
   kind: DeviceKind;
+  protocol: ProfileProtocol;
   /** Where the map comes from and how sure we are of it. */
   source: string;
   /** Most registers one request may read (some devices read fewer than Modbus' 125). */
   maxRegistersPerRequest: number;
+  /** Modbus registers (empty for a DL/T 645 profile). */
   registers: RegisterDefinition[];
   settings: SettingDefinition[];
+  /** The DI map of a DL/T 645 profile. */
+  dlt645?: Dlt645Map;
 }
