@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh Debian machine: installs the real services the
 # tests start for themselves (InfluxDB, Mosquitto, PostgreSQL, socat pseudo-terminals,
-# mbpoll, Chromium, docker-compose for the compose-file check), installs the npm
+# mbpoll, Chromium with a CJK font for the Chinese console, docker-compose for the compose-file check), installs the npm
 # packages, builds, and runs every test. Ends with the line "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-debian_packages=(socat mosquitto mosquitto-clients influxdb mbpoll chromium docker-compose postgresql sqlite3)
+debian_packages=(socat mosquitto mosquitto-clients influxdb mbpoll chromium fonts-wqy-microhei docker-compose postgresql sqlite3)
 
 missing=()
 for package in "${debian_packages[@]}"; do

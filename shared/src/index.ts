@@ -12,3 +12,4 @@ export * from './codec/index.js';
 export * from './profiles/dlt645.js';
 export * from './dlt645/frame.js';
 export * from './dlt645/data.js';
+export * from './contract/alert-meta.js';

@@ -9,7 +9,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import rateLimit from '@fastify/rate-limit';
 import { Ajv } from 'ajv';
-import type { Logger } from '@gridsafe/shared';
+import type { AlertTypeMeta, Logger } from '@gridsafe/shared';
 import type { CloudContext } from './context.js';
 import { HttpProblem, problemOf, problemSchema, sendProblem } from './problem.js';
 import { registerAuth } from './auth.js';
@@ -20,6 +20,7 @@ import { seriesRoutes } from './routes/series.js';
 import { alertRoutes } from './routes/alerts.js';
 import { caseRoutes } from './routes/cases.js';
 import { importRoutes } from './routes/import.js';
+import { detectorRoutes } from './routes/detectors.js';
 import { RegistryError } from '../storage/relational/registry-store.js';
 import { AlertLifecycleError } from '../storage/relational/alert-store.js';
 import { CaseTransitionError } from '../storage/relational/case-store.js';
@@ -30,6 +31,8 @@ export interface HttpOptions {
   rateLimitPerMinute: number;
   apiAuth: boolean;
   penaltyRules?: PenaltyRules;
+  /** Alert-type metadata served at /api/v1/detectors (from the detectors' folders, given by the composition root). */
+  alertTypes?: readonly AlertTypeMeta[];
   /** Further route plugins (console, work orders, notifications), registered after the core routes. */
   plugins?: Array<(app: FastifyInstance, ctx: CloudContext) => Promise<void>>;
 }
@@ -168,6 +171,7 @@ export async function buildHttpApp(ctx: CloudContext, options: HttpOptions, log:
   await alertRoutes(app, ctx);
   await caseRoutes(app, ctx, options.penaltyRules);
   await importRoutes(app, ctx);
+  await app.register(detectorRoutes, { alertTypes: options.alertTypes ?? [] });
   for (const plugin of options.plugins ?? []) await plugin(app, ctx);
   return app;
 }

@@ -63,6 +63,8 @@ t.test('inspector: live alert board, acknowledge, work order through to resolved
   await li.locator('tr[data-alert-id] a').first().click();
   await li.waitForSelector('#work-order');
   await li.waitForSelector('svg.series-chart path.series[data-label="i_res_ma"]');
+  // Evidence for people: labels from the detector's metadata and units, not raw keys or JSON.
+  t.match(await li.textContent('table.evidence tr[data-field="residualMa"]'), /residual current\s*\d+(\.\d+)? mA/);
   t.equal(await li.getAttribute('#wo-state', 'data-state'), 'acknowledged');
   await li.fill('#wo-note', 'on my way with the clamp meter');
   await li.click('button.move-on_site');
@@ -81,6 +83,7 @@ t.test('inspector: live alert board, acknowledge, work order through to resolved
   await li.waitForSelector('#work-order');
   t.match(await li.textContent('header nav'), /告警/, 'Chinese labels after the switch');
   t.match(await li.textContent('#wo-state'), /已解决/);
+  t.match(await li.textContent('h1'), /剩余电流/, 'the alert type in Chinese, from the detector metadata');
   await screenshot(li, '05-alert-work-order-page-zh');
 });
 
@@ -99,7 +102,8 @@ t.test('auditor: case review with chart, field_check then confirmed, trail and p
     firstSeen: start,
     lastSeen: start + 20 * day,
     demandSeries,
-    detail: { ctSecondaryA: 6.2, ctRatedSecondaryA: 5 },
+    // The keys the capacity_violation detector writes.
+    detail: { maxSecondaryA: 6.2, maxDemandAt: start + 1500 * 15 * 60_000, periodsAbove: 1210, basis: 'kw' },
   });
   await wf.publish([{ device: 'm-001', ts: Date.now(), values: { p_kw: 60 }, quality: 'good' }]);
   // The gateway's retained status, as the fleet page shows it.
@@ -144,6 +148,11 @@ t.test('auditor: case review with chart, field_check then confirmed, trail and p
   );
   t.ok((await page.locator('svg.demand-chart line.reference').count()) >= 2, 'contract capacity and 105 % lines drawn');
   t.match(await page.textContent('#case-max-demand'), /234\.2 kW/);
+  t.match(
+    await page.textContent('table.evidence tr[data-field="maxDemandAt"] td'),
+    /^\d{2}\/\d{2}\/2026, \d{2}:\d{2}/,
+    'times in the evidence are dates, not epoch numbers',
+  );
 
   await page.click('button.move-under_review');
   await page.waitForSelector('#case-state[data-state="under_review"]');

@@ -1,4 +1,5 @@
 /** The console's shell: sign-in state, header (navigation, language, live indicator), and the hash router. */
+import { loadAlertTypes } from './alert-types.js';
 import { signIn, signOut } from './auth.js';
 import { clear, h } from './dom.js';
 import { onStreamState } from './events.js';
@@ -98,7 +99,13 @@ function render(): void {
 async function boot(): Promise<void> {
   setLang(lang());
   window.addEventListener('hashchange', render);
-  window.addEventListener('gridsafe:signed-in', render);
+  window.addEventListener(
+    'gridsafe:signed-in',
+    () =>
+      void loadAlertTypes()
+        .catch(() => undefined)
+        .finally(render),
+  );
   window.addEventListener('gridsafe:unauthenticated', () => {
     if (session()?.apiAuth) signOut();
   });
@@ -108,6 +115,7 @@ async function boot(): Promise<void> {
   } catch {
     // server unreachable: the sign-in page reports it when used
   }
+  if (session()) await loadAlertTypes().catch(() => undefined); // without it, pages show raw type names
   render();
 }
 

@@ -6,27 +6,11 @@ import { api, apiBlob, apiUpload } from '../api.js';
 import { colour, lineChart } from '../chart.js';
 import { clear, h } from '../dom.js';
 import { onLive } from '../events.js';
+import { alertTypeLabel, alertTypeMeta, evidenceTable } from '../alert-types.js';
 import { t, tv } from '../i18n.js';
 import { canAct } from '../session.js';
 import { fmtDuration, fmtTime, zoneOf } from '../time.js';
 import type { Alert, Attachment, Device, Page, WorkOrder, WorkOrderEvent } from '../types.js';
-
-/** Which quantities show an alert type best. */
-const FIELDS: Record<string, string[]> = {
-  residual_current: ['i_res_ma'],
-  over_temperature: ['t1_c', 't2_c', 't3_c', 't4_c'],
-  overload: ['s_kva', 'p_kw'],
-  capacity_violation: ['p_kw', 's_kva'],
-  ct_secondary_overlimit: ['i_a', 'i_b', 'i_c'],
-  voltage_deviation: ['v_a', 'v_b', 'v_c'],
-  phase_unbalance: ['i_a', 'i_b', 'i_c', 'i_n'],
-  low_power_factor: ['pf'],
-  consumption_anomaly: ['p_kw'],
-  suspected_tamper: ['i_a', 'i_b', 'i_c', 'v_a'],
-  comm_loss: ['p_kw', 'i_res_ma'],
-  overload_forecast: ['s_kva', 'p_kw'],
-  line_loss_abnormal: ['e_imp_kwh', 'e_exp_kwh'],
-};
 
 const NEXT: Record<WorkOrder['state'], Array<'acknowledged' | 'on_site' | 'resolved'>> = {
   open: ['acknowledged'],
@@ -87,7 +71,7 @@ export function renderAlertDetail(root: HTMLElement, [alertId]: string[]): () =>
       'dl',
       { class: 'facts' },
       h('dt', {}, t('type')),
-      h('dd', {}, tv(alert.type)),
+      h('dd', {}, alertTypeLabel(alert.type)),
       h('dt', {}, t('severity')),
       h('dd', {}, h('span', { class: `badge sev-${alert.severity}` }, tv(alert.severity))),
       h('dt', {}, t('subject')),
@@ -101,15 +85,9 @@ export function renderAlertDetail(root: HTMLElement, [alertId]: string[]): () =>
       h('dt', {}, t('lastSeen')),
       h('dd', {}, fmtTime(alert.lastSeenAt, site)),
     );
-    const evidence = h(
-      'table',
-      { class: 'kv' },
-      ...Object.entries(alert.evidence).map(([k, v]) =>
-        h('tr', {}, h('th', {}, k), h('td', {}, evidenceValue(k, v, site))),
-      ),
-    );
+    const evidence = evidenceTable(alert.type, alert.evidence, site);
     content.append(
-      h('h1', {}, `${tv(alert.type)} — ${alert.subject}`),
+      h('h1', {}, `${alertTypeLabel(alert.type)} — ${alert.subject}`),
       h(
         'div',
         { class: 'columns' },
@@ -260,7 +238,7 @@ export function renderAlertDetail(root: HTMLElement, [alertId]: string[]): () =>
     chartBox.append(h('h2', {}, t('series')));
     try {
       const device = await deviceOf(alert);
-      const fields = FIELDS[alert.type] ?? ['p_kw'];
+      const groups = alertTypeMeta(alert.type)?.chartGroups ?? [{ unit: 'kW', quantities: ['p_kw'] }];
       if (!device) {
         chartBox.append(h('p', { class: 'muted' }, t('noSeries')));
         return;
@@ -269,31 +247,37 @@ export function renderAlertDetail(root: HTMLElement, [alertId]: string[]): () =>
       const to = Math.min(Date.now(), Math.max(alert.lastSeenAt, alert.openedAt) + 60 * 60_000);
       const span = Math.max(60_000, to - from);
       const every = Math.max(1, Math.round(span / 300 / 1000));
+      const fields = groups.flatMap((group) => group.quantities);
       const data = await api<{ points: Array<{ ts: number; values: Record<string, number> }> }>(
         'GET',
         `/api/v1/devices/${encodeURIComponent(device)}/series?from=${from}&to=${to + 1}&every=${every}s&fields=${fields.join(',')}`,
       );
-      const lines = fields
-        .map((field, i) => ({
-          label: field,
-          colour: colour(i),
-          points: data.points
-            .filter((p) => p.values[field] !== undefined)
-            .map((p) => [p.ts, p.values[field]!] as [number, number]),
-        }))
-        .filter((line) => line.points.length);
-      chartBox.append(
-        h('p', { class: 'muted' }, device),
-        lines.length
-          ? lineChart({
-              lines,
-              unit: fields.join(' / '),
-              zone: zoneOf(site),
-              marker: { at: alert.openedAt, label: t('opened') },
-              className: 'chart series-chart',
-            })
-          : h('p', { class: 'muted' }, t('noSeries')),
-      );
+      chartBox.append(h('p', { class: 'muted' }, device));
+      // One chart per unit: kW and kVA (or A and V) never share an axis.
+      let drawn = 0;
+      for (const group of groups) {
+        const lines = group.quantities
+          .map((field, i) => ({
+            label: field,
+            colour: colour(i),
+            points: data.points
+              .filter((p) => p.values[field] !== undefined)
+              .map((p) => [p.ts, p.values[field]!] as [number, number]),
+          }))
+          .filter((line) => line.points.length);
+        if (!lines.length) continue;
+        drawn++;
+        chartBox.append(
+          lineChart({
+            lines,
+            unit: group.unit,
+            zone: zoneOf(site),
+            marker: { at: alert.openedAt, label: t('opened') },
+            className: 'chart series-chart',
+          }),
+        );
+      }
+      if (!drawn) chartBox.append(h('p', { class: 'muted' }, t('noSeries')));
     } catch (e) {
       chartBox.append(h('p', { class: 'error' }, (e as Error).message));
     }
@@ -312,13 +296,6 @@ export function renderAlertDetail(root: HTMLElement, [alertId]: string[]): () =>
     offLive();
     for (const url of urls) URL.revokeObjectURL(url);
   };
-}
-
-/** Evidence as people read it: times (ms since the epoch under a time-like name) in the site's zone. */
-export function evidenceValue(key: string, value: unknown, site: string | null): string {
-  if (typeof value === 'number' && value > 1e12 && value < 1e14 && /(since|at|seen|ts|time)$/i.test(key))
-    return fmtTime(value, site);
-  return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
 }
 
 /** The device whose readings show the alert: the subject itself, or a device under it. */

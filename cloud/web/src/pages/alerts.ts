@@ -5,6 +5,7 @@
 import { api } from '../api.js';
 import { clear, h } from '../dom.js';
 import { onLive, onReconnect } from '../events.js';
+import { alertTypeLabel } from '../alert-types.js';
 import { t, tv } from '../i18n.js';
 import { canAct } from '../session.js';
 import { fmtTime } from '../time.js';
@@ -68,7 +69,7 @@ export function renderAlertBoard(root: HTMLElement): () => void {
         class: `sev-${alert.severity}${fresh.has(alert.id) ? ' fresh' : ''}`,
       },
       h('td', {}, h('span', { class: `badge sev-${alert.severity}` }, tv(alert.severity))),
-      h('td', {}, h('a', { href: `#/alert/${encodeURIComponent(alert.id)}` }, tv(alert.type))),
+      h('td', {}, h('a', { href: `#/alert/${encodeURIComponent(alert.id)}` }, alertTypeLabel(alert.type))),
       h('td', {}, alert.subject),
       h('td', {}, site ?? '—'),
       h('td', {}, fmtTime(alert.openedAt, site)),

@@ -10,7 +10,7 @@ import { lang, t, tv } from '../i18n.js';
 import { canDecide } from '../session.js';
 import { fmtTime, zoneOf } from '../time.js';
 import type { CaseRecord, Penalty } from '../types.js';
-import { evidenceValue } from './alert-detail.js';
+import { evidenceTable } from '../alert-types.js';
 
 interface Workflow {
   transitions: Record<string, string[]>;
@@ -76,10 +76,8 @@ export function renderCaseDetail(root: HTMLElement, [caseId]: string[]): () => v
       h('tr', {}, h('th', {}, t('excess')), h('td', {}, `${record.excessKva} kVA`)),
       h('tr', {}, h('th', {}, t('firstSeen')), h('td', {}, fmtTime(record.firstSeen))),
       h('tr', {}, h('th', {}, t('lastSeen')), h('td', {}, fmtTime(record.lastSeen))),
-      ...Object.entries(record.detail).map(([k, v]) =>
-        h('tr', {}, h('th', {}, k), h('td', {}, evidenceValue(k, v, null))),
-      ),
     );
+    const detailTable = evidenceTable('capacity_violation', record.detail, null);
     const note = h('textarea', { id: 'case-note', rows: 2, placeholder: t('note') });
     const next = workflow?.transitions[record.state] ?? [];
     const decision =
@@ -204,7 +202,7 @@ export function renderCaseDetail(root: HTMLElement, [caseId]: string[]): () => v
       h(
         'div',
         { class: 'columns' },
-        h('section', { class: 'panel' }, h('h2', {}, t('evidence')), facts),
+        h('section', { class: 'panel' }, h('h2', {}, t('evidence')), facts, detailTable),
         decision ?? h('span', {}),
       ),
       penaltyBox,
