@@ -26,6 +26,7 @@ import { DetectionRunner } from './detection-engine/runner.js';
 import { createDetectionEngine } from './detection-engine/engine.js';
 import { BUILTIN_ALERT_TYPE_META, BUILTIN_DETECTORS } from './detectors/index.js';
 import { meta as lineLossMeta } from './lineloss/meta.js';
+import { meta as overloadForecastMeta } from './forecast/meta.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.js';
 import { startExternalSubscriber, type ExternalSubscriber } from './broker/external.js';
 import { buildHttpApp, type HttpOptions } from './http/app.js';
@@ -184,8 +185,8 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       bodyLimitBytes: config.http.bodyLimitBytes,
       rateLimitPerMinute: config.http.rateLimitPerMinute,
       apiAuth: config.apiAuth,
-      // Detectors' alert types, then those raised by the line-loss analysis.
-      alertTypes: [...BUILTIN_ALERT_TYPE_META, lineLossMeta],
+      // Detectors' alert types, then those raised by the forecast and the line-loss analysis.
+      alertTypes: [...BUILTIN_ALERT_TYPE_META, overloadForecastMeta, lineLossMeta],
     };
     httpOptions.plugins = [lineLoss.routes, ...(options.httpPlugins ?? [])];
     if (options.penaltyRules) httpOptions.penaltyRules = options.penaltyRules;
