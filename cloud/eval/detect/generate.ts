@@ -29,6 +29,15 @@ export interface Generated {
   /** True per-device maximum CT secondary current episodes (derived ground truth), see truth.ts. */
   truthValues: Map<string, Array<{ ts: number; secondaryA: number }>>;
   count: number;
+  /** Meter replacements as the technician records them through the API (old and new register readings). */
+  meterEvents?: Array<{
+    device: string;
+    at: number;
+    kind: 'replacement';
+    oldReadingKwh: number;
+    newReadingKwh: number;
+    by: string;
+  }>;
 }
 
 const SCALED: Quantity[] = ['i_a', 'i_b', 'i_c', 'i_n', 'p_kw', 'p_a_kw', 'p_b_kw', 'p_c_kw', 'q_kvar', 's_kva'];

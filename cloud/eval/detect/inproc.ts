@@ -9,12 +9,12 @@ import { BUILTIN_DETECTORS } from '../../src/detectors/index.js';
 import type { CapacityCaseEvidence, DetectorStateStore, RegistryView } from '../../src/detector-kit/types.js';
 import { MemoryAlerts } from '../../test/detection/fakes.js';
 import { occurrencesOf } from './score.js';
-import type { EvalPlan } from './plan.js';
+import type { FleetPlan } from './plan.js';
 import type { Generated } from './generate.js';
 import type { ReplayResult } from './replay.js';
 
 export async function runInProcess(
-  plan: EvalPlan,
+  plan: FleetPlan,
   gen: Generated,
   settings: Record<string, Record<string, unknown>>,
 ): Promise<ReplayResult> {

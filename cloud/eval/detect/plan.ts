@@ -23,8 +23,8 @@ export type OverlayKind =
 /** One labelled episode of the ground truth. */
 export interface Episode {
   id: number;
-  /** What was injected. */
-  kind: EventParams['type'] | OverlayKind;
+  /** What was injected (a firmware-sim event, an overlay, or a kind of the independent family). */
+  kind: EventParams['type'] | OverlayKind | (string & {});
   device: string;
   start: number;
   end: number;
@@ -48,11 +48,11 @@ export interface EvalDevice {
   ctSecondaryA: number;
 }
 
-export interface EvalPlan {
+/** What replay and scoring need of a family's plan, whatever generated it. */
+export interface FleetPlan {
   start: number;
   end: number;
   stepMs: number;
-  scenario: Scenario;
   registry: {
     transformers: Array<{ id: string; site: string; ratedKva: number; vectorGroup: string; area: string }>;
     customers: Array<{
@@ -68,12 +68,16 @@ export interface EvalPlan {
   episodes: Episode[];
   /** Registry changes at a time: a meter replaced with a new CT ratio. */
   registryChanges: Array<{ at: number; device: EvalDevice }>;
+}
+
+export interface EvalPlan extends FleetPlan {
+  scenario: Scenario;
   /** Holidays: the listed one goes to the detectors' configuration, the other is not told. */
   holidays: { listed: string; unlisted: string };
 }
 
 /** mulberry32: small, seeded, good enough to place events. */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

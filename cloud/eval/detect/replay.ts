@@ -14,7 +14,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { createLogger, topics, type GatewayEvent, type Reading, type TelemetryBatch } from '@gridsafe/shared';
 import { startCloud, type CloudHandle } from '../../src/service.js';
 import { localCloudConfig } from '../../test/support/cloud.js';
-import type { EvalPlan } from './plan.js';
+import type { FleetPlan } from './plan.js';
 import type { Generated } from './generate.js';
 import { occurrencesOf, type ScoredAlert } from './score.js';
 
@@ -30,9 +30,9 @@ export interface ReplayResult {
 type Message =
   | { at: number; gateway: string; kind: 'batch'; batch: TelemetryBatch }
   | { at: number; gateway: string; kind: 'event'; event: GatewayEvent }
-  | { at: number; gateway: string; kind: 'registry'; change: EvalPlan['registryChanges'][number] };
+  | { at: number; gateway: string; kind: 'registry'; change: FleetPlan['registryChanges'][number] };
 
-function messages(plan: EvalPlan, gen: Generated, gateway: string, batchMs: number): Message[] {
+function messages(plan: FleetPlan, gen: Generated, gateway: string, batchMs: number): Message[] {
   const out: Message[] = [];
   const readings = gen.readings.get(gateway) ?? [];
   let seq = 1;
@@ -60,7 +60,7 @@ async function drained(cloud: CloudHandle): Promise<void> {
 }
 
 export async function replay(
-  plan: EvalPlan,
+  plan: FleetPlan,
   gen: Generated,
   mode: ReplayMode,
   settings: Record<string, Record<string, unknown>>,

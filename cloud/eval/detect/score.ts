@@ -58,13 +58,25 @@ function inWindow(a: ScoredAlert, e: Episode): boolean {
   return a.openedAt >= e.start - EARLY && a.openedAt <= e.end + (GRACE[a.type] ?? DEFAULT_GRACE);
 }
 
+/** Whether an episode tolerates this alert: "type@subject", or "type@subject#info" for an info alert only. */
+function tolerates(e: Episode, a: ScoredAlert, key: string): boolean {
+  return e.tolerate.includes(key) || (a.severity === 'info' && e.tolerate.includes(`${key}#info`));
+}
+
 export function score(
   alerts: ScoredAlert[],
   episodes: Episode[],
-): { detectors: Record<string, DetectorScore>; falseAlarms: ScoredAlert[]; missed: Episode[] } {
+): {
+  detectors: Record<string, DetectorScore>;
+  falseAlarms: ScoredAlert[];
+  missed: Episode[];
+  /** Per episode id, per expected "type@subject": the distinct alerts (ids) whose occurrences detected it. */
+  hits: Map<number, Map<string, Set<string>>>;
+} {
   const detectors: Record<string, DetectorScore> = {};
   const falseAlarms: ScoredAlert[] = [];
   const missed: Episode[] = [];
+  const hitCounts = new Map<number, Map<string, Set<string>>>();
   for (const type of SCORED) {
     const expected = episodes.filter((e) => e.expect.some((x) => x.startsWith(`${type}@`)));
     const mine = alerts.filter((a) => a.type === type);
@@ -77,9 +89,12 @@ export function score(
       const hits = expected.filter((e) => e.expect.includes(key) && inWindow(a, e));
       if (hits.length > 0) {
         tp++;
-        for (const e of hits)
+        for (const e of hits) {
           if (!firstHit.has(e.id) || firstHit.get(e.id)! > a.openedAt) firstHit.set(e.id, a.openedAt);
-      } else if (episodes.some((e) => e.tolerate.includes(key) && inWindow(a, e))) tolerated++;
+          const perKey = hitCounts.get(e.id) ?? hitCounts.set(e.id, new Map()).get(e.id)!;
+          (perKey.get(key) ?? perKey.set(key, new Set()).get(key)!).add(a.alert);
+        }
+      } else if (episodes.some((e) => tolerates(e, a, key) && inWindow(a, e))) tolerated++;
       else {
         fp++;
         falseAlarms.push(a);
@@ -106,7 +121,58 @@ export function score(
       delaySeconds: delays.length === 0 ? null : Math.round(median(delays)),
     };
   }
-  return { detectors, falseAlarms, missed };
+  return { detectors, falseAlarms, missed, hits: hitCounts };
+}
+
+/** Alerts per ground-truth episode: over every (episode, expected type@subject) that was detected, the mean number of distinct alerts. */
+export function alertsPerEpisode(hits: Map<number, Map<string, Set<string>>>): number {
+  let pairs = 0;
+  let alerts = 0;
+  for (const perKey of hits.values())
+    for (const ids of perKey.values()) {
+      pairs++;
+      alerts += ids.size;
+    }
+  return pairs === 0 ? 0 : r3(alerts / pairs);
+}
+
+export interface ClassScore {
+  kind: string;
+  benign: boolean;
+  episodes: number;
+  /** Episodes with every expected alert raised (benign: episodes with no false alarm). */
+  passed: number;
+  /** Alerts that detected its episodes (benign: false alarms on its subjects during it or within 4 h after). */
+  alerts: number;
+}
+
+/** Scores per episode class: detections for real episodes, false alarms for look-alikes. */
+export function scoreByClass(
+  episodes: Episode[],
+  result: ReturnType<typeof score>,
+  subjectsOf: (device: string) => string[],
+): ClassScore[] {
+  const byKind = new Map<string, ClassScore>();
+  for (const e of episodes) {
+    if (e.expect.length === 0 && !e.benign) continue;
+    const c =
+      byKind.get(e.kind) ??
+      byKind.set(e.kind, { kind: e.kind, benign: e.benign, episodes: 0, passed: 0, alerts: 0 }).get(e.kind)!;
+    c.episodes++;
+    if (e.benign) {
+      const subjects = subjectsOf(e.device);
+      const falseAlarms = result.falseAlarms.filter(
+        (a) => subjects.includes(a.subject) && a.openedAt >= e.start && a.openedAt <= e.end + 4 * HOUR,
+      ).length;
+      c.alerts += falseAlarms;
+      if (falseAlarms === 0) c.passed++;
+    } else {
+      const perKey = result.hits.get(e.id);
+      if (e.expect.every((k) => perKey?.has(k))) c.passed++;
+      for (const ids of perKey?.values() ?? []) c.alerts += ids.size;
+    }
+  }
+  return [...byKind.values()];
 }
 
 /** capacity_violation alerts on a customer during (or the day after) one of its benign look-alikes, not explained by a real excess. */

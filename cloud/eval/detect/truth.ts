@@ -4,7 +4,7 @@
  * overload, a motor start). Sustained (5 minutes or more: the "sustained" of FACTS.md)
  * it is expected; shorter, it is tolerated either way.
  */
-import type { Episode, EvalPlan } from './plan.js';
+import type { Episode, FleetPlan } from './plan.js';
 import type { Generated } from './generate.js';
 
 const SUSTAINED_MS = 5 * 60_000;
@@ -13,7 +13,7 @@ const STEP_GAP_MS = 90_000;
 /** Runs closer than this are one window of tolerance (a load hovering at the rating). */
 const BRIDGE_MS = 10 * 60_000;
 
-export function derivedEpisodes(plan: EvalPlan, gen: Generated, firstId: number): Episode[] {
+export function derivedEpisodes(plan: FleetPlan, gen: Generated, firstId: number): Episode[] {
   const out: Episode[] = [];
   let id = firstId;
   for (const [device, series] of gen.truthValues) {
