@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger, loadBuiltinProfiles } from '@gridsafe/shared';
-import { DEFAULT_POLLING } from '../src/config/load.js';
+import { DEFAULT_POLLING, DEFAULT_RECONNECT_MAX_MS } from '../src/config/load.js';
 import type { DeviceConfig, SerialBusConfig } from '../src/config/types.js';
 import { Bus } from '../src/modbus/bus.js';
 import { ModbusSerialLink } from '../src/modbus/link.js';
@@ -91,6 +91,7 @@ async function runAt(baud: number, dir: string): Promise<Result> {
     baudRate: baud,
     ...FORMAT,
     pauseMs: 0,
+    reconnectMaxMs: DEFAULT_RECONNECT_MAX_MS,
     polling: { ...DEFAULT_POLLING, gapFill },
   };
   const bus = new Bus(busConfig, new ModbusSerialLink(busConfig), log);

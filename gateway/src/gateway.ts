@@ -15,7 +15,7 @@ import { OVERFLOW_POLICIES } from './outbox/overflow/index.js';
 import { SqliteOutbox } from './outbox/sqlite-outbox.js';
 import type { Outbox } from './outbox/types.js';
 import { Batcher } from './poll/batcher.js';
-import { DevicePoller } from './poll/device-poller.js';
+import { DevicePoller, type DeviceCommState } from './poll/device-poller.js';
 import { MqttUplink } from './uplink/mqtt-uplink.js';
 import { GATEWAY_VERSION } from './version.js';
 
@@ -96,7 +96,8 @@ export class Gateway {
     );
   }
 
-  private startPolling(config: GatewayConfig): void {
+  /** Starts buses and pollers; `previous` carries each device's comm state across a reload. */
+  private startPolling(config: GatewayConfig, previous = new Map<string, DeviceCommState>()): void {
     const factory = this.options.linkFactory ?? ((bus: BusConfig) => new ModbusSerialLink(bus));
     for (const busConfig of config.buses)
       this.buses.set(busConfig.id, new Bus(busConfig, factory(busConfig), this.log.child({ bus: busConfig.id })));
@@ -109,6 +110,7 @@ export class Gateway {
         (reading) => this.batcher.add(reading),
         (id, type, detail) => this.event(id, type, detail),
         this.log.child({ device: device.id }),
+        previous.get(device.id),
       );
       this.pollers.set(device.id, poller);
       // Spread the devices of a bus over the first interval so they do not all queue at once.
@@ -165,7 +167,8 @@ export class Gateway {
         const readings = await this.readNow(devices);
         this.event(undefined, 'command_done', { command: name, readings: readings.length });
       } else if (name === 'reload-config') {
-        await this.reload();
+        const applied = await this.reload();
+        this.event(undefined, 'command_done', { command: name, applied });
       } else {
         this.event(undefined, 'command_rejected', {
           command: name,
@@ -178,8 +181,12 @@ export class Gateway {
     }
   }
 
-  /** Reads the config again; applies it when it is valid and needs no restart. */
-  async reload(): Promise<void> {
+  /**
+   * Reads the config again; applies it when it is valid and needs no restart, and says
+   * whether it did. A device that keeps its id keeps its comm state (a lost device still
+   * gets comm_restored when it answers) and, on the same bus, unit and profile, its learned holes.
+   */
+  async reload(): Promise<boolean> {
     let next: GatewayConfig;
     try {
       next = loadConfig(this.options.configPath);
@@ -187,18 +194,19 @@ export class Gateway {
       const problems = error instanceof ConfigError ? error.problems : [(error as Error).message];
       this.log.error({ problems }, 'reload-config: the new configuration is not valid; keeping the running one');
       this.event(undefined, 'config_rejected', { source: this.config.source, problems });
-      return;
+      return false;
     }
     const fixed = (c: GatewayConfig) => JSON.stringify([c.gatewayId, c.mqtt, c.dataDir, c.outbox, c.batch]);
     if (fixed(next) !== fixed(this.config)) {
       const problems = ['gateway id, mqtt, dataDir, outbox and batch settings change only with a restart'];
       this.event(undefined, 'config_rejected', { source: next.source, problems });
       this.log.error({ problems }, 'reload-config refused');
-      return;
+      return false;
     }
+    const previous = new Map([...this.pollers].map(([id, poller]) => [id, poller.commState()]));
     await this.stopPolling();
     this.config = next;
-    this.startPolling(next);
+    this.startPolling(next, previous);
     this.event(undefined, 'config_applied', {
       source: next.source,
       devices: next.devices.length,
@@ -206,6 +214,7 @@ export class Gateway {
       version: GATEWAY_VERSION,
     });
     this.log.info({ devices: next.devices.map((d) => d.id) }, 'configuration reloaded');
+    return true;
   }
 
   health(): Record<string, unknown> {

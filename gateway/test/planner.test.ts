@@ -74,6 +74,29 @@ t.test('the shipped profiles at their defaults', async (t) => {
   t.equal(planForProfile(profiles.get('gridsafe-rcm4')!, { gapFill: 0 }).length, 1);
 });
 
+t.test('a read never spans a hole; a register inside one is left out', async (t) => {
+  const dtsu = profiles.get('dtsu666')!;
+  const energy = (holes: Array<{ function: 3 | 4; first: number; last: number }>) =>
+    planForProfile(dtsu, { gapFill: 10, holes })
+      .filter((r) => r.address < 0x2000)
+      .map((r) => [r.address, r.count]);
+  t.same(energy([]), [[0x101e, 12]], 'without a hole the two energy counters are read together');
+  t.same(
+    energy([{ function: 3, first: 0x1020, last: 0x1027 }]),
+    [
+      [0x101e, 2],
+      [0x1028, 2],
+    ],
+    'a hole between them splits the read',
+  );
+  t.same(energy([{ function: 4, first: 0x1020, last: 0x1027 }]), [[0x101e, 12]], 'a hole of FC 4 does not touch FC 3');
+  const withoutExport = planForProfile(dtsu, { gapFill: 10, holes: [{ function: 3, first: 0x1029, last: 0x1029 }] });
+  t.notOk(
+    withoutExport.some((r) => r.values.some((v) => v.register.quantity === 'e_exp_kwh')),
+    'a register in a hole is not read',
+  );
+});
+
 t.test('a value is never split across requests, and function codes never mix', async (t) => {
   const reg = (address: number, fn: 3 | 4, type: RegisterDefinition['type'] = 'float32'): RegisterDefinition => ({
     quantity: 'p_kw',

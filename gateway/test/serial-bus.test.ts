@@ -6,14 +6,14 @@
  * out on the events topic.
  */
 import t from 'tap';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseScenarioText, startSimulator, type SimulatorHandle } from '@gridsafe/firmware-sim';
 import { createLogger, decodeJsonTelemetry, type GatewayEvent, type Reading } from '@gridsafe/shared';
 import { startBroker, type TestBroker } from './support/broker.js';
-import { startGateway, type GatewayProcess } from './support/gateway-process.js';
+import { startGatewayWithConfig, stopFieldRun, type GatewayProcess } from './support/gateway-process.js';
 import { ptyPair, type PtyPair } from './support/pty.js';
 import { compareReading, readServed } from './support/served.js';
 import { waitFor } from '@gridsafe/testkit';
@@ -75,22 +75,10 @@ devices:
     })),
     jobs: { midnightEnergy: { enabled: false } },
   };
-  const path = join(dir, 'gateway.json');
-  writeFileSync(path, JSON.stringify(config, null, 2));
-  gw = startGateway(['--config', path], {
-    GRIDSAFE_BROKER_URL: '',
-    GRIDSAFE_DATA_DIR: '',
-    GRIDSAFE_GATEWAY_SECRET: '',
-  });
+  gw = startGatewayWithConfig(dir, config);
 });
 
-t.teardown(async () => {
-  await gw?.stop(5000);
-  await sim?.stop();
-  await broker?.close();
-  await pty?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+t.teardown(() => stopFieldRun(dir, { gw, sim, broker, pty }));
 
 function readings(since = 0): Reading[] {
   return broker
@@ -160,8 +148,9 @@ const FAULTS = [
     counter: 'timeout',
   },
   {
-    name: 'exception 2 (illegal address)',
-    fault: { fault: 'exception' as const, code: 2, probability: 0.5 },
+    // Not exception 2: that one means a register the device does not have, and teaches the gateway a hole (holes.test.ts).
+    name: 'exception 4 (slave device failure)',
+    fault: { fault: 'exception' as const, code: 4, probability: 0.5 },
     counter: 'exception',
   },
 ];
@@ -171,7 +160,8 @@ for (const f of FAULTS) {
     const before = lastHealth().devices['s-2']!;
     const from = Date.now();
     sim.setFault('s-2', f.fault);
-    await sleep(4000);
+    // Long enough that a neighbour's reading delayed past the window's edge (it is read late, not lost) moves the rate little.
+    await sleep(6000);
     sim.setFault('s-2', null);
     const to = Date.now();
     await sleep(1500);
@@ -207,7 +197,8 @@ t.test('a slave that stops answering is reported comm_lost, then comm_restored; 
   sim.setFault('s-2', { fault: 'no_reply' });
   const lost = await waitFor(
     'comm_lost',
-    () => events().find((e) => e.type === 'comm_lost' && e.device === 's-2'),
+    // Only this episode: a fault above may have made s-2 lost for a while too.
+    () => events().find((e) => e.type === 'comm_lost' && e.device === 's-2' && e.ts >= from),
     15_000,
   );
   t.equal(lost.gateway, 'gw-serial');
@@ -227,7 +218,7 @@ t.test('a slave that stops answering is reported comm_lost, then comm_restored; 
   sim.setFault('s-2', null);
   const restored = await waitFor(
     'comm_restored',
-    () => events().find((e) => e.type === 'comm_restored' && e.device === 's-2'),
+    () => events().find((e) => e.type === 'comm_restored' && e.device === 's-2' && e.ts >= lost.ts),
     15_000,
   );
   t.ok(restored.seq > lost.seq, 'event seq increases');

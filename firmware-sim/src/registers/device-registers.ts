@@ -5,11 +5,13 @@
  */
 import {
   decodeRegisters,
+  registerCount,
   encodeRegisters,
   type DeviceProfile,
   type PrimaryConversion,
   type Quantity,
   type ReadFunction,
+  type RegisterHole,
   type RegisterDefinition,
   type SettingDefinition,
 } from '@gridsafe/shared';
@@ -50,9 +52,12 @@ export class DeviceRegisters {
   private image = new Map<ReadFunction, Map<number, number>>();
   /** Settings this simulator has no value for; they read 0 (reported once at start-up). */
   readonly unsupportedSettings: string[] = [];
+  /** Ranges a read must not touch (exception 2), as the profile declares them. */
+  private readonly holes: readonly RegisterHole[];
 
   constructor(profile: DeviceProfile, ctRatio: number, ptRatio: number, blockGap = DEFAULT_BLOCK_GAP) {
     this.profile = profile;
+    this.holes = profile.holes;
     for (const def of profile.registers)
       this.entries.push({ kind: 'quantity', def, ratio: ratioFor(def.primary, ctRatio, ptRatio) });
     for (const def of profile.settings)
@@ -115,11 +120,12 @@ export class DeviceRegisters {
     return served;
   }
 
-  /** The words of a read, or null when an address is outside every block (exception 2). */
+  /** The words of a read, or null when an address is outside every block or in a hole (exception 2). */
   read(fn: ReadFunction, start: number, count: number): number[] | null {
     const end = start + count - 1;
     const blocks = this.blocks.get(fn) ?? [];
     if (!blocks.some(([first, last]) => start >= first && end <= last)) return null;
+    if (this.holes.some((h) => h.function === fn && h.first <= end && h.last >= start)) return null;
     const table = this.image.get(fn);
     const words: number[] = [];
     for (let a = start; a <= end; a++) words.push(table?.get(a) ?? 0);
@@ -142,7 +148,7 @@ function computeBlocks(
   for (const fn of [3, 4] as const) {
     const spans = defs
       .filter((d) => d.function === fn)
-      .map((d): [number, number] => [d.address, d.address + (d.type === 'int16' || d.type === 'uint16' ? 0 : 1)])
+      .map((d): [number, number] => [d.address, d.address + registerCount(d.type) - 1])
       .sort((a, b) => a[0] - b[0]);
     const merged: Array<[number, number]> = [];
     for (const span of spans) {

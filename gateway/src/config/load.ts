@@ -36,6 +36,9 @@ export const DEFAULT_POLLING: PollingSettings = {
   backoffMaxMs: 60_000,
 };
 
+/** A device back on the network is read again within this (issue 14 asks for at most 10 s). */
+export const DEFAULT_RECONNECT_MAX_MS = 10_000;
+
 const POLLING_KEYS = [
   'timeout',
   'retries',
@@ -223,6 +226,7 @@ export function buildConfig(source: ConfigSource, env: NodeJS.ProcessEnv, baseDi
         maxRegistersPerRequest: 125,
         registers: [],
         settings: [],
+        holes: [],
       },
       ctRatio: r.number(d, 'ctRatio', path, 1, { min: 0, exclusiveMin: true, max: 100_000 }),
       ptRatio: r.number(d, 'ptRatio', path, 1, { min: 0, exclusiveMin: true, max: 100_000 }),
@@ -354,12 +358,17 @@ function readBus(r: FieldReader, raw: unknown, path: FieldPath, defaults: Pollin
     'dataBits',
     'stopBits',
     'pause',
+    'reconnectMax',
     'polling',
   ]);
   if (!kindObj) return undefined;
   const id = r.string(kindObj, 'id', path, undefined, ID, ID_TEXT) ?? '';
   const kind = r.oneOf(kindObj, 'kind', path, ['tcp', 'serial'] as const, undefined);
   const polling = readPolling(r, kindObj['polling'], [...path, 'polling'], defaults);
+  const reconnectMaxMs = r.duration(kindObj, 'reconnectMax', path, DEFAULT_RECONNECT_MAX_MS, {
+    min: 500,
+    max: 600_000,
+  });
   const notFor = (keys: string[], what: string) => {
     for (const key of keys)
       if (kindObj[key] !== undefined) r.problem([...path, key], `does not apply to a ${what} bus`, true);
@@ -373,6 +382,7 @@ function readBus(r: FieldReader, raw: unknown, path: FieldPath, defaults: Pollin
       port: r.number(kindObj, 'port', path, 502, { integer: true, min: 1, max: 65535 }),
       maxInFlight: r.number(kindObj, 'maxInFlight', path, 16, { integer: true, min: 1, max: 256 }),
       pauseAfterConnectMs: r.duration(kindObj, 'pauseAfterConnect', path, 0, { max: 60_000 }),
+      reconnectMaxMs,
       polling,
     };
   }
@@ -388,6 +398,7 @@ function readBus(r: FieldReader, raw: unknown, path: FieldPath, defaults: Pollin
     // FACTS.md: no parity needs 2 stop bits to keep the 11-bit character (8N1 is off-spec but common).
     stopBits: r.oneOf(kindObj, 'stopBits', path, [1, 2] as const, parity === 'none' ? 2 : 1),
     pauseMs: r.duration(kindObj, 'pause', path, 0, { max: 60_000 }),
+    reconnectMaxMs,
     polling,
   };
 }

@@ -31,6 +31,8 @@ export interface TcpBusConfig {
   maxInFlight: number;
   /** Pause after (re)connecting before the first request (some devices drop the first one). */
   pauseAfterConnectMs: number;
+  /** Longest wait between two attempts to reopen the connection. */
+  reconnectMaxMs: number;
   polling: PollingSettings;
 }
 
@@ -44,6 +46,8 @@ export interface SerialBusConfig {
   stopBits: 1 | 2;
   /** Extra silence between a reply and the next request, beyond the 3.5-character minimum. */
   pauseMs: number;
+  /** Longest wait between two attempts to reopen the serial port. */
+  reconnectMaxMs: number;
   polling: PollingSettings;
 }
 

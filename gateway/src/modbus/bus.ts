@@ -2,8 +2,13 @@
  * The request scheduler of one bus. A serial bus carries one request at a time (one
  * master, several slaves, FACTS.md) and keeps the inter-frame silence plus the
  * configured pause between a reply and the next request; a TCP bus runs up to
- * maxInFlight requests at once. Requests are served first come, first served, and a
- * retry queues again at the back, so one failing device cannot hold the bus.
+ * maxInFlight requests at once. Requests of healthy devices go first (first come, first
+ * served); retries and probes of failing devices wait behind them, so a device that does
+ * not answer spends only the bus time its healthy neighbours leave free.
+ *
+ * A link that cannot be opened (or drops) is reopened in the background with a backoff
+ * from RECONNECT_MIN_MS doubling to the bus's reconnectMax; each time it opens, the
+ * listeners hear of it (the pollers of lost devices probe at once).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger, ReadFunction } from '@gridsafe/shared';
@@ -13,7 +18,14 @@ import type { ModbusLink, RawLine } from './link.js';
 import { interFrameSilenceMs } from './timing.js';
 import { RequestStats } from '../util/stats.js';
 
-export interface BusRequest {
+export interface SubmitOptions {
+  /** `low`: a retry or a probe of a failing device, served after every waiting `normal` request. */
+  priority?: 'normal' | 'low';
+  /** The requesting device's counters: its bus time is added at the same moment as the bus's own. */
+  account?: RequestStats;
+}
+
+export interface BusRequest extends SubmitOptions {
   unit: number;
   fn: ReadFunction;
   address: number;
@@ -37,26 +49,28 @@ export type ExchangeOutcome<T> =
 
 interface Queued {
   request: BusRequest | LineExchange<unknown>;
+  options: SubmitOptions;
   resolve: (outcome: ExchangeOutcome<unknown>) => void;
 }
 
-/** Reconnect backoff of a bus whose port or socket cannot be opened. */
-const RECONNECT_MIN_MS = 500;
-const RECONNECT_MAX_MS = 30_000;
+/** First delay before reopening a link that failed; it doubles up to the bus's reconnectMax. */
+export const RECONNECT_MIN_MS = 500;
 
 export class Bus {
   readonly stats = new RequestStats();
   private readonly queue: Queued[] = [];
+  private readonly lowQueue: Queued[] = [];
   private inFlight = 0;
   private readonly concurrency: number;
   private readonly silenceMs: number;
   private lastFrameEnd = 0;
-  private opening: Promise<void> | undefined;
-  private reconnectAt = 0;
+  private opening: Promise<ModbusReadError | undefined> | undefined;
+  private reconnectTimer: NodeJS.Timeout | undefined;
   private reconnectDelay = RECONNECT_MIN_MS;
   private reconnects = 0;
   private stopped = false;
   private idle: Array<() => void> = [];
+  private readonly connectedListeners = new Set<() => void>();
 
   constructor(
     readonly config: BusConfig,
@@ -71,43 +85,58 @@ export class Bus {
     return this.config.id;
   }
 
+  /** Calls `listener` each time the link (re)opens; returns the function that stops it. */
+  onConnected(listener: () => void): () => void {
+    this.connectedListeners.add(listener);
+    return () => this.connectedListeners.delete(listener);
+  }
+
   /** Queues a read; resolves with its outcome (never rejects). */
   submit(request: BusRequest): Promise<BusOutcome> {
-    return this.enqueue<number[]>(request).then((o) => (o.ok ? { ...o, words: o.value } : o));
+    return this.enqueue<number[]>(request, request).then((o) => (o.ok ? { ...o, words: o.value } : o));
   }
 
   /** Queues an exchange of raw frames (a serial bus only); it takes its turn with the Modbus requests. */
-  submitExchange<T>(exchange: LineExchange<T>): Promise<ExchangeOutcome<T>> {
-    return this.enqueue<T>(exchange);
+  submitExchange<T>(exchange: LineExchange<T>, options: SubmitOptions = {}): Promise<ExchangeOutcome<T>> {
+    return this.enqueue<T>(exchange, options);
   }
 
-  private enqueue<T>(request: BusRequest | LineExchange<T>): Promise<ExchangeOutcome<T>> {
+  private enqueue<T>(request: BusRequest | LineExchange<T>, options: SubmitOptions): Promise<ExchangeOutcome<T>> {
     if (this.stopped) return Promise.resolve(fail(new ModbusReadError('disconnected', `bus ${this.id} is stopped`)));
     return new Promise((resolve) => {
-      this.queue.push({ request, resolve: resolve as (outcome: ExchangeOutcome<unknown>) => void });
+      (options.priority === 'low' ? this.lowQueue : this.queue).push({
+        request,
+        options,
+        resolve: resolve as (outcome: ExchangeOutcome<unknown>) => void,
+      });
       this.drain();
     });
   }
 
   private drain(): void {
-    while (this.inFlight < this.concurrency && this.queue.length > 0) {
-      const next = this.queue.shift()!;
+    while (this.inFlight < this.concurrency) {
+      const next = this.queue.shift() ?? this.lowQueue.shift();
+      if (!next) return;
       this.inFlight += 1;
-      void this.run(next.request).then((outcome) => {
+      void this.run(next.request, next.options).then((outcome) => {
         this.inFlight -= 1;
         next.resolve(outcome);
-        if (this.inFlight === 0 && this.queue.length === 0) for (const done of this.idle.splice(0)) done();
+        if (this.inFlight === 0 && this.queue.length === 0 && this.lowQueue.length === 0)
+          for (const done of this.idle.splice(0)) done();
         this.drain();
       });
     }
   }
 
-  private async run(request: BusRequest | LineExchange<unknown>): Promise<ExchangeOutcome<unknown>> {
+  private async run(
+    request: BusRequest | LineExchange<unknown>,
+    options: SubmitOptions,
+  ): Promise<ExchangeOutcome<unknown>> {
     if (!this.link.isOpen) {
-      const opened = await this.ensureOpen();
-      if (opened) {
+      const failure = await this.ensureOpen();
+      if (failure) {
         this.stats.failure('disconnected');
-        return fail(opened);
+        return fail(failure);
       }
     }
     if (this.silenceMs > 0) await waitUntil(this.lastFrameEnd + this.silenceMs);
@@ -117,15 +146,20 @@ export class Bus {
       const value = typeof request === 'function' ? await this.exchange(request) : await this.read(request);
       const latencyMs = performance.now() - start;
       this.stats.success(latencyMs);
+      this.stats.busTime(latencyMs);
+      options.account?.busTime(latencyMs);
       const noiseBytes = this.link.takeNoiseBytes();
       this.stats.noise(noiseBytes);
       return { ok: true, value, sentAt, latencyMs, noiseBytes };
     } catch (error) {
       const e = error instanceof ModbusReadError ? error : new ModbusReadError('other', String(error));
+      const latencyMs = performance.now() - start;
       this.stats.failure(e.kind);
+      this.stats.busTime(latencyMs);
+      options.account?.busTime(latencyMs);
       // Whatever is left on the line (garbage, a late or broken reply) must not be taken for the next reply.
       if (e.kind === 'timeout' || e.kind === 'crc' || e.kind === 'framing') this.link.discardInput();
-      return { ok: false, error: e, sentAt, latencyMs: performance.now() - start };
+      return { ok: false, error: e, sentAt, latencyMs };
     } finally {
       this.lastFrameEnd = performance.now();
     }
@@ -146,43 +180,58 @@ export class Bus {
     }
   }
 
-  /** Opens the link unless a recent attempt failed; returns the error when it is not usable. */
+  /**
+   * Opens the link at once the first time it is found closed; while a background reconnect
+   * is scheduled, requests fail straight away rather than each trying (and waiting) again.
+   */
   private async ensureOpen(): Promise<ModbusReadError | undefined> {
     if (this.opening) {
       await this.opening;
       return this.link.isOpen ? undefined : new ModbusReadError('disconnected', `bus ${this.id} is not connected`);
     }
-    if (Date.now() < this.reconnectAt)
-      return new ModbusReadError(
-        'disconnected',
-        `bus ${this.id} is not connected (next attempt in ${this.reconnectAt - Date.now()} ms)`,
-      );
-    let failure: ModbusReadError | undefined;
-    this.opening = (async () => {
+    if (this.reconnectTimer)
+      return new ModbusReadError('disconnected', `bus ${this.id} is not connected (reconnecting)`);
+    return this.open();
+  }
+
+  private open(): Promise<ModbusReadError | undefined> {
+    this.opening ??= (async () => {
       try {
         await this.link.open();
         this.reconnects += 1;
         this.reconnectDelay = RECONNECT_MIN_MS;
-        this.log.info('bus connected');
+        this.log.info({ connects: this.reconnects }, 'bus connected');
         if (this.config.kind === 'tcp' && this.config.pauseAfterConnectMs > 0)
           await sleep(this.config.pauseAfterConnectMs);
+        for (const listener of this.connectedListeners) listener();
+        return undefined;
       } catch (error) {
-        failure = error instanceof ModbusReadError ? error : new ModbusReadError('disconnected', String(error));
-        this.reconnectAt = Date.now() + this.reconnectDelay;
+        const failure = error instanceof ModbusReadError ? error : new ModbusReadError('disconnected', String(error));
         this.log.warn({ err: failure.message, retryInMs: this.reconnectDelay }, 'cannot open the bus');
-        this.reconnectDelay = Math.min(RECONNECT_MAX_MS, this.reconnectDelay * 2);
+        this.scheduleReconnect();
+        return failure;
+      } finally {
+        this.opening = undefined;
       }
     })();
-    await this.opening;
-    this.opening = undefined;
-    return failure;
+    return this.opening;
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped || this.reconnectTimer) return;
+    const delay = this.reconnectDelay;
+    this.reconnectDelay = Math.min(this.config.reconnectMaxMs, this.reconnectDelay * 2);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (!this.stopped && !this.link.isOpen) void this.open();
+    }, delay);
   }
 
   health(): Record<string, unknown> {
     return {
       kind: this.config.kind,
       connected: this.link.isOpen,
-      queued: this.queue.length,
+      queued: this.queue.length + this.lowQueue.length,
       inFlight: this.inFlight,
       connects: this.reconnects,
       ...this.stats.toJSON(),
@@ -192,9 +241,13 @@ export class Bus {
   /** Stops taking requests; waits for the ones already on the wire; closes the link. */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const queued of this.queue.splice(0))
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    this.connectedListeners.clear();
+    for (const queued of [...this.queue.splice(0), ...this.lowQueue.splice(0)])
       queued.resolve(fail(new ModbusReadError('disconnected', `bus ${this.id} is stopping`)));
     if (this.inFlight > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
+    await this.opening;
     await this.link.close();
   }
 }

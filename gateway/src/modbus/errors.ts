@@ -3,6 +3,9 @@
 export const ERROR_KINDS = ['timeout', 'crc', 'framing', 'busy', 'exception', 'disconnected', 'other'] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
+/** Modbus exception 2: illegal data address, the request touches a register the device does not have. */
+export const EXCEPTION_ILLEGAL_ADDRESS = 2;
+
 /** Modbus exception 6: slave device busy, retry later (FACTS.md). */
 export const EXCEPTION_BUSY = 6;
 

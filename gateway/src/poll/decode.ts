@@ -5,7 +5,7 @@
  * applies before the ratios (it describes the device), and a value outside it marks the
  * reading `suspect` rather than being dropped: the cloud decides what to do with doubt.
  */
-import { decodeRegisters, type Quantity, type RegisterDefinition } from '@gridsafe/shared';
+import { decodeRegisters, registerCount, type Quantity, type RegisterDefinition } from '@gridsafe/shared';
 import type { PlannedRequest } from '../modbus/planner.js';
 
 export interface Ratios {
@@ -46,11 +46,7 @@ export function decodeReply(
   out: DecodedValue[],
 ): void {
   for (const { register, offset } of request.values) {
-    const slice = Array.prototype.slice.call(
-      words,
-      offset,
-      offset + (register.type === 'int16' || register.type === 'uint16' ? 1 : 2),
-    ) as number[];
+    const slice = Array.prototype.slice.call(words, offset, offset + registerCount(register.type)) as number[];
     let raw = decodeRegisters(slice, register.type, register.byteOrder);
     if (!Number.isFinite(raw)) continue;
     if (register.type === 'float32') raw = tidy(raw, 7);

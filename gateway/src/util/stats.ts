@@ -9,6 +9,8 @@ export class RequestStats {
   noisyReplies = 0;
   noiseBytes = 0;
   errors: Record<ErrorKind, number> = Object.fromEntries(ERROR_KINDS.map((k) => [k, 0])) as Record<ErrorKind, number>;
+  /** Time requests held the line, from sending to the reply or the timeout, ms. */
+  busTimeMs = 0;
   private latencySum = 0;
   private latencyMax = 0;
   private latencyLast = 0;
@@ -19,6 +21,10 @@ export class RequestStats {
     this.latencySum += latencyMs;
     this.latencyLast = latencyMs;
     if (latencyMs > this.latencyMax) this.latencyMax = latencyMs;
+  }
+
+  busTime(ms: number): void {
+    this.busTimeMs += ms;
   }
 
   noise(bytes: number): void {
@@ -41,6 +47,7 @@ export class RequestStats {
       noisyReplies: this.noisyReplies,
       noiseBytes: this.noiseBytes,
       errors: { ...this.errors },
+      busTimeMs: Math.round(this.busTimeMs),
       latencyMs: {
         avg: this.ok ? round(this.latencySum / this.ok) : null,
         max: round(this.latencyMax),

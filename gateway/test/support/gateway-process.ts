@@ -1,5 +1,7 @@
 /** Runs the real gateway CLI as a child process, collecting its log lines. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const CLI = fileURLToPath(new URL('../../dist/src/cli.js', import.meta.url));
@@ -64,4 +66,32 @@ export async function runGateway(
   const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
   clearTimeout(timer);
   return { code, stdout, stderr };
+}
+
+/** Writes `config` as gateway.json in `dir` and runs the gateway on it, the GRIDSAFE_* overrides blanked. */
+export function startGatewayWithConfig(dir: string, config: Record<string, unknown>): GatewayProcess {
+  const path = join(dir, 'gateway.json');
+  writeFileSync(path, JSON.stringify(config, null, 2));
+  return startGateway(['--config', path], {
+    GRIDSAFE_BROKER_URL: '',
+    GRIDSAFE_DATA_DIR: '',
+    GRIDSAFE_GATEWAY_SECRET: '',
+  });
+}
+
+/** Stops whatever a field test started (gateway first, so it does not log the others' end) and removes its folder. */
+export async function stopFieldRun(
+  dir: string,
+  parts: {
+    gw?: GatewayProcess | undefined;
+    sim?: { stop(): Promise<void> } | undefined;
+    broker?: { close(): Promise<void> } | undefined;
+    pty?: { close(): Promise<void> } | undefined;
+  },
+): Promise<void> {
+  await parts.gw?.stop(5000);
+  await parts.sim?.stop();
+  await parts.broker?.close();
+  await parts.pty?.close();
+  rmSync(dir, { recursive: true, force: true });
 }

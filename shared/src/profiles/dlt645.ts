@@ -156,6 +156,7 @@ export function parseDlt645Profile(document: unknown, fail: (problem: string) =>
     maxRegistersPerRequest: 125,
     registers: [],
     settings: [],
+    holes: [],
     dlt645: { items, blocks },
   };
 }

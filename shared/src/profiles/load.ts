@@ -15,6 +15,7 @@ import {
   REGISTER_TYPES,
   type DeviceProfile,
   type RegisterDefinition,
+  type RegisterHole,
   type SettingDefinition,
 } from './types.js';
 import { registerCount } from './register-codec.js';
@@ -80,6 +81,15 @@ const profileFileSchema = {
         },
       },
     },
+    holes: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['first', 'last'],
+        properties: { function: common.function, first: address, last: address, $comment: { type: 'string' } },
+      },
+    },
   },
 } as const;
 
@@ -107,6 +117,7 @@ interface RawProfile {
     }
   >;
   settings?: Array<RawRegister & { name: string; description: string }>;
+  holes?: Array<{ function?: 3 | 4; first: number | string; last: number | string }>;
 }
 
 export class ProfileError extends Error {
@@ -125,6 +136,7 @@ export function parseProfile(document: unknown, where: string): DeviceProfile {
   if (!validateProfileFile(document)) throw new ProfileError(where, describeSchemaError(validateProfileFile.errors));
   const raw = document as unknown as RawProfile;
   const defaults = raw.defaults ?? {};
+  const toAddress = (a: number | string) => (typeof a === 'string' ? Number.parseInt(a, 16) : a);
   const resolve = (reg: RawRegister, path: string) => {
     const fn = reg.function ?? defaults.function;
     const type = reg.type ?? defaults.type;
@@ -132,7 +144,7 @@ export function parseProfile(document: unknown, where: string): DeviceProfile {
     if (type === undefined) throw new ProfileError(where, `${path}: no type, and the profile has no default`);
     return {
       function: fn,
-      address: typeof reg.address === 'string' ? Number.parseInt(reg.address, 16) : reg.address,
+      address: toAddress(reg.address),
       type,
       byteOrder: reg.byteOrder ?? defaults.byteOrder ?? 'ABCD',
     };
@@ -154,10 +166,28 @@ export function parseProfile(document: unknown, where: string): DeviceProfile {
     description: s.description,
     ...resolve(s, `/settings/${i}`),
   }));
-  checkOverlaps(where, [
+  const entries = [
     ...registers.map((r) => ({ label: r.quantity, ...r })),
     ...settings.map((s) => ({ label: s.name, ...s })),
-  ]);
+  ];
+  checkOverlaps(where, entries);
+  const holes = (raw.holes ?? []).map((h, i): RegisterHole => {
+    const fn = h.function ?? defaults.function;
+    if (fn === undefined)
+      throw new ProfileError(where, `/holes/${i}: no function code, and the profile has no default`);
+    const hole = { function: fn, first: toAddress(h.first), last: toAddress(h.last) };
+    if (hole.last < hole.first) throw new ProfileError(where, `/holes/${i}: "last" must not be below "first"`);
+    const inside = entries.find(
+      (e) =>
+        e.function === hole.function && e.address <= hole.last && e.address + registerCount(e.type) - 1 >= hole.first,
+    );
+    if (inside)
+      throw new ProfileError(
+        where,
+        `/holes/${i}: 0x${hole.first.toString(16)}-0x${hole.last.toString(16)} covers "${inside.label}", which the profile maps`,
+      );
+    return hole;
+  });
   return {
     id: raw.id,
     model: raw.model,
@@ -167,6 +197,7 @@ export function parseProfile(document: unknown, where: string): DeviceProfile {
     maxRegistersPerRequest: raw.maxRegistersPerRequest ?? 125,
     registers,
     settings,
+    holes,
   };
 }
 

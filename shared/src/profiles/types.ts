@@ -3,13 +3,14 @@ import type { DeviceKind } from '../contract/types.js';
 import type { Quantity } from '../contract/quantities.js';
 import type { Dlt645Map } from './dlt645.js';
 
-export const REGISTER_TYPES = ['int16', 'uint16', 'int32', 'uint32', 'float32'] as const;
+export const REGISTER_TYPES = ['int16', 'uint16', 'int32', 'uint32', 'float32', 'int64', 'uint64', 'float64'] as const;
 export type RegisterType = (typeof REGISTER_TYPES)[number];
 
 /**
  * Byte order of a value, in Telegraf's notation: ABCD is big-endian words of
- * big-endian bytes (Modbus' own order), CDAB swaps the words, BADC swaps the bytes
- * within each word, DCBA reverses everything. 16-bit values use the first two letters.
+ * big-endian bytes (Modbus' own order), CDAB reverses the order of the words, BADC swaps
+ * the bytes within each word, DCBA does both (reverses everything). 16-bit values use
+ * the first two letters; 64-bit values apply the same two rules to their four words.
  */
 export const BYTE_ORDERS = ['ABCD', 'CDAB', 'BADC', 'DCBA'] as const;
 export type ByteOrder = (typeof BYTE_ORDERS)[number];
@@ -48,6 +49,13 @@ export interface SettingDefinition {
 export const PROFILE_PROTOCOLS = ['modbus', 'dlt645'] as const;
 export type ProfileProtocol = (typeof PROFILE_PROTOCOLS)[number];
 
+/** Registers first..last (inclusive) of one function code that the device refuses to read (exception 2). */
+export interface RegisterHole {
+  function: ReadFunction;
+  first: number;
+  last: number;
+}
+
 export interface DeviceProfile {
   id: string;
   model: string;
@@ -62,4 +70,6 @@ export interface DeviceProfile {
   settings: SettingDefinition[];
   /** The DI map of a DL/T 645 profile. */
   dlt645?: Dlt645Map;
+  /** Unreadable ranges between mapped registers: a read must never span them. */
+  holes: RegisterHole[];
 }
