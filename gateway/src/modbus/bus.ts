@@ -123,7 +123,9 @@ export class Bus {
         next.resolve(outcome);
         if (this.inFlight === 0 && this.queue.length === 0 && this.lowQueue.length === 0)
           for (const done of this.idle.splice(0)) done();
-        this.drain();
+        // Next turn, not now: the device just answered may queue its next request first (its
+        // poll's remaining requests follow the first), rather than a waiting retry taking the line.
+        setImmediate(() => this.drain());
       });
     }
   }
