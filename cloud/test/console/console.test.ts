@@ -216,3 +216,43 @@ t.test('auditor: case review with chart, field_check then confirmed, trail and p
   );
   await screenshot(page, '09-fleet');
 });
+
+t.test('work-order assignment from the console: the area lead reassigns, others are not offered it', async (t) => {
+  const wf = await startWorkflowCloud(t);
+  const now = Date.now();
+  await wf.publish(
+    Array.from({ length: 20 }, (_, i) => ({
+      device: 't-001',
+      ts: now - (20 - i) * 30_000,
+      values: { i_res_ma: 400 + i * 10 },
+      quality: 'good' as const,
+    })),
+  );
+  const browser = await launchBrowser(t);
+  const li = await newPage(t, browser, wf.url);
+  const chen = await newPage(t, browser, wf.url);
+  await signIn(li, wf.url, TOKENS.li);
+  await signIn(chen, wf.url, TOKENS.chen);
+
+  await li.locator('tr[data-alert-id] td.assignee', { hasText: /^li$/ }).waitFor();
+  await li.locator('tr[data-alert-id] a').first().click();
+  await li.waitForSelector('#work-order');
+  t.equal(await li.locator('#assign').count(), 0, 'an inspector who is not the lead is not offered assignment');
+
+  await chen.locator('tr[data-alert-id] a').first().click();
+  await chen.waitForSelector('#assign-to');
+  t.same(
+    await chen.locator('#assign-to option').evaluateAll((els) => els.map((e) => e.getAttribute('value'))),
+    ['wang', 'chen'],
+    'active inspectors of the area other than the assignee, those with the skill first',
+  );
+  await chen.fill('#wo-note', 'Li is on leave today');
+  await chen.selectOption('#assign-to', 'wang');
+  await chen.click('#assign-button');
+  await chen.locator('#wo-assignee', { hasText: /^wang$/ }).waitFor();
+  t.match(await chen.textContent('#wo-log'), /Li is on leave today/, 'the note is in the log');
+  t.match(await chen.textContent('#work-order'), /reassigned by chen/, 'the routing reason says who');
+  await screenshot(chen, '07-work-order-reassigned');
+  await li.locator('#wo-assignee', { hasText: /^wang$/ }).waitFor();
+  t.pass('the previous assignee sees the change live');
+});

@@ -81,6 +81,10 @@ const STRINGS = {
   none: ['无', 'none'],
   yuan: ['元', 'yuan'],
   unassigned: ['未分派', 'unassigned'],
+  assign: ['派单', 'Assign'],
+  assignTo: ['派给', 'Assign to'],
+  reassignTo: ['改派给', 'Reassign to'],
+  noOneToAssign: ['本台区没有其他在岗巡检员可派', 'no other active inspector covers this area'],
   escalated: ['已升级', 'escalated'],
 } as const satisfies Record<string, readonly [string, string]>;
 

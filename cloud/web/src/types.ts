@@ -39,6 +39,16 @@ export interface WorkOrder {
   resolution: string | null;
 }
 
+/** An inspector's routing profile (GET /api/v1/inspectors). */
+export interface Inspector {
+  id: string;
+  name: string;
+  areas: string[];
+  skills: string[];
+  lead: boolean;
+  active: boolean;
+}
+
 export interface WorkOrderEvent {
   id: string;
   at: number;

@@ -10,7 +10,8 @@ import { alertTypeLabel, alertTypeMeta, evidenceTable } from '../alert-types.js'
 import { t, tv } from '../i18n.js';
 import { canAct } from '../session.js';
 import { fmtDuration, fmtTime, zoneOf } from '../time.js';
-import type { Alert, Attachment, Device, Page, WorkOrder, WorkOrderEvent } from '../types.js';
+import type { Alert, Attachment, Device, Inspector, Page, WorkOrder, WorkOrderEvent } from '../types.js';
+import { assignControl, loadInspectors } from './work-order-assign.js';
 
 const NEXT: Record<WorkOrder['state'], Array<'acknowledged' | 'on_site' | 'resolved'>> = {
   open: ['acknowledged'],
@@ -38,6 +39,7 @@ export function renderAlertDetail(root: HTMLElement, [alertId]: string[]): () =>
           )
         : null;
       orderId = detail?.workOrder.id ?? null;
+      if (detail) inspectors = await loadInspectors();
       clear(content);
       draw(alert, detail);
       root.dataset['loaded'] = 'true';
@@ -48,6 +50,7 @@ export function renderAlertDetail(root: HTMLElement, [alertId]: string[]): () =>
     }
   };
 
+  let inspectors: Inspector[] = [];
   const act = async (fn: () => Promise<unknown>) => {
     error.textContent = '';
     try {
@@ -204,6 +207,7 @@ export function renderAlertDetail(root: HTMLElement, [alertId]: string[]): () =>
         order.state !== 'resolved' && canAct()
           ? h('div', { class: 'actions' }, note, h('div', {}, ...buttons, addNote), upload)
           : null,
+        assignControl(order, inspectors, () => note.value, act),
         h('h3', {}, t('photos')),
         photoBox,
         h('h3', {}, t('log')),
