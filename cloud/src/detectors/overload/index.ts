@@ -4,9 +4,10 @@
  */
 import type { Severity } from '@gridsafe/shared';
 import type { Detector, DetectorOutput, ReadingInput, SubjectRef } from '../../detector-kit/detector.js';
-import { initialCondition, stepCondition, type ConditionState } from '../../detector-kit/condition.js';
+import { initialCondition, isOpen, stepCondition, type ConditionState } from '../../detector-kit/condition.js';
 import { apparentKva, round, transformerMeters } from '../../detector-kit/measures.js';
 import { LOADING_MODES, parseOverloadSettings, type OverloadSettings } from './settings.js';
+import { profileAmbientC, siteProfile, type AmbientSource } from './ambient.js';
 import {
   advance,
   ageingRate,
@@ -93,7 +94,11 @@ export const overload: Detector<OverloadSettings, OverloadState> = {
     }
     const k = loadKva / tx.ratedKva;
     const params = thermalParams(s);
-    const ambientC = st.ambient && ts - st.ambient.ts <= staleMs ? st.ambient.c : s.ambientC;
+    // Ambient: the sensor while it reports; otherwise the site's profile for this hour, never a fixed figure.
+    const { profile, source: profileSource } = siteProfile(s.ambientProfiles, tx.site);
+    const sensorFresh = st.ambient !== null && ts - st.ambient.ts <= staleMs;
+    const ambientC = sensorFresh ? st.ambient!.c : profileAmbientC(profile, ts, s.utcOffsetMinutes);
+    const ambientSource: AmbientSource = sensorFresh ? `sensor:${s.ambientQuantity}` : profileSource;
 
     // Thermal model: start (and restart after a long gap, whose load we do not know) from the
     // steady state of the present load, capped at the rating: assuming a long past overload
@@ -109,27 +114,29 @@ export const overload: Detector<OverloadSettings, OverloadState> = {
     const th = st.thermal;
     const hot = hotSpotC(th);
     const lim = limitsOf(s);
-    const thermalOver = hot >= lim.hotSpotC || th.topOilC >= lim.topOilC;
-    const active = k > s.raiseAtPu || thermalOver;
+    const atLimit = hot >= lim.hotSpotC || th.topOilC >= lim.topOilC || k >= lim.currentPu;
+    const aboveRating = k > s.raiseAtPu;
     const cleared =
       k <= s.clearAtPu && hot < lim.hotSpotC - s.clearMarginK && th.topOilC < lim.topOilC - s.clearMarginK;
 
-    // Tiers: above rating is a warning; at a limit of the loading mode, or about to reach one, critical.
-    let severity: Severity = 'warning';
+    // Tiers (IEC 60076-7 loading, issue 11): critical at a limit of the loading mode; warning
+    // when the forecast reaches one within the horizon; above the rating but thermally within
+    // the mode's limits, info (or nothing). The forecast costs a short simulation: only above
+    // the rating, or while an alert is open.
+    let severity: Severity | null = atLimit ? 'critical' : null;
     let forecast: number | null | undefined;
-    const atCurrentLimit = k >= lim.currentPu;
-    if (thermalOver || atCurrentLimit) severity = 'critical';
-
-    const wasOpen = st.cond.phase === 'active' || st.cond.phase === 'clearing';
-    // The forecast costs a short simulation: only when it can change what is raised.
-    if (active && severity !== 'critical' && (st.cond.phase === 'pending' || wasOpen)) {
-      forecast = minutesToLimit(th, lim, params);
-      if (forecast !== null && forecast <= s.criticalForecastMinutes) severity = 'critical';
+    if (!atLimit && (aboveRating || isOpen(st.cond))) {
+      forecast = minutesToLimit(th, lim, params, s.warningHorizonMinutes, {
+        ambientC: sensorFresh ? undefined : (m) => profileAmbientC(profile, ts + m * 60_000, s.utcOffsetMinutes),
+      });
+      if (forecast !== null) severity = 'warning';
     }
+    if (severity === null && aboveRating && s.aboveRating === 'info') severity = 'info';
+    const active = severity !== null;
 
     const decision = stepCondition(
       st.cond,
-      { ts, active, cleared, severity },
+      { ts, active, cleared, severity: severity ?? 'info' },
       {
         raiseAfterMs: s.holdSeconds * 1000,
         clearAfterMs: s.clearSeconds * 1000,
@@ -147,6 +154,7 @@ export const overload: Detector<OverloadSettings, OverloadState> = {
       hotSpotC: round(hot, 1),
       topOilC: round(th.topOilC, 1),
       ambientC: round(ambientC, 1),
+      ambientSource,
       ageingRate: round(ageingRate(hot, params.paper), 3),
       episodeAgeingHours: round(th.ageingHours - (st.episodeAgeingStart ?? th.ageingHours), 3),
       loadingMode: s.loadingMode,
@@ -157,8 +165,9 @@ export const overload: Detector<OverloadSettings, OverloadState> = {
       st.episodeAgeingStart = null;
       return [{ kind: 'clear', type: 'overload', subject: ref.subject, ts, evidence }];
     }
-    if (forecast === undefined) forecast = minutesToLimit(th, lim, params);
+    if (forecast === undefined) forecast = atLimit ? 0 : minutesToLimit(th, lim, params, s.warningHorizonMinutes);
     evidence['minutesToLimit'] = forecast;
+    evidence['warningHorizonMinutes'] = s.warningHorizonMinutes;
     return [
       {
         kind: 'raise',

@@ -1,5 +1,6 @@
 /** Settings of the overload detector, with their defaults and where each comes from. */
 import { SettingsError, readSettings, type SettingsOf } from '../../detector-kit/settings.js';
+import { readAmbientProfiles, type AmbientProfiles } from './ambient.js';
 
 /** FACTS.md IEC 60076-7 table: limits of each loading mode (top-oil °C, hot-spot °C, current p.u.). */
 export const LOADING_MODES = {
@@ -33,14 +34,22 @@ export const OVERLOAD_SCHEMA = {
   /** IEC 60076-7 loading mode whose limits apply (FACTS.md table). */
   loadingMode: { kind: 'enum', default: 'normal', values: Object.keys(LOADING_MODES) },
   /**
-   * Ambient temperature, °C, when no sensor gives it. 20 °C is the reference ambient at
-   * which FACTS.md's figures add up to the rated hot-spot: 20 + Δθor 55 + Δθhr 23 = 98 °C.
+   * A quantity (e.g. "t4_c") that a device on the transformer reports as ambient; empty, or
+   * no fresh reading of it: the site's ambient profile (`ambientProfiles`, see ambient.ts).
    */
-  ambientC: { kind: 'number', default: 20, min: -50, max: 60 },
-  /** A quantity (e.g. "t4_c") that a device on the transformer reports as ambient; empty: use ambientC. */
   ambientQuantity: { kind: 'string', default: '' },
-  /** Forecast time to a thermal limit at or under this many minutes makes the alert critical. */
-  criticalForecastMinutes: { kind: 'number', default: 30, min: 0 },
+  /** Local time of the sites, for the hourly ambient profile: UTC + this (480: China Standard Time). */
+  utcOffsetMinutes: { kind: 'number', default: 480, min: -720, max: 840 },
+  /**
+   * Warning when the thermal forecast (present load held, ambient from the profile or the
+   * sensor) reaches a limit of the loading mode within this horizon (issue 11: default 2 h).
+   */
+  warningHorizonMinutes: { kind: 'number', default: 120, min: 0, max: 1440 },
+  /**
+   * Load above the rating with no limit reached or forecast within the horizon is allowed
+   * by IEC 60076-7 normal cyclic loading: `info` raises an info alert, `none` raises nothing.
+   */
+  aboveRating: { kind: 'enum', default: 'info', values: ['info', 'none'] },
   /** FACTS.md ONAN distribution-transformer constants (IEC 60076-7 Annex C). */
   x: { kind: 'number', default: 0.8, min: 0 },
   y: { kind: 'number', default: 1.6, min: 0 },
@@ -58,10 +67,15 @@ export const OVERLOAD_SCHEMA = {
   paper: { kind: 'enum', default: 'normal', values: ['normal', 'upgraded'] },
 } as const;
 
-export type OverloadSettings = SettingsOf<typeof OVERLOAD_SCHEMA>;
+export type OverloadSettings = SettingsOf<typeof OVERLOAD_SCHEMA> & { ambientProfiles: AmbientProfiles };
 
 export function parseOverloadSettings(raw: Record<string, unknown> | undefined): OverloadSettings {
-  const s = readSettings('overload', OVERLOAD_SCHEMA, raw);
+  // The ambient profiles are nested lists, read apart (ambient.ts); the rest are plain fields.
+  const { ambientProfiles, ...fields } = raw ?? {};
+  const s = {
+    ...readSettings('overload', OVERLOAD_SCHEMA, fields),
+    ambientProfiles: readAmbientProfiles(ambientProfiles),
+  };
   if (s.clearAtPu > s.raiseAtPu) {
     throw new SettingsError(
       `detectors.overload.clearAtPu (${s.clearAtPu}) must not be above raiseAtPu (${s.raiseAtPu}): the alert would flap`,

@@ -89,19 +89,33 @@ export function advance(s: ThermalState, ts: number, p: ThermalParams): void {
 }
 
 /**
- * Minutes until the hot-spot or top-oil reaches its limit if the present load and
- * ambient hold, searched up to `horizonMin`; 0 when already there, null when never
- * within the horizon.
+ * What the load and ambient will be, minute by minute from the state's time (minute 0 is
+ * the first minute after it). Absent: the state's present load or ambient holds. The
+ * overload rule holds the load and takes the ambient from its profile; a load forecast
+ * can be run through the same model by giving `loadPu`.
+ */
+export interface ThermalPath {
+  loadPu?: (minute: number) => number;
+  ambientC?: (minute: number) => number;
+}
+
+/**
+ * Minutes until the hot-spot or top-oil reaches its limit along the path (by default the
+ * present load and ambient held), searched up to `horizonMin`; 0 when already there, null
+ * when not within the horizon.
  */
 export function minutesToLimit(
   s: ThermalState,
   limits: { hotSpotC: number; topOilC: number },
   p: ThermalParams,
   horizonMin = 24 * 60,
+  path: ThermalPath = {},
 ): number | null {
   if (hotSpotC(s) >= limits.hotSpotC || s.topOilC >= limits.topOilC) return 0;
   const probe: ThermalState = { ...s };
   for (let m = 1; m <= horizonMin; m++) {
+    if (path.loadPu) probe.k = path.loadPu(m - 1);
+    if (path.ambientC) probe.ambientC = path.ambientC(m - 1);
     step(probe, STEP_MIN, p);
     if (hotSpotC(probe) >= limits.hotSpotC || probe.topOilC >= limits.topOilC) return m;
   }

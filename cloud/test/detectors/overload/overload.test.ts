@@ -10,8 +10,13 @@ const fleet = {
 };
 const S = 1000;
 
+/** An ambient profile at one temperature all year and all day. */
+const flat = (c: number) => ({ monthlyMeanC: Array(12).fill(c), hourlyOffsetK: Array(24).fill(0) });
+
+/** The rule tests run at a constant 20 °C ambient unless they set their own. */
 function engineFor(settings: Record<string, Record<string, unknown>> = {}, state?: MemoryState) {
-  const deps = makeDeps(fleet, settings, state);
+  const own = settings['overload'] ?? {};
+  const deps = makeDeps(fleet, { ...settings, overload: { ambientProfiles: { default: flat(20) }, ...own } }, state);
   return { deps, engine: createDetectionEngine(deps, { detectors: [overload], wallClock: () => 0 }) };
 }
 
@@ -32,8 +37,8 @@ t.test('load exactly at the rating never raises; strictly above it for holdSecon
   t.ok(alert, 'opened');
   t.equal(alert!.openedAt, start + 60 * S, 'at the first reading 60 s after the load crossed');
   t.equal(alert!.subject, 'tx-1');
-  t.equal(alert!.severity, 'warning');
-  t.match(alert!.evidence, { loadKva: 101, ratedKva: 100, pu: 1.01, since: start });
+  t.equal(alert!.severity, 'info', 'above the rating, thermally within the normal cyclic limits');
+  t.match(alert!.evidence, { loadKva: 101, ratedKva: 100, pu: 1.01, since: start, minutesToLimit: null });
 });
 
 t.test('one second short of the hold does not raise', async (t) => {
@@ -102,20 +107,20 @@ t.test('a flap back above the clear threshold restarts the clearing wait', async
 });
 
 t.test('severity rises to critical at the current limit of the loading mode, on the same alert', async (t) => {
-  const { deps, engine } = engineFor({ overload: { holdSeconds: 60, criticalForecastMinutes: 0 } });
+  const { deps, engine } = engineFor({ overload: { holdSeconds: 60, warningHorizonMinutes: 0 } });
   await feed(
     engine,
     steps('m-1', T0, 10, 7, () => ({ s_kva: 120 })),
   );
-  t.equal(deps.alerts.open('overload', 'tx-1')?.severity, 'warning');
+  t.equal(deps.alerts.open('overload', 'tx-1')?.severity, 'info');
   await feed(
     engine,
     steps('m-1', T0 + 70 * S, 10, 3, () => ({ s_kva: 149 })),
   );
   t.equal(
     deps.alerts.open('overload', 'tx-1')?.severity,
-    'warning',
-    '1.49 p.u. is under the 1.5 p.u. normal-cyclic limit',
+    'info',
+    '1.49 p.u. is under the 1.5 p.u. normal-cyclic limit (no forecast horizon)',
   );
   await feed(engine, [reading('m-1', T0 + 100 * S, { s_kva: 150 })]);
   t.equal(deps.alerts.open('overload', 'tx-1')?.severity, 'critical', '1.5 p.u.: FACTS.md normal cyclic current limit');
@@ -124,10 +129,10 @@ t.test('severity rises to critical at the current limit of the loading mode, on 
 
 t.test('long-time emergency mode moves the current limit to 1.8 p.u.', async (t) => {
   const { deps, engine } = engineFor({
-    overload: { holdSeconds: 0, loadingMode: 'long_emergency', criticalForecastMinutes: 0 },
+    overload: { holdSeconds: 0, loadingMode: 'long_emergency', warningHorizonMinutes: 0 },
   });
   await feed(engine, [reading('m-1', T0, { s_kva: 170 })]);
-  t.equal(deps.alerts.open('overload', 'tx-1')?.severity, 'warning');
+  t.equal(deps.alerts.open('overload', 'tx-1')?.severity, 'info');
   await feed(engine, [reading('m-1', T0 + S, { s_kva: 180 })]);
   t.equal(deps.alerts.open('overload', 'tx-1')?.severity, 'critical');
 });
@@ -135,7 +140,7 @@ t.test('long-time emergency mode moves the current limit to 1.8 p.u.', async (t)
 t.test(
   'a sustained moderate overload heats the hot-spot past 120 °C and becomes critical with a forecast on the way',
   async (t) => {
-    const { deps, engine } = engineFor({ overload: { holdSeconds: 300, criticalForecastMinutes: 0 } });
+    const { deps, engine } = engineFor({ overload: { holdSeconds: 300 } });
     await feed(
       engine,
       steps('m-1', T0, 60, 60, () => ({ s_kva: 50 })),
@@ -147,7 +152,8 @@ t.test(
     const a = deps.alerts.ofType('overload')[0]!;
     t.equal(a.severity, 'critical');
     const raises = deps.alerts.calls.filter((c) => c.op === 'raise');
-    t.equal(raises[0]!.severity, 'warning', 'opened as a warning');
+    t.equal(raises[0]!.severity, 'info', 'opened as info: at 20 °C the limit is 4 h away');
+    t.ok(raises.some((c) => c.severity === 'warning'), 'then a warning, 2 h before it');
     const firstCritical = raises.find((c) => c.severity === 'critical')!;
     t.ok(firstCritical.ts > T0 + 3600 * S + 30 * 60 * S, 'the oil takes time to heat');
     t.ok((a.evidence['hotSpotC'] as number) >= 120);
@@ -155,22 +161,78 @@ t.test(
   },
 );
 
-t.test('a forecast within criticalForecastMinutes raises critical before the limit is reached', async (t) => {
-  const { deps, engine } = engineFor({ overload: { holdSeconds: 300, criticalForecastMinutes: 30 } });
+t.test(
+  'tiers: info above the rating, warning once a limit is forecast within the horizon, critical at it',
+  async (t) => {
+    // 1.25 p.u. at 20 °C from 0.6 p.u.: the hot-spot reaches 120 °C after about 5 h.
+    const run = async (horizon: number) => {
+      const { deps, engine } = engineFor({ overload: { holdSeconds: 300, warningHorizonMinutes: horizon } });
+      await feed(
+        engine,
+        steps('m-1', T0, 60, 60, () => ({ s_kva: 60 })),
+      );
+      await feed(
+        engine,
+        steps('m-1', T0 + 3600 * S, 60, 400, () => ({ s_kva: 125 })),
+      );
+      const raises = deps.alerts.calls.filter((c) => c.op === 'raise');
+      const first = (severity: string) => raises.find((c) => c.severity === severity)?.ts;
+      return { info: first('info'), warning: first('warning'), critical: first('critical'), deps };
+    };
+    const twoHours = await run(120);
+    t.ok(twoHours.info !== undefined && twoHours.warning !== undefined && twoHours.critical !== undefined);
+    t.ok(twoHours.info! < twoHours.warning!, 'info first: within the limits, none forecast within 2 h');
+    const lead = (twoHours.critical! - twoHours.warning!) / 60_000;
+    t.ok(lead > 100 && lead <= 121, `warning about 2 h before the limit (${lead} min)`);
+    t.match(twoHours.deps.alerts.alerts[0]!.evidence, { minutesToLimit: 0, hotSpotC: Number });
+    const halfHour = await run(30);
+    t.ok(halfHour.warning! > twoHours.warning!, 'a shorter horizon warns later');
+    t.equal(halfHour.critical, twoHours.critical, 'the limit is the limit');
+  },
+);
+
+t.test('110 % for 15 minutes on a hot afternoon never warns; aboveRating: none raises nothing', async (t) => {
+  const hot = { ambientProfiles: { default: flat(35) } };
+  const day = [
+    ...steps('m-1', T0, 60, 6 * 60, () => ({ s_kva: 70 })),
+    ...steps('m-1', T0 + 6 * 3600 * S, 60, 15, () => ({ s_kva: 110 })),
+    ...steps('m-1', T0 + 6 * 3600 * S + 15 * 60 * S, 60, 120, () => ({ s_kva: 70 })),
+  ];
+  const info = engineFor({ overload: hot });
+  await feed(info.engine, day);
+  t.same(
+    info.deps.alerts.calls.filter((c) => c.op === 'raise').map((c) => c.severity),
+    ['info', 'info'],
+    'an info alert only (opened, refreshed), never a warning',
+  );
+  const none = engineFor({ overload: { ...hot, aboveRating: 'none' } });
+  await feed(none.engine, day);
+  t.equal(none.deps.alerts.alerts.length, 0);
+});
+
+t.test('135 % for two hours on a hot afternoon reaches warning, then critical, with the default profile', async (t) => {
+  // No profile configured: the documented default (ambient.ts); a July afternoon in China Standard Time.
+  const deps = makeDeps(fleet, { overload: {} });
+  const engine = createDetectionEngine(deps, { detectors: [overload], wallClock: () => 0 });
+  const july = Date.UTC(2025, 6, 15, 3, 0, 0); // 11:00 local
   await feed(
     engine,
-    steps('m-1', T0, 60, 600, () => ({ s_kva: 130 })),
+    steps('m-1', july, 60, 180, () => ({ s_kva: 75 })),
+  );
+  const start = july + 3 * 3600 * S; // 14:00 local
+  await feed(
+    engine,
+    steps('m-1', start, 60, 120, () => ({ s_kva: 135 })),
   );
   const raises = deps.alerts.calls.filter((c) => c.op === 'raise');
-  const firstCritical = raises.find((c) => c.severity === 'critical')!;
-  const { deps: d2, engine: e2 } = engineFor({ overload: { holdSeconds: 300, criticalForecastMinutes: 0 } });
-  await feed(
-    e2,
-    steps('m-1', T0, 60, 600, () => ({ s_kva: 130 })),
+  t.equal(raises[0]!.severity, 'warning', 'a limit within 2 h from the start');
+  t.ok(
+    raises.some((c) => c.severity === 'critical'),
+    'critical before the two hours are over',
   );
-  const atLimit = d2.alerts.calls.find((c) => c.op === 'raise' && c.severity === 'critical')!;
-  t.ok(firstCritical.ts < atLimit.ts, 'forecast tier fires earlier than the limit itself');
-  t.ok(atLimit.ts - firstCritical.ts <= 31 * 60 * S);
+  const a = deps.alerts.alerts[0]!;
+  t.equal(a.evidence['ambientSource'], 'profile:default');
+  t.ok((a.evidence['ambientC'] as number) > 30, `ambient ${a.evidence['ambientC']} °C: a July afternoon`);
 });
 
 t.test('a gap longer than maxGapSeconds restarts the hold', async (t) => {
@@ -233,7 +295,26 @@ t.test('an ambient sensor on the transformer replaces the configured ambient', a
   );
   const engine = createDetectionEngine(deps, { detectors: [overload], wallClock: () => 0 });
   await feed(engine, [reading('t-1', T0, { t4_c: 35 }), reading('m-1', T0 + S, { s_kva: 110 })]);
-  t.equal(deps.alerts.alerts[0]?.evidence['ambientC'], 35);
+  t.match(deps.alerts.alerts[0]?.evidence, { ambientC: 35, ambientSource: 'sensor:t4_c' });
+  // The sensor silent beyond meterStaleSeconds: the site's profile takes over.
+  await feed(engine, [reading('m-1', T0 + 2000 * S, { s_kva: 111 })]);
+  t.match(deps.alerts.alerts[0]?.evidence, { ambientSource: 'profile:default' });
+});
+
+t.test('a site has its own ambient profile: monthly means and hourly offsets, in local time', async (t) => {
+  const hourly = Array.from({ length: 24 }, (_, h) => (h === 14 ? 3 : 0));
+  const deps = makeDeps(fleet, {
+    overload: {
+      holdSeconds: 0,
+      ambientProfiles: {
+        sites: { s: { monthlyMeanC: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], hourlyOffsetK: hourly } },
+      },
+    },
+  });
+  const engine = createDetectionEngine(deps, { detectors: [overload], wallClock: () => 0 });
+  // 06:30 UTC on 2 June is 14:30 in China Standard Time: June's 6 °C + 3 K.
+  await feed(engine, [reading('m-1', Date.UTC(2025, 5, 2, 6, 30), { s_kva: 110 })]);
+  t.match(deps.alerts.alerts[0]?.evidence, { ambientC: 9, ambientSource: 'profile:s' });
 });
 
 t.test('settings are checked with the field named', async (t) => {
@@ -244,4 +325,16 @@ t.test('settings are checked with the field named', async (t) => {
     () => engineFor({ overload: { loadingMode: 'party' } }),
     /loadingMode must be one of normal, long_emergency, short_emergency/,
   );
+  t.throws(
+    () => engineFor({ overload: { ambientProfiles: { default: { monthlyMeanC: [20, 20] } } } }),
+    /detectors\.overload\.ambientProfiles\.default\.monthlyMeanC must be a list of 12 temperatures/,
+  );
+  t.throws(
+    () =>
+      engineFor({
+        overload: { ambientProfiles: { sites: { s: { monthlyMeanC: flat(20).monthlyMeanC, hourlyOffsetK: [1] } } } },
+      }),
+    /ambientProfiles\.sites\.s\.hourlyOffsetK must be a list of 24/,
+  );
+  t.throws(() => engineFor({ overload: { aboveRating: 'warning' } }), /aboveRating must be one of info, none/);
 });
