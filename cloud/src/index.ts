@@ -2,8 +2,9 @@
 export { startCloud, type CloudHandle, type StartOptions } from './service.js';
 export { loadConfig, ConfigError, ENVIRONMENT, DEFAULTS } from './config/load.js';
 export type { CloudConfig, InfluxConfig } from './config/types.js';
-export type { CloudContext } from './http/context.js';
-export type { SeriesStore, StoredReading, AggregatePoint, Aggregate, DemandPoint } from './storage/series/types.js';
+export type { CloudContext } from './context.js';
+export type { SeriesStore, StoredReading, AggregatePoint, DemandPoint } from './storage/series/types.js';
+export type { Aggregate } from './series/types.js';
 export { SqliteSeriesStore } from './storage/series/sqlite.js';
 export { openRelational, type RelationalDb } from './storage/relational/db.js';
 export { RegistryStore, RegistryError } from './storage/relational/registry-store.js';

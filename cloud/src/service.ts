@@ -12,10 +12,15 @@ import type { Migration } from 'kysely';
 import { createLogger, type Logger } from '@gridsafe/shared';
 import type { CloudConfig } from './config/types.js';
 import { redactUrl } from './config/load.js';
-import { openRelational, type RelationalDb } from './storage/relational/db.js';
+import { openRelational, pingRelational, type RelationalDb } from './storage/relational/db.js';
 import { RegistryStore } from './storage/relational/registry-store.js';
 import { SqlAlertStore } from './storage/relational/alert-store.js';
 import { SqlCaseStore } from './storage/relational/case-store.js';
+import { SqlAuditLog } from './storage/relational/audit-log.js';
+import { SqlGatewayEventLog } from './storage/relational/gateway-event-log.js';
+import { CaseService } from './cases/service.js';
+import type { PenaltyRules } from './cases/penalty.js';
+import { AreaDirectory } from './registry/areas.js';
 import { SqlDetectorStateStore } from './storage/relational/detector-state-store.js';
 import { SqlIngestLedger } from './storage/relational/ingest-ledger.js';
 import type { SeriesStore } from './storage/series/types.js';
@@ -30,7 +35,8 @@ import { meta as overloadForecastMeta } from './forecast/meta.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.js';
 import { startExternalSubscriber, type ExternalSubscriber } from './broker/external.js';
 import { buildHttpApp, type HttpOptions } from './http/app.js';
-import type { CloudContext } from './http/context.js';
+import type { CoreServices } from './http/services.js';
+import type { CloudContext } from './context.js';
 import { ApiUserStore } from './security/api-users.js';
 import { withRedaction } from './security/log-redaction.js';
 import { applySeed, readSeed } from './registry/seed.js';
@@ -56,9 +62,10 @@ export interface CloudHandle {
 
 export interface StartOptions {
   log?: Logger;
-  /** Extra HTTP route plugins (the console, work orders, notifications). */
-  httpPlugins?: HttpOptions['plugins'];
-  penaltyRules?: HttpOptions['penaltyRules'];
+  /** Extra HTTP plugins (the workflow: console, work orders, notifications), given the running cloud's parts. */
+  httpPlugins?: Array<(app: FastifyInstance, ctx: CloudContext) => Promise<void>>;
+  /** Penalty rules for cases (the built-in defaults of cases/penalty.ts when absent). */
+  penaltyRules?: PenaltyRules;
   /** Migrations of other parts of the cloud (notifications, work orders), keyed by unique name. */
   extraMigrations?: Record<string, Migration>;
   /** Line-loss settings over their defaults (src/lineloss/README.md). */
@@ -116,7 +123,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       await users.put({ name: user.name, role: user.role, areas: user.areas ?? [] }, user.token);
 
     const alerts = new SqlAlertStore(rdb);
-    const cases = new SqlCaseStore(rdb);
+    const cases = new CaseService(new SqlCaseStore(rdb), registry, options.penaltyRules);
     // A series backend that keeps the ledger itself (SQLite) commits batch and ledger together.
     const ledger = series.ledger?.() ?? new SqlIngestLedger(rdb);
     const metrics = new CloudMetrics();
@@ -147,7 +154,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       series,
       ledger,
       registry,
-      rdb,
+      gatewayEvents: new SqlGatewayEventLog(rdb),
       metrics,
       detection,
       log: log.child({ component: 'ingest' }),
@@ -163,15 +170,16 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     let accepting = false;
     let broker: EmbeddedBroker | null = null;
     let external: ExternalSubscriber | null = null;
+    const areas = new AreaDirectory(registry);
     const ctx: CloudContext = {
       registry,
+      areas,
       series,
       alerts,
       cases,
       users,
       rdb,
       ledger,
-      pipeline,
       metrics,
       log,
       isAccepting: () => accepting,
@@ -188,9 +196,24 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       // Detectors' alert types, then those raised by the forecast and the line-loss analysis.
       alertTypes: [...BUILTIN_ALERT_TYPE_META, overloadForecastMeta, lineLossMeta],
     };
-    httpOptions.plugins = [lineLoss.routes, ...(options.httpPlugins ?? [])];
-    if (options.penaltyRules) httpOptions.penaltyRules = options.penaltyRules;
-    const app = await buildHttpApp(ctx, httpOptions, log);
+    httpOptions.plugins = [lineLoss.routes, ...(options.httpPlugins ?? [])].map((plugin) => (app) => plugin(app, ctx));
+    const services: CoreServices = {
+      registry,
+      areas,
+      series,
+      alerts,
+      cases,
+      auditLog: new SqlAuditLog(rdb),
+      metrics,
+      readiness: async () => ({
+        accepting: ctx.isAccepting(),
+        series: await series.ping(),
+        relational: await pingRelational(rdb),
+        mqtt: ctx.mqttReady(),
+      }),
+      ingestRejections: () => pipeline.recentRejections,
+    };
+    const app = await buildHttpApp(services, users, httpOptions, log);
     cleanup.push(() => app.close());
     try {
       await app.listen({ host: config.http.host, port: config.http.port });

@@ -10,7 +10,8 @@ import swaggerUi from '@fastify/swagger-ui';
 import rateLimit from '@fastify/rate-limit';
 import { Ajv } from 'ajv';
 import type { AlertTypeMeta, Logger } from '@gridsafe/shared';
-import type { CloudContext } from './context.js';
+import type { ApiUserStore } from '../security/api-users.js';
+import { decorateServices, type CoreServices } from './services.js';
 import { HttpProblem, problemOf, problemSchema, sendProblem } from './problem.js';
 import { registerAuth } from './auth.js';
 import { requestForLog } from '../security/log-redaction.js';
@@ -23,18 +24,16 @@ import { importRoutes } from './routes/import.js';
 import { detectorRoutes } from './routes/detectors.js';
 import { RegistryError } from '../storage/relational/registry-store.js';
 import { AlertLifecycleError } from '../storage/relational/alert-store.js';
-import { CaseTransitionError } from '../storage/relational/case-store.js';
-import type { PenaltyRules } from '../cases/penalty.js';
+import { CaseTransitionError } from '../cases/errors.js';
 
 export interface HttpOptions {
   bodyLimitBytes: number;
   rateLimitPerMinute: number;
   apiAuth: boolean;
-  penaltyRules?: PenaltyRules;
   /** Alert-type metadata served at /api/v1/detectors (from the detectors' folders, given by the composition root). */
   alertTypes?: readonly AlertTypeMeta[];
-  /** Further route plugins (console, work orders, notifications), registered after the core routes. */
-  plugins?: Array<(app: FastifyInstance, ctx: CloudContext) => Promise<void>>;
+  /** Further plugins (the workflow: console, work orders, notifications), registered after the core routes. */
+  plugins?: Array<(app: FastifyInstance) => Promise<void>>;
 }
 
 // Bodies: exact types, no coercion, unknown fields are errors (additionalProperties:false
@@ -54,7 +53,12 @@ const queryAjv = new Ajv({
   strict: false,
 });
 
-export async function buildHttpApp(ctx: CloudContext, options: HttpOptions, log: Logger): Promise<FastifyInstance> {
+export async function buildHttpApp(
+  services: CoreServices,
+  users: ApiUserStore,
+  options: HttpOptions,
+  log: Logger,
+): Promise<FastifyInstance> {
   const app = Fastify({
     // pino's Logger is a FastifyBaseLogger; the cast keeps the app's type the plain FastifyInstance.
     loggerInstance: log.child({ component: 'http' }, { serializers: { req: requestForLog } }) as FastifyBaseLogger,
@@ -164,14 +168,16 @@ export async function buildHttpApp(ctx: CloudContext, options: HttpOptions, log:
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  registerAuth(app, ctx.users, options.apiAuth);
-  await healthRoutes(app, ctx);
-  await registryRoutes(app, ctx);
-  await seriesRoutes(app, ctx);
-  await alertRoutes(app, ctx);
-  await caseRoutes(app, ctx, options.penaltyRules);
-  await importRoutes(app, ctx);
+  registerAuth(app, users, options.apiAuth);
+  // The services every route plugin may reach (http/services.ts); each plugin is its own encapsulated scope.
+  decorateServices(app, services);
+  await app.register(healthRoutes);
+  await app.register(registryRoutes);
+  await app.register(seriesRoutes);
+  await app.register(alertRoutes);
+  await app.register(caseRoutes);
+  await app.register(importRoutes);
   await app.register(detectorRoutes, { alertTypes: options.alertTypes ?? [] });
-  for (const plugin of options.plugins ?? []) await plugin(app, ctx);
+  for (const plugin of options.plugins ?? []) await plugin(app);
   return app;
 }

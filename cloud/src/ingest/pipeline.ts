@@ -23,7 +23,7 @@ import {
 import type { SeriesStore } from '../storage/series/types.js';
 import type { IngestLedger } from '../storage/relational/ingest-ledger.js';
 import type { RegistryStore } from '../storage/relational/registry-store.js';
-import type { RelationalDb } from '../storage/relational/db.js';
+import type { SqlGatewayEventLog } from '../storage/relational/gateway-event-log.js';
 import type { CloudMetrics } from '../metrics/metrics.js';
 import type { DetectionRunner } from '../detection-engine/runner.js';
 import { KeyedQueue } from './keyed-queue.js';
@@ -38,7 +38,7 @@ export interface IngestDependencies {
   series: SeriesStore;
   ledger: IngestLedger;
   registry: RegistryStore;
-  rdb: RelationalDb;
+  gatewayEvents: SqlGatewayEventLog;
   metrics: CloudMetrics;
   detection: DetectionRunner | null;
   log: Logger;
@@ -175,21 +175,9 @@ export class IngestPipeline {
         `events of ${gateway}`,
       );
     }
-    const inserted = await this.deps.rdb.db
-      .insertInto('gateway_events')
-      .values({
-        gateway,
-        seq: event.seq,
-        ts: event.ts,
-        device: event.device ?? null,
-        type: event.type,
-        detail: event.detail === undefined ? null : JSON.stringify(event.detail),
-        received_at: Date.now(),
-      })
-      .onConflict((oc) => oc.columns(['gateway', 'seq']).doNothing())
-      .executeTakeFirst();
+    const stored = await this.deps.gatewayEvents.append(event, Date.now());
     // A redelivered event (same gateway and seq) is not offered to detection twice.
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0) this.deps.detection?.event(event);
+    if (stored) this.deps.detection?.event(event);
     return { kind: 'event' };
   }
 

@@ -4,7 +4,7 @@
  * case on one of its candidate customers.
  */
 import type { FastifyInstance } from 'fastify';
-import type { CloudContext } from '../http/context.js';
+import type { CloudContext } from '../context.js';
 import { allow, allowSubject } from '../http/auth.js';
 import { errorResponses, idParam, ID_PATTERN } from '../http/schemas.js';
 import { HttpProblem } from '../http/problem.js';

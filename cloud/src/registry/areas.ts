@@ -1,23 +1,64 @@
-/** Area and site of an alert's subject (transformer, device, customer or gateway), from the registry. */
+/**
+ * Areas and sites of subjects (transformer, device, customer, gateway), from the
+ * registry: what scopes an inspector's view, and where an alert's work order goes.
+ */
 import type { Transformer } from '@gridsafe/shared';
-import type { RegistryStore } from '../storage/relational/registry-store.js';
+import type { RegistryView } from '../detector-kit/types.js';
 
-export function locateSubject(registry: RegistryStore, subject: string): { area: string | null; site: string | null } {
-  const found = transformerOf(registry, subject);
-  return { area: found?.area ?? null, site: found?.site ?? null };
+export interface AreaRegistry extends RegistryView {
+  transformersInArea(area: string): string[];
 }
 
-function transformerOf(registry: RegistryStore, subject: string): Transformer | undefined {
-  const direct = registry.transformer(subject);
-  if (direct) return direct;
-  const viaDevice = (devices: Array<{ transformer?: string }>) => {
-    for (const device of devices) {
-      const transformer = device.transformer ? registry.transformer(device.transformer) : undefined;
-      if (transformer) return transformer;
+export class AreaDirectory {
+  constructor(private readonly registry: AreaRegistry) {}
+
+  /** Every subject (transformer, device, customer, gateway) in these areas (an inspector's). */
+  subjectsInAreas(areas: string[]): string[] {
+    const subjects = new Set<string>();
+    for (const area of areas) {
+      for (const transformerId of this.registry.transformersInArea(area)) {
+        subjects.add(transformerId);
+        for (const device of this.registry.devicesOnTransformer(transformerId)) {
+          subjects.add(device.id);
+          if (device.customer) subjects.add(device.customer);
+          subjects.add(device.gateway);
+        }
+      }
     }
+    return [...subjects];
+  }
+
+  /** The area of a transformer, device or customer (through its transformer), for scoping inspectors. */
+  areaOf(subject: string): string | undefined {
+    const registry = this.registry;
+    const transformer = registry.transformer(subject);
+    if (transformer) return transformer.area;
+    const device = registry.device(subject);
+    if (device?.transformer) return registry.transformer(device.transformer)?.area;
+    const customerDevice = registry.devicesOfCustomer(subject).find((candidate) => candidate.transformer);
+    if (customerDevice?.transformer) return registry.transformer(customerDevice.transformer)?.area;
     return undefined;
-  };
-  const device = registry.device(subject);
-  if (device) return viaDevice([device]);
-  return viaDevice(registry.devicesOfCustomer(subject)) ?? viaDevice(registry.devicesOfGateway(subject));
+  }
+
+  /** Area and site of an alert's subject (transformer, device, customer or gateway). */
+  locate(subject: string): { area: string | null; site: string | null } {
+    const found = this.transformerOf(subject);
+    return { area: found?.area ?? null, site: found?.site ?? null };
+  }
+
+  private transformerOf(subject: string): Transformer | undefined {
+    const registry = this.registry;
+    const direct = registry.transformer(subject);
+    if (direct) return direct;
+    const viaDevice = (devices: Array<{ transformer?: string }>) => {
+      for (const device of devices) {
+        const transformer = device.transformer ? registry.transformer(device.transformer) : undefined;
+        if (transformer) return transformer;
+      }
+      return undefined;
+    };
+    const device = registry.device(subject);
+    if (device) return viaDevice([device]);
+    return viaDevice(registry.devicesOfCustomer(subject)) ?? viaDevice(registry.devicesOfGateway(subject));
+  }
 }

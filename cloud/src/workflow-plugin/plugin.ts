@@ -7,27 +7,28 @@
 import { join } from 'node:path';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
-import type { CaseRecord } from '../cases/types.js';
-import { caseWorkflowRoutes } from '../cases/routes.js';
+import type { CaseComment, CaseRecord } from '../cases/types.js';
+import type { CloudContext } from '../context.js';
+import { caseWorkflowRoutes } from '../http/routes/cases.js';
 import { consoleRoutes } from '../http/routes/console.js';
-import type { CloudContext } from '../http/context.js';
+import { eventStreamRoutes } from '../http/routes/events-stream.js';
+import { inspectorRoutes } from '../http/routes/inspectors.js';
+import { notificationRoutes } from '../http/routes/notifications.js';
+import { webhookRoutes } from '../http/routes/webhooks.js';
+import { workOrderRoutes } from '../http/routes/workorders.js';
 import { HttpProblem } from '../http/problem.js';
-import { subjectsInAreas } from '../http/routes/alerts.js';
+import { decorateServices, type WorkflowServices } from '../http/services.js';
 import type { AlertChange, AlertRecord } from '../storage/relational/alert-store.js';
 import { LiveBus } from '../notifications/live-bus.js';
 import { NotificationQueue } from '../notifications/queue.js';
-import { notificationRoutes } from '../http/routes/notifications.js';
-import { streamRoute } from '../http/routes/events-stream.js';
 import type { NotificationTables } from '../notifications/tables.js';
 import { WebhookStore } from '../notifications/webhooks-store.js';
 import { DeliveryWorker } from '../notifications/worker.js';
 import { WorkflowError } from '../workorders/errors.js';
 import { startEscalationJob } from '../workorders/escalation.js';
 import { InspectorDirectory } from '../workorders/inspectors.js';
-import { workOrderRoutes } from '../http/routes/workorders.js';
 import { WorkOrderService } from '../workorders/service.js';
 import type { WorkOrderTables } from '../workorders/tables.js';
-import { locateSubject } from '../registry/areas.js';
 import { checkWorkflowSchema } from './migrations.js';
 import type { WorkflowSettings } from './settings.js';
 
@@ -75,7 +76,7 @@ export function workflowPlugin(options: WorkflowPluginOptions, onReady?: (handle
     });
     const inspectors = new InspectorDirectory(workOrderDb, ctx.users);
     for (const [id, profile] of Object.entries(settings.inspectors)) await inspectors.put(id, profile);
-    const locate = (subject: string) => locateSubject(ctx.registry, subject);
+    const locate = (subject: string) => ctx.areas.locate(subject);
     const service = new WorkOrderService({
       db,
       settings: settings.workorders,
@@ -123,20 +124,23 @@ export function workflowPlugin(options: WorkflowPluginOptions, onReady?: (handle
         }
         throw error;
       });
-      await workOrderRoutes(scope, service, inspectors, settings.workorders.attachments.maxBytes);
-      await notificationRoutes(scope, webhooks, queue, worker);
-      await streamRoute(scope, bus);
-      await caseWorkflowRoutes(scope, ctx, {
-        penalty: settings.penalty,
-        timeZone: siteZone,
-        areaOf: (s) => locate(s).area,
-        bus,
-      });
-      await consoleRoutes(scope, ctx, {
-        settings,
-        apiAuth: options.apiAuth,
-        subjectsInAreas: (areas) => subjectsInAreas(ctx, areas),
-      });
+      const services: WorkflowServices = {
+        workOrders: service,
+        inspectors,
+        webhooks,
+        notificationQueue: queue,
+        deliveryWorker: worker,
+        liveBus: bus,
+        workflowSettings: settings,
+      };
+      decorateServices(scope, services);
+      await scope.register(workOrderRoutes);
+      await scope.register(inspectorRoutes);
+      await scope.register(webhookRoutes);
+      await scope.register(notificationRoutes);
+      await scope.register(eventStreamRoutes);
+      await scope.register(caseWorkflowRoutes, { timeZone: siteZone });
+      await scope.register(consoleRoutes, { apiAuth: options.apiAuth });
     });
 
     // Background parts start only once every route is in place, so a failed start leaves nothing running.
@@ -176,8 +180,16 @@ export function workflowPlugin(options: WorkflowPluginOptions, onReady?: (handle
         );
       }
     };
+    const onComment = (record: CaseRecord, comment: CaseComment) =>
+      bus.publish({
+        type: 'case',
+        action: 'comment',
+        area: locate(record.customer).area,
+        data: { case: { id: record.id, customer: record.customer, state: record.state }, comment },
+      });
     ctx.alerts.events.on('change', onAlert);
     ctx.cases.events.on('change', onCase);
+    ctx.cases.events.on('comment', onComment);
 
     // Alerts that opened while no work order could be made (a crash in between): make them now.
     later('catch-up', async () => {
@@ -215,6 +227,7 @@ export function workflowPlugin(options: WorkflowPluginOptions, onReady?: (handle
     app.addHook('onClose', async () => {
       ctx.alerts.events.off('change', onAlert);
       ctx.cases.events.off('change', onCase);
+      ctx.cases.events.off('comment', onComment);
       clearInterval(statsTimer);
       await job.stop();
       await chain;

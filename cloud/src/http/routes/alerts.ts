@@ -1,36 +1,20 @@
 /** Alerts: filtered, paginated listing (inspectors see their areas only), and acknowledge/resolve with a note. */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { ALERT_STATES, ALERT_TYPES, type AlertState, type AlertType } from '@gridsafe/shared';
-import type { CloudContext } from '../context.js';
 import { allow, allowSubject } from '../auth.js';
 import { alertSchema, errorResponses, idParam, noteBody, pageOf, pageQuery, ID_PATTERN } from '../schemas.js';
 import { HttpProblem } from '../problem.js';
 import { parseTime } from './series.js';
-import type { AlertFilter } from '../../storage/relational/alert-store.js';
-import { audit } from './registry.js';
+import { needs } from '../services.js';
 
 const TIME = {
   type: 'string',
   pattern: '^([0-9]{1,16}|[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9:.]+(Z|[+-][0-9]{2}:?[0-9]{2})?)?)$',
 } as const;
 
-/** Every subject (transformer, device, customer) in an inspector's areas. */
-export function subjectsInAreas(ctx: CloudContext, areas: string[]): string[] {
-  const subjects = new Set<string>();
-  for (const area of areas) {
-    for (const transformerId of ctx.registry.transformersInArea(area)) {
-      subjects.add(transformerId);
-      for (const device of ctx.registry.devicesOnTransformer(transformerId)) {
-        subjects.add(device.id);
-        if (device.customer) subjects.add(device.customer);
-        subjects.add(device.gateway);
-      }
-    }
-  }
-  return [...subjects];
-}
-
-export async function alertRoutes(app: FastifyInstance, ctx: CloudContext): Promise<void> {
+export const alertRoutes: FastifyPluginAsync = async (app) => {
+  needs(app, 'alerts', 'areas', 'auditLog');
+  const { alerts, areas, auditLog } = app;
   app.get<{
     Querystring: {
       type?: AlertType;
@@ -64,7 +48,7 @@ export async function alertRoutes(app: FastifyInstance, ctx: CloudContext): Prom
     },
     async (request) => {
       const q = request.query;
-      const filter: AlertFilter = {};
+      const filter: Parameters<typeof alerts.list>[0] = {};
       if (q.type) filter.type = q.type;
       if (q.state) filter.state = q.state;
       if (q.subject) filter.subject = q.subject;
@@ -72,8 +56,8 @@ export async function alertRoutes(app: FastifyInstance, ctx: CloudContext): Prom
       const to = parseTime(q.to, 'to');
       if (from !== undefined) filter.from = from;
       if (to !== undefined) filter.to = to;
-      if (request.user.role === 'inspector') filter.subjects = subjectsInAreas(ctx, request.user.areas);
-      const page = await ctx.alerts.list(filter, q.limit, q.offset);
+      if (request.user.role === 'inspector') filter.subjects = areas.subjectsInAreas(request.user.areas);
+      const page = await alerts.list(filter, q.limit, q.offset);
       return { ...page, limit: q.limit, offset: q.offset };
     },
   );
@@ -89,9 +73,9 @@ export async function alertRoutes(app: FastifyInstance, ctx: CloudContext): Prom
       },
     },
     async (request) => {
-      const alert = await ctx.alerts.get(request.params.id);
+      const alert = await alerts.get(request.params.id);
       if (!alert) throw new HttpProblem(404, 'not_found', `alert "${request.params.id}" does not exist`);
-      allowSubject(request, ctx.registry.areaOf(alert.subject), `alert "${alert.id}" (subject "${alert.subject}")`);
+      allowSubject(request, areas.areaOf(alert.subject), `alert "${alert.id}" (subject "${alert.subject}")`);
       return alert;
     },
   );
@@ -110,16 +94,11 @@ export async function alertRoutes(app: FastifyInstance, ctx: CloudContext): Prom
       },
       async (request: FastifyRequest<{ Params: { id: string }; Body: { note?: string } | undefined }>) => {
         allow(request, 'admin', 'inspector');
-        const existing = await ctx.alerts.get(request.params.id);
+        const existing = await alerts.get(request.params.id);
         if (!existing) throw new HttpProblem(404, 'not_found', `alert "${request.params.id}" does not exist`);
-        allowSubject(
-          request,
-          ctx.registry.areaOf(existing.subject),
-          `alert "${existing.id}" (subject "${existing.subject}")`,
-        );
-        const alert = await ctx.alerts.transition(request.params.id, to, request.user.name, request.body?.note);
-        await audit(
-          ctx,
+        allowSubject(request, areas.areaOf(existing.subject), `alert "${existing.id}" (subject "${existing.subject}")`);
+        const alert = await alerts.transition(request.params.id, to, request.user.name, request.body?.note);
+        await auditLog.record(
           request.user.name,
           to,
           'alerts',
@@ -131,4 +110,4 @@ export async function alertRoutes(app: FastifyInstance, ctx: CloudContext): Prom
     );
   lifecycle('ack', 'acknowledged');
   lifecycle('resolve', 'resolved');
-}
+};

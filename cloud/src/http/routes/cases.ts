@@ -1,13 +1,19 @@
-/** Capacity-violation cases: list, one case with its audit trail, and moves along the workflow. */
-import type { FastifyInstance } from 'fastify';
+/**
+ * /api/v1/cases, all of it. The core's routes (caseRoutes): list, one case with its audit
+ * trail, moves along the workflow. The workflow's (caseWorkflowRoutes, registered in the
+ * workflow's scope): the allowed moves, comments (kept in the append-only trail), the
+ * penalty estimate (as it stands, or as stored at confirmation), and the printable report.
+ */
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { CASE_STATES, type CaseState } from '@gridsafe/shared';
-import type { CloudContext } from '../context.js';
 import { allow } from '../auth.js';
 import { errorResponses, idParam, pageOf, pageQuery, ID_PATTERN } from '../schemas.js';
 import { HttpProblem } from '../problem.js';
-import { estimatePenalty, type PenaltyRules } from '../../cases/penalty.js';
-import { subjectsInAreas } from './alerts.js';
-import { audit } from './registry.js';
+import { needs } from '../services.js';
+import type { CaseFilter } from '../../cases/service.js';
+import { renderCaseReport } from '../../cases/report.js';
+import { CASE_TRANSITIONS, NOTE_REQUIRED_FOR } from '../../cases/state-machine.js';
+import type { CaseRecord } from '../../cases/types.js';
 
 const caseSchema = {
   type: 'object',
@@ -29,11 +35,23 @@ const caseSchema = {
   },
 } as const;
 
-export async function caseRoutes(
-  app: FastifyInstance,
-  ctx: CloudContext,
-  penaltyRules: PenaltyRules | undefined,
-): Promise<void> {
+/** The case, when it exists and the caller may see it (inspectors: their areas only). */
+async function visibleCase(
+  app: Parameters<FastifyPluginAsync>[0],
+  request: FastifyRequest,
+  id: string,
+): Promise<CaseRecord> {
+  const record = await app.cases.get(id);
+  if (!record) throw new HttpProblem(404, 'not_found', `case "${id}" does not exist`);
+  if (request.user.role === 'inspector' && !app.areas.subjectsInAreas(request.user.areas).includes(record.customer)) {
+    throw new HttpProblem(403, 'outside_area', `case "${record.id}" is outside your areas`);
+  }
+  return record;
+}
+
+export const caseRoutes: FastifyPluginAsync = async (app) => {
+  needs(app, 'cases', 'areas', 'auditLog');
+  const { cases, areas, auditLog } = app;
   app.get<{ Querystring: { state?: CaseState; customer?: string; limit: number; offset: number } }>(
     '/api/v1/cases',
     {
@@ -54,11 +72,11 @@ export async function caseRoutes(
     },
     async (request) => {
       const q = request.query;
-      const filter: { state?: CaseState; customer?: string; customers?: string[] } = {};
+      const filter: CaseFilter = {};
       if (q.state) filter.state = q.state;
       if (q.customer) filter.customer = q.customer;
-      if (request.user.role === 'inspector') filter.customers = subjectsInAreas(ctx, request.user.areas);
-      const page = await ctx.cases.list(filter, q.limit, q.offset);
+      if (request.user.role === 'inspector') filter.customers = areas.subjectsInAreas(request.user.areas);
+      const page = await cases.list(filter, q.limit, q.offset);
       return { ...page, limit: q.limit, offset: q.offset };
     },
   );
@@ -74,12 +92,8 @@ export async function caseRoutes(
       },
     },
     async (request) => {
-      const record = await ctx.cases.get(request.params.id);
-      if (!record) throw new HttpProblem(404, 'not_found', `case "${request.params.id}" does not exist`);
-      if (request.user.role === 'inspector' && !subjectsInAreas(ctx, request.user.areas).includes(record.customer)) {
-        throw new HttpProblem(403, 'outside_area', `case "${record.id}" is outside your areas`);
-      }
-      return { ...record, history: await ctx.cases.history(record.id) };
+      const record = await visibleCase(app, request, request.params.id);
+      return { ...record, history: await cases.history(record.id) };
     },
   );
 
@@ -101,33 +115,145 @@ export async function caseRoutes(
     },
     async (request) => {
       allow(request, 'admin', 'auditor');
-      const record = await ctx.cases.get(request.params.id);
+      const record = await cases.get(request.params.id);
       if (!record) throw new HttpProblem(404, 'not_found', `case "${request.params.id}" does not exist`);
-      let penalty;
-      if (request.body.to === 'confirmed') {
-        const customer = ctx.registry.customer(record.customer);
-        if (customer)
-          penalty = estimatePenalty(
-            {
-              tariff: customer.tariff,
-              contractKva: record.contractKva,
-              maxDemandKw: record.maxDemandKw,
-              excessKva: record.excessKva,
-              firstSeen: record.firstSeen,
-              lastSeen: record.lastSeen,
-            },
-            penaltyRules,
-          );
-      }
-      const moved = await ctx.cases.transition(
-        record.id,
-        request.body.to,
-        request.user.name,
-        request.body.note,
-        penalty,
-      );
-      await audit(ctx, request.user.name, 'transition', 'cases', record.id, { to: request.body.to });
-      return { ...moved, history: await ctx.cases.history(record.id) };
+      const moved = await cases.transition(record.id, request.body.to, request.user.name, request.body.note);
+      await auditLog.record(request.user.name, 'transition', 'cases', record.id, { to: request.body.to });
+      return { ...moved, history: await cases.history(record.id) };
     },
   );
-}
+};
+
+/** The workflow's case routes; `timeZone` gives the zone a customer's report is written in. */
+export const caseWorkflowRoutes: FastifyPluginAsync<{ timeZone: (customer: string) => string }> = async (
+  app,
+  options,
+) => {
+  needs(app, 'cases', 'areas', 'registry');
+  const { cases, registry } = app;
+  const tags = ['cases'];
+  const load = (request: FastifyRequest, id: string) => visibleCase(app, request, id);
+
+  app.get(
+    '/api/v1/cases/workflow',
+    {
+      schema: {
+        tags,
+        summary: 'The case workflow: allowed moves from each state, and the moves that need a note',
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              transitions: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },
+              noteRequired: { type: 'array', items: { type: 'string' } },
+            },
+          },
+        },
+      },
+    },
+    async () => ({ transitions: CASE_TRANSITIONS, noteRequired: NOTE_REQUIRED_FOR }),
+  );
+
+  const commentSchema = {
+    type: 'object',
+    properties: {
+      id: { type: 'integer' },
+      caseId: { type: 'string' },
+      at: { type: 'integer' },
+      author: { type: 'string' },
+      text: { type: 'string' },
+    },
+  } as const;
+  app.get<{ Params: { id: string } }>(
+    '/api/v1/cases/:id/comments',
+    {
+      schema: {
+        tags,
+        summary: 'Comments on a case, oldest first',
+        params: idParam,
+        response: { 200: { type: 'array', items: commentSchema }, ...errorResponses },
+      },
+    },
+    async (request) => {
+      await load(request, request.params.id);
+      return cases.comments(request.params.id);
+    },
+  );
+  app.post<{ Params: { id: string }; Body: { text: string } }>(
+    '/api/v1/cases/:id/comments',
+    {
+      schema: {
+        tags,
+        summary: 'Comment on a case (kept in its append-only trail)',
+        params: idParam,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['text'],
+          properties: { text: { type: 'string', minLength: 1, maxLength: 4000 } },
+        },
+        response: { 201: commentSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      allow(request, 'admin', 'auditor');
+      const record = await load(request, request.params.id);
+      const text = request.body.text.trim();
+      if (!text) throw new HttpProblem(400, 'empty_comment', 'a comment needs some text');
+      const comment = await cases.addComment(record, request.user.name, text);
+      return reply.code(201).send(comment);
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/v1/cases/:id/penalty',
+    {
+      schema: {
+        tags,
+        summary:
+          'Penalty estimate: the one stored when the case was confirmed, else what it would be now under the configured rules',
+        params: idParam,
+        response: {
+          200: {
+            type: 'object',
+            properties: { stored: { type: 'boolean' }, estimate: { type: 'object', additionalProperties: true } },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const record = await load(request, request.params.id);
+      if (record.penalty) return { stored: true, estimate: record.penalty };
+      return { stored: false, estimate: cases.estimateNow(record) };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/v1/cases/:id/report',
+    { schema: { tags, summary: 'Printable case report (HTML, self-contained)', params: idParam } },
+    async (request, reply) => {
+      const record = await load(request, request.params.id);
+      const customer = registry.customer(record.customer);
+      const history = await cases.history(record.id);
+      const html = renderCaseReport({
+        record,
+        customer: customer ? { id: customer.id, name: customer.name, tariff: customer.tariff } : null,
+        history: history.filter((h) => h.action !== 'comment'),
+        comments: await cases.comments(record.id),
+        penalty:
+          record.state === ('confirmed' satisfies CaseState) ? (record.penalty ?? cases.estimateNow(record)) : null,
+        timeZone: options.timeZone(record.customer),
+        generatedAt: Date.now(),
+        generatedBy: request.user.name,
+      });
+      return reply
+        .type('text/html; charset=utf-8')
+        .header(
+          'content-security-policy',
+          "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'unsafe-inline'",
+        )
+        .send(html);
+    },
+  );
+};

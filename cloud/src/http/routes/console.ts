@@ -3,27 +3,23 @@
  * (built and shipped with the project: nothing comes from the internet), and
  * GET /api/v1/me, which tells the console who is signed in and how to show times.
  */
-import type { FastifyInstance } from 'fastify';
-import type { CloudContext } from '../context.js';
+import type { FastifyPluginAsync } from 'fastify';
 import { HttpProblem } from '../problem.js';
 import { errorResponses } from '../schemas.js';
-import type { WorkflowSettings } from '../../workflow-plugin/settings.js';
+import { needs } from '../services.js';
 import { loadAssets } from '../../console/assets.js';
-
-export interface ConsoleOptions {
-  settings: WorkflowSettings;
-  apiAuth: boolean;
-  subjectsInAreas: (areas: string[]) => string[];
-}
 
 // The console's own scripts and styles only; API calls to this origin.
 const CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
 
-export async function consoleRoutes(app: FastifyInstance, ctx: CloudContext, options: ConsoleOptions): Promise<void> {
+/** `apiAuth`: whether the API asks for tokens (the console then shows its sign-in page). */
+export const consoleRoutes: FastifyPluginAsync<{ apiAuth: boolean }> = async (app, options) => {
+  needs(app, 'workflowSettings');
+  const settings = app.workflowSettings;
   const { assets, missing } = loadAssets();
   if (missing.length)
-    ctx.log.warn({ missing }, 'console files are missing: run `npx tsc -b cloud` to build the console');
+    app.log.warn({ missing }, 'console files are missing: run `npx tsc -b cloud` to build the console');
 
   app.get(
     '/api/v1/me',
@@ -37,8 +33,8 @@ export async function consoleRoutes(app: FastifyInstance, ctx: CloudContext, opt
     async (request) => ({
       user: request.user,
       apiAuth: options.apiAuth,
-      timeZone: options.settings.timeZone,
-      siteTimeZones: options.settings.siteTimeZones,
+      timeZone: settings.timeZone,
+      siteTimeZones: settings.siteTimeZones,
     }),
   );
 
@@ -73,4 +69,4 @@ export async function consoleRoutes(app: FastifyInstance, ctx: CloudContext, opt
       .header('x-content-type-options', 'nosniff')
       .send(asset.body);
   });
-}
+};

@@ -4,9 +4,10 @@
  * 15 s keeps proxies from closing an idle stream; a slow client is dropped rather than
  * buffered without end (it reconnects and reloads).
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { ApiUser } from '../../security/api-users.js';
-import type { LiveBus, LiveEvent } from '../../notifications/live-bus.js';
+import type { LiveEvent } from '../../notifications/live-bus.js';
+import { needs } from '../services.js';
 
 const HEARTBEAT_MS = 15_000;
 const MAX_BUFFERED_BYTES = 1024 * 1024;
@@ -17,7 +18,9 @@ export function visibleTo(user: ApiUser, event: LiveEvent): boolean {
   return event.area !== null && user.areas.includes(event.area);
 }
 
-export async function streamRoute(app: FastifyInstance, bus: LiveBus): Promise<void> {
+export const eventStreamRoutes: FastifyPluginAsync = async (app) => {
+  needs(app, 'liveBus');
+  const bus = app.liveBus;
   const open = new Set<() => void>();
   // Streams never go idle on their own; end them first so closing the server is quick.
   app.addHook('preClose', async () => {
@@ -72,4 +75,4 @@ export async function streamRoute(app: FastifyInstance, bus: LiveBus): Promise<v
       return reply;
     },
   );
-}
+};

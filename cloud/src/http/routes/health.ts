@@ -1,10 +1,10 @@
 /** Probes and metrics: /healthz (the process answers), /readyz (stores and MQTT usable), /metrics (Prometheus). */
-import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
-import type { CloudContext } from '../context.js';
+import type { FastifyPluginAsync } from 'fastify';
 import { problemOf, sendProblem } from '../problem.js';
+import { needs } from '../services.js';
 
-export async function healthRoutes(app: FastifyInstance, ctx: CloudContext): Promise<void> {
+export const healthRoutes: FastifyPluginAsync = async (app) => {
+  needs(app, 'readiness', 'metrics', 'ingestRejections');
   app.get(
     '/healthz',
     {
@@ -21,15 +21,7 @@ export async function healthRoutes(app: FastifyInstance, ctx: CloudContext): Pro
     '/readyz',
     { schema: { tags: ['health'], summary: 'Readiness: series store, relational store and MQTT are usable' } },
     async (request, reply) => {
-      const checks: Record<string, boolean> = {
-        accepting: ctx.isAccepting(),
-        series: await ctx.series.ping(),
-        relational: await sql`select 1`.execute(ctx.rdb.db).then(
-          () => true,
-          () => false,
-        ),
-        mqtt: ctx.mqttReady(),
-      };
+      const checks = await app.readiness();
       const failing = Object.entries(checks)
         .filter(([, ok]) => !ok)
         .map(([name]) => name);
@@ -47,14 +39,12 @@ export async function healthRoutes(app: FastifyInstance, ctx: CloudContext): Pro
   app.get(
     '/metrics',
     { schema: { tags: ['health'], summary: 'Prometheus metrics (text exposition format)' } },
-    async (_request, reply) => reply.type(ctx.metrics.contentType).send(await ctx.metrics.render()),
+    async (_request, reply) => reply.type(app.metrics.contentType).send(await app.metrics.render()),
   );
 
   app.get(
     '/api/v1/ingest/rejections',
     { schema: { tags: ['health'], summary: 'The last 100 rejected gateway messages, newest last' } },
-    async () => ({
-      items: ctx.pipeline.recentRejections,
-    }),
+    async () => ({ items: app.ingestRejections() }),
   );
-}
+};

@@ -4,15 +4,13 @@
  * row is checked first (each problem named by line and field), then all are created
  * or updated in one transaction.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { Ajv } from 'ajv';
-import type { CloudContext } from '../context.js';
 import { allow } from '../auth.js';
 import { customerSchema, deviceSchema, errorResponses, gatewayBodySchema, transformerSchema } from '../schemas.js';
 import { HttpProblem } from '../problem.js';
 import { CsvError, parseCsv } from '../csv.js';
-import { audit } from './registry.js';
-import type { ImportKind } from '../../storage/relational/registry-store.js';
+import { needs } from '../services.js';
 
 const SCHEMAS = {
   transformers: transformerSchema,
@@ -20,6 +18,8 @@ const SCHEMAS = {
   devices: deviceSchema,
   gateways: gatewayBodySchema,
 } as const;
+/** The registry kinds a CSV import fills. */
+type ImportKind = keyof typeof SCHEMAS;
 const ajv = new Ajv({ allErrors: false, strict: false });
 const validators = Object.fromEntries(Object.entries(SCHEMAS).map(([kind, schema]) => [kind, ajv.compile(schema)]));
 const MAX_ROWS = 100_000;
@@ -40,7 +40,9 @@ function typed(kind: ImportKind, fields: Record<string, string>): Record<string,
   return out;
 }
 
-export async function importRoutes(app: FastifyInstance, ctx: CloudContext): Promise<void> {
+export const importRoutes: FastifyPluginAsync = async (app) => {
+  needs(app, 'registry', 'auditLog');
+  const { registry, auditLog } = app;
   app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) => done(null, body));
   app.post<{ Params: { kind: ImportKind }; Body: string }>(
     '/api/v1/import/:kind',
@@ -110,9 +112,9 @@ export async function importRoutes(app: FastifyInstance, ctx: CloudContext): Pro
           errors.slice(0, 100),
         );
       }
-      await ctx.registry.importAll(kind, items);
-      await audit(ctx, request.user.name, 'import', kind, `${items.length} rows`, null);
+      await registry.importAll(kind, items);
+      await auditLog.record(request.user.name, 'import', kind, `${items.length} rows`, null);
       return { kind, imported: items.length };
     },
   );
-}
+};

@@ -2,9 +2,8 @@
  * Registry CRUD (CONTRACT.md "HTTP API, minimum"): transformers, customers, devices,
  * and gateways with their MQTT credentials. Everyone signed in reads; only admins write.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Customer, Device, Transformer } from '@gridsafe/shared';
-import type { CloudContext } from '../context.js';
 import { allow } from '../auth.js';
 import {
   customerSchema,
@@ -17,19 +16,21 @@ import {
   pageQuery,
   transformerSchema,
 } from '../schemas.js';
-import type { Page } from '../../storage/relational/registry-store.js';
 import { HttpProblem } from '../problem.js';
+import { needs } from '../services.js';
 
 type PageQuery = { limit: number; offset: number };
+type Registry = FastifyInstance['registry'];
+type Page<T> = { items: T[]; total: number; limit: number; offset: number };
 
 interface Resource<T extends { id: string }> {
   path: string;
   tag: string;
   schema: object;
-  list(ctx: CloudContext, limit: number, offset: number, query: Record<string, string | undefined>): Promise<Page<T>>;
-  get(ctx: CloudContext, id: string): Promise<T>;
-  put(ctx: CloudContext, value: T, mode: 'create' | 'replace'): Promise<T>;
-  remove(ctx: CloudContext, id: string): Promise<void>;
+  list(registry: Registry, limit: number, offset: number, query: Record<string, string | undefined>): Promise<Page<T>>;
+  get(registry: Registry, id: string): Promise<T>;
+  put(registry: Registry, value: T, mode: 'create' | 'replace'): Promise<T>;
+  remove(registry: Registry, id: string): Promise<void>;
   extraQuery?: Record<string, object>;
 }
 
@@ -38,19 +39,19 @@ const resources = [
     path: 'transformers',
     tag: 'registry',
     schema: transformerSchema,
-    list: (ctx, limit, offset) => ctx.registry.listTransformers(limit, offset),
-    get: (ctx, id) => ctx.registry.getTransformer(id),
-    put: (ctx, value, mode) => ctx.registry.putTransformer(value, mode),
-    remove: (ctx, id) => ctx.registry.deleteTransformer(id),
+    list: (registry, limit, offset) => registry.listTransformers(limit, offset),
+    get: (registry, id) => registry.getTransformer(id),
+    put: (registry, value, mode) => registry.putTransformer(value, mode),
+    remove: (registry, id) => registry.deleteTransformer(id),
   } satisfies Resource<Transformer>,
   {
     path: 'customers',
     tag: 'registry',
     schema: customerSchema,
-    list: (ctx, limit, offset) => ctx.registry.listCustomers(limit, offset),
-    get: (ctx, id) => ctx.registry.getCustomer(id),
-    put: (ctx, value, mode) => ctx.registry.putCustomer(value, mode),
-    remove: (ctx, id) => ctx.registry.deleteCustomer(id),
+    list: (registry, limit, offset) => registry.listCustomers(limit, offset),
+    get: (registry, id) => registry.getCustomer(id),
+    put: (registry, value, mode) => registry.putCustomer(value, mode),
+    remove: (registry, id) => registry.deleteCustomer(id),
   } satisfies Resource<Customer>,
   {
     path: 'devices',
@@ -61,20 +62,22 @@ const resources = [
       transformer: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,64}$' },
       customer: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,64}$' },
     },
-    list: (ctx, limit, offset, query) => {
+    list: (registry, limit, offset, query) => {
       const filter: { gateway?: string; transformer?: string; customer?: string } = {};
       if (query['gateway']) filter.gateway = query['gateway'];
       if (query['transformer']) filter.transformer = query['transformer'];
       if (query['customer']) filter.customer = query['customer'];
-      return ctx.registry.listDevices(limit, offset, filter);
+      return registry.listDevices(limit, offset, filter);
     },
-    get: (ctx, id) => ctx.registry.getDevice(id),
-    put: (ctx, value, mode) => ctx.registry.putDevice(value, mode),
-    remove: (ctx, id) => ctx.registry.deleteDevice(id),
+    get: (registry, id) => registry.getDevice(id),
+    put: (registry, value, mode) => registry.putDevice(value, mode),
+    remove: (registry, id) => registry.deleteDevice(id),
   } satisfies Resource<Device>,
 ] as Array<Resource<{ id: string }>>;
 
-export async function registryRoutes(app: FastifyInstance, ctx: CloudContext): Promise<void> {
+export const registryRoutes: FastifyPluginAsync = async (app) => {
+  needs(app, 'registry', 'auditLog');
+  const { registry, auditLog } = app;
   for (const resource of resources) {
     const base = `/api/v1/${resource.path}`;
     const tags = [resource.tag];
@@ -92,7 +95,7 @@ export async function registryRoutes(app: FastifyInstance, ctx: CloudContext): P
           response: { 200: pageOf(resource.schema), ...errorResponses },
         },
       },
-      async (request) => resource.list(ctx, request.query.limit, request.query.offset, request.query),
+      async (request) => resource.list(registry, request.query.limit, request.query.offset, request.query),
     );
     app.post<{ Body: { id: string } }>(
       base,
@@ -106,8 +109,8 @@ export async function registryRoutes(app: FastifyInstance, ctx: CloudContext): P
       },
       async (request, reply) => {
         allow(request, 'admin');
-        const created = await resource.put(ctx, request.body, 'create');
-        await audit(ctx, request.user.name, 'create', resource.path, created.id, request.body);
+        const created = await resource.put(registry, request.body, 'create');
+        await auditLog.record(request.user.name, 'create', resource.path, created.id, request.body);
         return reply
           .code(201)
           .header('location', `${base}/${encodeURIComponent(created.id)}`)
@@ -124,7 +127,7 @@ export async function registryRoutes(app: FastifyInstance, ctx: CloudContext): P
           response: { 200: resource.schema, ...errorResponses },
         },
       },
-      async (request) => resource.get(ctx, request.params.id),
+      async (request) => resource.get(registry, request.params.id),
     );
     app.put<{ Params: { id: string }; Body: { id: string } }>(
       `${base}/:id`,
@@ -146,8 +149,8 @@ export async function registryRoutes(app: FastifyInstance, ctx: CloudContext): P
             `the body's id "${request.body.id}" differs from the path's "${request.params.id}"; ids cannot be changed`,
           );
         }
-        const replaced = await resource.put(ctx, request.body, 'replace');
-        await audit(ctx, request.user.name, 'replace', resource.path, replaced.id, request.body);
+        const replaced = await resource.put(registry, request.body, 'replace');
+        await auditLog.record(request.user.name, 'replace', resource.path, replaced.id, request.body);
         return replaced;
       },
     );
@@ -163,8 +166,8 @@ export async function registryRoutes(app: FastifyInstance, ctx: CloudContext): P
       },
       async (request, reply) => {
         allow(request, 'admin');
-        await resource.remove(ctx, request.params.id);
-        await audit(ctx, request.user.name, 'delete', resource.path, request.params.id, null);
+        await resource.remove(registry, request.params.id);
+        await auditLog.record(request.user.name, 'delete', resource.path, request.params.id, null);
         return reply.code(204).send();
       },
     );
@@ -182,7 +185,7 @@ export async function registryRoutes(app: FastifyInstance, ctx: CloudContext): P
         response: { 200: pageOf(gatewayInfoSchema), ...errorResponses },
       },
     },
-    async (request) => ctx.registry.listGateways(request.query.limit, request.query.offset),
+    async (request) => registry.listGateways(request.query.limit, request.query.offset),
   );
   app.post<{ Body: { id: string; secret?: string } }>(
     '/api/v1/gateways',
@@ -196,8 +199,10 @@ export async function registryRoutes(app: FastifyInstance, ctx: CloudContext): P
     },
     async (request, reply) => {
       allow(request, 'admin');
-      const info = await ctx.registry.putGateway(request.body.id, request.body.secret);
-      await audit(ctx, request.user.name, 'put', 'gateways', info.id, { secretSet: request.body.secret !== undefined });
+      const info = await registry.putGateway(request.body.id, request.body.secret);
+      await auditLog.record(request.user.name, 'put', 'gateways', info.id, {
+        secretSet: request.body.secret !== undefined,
+      });
       return reply.code(201).send(info);
     },
   );
@@ -211,7 +216,7 @@ export async function registryRoutes(app: FastifyInstance, ctx: CloudContext): P
         response: { 200: gatewayInfoSchema, ...errorResponses },
       },
     },
-    async (request) => ctx.registry.getGateway(request.params.id),
+    async (request) => registry.getGateway(request.params.id),
   );
   app.put<{ Params: { id: string }; Body: { id: string; secret?: string } }>(
     '/api/v1/gateways/:id',
@@ -232,9 +237,11 @@ export async function registryRoutes(app: FastifyInstance, ctx: CloudContext): P
           'id_mismatch',
           `the body's id "${request.body.id}" differs from the path's "${request.params.id}"`,
         );
-      await ctx.registry.getGateway(request.params.id);
-      const info = await ctx.registry.putGateway(request.params.id, request.body.secret);
-      await audit(ctx, request.user.name, 'put', 'gateways', info.id, { secretSet: request.body.secret !== undefined });
+      await registry.getGateway(request.params.id);
+      const info = await registry.putGateway(request.params.id, request.body.secret);
+      await auditLog.record(request.user.name, 'put', 'gateways', info.id, {
+        secretSet: request.body.secret !== undefined,
+      });
       return info;
     },
   );
@@ -250,31 +257,9 @@ export async function registryRoutes(app: FastifyInstance, ctx: CloudContext): P
     },
     async (request, reply) => {
       allow(request, 'admin');
-      await ctx.registry.deleteGateway(request.params.id);
-      await audit(ctx, request.user.name, 'delete', 'gateways', request.params.id, null);
+      await registry.deleteGateway(request.params.id);
+      await auditLog.record(request.user.name, 'delete', 'gateways', request.params.id, null);
       return reply.code(204).send();
     },
   );
-}
-
-/** Appends to the audit trail (who changed what, when). */
-export async function audit(
-  ctx: CloudContext,
-  actor: string,
-  action: string,
-  kind: string,
-  id: string,
-  detail: unknown,
-): Promise<void> {
-  await ctx.rdb.db
-    .insertInto('audit_log')
-    .values({
-      at: Date.now(),
-      actor,
-      action,
-      target_kind: kind,
-      target_id: id,
-      detail: detail === null ? null : JSON.stringify(detail),
-    })
-    .execute();
-}
+};

@@ -2,13 +2,13 @@
  * Stored readings of a device: raw, or aggregated per interval (`every`), plus the
  * latest values and 15-minute demand. Times are ms since the epoch or ISO 8601.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { isQuantity, type Quantity } from '@gridsafe/shared';
-import type { CloudContext } from '../context.js';
 import { allowSubject } from '../auth.js';
 import { errorResponses, idParam } from '../schemas.js';
 import { HttpProblem } from '../problem.js';
-import { AGGREGATES, DEMAND_WINDOW_MS, type Aggregate } from '../../storage/series/types.js';
+import { needs } from '../services.js';
+import { AGGREGATES, DEMAND_WINDOW_MS, type Aggregate } from '../../series/types.js';
 
 const TIME_PATTERN = '^([0-9]{1,16}|[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9:.]+(Z|[+-][0-9]{2}:?[0-9]{2})?)?)$';
 const DURATION_PATTERN = '^[0-9]{1,10}(ms|s|m|h|d)?$';
@@ -82,13 +82,15 @@ function timeRange(query: { from?: string; to?: string }, defaultSpanMs: number)
   return { from, to };
 }
 
-async function knownDevice(ctx: CloudContext, request: FastifyRequest, id: string): Promise<void> {
+async function knownDevice(app: FastifyInstance, request: FastifyRequest, id: string): Promise<void> {
   // Throws not_found for an unregistered device: series of unknown ids are not served.
-  await ctx.registry.getDevice(id);
-  allowSubject(request, ctx.registry.areaOf(id), `device "${id}"`);
+  await app.registry.getDevice(id);
+  allowSubject(request, app.areas.areaOf(id), `device "${id}"`);
 }
 
-export async function seriesRoutes(app: FastifyInstance, ctx: CloudContext): Promise<void> {
+export const seriesRoutes: FastifyPluginAsync = async (app) => {
+  needs(app, 'series', 'registry', 'areas');
+  const { series } = app;
   app.get<{
     Params: { id: string };
     Querystring: { from?: string; to?: string; every?: string; fields?: string; agg: Aggregate; limit: number };
@@ -129,12 +131,12 @@ export async function seriesRoutes(app: FastifyInstance, ctx: CloudContext): Pro
     },
     async (request) => {
       const { id } = request.params;
-      await knownDevice(ctx, request, id);
+      await knownDevice(app, request, id);
       const { from, to } = timeRange(request.query, 3_600_000);
       const fields = parseFields(request.query.fields);
       const limit = request.query.limit;
       if (request.query.every === undefined) {
-        const points = await ctx.series.raw({ device: id, from, to, limit: limit + 1, ...(fields ? { fields } : {}) });
+        const points = await series.raw({ device: id, from, to, limit: limit + 1, ...(fields ? { fields } : {}) });
         const truncated = points.length > limit;
         return {
           device: id,
@@ -154,7 +156,7 @@ export async function seriesRoutes(app: FastifyInstance, ctx: CloudContext): Pro
           `from..to holds ${Math.ceil((to - from) / everyMs)} intervals of ${request.query.every}; the limit is ${MAX_BUCKETS}: widen "every" or narrow the range`,
         );
       }
-      const points = await ctx.series.aggregate({
+      const points = await series.aggregate({
         device: id,
         from,
         to,
@@ -198,8 +200,8 @@ export async function seriesRoutes(app: FastifyInstance, ctx: CloudContext): Pro
     },
     async (request) => {
       const { id } = request.params;
-      await knownDevice(ctx, request, id);
-      const latest = await ctx.series.latest([id], parseFields(request.query.fields));
+      await knownDevice(app, request, id);
+      const latest = await series.latest([id], parseFields(request.query.fields));
       return { device: id, values: latest.get(id) ?? {} };
     },
   );
@@ -238,11 +240,11 @@ export async function seriesRoutes(app: FastifyInstance, ctx: CloudContext): Pro
     },
     async (request) => {
       const { id } = request.params;
-      await knownDevice(ctx, request, id);
+      await knownDevice(app, request, id);
       const { from, to } = timeRange(request.query, 86_400_000);
       if ((to - from) / DEMAND_WINDOW_MS > MAX_BUCKETS)
         throw new HttpProblem(400, 'too_many_buckets', `from..to is longer than ${MAX_BUCKETS} demand periods`);
-      const points = await ctx.series.demand({
+      const points = await series.demand({
         device: id,
         from,
         to,
@@ -251,4 +253,4 @@ export async function seriesRoutes(app: FastifyInstance, ctx: CloudContext): Pro
       return { device: id, windowMs: DEMAND_WINDOW_MS, points };
     },
   );
-}
+};

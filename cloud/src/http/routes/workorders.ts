@@ -1,15 +1,13 @@
 /**
  * Work-order API: list and read (inspectors see their areas), move on, notes, reassign,
- * photo upload and download; inspector profiles for routing. Registered inside the
+ * photo upload and download. Registered inside the
  * workflow's scope, whose error handler turns WorkflowError into problem+json.
  */
 import { createReadStream } from 'node:fs';
-import type { FastifyInstance } from 'fastify';
-import { allow } from '../auth.js';
+import type { FastifyPluginAsync } from 'fastify';
 import { HttpProblem } from '../problem.js';
 import { errorResponses, idParam, pageOf, pageQuery, ID_PATTERN } from '../schemas.js';
-import type { InspectorDirectory } from '../../workorders/inspectors.js';
-import type { WorkOrderService } from '../../workorders/service.js';
+import { needs } from '../services.js';
 import { WORK_ORDER_STATES, type WorkOrderState } from '../../workorders/types.js';
 
 const workOrderSchema = {
@@ -56,14 +54,11 @@ const attachmentSchema = {
 } as const;
 
 const moreErrors = { 413: { $ref: 'Problem#' }, 415: { $ref: 'Problem#' }, 422: { $ref: 'Problem#' } } as const;
-const skill = { type: 'string', pattern: '^[a-z0-9_-]{1,40}$' } as const;
 
-export async function workOrderRoutes(
-  app: FastifyInstance,
-  service: WorkOrderService,
-  inspectors: InspectorDirectory,
-  maxPhotoBytes: number,
-): Promise<void> {
+export const workOrderRoutes: FastifyPluginAsync = async (app) => {
+  needs(app, 'workOrders', 'workflowSettings');
+  const service = app.workOrders;
+  const maxPhotoBytes = app.workflowSettings.workorders.attachments.maxBytes;
   const tags = ['work orders'];
 
   app.get<{
@@ -97,7 +92,7 @@ export async function workOrderRoutes(
     },
     async (request) => {
       const q = request.query;
-      const filter: Parameters<WorkOrderService['list']>[1] = {};
+      const filter: Parameters<typeof service.list>[1] = {};
       if (q.state) filter.state = q.state;
       if (q.assignee) filter.assignee = q.assignee;
       if (q.alert) filter.alertId = q.alert;
@@ -253,72 +248,4 @@ export async function workOrderRoutes(
         .send(createReadStream(file.path));
     },
   );
-
-  const inspectorSchema = {
-    type: 'object',
-    properties: {
-      id: { type: 'string' },
-      name: { type: 'string' },
-      areas: { type: 'array', items: { type: 'string' } },
-      skills: { type: 'array', items: { type: 'string' } },
-      lead: { type: 'boolean' },
-      active: { type: 'boolean' },
-    },
-  } as const;
-  app.get(
-    '/api/v1/inspectors',
-    {
-      schema: {
-        tags,
-        summary: 'Inspectors routing chooses from (API users with the inspector role, with their profiles)',
-        response: { 200: { type: 'array', items: inspectorSchema }, ...errorResponses },
-      },
-    },
-    async () => inspectors.list(),
-  );
-  app.put<{ Params: { id: string }; Body: { name?: string; skills: string[]; lead?: boolean; active?: boolean } }>(
-    '/api/v1/inspectors/:id',
-    {
-      schema: {
-        tags,
-        summary: "Set an inspector's skills, lead flag and duty state (admin)",
-        params: idParam,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['skills'],
-          properties: {
-            name: { type: 'string', minLength: 1, maxLength: 100 },
-            skills: { type: 'array', maxItems: 20, items: skill },
-            lead: { type: 'boolean' },
-            active: { type: 'boolean' },
-          },
-        },
-        response: { 200: inspectorSchema, ...errorResponses },
-      },
-    },
-    async (request) => {
-      allow(request, 'admin');
-      const body = request.body;
-      const profile: Parameters<InspectorDirectory['put']>[1] = {
-        skills: body.skills,
-        lead: body.lead ?? false,
-        active: body.active ?? true,
-      };
-      if (body.name) profile.name = body.name;
-      await inspectors.put(request.params.id, profile);
-      const found = (await inspectors.list()).find((i) => i.id === request.params.id);
-      if (!found) {
-        return {
-          id: request.params.id,
-          name: body.name ?? request.params.id,
-          areas: [],
-          skills: body.skills,
-          lead: profile.lead,
-          active: profile.active,
-        };
-      }
-      return found;
-    },
-  );
-}
+};

@@ -1,39 +1,25 @@
 /**
  * Capacity-violation cases: opened or updated by detection (one open case per
- * customer), moved on by people through the allowed transitions only, each step
- * appended to the case's history (never rewritten).
+ * customer), moved on by people (cases/service.ts decides which moves are allowed), each
+ * step appended to the case's history (never rewritten).
  */
 import { EventEmitter } from 'node:events';
 import type { CaseState } from '@gridsafe/shared';
 import type { CapacityCaseEvidence, CaseStore } from '../../detector-kit/types.js';
-import type { AuditAction, AuditEntry, CaseRecord } from '../../cases/types.js';
-import type { PenaltyEstimate } from '../../cases/penalty.js';
-import { checkTransition } from '../../cases/state-machine.js';
+import type { AuditAction, AuditEntry, CaseComment, CaseRecord } from '../../cases/types.js';
 import { isUniqueViolation, type RelationalDb } from './db.js';
 import type { CaseTable } from './schema.js';
 import { newId } from './ids.js';
 
-export type { AuditEntry, CaseRecord } from '../../cases/types.js';
-
 /** How many demand points a case keeps as evidence (a month of 15-minute blocks is 2,976). */
 const MAX_EVIDENCE_POINTS = 3000;
-
-export class CaseTransitionError extends Error {
-  constructor(
-    readonly kind: 'not_found' | 'not_allowed' | 'note_required' | 'same_state',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'CaseTransitionError';
-  }
-}
 
 interface StoredEvidence {
   demandSeries: Array<[number, number]>;
   detail: Record<string, unknown>;
 }
 
-export function toCase(row: CaseTable): CaseRecord {
+function toCase(row: CaseTable): CaseRecord {
   const evidence = JSON.parse(row.evidence) as StoredEvidence;
   return {
     id: row.id,
@@ -48,7 +34,7 @@ export function toCase(row: CaseTable): CaseRecord {
     detail: evidence.detail ?? {},
     openedAt: row.created_at,
     updatedAt: row.updated_at,
-    penalty: row.penalty === null ? null : (JSON.parse(row.penalty) as PenaltyEstimate),
+    penalty: row.penalty === null ? null : (JSON.parse(row.penalty) as CaseRecord['penalty']),
   };
 }
 
@@ -199,24 +185,23 @@ export class SqlCaseStore implements CaseStore {
   }
 
   /**
-   * Moves a case on; refused (nothing changed) when cases/state-machine.ts does not
-   * allow the move. `penalty` is stored with a move to `confirmed` when the caller computed one.
+   * Moves a case on, inside one transaction that holds the case: `decide` sees the case as
+   * it is and names the new state (and the penalty to keep with a confirmation), or throws
+   * to refuse; nothing is changed then. Undefined when there is no such case.
    */
   async transition(
     id: string,
-    to: CaseState,
     actor: string,
     note: string | undefined,
-    penalty?: PenaltyEstimate,
-  ): Promise<CaseRecord> {
+    decide: (current: CaseRecord) => { to: CaseState; penalty?: CaseRecord['penalty'] },
+  ): Promise<CaseRecord | undefined> {
     const record = await this.rdb.db.transaction().execute(async (trx) => {
       let rowQuery = trx.selectFrom('cases').selectAll().where('id', '=', id);
       if (this.rdb.dialect === 'postgres') rowQuery = rowQuery.forUpdate();
       const row = await rowQuery.executeTakeFirst();
-      if (!row) throw new CaseTransitionError('not_found', `case "${id}" does not exist`);
+      if (!row) return undefined;
+      const { to, penalty } = decide(toCase(row));
       const from = row.state as CaseState;
-      const refusal = checkTransition(from, to, note);
-      if (refusal) throw new CaseTransitionError(refusal.code, `case "${id}": ${refusal.detail}`);
       const now = Date.now();
       const update: Partial<CaseTable> = { state: to, updated_at: now };
       if (to === 'confirmed' && penalty) update.penalty = JSON.stringify(penalty);
@@ -236,7 +221,27 @@ export class SqlCaseStore implements CaseStore {
         .execute();
       return toCase({ ...row, ...update } as CaseTable);
     });
-    this.events.emit('change', record, 'transition');
+    if (record) this.events.emit('change', record, 'transition');
     return record;
+  }
+
+  /** Appends a comment to the case's trail (kept with the rest of its history, append-only). */
+  async addComment(caseId: string, author: string, text: string): Promise<CaseComment> {
+    const at = Date.now();
+    const inserted = await this.rdb.db
+      .insertInto('case_history')
+      .values({
+        case_id: caseId,
+        at,
+        actor: author,
+        action: 'comment',
+        from_state: null,
+        to_state: null,
+        note: text,
+        detail: null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return { id: Number(inserted.id), caseId, at, author, text };
   }
 }

@@ -4,7 +4,7 @@
  */
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration } from 'kysely';
 import type { DatabaseSchema } from './schema.js';
 import { InCodeMigrations, type Dialect } from './migrations.js';
 
@@ -53,6 +53,14 @@ export async function openRelational(target: RelationalTarget, options: OpenOpti
     );
   }
   return { db, dialect: target.kind, close: () => db.destroy() };
+}
+
+/** Whether the database answers a trivial query (readiness). */
+export async function pingRelational(rdb: RelationalDb): Promise<boolean> {
+  return sql`select 1`.execute(rdb.db).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** True for a unique-constraint violation on either dialect (used to resolve races by retrying). */

@@ -112,17 +112,6 @@ export class RegistryStore implements RegistryView {
       .filter((transformer) => transformer.area === area)
       .map((transformer) => transformer.id);
   }
-  /** Areas a subject belongs to (through its transformer), for scoping inspectors. */
-  areaOf(subject: string): string | undefined {
-    const transformer = this.transformers.get(subject);
-    if (transformer) return transformer.area;
-    const device = this.devices.get(subject);
-    if (device?.transformer) return this.transformers.get(device.transformer)?.area;
-    const customerDevice = this.devicesOfCustomer(subject).find((candidate) => candidate.transformer);
-    if (customerDevice?.transformer) return this.transformers.get(customerDevice.transformer)?.area;
-    return undefined;
-  }
-
   // ---- transformers ----
   async listTransformers(limit: number, offset: number): Promise<Page<Transformer>> {
     const [rows, count] = await Promise.all([

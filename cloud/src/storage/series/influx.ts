@@ -24,8 +24,8 @@ import { InfluxDB, HttpError, canRetryHttpCall, escape, type Transport } from '@
 import { QUANTITY_NAMES, type Logger, type Quantity, type ReadingQuality, type TelemetryBatch } from '@gridsafe/shared';
 import type { InfluxConfig } from '../../config/types.js';
 import { GroupCommit } from '../group-commit.js';
+import { DEMAND_WINDOW_MS } from '../../series/types.js';
 import {
-  DEMAND_WINDOW_MS,
   type AggregatePoint,
   type AggregateQuery,
   type DemandPoint,

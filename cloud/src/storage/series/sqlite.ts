@@ -22,8 +22,8 @@ import { GroupCommit } from '../group-commit.js';
 import type { IngestLedger } from '../relational/ingest-ledger.js';
 import { QUANTITY_NAMES, type Quantity, type ReadingQuality, type TelemetryBatch } from '@gridsafe/shared';
 import type { WriteItem, WriterOptions, WriterReady, WriterReply, WriterRequest } from './sqlite-writer.js';
+import { DEMAND_WINDOW_MS } from '../../series/types.js';
 import {
-  DEMAND_WINDOW_MS,
   type AggregatePoint,
   type AggregateQuery,
   type DemandPoint,

@@ -7,9 +7,7 @@
  */
 import type { Quantity, ReadingQuality, TelemetryBatch } from '@gridsafe/shared';
 import type { IngestLedger } from '../relational/ingest-ledger.js';
-
-export const AGGREGATES = ['mean', 'max', 'min', 'last'] as const;
-export type Aggregate = (typeof AGGREGATES)[number];
+import type { Aggregate } from '../../series/types.js';
 
 export interface StoredReading {
   device: string;
@@ -88,6 +86,3 @@ export interface SeriesStore {
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
-
-/** 15 minutes: the demand period (FACTS.md, "Maximum demand: the average power over a 15-minute demand period"). */
-export const DEMAND_WINDOW_MS = 15 * 60 * 1000;
