@@ -153,7 +153,10 @@ t.test(
     t.equal(a.severity, 'critical');
     const raises = deps.alerts.calls.filter((c) => c.op === 'raise');
     t.equal(raises[0]!.severity, 'info', 'opened as info: at 20 °C the limit is 4 h away');
-    t.ok(raises.some((c) => c.severity === 'warning'), 'then a warning, 2 h before it');
+    t.ok(
+      raises.some((c) => c.severity === 'warning'),
+      'then a warning, 2 h before it',
+    );
     const firstCritical = raises.find((c) => c.severity === 'critical')!;
     t.ok(firstCritical.ts > T0 + 3600 * S + 30 * 60 * S, 'the oil takes time to heat');
     t.ok((a.evidence['hotSpotC'] as number) >= 120);
