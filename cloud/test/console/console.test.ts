@@ -162,15 +162,29 @@ t.test('auditor: case review with chart, field_check then confirmed, trail and p
   await page.fill('#comment-text', 'Field team found a 400 kVA transformer in place of the 100 kVA one.');
   await page.click('#add-comment');
   await page.waitForSelector('#comments .comment');
+  t.match(
+    await page.textContent('#decision label'),
+    /required for: confirmed, dismissed/,
+    'the note is asked for up front',
+  );
   await page.click('button.move-confirmed');
-  await page.locator('#case-error', { hasText: /needs a note/ }).waitFor();
+  await page.locator('#note-hint', { hasText: /Write a note first/ }).waitFor();
+  t.equal(await page.getAttribute('#case-note', 'aria-invalid'), 'true');
   t.equal(
     await page.getAttribute('#case-state', 'data-state'),
     'field_check',
-    'confirming without a note changes nothing',
+    'confirming without a note sends nothing',
   );
   await page.fill('#case-note', 'Unauthorized capacity confirmed on site (私自增容)');
   await page.click('button.move-confirmed');
+  await page.waitForSelector('#confirm-move:not([hidden])');
+  t.match(await page.textContent('#confirm-move'), /cannot be undone: field check → confirmed/);
+  await screenshot(page, '08-case-confirm-step');
+  await page.click('#confirm-no');
+  await page.waitForSelector('#confirm-move[hidden]', { state: 'attached' });
+  t.equal(await page.getAttribute('#case-state', 'data-state'), 'field_check', 'cancel changes nothing');
+  await page.click('button.move-confirmed');
+  await page.click('#confirm-yes');
   await page.waitForSelector('#case-state[data-state="confirmed"]');
   t.equal(await page.locator('#decision').count(), 0, 'no more moves from confirmed');
 

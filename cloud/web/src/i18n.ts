@@ -84,6 +84,11 @@ const STRINGS = {
   assign: ['派单', 'Assign'],
   assignTo: ['派给', 'Assign to'],
   reassignTo: ['改派给', 'Reassign to'],
+  noteRequiredFor: ['请先填写意见再执行：', 'Write a note first, it is required for'],
+  noteRequiredShort: ['需填写意见', 'required for'],
+  finalDecision: ['此决定不可撤销：', 'This decision cannot be undone:'],
+  yes: ['确定', 'Yes'],
+  cancel: ['取消', 'Cancel'],
   noOneToAssign: ['本台区没有其他在岗巡检员可派', 'no other active inspector covers this area'],
   escalated: ['已升级', 'escalated'],
 } as const satisfies Record<string, readonly [string, string]>;

@@ -80,35 +80,65 @@ export function renderCaseDetail(root: HTMLElement, [caseId]: string[]): () => v
     const detailTable = evidenceTable('capacity_violation', record.detail, null);
     const note = h('textarea', { id: 'case-note', rows: 2, placeholder: t('note') });
     const next = workflow?.transitions[record.state] ?? [];
+    const needsNote = (to: string) => workflow?.noteRequired.includes(to) ?? false;
+    // A move with no way back (confirmed, dismissed) is asked twice; a required note is asked before sending.
+    const isFinal = (to: string) => (workflow?.transitions[to] ?? []).length === 0;
+    const hint = h('p', { class: 'hint', id: 'note-hint', role: 'status' });
+    const confirmBox = h('div', { class: 'confirm', id: 'confirm-move', hidden: true });
+    const send = (to: string) =>
+      act(() =>
+        api('POST', `/api/v1/cases/${record.id}/transition`, {
+          to,
+          ...(note.value.trim() ? { note: note.value.trim() } : {}),
+        }),
+      );
+    const decide = (to: string) => {
+      hint.textContent = '';
+      note.removeAttribute('aria-invalid');
+      confirmBox.hidden = true;
+      if (needsNote(to) && !note.value.trim()) {
+        hint.textContent = `${t('noteRequiredFor')} ${tv(to)}`;
+        note.setAttribute('aria-invalid', 'true');
+        note.focus();
+        return;
+      }
+      if (!isFinal(to)) return void send(to);
+      clear(confirmBox);
+      confirmBox.append(
+        h('p', {}, `${t('finalDecision')} ${tv(record.state)} → ${tv(to)}`),
+        h('blockquote', {}, note.value.trim() || '—'),
+        h('button', { id: 'confirm-yes', class: `move-${to}`, onclick: () => void send(to) }, `${t('yes')}: ${tv(to)}`),
+        h('button', { id: 'confirm-no', onclick: () => (confirmBox.hidden = true) }, t('cancel')),
+      );
+      confirmBox.hidden = false;
+    };
     const decision =
       canDecide() && next.length
         ? h(
             'section',
             { class: 'panel', id: 'decision' },
             h('h2', {}, t('decision')),
+            h(
+              'label',
+              { for: 'case-note' },
+              next.some(needsNote)
+                ? `${t('note')} (${t('noteRequiredShort')}: ${next.filter(needsNote).map(tv).join(', ')})`
+                : t('note'),
+            ),
             note,
+            hint,
             h(
               'div',
               {},
               ...next.map((to) =>
                 h(
                   'button',
-                  {
-                    class: `case-move move-${to}`,
-                    'data-to': to,
-                    title: workflow?.noteRequired.includes(to) ? t('noteRequired') : '',
-                    onclick: () =>
-                      void act(() =>
-                        api('POST', `/api/v1/cases/${record.id}/transition`, {
-                          to,
-                          ...(note.value.trim() ? { note: note.value.trim() } : {}),
-                        }),
-                      ),
-                  },
-                  `→ ${tv(to)}`,
+                  { class: `case-move move-${to}`, 'data-to': to, onclick: () => decide(to) },
+                  `→ ${tv(to)}${needsNote(to) ? ' *' : ''}`,
                 ),
               ),
             ),
+            confirmBox,
           )
         : null;
     const trail = h(
