@@ -8,12 +8,13 @@
  *    usually consumes, on the abnormal days;
  * 3. mapping_error: the area's meter set changed shortly before or during the run (a
  *    registry change of the customer-to-transformer mapping, 户变关系), or the loss is negative;
- * 4. theft: high loss with a customer whose consumption falls as the loss rises
- *    (the most negative correlation of daily consumption with daily loss, at or below
- *    `theftMaxCorrelation`; FACTS.md cites correlation/Granger attribution);
+ * 4. theft: high loss with a customer whose consumption falls as the loss rises: its
+ *    fall explains at least `theftMinExplainedShare` of the excess loss, or its daily
+ *    consumption correlates with the daily loss at or below `theftMaxCorrelation`
+ *    (FACTS.md cites correlation/Granger attribution);
  * 5. unknown.
  *
- * The ranked candidates (most negative correlation first) are given whatever the class:
+ * The ranked candidates (rankCandidates) are given whatever the class:
  * they are the audit leads.
  */
 import type { AreaDay } from './area-day.js';
@@ -25,9 +26,11 @@ export type LossCause = (typeof LOSS_CAUSES)[number];
 export interface Candidate {
   customer: string;
   device: string;
-  /** Pearson correlation of the customer's daily import with the area's daily loss (kWh). */
-  correlation: number;
-  /** Change of the customer's mean daily import in the run against the days before, %. */
+  /** Share of the run's excess loss (kWh above its typical level) that the customer's fall in consumption explains. */
+  explainedShare: number;
+  /** Pearson correlation of the customer's daily import with the area's daily loss (kWh) over the window. */
+  correlation: number | null;
+  /** Change of the customer's consumption in the run against its typical days of the same kind, %. */
   changePct: number | null;
 }
 
@@ -65,37 +68,61 @@ export function pearson(xs: number[], ys: number[]): number | null {
 
 const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
 
-/** Customers of the latest run day ranked by how their consumption moved against the loss. */
+const weekendOf = (d: AreaDay) => {
+  const dow = new Date(`${d.day}T00:00:00Z`).getUTCDay();
+  return dow === 0 || dow === 6;
+};
+
+/**
+ * Customers of the latest run day ranked by how much of the run's excess loss their
+ * missing consumption explains: for each run day, the customer's typical consumption on
+ * days of the same kind (weekday or weekend) before the run, less what it consumed; summed
+ * over the run, over the loss above its typical level. A thief who bypasses part of its
+ * load explains about all of it; others about none. The correlation of daily consumption
+ * with daily loss over the window is given beside it.
+ */
 export function rankCandidates(history: AreaDay[], run: AreaDay[], limit: number): Candidate[] {
-  const days = [...history, ...run].filter((d) => d.status !== 'low_coverage' && d.status !== 'no_supply');
+  const judged = (d: AreaDay) => d.status !== 'low_coverage' && d.status !== 'no_supply';
+  const before = history.filter(judged);
   const latest = run[run.length - 1];
   if (!latest) return [];
-  const runStart = run[0]?.dayStart ?? latest.dayStart;
+  const typicalLoss = (weekend: boolean) =>
+    median(before.filter((d) => weekendOf(d) === weekend).map((d) => d.lossKwh));
+  const excess = run.reduce((a, d) => a + d.lossKwh - typicalLoss(weekendOf(d)), 0);
   const out: Candidate[] = [];
   for (const m of latest.meters) {
     if (m.role !== 'customer' || !m.customer) continue;
+    const own = (d: AreaDay) => d.meters.find((x) => x.device === m.device && x.complete);
     const xs: number[] = [];
     const ys: number[] = [];
-    const before: number[] = [];
-    const during: number[] = [];
-    for (const d of days) {
-      const own = d.meters.find((x) => x.device === m.device);
-      if (!own || !own.complete) continue;
-      xs.push(own.importKwh);
+    for (const d of [...before, ...run.filter(judged)]) {
+      const x = own(d);
+      if (!x) continue;
+      xs.push(x.importKwh);
       ys.push(d.lossKwh);
-      (d.dayStart < runStart ? before : during).push(own.importKwh);
+    }
+    const typical = (weekend: boolean) =>
+      median(before.filter((d) => weekendOf(d) === weekend).flatMap((d) => own(d)?.importKwh ?? []));
+    let deficit = 0;
+    let during = 0;
+    let base = 0;
+    for (const d of run) {
+      const x = own(d);
+      if (!x) continue;
+      deficit += typical(weekendOf(d)) - x.importKwh;
+      during += x.importKwh;
+      base += typical(weekendOf(d));
     }
     const r = pearson(xs, ys);
-    if (r === null) continue;
-    const base = before.length > 0 ? mean(before) : 0;
     out.push({
       customer: m.customer,
       device: m.device,
-      correlation: round(r),
-      changePct: base > 0 && during.length > 0 ? round(((mean(during) - base) / base) * 100, 1) : null,
+      explainedShare: excess > 0 ? round(deficit / excess) : 0,
+      correlation: r === null ? null : round(r),
+      changePct: base > 0 ? round(((during - base) / base) * 100, 1) : null,
     });
   }
-  return out.sort((a, b) => a.correlation - b.correlation).slice(0, limit);
+  return out.sort((a, b) => b.explainedShare - a.explainedShare).slice(0, limit);
 }
 
 /** Meters whose counters stuck or whose readings had gaps on the run's days. */
@@ -158,7 +185,8 @@ export function classifyCause(history: AreaDay[], run: AreaDay[], s: LineLossSet
   if (changes.length > 0 || negativeDays.length > 0)
     return { cause: 'mapping_error', signal: { meterSetChanges: changes, negativeDays }, candidates };
   const lead = candidates[0];
-  if (run.some((d) => d.status === 'high') && lead && lead.correlation <= s.theftMaxCorrelation)
-    return { cause: 'theft', signal: { lead }, candidates };
+  const theftLike =
+    lead && (lead.explainedShare >= s.theftMinExplainedShare || (lead.correlation ?? 0) <= s.theftMaxCorrelation);
+  if (run.some((d) => d.status === 'high') && theftLike) return { cause: 'theft', signal: { lead }, candidates };
   return { cause: 'unknown', signal: {}, candidates };
 }

@@ -27,6 +27,8 @@ export interface LineLossSettings {
   windowDays: number;
   /** A customer whose consumption correlates with the area's loss at or below this is a theft lead. */
   theftMaxCorrelation: number;
+  /** A customer whose fall in consumption explains at least this share of the excess loss is a theft lead. */
+  theftMinExplainedShare: number;
   /** How many ranked candidates the alert names. */
   candidates: number;
   /** A change of the area's meter set this many days before an abnormal run points at mapping. */
@@ -50,6 +52,8 @@ export const DEFAULT_LINE_LOSS_SETTINGS: LineLossSettings = {
   stuckMinDailyKwh: 1,
   windowDays: 28,
   theftMaxCorrelation: -0.5,
+  // Half: a bypass explains about all of the excess; the rest of the customers about none.
+  theftMinExplainedShare: 0.5,
   candidates: 5,
   mappingLookbackDays: 3,
   utcOffsetMinutes: 480,

@@ -118,7 +118,7 @@ function area(edit: (i: number, meters: AreaMeterDay[]) => AreaMeterDay[] = (_i,
     days.push({
       transformer: 'tx-1',
       area: 'north',
-      day: `d${i}`,
+      day: new Date(i * DAY).toISOString().slice(0, 10),
       dayStart: i * DAY,
       dayEnd: (i + 1) * DAY,
       meters,
@@ -158,9 +158,15 @@ t.test('cause: theft, with the thief ranked first', async (t) => {
   t.equal(causeOf(days), 'theft');
   const o = outcomeOf(days);
   if (o.kind !== 'raise') throw new Error('expected a raise');
-  const candidates = o.signal.evidence['candidates'] as Array<{ customer: string; correlation: number }>;
+  const candidates = o.signal.evidence['candidates'] as Array<{
+    customer: string;
+    correlation: number;
+    explainedShare: number;
+  }>;
   t.equal(candidates[0]?.customer, 'c-m1');
-  t.ok((candidates[0]?.correlation ?? 0) < -0.8);
+  t.ok((candidates[0]?.explainedShare ?? 0) > 0.8, 'its missing consumption explains the excess loss');
+  t.ok((candidates[0]?.correlation ?? 0) < -0.8, 'and its consumption fell as the loss rose');
+  t.ok((candidates[1]?.explainedShare ?? 1) < 0.3, 'the next candidate explains little');
   t.equal(o.signal.type, 'line_loss_abnormal');
   t.equal((o.signal.evidence['days'] as unknown[]).length, 5, 'the run of five abnormal days');
 });
