@@ -196,7 +196,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       // Detectors' alert types, then those raised by the forecast and the line-loss analysis.
       alertTypes: [...BUILTIN_ALERT_TYPE_META, overloadForecastMeta, lineLossMeta],
     };
-    httpOptions.plugins = [lineLoss.routes, ...(options.httpPlugins ?? [])].map((plugin) => (app) => plugin(app, ctx));
+    if (options.httpPlugins) httpOptions.plugins = options.httpPlugins.map((plugin) => (app) => plugin(app, ctx));
     const services: CoreServices = {
       registry,
       areas,
@@ -212,6 +212,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
         mqtt: ctx.mqttReady(),
       }),
       ingestRejections: () => pipeline.recentRejections,
+      lineLoss,
     };
     const app = await buildHttpApp(services, users, httpOptions, log);
     cleanup.push(() => app.close());

@@ -22,6 +22,7 @@ import { alertRoutes } from './routes/alerts.js';
 import { caseRoutes } from './routes/cases.js';
 import { importRoutes } from './routes/import.js';
 import { detectorRoutes } from './routes/detectors.js';
+import { lineLossRoutes } from './routes/line-loss.js';
 import { RegistryError } from '../storage/relational/registry-store.js';
 import { AlertLifecycleError } from '../storage/relational/alert-store.js';
 import { CaseTransitionError } from '../cases/errors.js';
@@ -178,6 +179,7 @@ export async function buildHttpApp(
   await app.register(caseRoutes);
   await app.register(importRoutes);
   await app.register(detectorRoutes, { alertTypes: options.alertTypes ?? [] });
+  await app.register(lineLossRoutes);
   for (const plugin of options.plugins ?? []) await plugin(app);
   return app;
 }

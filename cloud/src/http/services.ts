@@ -11,6 +11,7 @@ import type { CloudMetrics } from '../metrics/metrics.js';
 import type { DeliveryWorker } from '../notifications/worker.js';
 import type { InspectorDirectory } from '../workorders/inspectors.js';
 import type { LiveBus } from '../notifications/live-bus.js';
+import type { LineLossHandle } from '../lineloss/start.js';
 import type { NotificationQueue } from '../notifications/queue.js';
 import type { RegistryStore } from '../storage/relational/registry-store.js';
 import type { SeriesStore } from '../storage/series/types.js';
@@ -41,6 +42,8 @@ export interface CoreServices {
   readiness: () => Promise<Record<string, boolean>>;
   /** The last rejected gateway messages, oldest first. */
   ingestRejections: () => readonly IngestRejection[];
+  /** Line loss: the stored days and bands, and the settings they were computed with. */
+  lineLoss: Pick<LineLossHandle, 'store' | 'settings'>;
 }
 
 /** Decorated on the workflow's scope by workflow-plugin/plugin.ts. */

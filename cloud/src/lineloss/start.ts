@@ -1,6 +1,7 @@
 /**
  * Line loss in the running cloud: its store, the daily pass on node-cron (and one pass
- * at start-up, which catches up the days missed while the cloud was down), and its routes.
+ * at start-up, which catches up the days missed while the cloud was down); its routes are
+ * http/routes/line-loss.ts.
  */
 import type { Logger } from '@gridsafe/shared';
 import type { RelationalDb } from '../storage/relational/db.js';
@@ -9,14 +10,13 @@ import type { AlertStore } from '../detector-kit/types.js';
 import { startCronJob, type CronJob } from '../scheduling/cron-job.js';
 import { LineLossAnalyzer, type AreaRegistry } from './analyzer.js';
 import { LineLossStore } from './day-store.js';
-import { lineLossRoutes } from './routes.js';
 import { parseLineLossSettings, type LineLossSettings } from './settings.js';
 
 export interface LineLossHandle {
   analyzer: LineLossAnalyzer;
   store: LineLossStore;
   job: CronJob;
-  routes: ReturnType<typeof lineLossRoutes>;
+  settings: LineLossSettings;
 }
 
 export function startLineLoss(
@@ -29,5 +29,5 @@ export function startLineLoss(
   const analyzer = new LineLossAnalyzer({ ...deps, store, settings, log });
   const job = startCronJob('line-loss', settings.cron, () => analyzer.pass(), log);
   void job.runNow();
-  return { analyzer, store, job, routes: lineLossRoutes(store, settings) };
+  return { analyzer, store, job, settings };
 }
