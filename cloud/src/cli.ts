@@ -3,7 +3,7 @@
  * gridsafe-cloud: the cloud service. `--help` lists options and environment variables.
  * Exit codes: 0 stopped cleanly, 2 configuration problem, 1 failed to start or crashed.
  */
-import { createLogger } from '@gridsafe/shared';
+import { ConfigError as SettingsConfigError, createLogger } from '@gridsafe/shared';
 import { ConfigError, ENVIRONMENT, loadConfig } from './config/load.js';
 import { startCloud } from './service.js';
 import { parseWorkflowSettings, type WorkflowSettings } from './workflow-plugin/settings.js';
@@ -67,7 +67,7 @@ async function main(): Promise<void> {
   } catch (error) {
     // Detector settings are checked when detection starts; name the file with the problem.
     const message = (error as Error).message;
-    const isSettings = /^detectors\./.test(message);
+    const isSettings = error instanceof SettingsConfigError;
     log.fatal({ err: error }, isSettings ? 'detector settings are not valid' : 'the cloud could not start');
     process.stderr.write(`gridsafe-cloud: ${isSettings && config.source ? `${config.source}: ` : ''}${message}\n`);
     process.exit(isSettings ? 2 : 1);

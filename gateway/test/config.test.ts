@@ -192,7 +192,7 @@ t.test('broken YAML syntax names the line', async (t) => {
   const path = write('syntax.yaml', text);
   const run = await runGateway(['--config', path]);
   t.equal(run.code, 2);
-  t.match(run.stderr, new RegExp(`${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: not valid YAML/JSON`));
+  t.match(run.stderr, new RegExp(`${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: not valid YAML or JSON`));
 });
 
 t.test('a missing file is named', async (t) => {

@@ -13,3 +13,4 @@ export * from './profiles/dlt645.js';
 export * from './dlt645/frame.js';
 export * from './dlt645/data.js';
 export * from './contract/alert-meta.js';
+export * from './config/index.js';

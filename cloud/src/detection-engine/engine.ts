@@ -16,6 +16,7 @@ import type { DetectionDependencies, DetectionEngine } from '../detector-kit/typ
 import { EventClock, type EventClockState } from './event-clock.js';
 import { addSeq, hasSeq, type SeqRanges } from './seq-ranges.js';
 import { DEFAULT_QUIET_SECONDS, episodeKey, splitQuietSetting, type QuietEpisode } from './episodes.js';
+import { parseDetectorSettings } from '../detector-kit/settings.js';
 
 /** Detector name under which the engine keeps its own state (clock, subject index). */
 const ENGINE_KEY = '_engine';
@@ -71,7 +72,7 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
       // Settings are validated here, at start-up: a bad value stops the cloud with its name.
       ctx: {
         registry: deps.registry,
-        settings: detector.parseSettings(rest),
+        settings: parseDetectorSettings(detector, rest),
         log: log.child({ detector: detector.name }),
       },
     };

@@ -5,8 +5,7 @@
  * only once the quiet period has passed in event time with no return. A daily working
  * cycle or a weekend therefore gives one alert, one work order and one case.
  */
-import type { AlertType } from '@gridsafe/shared';
-import { SettingsError } from '../detector-kit/settings.js';
+import { ConfigError, Type, type AlertType } from '@gridsafe/shared';
 
 const DAY = 24 * 3600;
 
@@ -37,6 +36,14 @@ export const DEFAULT_QUIET_SECONDS: Readonly<Record<AlertType, number>> = {
 /** The engine-level setting every detector accepts beside its own: `detectors.<name>.quietSeconds`. */
 export const QUIET_SETTING = 'quietSeconds';
 
+/** The same as a schema field, to check a config file's `detectors` section before anything starts. */
+export const HOST_SETTINGS = {
+  [QUIET_SETTING]: Type.Number({
+    minimum: 0,
+    description: 'seconds a cleared condition must stay away to end its episode',
+  }),
+};
+
 /**
  * Splits a detector's raw settings into the quiet period (validated here) and the rest,
  * which the detector reads itself.
@@ -52,8 +59,9 @@ export function splitQuietSetting(
   }
   const { [QUIET_SETTING]: value, ...rest } = raw;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new SettingsError(
-      `detectors.${detector}.${QUIET_SETTING} must be a number of seconds, 0 or more (got ${JSON.stringify(value)})`,
+    throw new ConfigError(
+      [`detectors.${detector}.${QUIET_SETTING}: must be a number of seconds, 0 or more (got ${JSON.stringify(value)})`],
+      'detector settings are not valid',
     );
   }
   return { quietSeconds: value, rest };

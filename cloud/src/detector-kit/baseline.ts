@@ -4,6 +4,7 @@
  * with median and MAD. FACTS.md "Detection: anomaly and tamper": seasonal baseline,
  * robust z-score (Iglewicz and Hoaglin). Plain JSON state.
  */
+import { Type } from '@gridsafe/shared';
 import { SettingsError } from './settings.js';
 
 const DAY_MINUTES = 1440;
@@ -121,14 +122,14 @@ export function meanVoltage(v: { v_a?: number; v_b?: number; v_c?: number }): nu
 }
 
 /** Parses a holiday list setting ("2025-10-01,2025-10-02") into a set, checking each date. */
-function parseHolidays(text: string, where: string): Set<string> {
+function parseHolidays(text: string): Set<string> {
   const out = new Set<string>();
   for (const part of text
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '')) {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(part) || Number.isNaN(Date.parse(`${part}T00:00:00Z`))) {
-      throw new SettingsError(`${where}: "${part}" is not a date as YYYY-MM-DD`);
+      throw new SettingsError('holidays', `"${part}" is not a date as YYYY-MM-DD`);
     }
     out.add(part);
   }
@@ -141,38 +142,38 @@ function parseHolidays(text: string, where: string): Set<string> {
  */
 export const BASELINE_SETTINGS = {
   /** Local time for the daily slots (China Standard Time: +480). */
-  utcOffsetMinutes: { kind: 'number', default: 480, min: -720, max: 840, integer: true },
+  utcOffsetMinutes: Type.Integer({ default: 480, minimum: -720, maximum: 840 }),
   /**
    * Block and slot length, minutes. An hour: 24 slots a day keep the baseline small
    * enough to save often, and an hour's mean is steady enough to judge.
    */
-  blockMinutes: { kind: 'number', default: 60, min: 5, max: 240, integer: true },
+  blockMinutes: Type.Integer({ default: 60, minimum: 5, maximum: 240 }),
   /** Public holidays, local dates "YYYY-MM-DD,YYYY-MM-DD": compared with the weekend baseline. */
-  holidays: { kind: 'string', default: '' },
+  holidays: Type.String({ default: '' }),
   /** FACTS.md: the same slot over the previous N weeks, weekday and weekend apart. */
-  weeks: { kind: 'number', default: 4, min: 1, max: 12, integer: true },
+  weeks: Type.Integer({ default: 4, minimum: 1, maximum: 12 }),
   /** Values a slot needs before it is judged. */
-  minHistory: { kind: 'number', default: 4, min: 2, integer: true },
-} as const;
+  minHistory: Type.Integer({ default: 4, minimum: 2 }),
+};
 
-/** The baseline's configuration from those settings, checked; errors name `detectors.<detector>.<field>`. */
-export function baselineConfig(
-  s: { blockMinutes: number; utcOffsetMinutes: number; holidays: string; weeks: number },
-  detector: string,
-): BaselineConfig {
+/** The baseline's configuration from those settings, checked (a SettingsError names the field). */
+export function baselineConfig(s: {
+  blockMinutes: number;
+  utcOffsetMinutes: number;
+  holidays: string;
+  weeks: number;
+}): BaselineConfig {
   return {
-    blockMinutes: checkBlock(s.blockMinutes, detector),
+    blockMinutes: checkBlock(s.blockMinutes),
     utcOffsetMinutes: s.utcOffsetMinutes,
-    holidays: parseHolidays(s.holidays, `detectors.${detector}.holidays`),
+    holidays: parseHolidays(s.holidays),
     weeks: s.weeks,
   };
 }
 
 /** Checks a block length setting: it must divide a day. */
-function checkBlock(minutes: number, detector: string): number {
+function checkBlock(minutes: number): number {
   if (DAY_MINUTES % minutes !== 0)
-    throw new SettingsError(
-      `detectors.${detector}.blockMinutes (${minutes}) must divide a day (1440 minutes): use 15, 30, 60, 120, ...`,
-    );
+    throw new SettingsError('blockMinutes', `${minutes} must divide a day (1440 minutes): use 15, 30, 60, 120, ...`);
   return minutes;
 }

@@ -6,6 +6,7 @@
  * makes a replay give the same answer as live data.
  */
 import type { AlertType, Device, GatewayEvent, Logger, Reading } from '@gridsafe/shared';
+import type { DetectorSettings } from './settings.js';
 import type { AlertSignal, CapacityCaseEvidence, RegistryView, SubjectKind } from './types.js';
 
 export interface SubjectRef {
@@ -40,8 +41,8 @@ export interface DetectorContext<S> {
 export interface Detector<S = unknown, St = unknown> {
   readonly name: string;
   readonly stateVersion: number;
-  /** Reads this detector's settings over its defaults; throws a SettingsError naming the field. */
-  parseSettings(raw: Record<string, unknown> | undefined): S;
+  /** Its settings: a TypeBox schema with defaults, and how the rule's settings are built from them (settings.ts). */
+  readonly settings: DetectorSettings<S>;
   /**
    * Top-level fields of the state that are large and change rarely (a baseline). Each
    * must hold an object with a numeric `rev` the rule bumps on every change; the engine

@@ -4,7 +4,7 @@
  * Rules that fit it (residual current, temperature, power factor, CT secondary, ...)
  * stay a few lines long and behave alike.
  */
-import type { AlertType, Severity } from '@gridsafe/shared';
+import { Type, type AlertType, type Severity } from '@gridsafe/shared';
 import type { SubjectKind } from './types.js';
 import type { DetectorOutput } from './detector.js';
 import { stepCondition, type ConditionState, type ConditionTiming } from './condition.js';
@@ -78,12 +78,12 @@ export function timingOf(s: {
 export function timingSchema(holdSeconds: number, clearSeconds: number) {
   return {
     /** The condition must hold this long (event time) before the alert opens. */
-    holdSeconds: { kind: 'number', default: holdSeconds, min: 0 },
+    holdSeconds: Type.Number({ default: holdSeconds, minimum: 0 }),
     /** The clear condition must hold this long before the alert resolves. */
-    clearSeconds: { kind: 'number', default: clearSeconds, min: 0 },
+    clearSeconds: Type.Number({ default: clearSeconds, minimum: 0 }),
     /** While open, lastSeenAt and evidence are refreshed at most this often. */
-    refreshSeconds: { kind: 'number', default: 300, min: 1 },
+    refreshSeconds: Type.Number({ default: 300, minimum: 1 }),
     /** A gap between readings longer than this restarts the hold. */
-    maxGapSeconds: { kind: 'number', default: 900, min: 1 },
-  } as const;
+    maxGapSeconds: Type.Number({ default: 900, minimum: 1 }),
+  };
 }

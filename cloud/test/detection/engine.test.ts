@@ -1,7 +1,8 @@
 import t from 'tap';
 import type { Detector } from '../../src/detector-kit/detector.js';
 import { createDetectionEngine } from '../../src/detection-engine/engine.js';
-import { readSettings } from '../../src/detector-kit/settings.js';
+import { Type } from '@gridsafe/shared';
+import { defineSettings } from '../../src/detector-kit/settings.js';
 import { makeDeps, meter, MemoryState } from './fakes.js';
 import { T0, batch, reading } from './series.js';
 
@@ -13,7 +14,7 @@ function probe(
   return {
     name,
     stateVersion: opts.version ?? 1,
-    parseSettings: (raw) => readSettings(name, { limit: { kind: 'number', default: 10 } }, raw),
+    settings: defineSettings({ limit: Type.Number({ default: 10 }) }),
     subjectsOfReading: (input) => [{ subject: input.reading.device, kind: 'device' }],
     initialState: () => ({ seen: [] }),
     onReading(st, input, ref, ctx) {
@@ -110,7 +111,7 @@ t.test('settings naming no detector, or a bad value, stop the engine at start-up
   );
   t.throws(
     () => createDetectionEngine(makeDeps(fleet, { p: { limit: 'x' } }), { detectors: [probe('p')] }),
-    /detectors\.p\.limit must be a number/,
+    /detectors\.p\.limit: must be a number, got \"x\"/,
   );
 });
 

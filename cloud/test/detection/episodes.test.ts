@@ -73,7 +73,7 @@ t.test('the quiet period is a setting per detector; 0 resolves as the rule clear
 
   await t.rejects(
     engineWith([residualCurrent], terminal, { residual_current: { quietSeconds: -1 } }),
-    /detectors\.residual_current\.quietSeconds must be a number of seconds, 0 or more \(got -1\)/,
+    /detectors\.residual_current\.quietSeconds: must be a number of seconds, 0 or more \(got -1\)/,
   );
 });
 

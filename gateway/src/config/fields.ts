@@ -3,6 +3,7 @@
  * file, line and field) instead of stopping at the first, so an engineer fixes them in one go.
  */
 import { parseDuration, parseSize } from '../util/units.js';
+import { closest } from '@gridsafe/shared';
 import { formatPath, type ConfigSource, type FieldPath } from './source.js';
 
 type Obj = Record<string, unknown>;
@@ -207,32 +208,4 @@ export function describe(value: unknown): string {
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') return `"${value}"`;
   return `${typeof value} ${String(value)}`;
-}
-
-/** The known key a typo most likely meant (edit distance ≤ 2). */
-function closest(key: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const candidate of known) {
-    const d = editDistance(key.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) {
-      bestDistance = d;
-      best = candidate;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length]!;
 }

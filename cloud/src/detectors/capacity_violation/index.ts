@@ -7,7 +7,7 @@ import type { Detector, DetectorOutput, ReadingInput } from '../../detector-kit/
 import { initialCondition, stepCondition, type ConditionState } from '../../detector-kit/condition.js';
 import { DAY_MS, apparentKva, round } from '../../detector-kit/measures.js';
 import type { CapacityCaseEvidence } from '../../detector-kit/types.js';
-import { parseCapacitySettings, type CapacitySettings } from './settings.js';
+import { CAPACITY_SETTINGS, type CapacitySettings } from './settings.js';
 import { MINUTE, addSample, demandAt, newMeterDemand, type MeterDemand } from './demand.js';
 
 const BLOCK = 15 * MINUTE;
@@ -50,7 +50,7 @@ function daysOf(blocks: Array<[number, number]>, s: CapacitySettings): number {
 export const capacityViolation: Detector<CapacitySettings, CapacityState> = {
   name: 'capacity_violation',
   stateVersion: 1,
-  parseSettings: parseCapacitySettings,
+  settings: CAPACITY_SETTINGS,
 
   subjectsOfReading(input: ReadingInput) {
     const d = input.device;

@@ -8,24 +8,25 @@
 import type { GatewayEvent } from '@gridsafe/shared';
 import type { Detector, DetectorContext, DetectorOutput, SubjectRef } from '../../detector-kit/detector.js';
 import type { SubjectKind } from '../../detector-kit/types.js';
-import { readSettings, type SettingsOf } from '../../detector-kit/settings.js';
+import { Type } from '@gridsafe/shared';
+import { defineSettings, type SettingsOf } from '../../detector-kit/settings.js';
 
-const SCHEMA = {
+const SETTINGS = defineSettings({
   /**
    * A device is silent once its gateway has delivered other readings for this long
    * without one from it. 300 s: five polls at the usual 60 s interval, so one missed
    * poll or a slow reply never raises it.
    */
-  deviceAllowanceSeconds: { kind: 'number', default: 300, min: 1 },
+  deviceAllowanceSeconds: Type.Number({ default: 300, minimum: 1 }),
   /**
    * A gateway is silent once its own clock has run this long with nothing from it
    * (FACTS.md: Kapacitor deadman). It must exceed the gateway's publish interval.
    */
-  gatewayAllowanceSeconds: { kind: 'number', default: 600, min: 1 },
+  gatewayAllowanceSeconds: Type.Number({ default: 600, minimum: 1 }),
   /** Raise on the gateway's comm_lost event for a device at once (the gateway has already retried). */
-  trustGatewayEvents: { kind: 'boolean', default: true },
-} as const;
-export type CommSettings = SettingsOf<typeof SCHEMA>;
+  trustGatewayEvents: Type.Boolean({ default: true }),
+});
+export type CommSettings = SettingsOf<typeof SETTINGS>;
 
 export interface CommState {
   /** Latest reading from the gateway (the yardstick for its devices' silence). */
@@ -54,7 +55,7 @@ export const commLoss: Detector<CommSettings, CommState> = {
   stateVersion: 1,
   // Any reading, even one the gateway doubts, proves the link and the device are alive.
   acceptsSuspect: true,
-  parseSettings: (raw) => readSettings('comm_loss', SCHEMA, raw),
+  settings: SETTINGS,
   subjectsOfReading: (input) => [{ subject: input.gateway, kind: 'gateway' }],
   subjectsOfEvent: (event) => [{ subject: event.gateway, kind: 'gateway' }],
   initialState: () => ({ gatewayLast: null, gatewayAlive: null, gatewayLost: false, devices: {} }),

@@ -5,7 +5,8 @@
 import type { Detector } from '../../detector-kit/detector.js';
 import { initialCondition, stepCondition, type ConditionState } from '../../detector-kit/condition.js';
 import { apparentKva, round } from '../../detector-kit/measures.js';
-import { readSettings, type SettingsOf } from '../../detector-kit/settings.js';
+import { Type } from '@gridsafe/shared';
+import { defineSettings, type SettingsOf } from '../../detector-kit/settings.js';
 import {
   BASELINE_SETTINGS,
   addBlockSample,
@@ -15,35 +16,37 @@ import {
   newBaseline,
   slotStats,
   type Baseline,
-  type BaselineConfig,
   type BlockAcc,
   type SlotStats,
 } from '../../detector-kit/baseline.js';
 
-const SCHEMA = {
-  ...BASELINE_SETTINGS,
-  /** Also accept a weekday that looks like a weekend (an unlisted holiday or a plant shutdown day). */
-  weekendLikeIsNormal: { kind: 'boolean', default: true },
-  /**
-   * CUSUM reference value k, in robust σ. FACTS.md (Montgomery) gives k = 0.5 σ for
-   * independent samples; one meter's hourly means move together over a day (a busy day
-   * is busy all day), and at 0.5 σ ordinary busy days add up to an alarm. 1 σ, measured
-   * by `npm run eval:detect` (see README).
-   */
-  kSigma: { kind: 'number', default: 1, min: 0 },
-  /** CUSUM decision interval h, in robust σ. FACTS.md: h = 5 σ; see README for the figure used. */
-  hSigma: { kind: 'number', default: 5, min: 0.5 },
-  /** One block's z is clipped here (FACTS.md: |M| > 3.5 is an outlier): a lone spike cannot decide. */
-  zClip: { kind: 'number', default: 3.5, min: 0.5 },
-  /** σ is at least this share of the slot median (a very steady load must still move to count). */
-  sigmaFloorShare: { kind: 'number', default: 0.1, min: 0 },
-  /** ... and at least this many kW. */
-  sigmaFloorKw: { kind: 'number', default: 0.5, min: 0 },
-  /** The alert resolves after the sums have been back under h/2 this long. */
-  clearSeconds: { kind: 'number', default: 7200, min: 0 },
-  refreshSeconds: { kind: 'number', default: 3600, min: 1 },
-} as const;
-export type AnomalySettings = SettingsOf<typeof SCHEMA> & { cfg: BaselineConfig };
+const SETTINGS = defineSettings(
+  {
+    ...BASELINE_SETTINGS,
+    /** Also accept a weekday that looks like a weekend (an unlisted holiday or a plant shutdown day). */
+    weekendLikeIsNormal: Type.Boolean({ default: true }),
+    /**
+     * CUSUM reference value k, in robust σ. FACTS.md (Montgomery) gives k = 0.5 σ for
+     * independent samples; one meter's hourly means move together over a day (a busy day
+     * is busy all day), and at 0.5 σ ordinary busy days add up to an alarm. 1 σ, measured
+     * by `npm run eval:detect` (see README).
+     */
+    kSigma: Type.Number({ default: 1, minimum: 0 }),
+    /** CUSUM decision interval h, in robust σ. FACTS.md: h = 5 σ; see README for the figure used. */
+    hSigma: Type.Number({ default: 5, minimum: 0.5 }),
+    /** One block's z is clipped here (FACTS.md: |M| > 3.5 is an outlier): a lone spike cannot decide. */
+    zClip: Type.Number({ default: 3.5, minimum: 0.5 }),
+    /** σ is at least this share of the slot median (a very steady load must still move to count). */
+    sigmaFloorShare: Type.Number({ default: 0.1, minimum: 0 }),
+    /** ... and at least this many kW. */
+    sigmaFloorKw: Type.Number({ default: 0.5, minimum: 0 }),
+    /** The alert resolves after the sums have been back under h/2 this long. */
+    clearSeconds: Type.Number({ default: 7200, minimum: 0 }),
+    refreshSeconds: Type.Number({ default: 3600, minimum: 1 }),
+  },
+  (s) => ({ ...s, cfg: baselineConfig(s) }),
+);
+export type AnomalySettings = SettingsOf<typeof SETTINGS>;
 
 export interface AnomalyState {
   acc: BlockAcc | null;
@@ -63,10 +66,7 @@ export const consumptionAnomaly: Detector<AnomalySettings, AnomalyState> = {
   name: 'consumption_anomaly',
   stateVersion: 2,
   coldParts: ['baseline'],
-  parseSettings(raw) {
-    const s = readSettings('consumption_anomaly', SCHEMA, raw);
-    return { ...s, cfg: baselineConfig(s, 'consumption_anomaly') };
-  },
+  settings: SETTINGS,
   subjectsOfReading: (input) =>
     input.device?.kind === 'meter' ? [{ subject: input.reading.device, kind: 'device' }] : [],
   initialState: () => ({ acc: null, baseline: newBaseline(), up: 0, down: 0, cond: initialCondition(), last: null }),

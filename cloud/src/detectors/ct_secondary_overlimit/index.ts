@@ -5,37 +5,38 @@
 import type { Detector } from '../../detector-kit/detector.js';
 import { initialCondition, type ConditionState } from '../../detector-kit/condition.js';
 import { round } from '../../detector-kit/measures.js';
-import { readSettings, SettingsError, type SettingsOf } from '../../detector-kit/settings.js';
+import { Type } from '@gridsafe/shared';
+import { defineSettings, SettingsError, type SettingsOf } from '../../detector-kit/settings.js';
 import { thresholdStep, timingOf, timingSchema } from '../../detector-kit/threshold.js';
 
-const SCHEMA = {
-  /** Raise above this multiple of the rated secondary current (FACTS.md: 5 A or 1 A; above rated, sustained). */
-  raiseAtRated: { kind: 'number', default: 1.0, min: 0.1 },
-  /** Hysteresis: resolves once at or below this multiple. */
-  clearAtRated: { kind: 'number', default: 0.95, min: 0 },
-  /** At or above this multiple the alert is critical (a metering CT is deep in its saturation region). */
-  criticalAtRated: { kind: 'number', default: 1.5, min: 0.1 },
-  /**
-   * Plausibility bound: a secondary current above this multiple of rated is a decoding or
-   * ratio error, not load (FACTS.md: State Grid Tianjin's data-quality rule), and is not judged.
-   */
-  implausibleAtRated: { kind: 'number', default: 10, min: 1 },
-  /** "Sustained" (FACTS.md): 5 minutes, far beyond a motor inrush of seconds. */
-  ...timingSchema(300, 300),
-} as const;
-export type CtSettings = SettingsOf<typeof SCHEMA>;
+const SETTINGS = defineSettings(
+  {
+    /** Raise above this multiple of the rated secondary current (FACTS.md: 5 A or 1 A; above rated, sustained). */
+    raiseAtRated: Type.Number({ default: 1.0, minimum: 0.1 }),
+    /** Hysteresis: resolves once at or below this multiple. */
+    clearAtRated: Type.Number({ default: 0.95, minimum: 0 }),
+    /** At or above this multiple the alert is critical (a metering CT is deep in its saturation region). */
+    criticalAtRated: Type.Number({ default: 1.5, minimum: 0.1 }),
+    /**
+     * Plausibility bound: a secondary current above this multiple of rated is a decoding or
+     * ratio error, not load (FACTS.md: State Grid Tianjin's data-quality rule), and is not judged.
+     */
+    implausibleAtRated: Type.Number({ default: 10, minimum: 1 }),
+    /** "Sustained" (FACTS.md): 5 minutes, far beyond a motor inrush of seconds. */
+    ...timingSchema(300, 300),
+  },
+  (s) => {
+    if (s.clearAtRated > s.raiseAtRated)
+      throw new SettingsError('clearAtRated', `${s.clearAtRated} must not be above raiseAtRated (${s.raiseAtRated})`);
+    return s;
+  },
+);
+export type CtSettings = SettingsOf<typeof SETTINGS>;
 
 export const ctSecondaryOverlimit: Detector<CtSettings, { cond: ConditionState; implausible: number }> = {
   name: 'ct_secondary_overlimit',
   stateVersion: 1,
-  parseSettings(raw) {
-    const s = readSettings('ct_secondary_overlimit', SCHEMA, raw);
-    if (s.clearAtRated > s.raiseAtRated)
-      throw new SettingsError(
-        `detectors.ct_secondary_overlimit.clearAtRated (${s.clearAtRated}) must not be above raiseAtRated (${s.raiseAtRated})`,
-      );
-    return s;
-  },
+  settings: SETTINGS,
   // A meter wired directly (ratio 1) has no CT to overload.
   subjectsOfReading: (input) =>
     input.device?.kind === 'meter' && input.device.ctRatio > 1 && input.device.ctSecondaryA > 0

@@ -2,27 +2,34 @@
 import type { Detector } from '../../detector-kit/detector.js';
 import { initialCondition, type ConditionState } from '../../detector-kit/condition.js';
 import { apparentKva, round } from '../../detector-kit/measures.js';
-import { readSettings, SettingsError, type SettingsOf } from '../../detector-kit/settings.js';
+import { Type } from '@gridsafe/shared';
+import { defineSettings, SettingsError, type SettingsOf } from '../../detector-kit/settings.js';
 import { thresholdStep, timingOf, timingSchema } from '../../detector-kit/threshold.js';
 
-const SCHEMA = {
-  /**
-   * Limit. Not in FACTS.md: 0.90 is the assessment standard Chinese utilities apply to
-   * industrial users of 100 kVA and more (功率因数调整电费办法, 1983); unconfirmed, configurable.
-   */
-  limit: { kind: 'number', default: 0.9, min: 0, max: 1 },
-  /** Hysteresis: resolves once the power factor is back at or above this. */
-  clearAt: { kind: 'number', default: 0.92, min: 0, max: 1 },
-  /** Below this the alert is critical. */
-  criticalAt: { kind: 'number', default: 0.7, min: 0, max: 1 },
-  /** Power factor means little at light load: readings under this apparent power (kVA) are not judged. */
-  minLoadKva: { kind: 'number', default: 5, min: 0 },
-  /** ... nor under this share of the customer's contract capacity (when the meter has a customer). */
-  minLoadShareOfContract: { kind: 'number', default: 0.1, min: 0, max: 1 },
-  /** "For long enough": one 15-minute demand period. */
-  ...timingSchema(900, 900),
-} as const;
-export type PowerFactorSettings = SettingsOf<typeof SCHEMA>;
+const SETTINGS = defineSettings(
+  {
+    /**
+     * Limit. Not in FACTS.md: 0.90 is the assessment standard Chinese utilities apply to
+     * industrial users of 100 kVA and more (功率因数调整电费办法, 1983); unconfirmed, configurable.
+     */
+    limit: Type.Number({ default: 0.9, minimum: 0, maximum: 1 }),
+    /** Hysteresis: resolves once the power factor is back at or above this. */
+    clearAt: Type.Number({ default: 0.92, minimum: 0, maximum: 1 }),
+    /** Below this the alert is critical. */
+    criticalAt: Type.Number({ default: 0.7, minimum: 0, maximum: 1 }),
+    /** Power factor means little at light load: readings under this apparent power (kVA) are not judged. */
+    minLoadKva: Type.Number({ default: 5, minimum: 0 }),
+    /** ... nor under this share of the customer's contract capacity (when the meter has a customer). */
+    minLoadShareOfContract: Type.Number({ default: 0.1, minimum: 0, maximum: 1 }),
+    /** "For long enough": one 15-minute demand period. */
+    ...timingSchema(900, 900),
+  },
+  (s) => {
+    if (s.clearAt < s.limit) throw new SettingsError('clearAt', `${s.clearAt} must not be below limit (${s.limit})`);
+    return s;
+  },
+);
+export type PowerFactorSettings = SettingsOf<typeof SETTINGS>;
 
 /** |pf| from the meter, or |p| / s when it gives no pf. */
 function powerFactor(values: { pf?: number; p_kw?: number }, kva: number | undefined): number | undefined {
@@ -34,12 +41,7 @@ function powerFactor(values: { pf?: number; p_kw?: number }, kva: number | undef
 export const lowPowerFactor: Detector<PowerFactorSettings, { cond: ConditionState }> = {
   name: 'low_power_factor',
   stateVersion: 1,
-  parseSettings(raw) {
-    const s = readSettings('low_power_factor', SCHEMA, raw);
-    if (s.clearAt < s.limit)
-      throw new SettingsError(`detectors.low_power_factor.clearAt (${s.clearAt}) must not be below limit (${s.limit})`);
-    return s;
-  },
+  settings: SETTINGS,
   subjectsOfReading: (input) =>
     input.device?.kind === 'meter' ? [{ subject: input.reading.device, kind: 'device' }] : [],
   initialState: () => ({ cond: initialCondition() }),

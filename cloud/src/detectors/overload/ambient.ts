@@ -3,7 +3,7 @@
  * of monthly means and hourly offsets (IEC 60076-7 loads a transformer against the
  * ambient of the time, never one fixed figure; issue 11: never a silent 20 °C).
  */
-import { SettingsError } from '../../detector-kit/settings.js';
+import { Section, Type, type Static } from '@gridsafe/shared';
 
 export interface AmbientProfile {
   /** Mean air temperature of each month, January first, °C. */
@@ -37,59 +37,29 @@ export const DEFAULT_AMBIENT_PROFILE: AmbientProfile = {
   hourlyOffsetK: DEFAULT_HOURLY_OFFSET_K,
 };
 
-const WHERE = 'detectors.overload.ambientProfiles';
+const temperatures = (length: number) =>
+  Type.Array(Type.Number({ minimum: -60, maximum: 60 }), { minItems: length, maxItems: length });
 
-function numbers(value: unknown, length: number, where: string): number[] {
-  if (
-    !Array.isArray(value) ||
-    value.length !== length ||
-    !value.every((v) => typeof v === 'number' && Number.isFinite(v) && v >= -60 && v <= 60)
-  ) {
-    throw new SettingsError(
-      `${where} must be a list of ${length} temperatures between -60 and 60 (got ${JSON.stringify(value)})`,
-    );
-  }
-  return value as number[];
+const PROFILE = Section({
+  monthlyMeanC: temperatures(12),
+  hourlyOffsetK: Type.Optional(temperatures(24)),
+});
+
+/** The `ambientProfiles` setting: `{ default?: profile, sites?: { <site>: profile } }`. */
+export const AMBIENT_PROFILES = Section(
+  { default: Type.Optional(PROFILE), sites: Type.Optional(Type.Record(Type.String(), PROFILE)) },
+  { default: {} },
+);
+
+function profileOf(p: Static<typeof PROFILE>): AmbientProfile {
+  return { monthlyMeanC: p.monthlyMeanC, hourlyOffsetK: p.hourlyOffsetK ?? DEFAULT_HOURLY_OFFSET_K };
 }
 
-function readProfile(value: unknown, where: string): AmbientProfile {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new SettingsError(`${where} must be a mapping with monthlyMeanC and, optionally, hourlyOffsetK`);
-  }
-  const { monthlyMeanC, hourlyOffsetK, ...rest } = value as Record<string, unknown>;
-  const unknown = Object.keys(rest)[0];
-  if (unknown !== undefined) {
-    throw new SettingsError(
-      `${where}.${unknown} is not a field of an ambient profile (known: monthlyMeanC, hourlyOffsetK)`,
-    );
-  }
+/** The checked setting with the built-in default where absent. */
+export function ambientProfilesOf(raw: Static<typeof AMBIENT_PROFILES>): AmbientProfiles {
   return {
-    monthlyMeanC: numbers(monthlyMeanC, 12, `${where}.monthlyMeanC`),
-    hourlyOffsetK:
-      hourlyOffsetK === undefined ? DEFAULT_HOURLY_OFFSET_K : numbers(hourlyOffsetK, 24, `${where}.hourlyOffsetK`),
-  };
-}
-
-/** `{ default?: profile, sites?: { <site>: profile } }` from the configuration; the built-in default where absent. */
-export function readAmbientProfiles(raw: unknown): AmbientProfiles {
-  if (raw === undefined) return { default: DEFAULT_AMBIENT_PROFILE, sites: {} };
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new SettingsError(`${WHERE} must be a mapping with default and/or sites`);
-  }
-  const { default: fallback, sites, ...rest } = raw as Record<string, unknown>;
-  const unknown = Object.keys(rest)[0];
-  if (unknown !== undefined) throw new SettingsError(`${WHERE}.${unknown} is not known (known: default, sites)`);
-  if (sites !== undefined && (typeof sites !== 'object' || sites === null || Array.isArray(sites))) {
-    throw new SettingsError(`${WHERE}.sites must be a mapping of site names to profiles`);
-  }
-  return {
-    default: fallback === undefined ? DEFAULT_AMBIENT_PROFILE : readProfile(fallback, `${WHERE}.default`),
-    sites: Object.fromEntries(
-      Object.entries((sites ?? {}) as Record<string, unknown>).map(([site, p]) => [
-        site,
-        readProfile(p, `${WHERE}.sites.${site}`),
-      ]),
-    ),
+    default: raw.default === undefined ? DEFAULT_AMBIENT_PROFILE : profileOf(raw.default),
+    sites: Object.fromEntries(Object.entries(raw.sites ?? {}).map(([site, p]) => [site, profileOf(p)])),
   };
 }
 

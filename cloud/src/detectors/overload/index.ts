@@ -6,7 +6,7 @@ import type { Severity } from '@gridsafe/shared';
 import type { Detector, DetectorOutput, ReadingInput, SubjectRef } from '../../detector-kit/detector.js';
 import { initialCondition, isOpen, stepCondition, type ConditionState } from '../../detector-kit/condition.js';
 import { apparentKva, round, transformerMeters } from '../../detector-kit/measures.js';
-import { LOADING_MODES, parseOverloadSettings, type OverloadSettings } from './settings.js';
+import { LOADING_MODES, OVERLOAD_SETTINGS, type OverloadSettings } from './settings.js';
 import { profileAmbientC, siteProfile, type AmbientSource } from './ambient.js';
 import {
   advance,
@@ -52,7 +52,7 @@ function limitsOf(s: OverloadSettings) {
 export const overload: Detector<OverloadSettings, OverloadState> = {
   name: 'overload',
   stateVersion: 1,
-  parseSettings: parseOverloadSettings,
+  settings: OVERLOAD_SETTINGS,
 
   subjectsOfReading(input: ReadingInput): SubjectRef[] {
     const tx = input.device?.transformer;

@@ -5,29 +5,41 @@
 import type { Detector, ReadingInput } from '../../detector-kit/detector.js';
 import { initialCondition, stepCondition, type ConditionState } from '../../detector-kit/condition.js';
 import { round, transformerMeters } from '../../detector-kit/measures.js';
-import { readSettings, type SettingsOf } from '../../detector-kit/settings.js';
+import { Type } from '@gridsafe/shared';
+import { defineSettings, type SettingsOf } from '../../detector-kit/settings.js';
 import { timingOf, timingSchema } from '../../detector-kit/threshold.js';
 
-const SCHEMA = {
-  /**
-   * Unbalance limit (I_max − I_min) / I_max, % by vector group. FACTS.md: SD 292-1988 15 %
-   * (the default, and Yyn0); Q/GDW 1519-2014 allows Dyn11 25 % (unconfirmed).
-   */
-  unbalancePct: { kind: 'record', default: { default: 15, Yyn0: 15, Dyn11: 25 }, min: 0 },
-  /** Neutral current limit, % of rated current, by vector group. FACTS.md: SD 292 25 %; Dyn11 40 % (unconfirmed). */
-  neutralPct: { kind: 'record', default: { default: 25, Yyn0: 25, Dyn11: 40 }, min: 0 },
-  /** Hysteresis: resolves once both figures are this share of their limits or less. */
-  clearShare: { kind: 'number', default: 0.9, min: 0, max: 1 },
-  /** Unbalance means little at light load: not judged while the heaviest phase is under this share of rated current. */
-  minLoadPu: { kind: 'number', default: 0.2, min: 0, max: 1 },
-  /** Secondary line voltage of the transformer, V, to turn rated kVA into rated current (0.4 kV distribution). */
-  lvLineV: { kind: 'number', default: 400, min: 100 },
-  /** A meter whose latest reading is older than this no longer counts. */
-  meterStaleSeconds: { kind: 'number', default: 900, min: 1 },
-  /** Unbalance is a loading condition, not an event: 15 minutes sustained (one demand period). */
-  ...timingSchema(900, 900),
-} as const;
-export type UnbalanceSettings = SettingsOf<typeof SCHEMA>;
+/** Limits by vector group; a file's table is laid over these, so naming one group keeps the others. */
+const UNBALANCE_PCT = { default: 15, Yyn0: 15, Dyn11: 25 };
+const NEUTRAL_PCT = { default: 25, Yyn0: 25, Dyn11: 40 };
+
+const SETTINGS = defineSettings(
+  {
+    /**
+     * Unbalance limit (I_max − I_min) / I_max, % by vector group. FACTS.md: SD 292-1988 15 %
+     * (the default, and Yyn0); Q/GDW 1519-2014 allows Dyn11 25 % (unconfirmed).
+     */
+    unbalancePct: Type.Record(Type.String(), Type.Number({ minimum: 0 }), { default: {} }),
+    /** Neutral current limit, % of rated current, by vector group. FACTS.md: SD 292 25 %; Dyn11 40 % (unconfirmed). */
+    neutralPct: Type.Record(Type.String(), Type.Number({ minimum: 0 }), { default: {} }),
+    /** Hysteresis: resolves once both figures are this share of their limits or less. */
+    clearShare: Type.Number({ default: 0.9, minimum: 0, maximum: 1 }),
+    /** Unbalance means little at light load: not judged while the heaviest phase is under this share of rated current. */
+    minLoadPu: Type.Number({ default: 0.2, minimum: 0, maximum: 1 }),
+    /** Secondary line voltage of the transformer, V, to turn rated kVA into rated current (0.4 kV distribution). */
+    lvLineV: Type.Number({ default: 400, minimum: 100 }),
+    /** A meter whose latest reading is older than this no longer counts. */
+    meterStaleSeconds: Type.Number({ default: 900, minimum: 1 }),
+    /** Unbalance is a loading condition, not an event: 15 minutes sustained (one demand period). */
+    ...timingSchema(900, 900),
+  },
+  (s) => ({
+    ...s,
+    unbalancePct: { ...UNBALANCE_PCT, ...s.unbalancePct },
+    neutralPct: { ...NEUTRAL_PCT, ...s.neutralPct },
+  }),
+);
+export type UnbalanceSettings = SettingsOf<typeof SETTINGS>;
 
 interface UnbalanceState {
   meters: Record<string, { ts: number; i: [number, number, number]; n: number | null }>;
@@ -41,7 +53,7 @@ function limitFor(table: Record<string, number>, group: string | undefined): num
 export const phaseUnbalance: Detector<UnbalanceSettings, UnbalanceState> = {
   name: 'phase_unbalance',
   stateVersion: 1,
-  parseSettings: (raw) => readSettings('phase_unbalance', SCHEMA, raw),
+  settings: SETTINGS,
   subjectsOfReading(input: ReadingInput, ctx) {
     const d = input.device;
     const v = input.reading.values;

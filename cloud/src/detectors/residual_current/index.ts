@@ -2,36 +2,37 @@
 import type { Detector } from '../../detector-kit/detector.js';
 import { initialCondition, type ConditionState } from '../../detector-kit/condition.js';
 import { round } from '../../detector-kit/measures.js';
-import { readSettings, SettingsError, type SettingsOf } from '../../detector-kit/settings.js';
+import { Type } from '@gridsafe/shared';
+import { defineSettings, SettingsError, type SettingsOf } from '../../detector-kit/settings.js';
 import { thresholdStep, timingOf, timingSchema } from '../../detector-kit/threshold.js';
 
-const SCHEMA = {
-  /** FACTS.md: GB 50116-2013 §9.2.3 recommends an alarm setting of 300–500 mA; the low end catches a fire risk soonest. */
-  alarmMa: { kind: 'number', default: 300, min: 20, max: 1000 },
-  /** The top of the GB 50116 range: at or above it the alert is critical. */
-  criticalMa: { kind: 'number', default: 500, min: 20, max: 30000 },
-  /** Resolves below this: FACTS.md notes normal background leakage of 100–200 mA, so 250 mA is clearly back to normal. */
-  clearMa: { kind: 'number', default: 250, min: 0 },
-  /**
-   * FACTS.md: GB 31252-2014, a fire-monitoring device alarms within 30 s. A hold of 0
-   * raises on the first reading above the setting (the terminal already filters its own
-   * measurement); any hold set here must stay under 30 s to keep that promise.
-   */
-  ...timingSchema(0, 300),
-} as const;
-export type ResidualSettings = SettingsOf<typeof SCHEMA>;
+const SETTINGS = defineSettings(
+  {
+    /** FACTS.md: GB 50116-2013 §9.2.3 recommends an alarm setting of 300–500 mA; the low end catches a fire risk soonest. */
+    alarmMa: Type.Number({ default: 300, minimum: 20, maximum: 1000 }),
+    /** The top of the GB 50116 range: at or above it the alert is critical. */
+    criticalMa: Type.Number({ default: 500, minimum: 20, maximum: 30000 }),
+    /** Resolves below this: FACTS.md notes normal background leakage of 100–200 mA, so 250 mA is clearly back to normal. */
+    clearMa: Type.Number({ default: 250, minimum: 0 }),
+    /**
+     * FACTS.md: GB 31252-2014, a fire-monitoring device alarms within 30 s. A hold of 0
+     * raises on the first reading above the setting (the terminal already filters its own
+     * measurement); any hold set here must stay under 30 s to keep that promise.
+     */
+    ...timingSchema(0, 300),
+  },
+  (s) => {
+    if (s.clearMa > s.alarmMa)
+      throw new SettingsError('clearMa', `${s.clearMa} must not be above alarmMa (${s.alarmMa})`);
+    return s;
+  },
+);
+export type ResidualSettings = SettingsOf<typeof SETTINGS>;
 
 export const residualCurrent: Detector<ResidualSettings, { cond: ConditionState }> = {
   name: 'residual_current',
   stateVersion: 1,
-  parseSettings(raw) {
-    const s = readSettings('residual_current', SCHEMA, raw);
-    if (s.clearMa > s.alarmMa)
-      throw new SettingsError(
-        `detectors.residual_current.clearMa (${s.clearMa}) must not be above alarmMa (${s.alarmMa})`,
-      );
-    return s;
-  },
+  settings: SETTINGS,
   subjectsOfReading: (input) =>
     input.reading.values.i_res_ma !== undefined ? [{ subject: input.reading.device, kind: 'device' }] : [],
   initialState: () => ({ cond: initialCondition() }),

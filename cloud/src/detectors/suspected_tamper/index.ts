@@ -14,7 +14,8 @@ import {
   type ConditionTiming,
 } from '../../detector-kit/condition.js';
 import { apparentKva, round } from '../../detector-kit/measures.js';
-import { readSettings, type SettingsOf } from '../../detector-kit/settings.js';
+import { Type } from '@gridsafe/shared';
+import { defineSettings, type SettingsOf } from '../../detector-kit/settings.js';
 import {
   BASELINE_SETTINGS,
   addBlockSample,
@@ -25,53 +26,55 @@ import {
   newBaseline,
   slotStats,
   type Baseline,
-  type BaselineConfig,
   type BlockAcc,
 } from '../../detector-kit/baseline.js';
 
-const SCHEMA = {
-  // Current loss (失流)
-  /** A phase below this share of the CT's rated primary current counts as carrying none ... */
-  lossShareOfCt: { kind: 'number', default: 0.005, min: 0 },
-  /** ... while the other phases each carry at least this share of it ... */
-  loadShareOfCt: { kind: 'number', default: 0.03, min: 0 },
-  /** ... and its voltage is at least this share of the highest phase voltage (voltage present). */
-  voltagePresentShare: { kind: 'number', default: 0.8, min: 0, max: 1 },
-  /** Sustained this long (one demand period): a single-phase load switching off for a while is not tamper. */
-  lossHoldSeconds: { kind: 'number', default: 900, min: 0 },
-  // Sustained proportional drop (分流), against the meter's baseline
-  ...BASELINE_SETTINGS,
-  /**
-   * Also accept a weekday that looks like a weekend. Off by default: a shunt taking 40 %
-   * looks just like a weekend day; list holidays in `holidays` instead.
-   */
-  weekendLikeIsNormal: { kind: 'boolean', default: false },
-  /** A block at or below this share of its slot median counts as dropped. */
-  dropRatio: { kind: 'number', default: 0.65, min: 0, max: 1 },
-  /**
-   * Hours in a row that must be dropped: 30, more than a whole day, so the drop covers
-   * every part of the daily shape alike (a change in how the site works, such as a shift
-   * dropped, leaves some slots at their usual level and never gets there), and one
-   * unlisted holiday (a calendar day) cannot make it alone.
-   */
-  dropHours: { kind: 'number', default: 30, min: 1 },
-  /** ... by a steady factor (coefficient of variation of the ratios at most this): the whole load shrinks alike. */
-  dropMaxCv: { kind: 'number', default: 0.2, min: 0 },
-  /** ... with the mean voltage within this many percent of its usual level. */
-  voltageSteadyPct: { kind: 'number', default: 3, min: 0 },
-  /** Slots whose median is under this (kW) are too small to judge a drop by. */
-  dropMinBaseKw: { kind: 'number', default: 2, min: 0 },
-  // Reverse energy (潮流反向)
-  /** Export above this (kW) on a customer without generation counts as reverse ... */
-  reverseKw: { kind: 'number', default: 0.5, min: 0 },
-  /** ... sustained this long. */
-  reverseHoldSeconds: { kind: 'number', default: 600, min: 0 },
-  // Shared
-  clearSeconds: { kind: 'number', default: 3600, min: 0 },
-  refreshSeconds: { kind: 'number', default: 3600, min: 1 },
-  maxGapSeconds: { kind: 'number', default: 900, min: 1 },
-} as const;
-export type TamperSettings = SettingsOf<typeof SCHEMA> & { cfg: BaselineConfig };
+const SETTINGS = defineSettings(
+  {
+    // Current loss (失流)
+    /** A phase below this share of the CT's rated primary current counts as carrying none ... */
+    lossShareOfCt: Type.Number({ default: 0.005, minimum: 0 }),
+    /** ... while the other phases each carry at least this share of it ... */
+    loadShareOfCt: Type.Number({ default: 0.03, minimum: 0 }),
+    /** ... and its voltage is at least this share of the highest phase voltage (voltage present). */
+    voltagePresentShare: Type.Number({ default: 0.8, minimum: 0, maximum: 1 }),
+    /** Sustained this long (one demand period): a single-phase load switching off for a while is not tamper. */
+    lossHoldSeconds: Type.Number({ default: 900, minimum: 0 }),
+    // Sustained proportional drop (分流), against the meter's baseline
+    ...BASELINE_SETTINGS,
+    /**
+     * Also accept a weekday that looks like a weekend. Off by default: a shunt taking 40 %
+     * looks just like a weekend day; list holidays in `holidays` instead.
+     */
+    weekendLikeIsNormal: Type.Boolean({ default: false }),
+    /** A block at or below this share of its slot median counts as dropped. */
+    dropRatio: Type.Number({ default: 0.65, minimum: 0, maximum: 1 }),
+    /**
+     * Hours in a row that must be dropped: 30, more than a whole day, so the drop covers
+     * every part of the daily shape alike (a change in how the site works, such as a shift
+     * dropped, leaves some slots at their usual level and never gets there), and one
+     * unlisted holiday (a calendar day) cannot make it alone.
+     */
+    dropHours: Type.Number({ default: 30, minimum: 1 }),
+    /** ... by a steady factor (coefficient of variation of the ratios at most this): the whole load shrinks alike. */
+    dropMaxCv: Type.Number({ default: 0.2, minimum: 0 }),
+    /** ... with the mean voltage within this many percent of its usual level. */
+    voltageSteadyPct: Type.Number({ default: 3, minimum: 0 }),
+    /** Slots whose median is under this (kW) are too small to judge a drop by. */
+    dropMinBaseKw: Type.Number({ default: 2, minimum: 0 }),
+    // Reverse energy (潮流反向)
+    /** Export above this (kW) on a customer without generation counts as reverse ... */
+    reverseKw: Type.Number({ default: 0.5, minimum: 0 }),
+    /** ... sustained this long. */
+    reverseHoldSeconds: Type.Number({ default: 600, minimum: 0 }),
+    // Shared
+    clearSeconds: Type.Number({ default: 3600, minimum: 0 }),
+    refreshSeconds: Type.Number({ default: 3600, minimum: 1 }),
+    maxGapSeconds: Type.Number({ default: 900, minimum: 1 }),
+  },
+  (s) => ({ ...s, cfg: baselineConfig(s) }),
+);
+export type TamperSettings = SettingsOf<typeof SETTINGS>;
 
 type Signature = 'current_loss' | 'proportional_drop' | 'reverse_energy';
 
@@ -109,10 +112,7 @@ export const suspectedTamper: Detector<TamperSettings, TamperState> = {
   name: 'suspected_tamper',
   stateVersion: 2,
   coldParts: ['baseline'],
-  parseSettings(raw) {
-    const s = readSettings('suspected_tamper', SCHEMA, raw);
-    return { ...s, cfg: baselineConfig(s, 'suspected_tamper') };
-  },
+  settings: SETTINGS,
   subjectsOfReading: (input) =>
     input.device?.kind === 'meter' ? [{ subject: input.reading.device, kind: 'device' }] : [],
   initialState: () => ({

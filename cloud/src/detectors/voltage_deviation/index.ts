@@ -1,36 +1,36 @@
 /** voltage_deviation: supply voltage outside the limits of its class, sustained. See README.md. */
-import type { Severity } from '@gridsafe/shared';
+import { Type, type Severity } from '@gridsafe/shared';
 import type { Detector, DetectorOutput } from '../../detector-kit/detector.js';
 import { initialCondition, stepCondition, type ConditionState } from '../../detector-kit/condition.js';
 import { round } from '../../detector-kit/measures.js';
-import { readSettings, type SettingsOf } from '../../detector-kit/settings.js';
+import { defineSettings, type SettingsOf } from '../../detector-kit/settings.js';
 import { timingOf, timingSchema } from '../../detector-kit/threshold.js';
 import { classFor, inferNominalLineV } from './classes.js';
 
-const SCHEMA = {
+const SETTINGS = defineSettings({
   /** Nominal line-to-line voltage per device id, V; a device not listed gets the nearest standard class. */
-  nominalLineV: { kind: 'record', default: {}, min: 100 },
+  nominalLineV: Type.Record(Type.String(), Type.Number({ minimum: 100 }), { default: {} }),
   /** Hysteresis: resolves once every phase is this many percent inside its limits. */
-  clearMarginPct: { kind: 'number', default: 1, min: 0 },
+  clearMarginPct: Type.Number({ default: 1, minimum: 0 }),
   /** FACTS.md: ±10 % is allowed only under abnormal system conditions: beyond it, critical. */
-  criticalPct: { kind: 'number', default: 10, min: 0 },
+  criticalPct: Type.Number({ default: 10, minimum: 0 }),
   /** 35 kV and above: the upper share of the 10 % total band (FACTS.md: |+dev| + |−dev| ≤ 10 %). */
-  highVoltageUpperPct: { kind: 'number', default: 5, min: 0, max: 10 },
+  highVoltageUpperPct: Type.Number({ default: 5, minimum: 0, maximum: 10 }),
   /**
    * Deviation is judged on aggregated RMS values, never single samples (FACTS.md: IEC
    * 61000-4-30 aggregates 10-minute values; China's voltage qualification rate counts
    * 1-minute averages). Each phase's readings are aggregated per clock-aligned interval of
    * this many minutes as √(mean v²); 1 or 10 are the usual choices.
    */
-  aggregateMinutes: { kind: 'number', default: 10, min: 1, max: 60, integer: true },
+  aggregateMinutes: Type.Integer({ default: 10, minimum: 1, maximum: 60 }),
   /**
    * Two consecutive 10-minute aggregates beyond the limit before opening, two inside the
    * clear band before the occurrence ends: a sustained excursion, with hysteresis
    * (FACTS.md), so a motor-start dip never raises it and noise at the limit never flaps.
    */
   ...timingSchema(600, 600),
-} as const;
-export type VoltageSettings = SettingsOf<typeof SCHEMA>;
+});
+export type VoltageSettings = SettingsOf<typeof SETTINGS>;
 
 /** The open aggregation interval: its start and, per phase, the sum of v² and the count. */
 interface Aggregate {
@@ -57,7 +57,7 @@ const PHASES = [
 export const voltageDeviation: Detector<VoltageSettings, VoltageState> = {
   name: 'voltage_deviation',
   stateVersion: 2,
-  parseSettings: (raw) => readSettings('voltage_deviation', SCHEMA, raw),
+  settings: SETTINGS,
   subjectsOfReading: (input) =>
     input.device?.kind === 'meter' && input.reading.values.v_a !== undefined
       ? [{ subject: input.reading.device, kind: 'device' }]

@@ -40,6 +40,6 @@ t.test('a channel left out of `channels` (ambient) is not watched; a bad channel
   );
   await t.rejects(
     engineWith([overTemperature], fleet, { over_temperature: { alarmC: 30 } }),
-    /alarmC must be at least 55/,
+    /alarmC: must be a number from 55 to 140, got 30/,
   );
 });

@@ -321,23 +321,32 @@ t.test('a site has its own ambient profile: monthly means and hourly offsets, in
 });
 
 t.test('settings are checked with the field named', async (t) => {
-  t.throws(() => engineFor({ overload: { holdSeconds: 'ten' } }), /detectors\.overload\.holdSeconds must be a number/);
-  t.throws(() => engineFor({ overload: { holdSecs: 10 } }), /detectors\.overload\.holdSecs is not a setting/);
-  t.throws(() => engineFor({ overload: { clearAtPu: 1.2 } }), /clearAtPu .* must not be above raiseAtPu/);
+  t.throws(
+    () => engineFor({ overload: { holdSeconds: 'ten' } }),
+    /detectors\.overload\.holdSeconds: must be a number of at least 0, got \"ten\"/,
+  );
+  t.throws(
+    () => engineFor({ overload: { holdSecs: 10 } }),
+    /detectors\.overload\.holdSecs: is not a known field \(did you mean \"holdSeconds\"\?\)/,
+  );
+  t.throws(
+    () => engineFor({ overload: { clearAtPu: 1.2 } }),
+    /detectors\.overload\.clearAtPu: 1\.2 must not be above raiseAtPu/,
+  );
   t.throws(
     () => engineFor({ overload: { loadingMode: 'party' } }),
-    /loadingMode must be one of normal, long_emergency, short_emergency/,
+    /loadingMode: must be one of normal, long_emergency, short_emergency; got \"party\"/,
   );
   t.throws(
     () => engineFor({ overload: { ambientProfiles: { default: { monthlyMeanC: [20, 20] } } } }),
-    /detectors\.overload\.ambientProfiles\.default\.monthlyMeanC must be a list of 12 temperatures/,
+    /detectors\.overload\.ambientProfiles\.default\.monthlyMeanC: must list at least 12 item\(s\)/,
   );
   t.throws(
     () =>
       engineFor({
         overload: { ambientProfiles: { sites: { s: { monthlyMeanC: flat(20).monthlyMeanC, hourlyOffsetK: [1] } } } },
       }),
-    /ambientProfiles\.sites\.s\.hourlyOffsetK must be a list of 24/,
+    /ambientProfiles\.sites\.s\.hourlyOffsetK: must list at least 24 item\(s\)/,
   );
   t.throws(() => engineFor({ overload: { aboveRating: 'warning' } }), /aboveRating must be one of info, none/);
 });
