@@ -111,7 +111,7 @@ t.test('settings naming no detector, or a bad value, stop the engine at start-up
   );
   t.throws(
     () => createDetectionEngine(makeDeps(fleet, { p: { limit: 'x' } }), { detectors: [probe('p')] }),
-    /detectors\.p\.limit: must be a number, got \"x\"/,
+    /detectors\.p\.limit: must be a number, got "x"/,
   );
 });
 

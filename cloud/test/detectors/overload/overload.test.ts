@@ -323,11 +323,11 @@ t.test('a site has its own ambient profile: monthly means and hourly offsets, in
 t.test('settings are checked with the field named', async (t) => {
   t.throws(
     () => engineFor({ overload: { holdSeconds: 'ten' } }),
-    /detectors\.overload\.holdSeconds: must be a number of at least 0, got \"ten\"/,
+    /detectors\.overload\.holdSeconds: must be a number of at least 0, got "ten"/,
   );
   t.throws(
     () => engineFor({ overload: { holdSecs: 10 } }),
-    /detectors\.overload\.holdSecs: is not a known field \(did you mean \"holdSeconds\"\?\)/,
+    /detectors\.overload\.holdSecs: is not a known field \(did you mean "holdSeconds"\?\)/,
   );
   t.throws(
     () => engineFor({ overload: { clearAtPu: 1.2 } }),
@@ -335,7 +335,7 @@ t.test('settings are checked with the field named', async (t) => {
   );
   t.throws(
     () => engineFor({ overload: { loadingMode: 'party' } }),
-    /loadingMode: must be one of normal, long_emergency, short_emergency; got \"party\"/,
+    /loadingMode: must be one of normal, long_emergency, short_emergency; got "party"/,
   );
   t.throws(
     () => engineFor({ overload: { ambientProfiles: { default: { monthlyMeanC: [20, 20] } } } }),
