@@ -348,5 +348,8 @@ t.test('settings are checked with the field named', async (t) => {
       }),
     /ambientProfiles\.sites\.s\.hourlyOffsetK: must list at least 24 item\(s\)/,
   );
-  t.throws(() => engineFor({ overload: { aboveRating: 'warning' } }), /aboveRating: must be one of info, none; got "warning"/);
+  t.throws(
+    () => engineFor({ overload: { aboveRating: 'warning' } }),
+    /aboveRating: must be one of info, none; got "warning"/,
+  );
 });
