@@ -85,12 +85,21 @@ function percentile(sorted: number[], p: number): number {
 async function startCloud(
   dir: string,
   env: Record<string, string>,
-): Promise<{ child: ChildProcess; mqttUrl: string; stop(): Promise<void> }> {
+): Promise<{ child: ChildProcess; mqttUrl: string; batchesStored(): Promise<number>; stop(): Promise<void> }> {
   const seed = join(dir, 'seed.json');
   writeFileSync(
     seed,
     JSON.stringify({
       gateways: Array.from({ length: GATEWAYS }, (_, g) => ({ id: `bgw-${g}`, secret: `bench-secret-${g}` })),
+      // Ingest stores readings only of devices registered to the gateway that sends them.
+      devices: Array.from({ length: GATEWAYS * DEVICES }, (_, i) => ({
+        id: `bgw-${Math.floor(i / DEVICES)}-d${i % DEVICES}`,
+        gateway: `bgw-${Math.floor(i / DEVICES)}`,
+        kind: 'meter',
+        ctRatio: 1,
+        ptRatio: 1,
+        ctSecondaryA: 5,
+      })),
     }),
   );
   const [httpPort, mqttPort] = [await freePort(), await freePort()];
@@ -121,6 +130,11 @@ async function startCloud(
   return {
     child,
     mqttUrl: `mqtt://127.0.0.1:${mqttPort}`,
+    /** Batches the cloud stored (a refused batch is acknowledged too, and must not count as throughput). */
+    async batchesStored() {
+      const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+      return Number(/^gridsafe_ingest_batches_total (\S+)$/m.exec(text)?.[1] ?? 0);
+    },
     async stop() {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
@@ -250,6 +264,9 @@ async function runRound(name: 'embedded' | 'influx', round: number): Promise<Res
         : {},
     );
     const { seconds, latencies } = await fullPath(cloud.mqttUrl, batches);
+    const stored = await cloud.batchesStored();
+    if (stored !== GATEWAYS * BATCHES)
+      throw new Error(`the cloud stored ${stored} of ${GATEWAYS * BATCHES} batches (see its log for refusals)`);
     const peakMemoryMb = peakRssMb(cloud.child.pid as number);
     await cloud.stop();
 

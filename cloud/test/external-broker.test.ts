@@ -13,12 +13,24 @@ t.test('two instances, one broker: each batch stored once', async (t) => {
   const broker = await startMosquitto();
   t.teardown(() => broker.stop());
   const env = (id: string) => ({ GRIDSAFE_BROKER_URL: broker.url, GRIDSAFE_INSTANCE_ID: id });
-  const a = await startTestCloud(t, { env: env('cloud-a') });
-  const b = await startTestCloud(t, { env: env('cloud-b') });
+  const gateways = ['gw-001', 'gw-002', 'gw-003', 'gw-004'];
+  // Each gateway's device registered to it: ingest stores only readings of a gateway's own devices.
+  const seed = {
+    gateways: gateways.map((id) => ({ id })),
+    devices: gateways.map((gw) => ({
+      id: `d-${gw}`,
+      gateway: gw,
+      kind: 'meter',
+      ctRatio: 1,
+      ptRatio: 1,
+      ctSecondaryA: 5,
+    })),
+  };
+  const a = await startTestCloud(t, { env: env('cloud-a'), seed });
+  const b = await startTestCloud(t, { env: env('cloud-b'), seed });
   t.equal(a.broker, null, 'no embedded broker in external mode');
   t.equal((await a.api('/readyz')).status, 200, 'ready when connected to the broker');
 
-  const gateways = ['gw-001', 'gw-002', 'gw-003', 'gw-004'];
   const perGateway = 50;
   const base = Date.now() - 3_600_000;
   const publishers = await Promise.all(
@@ -62,3 +74,39 @@ t.test('two instances, one broker: each batch stored once', async (t) => {
     );
   }
 });
+
+t.test(
+  "external broker: the cloud refuses a batch with another gateway's meter (the broker's ACL is only a second fence)",
+  async (t) => {
+    const broker = await startMosquitto();
+    t.teardown(() => broker.stop());
+    const cloud = await startTestCloud(t, {
+      env: { GRIDSAFE_BROKER_URL: broker.url, GRIDSAFE_INSTANCE_ID: 'cloud-own' },
+    });
+    // This mosquitto lets anyone publish anywhere: only the cloud's own check stands.
+    const publisher = await mqtt.connectAsync(broker.url, { clientId: 'pub-gw-001', reconnectPeriod: 0 });
+    t.teardown(() => publisher.endAsync(true));
+    const ts = Date.now() - 10_000;
+    await publisher.publishAsync(
+      topics.telemetry('gw-001'),
+      JSON.stringify(batch('gw-001', 1, [reading('m-002', ts, { s_kva: 999 })])),
+      { qos: 1 },
+    );
+    await publisher.publishAsync(
+      topics.telemetry('gw-001'),
+      JSON.stringify(batch('gw-001', 2, [reading('m-001', ts, { p_kw: 2 })])),
+      { qos: 1 },
+    );
+    let stored: number[] = [];
+    for (let i = 0; i < 100 && stored.length === 0; i++) {
+      stored = await cloud.ctx.ledger.recorded('gw-001');
+      if (stored.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    t.same(stored, [2], 'its own meter is stored, the foreign batch is not');
+    t.same(await cloud.ctx.series.raw({ device: 'm-002', from: 0, to: Date.now() }), []);
+    const rejections = (await (await cloud.api('/api/v1/ingest/rejections')).json()) as {
+      items: Array<{ reason: string; message: string }>;
+    };
+    t.match(rejections.items, [{ reason: 'foreign_device', message: /"m-002" is registered to gateway "gw-002"/ }]);
+  },
+);

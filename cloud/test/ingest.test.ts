@@ -270,3 +270,67 @@ t.test(
     );
   },
 );
+
+t.test(
+  "a gateway cannot write another gateway's meter nor an unregistered device: the whole batch is refused with its own reason",
+  async (t) => {
+    const cloud = await startTestCloud(t);
+    const client = await connectGateway(t, cloud.mqttUrl, 'gw-001', SECRET);
+    const ts = Date.now() - 30_000;
+    const topic = topics.telemetry('gw-001');
+    // m-002 is gw-002's meter; gw-001 is logged in correctly and publishes on its own topic.
+    await client.publishAsync(topic, JSON.stringify(batch('gw-001', 1, [reading('m-002', ts, { s_kva: 999 })])), {
+      qos: 1,
+    });
+    // One foreign reading among its own refuses the whole batch (never half-stored).
+    await client.publishAsync(
+      topic,
+      JSON.stringify(batch('gw-001', 2, [reading('m-001', ts, { p_kw: 1 }), reading('m-002', ts + 1, { s_kva: 5 })])),
+      { qos: 1 },
+    );
+    await client.publishAsync(topic, JSON.stringify(batch('gw-001', 3, [reading('m-404', ts, { p_kw: 1 })])), {
+      qos: 1,
+    });
+    t.equal(await metric(cloud, 'gridsafe_ingest_rejected_total', 'reason="foreign_device"'), 2, 'counted');
+    t.equal(await metric(cloud, 'gridsafe_ingest_rejected_total', 'reason="unknown_device"'), 1, 'counted');
+    t.same(await cloud.ctx.series.raw({ device: 'm-002', from: 0, to: Date.now() }), [], "nothing in gw-002's meter");
+    t.same(await cloud.ctx.series.raw({ device: 'm-001', from: 0, to: Date.now() }), [], 'nor half a batch');
+    t.same(await cloud.ctx.series.raw({ device: 'm-404', from: 0, to: Date.now() }), []);
+    t.same(await cloud.ctx.ledger.recorded('gw-001'), [], 'no refused batch is in the ledger');
+    const rejections = (await (await cloud.api('/api/v1/ingest/rejections')).json()) as {
+      items: Array<{ gateway: string; reason: string; message: string }>;
+    };
+    t.match(rejections.items, [
+      {
+        gateway: 'gw-001',
+        reason: 'foreign_device',
+        message: /readings\/0\/device "m-002" is registered to gateway "gw-002"/,
+      },
+      { gateway: 'gw-001', reason: 'foreign_device', message: /readings\/1\/device "m-002"/ },
+      { gateway: 'gw-001', reason: 'unknown_device', message: /readings\/0\/device "m-404" is not registered/ },
+    ]);
+
+    // A device registered behind this instance's back (another instance, same database) is found, not refused.
+    await cloud.ctx.rdb.db
+      .insertInto('devices')
+      .values({
+        id: 'm-003',
+        gateway: 'gw-001',
+        kind: 'meter',
+        transformer: null,
+        customer: null,
+        ct_ratio: 1,
+        pt_ratio: 1,
+        ct_secondary_a: 5,
+        updated_at: Date.now(),
+      })
+      .execute();
+    await client.publishAsync(topic, JSON.stringify(batch('gw-001', 4, [reading('m-003', ts, { p_kw: 3 })])), {
+      qos: 1,
+    });
+    t.same(
+      (await cloud.ctx.series.raw({ device: 'm-003', from: 0, to: Date.now() })).map((r) => r.values.p_kw),
+      [3],
+    );
+  },
+);

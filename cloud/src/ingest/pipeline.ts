@@ -31,8 +31,19 @@ import { KeyedQueue } from './keyed-queue.js';
 export type IngestOutcome =
   | { kind: 'stored'; gateway: string; seq: number; readings: number }
   | { kind: 'duplicate'; gateway: string; seq: number }
-  | { kind: 'rejected'; reason: RejectReason | 'bad_status' | 'bad_event'; message: string }
+  | { kind: 'rejected'; reason: IngestRejectReason; message: string }
   | { kind: 'status' | 'event' | 'ignored' };
+
+/**
+ * Why a message was refused: the contract's validation reasons, a bad status or event,
+ * and the registry's: a reading of a device registered to another gateway
+ * (`foreign_device`), or of a device not registered at all (`unknown_device`). Either
+ * refuses the whole batch, like any other fault: one gateway's secret never writes
+ * another gateway's meters, and nothing is stored under a device id before an operator
+ * has registered it (and said which gateway reads it).
+ */
+export const OWNERSHIP_REJECT_REASONS = ['foreign_device', 'unknown_device'] as const;
+export type IngestRejectReason = RejectReason | 'bad_status' | 'bad_event' | (typeof OWNERSHIP_REJECT_REASONS)[number];
 
 export interface IngestDependencies {
   series: SeriesStore;
@@ -86,19 +97,18 @@ export class IngestPipeline {
         decoded.encoding === 'json'
           ? Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8')
           : undefined;
-      return this.queue.run(parsed.gateway, () => this.store(decoded.value, json));
+      return this.queue.run(parsed.gateway, async () => {
+        const refusal = await this.ownershipProblem(decoded.value);
+        if (refusal) return this.reject(parsed.gateway, refusal.reason, refusal.message, topic);
+        return this.store(decoded.value, json);
+      });
     }
     if (parsed.kind === 'status') return this.status(parsed.gateway, payload);
     if (parsed.kind === 'events') return this.event(parsed.gateway, payload);
     return { kind: 'ignored' };
   }
 
-  private reject(
-    gateway: string | null,
-    reason: RejectReason | 'bad_status' | 'bad_event',
-    message: string,
-    topic: string,
-  ): IngestOutcome {
+  private reject(gateway: string | null, reason: IngestRejectReason, message: string, topic: string): IngestOutcome {
     this.deps.metrics.rejected.inc({ reason });
     this.deps.log.warn({ gateway, topic, reason, detail: message }, 'rejected a message from a gateway');
     this.recentRejections.push({ at: Date.now(), gateway, reason, message });
@@ -106,48 +116,79 @@ export class IngestPipeline {
     return { kind: 'rejected', reason, message };
   }
 
-  private async store(batch: TelemetryBatch, json: string | undefined): Promise<IngestOutcome> {
-    const { series, ledger, metrics, log } = this.deps;
+  /** Whether every reading's device is registered to the gateway that sent the batch (null: yes). */
+  private async ownershipProblem(
+    batch: TelemetryBatch,
+  ): Promise<{ reason: (typeof OWNERSHIP_REJECT_REASONS)[number]; message: string } | null> {
+    const { registry } = this.deps;
+    const checked = new Set<string>();
+    for (const [index, reading] of batch.readings.entries()) {
+      if (checked.has(reading.device)) continue;
+      checked.add(reading.device);
+      let device = registry.device(reading.device);
+      // The snapshot may be older than another instance's edit: ask the database before refusing.
+      if (device?.gateway !== batch.gateway)
+        device = await this.retrying('check a device in the registry', batch, () =>
+          registry.reloadDevice(reading.device),
+        );
+      if (!device)
+        return {
+          reason: 'unknown_device',
+          message: `readings/${index}/device "${reading.device}" is not registered (register it with gateway "${batch.gateway}" first)`,
+        };
+      if (device.gateway !== batch.gateway)
+        return {
+          reason: 'foreign_device',
+          message: `readings/${index}/device "${reading.device}" is registered to gateway "${device.gateway}", not to "${batch.gateway}"`,
+        };
+    }
+    return null;
+  }
+
+  /** Runs a step that needs a store until it succeeds, holding the batch (and its PUBACK) meanwhile. */
+  private async retrying<T>(what: string, batch: TelemetryBatch, step: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const started = performance.now();
-        let outcome: 'stored' | 'duplicate';
-        if (series.storeOnce) {
-          // The backend keeps the ledger: batch and (gateway, seq) in one transaction.
-          outcome = await series.storeOnce(batch, Date.now(), json ?? JSON.stringify(batch));
-        } else if (await ledger.isKnown(batch.gateway, batch.seq)) {
-          outcome = 'duplicate';
-        } else {
-          // Readings are keyed by (device, ts), so writing again after a crash between
-          // these two steps stores nothing twice; the ledger then records the batch once.
-          await series.writeBatch(batch);
-          outcome = (await ledger.record(batch, Date.now(), json)) ? 'stored' : 'duplicate';
-        }
-        if (outcome === 'duplicate') {
-          metrics.duplicates.inc();
-          log.debug({ gateway: batch.gateway, seq: batch.seq }, 'batch already stored; acknowledged and ignored');
-          return { kind: 'duplicate', gateway: batch.gateway, seq: batch.seq };
-        }
-        metrics.storeLatency.observe((performance.now() - started) / 1000);
-        let values = 0;
-        for (const reading of batch.readings) values += Object.keys(reading.values).length;
-        metrics.batchesStored.inc();
-        metrics.readingsStored.inc({}, batch.readings.length);
-        metrics.valuesStored.inc({}, values);
-        this.deps.detection?.batchStored(batch);
-        return { kind: 'stored', gateway: batch.gateway, seq: batch.seq, readings: batch.readings.length };
+        return await step();
       } catch (error) {
-        metrics.storeErrors.inc();
+        this.deps.metrics.storeErrors.inc();
         if (this.closing)
-          throw new StorageUnavailableError(`storage failed while shutting down: ${(error as Error).message}`);
+          throw new StorageUnavailableError(`could not ${what} while shutting down: ${(error as Error).message}`);
         const wait = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** Math.min(attempt, 10));
-        log.error(
+        this.deps.log.error(
           { err: error, gateway: batch.gateway, seq: batch.seq, attempt, retryInMs: wait },
-          'could not store a batch; holding it (not acknowledged) and retrying',
+          `could not ${what}; holding the batch (not acknowledged) and retrying`,
         );
         await sleep(wait);
       }
     }
+  }
+
+  private async store(batch: TelemetryBatch, json: string | undefined): Promise<IngestOutcome> {
+    const { series, ledger, metrics, log } = this.deps;
+    const started = performance.now();
+    const outcome = await this.retrying('store a batch', batch, async (): Promise<'stored' | 'duplicate'> => {
+      // The backend keeps the ledger: batch and (gateway, seq) in one transaction.
+      if (series.storeOnce) return series.storeOnce(batch, Date.now(), json ?? JSON.stringify(batch));
+      if (await ledger.isKnown(batch.gateway, batch.seq)) return 'duplicate';
+      // Readings are keyed by (device, ts), so writing again after a crash between
+      // these two steps stores nothing twice; the ledger then records the batch once.
+      await series.writeBatch(batch);
+      return (await ledger.record(batch, Date.now(), json)) ? 'stored' : 'duplicate';
+    });
+    if (outcome === 'duplicate') {
+      metrics.duplicates.inc();
+      log.debug({ gateway: batch.gateway, seq: batch.seq }, 'batch already stored; acknowledged and ignored');
+      return { kind: 'duplicate', gateway: batch.gateway, seq: batch.seq };
+    }
+    metrics.storeLatency.observe((performance.now() - started) / 1000);
+    let values = 0;
+    for (const reading of batch.readings) values += Object.keys(reading.values).length;
+    metrics.batchesStored.inc();
+    metrics.readingsStored.inc({}, batch.readings.length);
+    metrics.valuesStored.inc({}, values);
+    this.deps.detection?.batchStored(batch);
+    return { kind: 'stored', gateway: batch.gateway, seq: batch.seq, readings: batch.readings.length };
   }
 
   private async status(gateway: string, payload: Uint8Array): Promise<IngestOutcome> {

@@ -6,6 +6,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { REJECT_REASONS } from '@gridsafe/shared';
+import { OWNERSHIP_REJECT_REASONS } from '../ingest/pipeline.js';
 
 export class CloudMetrics {
   readonly registry = new Registry();
@@ -46,7 +47,7 @@ export class CloudMetrics {
   constructor() {
     collectDefaultMetrics({ register: this.registry });
     // Every reason is listed from the start, so a dashboard sees 0 rather than no series.
-    for (const reason of REJECT_REASONS) this.rejected.inc({ reason }, 0);
+    for (const reason of [...REJECT_REASONS, ...OWNERSHIP_REJECT_REASONS]) this.rejected.inc({ reason }, 0);
   }
 
   /** A gauge whose value is read when Prometheus scrapes. */
