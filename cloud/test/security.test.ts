@@ -9,7 +9,8 @@ import { spawn } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { topics, type Logger } from '@gridsafe/shared';
-import { startTestCloud, type TestCloud } from './support/cloud.js';
+import mqtt from 'mqtt';
+import { metric, startTestCloud, type TestCloud } from './support/cloud.js';
 
 /** Every log line of this file's clouds, for the last test: no secret used here may appear in any of them. */
 const everyLogLine: string[] = [];
@@ -208,6 +209,68 @@ t.test('MQTT: secrets and topic ACLs with mosquitto_pub and mosquitto_sub', asyn
   t.notOk(JSON.stringify(lines).includes('gw-001-demo-secret'), 'no secret in the log');
   t.notOk(JSON.stringify(lines).includes('not-the-secret'), 'not even a wrong one');
 });
+
+t.test(
+  "MQTT: a gateway cannot use another gateway's client id; the same gateway's reconnect replaces its session",
+  async (t) => {
+    const { log, lines } = captureLog();
+    const cloud = await startTestCloud(t, { start: { log } });
+    const login = (gateway: string, secret: string, clientId: string) =>
+      mqtt
+        .connectAsync(cloud.mqttUrl, { clientId, username: gateway, password: secret, reconnectPeriod: 0 })
+        .then((client) => {
+          t.teardown(() => client.endAsync(true));
+          return client;
+        });
+    const refusal = (promise: Promise<unknown>) =>
+      promise.then(
+        () => 'accepted',
+        (error: Error) => error.message,
+      );
+    const real = await login('gw-002', 'gw-002-test-secret', 'gw-002');
+    let realClosed = false;
+    real.on('close', () => (realClosed = true));
+
+    // gw-001, logged in with its own correct secret, tries gw-002's ids.
+    t.match(await refusal(login('gw-001', 'gw-001-demo-secret', 'gw-002')), /identifier rejected/i, 'its id: refused');
+    t.match(
+      await refusal(login('gw-001', 'gw-001-demo-secret', 'gridsafe-gw-gw-002')),
+      /identifier rejected/i,
+      "the gateway program's default id for gw-002: refused",
+    );
+    const shared = await login('gw-002', 'gw-002-test-secret', 'any-id-0042');
+    t.match(
+      await refusal(login('gw-001', 'gw-001-demo-secret', 'any-id-0042')),
+      /identifier rejected/i,
+      "an id held by gw-002's connected client: refused",
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    t.equal(realClosed, false, 'the real gw-002 stayed connected');
+    t.ok(real.connected && shared.connected);
+    await real.publishAsync(topics.telemetry('gw-002'), batchJson('gw-002', 1), { qos: 1 });
+    t.equal(
+      (await cloud.ctx.series.raw({ device: 'm-002', from: 0, to: Date.now() })).length,
+      1,
+      'and still publishes',
+    );
+
+    // gw-002 itself reconnecting with the same id replaces its old session.
+    const again = await login('gw-002', 'gw-002-test-secret', 'gw-002');
+    for (let i = 0; i < 50 && !realClosed; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    t.equal(realClosed, true, 'the old session is closed');
+    await again.publishAsync(topics.telemetry('gw-002'), batchJson('gw-002', 2), { qos: 1 });
+    t.equal((await cloud.ctx.series.raw({ device: 'm-002', from: 0, to: Date.now() })).length, 2);
+
+    t.equal(await metric(cloud, 'gridsafe_mqtt_refused_total', 'kind="client_id"'), 3, 'refusals counted');
+    t.equal(
+      lines.filter(
+        (l) => l['msg'] === 'refused an MQTT login: client id of another gateway' && l['username'] === 'gw-001',
+      ).length,
+      3,
+      'and logged',
+    );
+  },
+);
 
 async function asUser(cloud: TestCloud, token: string | null, path: string, init: RequestInit = {}) {
   const headers = {

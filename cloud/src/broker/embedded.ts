@@ -45,7 +45,10 @@ function contentTypeOf(packet: { properties?: { contentType?: string } }): strin
   return packet.properties?.contentType;
 }
 
-function authError(message: string, returnCode: 4 | 5): AuthenticateError {
+const CLIENT_ID_TAKEN = "client id in use by another gateway's session";
+const CLIENT_ID_NAMES_ANOTHER = 'client id names another gateway';
+
+function authError(message: string, returnCode: 2 | 4 | 5): AuthenticateError {
   return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
 }
 
@@ -53,7 +56,27 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const { log, metrics, pipeline, registry, topicPrefix } = options;
   /** The gateway each authenticated client logged in as. */
   const gatewayOf = new WeakMap<Client, string>();
+  /** The connected client holding each client id. */
+  const connected = new Map<string, Client>();
   const root = `${topicPrefix}/gw/`;
+
+  /**
+   * A client id is bound to the gateway that uses it: a login is refused while another
+   * gateway's connected client holds that id (aedes would otherwise disconnect it), and
+   * when the id names another registered gateway (its id, or the gateway program's
+   * default `gridsafe-gw-{id}`), so no gateway can keep another off the broker or take
+   * over its stored session. The same gateway logging in again replaces its old session.
+   */
+  const clientIdRefusal = async (client: Client, gateway: string): Promise<string | null> => {
+    const holder = connected.get(client.id);
+    const holderGateway = holder && holder !== client ? gatewayOf.get(holder) : undefined;
+    if (holderGateway !== undefined && holderGateway !== gateway) return CLIENT_ID_TAKEN;
+    for (const named of new Set([client.id, client.id.replace(/^gridsafe-gw-/, '')])) {
+      if (named === gateway || !isGatewayId(named)) continue;
+      if (await registry.gatewayExists(named)) return CLIENT_ID_NAMES_ANOTHER;
+    }
+    return null;
+  };
 
   const broker = await Aedes.createBroker({
     // Gateways publish in bursts after an outage; a deep queue keeps them streaming.
@@ -70,9 +93,22 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       };
       if (!username || !isGatewayId(username)) return refuse('user name must be a registered gateway id');
       if (!password || password.length === 0) return refuse('no secret given');
-      registry.verifyGatewaySecret(username, password.toString('utf8')).then(
-        (ok) => {
-          if (!ok) return refuse('unknown gateway or wrong secret');
+      const login = async (): Promise<string | null> => {
+        if (!(await registry.verifyGatewaySecret(username, password.toString('utf8'))))
+          return 'unknown gateway or wrong secret';
+        return clientIdRefusal(client, username);
+      };
+      login().then(
+        (refusal) => {
+          if (refusal === CLIENT_ID_TAKEN || refusal === CLIENT_ID_NAMES_ANOTHER) {
+            metrics.mqttAuthFailures.inc({ kind: 'client_id' });
+            log.warn(
+              { clientId: client.id, username, reason: refusal },
+              'refused an MQTT login: client id of another gateway',
+            );
+            return done(authError(refusal, 2), false);
+          }
+          if (refusal) return refuse(refusal);
           gatewayOf.set(client, username);
           done(null, true);
         },
@@ -103,6 +139,13 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
         (error: unknown) => callback(error as Error),
       );
     },
+    // A second fence behind the subscription check: a gateway's connection is handed only
+    // messages of its own topics, whatever session or subscription it ended up with.
+    authorizeForward(client, packet) {
+      if (!options.requireAuth) return packet;
+      const gateway = gatewayOf.get(client);
+      return gateway !== undefined && packet.topic.startsWith(`${root}${gateway}/`) ? packet : null;
+    },
     authorizeSubscribe(client, subscription, callback) {
       if (!options.requireAuth) return callback(null, subscription);
       const gateway = gatewayOf.get(client);
@@ -128,13 +171,15 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   broker.on('clientError', (client, error) => log.debug({ clientId: client.id, err: error }, 'MQTT client error'));
   broker.on('connectionError', (_client, error) => log.debug({ err: error }, 'MQTT connection error'));
   broker.on('clientReady', (client) => {
+    connected.set(client.id, client);
     const gateway = gatewayOf.get(client);
     log.info({ clientId: client.id, gateway }, 'MQTT client connected');
     if (gateway) void registry.touchGateway(gateway, Date.now()).catch(() => undefined);
   });
-  broker.on('clientDisconnect', (client) =>
-    log.info({ clientId: client.id, gateway: gatewayOf.get(client) }, 'MQTT client disconnected'),
-  );
+  broker.on('clientDisconnect', (client) => {
+    if (connected.get(client.id) === client) connected.delete(client.id);
+    log.info({ clientId: client.id, gateway: gatewayOf.get(client) }, 'MQTT client disconnected');
+  });
 
   const servers: Server[] = [];
   const listen = (server: Server, port: number, host: string) =>

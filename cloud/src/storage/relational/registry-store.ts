@@ -249,6 +249,22 @@ export class RegistryStore implements RegistryView {
     return { items: rows.map(toDevice), total: Number(count.n), limit, offset };
   }
 
+  /**
+   * The device as the database has it now, and the snapshot updated to match: for a
+   * check that the snapshot failed, so an edit made by another instance since the last
+   * refresh is not taken for a fault.
+   */
+  async reloadDevice(id: string): Promise<Device | undefined> {
+    const row = await this.db.selectFrom('devices').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) {
+      this.devices.delete(id);
+      return undefined;
+    }
+    const device = toDevice(row);
+    this.devices.set(id, device);
+    return device;
+  }
+
   async getDevice(id: string): Promise<Device> {
     const row = await this.db.selectFrom('devices').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) throw new RegistryError('not_found', `device "${id}" is not registered`);
@@ -365,6 +381,10 @@ export class RegistryStore implements RegistryView {
   }
 
   /** Checks a gateway's MQTT login; false for an unknown gateway, one without a secret, or a wrong secret. */
+  async gatewayExists(id: string): Promise<boolean> {
+    return (await this.db.selectFrom('gateways').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+  }
+
   async verifyGatewaySecret(id: string, secret: string): Promise<boolean> {
     const row = await this.db.selectFrom('gateways').select('secret_hash').where('id', '=', id).executeTakeFirst();
     if (!row?.secret_hash) return false;
