@@ -16,6 +16,8 @@ import { SqliteOutbox } from './outbox/sqlite-outbox.js';
 import type { Outbox } from './outbox/types.js';
 import { Batcher } from './poll/batcher.js';
 import { DevicePoller, type DeviceCommState } from './poll/device-poller.js';
+import { Dlt645Poller } from './dlt645/poller.js';
+import { discoverMeters } from './dlt645/discovery.js';
 import { MqttUplink } from './uplink/mqtt-uplink.js';
 import { GATEWAY_VERSION } from './version.js';
 
@@ -104,7 +106,7 @@ export class Gateway {
     const perBus = new Map<string, number>();
     for (const device of config.devices) {
       const bus = this.buses.get(device.bus)!;
-      const poller = new DevicePoller(
+      const poller = new (device.dlt645 ? Dlt645Poller : DevicePoller)(
         device,
         bus,
         (reading) => this.batcher.add(reading),
@@ -169,10 +171,16 @@ export class Gateway {
       } else if (name === 'reload-config') {
         const applied = await this.reload();
         this.event(undefined, 'command_done', { command: name, applied });
+      } else if (name === 'discover-dlt645') {
+        const body = payload.length > 0 ? (JSON.parse(payload.toString('utf8')) as { bus?: unknown }) : {};
+        const bus = this.buses.get(String(body.bus));
+        if (!bus) throw new Error(`name a serial bus as {"bus": "<id>"} (buses: ${[...this.buses.keys()].join(', ')})`);
+        const found = await discoverMeters(bus);
+        this.event(undefined, 'command_done', { command: name, bus: bus.id, ...found });
       } else {
         this.event(undefined, 'command_rejected', {
           command: name,
-          reason: 'unknown command; known: read-now, reload-config',
+          reason: 'unknown command; known: read-now, reload-config, discover-dlt645',
         });
       }
     } catch (error) {

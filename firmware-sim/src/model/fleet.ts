@@ -7,6 +7,7 @@ import { loadBuiltinProfiles, type DeviceProfile, type Quantity } from '@gridsaf
 import type { EventSpec, Scenario, TimeRef } from '../scenario/types.js';
 import { DeviceTimeline, type DeviceSnapshot, type ResolvedEvent } from './device-model.js';
 import { DeviceRegisters } from '../registers/device-registers.js';
+import { MeterImage } from '../dlt645/meter-image.js';
 
 /** One labelled injected event, as written to the ground-truth file. */
 export interface TruthRecord {
@@ -41,7 +42,8 @@ export class FleetModel {
   readonly t0: number;
   readonly events: ResolvedEvent[];
   readonly timelines = new Map<string, DeviceTimeline>();
-  private readonly registers = new Map<string, DeviceRegisters>();
+  /** What each device serves: a Modbus register image or a DL/T 645 meter's data. */
+  private readonly registers = new Map<string, DeviceRegisters | MeterImage>();
 
   /** `t0` defaults to the scenario's `start`, or now. */
   constructor(
@@ -55,7 +57,13 @@ export class FleetModel {
     for (const spec of scenario.devices) {
       this.timelines.set(spec.id, new DeviceTimeline(spec, scenario, this.events));
       const profile = profiles.get(spec.profile);
-      if (profile) this.registers.set(spec.id, new DeviceRegisters(profile, spec.ctRatio, spec.ptRatio));
+      if (profile)
+        this.registers.set(
+          spec.id,
+          spec.dlt645
+            ? new MeterImage(profile, spec.ctRatio, spec.ptRatio, scenario.utcOffsetMinutes)
+            : new DeviceRegisters(profile, spec.ctRatio, spec.ptRatio),
+        );
     }
   }
 

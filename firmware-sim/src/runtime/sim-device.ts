@@ -1,5 +1,7 @@
 /** A simulated device as the buses see it: its timeline, its register image, and its faults. */
-import type { DeviceProfile, Quantity } from '@gridsafe/shared';
+import type { DeviceProfile, Dlt645Frame, Quantity } from '@gridsafe/shared';
+import { MeterImage } from '../dlt645/meter-image.js';
+import { MeterProtocol } from '../dlt645/meter-protocol.js';
 import { DeviceTimeline } from '../model/device-model.js';
 import { answerPdu, exceptionPdu } from '../protocol/pdu.js';
 import { FaultDice, type FaultAction } from '../protocol/faults.js';
@@ -29,12 +31,25 @@ export class SimDevice {
   private served: Partial<Record<Quantity, number>> = {};
   private servedSince = 0;
   readonly counters: DeviceCounters = { requests: 0, replies: 0, faults: {} };
+  /** A DL/T 645 meter's data and how it answers frames (undefined for a Modbus device). */
+  private readonly image: MeterImage | undefined;
+  readonly meter: MeterProtocol | undefined;
 
-  constructor(spec: DeviceSpec, profile: DeviceProfile, timeline: DeviceTimeline, seed: number) {
+  constructor(
+    spec: DeviceSpec,
+    profile: DeviceProfile,
+    timeline: DeviceTimeline,
+    seed: number,
+    utcOffsetMinutes = 480,
+  ) {
     this.spec = spec;
     this.timeline = timeline;
     this.registers = new DeviceRegisters(profile, spec.ctRatio, spec.ptRatio);
     this.dice = new FaultDice(seed, spec.id);
+    if (spec.dlt645) {
+      this.image = new MeterImage(profile, spec.ctRatio, spec.ptRatio, utcOffsetMinutes);
+      this.meter = new MeterProtocol(spec.dlt645.address, this.image, spec.dlt645.maxFrameData);
+    }
   }
 
   get id(): string {
@@ -43,7 +58,8 @@ export class SimDevice {
 
   /** Moves the device to its state at `ts`; returns the values now served (primary units). */
   tick(ts: number): Partial<Record<Quantity, number>> {
-    this.served = this.registers.update(this.timeline.valuesAt(ts));
+    const snapshot = this.timeline.valuesAt(ts);
+    this.served = this.image ? this.image.update(snapshot) : this.registers.update(snapshot);
     this.servedSince = ts;
     return this.served;
   }
@@ -62,10 +78,23 @@ export class SimDevice {
     return this.manualFault !== undefined ? this.manualFault : this.timeline.commFaultAt(now);
   }
 
-  handle(pdu: Buffer, now: number): DeviceReply {
+  private decide(now: number): FaultAction {
     this.counters.requests++;
     const action = this.dice.decide(this.faultAt(now));
     if (action.kind !== 'none') this.counters.faults[action.kind] = (this.counters.faults[action.kind] ?? 0) + 1;
+    return action;
+  }
+
+  /** A DL/T 645 request addressed to this meter: the reply frame (null: none) and the fault decided. */
+  handleDlt645(request: Dlt645Frame, now: number): { action: FaultAction; frame: Dlt645Frame | null } {
+    const action = this.decide(now);
+    const frame = this.meter?.answer(request, action) ?? null;
+    if (frame) this.counters.replies++;
+    return { action, frame };
+  }
+
+  handle(pdu: Buffer, now: number): DeviceReply {
+    const action = this.decide(now);
     if (action.kind === 'no_reply') return { action, pdu: null };
     this.counters.replies++;
     if (action.kind === 'exception') return { action, pdu: exceptionPdu(pdu[0] ?? 0, action.code) };

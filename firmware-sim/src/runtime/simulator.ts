@@ -53,7 +53,10 @@ export async function startSimulator(scenario: Scenario, options: SimulatorOptio
       throw new Error(
         `${scenario.source}: device "${spec.id}" names profile "${spec.profile}", which is not among ${[...profiles.keys()].join(', ')}`,
       );
-    devices.set(spec.id, new SimDevice(spec, profile, fleet.timelines.get(spec.id)!, scenario.seed));
+    devices.set(
+      spec.id,
+      new SimDevice(spec, profile, fleet.timelines.get(spec.id)!, scenario.seed, scenario.utcOffsetMinutes),
+    );
   }
 
   const served = options.servedLogPath ? new JsonlFile(options.servedLogPath) : undefined;

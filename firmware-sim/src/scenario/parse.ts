@@ -3,7 +3,7 @@
  * in. Mistakes are reported with file, line, field and the problem, before anything starts.
  */
 import { readFileSync } from 'node:fs';
-import { loadBuiltinProfiles, type DeviceProfile } from '@gridsafe/shared';
+import { MAX_DATA_BYTES, loadBuiltinProfiles, type DeviceProfile } from '@gridsafe/shared';
 import { Fields, SourceDoc, type Path } from './fields.js';
 import {
   COMM_FAULTS,
@@ -15,6 +15,7 @@ import {
   type CustomerSpec,
   type DailyShape,
   type DeviceSpec,
+  type Dlt645MeterSpec,
   type EventParams,
   type EventSpec,
   type MeterLoadSpec,
@@ -120,9 +121,13 @@ export function parseScenario(src: SourceDoc, options: ParseOptions = {}): Scena
   );
   const taken = new Map<string, string>();
   for (const d of devices) {
-    const key = `${d.bus}/${d.unit}`;
+    const key = d.dlt645 ? `${d.bus}/dlt645:${d.dlt645.address}` : `${d.bus}/${d.unit}`;
     const other = taken.get(key);
-    if (other) src.fail(['devices'], `devices "${other}" and "${d.id}" share unit ${d.unit} on bus "${d.bus}"`);
+    if (other)
+      src.fail(
+        ['devices'],
+        `devices "${other}" and "${d.id}" share ${d.dlt645 ? `address ${d.dlt645.address}` : `unit ${d.unit}`} on bus "${d.bus}"`,
+      );
     taken.set(key, d.id);
   }
 
@@ -233,6 +238,9 @@ function parseDevice(
     'terminal',
     'count',
     'pad',
+    'address',
+    'maxFrameData',
+    'preamble',
   ]);
   const count = f.number('count', 1, 1, 100_000, true);
   const pad = f.number('pad', 3, 1, 6, true);
@@ -248,9 +256,13 @@ function parseDevice(
       : [f.string('bus')];
   for (const b of busIds)
     if (!buses.some((bus) => bus.id === b)) f.fail('bus', `no bus "${b}"; known: ${buses.map((x) => x.id).join(', ')}`);
-  const unit = f.number('unit', 1, 1, 247, true);
+  const dlt645 = profile.protocol === 'dlt645' ? parseDlt645Meter(f, count, busIds, buses) : undefined;
+  if (!dlt645)
+    for (const key of ['address', 'maxFrameData', 'preamble'])
+      if (f.has(key)) f.fail(key, `applies to DL/T 645 meters only; profile "${profileId}" is Modbus`);
+  const unit = dlt645 ? 0 : f.number('unit', 1, 1, 247, true);
   const perBus = Math.ceil(count / busIds.length);
-  if (unit + perBus - 1 > 247)
+  if (!dlt645 && unit + perBus - 1 > 247)
     f.fail(
       'count',
       `${count} devices across ${busIds.length} bus(es) from unit ${unit} need unit ids above 247; add buses`,
@@ -281,10 +293,28 @@ function parseDevice(
     id: nth(id, k + 1, pad),
     ...base,
     bus: busIds[k % busIds.length]!,
-    unit: unit + Math.floor(k / busIds.length),
+    unit: dlt645 ? 0 : unit + Math.floor(k / busIds.length),
+    ...(dlt645 ? { dlt645: { ...dlt645, address: String(Number(dlt645.address) + k).padStart(12, '0') } } : {}),
     ...(load ? { load } : {}),
     ...(terminal ? { terminal } : {}),
   }));
+}
+
+/** A DL/T 645 meter's address (copies count up from it), frame limit and reply preamble; it needs an RTU bus. */
+function parseDlt645Meter(f: Fields, count: number, busIds: string[], buses: BusSpec[]): Dlt645MeterSpec {
+  if (f.has('unit')) f.fail('unit', 'a DL/T 645 meter has an address, not a Modbus unit');
+  for (const b of busIds)
+    if (buses.find((bus) => bus.id === b)?.kind !== 'rtu')
+      f.fail('bus', `"${b}" is not an RTU bus; DL/T 645 meters need one`);
+  const address = f.string('address', undefined, /^[0-9]{12}$/, 'must be the meter address, 12 digits');
+  if (Number(address) + count - 1 > 999_999_999_999)
+    f.fail('count', `${count} copies from ${address} run past 12 digits`);
+  return {
+    address,
+    // L ≤ 200 holds the DI (4 bytes) and, in a follow-up frame, its frame number.
+    maxFrameData: f.number('maxFrameData', MAX_DATA_BYTES - 5, 1, MAX_DATA_BYTES - 5, true),
+    preamble: f.number('preamble', 2, 0, 4, true),
+  };
 }
 
 function parseLoad(src: SourceDoc, path: Path, item: unknown): MeterLoadSpec {

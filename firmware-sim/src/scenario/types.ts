@@ -84,8 +84,10 @@ export interface DeviceSpec {
   /** Device profile id (shared/profiles/<id>.json). */
   profile: string;
   bus: string;
-  /** Modbus unit id (TCP) or slave address (RTU), 1..247. */
+  /** Modbus unit id (TCP) or slave address (RTU), 1..247 (0 for a DL/T 645 meter). */
   unit: number;
+  /** Present for DL/T 645 meters (a profile with protocol dlt645, on an RTU bus). */
+  dlt645?: Dlt645MeterSpec;
   /** CT ratio (primary/secondary, e.g. 60 for 300/5 A) and PT ratio. */
   ctRatio: number;
   ptRatio: number;
@@ -95,6 +97,15 @@ export interface DeviceSpec {
   load?: MeterLoadSpec;
   /** Present for terminals. */
   terminal?: TerminalSpec;
+}
+
+export interface Dlt645MeterSpec {
+  /** 12 digits, most significant first. */
+  address: string;
+  /** Data bytes per reply frame (after the DI) before the rest goes in follow-up frames (the standard's 200 at most). */
+  maxFrameData: number;
+  /** Wake-up bytes (FE) the meter sends before each reply (FACTS.md: 0 to 4). */
+  preamble: number;
 }
 
 export interface TransformerSpec {

@@ -7,7 +7,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { SerialPort } from 'serialport';
-import type { Logger } from '@gridsafe/shared';
+import { addressMatches, encodeFrame, type Dlt645Frame, type Logger } from '@gridsafe/shared';
+import { collide, cutDlt645Frame } from '../dlt645/line.js';
 import { crcOk, withCrc } from '../protocol/crc.js';
 import { requestPduLength } from '../protocol/pdu.js';
 import type { SimDevice } from '../runtime/sim-device.js';
@@ -38,6 +39,8 @@ export class ModbusRtuServer {
   readonly timing: WireTiming;
   readonly counters: RtuBusCounters = { frames: 0, crcErrors: 0, discardedBytes: 0, notForUs: 0, tooSoon: 0 };
   private readonly units = new Map<number, SimDevice>();
+  /** DL/T 645 meters on the line; with none, every frame is taken for Modbus RTU. */
+  private readonly meters: SimDevice[] = [];
   private readonly log: Logger;
   private port: SerialPort | undefined;
   private pacer: Pacer | undefined;
@@ -57,7 +60,10 @@ export class ModbusRtuServer {
   constructor(spec: RtuBusSpec, devices: SimDevice[], log: Logger) {
     this.spec = spec;
     this.timing = wireTiming(spec);
-    for (const d of devices) this.units.set(d.spec.unit, d);
+    for (const d of devices) {
+      if (d.meter) this.meters.push(d);
+      else this.units.set(d.spec.unit, d);
+    }
     this.log = log.child({ bus: spec.id });
   }
 
@@ -125,6 +131,26 @@ export class ModbusRtuServer {
   /** Cuts complete frames off the receive buffer; a frame with a bad CRC is skipped one byte at a time to resynchronise. */
   private parse(): void {
     while (this.rx.length >= 4) {
+      if (this.meters.length > 0) {
+        const cut = cutDlt645Frame(this.rx);
+        if (cut.kind === 'wait') return;
+        if (cut.kind === 'broken') {
+          this.counters.discardedBytes += cut.skip;
+          this.rx = this.rx.subarray(cut.skip);
+          continue;
+        }
+        if (cut.kind === 'frame') {
+          const request: Request = {
+            frame: Buffer.from(this.rx.subarray(0, cut.length)),
+            firstAt: this.rxFirstAt,
+            lastAt: this.rxLastAt,
+          };
+          this.rx = this.rx.subarray(cut.length);
+          this.rxFirstAt = this.rxLastAt;
+          this.serveDlt645(request, cut.frame);
+          continue;
+        }
+      }
       const pduLength = requestPduLength(this.rx.subarray(1));
       if (pduLength === undefined) {
         if (this.rx.length >= 2) this.skipByte();
@@ -150,16 +176,48 @@ export class ModbusRtuServer {
     this.rx = this.rx.subarray(1);
   }
 
-  private serve(request: Request): void {
-    const { charMs, t35Ms } = this.timing;
+  /**
+   * When a request has ended on the wire: its last byte arrives frameLength characters
+   * after its first (unless the master already paced it). Undefined for a request that
+   * comes too soon after the last reply (the minRequestGapMs quirk): it is ignored.
+   */
+  private accept(request: Request): number | undefined {
     this.counters.frames++;
-    // On the wire the request's last byte arrives frameLength characters after its first
-    // (unless the master already paced it), and the device sees the frame end after t3.5.
-    const wireEnd = Math.max(request.firstAt + request.frame.length * charMs, request.lastAt);
     if (this.spec.minRequestGapMs > 0 && request.firstAt < this.lastReplyEnd + this.spec.minRequestGapMs) {
       this.counters.tooSoon++;
+      return undefined;
+    }
+    return Math.max(request.firstAt + request.frame.length * this.timing.charMs, request.lastAt);
+  }
+
+  /** A DL/T 645 request: every meter its address matches answers; two or more answering collide on the line. */
+  private serveDlt645(request: Request, frame: Dlt645Frame): void {
+    const wireEnd = this.accept(request);
+    if (wireEnd === undefined) return;
+    const replies: Array<{ bytes: Buffer; delayMs: number }> = [];
+    for (const meter of this.meters) {
+      if (!addressMatches(frame.address, meter.meter!.address)) continue;
+      const { action, frame: reply } = meter.handleDlt645(frame, Date.now());
+      if (!reply) continue;
+      let bytes = encodeFrame(reply, meter.spec.dlt645!.preamble);
+      if (action.kind === 'bad_crc') bytes[bytes.length - 2] = bytes[bytes.length - 2]! ^ 0xff;
+      if (action.kind === 'garbage') bytes = Buffer.concat([action.bytes, bytes]);
+      replies.push({ bytes, delayMs: action.kind === 'slow_reply' ? action.delayMs : 0 });
+    }
+    if (replies.length === 0) {
+      this.counters.notForUs++;
       return;
     }
+    const start = wireEnd + this.timing.t35Ms + this.spec.turnaroundMs;
+    if (replies.length === 1) this.transmit(replies[0]!.bytes, start + replies[0]!.delayMs);
+    else this.transmit(collide(replies.map((r) => r.bytes)), start);
+  }
+
+  private serve(request: Request): void {
+    const { t35Ms } = this.timing;
+    // The device sees the frame end after t3.5.
+    const wireEnd = this.accept(request);
+    if (wireEnd === undefined) return;
     const address = request.frame[0]!;
     const device = this.units.get(address);
     if (!device) {

@@ -8,6 +8,7 @@ import {
   DEFAULT_TOPIC_PREFIX,
   GATEWAY_ID_PATTERN,
   MAX_BATCH_BYTES,
+  isMeterAddress,
   loadBuiltinProfiles,
   loadProfileDir,
   type DeviceProfile,
@@ -18,7 +19,7 @@ import { demoConfigData } from './demo.js';
 import { DEFAULT_BROKER_URL, DEFAULT_DATA_DIR } from './env.js';
 import { FieldReader } from './fields.js';
 import { ConfigError, ConfigSource, type FieldPath } from './source.js';
-import type { BusConfig, DeviceConfig, GatewayConfig, PollingSettings } from './types.js';
+import type { BusConfig, DeviceConfig, Dlt645DeviceConfig, GatewayConfig, PollingSettings } from './types.js';
 
 export { ConfigError } from './source.js';
 
@@ -183,6 +184,9 @@ export function buildConfig(source: ConfigSource, env: NodeJS.ProcessEnv, baseDi
       'pollInterval',
       'maxRegistersPerRequest',
       'polling',
+      'address',
+      'preamble',
+      'utcOffset',
     ]);
     if (!d) return;
     const id = r.string(d, 'id', path, undefined, ID, ID_TEXT);
@@ -193,8 +197,6 @@ export function buildConfig(source: ConfigSource, env: NodeJS.ProcessEnv, baseDi
         [...path, 'bus'],
         `names bus "${busId}", which is not defined under buses (defined: ${[...busIds].join(', ') || 'none'})`,
       );
-    // Modbus unit 0 is broadcast (no reply), 248..255 reserved: 1..247 address a slave.
-    const unit = r.number(d, 'unit', path, undefined, { integer: true, min: 1, max: 247 });
     const profileId = r.string(d, 'profile', path);
     const profile = profileId === undefined ? undefined : profiles.get(profileId);
     if (profileId !== undefined && !profile)
@@ -202,6 +204,13 @@ export function buildConfig(source: ConfigSource, env: NodeJS.ProcessEnv, baseDi
         [...path, 'profile'],
         `"${profileId}" is not a known profile (known: ${[...profiles.keys()].join(', ')})`,
       );
+    const dlt645 = profile?.protocol === 'dlt645' ? readDlt645Device(r, d, path, bus) : undefined;
+    if (!dlt645 && profile)
+      for (const key of ['address', 'preamble', 'utcOffset'])
+        if (d[key] !== undefined)
+          r.problem([...path, key], `applies to DL/T 645 meters only (profile ${profile.id} is Modbus)`, true);
+    // Modbus unit 0 is broadcast (no reply), 248..255 reserved: 1..247 address a slave.
+    const unit = dlt645 ? 0 : r.number(d, 'unit', path, undefined, { integer: true, min: 1, max: 247 });
     const cap = r.number(d, 'maxRegistersPerRequest', path, profile?.maxRegistersPerRequest ?? 125, {
       integer: true,
       min: 2,
@@ -233,21 +242,26 @@ export function buildConfig(source: ConfigSource, env: NodeJS.ProcessEnv, baseDi
       pollIntervalMs: r.duration(d, 'pollInterval', path, 1000, { min: 10, max: 86_400_000 }),
       maxRegistersPerRequest: cap,
       polling: readPolling(r, d['polling'], [...path, 'polling'], bus?.polling ?? defaults),
+      ...(dlt645 ? { dlt645 } : {}),
     };
     if (id !== undefined) {
       if (deviceIds.has(id))
         r.problem([...path, 'id'], `"${id}" is used by an earlier device; device ids must be unique`);
       deviceIds.add(id);
     }
-    if (bus && Number.isInteger(unit)) {
-      const key = `${bus.id}/${unit}`;
+    if (bus && (dlt645 || Number.isInteger(unit))) {
+      const key = dlt645 ? `${bus.id}/dlt645:${dlt645.address}` : `${bus.id}/${unit}`;
       const other = unitsOnBus.get(key);
       if (other !== undefined)
-        r.problem([...path, 'unit'], `unit ${unit} on bus "${bus.id}" is already used by device "${other}"`);
+        r.problem(
+          [...path, dlt645 ? 'address' : 'unit'],
+          `${dlt645 ? `address ${dlt645.address}` : `unit ${unit}`} on bus "${bus.id}" is already used by device "${other}"`,
+        );
       unitsOnBus.set(key, device.id);
     }
     devices.push(device);
   });
+  defaultDlt645BaudRate(buses, devices, Array.isArray(root['buses']) ? root['buses'] : []);
   if (Array.isArray(root['devices']) && devices.length === 0 && r.problems.length === 0)
     r.problem(['devices'], 'lists no device; a gateway needs at least one');
 
@@ -298,6 +312,40 @@ export function buildConfig(source: ConfigSource, env: NodeJS.ProcessEnv, baseDi
     jobs,
     shutdownFlushMs,
   };
+}
+
+const UTC_OFFSET = /^([+-])(\d{2}):(\d{2})$/;
+
+/** The DL/T 645 fields of a device: its meter address, the wake-up preamble and the meter clock's offset. */
+function readDlt645Device(
+  r: FieldReader,
+  d: Record<string, unknown>,
+  path: FieldPath,
+  bus: BusConfig | undefined,
+): Dlt645DeviceConfig {
+  if (d['unit'] !== undefined) r.problem([...path, 'unit'], 'a DL/T 645 meter has an address, not a Modbus unit', true);
+  if (bus?.kind === 'tcp') r.problem([...path, 'bus'], `"${bus.id}" is a tcp bus; a DL/T 645 meter needs a serial bus`);
+  const address = r.string(d, 'address', path) ?? '000000000000';
+  if (!isMeterAddress(address))
+    r.problem([...path, 'address'], `"${address}" must be the meter's 12-digit address, e.g. "000000001234"`);
+  const offset = r.string(d, 'utcOffset', path, '+08:00') ?? '+08:00';
+  const match = UTC_OFFSET.exec(offset);
+  if (!match) r.problem([...path, 'utcOffset'], `"${offset}" must be an offset from UTC such as +08:00`);
+  return {
+    address,
+    // FACTS.md: masters send 4 wake-up bytes (FE) before a frame.
+    preamble: r.number(d, 'preamble', path, 4, { integer: true, min: 0, max: 16 }),
+    utcOffsetMinutes: match ? (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3])) : 480,
+  };
+}
+
+/** FACTS.md: 2400 bit/s is the usual DL/T 645 default; a serial bus with only DL/T 645 meters and no baudRate gets it. */
+function defaultDlt645BaudRate(buses: BusConfig[], devices: DeviceConfig[], raw: unknown[]): void {
+  buses.forEach((bus, i) => {
+    const given = (raw[i] as Record<string, unknown> | undefined)?.['baudRate'] !== undefined;
+    const onBus = devices.filter((d) => d.bus === bus.id);
+    if (bus.kind === 'serial' && !given && onBus.length > 0 && onBus.every((d) => d.dlt645)) bus.baudRate = 2400;
+  });
 }
 
 function checkBrokerUrl(r: FieldReader, url: string, path: FieldPath | undefined): void {

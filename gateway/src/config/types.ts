@@ -53,10 +53,22 @@ export interface SerialBusConfig {
 
 export type BusConfig = TcpBusConfig | SerialBusConfig;
 
+/** How a DL/T 645 meter is reached (FACTS.md "DL/T 645-2007"). */
+export interface Dlt645DeviceConfig {
+  /** 12 digits as printed on the meter, most significant first. */
+  address: string;
+  /** Wake-up bytes (FE) before each request; FACTS.md: masters send 4. */
+  preamble: number;
+  /** Offset of the meter's clock from UTC, for the times it reports (maximum demand). */
+  utcOffsetMinutes: number;
+}
+
 export interface DeviceConfig {
   id: string;
   bus: string;
+  /** The Modbus unit address (0 for a DL/T 645 meter, which has `dlt645.address`). */
   unit: number;
+  dlt645?: Dlt645DeviceConfig;
   profile: DeviceProfile;
   ctRatio: number;
   ptRatio: number;

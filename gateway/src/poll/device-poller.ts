@@ -212,11 +212,13 @@ export class DevicePoller {
 
   /**
    * Reads the first item alone; when it got no answer (after its retries) the rest are
-   * skipped, as they would only cost the bus more timeouts; otherwise the rest in parallel.
+   * skipped, as they would only cost the bus more timeouts; otherwise the rest in parallel,
+   * or `oneAtATime` (a DL/T 645 meter's dozen reads queued at once would hold a FIFO bus).
    */
   protected async firstThenRest<I, R extends { error: ModbusReadError | undefined; answered: boolean }>(
     items: readonly I[],
     readOne: (item: I) => Promise<R>,
+    oneAtATime = false,
   ): Promise<R[]> {
     if (items.length === 0) return [];
     const first = await readOne(items[0]!);
@@ -224,7 +226,10 @@ export class DevicePoller {
       this.skippedRequests += items.length - 1;
       return [first];
     }
-    return [first, ...(await Promise.all(items.slice(1).map(readOne)))];
+    if (!oneAtATime) return [first, ...(await Promise.all(items.slice(1).map(readOne)))];
+    const results = [first];
+    for (const item of items.slice(1)) results.push(await readOne(item));
+    return results;
   }
 
   /** Keeps a failed outcome's error for the comm_lost event; true when it succeeded. */

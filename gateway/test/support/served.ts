@@ -1,12 +1,22 @@
 /** Reads the simulator's served-values log and checks readings against it, register precision allowed for. */
 import { readFileSync } from 'node:fs';
-import { loadBuiltinProfiles, type Reading } from '@gridsafe/shared';
+import { join } from 'node:path';
+import { parseScenarioText, startSimulator, type SimulatorHandle } from '@gridsafe/firmware-sim';
+import { createLogger, loadBuiltinProfiles, type Reading } from '@gridsafe/shared';
 import { ratioFor } from '../../src/poll/decode.js';
 
 export interface Served {
   ts: number;
   device: string;
   values: Record<string, number>;
+}
+
+/** Starts the simulator on a scenario text, writing its served-values log to `dir`/served.jsonl. */
+export function startServedSimulator(text: string, name: string, dir: string): Promise<SimulatorHandle> {
+  return startSimulator(parseScenarioText(text, name), {
+    servedLogPath: join(dir, 'served.jsonl'),
+    logger: createLogger('sim', { level: 'warn' }),
+  });
 }
 
 export function readServed(path: string): Map<string, Served[]> {
@@ -33,6 +43,9 @@ export function tolerance(
   ratios: { ctRatio: number; ptRatio: number },
   value: number,
 ): number {
+  const item = profiles.get(profileId)?.dlt645?.items.find((i) => i.quantity === quantity);
+  // A DL/T 645 value is rounded to its format's last decimal.
+  if (item) return (10 ** -item.format.decimals * ratioFor(item, ratios)) / 2 + 1e-9;
   const register = profiles.get(profileId)?.registers.find((r) => r.quantity === quantity);
   if (!register) throw new Error(`no register for ${quantity} in ${profileId}`);
   if (register.type === 'float32') return Math.abs(value) * 1e-6 + 1e-9;
