@@ -3,8 +3,11 @@
  * gridsafe-cloud: the cloud service. `--help` lists options and environment variables.
  * Exit codes: 0 stopped cleanly, 2 configuration problem, 1 failed to start or crashed.
  */
-import { ConfigError as SettingsConfigError, createLogger } from '@gridsafe/shared';
-import { ConfigError, ENVIRONMENT, loadConfig } from './config/load.js';
+import { createLogger } from '@gridsafe/shared';
+import { ConfigError, ENVIRONMENT, loadConfig, type SectionCheck } from './config/load.js';
+import { HOST_SETTINGS } from './detection-engine/episodes.js';
+import { detectorSettingsProblems } from './detector-kit/settings.js';
+import { BUILTIN_DETECTORS } from './detectors/index.js';
 import { startCloud } from './service.js';
 import { parseWorkflowSettings, type WorkflowSettings } from './workflow-plugin/settings.js';
 import { workflowStartOptions } from './workflow-plugin/start.js';
@@ -47,7 +50,10 @@ async function main(): Promise<void> {
       process.stdout.write(USAGE);
       return;
     }
-    config = loadConfig(args.configFile ? { configFile: args.configFile } : {});
+    // Detector settings are checked with the rest of the file, before any store opens.
+    const detectorSettings: SectionCheck = (source, file) =>
+      detectorSettingsProblems(BUILTIN_DETECTORS, file.detectors ?? {}, source, HOST_SETTINGS);
+    config = loadConfig({ ...(args.configFile ? { configFile: args.configFile } : {}), checks: [detectorSettings] });
     try {
       workflow = parseWorkflowSettings(config.workflow, `${config.source ?? 'config'}: workflow`);
     } catch (error) {
@@ -65,12 +71,15 @@ async function main(): Promise<void> {
   try {
     cloud = await startCloud(config, { log, ...workflowStartOptions(config, workflow) });
   } catch (error) {
-    // Detector settings are checked when detection starts; name the file with the problem.
-    const message = (error as Error).message;
-    const isSettings = error instanceof SettingsConfigError;
-    log.fatal({ err: error }, isSettings ? 'detector settings are not valid' : 'the cloud could not start');
-    process.stderr.write(`gridsafe-cloud: ${isSettings && config.source ? `${config.source}: ` : ''}${message}\n`);
-    process.exit(isSettings ? 2 : 1);
+    // A user's mistake found late is still a clear message and exit 2, with no stack trace.
+    if (error instanceof ConfigError) {
+      log.fatal({ problems: error.problems }, 'the configuration is not valid');
+      process.stderr.write(`gridsafe-cloud: ${config.source ? `${config.source}: ` : ''}${error.message}\n`);
+      process.exit(2);
+    }
+    log.fatal({ err: error }, 'the cloud could not start');
+    process.stderr.write(`gridsafe-cloud: ${(error as Error).message}\n`);
+    process.exit(1);
   }
   let stopping = false;
   const stop = (signal: string) => {

@@ -1,7 +1,7 @@
 /** The gridsafe-cloud program as a real child process: help, configuration errors, start and clean stop. */
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,8 +56,9 @@ t.test('configuration mistakes name the file, the field and the problem, and exi
   writeFileSync(bad, 'http:\n  port: 80800\nmqtt:\n  prot: 1883\n');
   let result = await run(['--config', bad], { GRIDSAFE_DATA_DIR: dir });
   t.equal(result.code, 2);
-  t.match(result.stderr, `${bad}: /http/port must be <= 65535`);
-  t.match(result.stderr, 'unexpected property "prot"');
+  t.match(result.stderr, `${bad}:2:9: http.port: must be a whole number from 0 to 65535, got 80800`);
+  t.match(result.stderr, `${bad}:4:3: mqtt.prot: is not a known field (did you mean "port"?)`);
+  t.notMatch(result.stderr, /\n\s+at /, 'no stack trace');
 
   result = await run([], { GRIDSAFE_DATA_DIR: dir, GRIDSAFE_HTTP_PORT: 'eighty' });
   t.equal(result.code, 2);
@@ -75,14 +76,34 @@ t.test('configuration mistakes name the file, the field and the problem, and exi
     GRIDSAFE_MQTT_PORT: '0',
   });
   t.equal(result.code, 2);
-  t.match(result.stderr, badDetector);
-  t.match(result.stderr, /holdSeconds/);
+  t.match(result.stderr, `${badDetector}:3:18: detectors.overload.holdSeconds: must be a number of at least 0, got -3`);
+  t.notMatch(result.stderr, /\n\s+at /, 'no stack trace');
+  t.notOk(existsSync(join(dir, 'd1')), 'found before any store opened its files');
+
+  // Several mistakes in one file are all named at once, each at its own line, in file order.
+  const several = join(dir, 'several.json');
+  writeFileSync(
+    several,
+    '{\n  "detectors": {\n    "residual_current": {"alarmMa": 5},\n    "nosuch": {}\n  },\n  "tickIntervalMs": "10s"\n}\n',
+  );
+  result = await run(['--config', several], { GRIDSAFE_DATA_DIR: join(dir, 'd3') });
+  t.equal(result.code, 2);
+  t.match(result.stderr, `${several}:6:21: tickIntervalMs: must be a whole number from 100 to 3600000, got "10s"`);
+  writeFileSync(several, '{\n  "detectors": {\n    "residual_current": {"alarmMa": 5},\n    "nosuch": {}\n  }\n}\n');
+  result = await run(['--config', several], { GRIDSAFE_DATA_DIR: join(dir, 'd3') });
+  t.equal(result.code, 2);
+  t.match(
+    result.stderr,
+    `${several}:3:37: detectors.residual_current.alarmMa: must be a number from 20 to 1000, got 5`,
+  );
+  t.match(result.stderr, `${several}:4:5: detectors.nosuch: names no detector; known: `);
+  t.notOk(existsSync(join(dir, 'd3')), 'no store opened');
 
   const badInflux = join(dir, 'influx.yaml');
   writeFileSync(badInflux, 'influx:\n  url: http://127.0.0.1:8086\n  gzip: sometimes\n');
   result = await run(['--config', badInflux], { GRIDSAFE_DATA_DIR: join(dir, 'd2') });
   t.equal(result.code, 2);
-  t.match(result.stderr, `${badInflux}: /influx/gzip must be boolean`);
+  t.match(result.stderr, `${badInflux}:3:9: influx.gzip: must be true or false, got "sometimes"`);
 
   result = await run(['--bogus'], {});
   t.equal(result.code, 2);

@@ -4,21 +4,24 @@
  * once, naming the file or variable, the field and what is wrong, so a field engineer
  * can fix them in one go.
  */
-import { readFileSync } from 'node:fs';
-import { extname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { hostname } from 'node:os';
-import { Ajv } from 'ajv';
-import { parse as parseYaml } from 'yaml';
-import { DEFAULT_TOPIC_PREFIX, describeSchemaError } from '@gridsafe/shared';
+import {
+  ConfigError,
+  ConfigSource,
+  DEFAULT_TOPIC_PREFIX,
+  formatPath,
+  problemAt,
+  schemaProblems,
+  type FieldPath,
+  type Static,
+} from '@gridsafe/shared';
 import type { CloudConfig } from './types.js';
 import { configFileSchema } from './schema.js';
 
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`configuration is not valid:\n  - ${problems.join('\n  - ')}`);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError } from '@gridsafe/shared';
+
+const HEADLINE = 'the cloud configuration is not valid';
 
 /** Every environment variable the cloud reads, with its meaning (for --help and the README). */
 export const ENVIRONMENT: ReadonlyArray<[name: string, meaning: string]> = [
@@ -63,57 +66,23 @@ export const DEFAULTS = {
   tickIntervalMs: 10_000,
 } as const;
 
-type FileConfig = {
-  http?: { host?: string; port?: number; bodyLimitBytes?: number; rateLimitPerMinute?: number };
-  mqtt?: {
-    host?: string;
-    port?: number;
-    brokerUrl?: string;
-    username?: string;
-    password?: string;
-    shareGroup?: string;
-    clientId?: string;
-    topicPrefix?: string;
-    requireAuth?: boolean;
-    tls?: { certFile: string; keyFile: string; port?: number };
-  };
-  dataDir?: string;
-  seedFile?: string;
-  influx?: Partial<NonNullable<CloudConfig['influx']>>;
-  database?: { url?: string };
-  detectors?: Record<string, Record<string, unknown>>;
-  tickIntervalMs?: number;
-  api?: { auth?: boolean; users?: CloudConfig['apiUsers'] };
-  logLevel?: string;
-  workflow?: Record<string, unknown>;
-};
+export type FileConfig = Static<typeof configFileSchema>;
 
-const ajv = new Ajv({ allErrors: true, strict: true });
-const validateFile = ajv.compile<FileConfig>(configFileSchema);
+/** A further check of the file once it matches the schema (the composition root adds the detectors' settings). */
+export type SectionCheck = (source: ConfigSource, file: FileConfig) => string[];
 
-function readConfigFile(path: string): FileConfig {
-  let text: string;
+function readConfigFile(path: string): { source: ConfigSource; file: FileConfig } {
+  let source: ConfigSource;
   try {
-    text = readFileSync(path, 'utf8');
+    source = ConfigSource.fromFile(path);
   } catch (error) {
-    throw new ConfigError([
-      `${path}: cannot read the config file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
-    ]);
+    if (error instanceof ConfigError) throw new ConfigError(error.problems, HEADLINE);
+    throw error;
   }
-  let parsed: unknown;
-  try {
-    parsed = extname(path).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
-  } catch (error) {
-    throw new ConfigError([
-      `${path}: not valid ${extname(path).toLowerCase() === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message}`,
-    ]);
-  }
-  if (parsed === null || parsed === undefined) return {};
-  if (!validateFile(parsed)) {
-    const problems = (validateFile.errors ?? []).map((error) => `${path}: ${describeSchemaError([error])}`);
-    throw new ConfigError(problems);
-  }
-  return parsed;
+  const data = source.data === null || source.data === undefined ? {} : source.data;
+  const problems = schemaProblems(configFileSchema, data, source);
+  if (problems.length > 0) throw new ConfigError(problems, HEADLINE);
+  return { source, file: data as FileConfig };
 }
 
 function envInt(
@@ -176,14 +145,19 @@ export function redactUrl(raw: string): string {
 export interface LoadOptions {
   configFile?: string;
   env?: NodeJS.ProcessEnv;
+  /** Checks of sections the loader does not own (detector settings), run before anything starts. */
+  checks?: readonly SectionCheck[];
 }
 
 export function loadConfig(options: LoadOptions = {}): CloudConfig {
   const env = options.env ?? process.env;
   const source = options.configFile ? resolve(options.configFile) : null;
-  const file = source ? readConfigFile(source) : {};
-  const where = source ?? 'config';
+  const read = source ? readConfigFile(source) : undefined;
+  const file: FileConfig = read?.file ?? {};
   const problems: string[] = [];
+  if (read) for (const check of options.checks ?? []) problems.push(...check(read.source, file));
+  /** `file:line:col: field` of a file field, for checks beyond the schema. */
+  const at = (path: FieldPath) => (read ? `${read.source.where(path)}: ${formatPath(path)}` : formatPath(path));
 
   const httpPort = envInt(env, 'GRIDSAFE_HTTP_PORT', problems, 0, 65535) ?? file.http?.port ?? DEFAULTS.httpPort;
   const mqttPort = envInt(env, 'GRIDSAFE_MQTT_PORT', problems, 0, 65535) ?? file.mqtt?.port ?? DEFAULTS.mqttPort;
@@ -192,7 +166,7 @@ export function loadConfig(options: LoadOptions = {}): CloudConfig {
     (file.mqtt?.brokerUrl
       ? checkUrl(
           file.mqtt.brokerUrl,
-          `${where}: mqtt.brokerUrl`,
+          at(['mqtt', 'brokerUrl']),
           ['mqtt:', 'mqtts:', 'tcp:', 'ssl:', 'ws:', 'wss:'],
           problems,
         )
@@ -201,12 +175,12 @@ export function loadConfig(options: LoadOptions = {}): CloudConfig {
   const databaseUrl =
     envUrl(env, 'GRIDSAFE_DATABASE_URL', ['postgres:', 'postgresql:'], problems) ??
     (file.database?.url
-      ? checkUrl(file.database.url, `${where}: database.url`, ['postgres:', 'postgresql:'], problems)
+      ? checkUrl(file.database.url, at(['database', 'url']), ['postgres:', 'postgresql:'], problems)
       : undefined);
 
   const influxUrl =
     envUrl(env, 'GRIDSAFE_INFLUX_URL', ['http:', 'https:'], problems) ??
-    (file.influx?.url ? checkUrl(file.influx.url, `${where}: influx.url`, ['http:', 'https:'], problems) : undefined);
+    (file.influx?.url ? checkUrl(file.influx.url, at(['influx', 'url']), ['http:', 'https:'], problems) : undefined);
   let influx: CloudConfig['influx'];
   if (influxUrl) {
     const bucket = env['GRIDSAFE_INFLUX_BUCKET'] || file.influx?.bucket || 'gridsafe';
@@ -236,7 +210,8 @@ export function loadConfig(options: LoadOptions = {}): CloudConfig {
   }
   for (const [index, user] of apiUsers.entries()) {
     if (user.role === 'inspector' && (!user.areas || user.areas.length === 0)) {
-      problems.push(`${where}: api.users[${index}] ("${user.name}") is an inspector but names no areas`);
+      const message = `("${user.name}") is an inspector but names no areas: add areas: [<area>, ...]`;
+      problems.push(read ? problemAt(read.source, ['api', 'users', index], message) : message);
     }
   }
 
@@ -292,6 +267,6 @@ export function loadConfig(options: LoadOptions = {}): CloudConfig {
       'the HTTP API requires tokens (api.auth / GRIDSAFE_API_AUTH) but no API user is configured: add api.users or set GRIDSAFE_API_ADMIN_TOKEN',
     );
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) throw new ConfigError(problems, HEADLINE);
   return config;
 }

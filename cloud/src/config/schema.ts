@@ -1,89 +1,75 @@
-/** JSON Schema of the cloud's config file; unknown fields are refused so a typo is caught at start-up. */
-const port = { type: 'integer', minimum: 0, maximum: 65535 } as const;
-const nonEmpty = { type: 'string', minLength: 1 } as const;
+/** Schema of the cloud's config file (TypeBox, the one schema language); unknown fields are refused so a typo is caught at start-up. */
+import { OneOf, Section, Type } from '@gridsafe/shared';
 
-export const configFileSchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    http: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        host: nonEmpty,
-        port,
-        bodyLimitBytes: { type: 'integer', minimum: 1024, maximum: 104857600 },
-        rateLimitPerMinute: { type: 'integer', minimum: 1 },
-      },
-    },
-    mqtt: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        host: nonEmpty,
-        port,
-        brokerUrl: nonEmpty,
-        username: nonEmpty,
-        password: nonEmpty,
-        shareGroup: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
-        clientId: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' },
-        topicPrefix: nonEmpty,
-        requireAuth: { type: 'boolean' },
-        tls: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['certFile', 'keyFile'],
-          properties: { certFile: nonEmpty, keyFile: nonEmpty, port },
-        },
-      },
-    },
-    dataDir: nonEmpty,
-    seedFile: nonEmpty,
-    influx: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['url'],
-      properties: {
-        url: nonEmpty,
-        token: nonEmpty,
-        org: nonEmpty,
-        bucket: nonEmpty,
-        database: nonEmpty,
-        username: nonEmpty,
-        password: nonEmpty,
-        retentionPolicy: nonEmpty,
-        gzip: { type: 'boolean' },
-      },
-    },
-    database: { type: 'object', additionalProperties: false, properties: { url: nonEmpty } },
-    detectors: {
-      type: 'object',
-      additionalProperties: { type: 'object' },
-    },
-    tickIntervalMs: { type: 'integer', minimum: 100, maximum: 3600000 },
-    api: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        auth: { type: 'boolean' },
-        users: {
-          type: 'array',
-          items: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['name', 'role', 'token'],
-            properties: {
-              name: { type: 'string', pattern: '^[A-Za-z0-9_.@-]{1,64}$' },
-              role: { enum: ['admin', 'inspector', 'auditor'] },
-              token: { type: 'string', minLength: 16 },
-              areas: { type: 'array', items: nonEmpty },
-            },
-          },
-        },
-      },
-    },
-    logLevel: nonEmpty,
-    // Checked in detail by cloud/src/workflow-plugin/settings.ts (work orders, notifications, cases, console).
-    workflow: { type: 'object' },
-  },
-} as const;
+const port = Type.Integer({ minimum: 0, maximum: 65535 });
+const nonEmpty = Type.String({ minLength: 1 });
+const optional = Type.Optional;
+
+export const configFileSchema = Section({
+  http: optional(
+    Section({
+      host: optional(nonEmpty),
+      port: optional(port),
+      bodyLimitBytes: optional(Type.Integer({ minimum: 1024, maximum: 104857600 })),
+      rateLimitPerMinute: optional(Type.Integer({ minimum: 1 })),
+    }),
+  ),
+  mqtt: optional(
+    Section({
+      host: optional(nonEmpty),
+      port: optional(port),
+      brokerUrl: optional(nonEmpty),
+      username: optional(nonEmpty),
+      password: optional(nonEmpty),
+      shareGroup: optional(
+        Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', hint: 'must be 1 to 64 letters, digits, _ or -' }),
+      ),
+      clientId: optional(
+        Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$', hint: 'must be 1 to 64 letters, digits, _ . or -' }),
+      ),
+      topicPrefix: optional(nonEmpty),
+      requireAuth: optional(Type.Boolean()),
+      tls: optional(Section({ certFile: nonEmpty, keyFile: nonEmpty, port: optional(port) })),
+    }),
+  ),
+  dataDir: optional(nonEmpty),
+  seedFile: optional(nonEmpty),
+  influx: optional(
+    Section({
+      url: nonEmpty,
+      token: optional(nonEmpty),
+      org: optional(nonEmpty),
+      bucket: optional(nonEmpty),
+      database: optional(nonEmpty),
+      username: optional(nonEmpty),
+      password: optional(nonEmpty),
+      retentionPolicy: optional(nonEmpty),
+      gzip: optional(Type.Boolean()),
+    }),
+  ),
+  database: optional(Section({ url: optional(nonEmpty) })),
+  // Each block is checked against its detector's own schema (detector-kit/settings.ts).
+  detectors: optional(Type.Record(Type.String(), Type.Record(Type.String(), Type.Unknown()))),
+  tickIntervalMs: optional(Type.Integer({ minimum: 100, maximum: 3600000 })),
+  api: optional(
+    Section({
+      auth: optional(Type.Boolean()),
+      users: optional(
+        Type.Array(
+          Section({
+            name: Type.String({
+              pattern: '^[A-Za-z0-9_.@-]{1,64}$',
+              hint: 'must be 1 to 64 letters, digits, _ . @ or -',
+            }),
+            role: OneOf(['admin', 'inspector', 'auditor']),
+            token: Type.String({ minLength: 16 }),
+            areas: optional(Type.Array(nonEmpty)),
+          }),
+        ),
+      ),
+    }),
+  ),
+  logLevel: optional(OneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
+  // Checked in detail by the workflow settings (work orders, notifications, cases, console).
+  workflow: optional(Type.Record(Type.String(), Type.Unknown())),
+});
