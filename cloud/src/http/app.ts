@@ -11,6 +11,7 @@ import rateLimit from '@fastify/rate-limit';
 import { Ajv } from 'ajv';
 import type { AlertTypeMeta, Logger } from '@gridsafe/shared';
 import type { ApiUserStore } from '../security/api-users.js';
+import { domainProblem } from './domain-problem.js';
 import { decorateServices, type CoreServices } from './services.js';
 import { HttpProblem, problemOf, problemSchema, sendProblem } from './problem.js';
 import { registerAuth } from './auth.js';
@@ -23,9 +24,6 @@ import { caseRoutes } from './routes/cases.js';
 import { importRoutes } from './routes/import.js';
 import { detectorRoutes } from './routes/detectors.js';
 import { lineLossRoutes } from './routes/line-loss.js';
-import { RegistryError } from '../storage/relational/registry-store.js';
-import { AlertLifecycleError } from '../storage/relational/alert-store.js';
-import { CaseTransitionError } from '../cases/errors.js';
 
 export interface HttpOptions {
   bodyLimitBytes: number;
@@ -74,14 +72,8 @@ export async function buildHttpApp(
     const instance = request.url.split('?')[0];
     if (error instanceof HttpProblem)
       return sendProblem(reply, problemOf(error.status, error.code, error.message, instance, error.errors));
-    if (
-      error instanceof RegistryError ||
-      error instanceof AlertLifecycleError ||
-      error instanceof CaseTransitionError
-    ) {
-      const status = error.kind === 'not_found' ? 404 : error.kind === 'invalid_reference' ? 422 : 409;
-      return sendProblem(reply, problemOf(status, error.kind, error.message, instance));
-    }
+    const known = domainProblem(error);
+    if (known) return sendProblem(reply, problemOf(known.status, known.code, known.message, instance));
     if (error.validation) {
       const errors = error.validation.map((v) => ({
         where: `${error.validationContext ?? 'request'}${v.instancePath || ''}`,

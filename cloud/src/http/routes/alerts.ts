@@ -1,6 +1,15 @@
 /** Alerts: filtered, paginated listing (inspectors see their areas only), and acknowledge/resolve with a note. */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { ALERT_STATES, ALERT_TYPES, type AlertState, type AlertType } from '@gridsafe/shared';
+import {
+  ALERT_STATES,
+  ALERT_TYPES,
+  SEVERITIES,
+  type AlertState,
+  type AlertType,
+  type Severity,
+} from '@gridsafe/shared';
+import { ALERT_SORTS, type AlertSort } from '../../alerts/types.js';
+import { domainProblem } from '../domain-problem.js';
 import { allow, allowSubject } from '../auth.js';
 import { alertSchema, errorResponses, idParam, noteBody, pageOf, pageQuery, ID_PATTERN } from '../schemas.js';
 import { HttpProblem } from '../problem.js';
@@ -18,8 +27,12 @@ export const alertRoutes: FastifyPluginAsync = async (app) => {
   app.get<{
     Querystring: {
       type?: AlertType;
-      state?: AlertState;
+      state?: AlertState | 'active';
+      severity?: Severity;
       subject?: string;
+      area?: string;
+      q?: string;
+      sort?: AlertSort;
       from?: string;
       to?: string;
       limit: number;
@@ -30,14 +43,21 @@ export const alertRoutes: FastifyPluginAsync = async (app) => {
     {
       schema: {
         tags: ['alerts'],
-        summary: 'Alerts, newest first; `from`/`to` select alerts active in that window',
+        summary:
+          'Alerts, newest first unless `sort` says otherwise (`triage`: active first, critical first, most recently seen); ' +
+          '`state=active` is open and acknowledged; `q` searches subject and alert ids; `area` keeps one area; ' +
+          '`from`/`to` select alerts active in that window',
         querystring: {
           type: 'object',
           additionalProperties: false,
           properties: {
             type: { enum: [...ALERT_TYPES] },
-            state: { enum: [...ALERT_STATES] },
+            state: { enum: [...ALERT_STATES, 'active'] },
+            severity: { enum: [...SEVERITIES] },
             subject: { type: 'string', pattern: ID_PATTERN },
+            area: { type: 'string', pattern: ID_PATTERN },
+            q: { type: 'string', minLength: 1, maxLength: 64 },
+            sort: { enum: [...ALERT_SORTS] },
             from: TIME,
             to: TIME,
             ...pageQuery,
@@ -50,14 +70,19 @@ export const alertRoutes: FastifyPluginAsync = async (app) => {
       const q = request.query;
       const filter: Parameters<typeof alerts.list>[0] = {};
       if (q.type) filter.type = q.type;
-      if (q.state) filter.state = q.state;
+      if (q.state) filter.state = q.state === 'active' ? ['open', 'acknowledged'] : q.state;
+      if (q.severity) filter.severity = q.severity;
       if (q.subject) filter.subject = q.subject;
+      if (q.q) filter.search = q.q;
       const from = parseTime(q.from, 'from');
       const to = parseTime(q.to, 'to');
       if (from !== undefined) filter.from = from;
       if (to !== undefined) filter.to = to;
-      if (request.user.role === 'inspector') filter.subjects = areas.subjectsInAreas(request.user.areas);
-      const page = await alerts.list(filter, q.limit, q.offset);
+      // An inspector sees their own areas; `area` narrows further, never widens.
+      const scope = request.user.role === 'inspector' ? request.user.areas : undefined;
+      const wanted = q.area ? (scope && !scope.includes(q.area) ? [] : [q.area]) : scope;
+      if (wanted) filter.subjects = areas.subjectsInAreas(wanted);
+      const page = await alerts.list(filter, q.limit, q.offset, q.sort ?? 'newest');
       return { ...page, limit: q.limit, offset: q.offset };
     },
   );
@@ -110,4 +135,71 @@ export const alertRoutes: FastifyPluginAsync = async (app) => {
     );
   lifecycle('ack', 'acknowledged');
   lifecycle('resolve', 'resolved');
+
+  // Bulk acknowledge from the triage list: each alert is checked and acknowledged on its own,
+  // so one refused or already-acknowledged alert does not stop the others; the answer says which.
+  app.post<{ Body: { ids: string[]; note?: string } }>(
+    '/api/v1/alerts/ack',
+    {
+      schema: {
+        tags: ['alerts'],
+        summary: 'Acknowledge several alerts at once, with one note; a result per alert',
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['ids'],
+          properties: {
+            ids: {
+              type: 'array',
+              minItems: 1,
+              maxItems: 200,
+              uniqueItems: true,
+              items: { type: 'string', pattern: ID_PATTERN },
+            },
+            note: { type: 'string', maxLength: 2000 },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              results: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: { id: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' } },
+                },
+              },
+            },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      allow(request, 'admin', 'inspector');
+      const results: Array<{ id: string; status: number; detail?: string }> = [];
+      for (const id of request.body.ids) {
+        try {
+          const existing = await alerts.get(id);
+          if (!existing) throw new HttpProblem(404, 'not_found', `alert "${id}" does not exist`);
+          allowSubject(request, areas.areaOf(existing.subject), `alert "${id}" (subject "${existing.subject}")`);
+          await alerts.transition(id, 'acknowledged', request.user.name, request.body.note);
+          await auditLog.record(
+            request.user.name,
+            'acknowledged',
+            'alerts',
+            id,
+            request.body.note ? { note: request.body.note } : null,
+          );
+          results.push({ id, status: 200 });
+        } catch (error) {
+          const problem = domainProblem(error);
+          if (!problem) throw error;
+          results.push({ id, status: problem.status, detail: problem.message });
+        }
+      }
+      return { results };
+    },
+  );
 };

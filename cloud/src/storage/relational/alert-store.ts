@@ -8,9 +8,10 @@ import { EventEmitter } from 'node:events';
 import { SEVERITIES, type Alert, type AlertState, type AlertType, type Severity } from '@gridsafe/shared';
 import type { AlertSignal, AlertStore, SubjectKind } from '../../detector-kit/types.js';
 import { isUniqueViolation, type RelationalDb } from './db.js';
-import type { Transaction } from 'kysely';
+import { sql, type SelectQueryBuilder, type Transaction } from 'kysely';
 import type { AlertTable, DatabaseSchema } from './schema.js';
 import { newId } from './ids.js';
+import type { AlertSort } from '../../alerts/types.js';
 
 export interface AlertNote {
   at: number;
@@ -41,7 +42,11 @@ export type AlertChange = 'opened' | 'updated' | 'recurred' | 'paused' | 'acknow
 
 export interface AlertFilter {
   type?: AlertType;
-  state?: AlertState;
+  /** One state, or several (`open` and `acknowledged` together are the active alerts). */
+  state?: AlertState | AlertState[];
+  severity?: Severity;
+  /** Case-insensitive part of the subject id or the alert id. */
+  search?: string;
   subject?: string;
   /** Only alerts still seen at or after this time (lastSeenAt >= from). */
   from?: number;
@@ -280,10 +285,27 @@ export class SqlAlertStore implements AlertStore {
     return changed;
   }
 
-  async list(filter: AlertFilter, limit: number, offset: number): Promise<{ items: AlertRecord[]; total: number }> {
+  async list(
+    filter: AlertFilter,
+    limit: number,
+    offset: number,
+    sort: AlertSort = 'newest',
+  ): Promise<{ items: AlertRecord[]; total: number }> {
     let query = this.rdb.db.selectFrom('alerts');
     if (filter.type) query = query.where('type', '=', filter.type);
-    if (filter.state) query = query.where('state', '=', filter.state);
+    if (Array.isArray(filter.state)) query = query.where('state', 'in', filter.state);
+    else if (filter.state) query = query.where('state', '=', filter.state);
+    if (filter.severity) query = query.where('severity', '=', filter.severity);
+    if (filter.search) {
+      // LIKE with its wildcards escaped: the search text is matched literally.
+      const pattern = `%${filter.search.toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+      query = query.where((eb) =>
+        eb.or([
+          eb(sql`lower(subject)`, 'like', sql`${pattern} escape '\\'`),
+          eb(sql`lower(id)`, 'like', sql`${pattern} escape '\\'`),
+        ]),
+      );
+    }
     if (filter.subject) query = query.where('subject', '=', filter.subject);
     if (filter.from !== undefined) query = query.where('last_seen_at', '>=', filter.from);
     if (filter.to !== undefined) query = query.where('opened_at', '<', filter.to);
@@ -292,9 +314,27 @@ export class SqlAlertStore implements AlertStore {
       query = query.where('subject', 'in', filter.subjects);
     }
     const [rows, count] = await Promise.all([
-      query.selectAll().orderBy('opened_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute(),
+      orderAlerts(query.selectAll(), sort).limit(limit).offset(offset).execute(),
       query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
     ]);
     return { items: rows.map(toAlert), total: Number(count.n) };
+  }
+}
+
+/** The ORDER BY of each sort (see ALERT_SORTS); the id last, so pages never overlap. */
+function orderAlerts<Q extends SelectQueryBuilder<DatabaseSchema, 'alerts', AlertTable>>(query: Q, sort: AlertSort): Q {
+  switch (sort) {
+    case 'triage':
+      return query
+        .orderBy(sql`case state when 'resolved' then 1 else 0 end`)
+        .orderBy(sql`case severity when 'critical' then 0 when 'warning' then 1 else 2 end`)
+        .orderBy('last_seen_at', 'desc')
+        .orderBy('id', 'desc') as Q;
+    case 'oldest':
+      return query.orderBy('opened_at', 'asc').orderBy('id', 'asc') as Q;
+    case 'last_seen':
+      return query.orderBy('last_seen_at', 'desc').orderBy('id', 'desc') as Q;
+    case 'newest':
+      return query.orderBy('opened_at', 'desc').orderBy('id', 'desc') as Q;
   }
 }
