@@ -64,8 +64,12 @@ export interface PenaltyInput {
   contractKva: number;
   /** Highest 15-minute demand, kW (kVA where only apparent power is known). */
   maxDemandKw: number;
-  /** Capacity added without approval, kVA (the case's excess over contract). */
+  /** Capacity added without approval by active demand, kVA (the case's excess over contract): a lower bound. */
   excessKva: number;
+  /** Highest apparent 15-minute demand, kVA, when recorded. */
+  maxDemandKva?: number | null;
+  /** Nameplate capacity of the equipment the field check found, kVA, when recorded. */
+  nameplateKva?: number | null;
   firstSeen: number;
   lastSeen: number;
 }
@@ -86,12 +90,53 @@ export interface PenaltyEstimate {
   currency: 'CNY';
   tariff: Tariff;
   addedKva: number;
+  /**
+   * What the added capacity was taken from (issue 11): the nameplate of the equipment
+   * found, else the apparent maximum demand, else (older cases) the active demand, which
+   * is a lower bound.
+   */
+  addedKvaBasis: AddedKvaBasis;
+  /** How the added capacity was found, e.g. "nameplate 315 kVA − contract 100 kVA". */
+  addedKvaFormula: string;
+  /** Every capacity figure of the case, so the report shows them side by side. */
+  capacity: {
+    contractKva: number;
+    nameplateKva: number | null;
+    apparentDemandKva: number | null;
+    activeDemandKw: number;
+  };
   monthsUsed: number;
   items: PenaltyItem[];
   totalYuan: number;
 }
 
+export type AddedKvaBasis = 'nameplate' | 'apparent_demand' | 'active_demand';
+
 const round2 = (x: number) => Math.round(x * 100) / 100;
+
+/** The added capacity and what it was taken from: nameplate found, else apparent demand, else active demand. */
+export function addedCapacity(input: PenaltyInput): { kva: number; basis: AddedKvaBasis; formula: string } {
+  const contract = `contract ${round2(input.contractKva)} kVA`;
+  if (input.nameplateKva != null) {
+    return {
+      kva: round2(Math.max(0, input.nameplateKva - input.contractKva)),
+      basis: 'nameplate',
+      formula: `nameplate found ${round2(input.nameplateKva)} kVA − ${contract}`,
+    };
+  }
+  if (input.maxDemandKva != null) {
+    return {
+      kva: round2(Math.max(0, input.maxDemandKva - input.contractKva)),
+      basis: 'apparent_demand',
+      formula: `apparent maximum demand ${round2(input.maxDemandKva)} kVA − ${contract}`,
+    };
+  }
+  return {
+    kva: round2(Math.max(0, input.excessKva)),
+    basis: 'active_demand',
+    formula: `active maximum demand ${round2(input.maxDemandKw)} kW − ${contract} (a lower bound)`,
+  };
+}
 
 /** Whole months from first to last seen, at least one: a month begun is a month used. */
 export function monthsUsed(firstSeen: number, lastSeen: number, daysPerMonth: number): number {
@@ -100,7 +145,8 @@ export function monthsUsed(firstSeen: number, lastSeen: number, daysPerMonth: nu
 }
 
 export function estimatePenalty(input: PenaltyInput, rules: PenaltyRules = DEFAULT_PENALTY_RULES): PenaltyEstimate {
-  const addedKva = round2(Math.max(0, input.excessKva));
+  const added = addedCapacity(input);
+  const addedKva = added.kva;
   const months = monthsUsed(input.firstSeen, input.lastSeen, rules.daysPerMonth);
   const items: PenaltyItem[] = [];
   if (input.tariff === 'two_part') {
@@ -154,6 +200,14 @@ export function estimatePenalty(input: PenaltyInput, rules: PenaltyRules = DEFAU
     currency: 'CNY',
     tariff: input.tariff,
     addedKva,
+    addedKvaBasis: added.basis,
+    addedKvaFormula: added.formula,
+    capacity: {
+      contractKva: input.contractKva,
+      nameplateKva: input.nameplateKva ?? null,
+      apparentDemandKva: input.maxDemandKva ?? null,
+      activeDemandKw: input.maxDemandKw,
+    },
     monthsUsed: months,
     items,
     totalYuan: round2(items.reduce((sum, item) => sum + item.amountYuan, 0)),

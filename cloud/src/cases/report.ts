@@ -46,6 +46,19 @@ export function renderCaseReport(input: CaseReportInput): string {
     row('Tariff 电价类别', customer ? esc(customer.tariff === 'two_part' ? 'two-part 两部制' : 'single 单一制') : '—'),
     row('Contract capacity 合同容量', `${esc(record.contractKva)} kVA`),
     row('Maximum demand 最大需量', `${esc(record.maxDemandKw)} kW`),
+    row(
+      'Apparent maximum demand 视在最大需量',
+      record.maxDemandKva === null ? '— (not recorded)' : `${esc(record.maxDemandKva)} kVA`,
+    ),
+    row(
+      'Equipment found 现场设备铭牌容量',
+      record.equipment
+        ? `<span data-nameplate="${esc(record.equipment.nameplateKva)}">${esc(record.equipment.nameplateKva)} kVA</span>` +
+            `${record.equipment.description ? ` — ${esc(record.equipment.description)}` : ''}` +
+            `${record.equipment.photo ? ` (photo 照片: ${esc(record.equipment.photo)})` : ''}` +
+            ` <span class="muted">${esc(record.equipment.recordedBy)}, ${esc(t(record.equipment.recordedAt))}</span>`
+        : '— (not recorded)',
+    ),
     row('Excess 超容', `${esc(record.excessKva)} kVA`),
     row('First seen 首次发现', esc(t(record.firstSeen))),
     row('Last seen 最近发现', esc(t(record.lastSeen))),
@@ -86,6 +99,12 @@ export function renderCaseReport(input: CaseReportInput): string {
 </body></html>`;
 }
 
+const BASIS_LABELS: Record<PenaltyEstimate['addedKvaBasis'], string> = {
+  nameplate: 'from the nameplate of the equipment found 按现场设备铭牌',
+  apparent_demand: 'no nameplate recorded: from the apparent maximum demand 未记录铭牌，按视在最大需量',
+  active_demand: 'no nameplate or apparent demand recorded: active demand, a lower bound 按有功需量（下限）',
+};
+
 function renderPenalty(penalty: PenaltyEstimate | null, state: string): string {
   if (!penalty) {
     return `<p class="muted">Estimated once the case is confirmed (now: ${esc(state)}) 案件确认后估算</p>`;
@@ -98,5 +117,9 @@ function renderPenalty(penalty: PenaltyEstimate | null, state: string): string {
     .join('');
   return `<table class="penalty"><tr><th>Item 项目</th><th>Formula 计算</th><th>Yuan 元</th></tr>${items}
 <tr class="total"><td>Total 合计</td><td>${esc(penalty.addedKva)} kVA, ${esc(penalty.monthsUsed)} month(s)</td><td data-total="${esc(penalty.totalYuan)}">${esc(penalty.totalYuan.toFixed(2))}</td></tr></table>
+<p data-added-basis="${esc(penalty.addedKvaBasis)}">Added capacity 私增容量: ${esc(penalty.addedKva)} kVA = ${esc(penalty.addedKvaFormula)}
+(${esc(BASIS_LABELS[penalty.addedKvaBasis])}). Nameplate found 铭牌容量: ${penalty.capacity.nameplateKva === null ? '—' : `${esc(penalty.capacity.nameplateKva)} kVA`};
+apparent maximum demand 视在最大需量: ${penalty.capacity.apparentDemandKva === null ? '—' : `${esc(penalty.capacity.apparentDemandKva)} kVA`};
+active maximum demand 有功最大需量: ${esc(penalty.capacity.activeDemandKw)} kW.</p>
 <p class="muted">${esc(penalty.ruleSet)} — ${esc(penalty.citation)}. ${esc(penalty.note)}</p>`;
 }

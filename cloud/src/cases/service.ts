@@ -9,9 +9,9 @@ import type { CaseState, Tariff } from '@gridsafe/shared';
 import type { CapacityCaseEvidence, CaseStore, RegistryView } from '../detector-kit/types.js';
 import type { SqlCaseStore } from '../storage/relational/case-store.js';
 import { CaseTransitionError } from './errors.js';
-import { estimatePenalty, type PenaltyEstimate, type PenaltyRules } from './penalty.js';
+import { estimatePenalty, type PenaltyEstimate, type PenaltyInput, type PenaltyRules } from './penalty.js';
 import { checkTransition } from './state-machine.js';
-import type { AuditEntry, CaseComment, CaseRecord } from './types.js';
+import type { AuditEntry, CaseComment, CaseRecord, EquipmentFound } from './types.js';
 
 export interface CaseFilter {
   state?: CaseState;
@@ -69,6 +69,35 @@ export class CaseService implements CaseStore {
     return moved;
   }
 
+  /**
+   * Records the equipment found on site (nameplate kVA, a description, a photo reference):
+   * only while the case is in field_check, the step where someone is on site. The penalty
+   * then takes the added capacity from the nameplate.
+   */
+  async recordEquipment(
+    id: string,
+    actor: string,
+    found: { nameplateKva: number; description?: string; photo?: string },
+  ): Promise<CaseRecord> {
+    const equipment: EquipmentFound = {
+      nameplateKva: found.nameplateKva,
+      description: found.description?.trim() || null,
+      photo: found.photo?.trim() || null,
+      recordedBy: actor,
+      recordedAt: Date.now(),
+    };
+    const recorded = await this.store.recordEquipment(id, equipment, (current) => {
+      if (current.state !== 'field_check') {
+        throw new CaseTransitionError(
+          'not_allowed',
+          `case "${id}" is ${current.state}: the equipment found is recorded during the field check (state field_check)`,
+        );
+      }
+    });
+    if (!recorded) throw new CaseTransitionError('not_found', `case "${id}" does not exist`);
+    return recorded;
+  }
+
   /** Comments on a case, oldest first (the comment lines of its trail). */
   async comments(id: string): Promise<CaseComment[]> {
     return (await this.store.history(id))
@@ -94,12 +123,14 @@ export class CaseService implements CaseStore {
   }
 }
 
-function penaltyInput(record: CaseRecord, tariff: Tariff) {
+function penaltyInput(record: CaseRecord, tariff: Tariff): PenaltyInput {
   return {
     tariff,
     contractKva: record.contractKva,
     maxDemandKw: record.maxDemandKw,
     excessKva: record.excessKva,
+    maxDemandKva: record.maxDemandKva,
+    nameplateKva: record.equipment?.nameplateKva ?? null,
     firstSeen: record.firstSeen,
     lastSeen: record.lastSeen,
   };

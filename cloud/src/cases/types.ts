@@ -8,6 +8,8 @@ export interface CaseRecord {
   state: CaseState;
   contractKva: number;
   maxDemandKw: number;
+  /** Highest apparent 15-minute demand, kVA (null on cases opened before it was recorded). */
+  maxDemandKva: number | null;
   excessKva: number;
   firstSeen: number;
   lastSeen: number;
@@ -16,9 +18,22 @@ export interface CaseRecord {
   openedAt: number;
   updatedAt: number;
   penalty: PenaltyEstimate | null;
+  /** The equipment the field check found, when recorded. */
+  equipment: EquipmentFound | null;
 }
 
-export const AUDIT_ACTIONS = ['opened', 'evidence', 'transition', 'comment', 'report'] as const;
+/** What the field check found on site (私自增容: a larger transformer or added motors). */
+export interface EquipmentFound {
+  /** Total nameplate capacity of the equipment found, kVA. */
+  nameplateKva: number;
+  description: string | null;
+  /** Reference to a photo of the nameplate (e.g. the field work order's attachment URL). */
+  photo: string | null;
+  recordedBy: string;
+  recordedAt: number;
+}
+
+export const AUDIT_ACTIONS = ['opened', 'evidence', 'transition', 'comment', 'report', 'equipment'] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** One line of the append-only audit trail: who did what, when. */

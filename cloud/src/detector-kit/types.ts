@@ -59,6 +59,11 @@ export interface CapacityCaseEvidence {
   contractKva: number;
   /** Highest 15-minute demand seen, kW (or kVA where only apparent power is known). */
   maxDemandKw: number;
+  /**
+   * Highest apparent 15-minute demand seen, kVA: beside kW, what the capacity rules are
+   * about. Absent where no demand was measured (a case opened from a line-loss lead).
+   */
+  maxDemandKva?: number;
   excessKva: number;
   firstSeen: number;
   lastSeen: number;

@@ -16,6 +16,7 @@ const record: CaseRecord = {
   state: 'confirmed',
   contractKva: 100,
   maxDemandKw: 234.2,
+  maxDemandKva: 251.8,
   excessKva: 134.2,
   firstSeen: start,
   lastSeen: start + 1999 * 60_000,
@@ -24,6 +25,7 @@ const record: CaseRecord = {
   openedAt: start,
   updatedAt: start,
   penalty: null,
+  equipment: null,
 };
 
 t.test('times are shown in the site time zone', async (t) => {

@@ -69,6 +69,35 @@ t.test('penalty under 供电营业规则 (1996) Art. 100: two-part tariff', asyn
   t.match(estimate.citation, /第一百条/);
 });
 
+t.test('added capacity: the nameplate found when recorded, else apparent demand, else active demand', async (t) => {
+  const seed = {
+    tariff: 'single' as const,
+    contractKva: 100,
+    maxDemandKw: 234.2,
+    excessKva: 134.2,
+    firstSeen: 0,
+    lastSeen: 0,
+  };
+  const withNameplate = estimatePenalty({ ...seed, maxDemandKva: 251.8, nameplateKva: 315 });
+  t.match(withNameplate, {
+    addedKva: 215,
+    addedKvaBasis: 'nameplate',
+    addedKvaFormula: 'nameplate found 315 kVA − contract 100 kVA',
+    capacity: { contractKva: 100, nameplateKva: 315, apparentDemandKva: 251.8, activeDemandKw: 234.2 },
+    totalYuan: 215 * 50,
+  });
+  const apparent = estimatePenalty({ ...seed, maxDemandKva: 251.8, nameplateKva: null });
+  t.match(apparent, { addedKva: 151.8, addedKvaBasis: 'apparent_demand', totalYuan: 7590 });
+  t.ok(apparent.addedKva > seed.excessKva, 'apparent demand is above the kW lower bound');
+  const older = estimatePenalty(seed);
+  t.match(older, { addedKva: 134.2, addedKvaBasis: 'active_demand', addedKvaFormula: /a lower bound/ });
+  t.equal(
+    estimatePenalty({ ...seed, nameplateKva: 80 }).addedKva,
+    0,
+    'a nameplate under the contract adds nothing (never negative)',
+  );
+});
+
 t.test('penalty for other tariffs: 50 yuan per kVA', async (t) => {
   const estimate = estimatePenalty({
     tariff: 'single',

@@ -165,3 +165,76 @@ t.test('case moves, refusals, trail, penalty and report', async (t) => {
     'each move notified once, in order, signed',
   );
 });
+
+t.test('penalty on apparent capacity: the nameplate found on site when recorded, else apparent demand', async (t) => {
+  const wf = await startWorkflowCloud(t);
+  const start = Date.UTC(2026, 3, 1);
+  const id = await wf.cloud.ctx.cases.openOrUpdate({
+    customer: 'c-002',
+    contractKva: 50,
+    maxDemandKw: 80,
+    maxDemandKva: 95,
+    excessKva: 30,
+    firstSeen: start,
+    lastSeen: start + 86_400_000,
+    demandSeries: [[start, 80]],
+    detail: {},
+  });
+  const move = (to: string, note?: string) =>
+    wf.api('auditor', 'POST', `/api/v1/cases/${id}/transition`, note ? { to, note } : { to });
+  const record = (who: 'auditor' | 'li' | 'zhao', body: Record<string, unknown>) =>
+    wf.api(who, 'POST', `/api/v1/cases/${id}/equipment`, body);
+  t.match((await wf.api('auditor', 'GET', `/api/v1/cases/${id}`)).body, { maxDemandKw: 80, maxDemandKva: 95 });
+
+  await move('under_review');
+  t.match(await record('auditor', { nameplateKva: 160 }), {
+    status: 409,
+    body: { detail: /is under_review: the equipment found is recorded during the field check/ },
+  });
+  await move('field_check', 'send the field team');
+  t.match(
+    (await wf.api('auditor', 'GET', `/api/v1/cases/${id}/penalty`)).body,
+    {
+      estimate: {
+        addedKva: 45,
+        addedKvaBasis: 'apparent_demand',
+        addedKvaFormula: 'apparent maximum demand 95 kVA − contract 50 kVA',
+        capacity: { contractKva: 50, nameplateKva: null, apparentDemandKva: 95, activeDemandKw: 80 },
+        totalYuan: 2250,
+      },
+    },
+    'no nameplate yet: 45 kVA of apparent demand above contract × 50 yuan',
+  );
+  t.match(await record('auditor', { nameplateKva: 0 }), { status: 400, body: { detail: /nameplateKva/ } });
+  t.equal((await record('li', { nameplateKva: 160 })).status, 403, 'an inspector of another area may not');
+  const recorded = await record('zhao', {
+    nameplateKva: 160,
+    description: 'S11-160 transformer in place of the 50 kVA unit',
+    photo: '/api/v1/workorders/wo-7/photos/1',
+  });
+  t.equal(recorded.status, 200);
+  t.match(recorded.body.equipment, {
+    nameplateKva: 160,
+    description: 'S11-160 transformer in place of the 50 kVA unit',
+    photo: '/api/v1/workorders/wo-7/photos/1',
+    recordedBy: 'zhao',
+  });
+  const confirmed = await move('confirmed', 'a 160 kVA transformer found on site');
+  t.match(confirmed.body.penalty, {
+    addedKva: 110,
+    addedKvaBasis: 'nameplate',
+    addedKvaFormula: 'nameplate found 160 kVA − contract 50 kVA',
+    capacity: { nameplateKva: 160, apparentDemandKva: 95, activeDemandKw: 80 },
+    totalYuan: 5500,
+  });
+  const history = (await wf.api('auditor', 'GET', `/api/v1/cases/${id}`)).body.history as Array<{ action: string }>;
+  t.ok(
+    history.some((h) => h.action === 'equipment'),
+    'the record is in the trail',
+  );
+  const report = (await wf.api('auditor', 'GET', `/api/v1/cases/${id}/report`)).body as string;
+  t.match(report, /data-added-basis="nameplate"/);
+  t.match(report, /data-nameplate="160"/);
+  t.match(report, /Apparent maximum demand 视在最大需量<\/th><td>95 kVA/);
+  t.match(report, /apparent maximum demand 视在最大需量: 95 kVA/, 'the report shows both');
+});

@@ -17,6 +17,8 @@ interface Episode {
   lastSeen: number;
   maxDemandKw: number;
   maxDemandAt: number;
+  /** Highest apparent 15-minute demand in the excess, kVA: the capacity actually drawn (issue 11). */
+  maxDemandKva: number;
   /** Highest CT secondary current seen on the customer's meters during the excess, A. */
   maxSecondaryA: number | null;
 }
@@ -49,7 +51,7 @@ function daysOf(blocks: Array<[number, number]>, s: CapacitySettings): number {
 
 export const capacityViolation: Detector<CapacitySettings, CapacityState> = {
   name: 'capacity_violation',
-  stateVersion: 1,
+  stateVersion: 2,
   settings: CAPACITY_SETTINGS,
 
   subjectsOfReading(input: ReadingInput) {
@@ -111,6 +113,7 @@ function evaluate(
   st.lastEvalMinute = minute;
   const end = (minute + 1) * MINUTE;
   let demand = 0;
+  let apparent = 0;
   for (const [id, m] of Object.entries(st.meters)) {
     if (end - m.lastTs > s.meterStaleSeconds * 1000 + MINUTE) {
       delete st.meters[id];
@@ -119,6 +122,7 @@ function evaluate(
     const d = demandAt(m, minute, s.demandMinutes, s.minCoverageMinutes);
     if (d === null) return []; // not enough readings in the period: no demand figure, no judgement
     demand += s.basis === 'kw' ? d.kw : d.kva;
+    apparent += d.kva;
   }
   const threshold = contractKva * (1 + s.excessPct / 100);
   const blockStart = Math.floor((end - 1) / BLOCK) * BLOCK;
@@ -134,8 +138,16 @@ function evaluate(
     if (lastBlock && lastBlock[0] === blockStart) lastBlock[1] = Math.max(lastBlock[1], demand);
     else st.blocks.push([blockStart, demand]);
     if (!st.episode)
-      st.episode = { firstSeen: end, lastSeen: end, maxDemandKw: demand, maxDemandAt: end, maxSecondaryA: null };
+      st.episode = {
+        firstSeen: end,
+        lastSeen: end,
+        maxDemandKw: demand,
+        maxDemandAt: end,
+        maxDemandKva: apparent,
+        maxSecondaryA: null,
+      };
     st.episode.lastSeen = end;
+    st.episode.maxDemandKva = Math.max(st.episode.maxDemandKva, apparent);
     if (demand > st.episode.maxDemandKw) {
       st.episode.maxDemandKw = demand;
       st.episode.maxDemandAt = end;
@@ -166,6 +178,7 @@ function evaluate(
     demandKw: round(demand),
     maxDemandKw: round(ep.maxDemandKw),
     maxDemandAt: ep.maxDemandAt,
+    maxDemandKva: round(ep.maxDemandKva),
     excessKva: round(ep.maxDemandKw - contractKva),
     excessPct: round(((ep.maxDemandKw - contractKva) / contractKva) * 100, 1),
     periodsAbove: st.blocks.length,
@@ -199,6 +212,7 @@ function evaluate(
       customer,
       contractKva,
       maxDemandKw: round(ep.maxDemandKw),
+      maxDemandKva: round(ep.maxDemandKva),
       excessKva: round(ep.maxDemandKw - contractKva),
       firstSeen: ep.firstSeen,
       lastSeen: ep.lastSeen,

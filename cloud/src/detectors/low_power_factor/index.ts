@@ -1,81 +1,154 @@
-/** low_power_factor: a meter's power factor below its limit for long enough, under real load. See README.md. */
+/**
+ * low_power_factor: a meter's power factor from its energies over a window (kWh and
+ * kvarh, as the tariff assesses it) below the customer's own standard. See README.md.
+ */
+import type { ReadingValues } from '@gridsafe/shared';
 import type { Detector } from '../../detector-kit/detector.js';
 import { initialCondition, type ConditionState } from '../../detector-kit/condition.js';
-import { apparentKva, round } from '../../detector-kit/measures.js';
+import { MINUTE_MS, apparentKva, round } from '../../detector-kit/measures.js';
 import { Type } from '@gridsafe/shared';
 import { defineSettings, SettingsError, type SettingsOf } from '../../detector-kit/settings.js';
 import { thresholdStep, timingOf, timingSchema } from '../../detector-kit/threshold.js';
+import { standardFor } from './standard.js';
 
 const SETTINGS = defineSettings(
   {
-    /**
-     * Limit. Not in FACTS.md: 0.90 is the assessment standard Chinese utilities apply to
-     * industrial users of 100 kVA and more (功率因数调整电费办法, 1983); unconfirmed, configurable.
-     */
-    limit: Type.Number({ default: 0.9, minimum: 0, maximum: 1 }),
-    /** Hysteresis: resolves once the power factor is back at or above this. */
-    clearAt: Type.Number({ default: 0.92, minimum: 0, maximum: 1 }),
+    /** The customer's own standard by id (e.g. 0.80 for an agricultural customer), over the class found. */
+    standards: Type.Record(Type.String(), Type.Number({ minimum: 0, maximum: 1 }), { default: {} }),
+    /** FACTS.md (功率因数调整电费办法 1983): high-voltage industrial customers of 160 kVA and above, 0.90. */
+    hvLargeStandard: Type.Number({ default: 0.9, minimum: 0, maximum: 1 }),
+    hvLargeKva: Type.Number({ default: 160, minimum: 0 }),
+    /** FACTS.md: other customers of 100 kVA (kW) and above, 0.85; smaller ones are not assessed. */
+    generalStandard: Type.Number({ default: 0.85, minimum: 0, maximum: 1 }),
+    generalKva: Type.Number({ default: 100, minimum: 0 }),
+    /** A meter with no customer (a transformer's own): not a tariff matter; 0.90, the highest class. */
+    unassignedStandard: Type.Number({ default: 0.9, minimum: 0, maximum: 1 }),
+    /** Hysteresis: the occurrence ends once the window's power factor is this far above the standard. */
+    clearMargin: Type.Number({ default: 0.02, minimum: 0, maximum: 1 }),
     /** Below this the alert is critical. */
     criticalAt: Type.Number({ default: 0.7, minimum: 0, maximum: 1 }),
-    /** Power factor means little at light load: readings under this apparent power (kVA) are not judged. */
+    /**
+     * Energies are summed over the trailing window of this many minutes, and the power factor
+     * is kWh / √(kWh² + kvarh²): a sustained figure, as the tariff's monthly assessment is.
+     */
+    windowMinutes: Type.Number({ default: 60, minimum: 1, maximum: 1440 }),
+    /** The window is judged once this share of it carried real load. */
+    minCoverage: Type.Number({ default: 0.5, minimum: 0.01, maximum: 1 }),
+    /** Power factor means little at light load: intervals under this apparent power (kVA) do not count ... */
     minLoadKva: Type.Number({ default: 5, minimum: 0 }),
     /** ... nor under this share of the customer's contract capacity (when the meter has a customer). */
     minLoadShareOfContract: Type.Number({ default: 0.1, minimum: 0, maximum: 1 }),
-    /** "For long enough": one 15-minute demand period. */
-    ...timingSchema(900, 900),
+    /** The window is the sustainment: no further hold by default; 15 minutes inside the clear band to end. */
+    ...timingSchema(0, 900),
   },
   (s) => {
-    if (s.clearAt < s.limit) throw new SettingsError('clearAt', `${s.clearAt} must not be below limit (${s.limit})`);
+    if (s.criticalAt > Math.min(s.hvLargeStandard, s.generalStandard, s.unassignedStandard))
+      throw new SettingsError('criticalAt', `${s.criticalAt} must not be above a standard`);
     return s;
   },
 );
 export type PowerFactorSettings = SettingsOf<typeof SETTINGS>;
 
-/** |pf| from the meter, or |p| / s when it gives no pf. */
-function powerFactor(values: { pf?: number; p_kw?: number }, kva: number | undefined): number | undefined {
-  if (values.pf !== undefined) return Math.abs(values.pf);
-  if (values.p_kw !== undefined && kva !== undefined && kva > 0) return Math.min(1, Math.abs(values.p_kw) / kva);
-  return undefined;
+/** Energy of one minute of the window, from the intervals that carried real load. */
+interface Bucket {
+  minute: number;
+  kwh: number;
+  kvarh: number;
+  ms: number;
 }
 
-export const lowPowerFactor: Detector<PowerFactorSettings, { cond: ConditionState }> = {
+interface PfState {
+  cond: ConditionState;
+  /** The latest reading's active and reactive power, held until the next (zero-order hold). */
+  last: { ts: number; p: number; q: number; counted: boolean } | null;
+  buckets: Bucket[];
+}
+
+/** Active and reactive power magnitudes of a reading, from whichever two of p, q, s, pf it has. */
+function powers(v: ReadingValues): { p: number; q: number; s: number } | undefined {
+  const s = apparentKva(v);
+  if (s === undefined) return undefined;
+  const p = v.p_kw !== undefined ? Math.abs(v.p_kw) : v.pf !== undefined ? Math.abs(v.pf) * s : undefined;
+  if (p === undefined) return undefined;
+  const q = v.q_kvar !== undefined ? Math.abs(v.q_kvar) : Math.sqrt(Math.max(0, s * s - p * p));
+  return { p, q, s };
+}
+
+export const lowPowerFactor: Detector<PowerFactorSettings, PfState> = {
   name: 'low_power_factor',
-  stateVersion: 1,
+  stateVersion: 2,
   settings: SETTINGS,
   subjectsOfReading: (input) =>
     input.device?.kind === 'meter' ? [{ subject: input.reading.device, kind: 'device' }] : [],
-  initialState: () => ({ cond: initialCondition() }),
+  initialState: () => ({ cond: initialCondition(), last: null, buckets: [] }),
   onReading(st, input, ref, ctx) {
     const s = ctx.settings;
-    const v = input.reading.values;
-    const kva = apparentKva(v);
-    const pf = powerFactor(v, kva);
-    if (pf === undefined || kva === undefined) return [];
+    const { ts, values } = input.reading;
+    const pq = powers(values);
+    if (pq === undefined) return [];
+    if (st.last && ts <= st.last.ts) return []; // a stray older reading must not count twice
     const customer = input.device?.customer ? ctx.registry.customer(input.device.customer) : undefined;
+    const standard = standardFor(input.device, customer, s);
     const minLoad = Math.max(s.minLoadKva, customer ? customer.contractKva * s.minLoadShareOfContract : 0);
-    // Light load: no judgement, and the debounce does not run on through it either.
-    if (kva < minLoad) return [];
+    // A customer with generation is judged on its import periods only: export, or net import
+    // under real load, at noon says nothing about its own reactive demand (FACTS.md).
+    const importing = !customer?.hasGeneration || (values.p_kw !== undefined && values.p_kw > 0);
+    const counted = pq.s >= minLoad && importing;
+
+    // The interval since the previous reading, at that reading's powers, if it counted.
+    const prev = st.last;
+    if (prev && prev.counted && ts - prev.ts <= s.maxGapSeconds * 1000) {
+      const hours = (ts - prev.ts) / 3_600_000;
+      const minute = Math.floor(prev.ts / MINUTE_MS);
+      let bucket = st.buckets[st.buckets.length - 1];
+      if (!bucket || bucket.minute !== minute) st.buckets.push((bucket = { minute, kwh: 0, kvarh: 0, ms: 0 }));
+      bucket.kwh += prev.p * hours;
+      bucket.kvarh += prev.q * hours;
+      bucket.ms += ts - prev.ts;
+    }
+    st.last = { ts, p: pq.p, q: pq.q, counted };
+    const windowMs = s.windowMinutes * MINUTE_MS;
+    const firstMinute = Math.floor((ts - windowMs) / MINUTE_MS);
+    while (st.buckets.length > 0 && st.buckets[0]!.minute < firstMinute) st.buckets.shift();
+    if (standard.value === null) return [];
+
+    let kwh = 0;
+    let kvarh = 0;
+    let ms = 0;
+    for (const b of st.buckets) {
+      kwh += b.kwh;
+      kvarh += b.kvarh;
+      ms += b.ms;
+    }
+    // Too little real load in the window: no judgement, and the debounce does not run on through it.
+    if (ms < windowMs * s.minCoverage || kwh + kvarh <= 0) return [];
+    const pf = kwh / Math.hypot(kwh, kvarh);
     return thresholdStep(
       st.cond,
-      input.reading.ts,
+      ts,
       pf,
       {
         type: 'low_power_factor',
         subject: ref.subject,
         subjectKind: 'device',
         direction: 'below',
-        raiseAt: s.limit,
-        clearAt: s.clearAt,
+        raiseAt: standard.value,
+        clearAt: Math.min(1, standard.value + s.clearMargin),
         criticalAt: s.criticalAt,
         timing: timingOf(s),
       },
       (since) => ({
         pf: round(pf, 3),
-        limit: s.limit,
-        loadKva: round(kva),
-        pKw: v.p_kw !== undefined ? round(v.p_kw) : null,
+        standard: standard.value,
+        standardBasis: standard.basis,
+        windowMinutes: s.windowMinutes,
+        kwh: round(kwh, 3),
+        kvarh: round(kvarh, 3),
+        coveredMinutes: round(ms / MINUTE_MS, 1),
+        importOnly: customer?.hasGeneration === true,
+        loadKva: round(pq.s),
         since,
-        customer: input.device?.customer ?? null,
+        customer: customer?.id ?? null,
       }),
     );
   },

@@ -23,6 +23,7 @@ const caseSchema = {
     state: { type: 'string' },
     contractKva: { type: 'number' },
     maxDemandKw: { type: 'number' },
+    maxDemandKva: { type: ['number', 'null'], description: 'highest apparent 15-minute demand' },
     excessKva: { type: 'number' },
     firstSeen: { type: 'integer' },
     lastSeen: { type: 'integer' },
@@ -31,6 +32,11 @@ const caseSchema = {
     openedAt: { type: 'integer' },
     updatedAt: { type: 'integer' },
     penalty: { type: ['object', 'null'], additionalProperties: true },
+    equipment: {
+      type: ['object', 'null'],
+      description: 'what the field check found: nameplate kVA, description, photo reference, who and when',
+      additionalProperties: true,
+    },
     history: { type: 'array', items: { type: 'object', additionalProperties: true } },
   },
 } as const;
@@ -202,6 +208,38 @@ export const caseWorkflowRoutes: FastifyPluginAsync<{ timeZone: (customer: strin
       if (!text) throw new HttpProblem(400, 'empty_comment', 'a comment needs some text');
       const comment = await cases.addComment(record, request.user.name, text);
       return reply.code(201).send(comment);
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { nameplateKva: number; description?: string; photo?: string } }>(
+    '/api/v1/cases/:id/equipment',
+    {
+      schema: {
+        tags,
+        summary:
+          'Record the equipment the field check found (case in field_check): its nameplate kVA then sets the added capacity of the penalty',
+        params: idParam,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['nameplateKva'],
+          properties: {
+            nameplateKva: { type: 'number', exclusiveMinimum: 0, maximum: 1_000_000 },
+            description: { type: 'string', maxLength: 2000 },
+            photo: {
+              type: 'string',
+              maxLength: 2000,
+              description: 'reference to a photo, e.g. a work-order photo URL',
+            },
+          },
+        },
+        response: { 200: caseSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      allow(request, 'admin', 'auditor', 'inspector');
+      const record = await load(request, request.params.id);
+      return cases.recordEquipment(record.id, request.user.name, request.body);
     },
   );
 

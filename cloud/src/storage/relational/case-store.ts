@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import type { CaseState } from '@gridsafe/shared';
 import type { CapacityCaseEvidence, CaseStore } from '../../detector-kit/types.js';
-import type { AuditAction, AuditEntry, CaseComment, CaseRecord } from '../../cases/types.js';
+import type { AuditAction, AuditEntry, CaseComment, CaseRecord, EquipmentFound } from '../../cases/types.js';
 import { isUniqueViolation, type RelationalDb } from './db.js';
 import type { CaseTable } from './schema.js';
 import { newId } from './ids.js';
@@ -27,6 +27,7 @@ function toCase(row: CaseTable): CaseRecord {
     state: row.state as CaseState,
     contractKva: row.contract_kva,
     maxDemandKw: row.max_demand_kw,
+    maxDemandKva: row.max_demand_kva,
     excessKva: row.excess_kva,
     firstSeen: row.first_seen,
     lastSeen: row.last_seen,
@@ -35,6 +36,7 @@ function toCase(row: CaseTable): CaseRecord {
     openedAt: row.created_at,
     updatedAt: row.updated_at,
     penalty: row.penalty === null ? null : (JSON.parse(row.penalty) as CaseRecord['penalty']),
+    equipment: row.equipment === null ? null : (JSON.parse(row.equipment) as EquipmentFound),
   };
 }
 
@@ -79,6 +81,10 @@ export class SqlCaseStore implements CaseStore {
         const update = {
           contract_kva: evidence.contractKva,
           max_demand_kw: Math.max(open.max_demand_kw, evidence.maxDemandKw),
+          max_demand_kva:
+            evidence.maxDemandKva === undefined
+              ? open.max_demand_kva
+              : Math.max(open.max_demand_kva ?? 0, evidence.maxDemandKva),
           excess_kva: Math.max(open.excess_kva, evidence.excessKva),
           first_seen: Math.min(open.first_seen, evidence.firstSeen),
           last_seen: Math.max(open.last_seen, evidence.lastSeen),
@@ -101,6 +107,7 @@ export class SqlCaseStore implements CaseStore {
             note: null,
             detail: JSON.stringify({
               maxDemandKw: evidence.maxDemandKw,
+              maxDemandKva: evidence.maxDemandKva ?? null,
               excessKva: evidence.excessKva,
               lastSeen: evidence.lastSeen,
             }),
@@ -114,6 +121,7 @@ export class SqlCaseStore implements CaseStore {
         state: 'new',
         contract_kva: evidence.contractKva,
         max_demand_kw: evidence.maxDemandKw,
+        max_demand_kva: evidence.maxDemandKva ?? null,
         excess_kva: evidence.excessKva,
         first_seen: evidence.firstSeen,
         last_seen: evidence.lastSeen,
@@ -121,6 +129,7 @@ export class SqlCaseStore implements CaseStore {
         penalty: null,
         created_at: now,
         updated_at: now,
+        equipment: null,
       };
       await trx.insertInto('cases').values(row).execute();
       await trx
@@ -222,6 +231,43 @@ export class SqlCaseStore implements CaseStore {
       return toCase({ ...row, ...update } as CaseTable);
     });
     if (record) this.events.emit('change', record, 'transition');
+    return record;
+  }
+
+  /**
+   * Records the equipment the field check found, inside one transaction that holds the
+   * case: `check` sees the case as it is and throws to refuse. Appended to the trail.
+   * Undefined when there is no such case.
+   */
+  async recordEquipment(
+    id: string,
+    equipment: EquipmentFound,
+    check: (current: CaseRecord) => void,
+  ): Promise<CaseRecord | undefined> {
+    const record = await this.rdb.db.transaction().execute(async (trx) => {
+      let rowQuery = trx.selectFrom('cases').selectAll().where('id', '=', id);
+      if (this.rdb.dialect === 'postgres') rowQuery = rowQuery.forUpdate();
+      const row = await rowQuery.executeTakeFirst();
+      if (!row) return undefined;
+      check(toCase(row));
+      const update = { equipment: JSON.stringify(equipment), updated_at: equipment.recordedAt };
+      await trx.updateTable('cases').set(update).where('id', '=', id).execute();
+      await trx
+        .insertInto('case_history')
+        .values({
+          case_id: id,
+          at: equipment.recordedAt,
+          actor: equipment.recordedBy,
+          action: 'equipment',
+          from_state: null,
+          to_state: null,
+          note: equipment.description,
+          detail: JSON.stringify({ nameplateKva: equipment.nameplateKva, photo: equipment.photo }),
+        })
+        .execute();
+      return toCase({ ...row, ...update });
+    });
+    if (record) this.events.emit('change', record, 'equipment');
     return record;
   }
 

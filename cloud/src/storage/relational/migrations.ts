@@ -189,6 +189,13 @@ function migrations(dialect: Dialect): Record<string, Migration> {
             || COALESCE(CAST(resolved_at AS TEXT), 'null') || ',"severity":"' || severity || '"}]'`.execute(db);
       },
     },
+    // Penalty on apparent capacity (issue 11): apparent maximum demand and the equipment found.
+    '0003_case_apparent_capacity': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('cases').addColumn('max_demand_kva', real).execute();
+        await db.schema.alterTable('cases').addColumn('equipment', 'text').execute();
+      },
+    },
   };
 }
 

@@ -76,6 +76,9 @@ export interface CaseTable {
   penalty: string | null;
   created_at: number;
   updated_at: number;
+  max_demand_kva: number | null;
+  /** JSON of EquipmentFound, once the field check recorded it. */
+  equipment: string | null;
 }
 
 export interface CaseHistoryTable {
