@@ -6,7 +6,7 @@ import { createLogger, loadBuiltinProfiles, type DeviceProfile, type Logger, typ
 import { FleetModel, truthRecord } from '../model/fleet.js';
 import type { CommFault, Scenario } from '../scenario/types.js';
 import { ModbusTcpServer } from '../transport/tcp-server.js';
-import { ModbusRtuServer } from '../transport/rtu-server.js';
+import { ModbusRtuServer, type RtuBusCounters } from '../transport/rtu-server.js';
 import { JsonlFile } from './jsonl-file.js';
 import { SimDevice, type DeviceCounters } from './sim-device.js';
 
@@ -36,6 +36,8 @@ export interface SimulatorHandle {
   /** Forces a comm fault on a device (null: none), or returns it to its scenario (undefined). */
   setFault(deviceId: string, fault: (Partial<CommFault> & Pick<CommFault, 'fault'>) | null | undefined): void;
   counters(deviceId: string): DeviceCounters;
+  /** Frame counters of an RTU bus (frames served, and dropped by kind). */
+  rtuCounters(busId: string): RtuBusCounters;
   stop(): Promise<void>;
 }
 
@@ -99,6 +101,11 @@ export async function startSimulator(scenario: Scenario, options: SimulatorOptio
     setFault: (id, fault) =>
       device(id).setFault(fault ? { code: 6, delayMs: 2000, garbageBytes: 16, probability: 1, ...fault } : fault),
     counters: (id) => device(id).counters,
+    rtuCounters: (id) => {
+      const server = rtuServers.find((s) => s.spec.id === id);
+      if (!server) throw new Error(`no simulated RTU bus "${id}"`);
+      return { ...server.counters };
+    },
     stop: async () => {
       stopped = true;
       if (timer) clearTimeout(timer);

@@ -10,6 +10,7 @@ import {
   EVENT_TYPES,
   METER_EVENTS,
   PHASES,
+  RTU_FRAMINGS,
   TERMINAL_EVENTS,
   type BusSpec,
   type CustomerSpec,
@@ -175,6 +176,7 @@ function parseBus(src: SourceDoc, path: Path, item: unknown, defaultHost: string
     'stopBits',
     'turnaroundMs',
     'minRequestGapMs',
+    'framing',
     'count',
     'pad',
   ]);
@@ -208,6 +210,7 @@ function parseBus(src: SourceDoc, path: Path, item: unknown, defaultHost: string
     stopBits,
     turnaroundMs: f.number('turnaroundMs', 2, 0, 10_000),
     minRequestGapMs: f.number('minRequestGapMs', 0, 0, 10_000),
+    framing: f.oneOf('framing', RTU_FRAMINGS, 'strict'),
   };
   return Array.from({ length: count }, (_, k) => ({
     id: nth(id, k + 1, pad),

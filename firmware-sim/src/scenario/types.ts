@@ -30,7 +30,16 @@ export interface RtuBusSpec {
   turnaroundMs: number;
   /** A request that starts sooner than this after the last reply ended is ignored (a quirk of some devices); 0 = off. */
   minRequestGapMs: number;
+  /**
+   * `strict` (the default): frames end at a 3.5-character silence and a frame with a gap over
+   * 1.5 characters, a bad CRC or bytes beyond its request is dropped, as a real device does.
+   * `lenient`: frames are cut by length and CRC whatever the timing, skipping bytes that make none.
+   */
+  framing: RtuFraming;
 }
+
+export const RTU_FRAMINGS = ['strict', 'lenient'] as const;
+export type RtuFraming = (typeof RTU_FRAMINGS)[number];
 
 export type BusSpec = TcpBusSpec | RtuBusSpec;
 

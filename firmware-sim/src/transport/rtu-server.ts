@@ -4,6 +4,12 @@
  * keeps the wire's time itself: a request occupies the line for its length in
  * characters, the device answers after the 3.5-character silence plus its turnaround,
  * and the reply's bytes leave at the baud rate.
+ *
+ * Requests are framed strictly by default (rtu-framer.ts: silence ends a frame, a gap
+ * inside one voids it; a frame with a bad CRC or any byte beyond its request is
+ * dropped), or leniently (`framing: lenient`: cut by length and CRC, resynchronising
+ * byte by byte, whatever the timing). A DL/T 645 frame on a mixed line must likewise
+ * make up the whole frame; its own protocol has no 1.5-character rule.
  */
 import { performance } from 'node:perf_hooks';
 import { SerialPort } from 'serialport';
@@ -14,6 +20,7 @@ import { requestPduLength } from '../protocol/pdu.js';
 import type { SimDevice } from '../runtime/sim-device.js';
 import type { RtuBusSpec } from '../scenario/types.js';
 import { Pacer } from './pacer.js';
+import { SilenceFramer, type SilenceFrame } from './rtu-framer.js';
 import { wireTiming, type WireTiming } from './wire-timing.js';
 
 /** Leftover bytes that make no frame are dropped after this much quiet (a pseudo-terminal's own timing is not the wire's). */
@@ -25,6 +32,15 @@ export interface RtuBusCounters {
   discardedBytes: number;
   notForUs: number;
   tooSoon: number;
+  /** Strict framing: frames with a gap over 1.5 characters inside. */
+  brokenFrames: number;
+  /** Strict framing: frames whose length is not one request's (trailing or leading bytes, two requests run together). */
+  badLengthFrames: number;
+}
+
+interface TxJob {
+  bytes: Buffer;
+  startAt: number;
 }
 
 interface Request {
@@ -37,7 +53,15 @@ interface Request {
 export class ModbusRtuServer {
   readonly spec: RtuBusSpec;
   readonly timing: WireTiming;
-  readonly counters: RtuBusCounters = { frames: 0, crcErrors: 0, discardedBytes: 0, notForUs: 0, tooSoon: 0 };
+  readonly counters: RtuBusCounters = {
+    frames: 0,
+    crcErrors: 0,
+    discardedBytes: 0,
+    notForUs: 0,
+    tooSoon: 0,
+    brokenFrames: 0,
+    badLengthFrames: 0,
+  };
   private readonly units = new Map<number, SimDevice>();
   /** DL/T 645 meters on the line; with none, every frame is taken for Modbus RTU. */
   private readonly meters: SimDevice[] = [];
@@ -48,8 +72,11 @@ export class ModbusRtuServer {
   private rxFirstAt = 0;
   private rxLastAt = 0;
   private staleTimer: NodeJS.Timeout | undefined;
+  private readonly framer: SilenceFramer | undefined;
   /** Replies waiting for the line, earliest first: a slow device's late reply does not hold up the others. */
-  private txQueue: Array<{ bytes: Buffer; startAt: number }> = [];
+  private txQueue: TxJob[] = [];
+  /** Strict framing: the reply queued for the frame still being received. */
+  private tentative: TxJob | undefined;
   private sending = false;
   private pumpTimer: NodeJS.Timeout | undefined;
   /** When the line is free again after our last reply (its end plus the 3.5-character silence). */
@@ -65,6 +92,12 @@ export class ModbusRtuServer {
       else this.units.set(d.spec.unit, d);
     }
     this.log = log.child({ bus: spec.id });
+    if (spec.framing === 'strict')
+      this.framer = new SilenceFramer(
+        this.timing,
+        (frame) => this.strictUpdate(frame),
+        (frame) => this.strictEnd(frame),
+      );
   }
 
   async start(): Promise<void> {
@@ -95,6 +128,7 @@ export class ModbusRtuServer {
         stopBits: this.spec.stopBits,
         charMs: this.timing.charMs,
         t35Ms: this.timing.t35Ms,
+        framing: this.spec.framing,
         units: [...this.units.keys()],
       },
       'Modbus RTU bus open',
@@ -104,6 +138,7 @@ export class ModbusRtuServer {
   async stop(): Promise<void> {
     this.stopped = true;
     this.pacer?.cancel();
+    this.framer?.stop();
     if (this.staleTimer) clearTimeout(this.staleTimer);
     if (this.pumpTimer) clearTimeout(this.pumpTimer);
     this.txQueue = [];
@@ -113,6 +148,10 @@ export class ModbusRtuServer {
   }
 
   private receive(chunk: Buffer): void {
+    if (this.framer) {
+      this.framer.push(chunk);
+      return;
+    }
     const now = performance.now();
     if (this.rx.length === 0) this.rxFirstAt = now;
     this.rxLastAt = now;
@@ -128,7 +167,54 @@ export class ModbusRtuServer {
     }
   }
 
-  /** Cuts complete frames off the receive buffer; a frame with a bad CRC is skipped one byte at a time to resynchronise. */
+  /**
+   * Strict framing: as soon as the bytes so far are exactly one sound request, its reply is
+   * scheduled (it starts no sooner than the 3.5-character silence after the frame); any
+   * further byte of the same frame withdraws it, so only a frame that ends as one sound
+   * request is answered, and an answer is not delayed by the end-of-frame timer.
+   */
+  private strictUpdate(frame: SilenceFrame): void {
+    if (this.tentative) this.withdraw(this.tentative);
+    this.tentative = undefined;
+    const verdict = this.strictVerdict(frame);
+    const request = { frame: Buffer.from(frame.bytes), firstAt: frame.firstAt, lastAt: frame.endAt };
+    if (verdict.kind === 'modbus') this.tentative = this.serve(request);
+    else if (verdict.kind === 'dlt645') this.tentative = this.serveDlt645(request, verdict.frame);
+  }
+
+  private strictEnd(frame: SilenceFrame): void {
+    this.tentative = undefined;
+    const verdict = this.strictVerdict(frame);
+    if (verdict.kind === 'modbus' || verdict.kind === 'dlt645') {
+      this.counters.frames++;
+      return;
+    }
+    this.counters[verdict.kind]++;
+    this.counters.discardedBytes += frame.bytes.length;
+    this.log.debug({ bytes: frame.bytes.toString('hex'), why: verdict.kind }, 'dropped a frame');
+  }
+
+  /** What a strict receiver makes of a frame: one sound request, or the counter it is dropped under. */
+  private strictVerdict(
+    frame: SilenceFrame,
+  ):
+    | { kind: 'modbus' }
+    | { kind: 'dlt645'; frame: Dlt645Frame }
+    | { kind: 'brokenFrames' | 'badLengthFrames' | 'crcErrors' } {
+    const bytes = frame.bytes;
+    if (this.meters.length > 0) {
+      const cut = cutDlt645Frame(bytes);
+      if (cut.kind === 'frame')
+        return cut.length === bytes.length ? { kind: 'dlt645', frame: cut.frame } : { kind: 'badLengthFrames' };
+      if (cut.kind !== 'not-dlt645') return { kind: 'badLengthFrames' };
+    }
+    if (frame.broken) return { kind: 'brokenFrames' };
+    const pduLength = bytes.length >= 4 ? requestPduLength(bytes.subarray(1)) : undefined;
+    if (pduLength === undefined || bytes.length !== 1 + pduLength + 2) return { kind: 'badLengthFrames' };
+    return crcOk(bytes) ? { kind: 'modbus' } : { kind: 'crcErrors' };
+  }
+
+  /** Lenient framing: cuts complete frames off the receive buffer; a frame with a bad CRC is skipped one byte at a time to resynchronise. */
   private parse(): void {
     while (this.rx.length >= 4) {
       if (this.meters.length > 0) {
@@ -147,6 +233,7 @@ export class ModbusRtuServer {
           };
           this.rx = this.rx.subarray(cut.length);
           this.rxFirstAt = this.rxLastAt;
+          this.counters.frames++;
           this.serveDlt645(request, cut.frame);
           continue;
         }
@@ -167,6 +254,7 @@ export class ModbusRtuServer {
       const request: Request = { frame: Buffer.from(frame), firstAt: this.rxFirstAt, lastAt: this.rxLastAt };
       this.rx = this.rx.subarray(frameLength);
       this.rxFirstAt = this.rxLastAt;
+      this.counters.frames++;
       this.serve(request);
     }
   }
@@ -182,7 +270,6 @@ export class ModbusRtuServer {
    * comes too soon after the last reply (the minRequestGapMs quirk): it is ignored.
    */
   private accept(request: Request): number | undefined {
-    this.counters.frames++;
     if (this.spec.minRequestGapMs > 0 && request.firstAt < this.lastReplyEnd + this.spec.minRequestGapMs) {
       this.counters.tooSoon++;
       return undefined;
@@ -191,7 +278,7 @@ export class ModbusRtuServer {
   }
 
   /** A DL/T 645 request: every meter its address matches answers; two or more answering collide on the line. */
-  private serveDlt645(request: Request, frame: Dlt645Frame): void {
+  private serveDlt645(request: Request, frame: Dlt645Frame): TxJob | undefined {
     const wireEnd = this.accept(request);
     if (wireEnd === undefined) return;
     const replies: Array<{ bytes: Buffer; delayMs: number }> = [];
@@ -209,11 +296,12 @@ export class ModbusRtuServer {
       return;
     }
     const start = wireEnd + this.timing.t35Ms + this.spec.turnaroundMs;
-    if (replies.length === 1) this.transmit(replies[0]!.bytes, start + replies[0]!.delayMs);
-    else this.transmit(collide(replies.map((r) => r.bytes)), start);
+    if (replies.length === 1) return this.transmit(replies[0]!.bytes, start + replies[0]!.delayMs);
+    return this.transmit(collide(replies.map((r) => r.bytes)), start);
   }
 
-  private serve(request: Request): void {
+  /** Answers a Modbus request (unless it is not for a device here); returns the queued reply, if any. */
+  private serve(request: Request): TxJob | undefined {
     const { t35Ms } = this.timing;
     // The device sees the frame end after t3.5.
     const wireEnd = this.accept(request);
@@ -235,13 +323,23 @@ export class ModbusRtuServer {
     }
     if (action.kind === 'garbage') bytes = Buffer.concat([action.bytes, bytes]);
     const delay = action.kind === 'slow_reply' ? action.delayMs : 0;
-    this.transmit(bytes, wireEnd + t35Ms + this.spec.turnaroundMs + delay);
+    return this.transmit(bytes, wireEnd + t35Ms + this.spec.turnaroundMs + delay);
   }
 
   /** Queues a reply for the line, earliest start first. */
-  private transmit(bytes: Buffer, startAt: number): void {
-    const at = this.txQueue.findIndex((job) => job.startAt > startAt);
-    this.txQueue.splice(at === -1 ? this.txQueue.length : at, 0, { bytes, startAt });
+  private transmit(bytes: Buffer, startAt: number): TxJob {
+    const job = { bytes, startAt };
+    const at = this.txQueue.findIndex((other) => other.startAt > startAt);
+    this.txQueue.splice(at === -1 ? this.txQueue.length : at, 0, job);
+    this.pump();
+    return job;
+  }
+
+  /** Takes a reply off the queue if it has not started. */
+  private withdraw(job: TxJob): void {
+    const at = this.txQueue.indexOf(job);
+    if (at === -1) return;
+    this.txQueue.splice(at, 1);
     this.pump();
   }
 
