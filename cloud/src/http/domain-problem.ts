@@ -5,7 +5,7 @@
  */
 import { CaseTransitionError } from '../cases/errors.js';
 import { AlertLifecycleError } from '../storage/relational/alert-store.js';
-import { RegistryError } from '../storage/relational/registry-store.js';
+import { RegistryError } from '../storage/relational/registry-entities.js';
 import { HttpProblem } from './problem.js';
 
 export function domainProblem(error: unknown): { status: number; code: string; message: string } | null {

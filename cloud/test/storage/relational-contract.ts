@@ -5,7 +5,8 @@
  */
 import type { Test } from 'tap';
 import type { RelationalDb } from '../../src/storage/relational/db.js';
-import { RegistryStore, RegistryError } from '../../src/storage/relational/registry-store.js';
+import { RegistryStore } from '../../src/storage/relational/registry-store.js';
+import { RegistryError } from '../../src/storage/relational/registry-entities.js';
 import { SqlAlertStore, AlertLifecycleError, type AlertRecord } from '../../src/storage/relational/alert-store.js';
 import { SqlCaseStore } from '../../src/storage/relational/case-store.js';
 import { CaseService } from '../../src/cases/service.js';
