@@ -2,12 +2,14 @@
  * Starts the whole system on embedded defaults: the cloud (own MQTT broker, SQLite
  * storage) with the demo registry, the simulated fleet, and a gateway polling it.
  * Ctrl-C (or SIGTERM) stops all three cleanly; if one dies, the others are stopped.
+ * The fleet's DL/T 645 meter needs a serial line: a socat pseudo-terminal pair is made
+ * for it (without socat the demo runs without that meter, and says so).
  *
  * Environment: GRIDSAFE_DATA_ROOT (default ./data) holds one folder per program;
  * every GRIDSAFE_* variable the programs read (ports, hosts) passes through.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger } from '@gridsafe/shared';
@@ -31,6 +33,32 @@ const dataDir = (program: string) => {
   return dir;
 };
 
+/**
+ * A socat pseudo-terminal pair standing in for the demo's RS-485 line: the simulator's
+ * DL/T 645 meter on one end, the gateway on the other. Undefined when socat cannot run.
+ */
+async function serialLine(): Promise<{ sim: string; gateway: string; socat: ChildProcess } | undefined> {
+  const dir = dataDir('serial');
+  const sim = resolve(dir, 'rs485-sim');
+  const gateway = resolve(dir, 'rs485-gw');
+  const socat = spawn('socat', [`pty,raw,echo=0,link=${sim}`, `pty,raw,echo=0,link=${gateway}`], {
+    stdio: 'ignore',
+    detached: true,
+  });
+  const failed = new Promise<boolean>((done) => {
+    socat.once('error', () => done(true));
+    socat.once('exit', () => done(true));
+  });
+  for (let i = 0; i < 100 && !(existsSync(sim) && existsSync(gateway)); i++)
+    if (await Promise.race([failed, sleep(50).then(() => false)])) break;
+  if (existsSync(sim) && existsSync(gateway) && socat.exitCode === null) return { sim, gateway, socat };
+  socat.kill('SIGKILL');
+  log.warn('socat is not available: the demo runs without its DL/T 645 meter (d-001)');
+  return undefined;
+}
+
+const line = await serialLine();
+
 const programs: Program[] = [
   {
     name: 'cloud',
@@ -51,7 +79,7 @@ const programs: Program[] = [
       '--truth',
       resolve(dataDir('firmware-sim'), 'truth.jsonl'),
     ],
-    env: { GRIDSAFE_SIM_TCP_PORT: simPort },
+    env: { GRIDSAFE_SIM_TCP_PORT: simPort, GRIDSAFE_SIM_RS485_PATH: line?.sim ?? '' },
   },
   {
     name: 'gateway',
@@ -60,6 +88,7 @@ const programs: Program[] = [
       GRIDSAFE_DATA_DIR: dataDir('gateway'),
       GRIDSAFE_BROKER_URL: process.env['GRIDSAFE_BROKER_URL'] ?? `mqtt://127.0.0.1:${mqttPort}`,
       GRIDSAFE_SIM_TCP_PORT: simPort,
+      GRIDSAFE_DEMO_RS485_PATH: line?.gateway ?? '',
     },
   },
 ];
@@ -113,6 +142,7 @@ async function stopAll(exitCode: number): Promise<void> {
       child.kill('SIGKILL');
     }
   }
+  line?.socat.kill('SIGTERM');
   log.info('all stopped');
   process.exit(exitCode);
 }

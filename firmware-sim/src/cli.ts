@@ -36,6 +36,7 @@ Environment:
   GRIDSAFE_SIM_HOST         listen address of the demo's TCP bus, and of scenario TCP buses
                             that name no host (default 127.0.0.1)
   GRIDSAFE_SIM_TCP_PORT     TCP port of the demo fleet (default 5020; 0 = any free port)
+  GRIDSAFE_SIM_RS485_PATH   the demo's serial line (one end of a socat pair): adds its DL/T 645 meter
   GRIDSAFE_SIM_SCENARIO     scenario file, when --scenario is not given
   GRIDSAFE_SIM_SERVED_LOG   as --served-log
   GRIDSAFE_SIM_TRUTH        as --truth
@@ -118,7 +119,7 @@ if (values.generate !== undefined) {
   try {
     const scenario = scenarioPath
       ? loadScenarioFile(scenarioPath, { defaultHost: host })
-      : demoScenario({ host, port });
+      : demoScenario({ host, port, rs485Path: env['GRIDSAFE_SIM_RS485_PATH'] || undefined });
     const fleet = new FleetModel(
       tickMs !== undefined ? { ...scenario, tickMs } : scenario,
       t0 ?? scenario.startMs ?? Date.now(),
@@ -152,7 +153,9 @@ if (values.generate !== undefined) {
 }
 let handle: SimulatorHandle;
 try {
-  const scenario = scenarioPath ? loadScenarioFile(scenarioPath, { defaultHost: host }) : demoScenario({ host, port });
+  const scenario = scenarioPath
+    ? loadScenarioFile(scenarioPath, { defaultHost: host })
+    : demoScenario({ host, port, rs485Path: env['GRIDSAFE_SIM_RS485_PATH'] || undefined });
   const servedLogPath = values['served-log'] ?? env['GRIDSAFE_SIM_SERVED_LOG'];
   const truthPath = values.truth ?? env['GRIDSAFE_SIM_TRUTH'];
   handle = await startSimulator(scenario, {

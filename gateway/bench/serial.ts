@@ -10,8 +10,14 @@
  * time. The baseline, computed for the same requests and turnaround, is the FACTS.md
  * line-rate limit: cycle = (8 + 5 + 2N)·tc + 2·t3.5 + turnaround per request.
  *
+ * A DL/T 645 row: two DL/T 645-2007 meters alone on the bus at 2400 and 9600 baud (8E1),
+ * read by the gateway's DL/T 645 pollers; reads per second against the line-rate limit of
+ * the same reads: cycle = (request + reply characters)·tc + 2·t3.5 + turnaround per read,
+ * with the gateway's 4 wake-up bytes before each request and the meters' 2 before each reply.
+ *
  * Options: --seconds S (8 per baud rate), --turnaround MS (2), --gap-fill N (50).
- * The last line is one JSON object: {"bench":"serial","ratio":{"9600":r1,"19200":r2,"115200":r3}}
+ * The last line is one JSON object:
+ * {"bench":"serial","ratio":{"9600":r1,"19200":r2,"115200":r3},"dlt645":{"2400":r4,"9600":r5}}
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,6 +33,10 @@ import { Bus } from '../src/modbus/bus.js';
 import { ModbusSerialLink } from '../src/modbus/link.js';
 import { readCycleMs } from '../src/modbus/timing.js';
 import { DevicePoller } from '../src/poll/device-poller.js';
+import { Dlt645Poller } from '../src/dlt645/poller.js';
+import { dlt645ReadCycleMs } from '../src/dlt645/timing.js';
+import { planDlt645Reads } from '../src/dlt645/reads.js';
+import { itemBytes } from '@gridsafe/shared';
 
 const { values: args } = parseArgs({
   options: {
@@ -53,6 +63,9 @@ const DEVICES = [
   { id: 't-3', profile: 'gridsafe-rcm4', unit: 3, ctRatio: 1 },
 ];
 const FORMAT = { dataBits: 8 as const, parity: 'even' as const, stopBits: 1 as const };
+const METERS = ['000000000001', '000000000002'];
+/** FACTS.md: masters send 4 wake-up bytes; meters answer with 0 to 4 (the simulated ones here with 2). */
+const DLT645_FRAMING = { preamble: 4, replyPreamble: 2 };
 
 interface Result {
   baud: number;
@@ -63,37 +76,62 @@ interface Result {
   errors: number;
 }
 
-async function runAt(baud: number, dir: string): Promise<Result> {
-  const simEnd = join(dir, `sim-${baud}`);
-  const gwEnd = join(dir, `gw-${baud}`);
+/** A socat pty pair and the simulator (its own process) serving `devices` on it; `stop` ends both. */
+async function startLine(
+  baud: number,
+  dir: string,
+  name: string,
+  devices: string[],
+): Promise<{ path: string; stop: () => Promise<void> }> {
+  const simEnd = join(dir, `sim-${name}`);
+  const gwEnd = join(dir, `gw-${name}`);
   const socat = spawn('socat', [`pty,raw,echo=0,link=${simEnd}`, `pty,raw,echo=0,link=${gwEnd}`], { stdio: 'ignore' });
   for (let i = 0; i < 100 && !(existsSync(simEnd) && existsSync(gwEnd)); i++) await sleep(50);
-  const scenario = join(dir, `scenario-${baud}.yaml`);
+  const scenario = join(dir, `scenario-${name}.yaml`);
   writeFileSync(
     scenario,
-    `name: bench ${baud}\nseed: 3\ntickMs: 1000\nbuses: [{ id: rs485, kind: rtu, path: ${simEnd}, baudRate: ${baud}, parity: even, dataBits: 8, stopBits: 1, turnaroundMs: ${turnaroundMs} }]\ndevices:\n` +
-      DEVICES.map(
-        (d) =>
-          `  - { id: ${d.id}, profile: ${d.profile}, bus: rs485, unit: ${d.unit}, ctRatio: ${d.ctRatio}${d.profile === 'gridsafe-rcm4' ? '' : ', load: { baseKva: 50, pf: 0.95 }'} }`,
-      ).join('\n') +
-      '\n',
+    `name: bench ${name}\nseed: 3\ntickMs: 1000\nbuses: [{ id: rs485, kind: rtu, path: ${simEnd}, baudRate: ${baud}, parity: even, dataBits: 8, stopBits: 1, turnaroundMs: ${turnaroundMs} }]\ndevices:\n` +
+      devices.map((d) => `  - ${d}\n`).join(''),
   );
   const sim = spawn(process.execPath, [SIM_CLI, '--scenario', scenario], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, GRIDSAFE_LOG_LEVEL: 'error' },
   });
   await sleep(1500);
+  return {
+    path: gwEnd,
+    stop: async () => {
+      sim.kill('SIGTERM');
+      socat.kill('SIGTERM');
+      await Promise.all([new Promise((r) => sim.once('exit', r)), new Promise((r) => socat.once('exit', r))]);
+    },
+  };
+}
 
-  const busConfig: SerialBusConfig = {
+function serialBus(path: string, baud: number): SerialBusConfig {
+  return {
     id: 'rs485',
     kind: 'serial',
-    path: gwEnd,
+    path,
     baudRate: baud,
     ...FORMAT,
     pauseMs: 0,
     reconnectMaxMs: DEFAULT_RECONNECT_MAX_MS,
     polling: { ...DEFAULT_POLLING, gapFill },
   };
+}
+
+async function runAt(baud: number, dir: string): Promise<Result> {
+  const line = await startLine(
+    baud,
+    dir,
+    String(baud),
+    DEVICES.map(
+      (d) =>
+        `{ id: ${d.id}, profile: ${d.profile}, bus: rs485, unit: ${d.unit}, ctRatio: ${d.ctRatio}${d.profile === 'gridsafe-rcm4' ? '' : ', load: { baseKva: 50, pf: 0.95 }'} }`,
+    ),
+  );
+  const busConfig = serialBus(line.path, baud);
   const bus = new Bus(busConfig, new ModbusSerialLink(busConfig), log);
   const pollers = DEVICES.map((d) => {
     const profile = profiles.get(d.profile)!;
@@ -138,9 +176,7 @@ async function runAt(baud: number, dir: string): Promise<Result> {
   const elapsed = (performance.now() - started) / 1000;
   if (process.env['BENCH_DEBUG']) process.stderr.write(`${baud}: ${JSON.stringify(bus.health())}\n`);
   await bus.stop();
-  sim.kill('SIGTERM');
-  socat.kill('SIGTERM');
-  await Promise.all([new Promise((r) => sim.once('exit', r)), new Promise((r) => socat.once('exit', r))]);
+  await line.stop();
 
   // The line-rate limit of one round of the same requests (each device's plan once).
   const requests = pollers.flatMap((p) => p.plan);
@@ -155,6 +191,85 @@ async function runAt(baud: number, dir: string): Promise<Result> {
     ratio: registersPerSecond / limitPerSecond,
     requests: bus.stats.requests - before.requests,
     errors: bus.stats.requests - before.requests - (bus.stats.ok - before.ok),
+  };
+}
+
+interface Dlt645Result {
+  baud: number;
+  readsPerSecond: number;
+  limitPerSecond: number;
+  ratio: number;
+  errors: number;
+}
+
+/** Two DL/T 645 meters alone on the bus, polled back to back: reads per second against the line-rate limit. */
+async function runDlt645At(baud: number, dir: string): Promise<Dlt645Result> {
+  const line = await startLine(
+    baud,
+    dir,
+    `dlt645-${baud}`,
+    METERS.map(
+      (address, i) =>
+        `{ id: d-${i + 1}, profile: dlt645-3p, bus: rs485, address: "${address}", preamble: ${DLT645_FRAMING.replyPreamble}, load: { baseKva: 5 } }`,
+    ),
+  );
+  const busConfig = serialBus(line.path, baud);
+  const bus = new Bus(busConfig, new ModbusSerialLink(busConfig), log);
+  const profile = profiles.get('dlt645-3p')!;
+  const pollers = METERS.map(
+    (address, i) =>
+      new Dlt645Poller(
+        {
+          id: `d-${i + 1}`,
+          bus: 'rs485',
+          unit: 0,
+          dlt645: { address, preamble: DLT645_FRAMING.preamble, utcOffsetMinutes: 480 },
+          profile,
+          ctRatio: 1,
+          ptRatio: 1,
+          pollIntervalMs: 1000,
+          maxRegistersPerRequest: 125,
+          polling: busConfig.polling,
+        },
+        bus,
+        () => undefined,
+        () => undefined,
+        log,
+      ),
+  );
+  for (const p of pollers) await p.pollNow();
+  const okBefore = pollers.reduce((sum, p) => sum + p.stats.ok, 0);
+  const requestsBefore = bus.stats.requests;
+  const deadline = performance.now() + seconds * 1000;
+  const started = performance.now();
+  await Promise.all(
+    pollers.map(async (poller) => {
+      while (performance.now() < deadline) await poller.pollNow();
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  const reads = pollers.reduce((sum, p) => sum + p.stats.ok, 0) - okBefore;
+  await bus.stop();
+  await line.stop();
+  // The line-rate limit of one round of the same reads (each meter's reads once).
+  const cycles = pollers.flatMap((p) =>
+    p.reads.map((read) =>
+      dlt645ReadCycleMs(
+        read.items.reduce((sum, item) => sum + itemBytes(item), 0),
+        baud,
+        FORMAT,
+        { ...DLT645_FRAMING, turnaroundMs },
+      ),
+    ),
+  );
+  const limitPerSecond = (cycles.length / cycles.reduce((a, b) => a + b, 0)) * 1000;
+  const readsPerSecond = reads / elapsed;
+  return {
+    baud,
+    readsPerSecond,
+    limitPerSecond,
+    ratio: readsPerSecond / limitPerSecond,
+    errors: bus.stats.requests - requestsBefore - reads,
   };
 }
 
@@ -177,11 +292,21 @@ try {
   }
   out('');
   out(
-    JSON.stringify({
-      bench: 'serial',
-      ratio: Object.fromEntries(results.map((r) => [String(r.baud), Math.round(r.ratio * 1000) / 1000])),
-    }),
+    `DL/T 645-2007: two meters (dlt645-3p, ${planDlt645Reads(profiles.get('dlt645-3p')!).length} reads a poll each) alone on the bus, 8E1`,
   );
+  out('   baud   achieved reads/s   line-rate limit reads/s   ratio   errors');
+  const dlt645: Dlt645Result[] = [];
+  for (const baud of [2400, 9600]) {
+    const r = await runDlt645At(baud, dir);
+    dlt645.push(r);
+    out(
+      `${String(baud).padStart(7)}   ${r.readsPerSecond.toFixed(2).padStart(16)}   ${r.limitPerSecond.toFixed(2).padStart(23)}   ${r.ratio.toFixed(3).padStart(5)}   ${String(r.errors).padStart(6)}`,
+    );
+  }
+  out('');
+  const ratios = (list: Array<{ baud: number; ratio: number }>) =>
+    Object.fromEntries(list.map((r) => [String(r.baud), Math.round(r.ratio * 1000) / 1000]));
+  out(JSON.stringify({ bench: 'serial', ratio: ratios(results), dlt645: ratios(dlt645) }));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

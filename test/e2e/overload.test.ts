@@ -127,6 +127,28 @@ t.test(
     for (const q of ['v_a', 'i_a', 'p_kw', 'q_kvar', 'pf', 'f_hz', 'e_imp_kwh'])
       t.ok(quantities.includes(q), `stored readings carry ${q}`);
 
+    // The DL/T 645 meter on the demo's RS-485 line (a socat pair the launcher made) goes the same way.
+    const meter645 = await waitFor(
+      'stored readings of the DL/T 645 meter d-001',
+      async () => {
+        const { points } = await api<{ points: Point[] }>(
+          `/api/v1/devices/d-001/series?from=${started - 60_000}&to=${Date.now() + 1000}`,
+        );
+        return points.length > 0 ? points : undefined;
+      },
+      30_000,
+      1000,
+    );
+    const served645 = readFileSync(join(dataRoot, 'firmware-sim/served.jsonl'), 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('"d-001"'))
+      .map((line) => JSON.parse(line) as ServedState);
+    const energy = meter645[0]!.values['e_imp_kwh']!;
+    t.ok(
+      served645.some((s) => s.values['e_imp_kwh'] !== undefined && close(energy, s.values['e_imp_kwh'])),
+      `the DL/T 645 meter's stored energy ${energy} kWh is one it served`,
+    );
+
     // Ctrl-C: the launcher stops all three programs and exits 0.
     launcher.kill('SIGINT');
     const code = await Promise.race([
