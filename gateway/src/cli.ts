@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { createLogger } from '@gridsafe/shared';
 import { loadConfig } from './config/load.js';
-import { ConfigError } from './config/source.js';
+import { ConfigError } from '@gridsafe/shared';
 import { ENVIRONMENT } from './config/env.js';
 import { Gateway } from './gateway.js';
 import { GATEWAY_VERSION } from './version.js';

@@ -6,7 +6,7 @@
 import { createLogger, type Logger, type Reading } from '@gridsafe/shared';
 import type { ScheduledTask } from 'node-cron';
 import { loadConfig } from './config/load.js';
-import { ConfigError } from './config/source.js';
+import { ConfigError } from '@gridsafe/shared';
 import type { BusConfig, GatewayConfig } from './config/types.js';
 import { startEnergySnapshots } from './jobs/midnight-energy.js';
 import { Bus } from './modbus/bus.js';

@@ -1,7 +1,7 @@
 /** @gridsafe/gateway: the field gateway as a library (the CLI is cli.ts). */
 export { Gateway, type GatewayOptions } from './gateway.js';
 export { loadConfig, buildConfig, DEFAULT_POLLING } from './config/load.js';
-export { ConfigError, ConfigSource } from './config/source.js';
+export { ConfigError, ConfigSource } from '@gridsafe/shared';
 export { demoConfigData, DEMO_GATEWAY_ID, DEMO_SECRET } from './config/demo.js';
 export { ENVIRONMENT } from './config/env.js';
 export type * from './config/types.js';

@@ -105,8 +105,16 @@ const cases: Array<{ name: string; file: string; text: string; field: string; pr
     file: 'duration.yaml',
     text: GOOD.replace('pollInterval: 1s', 'pollInterval: fast'),
     field: 'devices[0].pollInterval',
-    problem: /must be a duration such as 500ms/,
+    problem: /must be a duration from 10ms to 1d \(units d h m s ms, largest first/,
     at: 'pollInterval: fast',
+  },
+  {
+    name: 'a duration without a unit',
+    file: 'bare-duration.yaml',
+    text: GOOD.replace('pollInterval: 1s', 'pollInterval: 5'),
+    field: 'devices[0].pollInterval',
+    problem: /5 has no unit: say 5s or 5ms, whichever you mean/,
+    at: 'pollInterval: 5',
   },
   {
     name: 'a slave address out of range',

@@ -6,6 +6,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { Type, type Static, type TObject, type TProperties, type TSchema, type TUnsafe } from '@sinclair/typebox';
 import { durationFits, type DurationRange } from './duration.js';
 import { ConfigError } from './error.js';
+import { sizeFits, type SizeRange } from './size.js';
 import { explain } from './explain.js';
 import { problemAt, type ConfigSource, type FieldPath } from './source.js';
 
@@ -14,6 +15,11 @@ ajv.addKeyword({
   keyword: 'durationMs',
   schemaType: 'object',
   validate: (range: DurationRange, value: unknown) => durationFits(value, range),
+});
+ajv.addKeyword({
+  keyword: 'sizeBytes',
+  schemaType: 'object',
+  validate: (range: SizeRange, value: unknown) => sizeFits(value, range),
 });
 /** What a `pattern` means in words, for the message (annotation only). */
 ajv.addKeyword({ keyword: 'hint', schemaType: 'string' });

@@ -184,6 +184,15 @@ export function explain(error: ErrorObject, root: unknown): Explained {
         atKey: false,
         message: `lists the same item twice (items ${String(params['j'])} and ${String(params['i'])})`,
       };
+    case 'sizeBytes': {
+      const range = (schema['sizeBytes'] ?? {}) as { minimum?: number; maximum?: number };
+      const limits = `${range.minimum !== undefined ? ` of at least ${range.minimum}` : ''}${range.maximum !== undefined ? `${range.minimum !== undefined ? ' and' : ''} of at most ${range.maximum}` : ''}`;
+      return {
+        path,
+        atKey: false,
+        message: `must be a size${limits} bytes, such as 65536, 64KiB or 256MiB, got ${describeValue(data)}`,
+      };
+    }
     case 'durationMs':
       return { path, atKey: false, message: durationText(data, (schema['durationMs'] ?? {}) as DurationRange) };
     default:
