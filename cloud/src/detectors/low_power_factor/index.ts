@@ -4,6 +4,7 @@
  */
 import type { ReadingValues } from '@gridsafe/shared';
 import type { Detector } from '../../detector-kit/detector.js';
+import type { RegistryView } from '../../detector-kit/types.js';
 import { initialCondition, type ConditionState } from '../../detector-kit/condition.js';
 import { MINUTE_MS, apparentKva, round } from '../../detector-kit/measures.js';
 import { Type } from '@gridsafe/shared';
@@ -38,6 +39,15 @@ const SETTINGS = defineSettings(
     minLoadKva: Type.Number({ default: 5, minimum: 0 }),
     /** ... nor under this share of the customer's contract capacity (when the meter has a customer). */
     minLoadShareOfContract: Type.Number({ default: 0.1, minimum: 0, maximum: 1 }),
+    /**
+     * Local hours [from, to) when on-site generation (rooftop PV, the usual case) may run:
+     * a meter with generation behind it is judged on its import periods outside them.
+     */
+    daylightHours: Type.Tuple([Type.Integer({ minimum: 0, maximum: 24 }), Type.Integer({ minimum: 0, maximum: 24 })], {
+      default: [6, 19],
+    }),
+    /** Local time of the sites (480: China Standard Time), for the daylight hours. */
+    utcOffsetMinutes: Type.Number({ default: 480, minimum: -720, maximum: 840 }),
     /** The window is the sustainment: no further hold by default; 15 minutes inside the clear band to end. */
     ...timingSchema(0, 900),
   },
@@ -62,6 +72,23 @@ interface PfState {
   /** The latest reading's active and reactive power, held until the next (zero-order hold). */
   last: { ts: number; p: number; q: number; counted: boolean } | null;
   buckets: Bucket[];
+}
+
+/** Whether any customer on the transformer has generation (registry `hasGeneration`). */
+function generationOn(registry: RegistryView, transformer: string): boolean {
+  return registry
+    .devicesOnTransformer(transformer)
+    .some((d) => d.customer && registry.customer(d.customer)?.hasGeneration);
+}
+
+/** Importing: active power into the site (a meter that gives no p_kw cannot say, so no). */
+function importing(v: ReadingValues): boolean {
+  return v.p_kw !== undefined && v.p_kw > 0;
+}
+
+function isDaylight(ts: number, [from, to]: readonly number[], utcOffsetMinutes: number): boolean {
+  const hour = new Date(ts + utcOffsetMinutes * MINUTE_MS).getUTCHours();
+  return hour >= from! && hour < to!;
 }
 
 /** Active and reactive power magnitudes of a reading, from whichever two of p, q, s, pf it has. */
@@ -90,10 +117,15 @@ export const lowPowerFactor: Detector<PowerFactorSettings, PfState> = {
     const customer = input.device?.customer ? ctx.registry.customer(input.device.customer) : undefined;
     const standard = standardFor(input.device, customer, s);
     const minLoad = Math.max(s.minLoadKva, customer ? customer.contractKva * s.minLoadShareOfContract : 0);
-    // A customer with generation is judged on its import periods only: export, or net import
-    // under real load, at noon says nothing about its own reactive demand (FACTS.md).
-    const importing = !customer?.hasGeneration || (values.p_kw !== undefined && values.p_kw > 0);
-    const counted = pq.s >= minLoad && importing;
+    // Where generation sits behind the meter (the customer's own, or, for a transformer's own
+    // meter, a customer's on that transformer), net active power at the meter is load minus
+    // generation: a low power factor while the sun is up is real but expected (FACTS.md).
+    // Such meters are judged on import periods outside the daylight hours only.
+    const generation = customer
+      ? customer.hasGeneration === true
+      : input.device?.transformer !== undefined && generationOn(ctx.registry, input.device.transformer);
+    const counted =
+      pq.s >= minLoad && (!generation || (importing(values) && !isDaylight(ts, s.daylightHours, s.utcOffsetMinutes)));
 
     // The interval since the previous reading, at that reading's powers, if it counted.
     const prev = st.last;
@@ -145,7 +177,7 @@ export const lowPowerFactor: Detector<PowerFactorSettings, PfState> = {
         kwh: round(kwh, 3),
         kvarh: round(kvarh, 3),
         coveredMinutes: round(ms / MINUTE_MS, 1),
-        importOnly: customer?.hasGeneration === true,
+        importOnly: generation,
         loadKva: round(pq.s),
         since,
         customer: customer?.id ?? null,

@@ -107,6 +107,20 @@ t.test(
   },
 );
 
+t.test('a transformer meter with a PV customer behind it is judged outside daylight hours only', async (t) => {
+  const pvSite = {
+    transformers: [{ id: 'tx-1', site: 's', ratedKva: 400 }],
+    customers: fleet.customers,
+    devices: [meter('m-site', { transformer: 'tx-1' }), meter('m-pv', { customer: 'c-pv', transformer: 'tx-1' })],
+  };
+  const { deps, engine } = await engineWith([lowPowerFactor], pvSite);
+  // T0 is 08:00 local: 150 kW at 0.8 all day long at the site meter.
+  await feed(engine, at('m-site', T0, 10 * 60, 150, 0.8), 60);
+  t.equal(deps.alerts.alerts.length, 0, '08:00-18:00: daylight, the net figure is not judged');
+  await feed(engine, at('m-site', T0 + 11 * HOUR, 60, 150, 0.8), 60);
+  t.match(deps.alerts.open('low_power_factor', 'm-site')?.evidence, { importOnly: true, standard: 0.9 });
+});
+
 t.test('settings are checked', async (t) => {
   await t.rejects(
     engineWith([lowPowerFactor], fleet, { low_power_factor: { standards: { 'c-1': 1.2 } } }),
