@@ -1,8 +1,10 @@
 /**
  * The detection engine: feeds every stored batch, gateway event and clock tick to the
- * detector plugins in event-time order, keeps their per-subject state (cached, saved
- * after each call so it survives a restart), and carries out what they ask through the
- * alert and case stores. Calls are queued and run one at a time.
+ * detector plugins in event-time order, with their per-subject state (state-cache.ts,
+ * saved after each call so it survives a restart), and has what they ask carried out
+ * (output-applier.ts). It keeps its own state too: each gateway's event clock, the
+ * subjects with clock rules, the batches done, the quiet episodes. Calls are queued and
+ * run one at a time.
  */
 import { ALERT_TYPES, type AlertType, type GatewayEvent, type Reading, type TelemetryBatch } from '@gridsafe/shared';
 import type {
@@ -15,7 +17,10 @@ import type {
 import type { DetectionDependencies, DetectionEngine } from '../detector-kit/types.js';
 import { EventClock, type EventClockState } from './event-clock.js';
 import { addSeq, hasSeq, type SeqRanges } from './seq-ranges.js';
-import { DEFAULT_QUIET_SECONDS, episodeKey, splitQuietSetting, type QuietEpisode } from './episodes.js';
+import { DEFAULT_QUIET_SECONDS, splitQuietSetting, type QuietEpisode } from './episodes.js';
+import { OutputApplier } from './output-applier.js';
+import { QuietEpisodes } from './quiet-episodes.js';
+import { DetectorStateCache } from './state-cache.js';
 import { parseDetectorSettings } from '../detector-kit/settings.js';
 
 /** Detector name under which the engine keeps its own state (clock, subject index). */
@@ -24,19 +29,6 @@ const ENGINE_KEY = '_engine';
 interface Slot {
   detector: AnyDetector;
   ctx: DetectorContext<unknown>;
-}
-
-interface Cached {
-  version: number;
-  state: unknown;
-  /** `rev` of each cold part as last saved. */
-  savedRevs: Record<string, number>;
-  coldParts: readonly string[];
-}
-
-interface Persisted {
-  v: number;
-  s: unknown;
 }
 
 interface EngineState {
@@ -84,8 +76,7 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
     );
   }
 
-  const cache = new Map<string, Cached>();
-  const dirty = new Set<string>();
+  const cache = new DetectorStateCache(deps.state);
   // One event clock per gateway: silence is judged on a gateway's own time line, so a
   // backlog from one gateway replayed after another's gives the same alerts as live.
   const clocks = new Map<string, EventClock>();
@@ -96,12 +87,10 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
   };
   let clocked: Map<string, Map<string, SubjectRef>> = new Map();
   let seqs: Record<string, SeqRanges> = {};
-  let quiet: Record<string, QuietEpisode> = {};
-  // No quiet episode is due before this (it may be earlier than the truth, never later).
-  let earliestDue = Number.NEGATIVE_INFINITY;
   let engineLoaded = false;
   let engineDirty = false;
-  const key = (d: string, s: string) => `${d}\u0000${s}`;
+  const quiet = new QuietEpisodes(() => (engineDirty = true));
+  const applier = new OutputApplier(deps.alerts, deps.cases, quiet, quietSeconds);
 
   async function loadEngine(): Promise<void> {
     if (engineLoaded) return;
@@ -113,38 +102,13 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
         Object.entries(saved.clocked ?? {}).map(([d, refs]) => [d, new Map(refs.map((r) => [r.subject, r]))]),
       );
       seqs = saved.seqs ?? {};
-      quiet = saved.quiet ?? {};
+      quiet.restore(saved.quiet);
     }
   }
 
   async function stateOf(slot: Slot, ref: SubjectRef): Promise<unknown> {
-    const k = key(slot.detector.name, ref.subject);
-    const hit = cache.get(k);
-    if (hit) return hit.state;
-    const saved = (await deps.state.load(slot.detector.name, ref.subject)) as Persisted | undefined;
-    const coldParts = slot.detector.coldParts ?? [];
-    const savedRevs: Record<string, number> = {};
-    let state: unknown;
-    if (saved && typeof saved === 'object' && saved.v === slot.detector.stateVersion) {
-      state = saved.s;
-      for (const part of coldParts) {
-        const stored = (await deps.state.load(slot.detector.name, `${ref.subject}#${part}`)) as Persisted | undefined;
-        if (!stored || stored.v !== slot.detector.stateVersion) {
-          state = undefined; // a part missing or of another shape: the whole state starts afresh
-          break;
-        }
-        (state as Record<string, unknown>)[part] = stored.s;
-        savedRevs[part] = (stored.s as { rev: number }).rev;
-      }
-    } else if (saved !== undefined) {
-      slot.ctx.log.info({ subject: ref.subject }, 'stored detector state has an older shape; starting afresh');
-    }
-    if (state === undefined) {
-      state = slot.detector.initialState(ref, slot.ctx);
-      for (const part of coldParts) delete savedRevs[part];
-    }
-    cache.set(k, { version: slot.detector.stateVersion, state, savedRevs, coldParts });
-    if (slot.detector.onClock) {
+    const { state, loaded } = await cache.get(slot.detector, slot.ctx, ref);
+    if (loaded && slot.detector.onClock) {
       let refs = clocked.get(slot.detector.name);
       if (!refs) clocked.set(slot.detector.name, (refs = new Map()));
       if (!refs.has(ref.subject)) {
@@ -153,58 +117,6 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
       }
     }
     return state;
-  }
-
-  async function apply(slot: Slot, outputs: DetectorOutput[], gateway: string): Promise<void> {
-    for (const out of outputs) {
-      switch (out.kind) {
-        case 'raise': {
-          const k = episodeKey(out.signal.type, out.signal.subject);
-          if (quiet[k]) {
-            delete quiet[k]; // the condition is back within the quiet period: the same episode
-            engineDirty = true;
-          }
-          const { opened, alert } = await deps.alerts.raise(out.signal);
-          if (opened)
-            slot.ctx.log.info(
-              { alert: alert.id, type: alert.type, subject: alert.subject, severity: alert.severity },
-              'alert opened',
-            );
-          break;
-        }
-        case 'clear': {
-          const quietMs = (quietSeconds[out.type] ?? 0) * 1000;
-          if (quietMs === 0) {
-            const alert = await deps.alerts.clear(out.type, out.subject, out.ts, out.evidence);
-            if (alert)
-              slot.ctx.log.info({ alert: alert.id, type: alert.type, subject: alert.subject }, 'alert resolved');
-            break;
-          }
-          const alert = await deps.alerts.pause(out.type, out.subject, out.ts, out.evidence);
-          if (alert) {
-            quiet[episodeKey(out.type, out.subject)] = {
-              type: out.type,
-              subject: out.subject,
-              gateway,
-              clearedAt: out.ts,
-              due: out.ts + quietMs,
-            };
-            earliestDue = Math.min(earliestDue, out.ts + quietMs);
-            engineDirty = true;
-            slot.ctx.log.debug({ alert: alert.id, type: alert.type, subject: alert.subject }, 'alert paused');
-          }
-          break;
-        }
-        case 'case': {
-          const id = await deps.cases.openOrUpdate(out.evidence);
-          slot.ctx.log.info(
-            { case: id, customer: out.evidence.customer, excessKva: out.evidence.excessKva },
-            'capacity case opened or updated',
-          );
-          break;
-        }
-      }
-    }
   }
 
   /** Runs one rule call; a failing detector is logged and never stops the others. */
@@ -217,41 +129,21 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
     try {
       const state = await stateOf(slot, ref);
       const outputs = call(state);
-      dirty.add(key(slot.detector.name, ref.subject));
-      if (outputs && outputs.length > 0) await apply(slot, outputs, gateway);
+      cache.touched(slot.detector.name, ref.subject);
+      if (outputs && outputs.length > 0) await applier.apply(outputs, gateway, slot.ctx.log);
     } catch (err) {
       slot.ctx.log.error({ err, subject: ref.subject }, 'detector failed on this input; other detectors carry on');
     }
   }
 
   async function flush(): Promise<void> {
-    for (const k of dirty) {
-      const [detector, subject] = k.split('\u0000') as [string, string];
-      const hit = cache.get(k);
-      if (!hit) continue;
-      if (hit.coldParts.length === 0) {
-        await deps.state.save(detector, subject, { v: hit.version, s: hit.state } satisfies Persisted);
-        continue;
-      }
-      const whole = hit.state as Record<string, unknown>;
-      const hot: Record<string, unknown> = {};
-      for (const [field, value] of Object.entries(whole)) if (!hit.coldParts.includes(field)) hot[field] = value;
-      // Cold parts first: a saved hot state never points at a part that was not written.
-      for (const part of hit.coldParts) {
-        const value = whole[part] as { rev: number };
-        if (hit.savedRevs[part] === value.rev) continue;
-        await deps.state.save(detector, `${subject}#${part}`, { v: hit.version, s: value } satisfies Persisted);
-        hit.savedRevs[part] = value.rev;
-      }
-      await deps.state.save(detector, subject, { v: hit.version, s: hot } satisfies Persisted);
-    }
-    dirty.clear();
+    await cache.flush();
     if (engineDirty) {
       const saved: EngineState = {
         clocks: Object.fromEntries([...clocks].map(([gw, c]) => [gw, c.snapshot()])),
         clocked: Object.fromEntries([...clocked].map(([d, refs]) => [d, [...refs.values()]])),
         seqs,
-        quiet,
+        quiet: quiet.snapshot(),
       };
       await deps.state.save(ENGINE_KEY, 'engine', saved);
       engineDirty = false;
@@ -291,15 +183,7 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
    * event time `now`, at the moment it ended: the same answer however the data is batched.
    */
   async function closeQuiet(gateway: string, now: number): Promise<void> {
-    if (now < earliestDue) return;
-    earliestDue = Number.POSITIVE_INFINITY;
-    for (const [k, episode] of Object.entries(quiet)) {
-      if (episode.gateway !== gateway || episode.due > now) {
-        earliestDue = Math.min(earliestDue, episode.due);
-        continue;
-      }
-      delete quiet[k];
-      engineDirty = true;
+    for (const episode of quiet.takeDue(gateway, now)) {
       const alert = await deps.alerts.clear(episode.type, episode.subject, episode.due, {
         clearedAt: episode.clearedAt,
         quietSeconds: (episode.due - episode.clearedAt) / 1000,
