@@ -55,6 +55,7 @@ export function generate(plan: EvalPlan): Generated {
   const readings = new Map<string, Reading[]>();
   const events = new Map<string, GatewayEvent[]>();
   const truthValues = new Map<string, Array<{ ts: number; secondaryA: number }>>();
+  const meterEvents: NonNullable<Generated['meterEvents']> = [];
   let count = 0;
 
   plan.registry.devices.forEach((dev, index) => {
@@ -105,6 +106,15 @@ export function generate(plan: EvalPlan): Generated {
       for (const e of own)
         if (e.kind === 'replace' && ts >= e.end && ctRatio !== e.params['newCtRatio']) {
           ctRatio = e.params['newCtRatio'] as number;
+          // The technician records the swap (old and new register) through the API.
+          meterEvents.push({
+            device: dev.id,
+            at: e.start + 20 * MIN,
+            kind: 'replacement',
+            oldReadingKwh: Math.round(importKwh * 100) / 100,
+            newReadingKwh: 0,
+            by: 'eval technician',
+          });
           importKwh = 0; // a new meter starts its registers afresh
           exportKwh = 0;
         }
@@ -166,5 +176,5 @@ export function generate(plan: EvalPlan): Generated {
     list.forEach((e, i) => (e.seq = i + 1));
     events.set(gw, list);
   }
-  return { readings, events, truthValues, count };
+  return { readings, events, truthValues, count, meterEvents };
 }

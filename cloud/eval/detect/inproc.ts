@@ -6,7 +6,12 @@
 import { createLogger, type TelemetryBatch } from '@gridsafe/shared';
 import { createDetectionEngine } from '../../src/detection-engine/engine.js';
 import { BUILTIN_DETECTORS } from '../../src/detectors/index.js';
-import type { CapacityCaseEvidence, DetectorStateStore, RegistryView } from '../../src/detector-kit/types.js';
+import type {
+  CapacityCaseEvidence,
+  DetectorStateStore,
+  MeterEvent,
+  RegistryView,
+} from '../../src/detector-kit/types.js';
 import { MemoryAlerts } from '../../test/detection/fakes.js';
 import { occurrencesOf } from './score.js';
 import type { FleetPlan } from './plan.js';
@@ -19,7 +24,9 @@ export async function runInProcess(
   settings: Record<string, Record<string, unknown>>,
 ): Promise<ReplayResult> {
   const devices = plan.registry.devices.map((d) => ({ ...d }));
+  const recorded: MeterEvent[] = [];
   const registry: RegistryView = {
+    meterEvents: (id) => recorded.filter((e) => e.device === id),
     device: (id) => devices.find((d) => d.id === id),
     transformer: (id) => plan.registry.transformers.find((t) => t.id === id),
     customer: (id) => plan.registry.customers.find((c) => c.id === id),
@@ -72,6 +79,11 @@ export async function runInProcess(
       },
     });
   }
+  for (const e of gen.meterEvents ?? [])
+    items.push({
+      at: e.at - 0.25,
+      run: async () => void recorded.push({ ...e, recordedBy: 'eval', recordedAt: e.at }),
+    });
   items.sort((a, b) => a.at - b.at);
   const started = Date.now();
   for (const item of items) {

@@ -30,7 +30,8 @@ export interface ReplayResult {
 type Message =
   | { at: number; gateway: string; kind: 'batch'; batch: TelemetryBatch }
   | { at: number; gateway: string; kind: 'event'; event: GatewayEvent }
-  | { at: number; gateway: string; kind: 'registry'; change: FleetPlan['registryChanges'][number] };
+  | { at: number; gateway: string; kind: 'registry'; change: FleetPlan['registryChanges'][number] }
+  | { at: number; gateway: string; kind: 'meter_event'; event: NonNullable<Generated['meterEvents']>[number] };
 
 function messages(plan: FleetPlan, gen: Generated, gateway: string, batchMs: number): Message[] {
   const out: Message[] = [];
@@ -47,6 +48,9 @@ function messages(plan: FleetPlan, gen: Generated, gateway: string, batchMs: num
   for (const event of gen.events.get(gateway) ?? []) out.push({ at: event.ts, gateway, kind: 'event', event });
   for (const change of plan.registryChanges)
     if (change.device.gateway === gateway) out.push({ at: change.at, gateway, kind: 'registry', change });
+  for (const event of gen.meterEvents ?? [])
+    if (plan.registry.devices.find((d) => d.id === event.device)?.gateway === gateway)
+      out.push({ at: event.at, gateway, kind: 'meter_event', event });
   // A gateway's outbox keeps its order: events and batches by the time they were produced.
   return out.sort((a, b) => a.at - b.at || (a.kind === 'batch' ? 1 : 0) - (b.kind === 'batch' ? 1 : 0));
 }
@@ -93,6 +97,15 @@ export async function replay(
         batches++;
       } else if (m.kind === 'event') {
         await client.publishAsync(topics.events(m.gateway), JSON.stringify(m.event), { qos: 1 });
+      } else if (m.kind === 'meter_event') {
+        // The technician records the replacement (old and new register) through the API.
+        const { device, ...body } = m.event;
+        const res = await fetch(`${cloud.httpUrl}/api/v1/devices/${device}/meter-events`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        if (!res.ok) throw new Error(`meter event of ${device} refused: ${res.status} ${await res.text()}`);
       } else {
         // The operator registers the new meter's CT once detection has caught up to the swap.
         await drained(cloud);

@@ -14,8 +14,32 @@ import type {
   Transformer,
 } from '@gridsafe/shared';
 
+/**
+ * A meter replacement or register reset as a technician recorded it: the register before
+ * and after. The register rules of suspected_tamper take a step in the register at that
+ * time as explained; an unrecorded step is the tamper signal.
+ */
+export interface MeterEvent {
+  device: string;
+  kind: 'replacement' | 'register_reset';
+  /** When the meter was replaced or reset (ms, UTC). */
+  at: number;
+  /** Import register (kWh) of the old meter, or before the reset. */
+  oldReadingKwh: number;
+  /** Import register (kWh) of the new meter, or after the reset. */
+  newReadingKwh: number;
+  /** Who did it (the technician's name or id). */
+  by: string;
+  note?: string;
+  /** Who recorded it through the API, and when. */
+  recordedBy: string;
+  recordedAt: number;
+}
+
 /** Read-only view of the registry, as it is when a batch is processed. */
 export interface RegistryView {
+  /** The device's recorded meter events, oldest first. */
+  meterEvents(device: string): readonly MeterEvent[];
   device(id: string): Device | undefined;
   transformer(id: string): Transformer | undefined;
   customer(id: string): Customer | undefined;

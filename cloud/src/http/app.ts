@@ -22,6 +22,7 @@ import { seriesRoutes } from './routes/series.js';
 import { alertRoutes } from './routes/alerts.js';
 import { caseRoutes } from './routes/cases.js';
 import { importRoutes } from './routes/import.js';
+import { meterEventRoutes } from './routes/meter-events.js';
 import { detectorRoutes } from './routes/detectors.js';
 import { lineLossRoutes } from './routes/line-loss.js';
 
@@ -170,6 +171,7 @@ export async function buildHttpApp(
   await app.register(alertRoutes);
   await app.register(caseRoutes);
   await app.register(importRoutes);
+  await app.register(meterEventRoutes);
   await app.register(detectorRoutes, { alertTypes: options.alertTypes ?? [] });
   await app.register(lineLossRoutes);
   for (const plugin of options.plugins ?? []) await plugin(app);

@@ -13,6 +13,7 @@ import type {
   CaseStore,
   DetectionDependencies,
   DetectorStateStore,
+  MeterEvent,
   RegistryView,
 } from '../../src/detector-kit/types.js';
 import type { AlertOccurrence } from '../../src/storage/relational/alert-store.js';
@@ -24,7 +25,12 @@ export interface Fleet {
 }
 
 export class MemoryRegistry implements RegistryView {
+  /** Recorded meter events, as the API would store them (tests push to it). */
+  readonly recordedMeterEvents: MeterEvent[] = [];
   constructor(public fleet: Required<Fleet>) {}
+  meterEvents(device: string) {
+    return this.recordedMeterEvents.filter((e) => e.device === device);
+  }
   device(id: string) {
     return this.fleet.devices.find((d) => d.id === id);
   }

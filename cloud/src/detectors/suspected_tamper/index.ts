@@ -1,8 +1,11 @@
 /**
  * suspected_tamper: field tamper signatures on a meter (FACTS.md "Detection: anomaly and
  * tamper"): current loss on one phase with its voltage present while the others carry
- * load (失流); a sustained, proportional drop against the meter's own baseline with
- * no change in voltage (分流); reverse energy on a customer with no generation. See README.md.
+ * load (失流); voltage loss on one phase while it carries current (失压); one phase's
+ * power reversed (反接); a sustained, proportional drop against the meter's own baseline
+ * with no change in voltage (分流); reverse energy on a customer with no generation; the
+ * energy register falling behind ∫P dt (stalled, creeping) or stepping back without a
+ * recorded meter replacement. See README.md.
  */
 import type { Severity } from '@gridsafe/shared';
 import type { Detector, DetectorContext, DetectorOutput, ReadingInput } from '../../detector-kit/detector.js';
@@ -28,6 +31,8 @@ import {
   type Baseline,
   type BlockAcc,
 } from '../../detector-kit/baseline.js';
+import { initialRegisterState, stepRegister, type RegisterState } from './register.js';
+import { reversedPhase, voltageLossPhase } from './wiring.js';
 
 const SETTINGS = defineSettings(
   {
@@ -40,6 +45,39 @@ const SETTINGS = defineSettings(
     voltagePresentShare: Type.Number({ default: 0.8, minimum: 0, maximum: 1 }),
     /** Sustained this long (one demand period): a single-phase load switching off for a while is not tamper. */
     lossHoldSeconds: Type.Number({ default: 900, minimum: 0 }),
+    // Voltage loss (失压)
+    /**
+     * A phase under this share of the highest phase voltage while it carries current counts as
+     * having lost its voltage: far below any sag the supply standard allows (−10 % under
+     * abnormal conditions, FACTS.md GB/T 12325), far above what an open voltage lead leaves.
+     */
+    voltageLossShare: Type.Number({ default: 0.7, minimum: 0, maximum: 1 }),
+    /** Reversed phase (反接): a phase at or below minus this (kW) while the other two are at least this ... */
+    reversePhaseKw: Type.Number({ default: 0.5, minimum: 0 }),
+    /** ... or this share of the phase's rated power (CT rating × its voltage), whichever is larger. */
+    reversePhaseShareOfCt: Type.Number({ default: 0.01, minimum: 0 }),
+    /** Voltage loss and a reversed phase must hold this long (one demand period). */
+    wiringHoldSeconds: Type.Number({ default: 900, minimum: 0 }),
+    // Register against ∫P dt (stalled or creeping register), and register steps back
+    /** Hours over which the register's advance is compared with ∫P dt. */
+    registerWindowHours: Type.Integer({ default: 6, minimum: 1, maximum: 72 }),
+    /**
+     * A window is judged only when ∫P dt holds at least this (kWh): a register that shows
+     * whole kWh then errs by at most a tenth.
+     */
+    registerMinKwh: Type.Number({ default: 10, minimum: 0.1 }),
+    /** Advance at or below this share of ∫P dt is a mismatch (a sound meter: 1 within a few %). */
+    registerLowRatio: Type.Number({ default: 0.8, minimum: 0, maximum: 1 }),
+    /** ... which clears once a window is back at or above this share. */
+    registerClearRatio: Type.Number({ default: 0.9, minimum: 0, maximum: 1 }),
+    /** A step back larger than this (kWh) is a register going backward. */
+    backwardKwh: Type.Number({ default: 0.05, minimum: 0 }),
+    /** A step waits this long for its meter event to be recorded before it counts. */
+    recordGraceSeconds: Type.Number({ default: 7200, minimum: 0 }),
+    /** A recorded replacement or reset explains a step within this long of its time. */
+    eventMatchSeconds: Type.Number({ default: 21600, minimum: 0 }),
+    /** An unexplained step keeps the signature active this long (it is a one-off event). */
+    backwardActiveSeconds: Type.Number({ default: 86400, minimum: 60 }),
     // Sustained proportional drop (分流), against the meter's baseline
     ...BASELINE_SETTINGS,
     /**
@@ -76,11 +114,24 @@ const SETTINGS = defineSettings(
 );
 export type TamperSettings = SettingsOf<typeof SETTINGS>;
 
-type Signature = 'current_loss' | 'proportional_drop' | 'reverse_energy';
+type Signature =
+  | 'current_loss'
+  | 'voltage_loss'
+  | 'reversed_phase'
+  | 'register_mismatch'
+  | 'register_backward'
+  | 'proportional_drop'
+  | 'reverse_energy';
 
 export interface TamperState {
   loss: ConditionState;
   lossPhase: string | null;
+  voltageLoss: ConditionState;
+  voltageLossPhase: string | null;
+  reversedPhase: ConditionState;
+  reversedPhaseName: string | null;
+  register: RegisterState;
+  registerActive: { mismatch: boolean; backward: boolean };
   drop: ConditionState;
   reverse: ConditionState;
   acc: BlockAcc | null;
@@ -110,7 +161,7 @@ function timing(s: TamperSettings, holdSeconds: number): ConditionTiming {
 
 export const suspectedTamper: Detector<TamperSettings, TamperState> = {
   name: 'suspected_tamper',
-  stateVersion: 2,
+  stateVersion: 3,
   coldParts: ['baseline'],
   settings: SETTINGS,
   subjectsOfReading: (input) =>
@@ -118,6 +169,12 @@ export const suspectedTamper: Detector<TamperSettings, TamperState> = {
   initialState: () => ({
     loss: initialCondition(),
     lossPhase: null,
+    voltageLoss: initialCondition(),
+    voltageLossPhase: null,
+    reversedPhase: initialCondition(),
+    reversedPhaseName: null,
+    register: initialRegisterState(),
+    registerActive: { mismatch: false, backward: false },
     drop: initialCondition(),
     reverse: initialCondition(),
     acc: null,
@@ -134,6 +191,16 @@ export const suspectedTamper: Detector<TamperSettings, TamperState> = {
   onReading(st, input, ref, ctx) {
     const ts = input.reading.ts;
     currentLoss(st, input, ctx);
+    wiring(st, input, ctx);
+    const v = input.reading.values;
+    st.registerActive = stepRegister(
+      st.register,
+      ts,
+      v.e_imp_kwh,
+      v.p_kw,
+      ctx.registry.meterEvents(ref.subject),
+      ctx.settings,
+    );
     reverseEnergy(st, input, ctx);
     proportionalDrop(st, input, ctx);
     return combine(st, ts, ref.subject, input, ctx);
@@ -165,6 +232,31 @@ function currentLoss(st: TamperState, input: ReadingInput, ctx: Ctx): void {
     st.loss,
     { ts: input.reading.ts, active, cleared: !active, severity: 'warning' },
     timing(s, s.lossHoldSeconds),
+  );
+}
+
+/** 失压 and 反接: judged per reading, held for wiringHoldSeconds. */
+function wiring(st: TamperState, input: ReadingInput, ctx: Ctx): void {
+  const s = ctx.settings;
+  const v = input.reading.values;
+  const dev = input.device!;
+  const ts = input.reading.ts;
+  const lost = voltageLossPhase(v, dev, s);
+  if (lost !== null) st.voltageLossPhase = 'abc'[lost]!;
+  stepCondition(
+    st.voltageLoss,
+    { ts, active: lost !== null, cleared: lost === null, severity: 'warning' },
+    timing(s, s.wiringHoldSeconds),
+  );
+  // A customer with generation may export on one phase (a single-phase inverter): not judged.
+  const customer = dev.customer ? ctx.registry.customer(dev.customer) : undefined;
+  const judged = customer !== undefined && !customer.hasGeneration;
+  const reversed = judged ? reversedPhase(v, dev, s) : null;
+  if (reversed !== null) st.reversedPhaseName = 'abc'[reversed]!;
+  stepCondition(
+    st.reversedPhase,
+    { ts, active: reversed !== null, cleared: reversed === null, severity: 'warning' },
+    timing(s, s.wiringHoldSeconds),
   );
 }
 
@@ -238,6 +330,10 @@ function combine(st: TamperState, ts: number, subject: string, input: ReadingInp
   const s = ctx.settings;
   const active: Signature[] = [];
   if (isOpen(st.loss)) active.push('current_loss');
+  if (isOpen(st.voltageLoss)) active.push('voltage_loss');
+  if (isOpen(st.reversedPhase)) active.push('reversed_phase');
+  if (st.registerActive.mismatch) active.push('register_mismatch');
+  if (st.registerActive.backward) active.push('register_backward');
   if (isOpen(st.drop)) active.push('proportional_drop');
   if (isOpen(st.reverse)) active.push('reverse_energy');
   const evidence = () => ({
@@ -251,6 +347,24 @@ function combine(st: TamperState, ts: number, subject: string, input: ReadingInp
           ),
         }
       : {}),
+    ...(active.includes('voltage_loss')
+      ? {
+          voltageLossPhase: st.voltageLossPhase,
+          voltagesV: [input.reading.values.v_a, input.reading.values.v_b, input.reading.values.v_c].map((x) =>
+            x === undefined ? null : round(x, 1),
+          ),
+        }
+      : {}),
+    ...(active.includes('reversed_phase')
+      ? {
+          reversedPhase: st.reversedPhaseName,
+          phasePowersKw: [input.reading.values.p_a_kw, input.reading.values.p_b_kw, input.reading.values.p_c_kw].map(
+            (x) => (x === undefined ? null : round(x, 2)),
+          ),
+        }
+      : {}),
+    ...(active.includes('register_mismatch') ? { register: st.register.mismatch } : {}),
+    ...(active.includes('register_backward') ? { registerStep: st.register.backward } : {}),
     ...(active.includes('proportional_drop') ? { drop: st.lastDrop } : {}),
     ...(active.includes('reverse_energy') ? { reverse: st.lastReverse, customer: input.device?.customer ?? null } : {}),
   });

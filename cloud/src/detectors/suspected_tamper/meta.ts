@@ -19,6 +19,11 @@ export const meta: AlertTypeMeta = {
     signatures: { label: { zh: '特征', en: 'signatures' }, kind: 'object' },
     since: { label: { zh: '开始', en: 'since' }, kind: 'time' },
     lossPhase: { label: { zh: '失压相', en: 'phase without voltage' }, kind: 'text' },
+    currentLossPhase: { label: { zh: '失流相', en: 'phase without current' }, kind: 'text' },
+    voltageLossPhase: { label: { zh: '失压相', en: 'phase without voltage' }, kind: 'text' },
+    reversedPhase: { label: { zh: '反接相', en: 'reversed phase' }, kind: 'text' },
+    register: { label: { zh: '电能表示数与功率积分', en: 'register against ∫P dt' }, kind: 'object' },
+    registerStep: { label: { zh: '示数倒走', en: 'register step back' }, kind: 'object' },
     voltageAvg: { label: { zh: '平均电压', en: 'average voltage' }, kind: 'number', unit: 'V' },
   },
 };

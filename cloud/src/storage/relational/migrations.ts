@@ -196,6 +196,25 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('cases').addColumn('equipment', 'text').execute();
       },
     },
+    // Recorded meter replacements and register resets (issue 11): the register rules of suspected_tamper use them.
+    '0004_meter_events': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('meter_events')
+          .addColumn('id', autoId, (c) => (dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey()))
+          .addColumn('device', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('at', 'bigint', (c) => c.notNull())
+          .addColumn('old_reading_kwh', real, (c) => c.notNull())
+          .addColumn('new_reading_kwh', real, (c) => c.notNull())
+          .addColumn('by', 'text', (c) => c.notNull())
+          .addColumn('note', 'text')
+          .addColumn('recorded_by', 'text', (c) => c.notNull())
+          .addColumn('recorded_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('meter_events_device').on('meter_events').columns(['device', 'at']).execute();
+      },
+    },
   };
 }
 

@@ -4,17 +4,29 @@
  * refresh; one device may be reloaded alone.
  */
 import type { Customer, Device, Transformer } from '@gridsafe/shared';
-import type { RegistryView } from '../../detector-kit/types.js';
+import type { MeterEvent, RegistryView } from '../../detector-kit/types.js';
 
 export class RegistrySnapshot implements RegistryView {
   private transformers = new Map<string, Transformer>();
   private customers = new Map<string, Customer>();
   private devices = new Map<string, Device>();
+  private meterEventsByDevice = new Map<string, MeterEvent[]>();
 
   replace(transformers: Transformer[], customers: Customer[], devices: Device[]): void {
     this.transformers = new Map(transformers.map((value) => [value.id, value]));
     this.customers = new Map(customers.map((value) => [value.id, value]));
     this.devices = new Map(devices.map((value) => [value.id, value]));
+  }
+
+  /** Replaces the recorded meter events (oldest first). */
+  replaceMeterEvents(events: MeterEvent[]): void {
+    const next = new Map<string, MeterEvent[]>();
+    for (const e of events) (next.get(e.device) ?? next.set(e.device, []).get(e.device)!).push(e);
+    this.meterEventsByDevice = next;
+  }
+
+  meterEvents(device: string): readonly MeterEvent[] {
+    return this.meterEventsByDevice.get(device) ?? [];
   }
 
   /** Puts one device as the database has it now (undefined: it is gone). */

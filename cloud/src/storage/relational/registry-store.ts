@@ -11,6 +11,8 @@ import type { RelationalDb } from './db.js';
 import { GatewayStore, type GatewayInfo } from './gateway-store.js';
 import { customerEntity, deviceEntity, transformerEntity, type Page, type WriteMode } from './registry-entities.js';
 import { RegistrySnapshot } from './registry-snapshot.js';
+import { MeterEventStore } from './meter-event-store.js';
+import type { MeterEvent } from '../../detector-kit/types.js';
 
 export type ImportKind = 'transformers' | 'customers' | 'devices' | 'gateways';
 
@@ -19,6 +21,7 @@ export class RegistryStore extends RegistrySnapshot {
   private readonly customerTable;
   private readonly deviceTable;
   private readonly gateways;
+  private readonly meterEventTable;
 
   constructor(private readonly rdb: RelationalDb) {
     super();
@@ -26,6 +29,7 @@ export class RegistryStore extends RegistrySnapshot {
     this.customerTable = customerEntity(rdb.db);
     this.deviceTable = deviceEntity(rdb.db);
     this.gateways = new GatewayStore(rdb.db);
+    this.meterEventTable = new MeterEventStore(rdb);
   }
 
   /** Reloads the in-memory snapshot from the database. */
@@ -36,6 +40,14 @@ export class RegistryStore extends RegistrySnapshot {
       this.deviceTable.all(),
     ]);
     this.replace(transformers, customers, devices);
+    this.replaceMeterEvents(await this.meterEventTable.all());
+  }
+
+  /** Records a meter replacement or register reset; detection sees it at once. */
+  async recordMeterEvent(event: MeterEvent): Promise<MeterEvent> {
+    await this.meterEventTable.record(event);
+    this.replaceMeterEvents(await this.meterEventTable.all());
+    return event;
   }
 
   // ---- transformers ----

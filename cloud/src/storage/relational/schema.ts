@@ -140,6 +140,19 @@ export interface AuditLogTable {
   detail: string | null;
 }
 
+export interface MeterEventTable {
+  id: Generated<number>;
+  device: string;
+  kind: string;
+  at: number;
+  old_reading_kwh: number;
+  new_reading_kwh: number;
+  by: string;
+  note: string | null;
+  recorded_by: string;
+  recorded_at: number;
+}
+
 export interface DatabaseSchema {
   transformers: TransformerTable;
   customers: CustomerTable;
@@ -153,4 +166,5 @@ export interface DatabaseSchema {
   gateway_events: GatewayEventTable;
   api_users: ApiUserTable;
   audit_log: AuditLogTable;
+  meter_events: MeterEventTable;
 }
