@@ -21,6 +21,7 @@ const STRINGS = {
   site: ['站点', 'Site'],
   opened: ['发生时间', 'Opened'],
   lastSeen: ['最近出现', 'Last seen'],
+  occurrences: ['发生次数', 'Occurrences'],
   state: ['状态', 'State'],
   workOrder: ['工单', 'Work order'],
   assignee: ['负责人', 'Assignee'],

@@ -13,6 +13,9 @@ export interface Alert {
   resolvedAt: number | null;
   evidence: Record<string, unknown>;
   notes?: Array<{ at: number; actor: string; action: string; note?: string }>;
+  /** One alert per episode: the occurrences of a condition that paused and returned. */
+  occurrences?: number;
+  occurrenceLog?: Array<{ startedAt: number; endedAt: number | null; severity: string }>;
 }
 
 export interface WorkOrder {

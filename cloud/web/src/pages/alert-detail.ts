@@ -87,6 +87,19 @@ export function renderAlertDetail(root: HTMLElement, [alertId]: string[]): () =>
       h('dd', {}, fmtTime(alert.openedAt, site)),
       h('dt', {}, t('lastSeen')),
       h('dd', {}, fmtTime(alert.lastSeenAt, site)),
+      h('dt', {}, t('occurrences')),
+      h(
+        'dd',
+        { id: 'alert-occurrences', 'data-occurrences': String(alert.occurrences ?? 1) },
+        String(alert.occurrences ?? 1),
+        ...(alert.occurrenceLog ?? []).map((o) =>
+          h(
+            'div',
+            { class: 'muted' },
+            `${fmtTime(o.startedAt, site)} – ${o.endedAt === null ? '…' : fmtTime(o.endedAt, site)} (${tv(o.severity)})`,
+          ),
+        ),
+      ),
     );
     const evidence = evidenceTable(alert.type, alert.evidence, site);
     content.append(
