@@ -15,8 +15,8 @@
  * Options: --seconds S measured per load (10), --warmup S (4).
  * Last line: {"bench":"tcp","pointsPerCpuSecond":n,"peakRssMb":m} (load B; peak over both).
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Aedes } from 'aedes';
+import { cpuSeconds, peakRssMb } from './process-stats.js';
 
 const { values: args } = parseArgs({
   options: { seconds: { type: 'string', default: '10' }, warmup: { type: 'string', default: '4' } },
@@ -37,21 +38,7 @@ if (!(seconds > 0) || !(warmup >= 0)) {
 const out = (line = '') => process.stdout.write(`${line}\n`);
 const here = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
 const GATEWAY_DIST_CLI = here('../../gateway/dist/src/cli.js');
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 const NEURONEX_POINTS_PER_CPU_S = 100_000 / 1.2; // FACTS.md: 100,000 points/s at 30 % of 4 cores (~1.2 cores)
-
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // After the command: state is field 3 of stat(5); utime and stime are fields 14 and 15.
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
-
-function peakRssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return kb / 1024;
-}
 
 interface Load {
   name: string;
