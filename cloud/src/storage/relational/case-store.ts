@@ -8,7 +8,8 @@ import type { CaseState } from '@gridsafe/shared';
 import type { CapacityCaseEvidence, CaseStore } from '../../detector-kit/types.js';
 import type { AuditAction, AuditEntry, CaseComment, CaseRecord, EquipmentFound } from '../../cases/types.js';
 import { isUniqueViolation, type RelationalDb } from './db.js';
-import type { CaseTable } from './schema.js';
+import type { Transaction } from 'kysely';
+import type { CaseTable, DatabaseSchema } from './schema.js';
 import { newId } from './ids.js';
 
 /** How many demand points a case keeps as evidence (a month of 15-minute blocks is 2,976). */
@@ -205,9 +206,7 @@ export class SqlCaseStore implements CaseStore {
     decide: (current: CaseRecord) => { to: CaseState; penalty?: CaseRecord['penalty'] },
   ): Promise<CaseRecord | undefined> {
     const record = await this.rdb.db.transaction().execute(async (trx) => {
-      let rowQuery = trx.selectFrom('cases').selectAll().where('id', '=', id);
-      if (this.rdb.dialect === 'postgres') rowQuery = rowQuery.forUpdate();
-      const row = await rowQuery.executeTakeFirst();
+      const row = await this.holdCase(trx, id);
       if (!row) return undefined;
       const { to, penalty } = decide(toCase(row));
       const from = row.state as CaseState;
@@ -245,9 +244,7 @@ export class SqlCaseStore implements CaseStore {
     check: (current: CaseRecord) => void,
   ): Promise<CaseRecord | undefined> {
     const record = await this.rdb.db.transaction().execute(async (trx) => {
-      let rowQuery = trx.selectFrom('cases').selectAll().where('id', '=', id);
-      if (this.rdb.dialect === 'postgres') rowQuery = rowQuery.forUpdate();
-      const row = await rowQuery.executeTakeFirst();
+      const row = await this.holdCase(trx, id);
       if (!row) return undefined;
       check(toCase(row));
       const update = { equipment: JSON.stringify(equipment), updated_at: equipment.recordedAt };
@@ -289,5 +286,12 @@ export class SqlCaseStore implements CaseStore {
       .returning('id')
       .executeTakeFirstOrThrow();
     return { id: Number(inserted.id), caseId, at, author, text };
+  }
+
+  /** The case row, held until the transaction ends (PostgreSQL: concurrent moves of one case apply one after the other). */
+  private async holdCase(trx: Transaction<DatabaseSchema>, id: string): Promise<CaseTable | undefined> {
+    let rowQuery = trx.selectFrom('cases').selectAll().where('id', '=', id);
+    if (this.rdb.dialect === 'postgres') rowQuery = rowQuery.forUpdate();
+    return rowQuery.executeTakeFirst();
   }
 }

@@ -24,7 +24,7 @@ import { InfluxDB, HttpError, canRetryHttpCall, escape, type Transport } from '@
 import { QUANTITY_NAMES, type Logger, type Quantity, type ReadingQuality, type TelemetryBatch } from '@gridsafe/shared';
 import type { InfluxConfig } from '../../config/types.js';
 import { GroupCommit } from '../group-commit.js';
-import { DEMAND_WINDOW_MS } from '../../series/types.js';
+import { demandOf, type DemandQuery } from './demand.js';
 import {
   type AggregatePoint,
   type AggregateQuery,
@@ -303,25 +303,8 @@ export class InfluxSeriesStore implements SeriesStore {
     return result;
   }
 
-  async demand(query: {
-    device: string;
-    from: number;
-    to: number;
-    windowMs?: number;
-    field?: Quantity;
-  }): Promise<DemandPoint[]> {
-    const field = query.field ?? 'p_kw';
-    const points = await this.aggregate({
-      device: query.device,
-      from: query.from,
-      to: query.to,
-      everyMs: query.windowMs ?? DEMAND_WINDOW_MS,
-      aggregate: 'mean',
-      fields: [field],
-    });
-    return points.flatMap((point) =>
-      point.values[field] === undefined ? [] : [{ ts: point.ts, demandKw: point.values[field] as number }],
-    );
+  demand(query: DemandQuery): Promise<DemandPoint[]> {
+    return demandOf(this, query);
   }
 
   async ping(): Promise<boolean> {

@@ -22,7 +22,7 @@ import { GroupCommit } from '../group-commit.js';
 import type { IngestLedger } from '../relational/ingest-ledger.js';
 import { QUANTITY_NAMES, type Quantity, type ReadingQuality, type TelemetryBatch } from '@gridsafe/shared';
 import type { WriteItem, WriterOptions, WriterReady, WriterReply, WriterRequest } from './sqlite-writer.js';
-import { DEMAND_WINDOW_MS } from '../../series/types.js';
+import { demandOf, type DemandQuery } from './demand.js';
 import {
   type AggregatePoint,
   type AggregateQuery,
@@ -321,25 +321,8 @@ export class SqliteSeriesStore implements SeriesStore {
     return result;
   }
 
-  async demand(query: {
-    device: string;
-    from: number;
-    to: number;
-    windowMs?: number;
-    field?: Quantity;
-  }): Promise<DemandPoint[]> {
-    const field = query.field ?? 'p_kw';
-    const points = await this.aggregate({
-      device: query.device,
-      from: query.from,
-      to: query.to,
-      everyMs: query.windowMs ?? DEMAND_WINDOW_MS,
-      aggregate: 'mean',
-      fields: [field],
-    });
-    return points.flatMap((point) =>
-      point.values[field] === undefined ? [] : [{ ts: point.ts, demandKw: point.values[field] as number }],
-    );
+  demand(query: DemandQuery): Promise<DemandPoint[]> {
+    return demandOf(this, query);
   }
 
   async ping(): Promise<boolean> {
