@@ -1,11 +1,17 @@
 /**
- * A meter with a hole of unmapped registers (it answers exception 2 to any read that
- * touches 0x1020-0x1027, between its import and export energy counters), on a real
- * serial line (socat pseudo-terminals, 9600 8E1), read by the gateway process twice:
- * m-1 with the shipped DTSU666 profile, which does not know the hole (the default gap
- * fill merges across it), and m-2 with a profile that declares it. m-1 is refused once,
- * splits the read, learns the hole and reports it; m-2 is never refused; both deliver
- * every value, equal to what the simulator served, and neither is declared lost.
+ * Meters with holes of unmapped registers on a real serial line (socat pseudo-terminals,
+ * 9600 8E1), read by the gateway process:
+ * - m-1 and m-2 answer exception 2 to any read that touches 0x1020-0x1027, between their
+ *   import and export energy counters. m-1 is read with the shipped DTSU666 profile, which
+ *   does not know the hole (the default gap fill merges across it), m-2 with a profile
+ *   that declares it. m-1 is refused once, splits the read, learns the hole and reports
+ *   it; m-2 is never refused.
+ * - m-3 has a hole at 0x2032-0x2043 and is read with a gap fill of 30, so one request
+ *   spans three runs of wanted registers: the gateway reads the runs, tries each gap
+ *   once and learns only the one with the hole.
+ * - m-4 does not have its export counter at all (0x1028-0x1029 refused): that value is
+ *   learned unreadable and left out, the rest is read.
+ * Every value read equals what the simulator served, and no meter is declared lost.
  */
 import t from 'tap';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -21,6 +27,8 @@ import { ptyPair, type PtyPair } from './support/pty.js';
 import { compareReading, readServed } from './support/served.js';
 
 const HOLE: RegisterHole = { function: 3, first: 0x1020, last: 0x1027 };
+const FAR_HOLE: RegisterHole = { function: 3, first: 0x2032, last: 0x2043 };
+const NO_EXPORT: RegisterHole = { function: 3, first: 0x1028, last: 0x1029 };
 const dir = mkdtempSync(join(tmpdir(), 'gw-holes-'));
 let pty: PtyPair;
 let sim: SimulatorHandle;
@@ -33,6 +41,8 @@ t.before(async () => {
   const dtsu = profiles.get('dtsu666')!;
   // The simulated meter has the hole; the gateway's shipped profile does not say so.
   profiles.set('dtsu666', { ...dtsu, holes: [HOLE] });
+  profiles.set('dtsu666-far-hole', { ...dtsu, id: 'dtsu666-far-hole', holes: [FAR_HOLE] });
+  profiles.set('dtsu666-no-export', { ...dtsu, id: 'dtsu666-no-export', holes: [NO_EXPORT] });
   const scenario = parseScenarioText(
     `
 seed: 7
@@ -41,6 +51,8 @@ buses: [{ id: rs485, kind: rtu, path: ${pty.sim}, baudRate: 9600, parity: even, 
 devices:
   - { id: m-1, profile: dtsu666, bus: rs485, unit: 1, ctRatio: 60, load: { baseKva: 60 } }
   - { id: m-2, profile: dtsu666, bus: rs485, unit: 2, ctRatio: 60, load: { baseKva: 40 } }
+  - { id: m-3, profile: dtsu666-far-hole, bus: rs485, unit: 3, ctRatio: 60, load: { baseKva: 30 } }
+  - { id: m-4, profile: dtsu666-no-export, bus: rs485, unit: 4, ctRatio: 60, load: { baseKva: 20 } }
 `,
     'holes test scenario',
     { profiles },
@@ -67,6 +79,16 @@ devices:
     devices: [
       { id: 'm-1', bus: 'rs485', unit: 1, profile: 'dtsu666', ctRatio: 60, pollInterval: '1s' },
       { id: 'm-2', bus: 'rs485', unit: 2, profile: 'dtsu666-holed', ctRatio: 60, pollInterval: '1s' },
+      {
+        id: 'm-3',
+        bus: 'rs485',
+        unit: 3,
+        profile: 'dtsu666',
+        ctRatio: 60,
+        pollInterval: '1s',
+        polling: { gapFill: 30 },
+      },
+      { id: 'm-4', bus: 'rs485', unit: 4, profile: 'dtsu666', ctRatio: 60, pollInterval: '1s' },
     ],
     jobs: { midnightEnergy: { enabled: false } },
   };
@@ -79,7 +101,7 @@ t.test('a hole, undeclared and declared: every value read, the hole learned once
   const readings = () => publishedReadings(broker, 'gw-holes');
   await waitFor(
     '6 readings of each meter',
-    () => ['m-1', 'm-2'].every((d) => readings().filter((r) => r.device === d).length >= 6),
+    () => ['m-1', 'm-2', 'm-3', 'm-4'].every((d) => readings().filter((r) => r.device === d).length >= 6),
     30_000,
   );
   const served = readServed(join(dir, 'served.jsonl'));
@@ -87,11 +109,12 @@ t.test('a hole, undeclared and declared: every value read, the hole learned once
     .get('dtsu666')!
     .registers.map((r) => r.quantity)
     .sort();
-  for (const device of ['m-1', 'm-2']) {
+  for (const device of ['m-1', 'm-2', 'm-3', 'm-4']) {
     const mine = readings().filter((r) => r.device === device);
+    const expected = device === 'm-4' ? quantities.filter((q) => q !== 'e_exp_kwh') : quantities;
     t.ok(
-      mine.every((r) => JSON.stringify(Object.keys(r.values).sort()) === JSON.stringify(quantities)),
-      `${device}: every reading carries all ${quantities.length} quantities, energy counters included`,
+      mine.every((r) => JSON.stringify(Object.keys(r.values).sort()) === JSON.stringify(expected)),
+      `${device}: every reading carries the ${expected.length} quantities it has`,
     );
     const problems = mine.flatMap((r) =>
       compareReading(r, served.get(device)!, 'dtsu666', { ctRatio: 60, ptRatio: 1 }),
@@ -104,7 +127,7 @@ t.test('a hole, undeclared and declared: every value read, the hole learned once
   );
   const health = await waitFor('a status after the readings', () => {
     const h = lastHealth(broker);
-    return h.devices['m-1']!.polls >= 6 && h.devices['m-2']!.polls >= 6 ? h : undefined;
+    return ['m-1', 'm-2', 'm-3', 'm-4'].every((d) => h.devices[d]!.polls >= 6) ? h : undefined;
   });
   const undeclared = health.devices['m-1']!;
   t.same(undeclared.holes, [{ ...HOLE, learned: true }], 'm-1 reports the hole it learned');
@@ -118,5 +141,21 @@ t.test('a hole, undeclared and declared: every value read, the hole learned once
   t.ok(
     gw.logs.some((l) => l.includes('learned its holes') && l.includes('0x1020-0x1027')),
     'the learned hole is logged with its range',
+  );
+  const threeRuns = health.devices['m-3']!;
+  t.same(
+    threeRuns.holes,
+    [{ function: 3, first: 0x202c, last: 0x2043, learned: true }],
+    'm-3 learns the gap that holds the hole, not the one beside it',
+  );
+  t.equal(threeRuns.errors['exception'], 2, 'm-3: the refused read and the refused try of that gap');
+  t.equal(threeRuns.requestsPerPoll, 3, 'm-3: the energy block, 0x2000-0x202B merged across the sound gap, 0x2044');
+  const noExport = health.devices['m-4']!;
+  t.same(noExport.holes, [{ ...NO_EXPORT, learned: true }], 'm-4: the missing export counter is learned as a hole');
+  t.equal(noExport.errors['exception'], 2, 'm-4: the merged read and the export counter alone, refused once each');
+  t.equal(noExport.requestsPerPoll, 4);
+  t.ok(
+    gw.logs.some((l) => l.includes('learned its holes') && l.includes('"unreadable":["e_exp_kwh"]')),
+    'the value left out is named in the log',
   );
 });
