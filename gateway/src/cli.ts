@@ -71,7 +71,7 @@ function main(): void {
   }
   if (args.check) {
     process.stdout.write(
-      `${config.source}: ok: gateway ${config.gatewayId}, ${config.buses.length} bus(es), ${config.devices.length} device(s): ${config.devices.map((d) => `${d.id} (${d.profile.id} on ${d.bus}/${d.unit})`).join(', ')}\n`,
+      `${config.source}: ok: gateway ${config.gatewayId}, ${config.buses.length} bus(es), ${config.devices.length} device(s): ${config.devices.map((d) => `${d.id} (${d.profile.id} on ${d.bus}/${d.dlt645?.address ?? d.unit})`).join(', ')}\n`,
     );
     return;
   }

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../src/config/load.js';
+import { runGateway } from './support/gateway-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gw-config-645-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,6 +24,8 @@ t.test('a bus of DL/T 645 meters defaults to 2400 baud; wake-up preamble 4; mete
   t.equal(bus.kind === 'serial' && bus.baudRate, 2400);
   t.equal(bus.kind === 'serial' && bus.parity, 'even', '8E1 (FACTS.md)');
   t.same(loaded.devices[0]!.dlt645, { address: '000000001234', preamble: 4, utcOffsetMinutes: 480 });
+  const check = await runGateway(['--config', join(dir, 'gateway.yaml'), '--check']);
+  t.match(check.stdout, /d-1 \(dlt645-3p on rs485-1\/000000001234\)/, '--check names the meter by its address');
   const mixed = config(
     '  - { id: d-1, bus: rs485-1, profile: dlt645-3p, address: "000000001234", preamble: 0, utcOffset: "-03:30" }\n' +
       '  - { id: m-1, bus: rs485-1, unit: 1, profile: dtsu666 }',

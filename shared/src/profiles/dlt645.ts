@@ -9,7 +9,7 @@ import { describeSchemaError } from '../contract/validate.js';
 import { QUANTITY_NAMES, type Quantity } from '../contract/quantities.js';
 import { DEVICE_KINDS } from '../contract/types.js';
 import { PRIMARY_CONVERSIONS, type DeviceProfile, type PrimaryConversion } from './types.js';
-import { isDataIdentifier, parseValueFormat, type ValueFormat } from '../dlt645/data.js';
+import { parseValueFormat, type ValueFormat } from '../dlt645/data.js';
 
 export interface Dlt645Item {
   /** As printed in the standard, DI3 first: `02010100`. */
@@ -146,7 +146,6 @@ export function parseDlt645Profile(document: unknown, fail: (problem: string) =>
     });
     return { di, items: members };
   });
-  for (const item of items) if (!isDataIdentifier(item.di)) fail(`DI ${item.di} is not 8 hex digits`);
   return {
     id: raw.id,
     model: raw.model,
