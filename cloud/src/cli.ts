@@ -4,10 +4,8 @@
  * Exit codes: 0 stopped cleanly, 2 configuration problem, 1 failed to start or crashed.
  */
 import { createLogger } from '@gridsafe/shared';
-import { ConfigError, ENVIRONMENT, loadConfig, type SectionCheck } from './config/load.js';
-import { HOST_SETTINGS } from './detection-engine/episodes.js';
-import { detectorSettingsProblems } from './detector-kit/settings.js';
-import { BUILTIN_DETECTORS } from './detectors/index.js';
+import { checkDetectorSettings } from './config/detector-settings.js';
+import { ConfigError, ENVIRONMENT, loadConfig } from './config/load.js';
 import { startCloud } from './service.js';
 import { parseWorkflowSettings, type WorkflowSettings } from './workflow-plugin/settings.js';
 import { workflowStartOptions } from './workflow-plugin/start.js';
@@ -51,9 +49,10 @@ async function main(): Promise<void> {
       return;
     }
     // Detector settings are checked with the rest of the file, before any store opens.
-    const detectorSettings: SectionCheck = (source, file) =>
-      detectorSettingsProblems(BUILTIN_DETECTORS, file.detectors ?? {}, source, HOST_SETTINGS);
-    config = loadConfig({ ...(args.configFile ? { configFile: args.configFile } : {}), checks: [detectorSettings] });
+    config = loadConfig({
+      ...(args.configFile ? { configFile: args.configFile } : {}),
+      checks: [checkDetectorSettings],
+    });
     try {
       workflow = parseWorkflowSettings(config.workflow, `${config.source ?? 'config'}: workflow`);
     } catch (error) {

@@ -1,3 +1,4 @@
 /** Helpers the test suites of every gridsafe package share (a dev-only workspace, never shipped). */
 export { freePort, isListening } from './ports.js';
 export { waitFor } from './wait.js';
+export { goldenCases, goldenResult, type GoldenCase, type GoldenResult } from './golden.js';

@@ -38,10 +38,12 @@ export const QUIET_SETTING = 'quietSeconds';
 
 /** The same as a schema field, to check a config file's `detectors` section before anything starts. */
 export const HOST_SETTINGS = {
-  [QUIET_SETTING]: Type.Number({
-    minimum: 0,
-    description: 'seconds a cleared condition must stay away to end its episode',
-  }),
+  [QUIET_SETTING]: Type.Optional(
+    Type.Number({
+      minimum: 0,
+      description: 'seconds a cleared condition must stay away to end its episode',
+    }),
+  ),
 };
 
 /**

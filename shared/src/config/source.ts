@@ -30,9 +30,13 @@ export class ConfigSource {
     return new ConfigSource(name, data, undefined, undefined);
   }
 
-  /** Parses YAML or JSON; a syntax error is a ConfigError naming its line and column. */
+  /**
+   * Parses YAML or JSON (a name ending in .json is held to strict JSON: no trailing
+   * commas or comments); a syntax error is a ConfigError naming its line and column.
+   */
   static fromText(text: string, name: string): ConfigSource {
     const lines = new LineCounter();
+    if (name.toLowerCase().endsWith('.json')) checkStrictJson(text, name);
     const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
     if (doc.errors.length > 0) {
       throw new ConfigError(
@@ -90,4 +94,21 @@ export class ConfigSource {
 /** One problem as every gridsafe program prints it: `file:line:col: field: message`. */
 export function problemAt(source: ConfigSource, path: FieldPath, message: string, atKey = false): string {
   return `${source.where(path, atKey)}: ${formatPath(path)}: ${message}`;
+}
+
+/** JSON.parse names a character offset; the message names its line and column like every other problem. */
+function checkStrictJson(text: string, name: string): void {
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    const message = (error as Error).message;
+    const offset = /at position (\d+)/.exec(message);
+    let where = name;
+    if (offset) {
+      const before = text.slice(0, Number(offset[1]));
+      const line = before.split('\n').length;
+      where = `${name}:${line}:${before.length - before.lastIndexOf('\n')}`;
+    }
+    throw new ConfigError([`${where}: not valid JSON: ${message.replace(/ in JSON at position \d+.*$/, '')}`]);
+  }
 }
