@@ -19,6 +19,8 @@ export interface WorkOrderFilter {
   state?: WorkOrderState;
   assignee?: string;
   alertId?: string;
+  /** The orders of any of these alerts (a page of the alert list). */
+  alertIds?: string[];
   area?: string;
 }
 
@@ -43,6 +45,10 @@ export class WorkOrderRepository {
     if (filter.state) query = query.where('state', '=', filter.state);
     if (filter.assignee) query = query.where('assignee', '=', filter.assignee);
     if (filter.alertId) query = query.where('alert_id', '=', filter.alertId);
+    if (filter.alertIds) {
+      if (!filter.alertIds.length) return { items: [], total: 0 };
+      query = query.where('alert_id', 'in', filter.alertIds);
+    }
     if (filter.area) query = query.where('area', '=', filter.area);
     if (areas) {
       if (!areas.length) return { items: [], total: 0 };

@@ -30,8 +30,13 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 }
 
 /** A new page that fails the test on any script error or console error. */
-export async function newPage(t: Test, browser: Browser, baseUrl: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
+export async function newPage(
+  t: Test,
+  browser: Browser,
+  baseUrl: string,
+  viewport: { width: number; height: number } = { width: 1280, height: 900 },
+): Promise<Page> {
+  const context = await browser.newContext({ viewport, locale: 'en-GB' });
   const page = await context.newPage();
   page.on('pageerror', (error) => t.fail(`script error in the console: ${error.message}`));
   page.on('console', (message) => {

@@ -17,6 +17,11 @@ export async function loadAlertTypes(): Promise<void> {
   byType = new Map(list.items.map((meta) => [meta.type, meta]));
 }
 
+/** Every known alert type, in the server's order. */
+export function alertTypes(): string[] {
+  return [...byType.keys()];
+}
+
 export function alertTypeMeta(type: string): AlertTypeMeta | undefined {
   return byType.get(type);
 }
@@ -26,8 +31,19 @@ export function alertTypeLabel(type: string): string {
   return meta ? meta.label[lang()] : type;
 }
 
-/** A field the metadata does not list: its name in words ("maxDemandAt" → "max demand at"). */
+/** Fields many rules write, named once here rather than in every detector's metadata. */
+const COMMON_FIELDS: Record<string, EvidenceFieldMeta> = {
+  since: { label: { zh: '开始', en: 'since' }, kind: 'time' },
+  ts: { label: { zh: '时间', en: 'time' }, kind: 'time' },
+  transformer: { label: { zh: '变压器', en: 'transformer' }, kind: 'text' },
+  customer: { label: { zh: '用户', en: 'customer' }, kind: 'text' },
+  device: { label: { zh: '设备', en: 'device' }, kind: 'text' },
+};
+
+/** A field the metadata does not list: a common one, or its name in words ("maxDemandAt" → "max demand at"). */
 function fallbackField(key: string): EvidenceFieldMeta {
+  const common = COMMON_FIELDS[key];
+  if (common) return common;
   const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
   const kind = /(at|since|seen|time)$/i.test(key) ? 'time' : 'number';
   return { label: { zh: words, en: words }, kind };

@@ -66,6 +66,7 @@ export const workOrderRoutes: FastifyPluginAsync = async (app) => {
       state?: WorkOrderState;
       assignee?: string;
       alert?: string;
+      alerts?: string;
       area?: string;
       limit: number;
       offset: number;
@@ -83,6 +84,8 @@ export const workOrderRoutes: FastifyPluginAsync = async (app) => {
             state: { enum: [...WORK_ORDER_STATES] },
             assignee: { type: 'string', pattern: ID_PATTERN },
             alert: { type: 'string', pattern: ID_PATTERN },
+            // Up to 100 alert ids, comma-separated: the orders of one page of the alert list in one call.
+            alerts: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,64}(,[A-Za-z0-9_.:-]{1,64}){0,99}$' },
             area: { type: 'string', minLength: 1, maxLength: 64 },
             ...pageQuery,
           },
@@ -96,6 +99,7 @@ export const workOrderRoutes: FastifyPluginAsync = async (app) => {
       if (q.state) filter.state = q.state;
       if (q.assignee) filter.assignee = q.assignee;
       if (q.alert) filter.alertId = q.alert;
+      if (q.alerts) filter.alertIds = q.alerts.split(',');
       if (q.area) filter.area = q.area;
       const page = await service.list(request.user, filter, q.limit, q.offset);
       return { ...page, limit: q.limit, offset: q.offset };

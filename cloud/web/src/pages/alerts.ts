@@ -1,22 +1,33 @@
 /**
- * The live alert board: alerts with their work orders, newest first. New alerts and
- * changes arrive through the event stream and are applied in place, without a reload.
+ * The alert triage list: filters, search, sort and paging done by the server, most urgent
+ * first by default, resolved alerts set apart, bulk acknowledge, and "my work" (the work
+ * orders assigned to the signed-in user). Live events refresh the page in place, without
+ * a reload; a new alert is highlighted.
  */
 import { api } from '../api.js';
 import { clear, h } from '../dom.js';
 import { onLive, onReconnect } from '../events.js';
 import { alertTypeLabel } from '../alert-types.js';
 import { t, tv } from '../i18n.js';
-import { canAct } from '../session.js';
+import { canAct, session } from '../session.js';
 import { fmtTime } from '../time.js';
 import type { Alert, Page, WorkOrder } from '../types.js';
+import { alertQuery, filterBar, saveView, savedView, type AlertView } from './alert-filters.js';
+
+const PAGE_SIZE = 50;
 
 export function renderAlertBoard(root: HTMLElement): () => void {
-  const alerts = new Map<string, Alert>();
-  const orders = new Map<string, WorkOrder>(); // by alert id
+  let view = savedView();
+  let rows: Array<{ alert: Alert; order: WorkOrder | undefined }> = [];
+  let total = 0;
+  const known = new Set<string>();
   const fresh = new Set<string>();
+  const selected = new Set<string>();
   const status = h('p', { class: 'error', role: 'alert', id: 'board-error' });
+  const filters = h('div', {});
   const body = h('tbody', { id: 'alert-rows' });
+  const pager = h('div', { class: 'pager', id: 'alert-pager' });
+  const bulk = h('div', { class: 'bulk', id: 'bulk-actions' });
   const table = h(
     'table',
     { class: 'board', id: 'alert-board' },
@@ -26,20 +37,81 @@ export function renderAlertBoard(root: HTMLElement): () => void {
       h(
         'tr',
         {},
+        h('th', { class: 'select' }),
         ...(
           ['severity', 'type', 'subject', 'site', 'opened', 'state', 'workOrder', 'assignee', 'actions'] as const
-        ).map((k) => h('th', {}, t(k))),
+        ).map((k) => h('th', { class: `col-${k}` }, t(k))),
       ),
     ),
     body,
   );
-  root.append(h('h1', {}, t('alerts')), status, table);
+  root.append(h('h1', {}, t('alerts')), filters, status, bulk, h('div', { class: 'table-wrap' }, table), pager);
+
+  const setView = (next: AlertView) => {
+    view = next;
+    saveView(view);
+    selected.clear();
+    drawFilters();
+    void load();
+  };
+  const drawFilters = () => {
+    clear(filters);
+    filters.append(filterBar(view, setView));
+  };
 
   const draw = () => {
     clear(body);
-    const list = [...alerts.values()].sort((a, b) => b.openedAt - a.openedAt || b.id.localeCompare(a.id));
-    if (!list.length) body.append(h('tr', {}, h('td', { colspan: 9, class: 'muted' }, t('noAlerts'))));
-    for (const alert of list) body.append(row(alert, orders.get(alert.id)));
+    if (!rows.length) body.append(h('tr', {}, h('td', { colspan: 10, class: 'muted' }, t('noAlerts'))));
+    for (const { alert, order } of rows) body.append(row(alert, order));
+    clear(pager);
+    const first = view.page * PAGE_SIZE;
+    pager.append(
+      h(
+        'button',
+        { id: 'page-prev', disabled: view.page === 0, onclick: () => setView({ ...view, page: view.page - 1 }) },
+        `← ${t('previous')}`,
+      ),
+      h('span', { id: 'page-info' }, total ? `${first + 1}–${first + rows.length} ${t('shown')} ${total}` : '0'),
+      h(
+        'button',
+        {
+          id: 'page-next',
+          disabled: first + rows.length >= total,
+          onclick: () => setView({ ...view, page: view.page + 1 }),
+        },
+        `${t('next')} →`,
+      ),
+    );
+    drawBulk();
+  };
+
+  const drawBulk = () => {
+    clear(bulk);
+    if (!canAct() || !selected.size) return;
+    bulk.append(
+      h(
+        'button',
+        { id: 'ack-selected', onclick: (e: Event) => void ackSelected(e.currentTarget as HTMLButtonElement) },
+        `${t('ackSelected')} (${selected.size})`,
+      ),
+    );
+  };
+
+  const ackSelected = async (button: HTMLButtonElement) => {
+    button.disabled = true;
+    status.textContent = '';
+    const result = await api<{ results: Array<{ id: string; status: number; detail?: string }> }>(
+      'POST',
+      '/api/v1/alerts/ack',
+      { ids: [...selected] },
+    ).catch((error: Error) => {
+      status.textContent = error.message;
+      return null;
+    });
+    const refused = result?.results.filter((r) => r.status !== 200) ?? [];
+    if (refused.length) status.textContent = refused.map((r) => `${r.id}: ${r.detail ?? r.status}`).join('; ');
+    selected.clear();
+    await load();
   };
 
   const row = (alert: Alert, order: WorkOrder | undefined) => {
@@ -48,31 +120,41 @@ export function renderAlertBoard(root: HTMLElement): () => void {
       button.disabled = true;
       status.textContent = '';
       try {
-        if (order)
-          orders.set(
-            alert.id,
-            await api<WorkOrder>('POST', `/api/v1/workorders/${order.id}/transition`, { to: 'acknowledged' }),
-          );
-        else alerts.set(alert.id, await api<Alert>('POST', `/api/v1/alerts/${alert.id}/ack`, {}));
-        draw();
+        if (order) await api('POST', `/api/v1/workorders/${order.id}/transition`, { to: 'acknowledged' });
+        else await api('POST', `/api/v1/alerts/${alert.id}/ack`, {});
+        await load();
       } catch (error) {
         status.textContent = (error as Error).message;
         button.disabled = false;
       }
     };
     const canAck = canAct() && alert.state === 'open' && (!order || order.state === 'open');
+    const pick = h('input', {
+      type: 'checkbox',
+      class: 'pick',
+      'aria-label': alert.id,
+      ...(selected.has(alert.id) ? { checked: true } : {}),
+      ...(canAck ? {} : { disabled: true }),
+    });
+    pick.addEventListener('change', () => {
+      if (pick.checked) selected.add(alert.id);
+      else selected.delete(alert.id);
+      drawBulk();
+    });
     return h(
       'tr',
       {
         'data-alert-id': alert.id,
         'data-state': alert.state,
-        class: `sev-${alert.severity}${fresh.has(alert.id) ? ' fresh' : ''}`,
+        'data-severity': alert.severity,
+        class: `sev-${alert.severity} st-${alert.state}${fresh.has(alert.id) ? ' fresh' : ''}`,
       },
+      h('td', { class: 'select' }, pick),
       h('td', {}, h('span', { class: `badge sev-${alert.severity}` }, tv(alert.severity))),
       h('td', {}, h('a', { href: `#/alert/${encodeURIComponent(alert.id)}` }, alertTypeLabel(alert.type))),
       h('td', {}, alert.subject),
-      h('td', {}, site ?? '—'),
-      h('td', {}, fmtTime(alert.openedAt, site)),
+      h('td', { class: 'col-site' }, site ?? '—'),
+      h('td', { class: 'col-opened' }, fmtTime(alert.openedAt, site)),
       h('td', { class: 'alert-state' }, h('span', { class: `badge st-${alert.state}` }, tv(alert.state))),
       h(
         'td',
@@ -95,45 +177,63 @@ export function renderAlertBoard(root: HTMLElement): () => void {
     );
   };
 
-  const load = async () => {
-    try {
-      const [alertPage, orderPage] = await Promise.all([
-        api<Page<Alert>>('GET', '/api/v1/alerts?limit=300'),
-        api<Page<WorkOrder>>('GET', '/api/v1/workorders?limit=500'),
-      ]);
-      alerts.clear();
-      orders.clear();
-      for (const a of alertPage.items) alerts.set(a.id, a);
-      for (const o of orderPage.items) orders.set(o.alertId, o);
-      draw();
-      root.dataset['loaded'] = 'true';
-    } catch (error) {
-      status.textContent = (error as Error).message;
+  /** "My work": the user's work orders that are not resolved, each with its alert. */
+  const loadMine = async () => {
+    const me = session()?.user.name ?? '';
+    const orders = await api<Page<WorkOrder>>(
+      'GET',
+      `/api/v1/workorders?assignee=${encodeURIComponent(me)}&limit=${PAGE_SIZE}&offset=${view.page * PAGE_SIZE}`,
+    );
+    const open = orders.items.filter((o) => o.state !== 'resolved' || view.state === '' || view.state === 'resolved');
+    const alerts = await Promise.all(open.map((o) => api<Alert>('GET', `/api/v1/alerts/${o.alertId}`)));
+    return { rows: alerts.map((alert, i) => ({ alert, order: open[i] })), total: orders.total };
+  };
+
+  let loading: Promise<void> | null = null;
+  let again = false;
+  const load = async (): Promise<void> => {
+    // Live events can arrive in bursts: one load at a time, and one more after it if asked.
+    if (loading) {
+      again = true;
+      return loading;
+    }
+    loading = (async () => {
+      try {
+        if (view.mine) ({ rows, total } = await loadMine());
+        else {
+          const alertPage = await api<Page<Alert>>('GET', `/api/v1/alerts?${alertQuery(view, PAGE_SIZE)}`);
+          const ids = alertPage.items.map((a) => a.id);
+          const orders = ids.length
+            ? await api<Page<WorkOrder>>('GET', `/api/v1/workorders?alerts=${ids.join(',')}&limit=${PAGE_SIZE}`)
+            : { items: [] };
+          const orderOf = new Map(orders.items.map((o) => [o.alertId, o]));
+          rows = alertPage.items.map((alert) => ({ alert, order: orderOf.get(alert.id) }));
+          total = alertPage.total;
+        }
+        for (const { alert } of rows) {
+          if (known.size && !known.has(alert.id)) fresh.add(alert.id);
+          known.add(alert.id);
+        }
+        if (!known.size) known.add('');
+        draw();
+        root.dataset['loaded'] = 'true';
+      } catch (error) {
+        status.textContent = (error as Error).message;
+      }
+    })();
+    await loading;
+    loading = null;
+    if (again) {
+      again = false;
+      await load();
     }
   };
 
   const offLive = onLive((event) => {
-    if (event.type === 'alert') {
-      const alert = event.data['alert'] as Alert;
-      if (!alerts.has(alert.id)) fresh.add(alert.id);
-      alerts.set(alert.id, alert);
-      draw();
-    } else if (event.type === 'workorder') {
-      const order = event.data['workOrder'] as WorkOrder;
-      orders.set(order.alertId, order);
-      if (alerts.has(order.alertId)) draw();
-      else
-        void api<Alert>('GET', `/api/v1/alerts/${order.alertId}`).then(
-          (a) => {
-            fresh.add(a.id);
-            alerts.set(a.id, a);
-            draw();
-          },
-          () => undefined,
-        );
-    }
+    if (event.type === 'alert' || event.type === 'workorder') void load();
   });
   const offReconnect = onReconnect(() => void load());
+  drawFilters();
   void load();
   return () => {
     offLive();
