@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 /** gridsafe-sim: runs the demo fleet or a scenario file's fleet until Ctrl-C. */
-import { createLogger } from '@gridsafe/shared';
+import { createLogger, parseDuration } from '@gridsafe/shared';
 import { parseArgs } from 'node:util';
 import { demoScenario } from './scenario/demo.js';
-import { parseDuration } from './scenario/fields.js';
 import { loadScenarioFile } from './scenario/parse.js';
 import { startSimulator, type SimulatorHandle } from './runtime/simulator.js';
 import { generateReadings } from './runtime/generate.js';
@@ -96,10 +95,11 @@ const portText = env['GRIDSAFE_SIM_TCP_PORT'] || '5020';
 const port = Number(portText);
 if (!/^\d+$/.test(portText) || port > 65535)
   fail(`GRIDSAFE_SIM_TCP_PORT must be a TCP port number (0-65535), got "${portText}"`);
-/** A duration option: seconds as a number, or text such as 500ms, 2s, 10d. */
+/** A duration option in the shared grammar (500ms, 2s, 1h30m, 10d); a bare number has no unit and is refused. */
 function durationOption(name: string, text: string | undefined, minMs: number): number | undefined {
   if (text === undefined) return undefined;
-  const ms = parseDuration(/^\d+(\.\d+)?$/.test(text) ? Number(text) : text);
+  if (/^\d+(\.\d+)?$/.test(text)) fail(`--${name} ${text} has no unit: say ${text}s or ${text}ms, whichever you mean`);
+  const ms = parseDuration(text);
   if (ms === undefined || ms < minMs)
     fail(`--${name} must be a duration of at least ${minMs} ms (such as 500ms, 2s, 10d), got "${text}"`);
   return ms;

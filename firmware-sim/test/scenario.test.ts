@@ -3,7 +3,7 @@ import t from 'tap';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadScenarioFile, parseDuration } from '../src/index.js';
+import { loadScenarioFile } from '../src/index.js';
 import { profiles, scenarioFrom, tempDir } from './support/helpers.js';
 
 const SCENARIOS = fileURLToPath(new URL('../scenarios/', import.meta.url));
@@ -32,19 +32,24 @@ t.test('every shipped scenario parses', async (t) => {
   t.equal(eval_.startMs, Date.parse('2025-03-03T00:00:00+08:00'));
 });
 
-t.test('durations', async (t) => {
-  t.equal(parseDuration('500ms'), 500);
-  t.equal(parseDuration('1h30m'), 5_400_000);
-  t.equal(parseDuration(2.5), 2500);
-  t.equal(parseDuration('10 parsecs'), undefined);
-  t.equal(parseDuration(-1), undefined);
+t.test('durations follow the shared grammar; a bare number has no unit and is refused', async (t) => {
+  const devices =
+    'buses: [{ id: b, kind: tcp, port: 0 }]\ndevices:\n  - { id: m, profile: dtsu666, bus: b, load: { baseKva: 1 } }\n';
+  t.equal(scenarioFrom(`tick: 1m30s\n${devices}`).tickMs, 90_000);
+  t.equal(scenarioFrom(`tick: 500ms\n${devices}`).tickMs, 500);
+  t.throws(() => scenarioFrom(`tick: 5\n${devices}`), {
+    message: /:1:7: tick: 5 has no unit: say 5s or 5ms, whichever you mean/,
+  });
+  t.throws(() => scenarioFrom(`tick: 30m1h\n${devices}`), {
+    message: /tick: must be a duration \(units d h m s ms, largest first/,
+  });
 });
 
 t.test('mistakes name the line, the field and the problem', async (t) => {
   const cases: Array<[string, RegExp]> = [
     [
       'buses: [{ id: b, kind: tcp, port: 0 }]\ndevices:\n  - { id: m, profile: dtsu999, bus: b }\n',
-      /:3: devices\[0\]\.profile: no device profile "dtsu999"; known: .*dtsu666/,
+      /:3:\d+: devices\[0\]\.profile: no device profile "dtsu999"; known: .*dtsu666/,
     ],
     [
       'buses: [{ id: b, kind: tcp, port: 0 }]\ndevices:\n  - { id: m, profile: dtsu666, bus: c, load: { baseKva: 1 } }\n',
@@ -52,7 +57,7 @@ t.test('mistakes name the line, the field and the problem', async (t) => {
     ],
     [
       'buses: [{ id: b, kind: tcp, port: 99999 }]\ndevices: []\n',
-      /:1: buses\[0\]\.port: must be between 0 and 65535, got 99999/,
+      /:1:\d+: buses\[0\]\.port: must be between 0 and 65535, got 99999/,
     ],
     ['buses: [{ id: b, kind: serial, port: 1 }]\ndevices: []\n', /buses\[0\]\.kind: must be one of: tcp, rtu/],
     [
@@ -65,7 +70,7 @@ t.test('mistakes name the line, the field and the problem', async (t) => {
     ],
     [
       'buses: [{ id: b, kind: tcp, port: 0 }]\ndevices:\n  - { id: r, profile: gridsafe-rcm4, bus: b }\nevents:\n  - { device: r, type: overload_ramp, at: 1s, targetKva: 5 }\n',
-      /:5: events\[0\]\.type: overload_ramp acts on a meter, and "r" is a terminal/,
+      /:5:\d+: events\[0\]\.type: overload_ramp acts on a meter, and "r" is a terminal/,
     ],
     [
       'buses: [{ id: b, kind: tcp, port: 0 }]\ndevices:\n  - { id: r, profile: gridsafe-rcm4, bus: b }\nevents:\n  - { device: r, type: comm_fault, at: soon, fault: no_reply }\n',
@@ -105,7 +110,7 @@ t.test('mistakes name the line, the field and the problem', async (t) => {
   );
   t.throws(
     () => loadScenarioFile(json, { profiles }),
-    { message: /bad\.json:\d+: devices\[0\]\.load\.baseKva: must be between 0 and/ },
+    { message: /bad\.json:\d+:\d+: devices\[0\]\.load\.baseKva: must be between 0 and/ },
     'JSON files get lines too',
   );
 });

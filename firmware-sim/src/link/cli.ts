@@ -4,10 +4,9 @@
  * `listening` line carries the port, `stats` lines the byte counts, so a test or a
  * benchmark can drive it as a child process. Commands on stdin: cut, restore, stats, quit.
  */
-import { createLogger } from '@gridsafe/shared';
+import { createLogger, parseDuration } from '@gridsafe/shared';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { parseDuration } from '../scenario/fields.js';
 import { LinkEmulator } from './emulator.js';
 import { LINK_ENV, LinkSettingsError, parseLinkSettings, type RawLinkSettings } from './options.js';
 

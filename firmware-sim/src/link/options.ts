@@ -2,7 +2,7 @@
  * Command-line and environment settings of the link emulator, checked at start-up:
  * every mistake names the flag (or variable) and what is wrong with it.
  */
-import { parseDuration } from '../scenario/fields.js';
+import { parseDuration } from '@gridsafe/shared';
 import { checkCutSchedule, type CutMode, type CutSchedule } from './cut-plan.js';
 import type { LinkEmulatorOptions } from './emulator.js';
 

@@ -1,72 +1,49 @@
 /**
  * Reading untyped scenario documents field by field, so that every mistake is reported
- * with the file, the line and the field path, and what was expected.
+ * as `file:line:col: field: problem` (the shared ConfigSource and formatter of every
+ * gridsafe program), with what was expected.
  */
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import { ConfigError, ConfigSource, describeValue, parseDuration, problemAt, type FieldPath } from '@gridsafe/shared';
 
 export type Path = Array<string | number>;
 
-export class ScenarioError extends Error {
-  constructor(
-    readonly source: string,
-    readonly line: number | undefined,
-    readonly field: string,
-    readonly problem: string,
-  ) {
-    super(`${source}${line !== undefined ? `:${line}` : ''}: ${field ? `${field}: ` : ''}${problem}`);
+/** A scenario mistake: a ConfigError with one problem, so every program reports it alike. */
+export class ScenarioError extends ConfigError {
+  constructor(problem: string) {
+    super([problem], 'the scenario is not valid');
     this.name = 'ScenarioError';
   }
 }
 
-export function formatPath(path: Path): string {
-  return path.reduce<string>(
-    (out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${key}` : key),
-    '',
-  );
-}
-
-/** The document and a way to find the line of any path in it. */
+/** The document and a way to place any path in it. */
 export class SourceDoc {
-  readonly source: string;
-  readonly data: unknown;
-  private readonly doc: Document | undefined;
-  private readonly lines: LineCounter | undefined;
+  private constructor(private readonly config: ConfigSource) {}
 
-  private constructor(source: string, data: unknown, doc?: Document, lines?: LineCounter) {
-    this.source = source;
-    this.data = data;
-    this.doc = doc;
-    this.lines = lines;
+  get source(): string {
+    return this.config.name;
+  }
+
+  get data(): unknown {
+    return this.config.data;
   }
 
   /** Parses YAML (JSON is a subset of it) keeping positions for messages. */
   static parse(text: string, source: string): SourceDoc {
-    const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-    const error = doc.errors[0];
-    if (error) {
-      const line = error.linePos?.[0]?.line ?? (error.pos ? lines.linePos(error.pos[0]).line : undefined);
-      throw new ScenarioError(source, line, '', `not valid YAML or JSON: ${error.message.split('\n')[0]}`);
+    try {
+      return new SourceDoc(ConfigSource.fromText(text, source));
+    } catch (error) {
+      if (error instanceof ConfigError) throw new ScenarioError(error.problems[0]!);
+      throw error;
     }
-    return new SourceDoc(source, doc.toJS(), doc, lines);
   }
 
   /** A document built in code (the embedded demo): no lines to report. */
   static fromData(data: unknown, source: string): SourceDoc {
-    return new SourceDoc(source, data);
+    return new SourceDoc(ConfigSource.fromData(data, source));
   }
 
-  lineOf(path: Path): number | undefined {
-    if (!this.doc || !this.lines) return undefined;
-    for (let n = path.length; n >= 0; n--) {
-      const node = this.doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-      if (node && typeof node === 'object' && node.range) return this.lines.linePos(node.range[0]).line;
-    }
-    return undefined;
-  }
-
-  fail(path: Path, problem: string): never {
-    throw new ScenarioError(this.source, this.lineOf(path), formatPath(path), problem);
+  fail(path: FieldPath, problem: string): never {
+    throw new ScenarioError(problemAt(this.config, path, problem));
   }
 }
 
@@ -158,18 +135,23 @@ export class Fields {
     });
   }
 
-  /** A duration: seconds as a number, or text such as "500ms", "10s", "5m", "2h", "1d", "1h30m". */
+  /** A duration in the shared grammar (500ms, 10s, 5m, 1h30m, 2d); a bare number has no unit and is refused. */
   duration(key: string, fallback?: number): number {
     const v = this.value[key];
     if (v === undefined || v === null) {
       if (fallback !== undefined) return fallback;
       this.fail(key, 'is required (a duration such as 30s, 5m, 2h)');
     }
-    const ms = parseDuration(v);
+    if (typeof v === 'number')
+      this.fail(
+        key,
+        `${v} has no unit: say ${v}s or ${v}ms, whichever you mean (units d h m s ms, e.g. 500ms, 30s, 1h30m)`,
+      );
+    const ms = typeof v === 'string' ? parseDuration(v) : undefined;
     if (ms === undefined)
       this.fail(
         key,
-        `must be a duration (seconds as a number, or text such as 500ms, 10s, 5m, 2h, 1d), got ${describe(v)}`,
+        `must be a duration (units d h m s ms, largest first, e.g. 500ms, 30s, 1h30m, 2d), got ${describe(v)}`,
       );
     return ms;
   }
@@ -186,21 +168,5 @@ export class Fields {
   }
 }
 
-export function parseDuration(v: unknown): number | undefined {
-  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? v * 1000 : undefined;
-  if (typeof v !== 'string') return undefined;
-  const text = v.trim();
-  if (!/^(\d+(\.\d+)?(ms|s|m|h|d))+$/.test(text)) return undefined;
-  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-  let total = 0;
-  for (const match of text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g)) total += Number(match[1]) * unit[match[2]!]!;
-  return total;
-}
-
-export function describe(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a mapping';
-  return `${typeof v} ${JSON.stringify(v)}`;
-}
+/** What a value is, for messages (the shared wording). */
+export const describe = describeValue;
