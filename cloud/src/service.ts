@@ -42,6 +42,9 @@ import { withRedaction } from './security/log-redaction.js';
 import { applySeed, readSeed } from './registry/seed.js';
 import { createInfluxSeriesStore } from './storage/series/influx.js';
 import { LINE_LOSS_MIGRATIONS } from './lineloss/migration.js';
+import { FORECAST_MIGRATIONS } from './forecast/migration.js';
+import { startForecasting, type ForecastHandle } from './forecast/start.js';
+import type { ForecastSettings } from './forecast/settings.js';
 import { startLineLoss, type LineLossHandle } from './lineloss/start.js';
 import type { LineLossSettings } from './lineloss/settings.js';
 
@@ -57,6 +60,7 @@ export interface CloudHandle {
   external: ExternalSubscriber | null;
   detection: DetectionRunner;
   lineLoss: LineLossHandle;
+  forecast: ForecastHandle;
   close(): Promise<void>;
 }
 
@@ -70,6 +74,8 @@ export interface StartOptions {
   extraMigrations?: Record<string, Migration>;
   /** Line-loss settings over their defaults (src/lineloss/README.md). */
   lineLoss?: Partial<LineLossSettings>;
+  /** Forecast settings over their defaults (src/forecast/README.md). */
+  forecast?: Partial<ForecastSettings>;
 }
 
 async function openSeries(config: CloudConfig, log: Logger): Promise<SeriesStore> {
@@ -96,7 +102,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       config.relational.kind === 'postgres'
         ? { kind: 'postgres', url: config.relational.url as string }
         : { kind: 'sqlite', path: join(config.dataDir, 'gridsafe.sqlite') },
-      { extraMigrations: { ...LINE_LOSS_MIGRATIONS, ...options.extraMigrations } },
+      { extraMigrations: { ...LINE_LOSS_MIGRATIONS, ...FORECAST_MIGRATIONS, ...options.extraMigrations } },
     );
     cleanup.push(() => rdb.close());
     log.info(
@@ -188,6 +194,11 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
 
     const lineLoss = startLineLoss({ rdb, series, registry, alerts, log }, options.lineLoss);
     cleanup.push(() => lineLoss.job.stop());
+    const forecast = startForecasting(
+      { rdb, series, registry, alerts, log, overloadSettings: config.detectors['overload'] },
+      options.forecast,
+    );
+    cleanup.push(() => forecast.job.stop());
 
     const httpOptions: HttpOptions = {
       bodyLimitBytes: config.http.bodyLimitBytes,
@@ -213,6 +224,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       }),
       ingestRejections: () => pipeline.recentRejections,
       lineLoss,
+      forecasts: forecast.store,
     };
     const app = await buildHttpApp(services, users, httpOptions, log);
     cleanup.push(() => app.close());
@@ -283,6 +295,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       external,
       detection,
       lineLoss,
+      forecast,
       close() {
         closing ??= (async () => {
           accepting = false;
@@ -294,6 +307,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
           await stoppingPipeline;
           await detection.close();
           await lineLoss.job.stop();
+          await forecast.job.stop();
           await app.close();
           await series.close();
           await rdb.close();

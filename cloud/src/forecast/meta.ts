@@ -19,5 +19,8 @@ export const meta: AlertTypeMeta = {
     ratedKva: { label: { zh: '额定容量', en: 'rating' }, kind: 'number', unit: 'kVA' },
     forecast: { label: { zh: '预测负荷', en: 'forecast load' }, kind: 'object', unit: 'kVA' },
     model: { label: { zh: '预测模型', en: 'forecast model' }, kind: 'text' },
+    overloadAlert: { label: { zh: '过载告警', en: 'overload alert' }, kind: 'text' },
+    limits: { label: { zh: '温度限值', en: 'limits' }, kind: 'object', unit: '°C' },
+    origin: { label: { zh: '预测起点', en: 'forecast from' }, kind: 'time' },
   },
 };

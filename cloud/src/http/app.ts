@@ -25,6 +25,7 @@ import { importRoutes } from './routes/import.js';
 import { meterEventRoutes } from './routes/meter-events.js';
 import { detectorRoutes } from './routes/detectors.js';
 import { lineLossRoutes } from './routes/line-loss.js';
+import { forecastRoutes } from './routes/forecasts.js';
 
 export interface HttpOptions {
   bodyLimitBytes: number;
@@ -174,6 +175,7 @@ export async function buildHttpApp(
   await app.register(meterEventRoutes);
   await app.register(detectorRoutes, { alertTypes: options.alertTypes ?? [] });
   await app.register(lineLossRoutes);
+  await app.register(forecastRoutes);
   for (const plugin of options.plugins ?? []) await plugin(app);
   return app;
 }

@@ -12,6 +12,7 @@ import type { DeliveryWorker } from '../notifications/worker.js';
 import type { InspectorDirectory } from '../workorders/inspectors.js';
 import type { LiveBus } from '../notifications/live-bus.js';
 import type { LineLossHandle } from '../lineloss/start.js';
+import type { ForecastStore } from '../forecast/forecast-store.js';
 import type { NotificationQueue } from '../notifications/queue.js';
 import type { RegistryStore } from '../storage/relational/registry-store.js';
 import type { SeriesStore } from '../storage/series/types.js';
@@ -44,6 +45,8 @@ export interface CoreServices {
   ingestRejections: () => readonly IngestRejection[];
   /** Line loss: the stored days and bands, and the settings they were computed with. */
   lineLoss: Pick<LineLossHandle, 'store' | 'settings'>;
+  /** The latest forecast of each transformer and customer. */
+  forecasts: ForecastStore;
 }
 
 /** Decorated on the workflow's scope by workflow-plugin/plugin.ts. */

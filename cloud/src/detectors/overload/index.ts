@@ -29,7 +29,8 @@ export interface OverloadState {
   episodeAgeingStart: number | null;
 }
 
-function thermalParams(s: OverloadSettings): ThermalParams {
+/** The thermal model's constants from the settings (the forecast pre-warning uses the same). */
+export function thermalParams(s: OverloadSettings): ThermalParams {
   return {
     x: s.x,
     y: s.y,
@@ -45,7 +46,8 @@ function thermalParams(s: OverloadSettings): ThermalParams {
   };
 }
 
-function limitsOf(s: OverloadSettings) {
+/** Limits of the configured IEC 60076-7 loading mode. */
+export function limitsOf(s: OverloadSettings) {
   return LOADING_MODES[s.loadingMode as keyof typeof LOADING_MODES];
 }
 

@@ -1,0 +1,171 @@
+/**
+ * The forecast refresh: every transformer's load and every customer's demand forecast from
+ * the stored series (the model chosen by the backtest once per local day and subject, the
+ * forecasts themselves every refresh), stored; each transformer's forecast run through the
+ * thermal model, raising, updating or clearing `overload_forecast`.
+ */
+import type { Customer, Logger, Transformer } from '@gridsafe/shared';
+import type { RegistryView } from '../detector-kit/types.js';
+import type { SeriesStore } from '../storage/series/types.js';
+import type { SqlAlertStore } from '../storage/relational/alert-store.js';
+import type { OverloadSettings } from '../detectors/overload/settings.js';
+import { calendarOf, type WorkCalendar } from './calendar.js';
+import { forecastView, selectModel, type Forecast, type Selection } from './forecaster.js';
+import { HOUR_MS, SeriesView, type HourlySeries } from './models.js';
+import { customerDemand, transformerLoad } from './load-series.js';
+import type { ForecastStore } from './forecast-store.js';
+import { prewarn } from './prewarn.js';
+import type { ForecastSettings } from './settings.js';
+
+/** The registry as the refresh needs it: detection's view, and the lists of transformers and customers. */
+export interface ForecastRegistry extends RegistryView {
+  listTransformers(limit: number, offset: number): Promise<{ items: Transformer[]; total: number }>;
+  listCustomers(limit: number, offset: number): Promise<{ items: Customer[]; total: number }>;
+}
+
+export interface RefresherDeps {
+  series: SeriesStore;
+  registry: ForecastRegistry;
+  alerts: SqlAlertStore;
+  store: ForecastStore;
+  settings: ForecastSettings;
+  overload: OverloadSettings;
+  log: Logger;
+}
+
+async function all<T>(list: (limit: number, offset: number) => Promise<{ items: T[]; total: number }>): Promise<T[]> {
+  const out: T[] = [];
+  for (let offset = 0; ; offset += 1000) {
+    const page = await list(1000, offset);
+    out.push(...page.items);
+    if (out.length >= page.total || page.items.length === 0) return out;
+  }
+}
+
+/** Hours with data needed before a subject is forecast: the backtest's days and two weeks before them. */
+const knownHours = (s: ForecastSettings) => (s.backtestDays + 14) * 24;
+
+export class ForecastRefresher {
+  private readonly calendar: WorkCalendar;
+  /** The backtest's choice per subject, made once per local day. */
+  private readonly selections = new Map<string, { day: number; selection: Selection }>();
+
+  constructor(private readonly deps: RefresherDeps) {
+    const s = deps.settings;
+    this.calendar = calendarOf(s.holidays, s.workdays, s.utcOffsetMinutes);
+  }
+
+  /** Forecast of one series from `origin`, or null when there is not enough history. */
+  forecast(key: string, series: HourlySeries, origin: number): Forecast | null {
+    const s = this.deps.settings;
+    if (series.values.filter((v) => v !== null).length < knownHours(s)) return null;
+    const view = new SeriesView(series, this.calendar);
+    const day = Math.floor((origin + s.utcOffsetMinutes * 60_000) / 86_400_000);
+    let chosen = this.selections.get(key);
+    if (!chosen || chosen.day !== day) {
+      chosen = { day, selection: selectModel(view, view.index(origin), s) };
+      this.selections.set(key, chosen);
+    }
+    return forecastView(view, origin, s.horizonHours, s, chosen.selection);
+  }
+
+  async refreshTransformer(tx: Transformer, now: number): Promise<Forecast | null> {
+    const { series, registry, store, settings: s } = this.deps;
+    const origin = Math.floor(now / HOUR_MS) * HOUR_MS;
+    const history = await transformerLoad(
+      series,
+      registry,
+      tx.id,
+      origin - s.historyDays * 86_400_000,
+      origin,
+      s.ambientQuantity,
+    );
+    const forecast = this.forecast(`transformer/${tx.id}`, history, origin);
+    if (!forecast) return null;
+    await store.put('transformer', tx.id, forecast, now);
+    const recent: Array<[number, number]> = [];
+    history.values.slice(-24).forEach((v, i, last) => {
+      if (v !== null) recent.push([origin - (last.length - i) * HOUR_MS, v]);
+    });
+    await this.judge(tx, forecast, recent, now);
+    return forecast;
+  }
+
+  /** Raises, updates or clears the transformer's overload_forecast from its new forecast. */
+  private async judge(
+    tx: Transformer,
+    forecast: Forecast,
+    recent: Array<[number, number]>,
+    now: number,
+  ): Promise<void> {
+    const { alerts, settings: s, overload } = this.deps;
+    const result = prewarn(
+      {
+        recent,
+        points: forecast.points,
+        ratedKva: tx.ratedKva,
+        site: tx.site,
+        upperShare: s.prewarnUpperShare,
+        horizonMinutes: s.prewarnHorizonMinutes,
+      },
+      overload,
+    );
+    if (!result || result.predictedAt === null) {
+      await alerts.clear('overload_forecast', tx.id, now, {
+        origin: forecast.origin,
+        model: forecast.model,
+        hottest: result,
+      });
+      return;
+    }
+    const open = await alerts.list({ type: 'overload', subject: tx.id }, 1, 0);
+    const overloadAlert = open.items.find((a) => a.state !== 'resolved' || (a.resolvedAt ?? 0) >= forecast.origin);
+    const horizonEnd = forecast.origin + s.prewarnHorizonMinutes * 60_000;
+    await alerts.raise({
+      type: 'overload_forecast',
+      subject: tx.id,
+      subjectKind: 'transformer',
+      severity: 'warning',
+      ts: now,
+      evidence: {
+        predictedAt: result.predictedAt,
+        leadMinutes: Math.max(0, Math.round((result.predictedAt - now) / 60_000)),
+        hotSpotC: result.hotSpotC,
+        topOilC: result.topOilC,
+        limits: result.limits,
+        loadingMode: overload.loadingMode,
+        ambient: result.ambientSource,
+        ratedKva: tx.ratedKva,
+        model: forecast.model,
+        origin: forecast.origin,
+        intervalLevel: forecast.intervalLevel,
+        forecast: forecast.points
+          .filter((p) => p.ts < horizonEnd)
+          .map((p) => [p.ts, round(p.value), round(p.low), round(p.high)]),
+        overloadAlert: overloadAlert?.id ?? null,
+      },
+    });
+  }
+
+  async refreshCustomer(c: Customer, now: number): Promise<Forecast | null> {
+    const { series, registry, store, settings: s } = this.deps;
+    const origin = Math.floor(now / HOUR_MS) * HOUR_MS;
+    const history = await customerDemand(series, registry, c.id, origin - s.historyDays * 86_400_000, origin);
+    const forecast = this.forecast(`customer/${c.id}`, history, origin);
+    if (forecast) await store.put('customer', c.id, forecast, now);
+    return forecast;
+  }
+
+  /** One refresh of everything; returns how many forecasts were made. */
+  async pass(now = Date.now()): Promise<number> {
+    const { registry, log } = this.deps;
+    let made = 0;
+    for (const tx of await all((l, o) => registry.listTransformers(l, o)))
+      if (await this.refreshTransformer(tx, now)) made++;
+    for (const c of await all((l, o) => registry.listCustomers(l, o))) if (await this.refreshCustomer(c, now)) made++;
+    log.info({ forecasts: made }, 'forecasts refreshed');
+    return made;
+  }
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
