@@ -134,7 +134,8 @@ function features(
   const sameDay = t - v.keyAt(t).hour <= origin - o.levelHours;
   const row = [p, sn, p * rest, sameDay ? 0 : p * (level - 1)];
   if (withAmbient) {
-    const a = v.ambientAt(t);
+    // Ambient is known up to the origin; later hours take the same hour of the last day known (no weather forecast).
+    const a = v.ambientAt(t < origin ? t : t - 24 * Math.ceil((t - origin + 1) / 24));
     if (a === null) return null;
     row.push(a, p * Math.max(0, a - 24));
   }

@@ -32,7 +32,7 @@ export const DEFAULT_FORECAST_SETTINGS: ForecastSettings = {
   backtestDays: 14,
   intervalLevel: 0.8,
   prewarnHorizonMinutes: 24 * 60,
-  prewarnUpperShare: 0.5,
+  prewarnUpperShare: 0.2,
   holidays: [],
   workdays: [],
   utcOffsetMinutes: 480,
