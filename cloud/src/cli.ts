@@ -5,6 +5,7 @@
  */
 import { createLogger } from '@gridsafe/shared';
 import { checkDetectorSettings } from './config/detector-settings.js';
+import { checkWorkflowSettings } from './config/workflow-settings.js';
 import { ConfigError, ENVIRONMENT, loadConfig } from './config/load.js';
 import { startCloud } from './service.js';
 import { parseWorkflowSettings, type WorkflowSettings } from './workflow-plugin/settings.js';
@@ -51,13 +52,9 @@ async function main(): Promise<void> {
     // Detector settings are checked with the rest of the file, before any store opens.
     config = loadConfig({
       ...(args.configFile ? { configFile: args.configFile } : {}),
-      checks: [checkDetectorSettings],
+      checks: [checkDetectorSettings, checkWorkflowSettings],
     });
-    try {
-      workflow = parseWorkflowSettings(config.workflow, `${config.source ?? 'config'}: workflow`);
-    } catch (error) {
-      throw new ConfigError([(error as Error).message]);
-    }
+    workflow = parseWorkflowSettings(config.workflow);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`gridsafe-cloud: ${error.message}\n`);

@@ -6,6 +6,7 @@ import { ConfigError } from '@gridsafe/shared';
 import { goldenCases, goldenResult } from '@gridsafe/testkit';
 import { checkDetectorSettings } from '../src/config/detector-settings.js';
 import { loadConfig } from '../src/config/load.js';
+import { checkWorkflowSettings } from '../src/config/workflow-settings.js';
 
 const root = fileURLToPath(new URL('./golden/config', import.meta.url));
 
@@ -14,7 +15,11 @@ for (const c of goldenCases(root)) {
     const result = goldenResult(
       c,
       () => {
-        const config = loadConfig({ configFile: c.input, env: {}, checks: [checkDetectorSettings] });
+        const config = loadConfig({
+          configFile: c.input,
+          env: {},
+          checks: [checkDetectorSettings, checkWorkflowSettings],
+        });
         // The default client id names the machine; the case must read the same everywhere.
         return {
           ...config,

@@ -3,7 +3,7 @@
  * are configuration. Pure: figures in, itemised estimate out, every line with its formula
  * and the rule it comes from, so an auditor can check it by hand.
  */
-import type { Tariff } from '@gridsafe/shared';
+import { ConfigSource, Section, Type, checkSchema, type Static, type Tariff } from '@gridsafe/shared';
 
 export interface PenaltyRules {
   /** Short name of the rule set, shown on the report. */
@@ -214,67 +214,46 @@ export function estimatePenalty(input: PenaltyInput, rules: PenaltyRules = DEFAU
   };
 }
 
-/**
- * Merges operator settings over the defaults, checking every figure; throws an Error that
- * names the field (`where` is the config file or key prefix) and what is wrong with it.
- */
+const nonEmpty = Type.String({ minLength: 1 });
+const atLeast = (minimum: number) => Type.Optional(Type.Number({ minimum }));
+
+/** The `workflow.penalty` settings (TypeBox, checked by the shared validator); each figure over its default. */
+export const PENALTY_SCHEMA = Section({
+  name: Type.Optional(nonEmpty),
+  citation: Type.Optional(nonEmpty),
+  note: Type.Optional(nonEmpty),
+  twoPart: Type.Optional(Section({ basicTariffYuanPerKvaMonth: atLeast(0), penaltyMultiplier: atLeast(0) })),
+  single: Type.Optional(Section({ yuanPerKva: atLeast(0) })),
+  demandRule: Type.Optional(
+    Section({
+      enabled: Type.Optional(Type.Boolean()),
+      thresholdRatio: atLeast(1),
+      multiplier: atLeast(0),
+      demandTariffYuanPerKwMonth: atLeast(0),
+      citation: Type.Optional(nonEmpty),
+    }),
+  ),
+  daysPerMonth: atLeast(1),
+});
+
+/** Checked penalty settings over the defaults. */
+export function penaltyRulesOf(src: Static<typeof PENALTY_SCHEMA> | undefined): PenaltyRules {
+  const d = DEFAULT_PENALTY_RULES;
+  if (!src) return d;
+  return {
+    name: src.name ?? d.name,
+    citation: src.citation ?? d.citation,
+    note: src.note ?? d.note,
+    twoPart: { ...d.twoPart, ...src.twoPart },
+    single: { ...d.single, ...src.single },
+    demandRule: { ...d.demandRule, ...src.demandRule },
+    daysPerMonth: src.daysPerMonth ?? d.daysPerMonth,
+  };
+}
+
+/** Penalty settings from a value in code; a ConfigError names `where` and the field. */
 export function parsePenaltyRules(raw: unknown, where: string): PenaltyRules {
   if (raw === undefined || raw === null) return DEFAULT_PENALTY_RULES;
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw new Error(`${where}: must be an object of penalty rules`);
-  const src = raw as Record<string, unknown>;
-  const known = new Set(['name', 'citation', 'note', 'twoPart', 'single', 'demandRule', 'daysPerMonth']);
-  for (const key of Object.keys(src)) {
-    if (!known.has(key)) throw new Error(`${where}.${key}: unknown setting (known: ${[...known].join(', ')})`);
-  }
-  const num = (value: unknown, field: string, fallback: number, min = 0): number => {
-    if (value === undefined) return fallback;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
-      throw new Error(`${where}.${field}: must be a number ≥ ${min}, got ${JSON.stringify(value)}`);
-    }
-    return value;
-  };
-  const str = (value: unknown, field: string, fallback: string): string => {
-    if (value === undefined) return fallback;
-    if (typeof value !== 'string' || !value.trim()) throw new Error(`${where}.${field}: must be a non-empty string`);
-    return value;
-  };
-  const obj = (value: unknown, field: string): Record<string, unknown> => {
-    if (value === undefined) return {};
-    if (typeof value !== 'object' || value === null || Array.isArray(value))
-      throw new Error(`${where}.${field}: must be an object`);
-    return value as Record<string, unknown>;
-  };
-  const d = DEFAULT_PENALTY_RULES;
-  const twoPart = obj(src['twoPart'], 'twoPart');
-  const single = obj(src['single'], 'single');
-  const demand = obj(src['demandRule'], 'demandRule');
-  const enabled = demand['enabled'];
-  if (enabled !== undefined && typeof enabled !== 'boolean')
-    throw new Error(`${where}.demandRule.enabled: must be true or false`);
-  return {
-    name: str(src['name'], 'name', d.name),
-    citation: str(src['citation'], 'citation', d.citation),
-    note: str(src['note'], 'note', d.note),
-    twoPart: {
-      basicTariffYuanPerKvaMonth: num(
-        twoPart['basicTariffYuanPerKvaMonth'],
-        'twoPart.basicTariffYuanPerKvaMonth',
-        d.twoPart.basicTariffYuanPerKvaMonth,
-      ),
-      penaltyMultiplier: num(twoPart['penaltyMultiplier'], 'twoPart.penaltyMultiplier', d.twoPart.penaltyMultiplier),
-    },
-    single: { yuanPerKva: num(single['yuanPerKva'], 'single.yuanPerKva', d.single.yuanPerKva) },
-    demandRule: {
-      enabled: enabled ?? d.demandRule.enabled,
-      thresholdRatio: num(demand['thresholdRatio'], 'demandRule.thresholdRatio', d.demandRule.thresholdRatio, 1),
-      multiplier: num(demand['multiplier'], 'demandRule.multiplier', d.demandRule.multiplier),
-      demandTariffYuanPerKwMonth: num(
-        demand['demandTariffYuanPerKwMonth'],
-        'demandRule.demandTariffYuanPerKwMonth',
-        d.demandRule.demandTariffYuanPerKwMonth,
-      ),
-      citation: str(demand['citation'], 'demandRule.citation', d.demandRule.citation),
-    },
-    daysPerMonth: num(src['daysPerMonth'], 'daysPerMonth', d.daysPerMonth, 1),
-  };
+  const data = structuredClone(raw);
+  return penaltyRulesOf(checkSchema(PENALTY_SCHEMA, data, ConfigSource.fromData(data, where)));
 }

@@ -3,11 +3,27 @@
  * and escalation, notification delivery, inspector profiles and webhooks to provision.
  * Checked at start-up; every problem names the file and the field.
  */
+import {
+  ConfigError,
+  ConfigSource,
+  OneOf,
+  Section,
+  Type,
+  problemAt,
+  schemaProblems,
+  type FieldPath,
+  type Static,
+} from '@gridsafe/shared';
 import { isValidTimeZone } from '../cases/html.js';
-import { parsePenaltyRules, type PenaltyRules } from '../cases/penalty.js';
+import { PENALTY_SCHEMA, penaltyRulesOf, type PenaltyRules } from '../cases/penalty.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from '../notifications/backoff.js';
 import { NOTIFICATION_KINDS, type NotificationKind } from '../notifications/types.js';
-import { parseWorkOrderSettings, type WorkOrderSettings } from '../workorders/settings.js';
+import {
+  WORK_ORDER_SCHEMA,
+  workOrderSettingsOf,
+  workOrderSettingsProblem,
+  type WorkOrderSettings,
+} from '../workorders/settings.js';
 import type { InspectorProfile } from '../workorders/inspectors.js';
 
 export interface NotificationSettings {
@@ -48,123 +64,126 @@ export const DEFAULT_NOTIFICATION_SETTINGS: NotificationSettings = {
 
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 
+const nonEmpty = Type.String({ minLength: 1 });
+const optional = Type.Optional;
+
+/** The `workflow` section of the config file (TypeBox, checked by the shared validator). */
+export const WORKFLOW_SCHEMA = Section({
+  timeZone: optional(nonEmpty),
+  siteTimeZones: optional(Type.Record(Type.String(), nonEmpty)),
+  penalty: optional(PENALTY_SCHEMA),
+  workorders: optional(WORK_ORDER_SCHEMA),
+  notifications: optional(
+    Section({
+      groupWaitSeconds: optional(Type.Number({ minimum: 0, maximum: 3600 })),
+      timeoutSeconds: optional(Type.Number({ minimum: 0.1, maximum: 120 })),
+      concurrency: optional(Type.Integer({ minimum: 1, maximum: 64 })),
+      pollMs: optional(Type.Integer({ minimum: 10, maximum: 60_000 })),
+      maxAttempts: optional(Type.Integer({ minimum: 1, maximum: 100 })),
+      backoffBaseSeconds: optional(Type.Number({ minimum: 0.01, maximum: 3600 })),
+      backoffMaxSeconds: optional(Type.Number({ minimum: 0.01, maximum: 86_400 })),
+    }),
+  ),
+  inspectors: optional(
+    Type.Record(
+      Type.String(),
+      Section({
+        name: optional(nonEmpty),
+        skills: optional(
+          Type.Array(Type.String({ pattern: '^[a-z0-9_-]{1,40}$', hint: 'must be a skill name like "fire_safety"' })),
+        ),
+        lead: optional(Type.Boolean()),
+        active: optional(Type.Boolean()),
+      }),
+    ),
+  ),
+  webhooks: optional(
+    Type.Array(
+      Section({
+        url: nonEmpty,
+        secret: Type.String({ minLength: 16 }),
+        kinds: optional(Type.Array(OneOf(NOTIFICATION_KINDS))),
+        areas: optional(Type.Array(nonEmpty)),
+      }),
+    ),
+  ),
+});
+
+type WorkflowFile = Static<typeof WORKFLOW_SCHEMA>;
+
+/**
+ * The workflow settings over their defaults. `source` places the section in its file
+ * (at `workflow`), so every problem names file, line, column and field; all are
+ * reported at once as a ConfigError.
+ */
 export function parseWorkflowSettings(
   raw: unknown,
-  where: string,
+  source: ConfigSource = ConfigSource.fromData({ workflow: raw }, 'workflow settings'),
   env: NodeJS.ProcessEnv = process.env,
 ): WorkflowSettings {
-  const src = raw === undefined || raw === null ? {} : obj(raw, where);
-  const known = ['timeZone', 'siteTimeZones', 'penalty', 'workorders', 'notifications', 'inspectors', 'webhooks'];
-  for (const key of Object.keys(src))
-    if (!known.includes(key)) throw new Error(`${where}.${key}: unknown setting (known: ${known.join(', ')})`);
+  const data = structuredClone(raw ?? {});
+  const at = ['workflow'];
+  const schemaFailures = schemaProblems(WORKFLOW_SCHEMA, data, source, at);
+  if (schemaFailures.length > 0) throw new ConfigError(schemaFailures);
+  const src = data as WorkflowFile;
+  const problems: string[] = [];
+  const problem = (path: FieldPath, message: string) => problems.push(problemAt(source, [...at, ...path], message));
 
   const envZone = env['GRIDSAFE_TIME_ZONE'];
-  const timeZone = envZone || src['timeZone'] || DEFAULT_TIME_ZONE;
-  const zoneWhere = envZone ? 'environment variable GRIDSAFE_TIME_ZONE' : `${where}.timeZone`;
-  if (typeof timeZone !== 'string' || !isValidTimeZone(timeZone))
-    throw new Error(`${zoneWhere}: "${String(timeZone)}" is not an IANA time zone such as Asia/Shanghai`);
-  const siteTimeZones: Record<string, string> = {};
-  for (const [site, zone] of Object.entries(obj(src['siteTimeZones'] ?? {}, `${where}.siteTimeZones`))) {
-    if (typeof zone !== 'string' || !isValidTimeZone(zone))
-      throw new Error(`${where}.siteTimeZones.${site}: "${String(zone)}" is not an IANA time zone`);
-    siteTimeZones[site] = zone;
+  const timeZone = envZone || src.timeZone || DEFAULT_TIME_ZONE;
+  if (!isValidTimeZone(timeZone)) {
+    const message = `"${timeZone}" is not an IANA time zone such as Asia/Shanghai`;
+    if (envZone) problems.push(`environment variable GRIDSAFE_TIME_ZONE: ${message}`);
+    else problem(['timeZone'], message);
   }
-
-  const n = obj(src['notifications'] ?? {}, `${where}.notifications`);
-  const nKnown = [
-    'groupWaitSeconds',
-    'timeoutSeconds',
-    'concurrency',
-    'pollMs',
-    'maxAttempts',
-    'backoffBaseSeconds',
-    'backoffMaxSeconds',
-  ];
-  for (const key of Object.keys(n))
-    if (!nKnown.includes(key))
-      throw new Error(`${where}.notifications.${key}: unknown setting (known: ${nKnown.join(', ')})`);
-  const d = DEFAULT_NOTIFICATION_SETTINGS;
-  const num = (value: unknown, field: string, fallback: number, min: number, max: number) => {
-    if (value === undefined) return fallback;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max)
-      throw new Error(
-        `${where}.notifications.${field}: a number from ${min} to ${max} expected, got ${JSON.stringify(value)}`,
-      );
-    return value;
-  };
-  const notifications: NotificationSettings = {
-    groupWaitMs: Math.round(num(n['groupWaitSeconds'], 'groupWaitSeconds', d.groupWaitMs / 1000, 0, 3600) * 1000),
-    timeoutMs: Math.round(num(n['timeoutSeconds'], 'timeoutSeconds', d.timeoutMs / 1000, 0.1, 120) * 1000),
-    concurrency: Math.round(num(n['concurrency'], 'concurrency', d.concurrency, 1, 64)),
-    pollMs: Math.round(num(n['pollMs'], 'pollMs', d.pollMs, 10, 60_000)),
-    backoff: {
-      maxAttempts: Math.round(num(n['maxAttempts'], 'maxAttempts', d.backoff.maxAttempts, 1, 100)),
-      baseMs: Math.round(
-        num(n['backoffBaseSeconds'], 'backoffBaseSeconds', d.backoff.baseMs / 1000, 0.01, 3600) * 1000,
-      ),
-      maxMs: Math.round(num(n['backoffMaxSeconds'], 'backoffMaxSeconds', d.backoff.maxMs / 1000, 0.01, 86_400) * 1000),
-    },
-  };
-
-  const inspectors: Record<string, InspectorProfile> = {};
-  for (const [id, value] of Object.entries(obj(src['inspectors'] ?? {}, `${where}.inspectors`))) {
-    const at = `${where}.inspectors.${id}`;
-    const p = obj(value, at);
-    for (const key of Object.keys(p))
-      if (!['name', 'skills', 'lead', 'active'].includes(key))
-        throw new Error(`${at}.${key}: unknown setting (known: name, skills, lead, active)`);
-    const skills = p['skills'] ?? [];
-    if (!Array.isArray(skills) || !skills.every((s) => typeof s === 'string' && /^[a-z0-9_-]{1,40}$/.test(s)))
-      throw new Error(`${at}.skills: a list of skill names like [fire_safety, metering] expected`);
-    if (p['lead'] !== undefined && typeof p['lead'] !== 'boolean')
-      throw new Error(`${at}.lead: true or false expected`);
-    if (p['active'] !== undefined && typeof p['active'] !== 'boolean')
-      throw new Error(`${at}.active: true or false expected`);
-    if (p['name'] !== undefined && (typeof p['name'] !== 'string' || !p['name']))
-      throw new Error(`${at}.name: a display name expected`);
-    const profile: InspectorProfile = {
-      skills: skills as string[],
-      lead: (p['lead'] as boolean | undefined) ?? false,
-      active: (p['active'] as boolean | undefined) ?? true,
-    };
-    if (typeof p['name'] === 'string') profile.name = p['name'];
-    inspectors[id] = profile;
-  }
-
-  const hooks = src['webhooks'] ?? [];
-  if (!Array.isArray(hooks)) throw new Error(`${where}.webhooks: a list of {url, secret, kinds?, areas?} expected`);
-  const webhooks = hooks.map((value, i): WebhookProvision => {
-    const at = `${where}.webhooks[${i}]`;
-    const h = obj(value, at);
-    for (const key of Object.keys(h))
-      if (!['url', 'secret', 'kinds', 'areas'].includes(key))
-        throw new Error(`${at}.${key}: unknown setting (known: url, secret, kinds, areas)`);
-    const url = checkWebhookUrl(h['url']);
-    if (url) throw new Error(`${at}.url: ${url}`);
-    if (typeof h['secret'] !== 'string' || h['secret'].length < 16)
-      throw new Error(`${at}.secret: a signing secret of at least 16 characters expected`);
-    const kinds = h['kinds'] ?? [];
-    if (!Array.isArray(kinds) || !kinds.every((k) => (NOTIFICATION_KINDS as readonly unknown[]).includes(k)))
-      throw new Error(`${at}.kinds: a list of ${NOTIFICATION_KINDS.join(', ')} expected`);
-    const areas = h['areas'] ?? [];
-    if (!Array.isArray(areas) || !areas.every((a) => typeof a === 'string' && a))
-      throw new Error(`${at}.areas: a list of area names expected`);
-    return {
-      url: h['url'] as string,
-      secret: h['secret'],
-      kinds: kinds as NotificationKind[],
-      areas: areas as string[],
-    };
+  const siteTimeZones = src.siteTimeZones ?? {};
+  for (const [site, zone] of Object.entries(siteTimeZones))
+    if (!isValidTimeZone(zone)) problem(['siteTimeZones', site], `"${zone}" is not an IANA time zone`);
+  (src.webhooks ?? []).forEach((hook, i) => {
+    const wrong = checkWebhookUrl(hook.url);
+    if (wrong) problem(['webhooks', i, 'url'], wrong);
   });
+  const cron = src.workorders ? workOrderSettingsProblem(src.workorders) : undefined;
+  if (cron) problem(['workorders', cron[0]], cron[1]);
+  if (problems.length > 0) throw new ConfigError(problems);
 
+  const n = src.notifications ?? {};
+  const d = DEFAULT_NOTIFICATION_SETTINGS;
+  const seconds = (value: number | undefined, fallbackMs: number) =>
+    value === undefined ? fallbackMs : Math.round(value * 1000);
   return {
     timeZone,
     siteTimeZones,
-    penalty: parsePenaltyRules(src['penalty'], `${where}.penalty`),
-    workorders: parseWorkOrderSettings(src['workorders'], `${where}.workorders`),
-    notifications,
-    inspectors,
-    webhooks,
+    penalty: penaltyRulesOf(src.penalty),
+    workorders: workOrderSettingsOf(src.workorders),
+    notifications: {
+      groupWaitMs: seconds(n.groupWaitSeconds, d.groupWaitMs),
+      timeoutMs: seconds(n.timeoutSeconds, d.timeoutMs),
+      concurrency: n.concurrency ?? d.concurrency,
+      pollMs: n.pollMs ?? d.pollMs,
+      backoff: {
+        maxAttempts: n.maxAttempts ?? d.backoff.maxAttempts,
+        baseMs: seconds(n.backoffBaseSeconds, d.backoff.baseMs),
+        maxMs: seconds(n.backoffMaxSeconds, d.backoff.maxMs),
+      },
+    },
+    inspectors: Object.fromEntries(
+      Object.entries(src.inspectors ?? {}).map(([id, p]): [string, InspectorProfile] => [
+        id,
+        {
+          skills: p.skills ?? [],
+          lead: p.lead ?? false,
+          active: p.active ?? true,
+          ...(p.name ? { name: p.name } : {}),
+        },
+      ]),
+    ),
+    webhooks: (src.webhooks ?? []).map((hook) => ({
+      url: hook.url,
+      secret: hook.secret,
+      kinds: hook.kinds ?? [],
+      areas: hook.areas ?? [],
+    })),
   };
 }
 
@@ -179,10 +198,4 @@ export function checkWebhookUrl(value: unknown): string | null {
   } catch {
     return `"${value}" is not a URL`;
   }
-}
-
-function obj(value: unknown, where: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new Error(`${where}: must be an object`);
-  return value as Record<string, unknown>;
 }

@@ -3,7 +3,19 @@
  * FACTS.md: they are the project's starting points, and every one is configuration.
  */
 import nodeCron from 'node-cron';
-import { ALERT_TYPES, SEVERITIES, type AlertType, type Severity } from '@gridsafe/shared';
+import {
+  ALERT_TYPES,
+  ConfigError,
+  ConfigSource,
+  SEVERITIES,
+  Section,
+  Type,
+  checkSchema,
+  problemAt,
+  type AlertType,
+  type Severity,
+  type Static,
+} from '@gridsafe/shared';
 
 export interface WorkOrderSettings {
   /** Skill an alert type calls for. */
@@ -41,59 +53,64 @@ export const DEFAULT_WORK_ORDER_SETTINGS: WorkOrderSettings = {
   attachments: { maxBytes: 10 * 1024 * 1024, maxPerOrder: 20 },
 };
 
-/** Merges operator settings over the defaults; throws naming the field that is wrong. */
-export function parseWorkOrderSettings(raw: unknown, where: string): WorkOrderSettings {
+const skill = Type.String({ pattern: '^[a-z0-9_-]{1,40}$', hint: 'must be a skill name like "fire_safety"' });
+
+/** The `workflow.workorders` settings (TypeBox, checked by the shared validator). */
+export const WORK_ORDER_SCHEMA = Section({
+  skillByType: Type.Optional(Section(Object.fromEntries(ALERT_TYPES.map((type) => [type, Type.Optional(skill)])))),
+  ackWithinMinutes: Type.Optional(
+    Section(
+      Object.fromEntries(
+        SEVERITIES.map((severity) => [
+          severity,
+          Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 7 * 24 * 60 })),
+        ]),
+      ),
+    ),
+  ),
+  escalationCron: Type.Optional(Type.String({ minLength: 1 })),
+  /** A user name, or null for none. */
+  fallbackEscalation: Type.Optional(Type.Unsafe<string | null>({ type: ['string', 'null'] })),
+  attachments: Type.Optional(
+    Section({
+      maxBytes: Type.Optional(Type.Integer({ minimum: 1024, maximum: 100 * 1024 * 1024 })),
+      maxPerOrder: Type.Optional(Type.Integer({ minimum: 1 })),
+    }),
+  ),
+});
+
+/** Problems the schema cannot see: the escalation schedule must be a cron expression. */
+export function workOrderSettingsProblem(
+  src: Static<typeof WORK_ORDER_SCHEMA>,
+): [field: string, problem: string] | undefined {
+  if (src.escalationCron !== undefined && !nodeCron.validate(src.escalationCron))
+    return ['escalationCron', `"${src.escalationCron}" is not a cron expression like "*/30 * * * * *"`];
+  return undefined;
+}
+
+/** Checked settings over the defaults. */
+export function workOrderSettingsOf(src: Static<typeof WORK_ORDER_SCHEMA> | undefined): WorkOrderSettings {
   const d = DEFAULT_WORK_ORDER_SETTINGS;
-  if (raw === undefined || raw === null) return d;
-  const src = asObject(raw, where);
-  const known = ['skillByType', 'ackWithinMinutes', 'escalationCron', 'fallbackEscalation', 'attachments'];
-  for (const key of Object.keys(src))
-    if (!known.includes(key)) throw new Error(`${where}.${key}: unknown setting (known: ${known.join(', ')})`);
-  const skillByType = { ...d.skillByType };
-  for (const [type, skill] of Object.entries(asObject(src['skillByType'] ?? {}, `${where}.skillByType`))) {
-    if (!(ALERT_TYPES as readonly string[]).includes(type))
-      throw new Error(`${where}.skillByType.${type}: not an alert type (${ALERT_TYPES.join(', ')})`);
-    if (typeof skill !== 'string' || !/^[a-z0-9_-]{1,40}$/.test(skill))
-      throw new Error(`${where}.skillByType.${type}: a skill name like "fire_safety" is expected`);
-    skillByType[type as AlertType] = skill;
-  }
+  if (!src) return d;
   const ackWithinMs = { ...d.ackWithinMs };
-  for (const [severity, minutes] of Object.entries(
-    asObject(src['ackWithinMinutes'] ?? {}, `${where}.ackWithinMinutes`),
-  )) {
-    if (!(SEVERITIES as readonly string[]).includes(severity))
-      throw new Error(`${where}.ackWithinMinutes.${severity}: not a severity (${SEVERITIES.join(', ')})`);
-    if (typeof minutes !== 'number' || !(minutes > 0) || minutes > 7 * 24 * 60)
-      throw new Error(
-        `${where}.ackWithinMinutes.${severity}: minutes from 0 to 10080 expected, got ${JSON.stringify(minutes)}`,
-      );
-    ackWithinMs[severity as Severity] = Math.round(minutes * 60_000);
-  }
-  const cron = src['escalationCron'] ?? d.escalationCron;
-  if (typeof cron !== 'string' || !nodeCron.validate(cron))
-    throw new Error(`${where}.escalationCron: a cron expression like "*/30 * * * * *" is expected`);
-  const fallback = src['fallbackEscalation'] ?? d.fallbackEscalation;
-  if (fallback !== null && typeof fallback !== 'string')
-    throw new Error(`${where}.fallbackEscalation: a user name or null is expected`);
-  const att = asObject(src['attachments'] ?? {}, `${where}.attachments`);
-  const maxBytes = att['maxBytes'] ?? d.attachments.maxBytes;
-  const maxPerOrder = att['maxPerOrder'] ?? d.attachments.maxPerOrder;
-  if (typeof maxBytes !== 'number' || !Number.isInteger(maxBytes) || maxBytes < 1024 || maxBytes > 100 * 1024 * 1024) {
-    throw new Error(`${where}.attachments.maxBytes: whole bytes from 1024 to 104857600 expected`);
-  }
-  if (typeof maxPerOrder !== 'number' || !Number.isInteger(maxPerOrder) || maxPerOrder < 1)
-    throw new Error(`${where}.attachments.maxPerOrder: a whole number ≥ 1 expected`);
+  for (const [severity, minutes] of Object.entries(src.ackWithinMinutes ?? {}))
+    if (minutes !== undefined) ackWithinMs[severity as Severity] = Math.round(minutes * 60_000);
   return {
-    skillByType,
+    skillByType: { ...d.skillByType, ...(src.skillByType as Partial<Record<AlertType, string>>) },
     ackWithinMs,
-    escalationCron: cron,
-    fallbackEscalation: fallback,
-    attachments: { maxBytes, maxPerOrder },
+    escalationCron: src.escalationCron ?? d.escalationCron,
+    fallbackEscalation: src.fallbackEscalation === undefined ? d.fallbackEscalation : src.fallbackEscalation,
+    attachments: { ...d.attachments, ...src.attachments },
   };
 }
 
-function asObject(value: unknown, where: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new Error(`${where}: must be an object`);
-  return value as Record<string, unknown>;
+/** Work-order settings from a value in code; a ConfigError names `where` and the field. */
+export function parseWorkOrderSettings(raw: unknown, where: string): WorkOrderSettings {
+  if (raw === undefined || raw === null) return DEFAULT_WORK_ORDER_SETTINGS;
+  const data = structuredClone(raw);
+  const source = ConfigSource.fromData(data, where);
+  const src = checkSchema(WORK_ORDER_SCHEMA, data, source);
+  const problem = workOrderSettingsProblem(src);
+  if (problem) throw new ConfigError([problemAt(source, [problem[0]], problem[1])]);
+  return workOrderSettingsOf(src);
 }

@@ -152,16 +152,16 @@ t.test('633号 demand rule as an option', async (t) => {
 t.test('penalty rules configuration is checked with the field named', async (t) => {
   t.throws(
     () => parsePenaltyRules({ single: { yuanPerKva: -1 } }, 'cloud.yaml: cases.penalty'),
-    /cloud\.yaml: cases\.penalty\.single\.yuanPerKva: must be a number ≥ 0, got -1/,
+    /cloud\.yaml: cases\.penalty: single\.yuanPerKva: must be a number of at least 0, got -1/,
   );
-  t.throws(() => parsePenaltyRules({ multiplier: 3 }, 'cfg'), /cfg\.multiplier: unknown setting/);
+  t.throws(() => parsePenaltyRules({ multiplier: 3 }, 'cfg'), /cfg: multiplier: is not a known field/);
   t.throws(
     () => parsePenaltyRules({ demandRule: { enabled: 'yes' } }, 'cfg'),
-    /cfg\.demandRule\.enabled: must be true or false/,
+    /cfg: demandRule\.enabled: must be true or false, got "yes"/,
   );
   t.throws(
     () => parsePenaltyRules({ demandRule: { thresholdRatio: 0.9 } }, 'cfg'),
-    /thresholdRatio: must be a number ≥ 1/,
+    /thresholdRatio: must be a number of at least 1, got 0\.9/,
   );
   t.equal(parsePenaltyRules(undefined, 'cfg'), DEFAULT_PENALTY_RULES);
   t.equal(parsePenaltyRules({ single: { yuanPerKva: 60 } }, 'cfg').single.yuanPerKva, 60);

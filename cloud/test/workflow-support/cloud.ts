@@ -138,8 +138,7 @@ export async function startWorkflowCloud(t: Test, workflow: Record<string, unkno
         ...workflow,
       },
     },
-    start: (config) =>
-      workflowStartOptions(config, parseWorkflowSettings(config.workflow, 'workflow'), (h) => (handle = h)),
+    start: (config) => workflowStartOptions(config, parseWorkflowSettings(config.workflow), (h) => (handle = h)),
   });
   const clients = new Map<string, mqtt.MqttClient>();
   const seqs = new Map<string, number>();

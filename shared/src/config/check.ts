@@ -10,7 +10,8 @@ import { sizeFits, type SizeRange } from './size.js';
 import { explain } from './explain.js';
 import { problemAt, type ConfigSource, type FieldPath } from './source.js';
 
-const ajv = new Ajv({ allErrors: true, strict: true, useDefaults: true, verbose: true });
+// allowUnionTypes: a field may be `{ type: ['string', 'null'] }` (a name, or null for none).
+const ajv = new Ajv({ allErrors: true, strict: true, useDefaults: true, verbose: true, allowUnionTypes: true });
 ajv.addKeyword({
   keyword: 'durationMs',
   schemaType: 'object',

@@ -132,7 +132,10 @@ export function explain(error: ErrorObject, root: unknown): Explained {
       return {
         path,
         atKey: false,
-        message: `must be ${TYPE_WORDS[String(params['type'])] ?? String(params['type'])}, got ${describeValue(data)}`,
+        message: `must be ${String(params['type'])
+          .split(',')
+          .map((type) => TYPE_WORDS[type] ?? type)
+          .join(' or ')}, got ${describeValue(data)}`,
       };
     case 'minimum':
     case 'maximum':
