@@ -370,3 +370,17 @@ t.test('escalation happens once, under a running cron job', async (t) => {
   t.equal(events.filter((e) => e.action === 'escalated').length, 1);
   await sleep(10);
 });
+
+t.test('a paused alert that recurs keeps its one work order (one alert per episode)', async (t) => {
+  const { service, tmp } = await setup(t);
+  const a = alert('ct_secondary_overlimit', 't-001', 'warning');
+  await service.onAlertChange(a, 'opened');
+  const [order] = await tmp.db.selectFrom('work_orders').selectAll().execute();
+  // The condition paused overnight and came back, worse: the same alert, a new occurrence.
+  await service.onAlertChange(a, 'paused');
+  await service.onAlertChange({ ...a, severity: 'critical', occurrences: 2 }, 'recurred');
+  const orders = await tmp.db.selectFrom('work_orders').selectAll().execute();
+  t.equal(orders.length, 1, 'no second order');
+  t.equal(orders[0]!.id, order!.id);
+  t.equal(orders[0]!.severity, 'critical', 'the recurrence raised the severity of the same order');
+});

@@ -152,3 +152,15 @@ t.test(
     t.equal(deps.cases.cases.size, 0);
   },
 );
+
+t.test('the case records the apparent maximum demand (kVA) beside kW', async (t) => {
+  const { deps, engine } = await engineWith([capacityViolation], fleet);
+  // 120 kW at 0.8 power factor (90 kvar): 150 kVA of apparent demand on a 100 kVA contract.
+  await feed(
+    engine,
+    steps('m-1', T0, 10, 6 * 90, () => ({ p_kw: 120, q_kvar: 90 })),
+  );
+  t.match(deps.alerts.open('capacity_violation', 'c-1')!.evidence, { maxDemandKw: 120, maxDemandKva: 150 });
+  const [kase] = [...deps.cases.cases.values()];
+  t.match(kase!.updates.at(-1), { maxDemandKw: 120, maxDemandKva: 150, excessKva: 20 });
+});
