@@ -172,10 +172,17 @@ export class Gateway {
         const applied = await this.reload();
         this.event(undefined, 'command_done', { command: name, applied });
       } else if (name === 'discover-dlt645') {
-        const body = payload.length > 0 ? (JSON.parse(payload.toString('utf8')) as { bus?: unknown }) : {};
+        const body =
+          payload.length > 0 ? (JSON.parse(payload.toString('utf8')) as { bus?: unknown; probeTimeout?: unknown }) : {};
         const bus = this.buses.get(String(body.bus));
         if (!bus) throw new Error(`name a serial bus as {"bus": "<id>"} (buses: ${[...this.buses.keys()].join(', ')})`);
-        const found = await discoverMeters(bus);
+        const probeTimeout = body.probeTimeout;
+        if (probeTimeout !== undefined && !(Number.isInteger(probeTimeout) && Number(probeTimeout) >= 10))
+          throw new Error('probeTimeout must be a whole number of milliseconds, at least 10');
+        const found = await discoverMeters(
+          bus,
+          probeTimeout === undefined ? {} : { probeTimeoutMs: Number(probeTimeout) },
+        );
         this.event(undefined, 'command_done', { command: name, bus: bus.id, ...found });
       } else {
         this.event(undefined, 'command_rejected', {

@@ -3,10 +3,10 @@
  * pseudo-terminal pairs), the simulator playing the meters:
  * - bus "mixed" at 9600 8E1: a Modbus DTSU666 and a DL/T 645 meter whose replies are cut
  *   into follow-up frames after 8 data bytes, so every block read needs 0x12;
- * - bus "meters": two DL/T 645 meters alone (the gateway config names no baud rate).
+ * - bus "meters": two DL/T 645 meters alone at 9600 8E1.
  * Values match what the simulator served; abnormal replies and bad checksums are counted
- * as the Modbus kinds; read-address discovery names the one meter of a bus and reports a
- * collision where two answer.
+ * as the Modbus kinds; read-address discovery names the one meter of a bus, and where two
+ * answer at once (a collision) the search by abbreviated addresses finds both.
  */
 import t from 'tap';
 import { mkdtempSync } from 'node:fs';
@@ -43,11 +43,11 @@ t.before(async () => {
   sim = await startServedSimulator(
     `
 seed: 7
-# A poll at 2400 baud takes over 2 s: a 5 s tick keeps each poll within two served states.
+# Two meters' polls may queue behind each other: a 5 s tick keeps each poll within two served states.
 tickMs: 5000
 buses:
   - { id: mixed, kind: rtu, path: ${mixed.sim}, baudRate: 9600, parity: even, turnaroundMs: 3 }
-  - { id: meters, kind: rtu, path: ${meters.sim}, baudRate: 2400, parity: even, turnaroundMs: 3 }
+  - { id: meters, kind: rtu, path: ${meters.sim}, baudRate: 9600, parity: even, turnaroundMs: 3 }
 devices:
   - { id: m-1, profile: dtsu666, bus: mixed, unit: 1, ctRatio: 60, load: { baseKva: 60, pf: 0.95 } }
   - { id: d-2, profile: dlt645-3p, bus: mixed, address: "000000001234", maxFrameData: 8, preamble: 4, ctRatio: 20, load: { baseKva: 40, pf: 0.9 } }
@@ -66,13 +66,13 @@ devices:
     polling: { timeout: '600ms', retries: 1, retryBackoff: '50ms', commLostAfter: 3, backoffMax: '5s' },
     buses: [
       { id: 'mixed', kind: 'serial', path: mixed.gateway, baudRate: 9600 },
-      { id: 'meters', kind: 'serial', path: meters.gateway },
+      { id: 'meters', kind: 'serial', path: meters.gateway, baudRate: 9600 },
     ],
     devices: [
       { id: 'm-1', bus: 'mixed', unit: 1, profile: 'dtsu666', ctRatio: 60, pollInterval: '1s' },
       { id: 'd-2', bus: 'mixed', address: '000000001234', profile: 'dlt645-3p', ctRatio: 20, pollInterval: '2s' },
-      { id: 'd-3', bus: 'meters', address: '000000005678', profile: 'dlt645-3p', pollInterval: '6s' },
-      { id: 'd-4', bus: 'meters', address: '000000005679', profile: 'dlt645-3p', pollInterval: '6s', preamble: 0 },
+      { id: 'd-3', bus: 'meters', address: '000000005678', profile: 'dlt645-3p', pollInterval: '3s' },
+      { id: 'd-4', bus: 'meters', address: '000000005679', profile: 'dlt645-3p', pollInterval: '3s', preamble: 0 },
     ],
     jobs: { midnightEnergy: { enabled: false } },
   };
@@ -164,22 +164,27 @@ t.test(
   },
 );
 
-t.test('read-address discovery: the one meter of a bus; a collision where two answer', async (t) => {
+t.test('discovery: read-address names the one meter of a bus; after a collision the search finds both', async (t) => {
   const client = connect(broker.url, { username: 'gw-645', clientId: 'tester' });
   await new Promise((resolve) => client.once('connect', resolve));
-  const done = async (bus: string) => {
+  const done = async (body: Record<string, unknown>) => {
     const before = broker.on('/events').length;
-    await client.publishAsync(topics.command('gw-645', 'discover-dlt645'), JSON.stringify({ bus }), { qos: 1 });
-    return waitFor(`discovery on ${bus}`, () =>
-      events()
-        .slice(before)
-        .find((e) => e.type === 'command_done' && e.detail?.['command'] === 'discover-dlt645'),
+    await client.publishAsync(topics.command('gw-645', 'discover-dlt645'), JSON.stringify(body), { qos: 1 });
+    return waitFor(
+      `discovery on ${String(body['bus'])}`,
+      () =>
+        events()
+          .slice(before)
+          .find((e) => e.type === 'command_done' && e.detail?.['command'] === 'discover-dlt645'),
+      60_000,
     );
   };
-  const one = await done('mixed');
+  const one = await done({ bus: 'mixed' });
   t.same(one.detail?.['meters'], ['000000001234']);
-  const two = await done('meters');
-  t.same(two.detail?.['meters'], []);
-  t.match(String(two.detail?.['problem']), /several meters/);
+  t.equal(one.detail?.['probes'], 0, 'read-address alone sufficed');
+  const two = await done({ bus: 'meters', probeTimeout: 100 });
+  t.same(two.detail?.['meters'], ['000000005678', '000000005679'], 'both meters found by the search');
+  t.equal(two.detail?.['problem'], undefined);
+  t.equal(two.detail?.['probes'], 100, 'one byte narrowed the search: 100 probes');
   await client.endAsync();
 });

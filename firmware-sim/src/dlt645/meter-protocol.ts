@@ -21,6 +21,8 @@ import {
 import type { FaultAction } from '../protocol/faults.js';
 import type { MeterImage } from './meter-image.js';
 
+/** The communication address (NNNNNNNNNNNN), which every meter serves whatever its profile. */
+const DI_ADDRESS = '04000401';
 /** Modbus exception 2 (illegal data address) in a scenario's `exception` fault maps to "no requested data". */
 const EXCEPTION_ILLEGAL_ADDRESS = 2;
 
@@ -47,7 +49,7 @@ export class MeterProtocol {
     const diField = request.data.subarray(0, 4);
     const di = diText(diField);
     if (fn === CONTROL_READ) {
-      const data = this.image.read(di);
+      const data = di === DI_ADDRESS ? addressBytes(this.address) : this.image.read(di);
       if (!data) return this.abnormal(fn, ERROR_NO_DATA);
       this.pending = { di, data };
       return this.chunk(fn, diField, data, 0);

@@ -52,7 +52,14 @@ export function transact(
       else resolve(frame!);
     };
     const timer = setTimeout(
-      () => finish(lastBad ?? new ModbusReadError('timeout', 'no reply within the timeout')),
+      () =>
+        finish(
+          lastBad ??
+            // Bytes that never made a frame are a garbled reply (noise, or meters answering at once), not silence.
+            (rx.length > 0
+              ? new ModbusReadError('framing', `DL/T 645 reply: ${rx.length} bytes that make no whole frame`)
+              : new ModbusReadError('timeout', 'no reply within the timeout')),
+        ),
       options.timeoutMs,
     );
     const stop = line.onData((chunk) => {
