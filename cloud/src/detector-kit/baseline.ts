@@ -1,27 +1,44 @@
 /**
- * A seasonal baseline per subject: block means (an hour by default), kept per time-of-day slot,
- * weekdays and weekends (and configured holidays) apart, over recent weeks; compared
- * with median and MAD. FACTS.md "Detection: anomaly and tamper": seasonal baseline,
- * robust z-score (Iglewicz and Hoaglin). Plain JSON state.
+ * A seasonal baseline per subject: block means (an hour by default), kept per time-of-day
+ * slot and per day type, over recent weeks; compared with median and MAD. FACTS.md
+ * "Detection: anomaly and tamper": the same slot over the previous days of the same day
+ * type, each weekday apart, with holidays and adjusted working days from the calendar
+ * (calendar.ts); robust z-score (Iglewicz and Hoaglin). Plain JSON state.
+ *
+ * Day types are learned from the subject's own history: each weekday keeps its own
+ * values, and weekdays whose daily profiles agree (within `dayTypeTolerance`) are judged
+ * together. A plant that works Saturdays has its Saturdays with its weekdays and its
+ * Sundays apart; an office has Saturday with Sunday. Public holidays form their own type
+ * (until they have history, judged with the subject's Sundays); an adjusted working day
+ * (调休) is judged with the subject's working weekdays. A day the calendar makes
+ * ambiguous (a holiday, an adjusted working day) is also compared with its own weekday,
+ * and the rule keeps the closer.
  */
 import { Type } from '@gridsafe/shared';
 import { SettingsError } from './settings.js';
+import { loadWorkingCalendar } from './calendar.js';
 
 const DAY_MINUTES = 1440;
+const WEEKDAYS = ['d1', 'd2', 'd3', 'd4', 'd5', 'd6', 'd7'] as const;
+const WEEKDAY_NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
 export interface BaselineConfig {
   /** Length of a block (and of a time-of-day slot), minutes; divides a day. */
   blockMinutes: number;
   /** Offset of local time from UTC, minutes (China: +480). */
   utcOffsetMinutes: number;
-  /** Local dates (YYYY-MM-DD) treated as weekend days. */
+  /** Local dates (YYYY-MM-DD) that are public holidays: the calendar files and the `holidays` setting. */
   holidays: ReadonlySet<string>;
+  /** Local dates of weekend days worked instead (调休), from the calendar files. */
+  workingDays: ReadonlySet<string>;
   /** Weeks of history per slot. */
   weeks: number;
+  /** Two weekdays are one day type when their daily profiles differ by at most this share. */
+  dayTypeTolerance: number;
 }
 
 export interface Baseline {
-  /** `${dayType}${slot}` → recent block means, oldest first. */
+  /** `${dayType}:${slot}` → recent block means, oldest first. */
   slots: Record<string, number[]>;
   /** Bumped on every change, so the engine saves this (large) part only when it changed. */
   rev: number;
@@ -39,33 +56,40 @@ export function newBaseline(): Baseline {
   return { slots: {}, rev: 0 };
 }
 
+/** `d1`..`d7` (ISO weekday), `h` a public holiday, `w` an adjusted working day. */
+export type DayType = (typeof WEEKDAYS)[number] | 'h' | 'w';
+
 export interface LocalSlot {
   slot: number;
-  dayType: 'wd' | 'we';
+  dayType: DayType;
+  /** ISO weekday of the date, 1 (Monday) to 7. */
+  weekday: number;
   date: string;
 }
 
 export function localSlot(blockStartMs: number, cfg: BaselineConfig): LocalSlot {
   const local = new Date(blockStartMs + cfg.utcOffsetMinutes * 60_000);
   const date = local.toISOString().slice(0, 10);
-  const dow = local.getUTCDay();
+  const weekday = ((local.getUTCDay() + 6) % 7) + 1;
   const slot =
     Math.floor((local.getUTCHours() * 60 + local.getUTCMinutes()) / cfg.blockMinutes) %
     (DAY_MINUTES / cfg.blockMinutes);
-  const weekend = dow === 0 || dow === 6 || cfg.holidays.has(date);
-  return { slot, dayType: weekend ? 'we' : 'wd', date };
+  const dayType: DayType = cfg.holidays.has(date) ? 'h' : cfg.workingDays.has(date) ? 'w' : WEEKDAYS[weekday - 1]!;
+  return { slot, dayType, weekday, date };
 }
 
-function capacity(dayType: 'wd' | 'we', weeks: number): number {
-  return (dayType === 'wd' ? 5 : 2) * weeks;
+/** How a day type reads in evidence: `Tue`, `holiday`, `adjusted working day`. */
+export function dayTypeLabel(t: DayType): string {
+  return t === 'h' ? 'holiday' : t === 'w' ? 'adjusted working day' : WEEKDAY_NAMES[Number(t.slice(1)) - 1]!;
 }
 
 export function addToBaseline(b: Baseline, where: LocalSlot, value: number, cfg: BaselineConfig): void {
-  const key = `${where.dayType}${where.slot}`;
+  const key = `${where.dayType}:${where.slot}`;
   const ring = (b.slots[key] ??= []);
   ring.push(Math.round(value * 1000) / 1000);
   b.rev++;
-  const cap = capacity(where.dayType, cfg.weeks);
+  // One value a week per weekday; holidays and adjusted working days come in runs, keep more.
+  const cap = where.dayType === 'h' || where.dayType === 'w' ? 2 * cfg.weeks : cfg.weeks;
   while (ring.length > cap) ring.shift();
 }
 
@@ -79,13 +103,87 @@ export interface SlotStats {
   median: number;
   mad: number;
   n: number;
+  /** The day types pooled, for the evidence. */
+  pool: string;
 }
 
-export function slotStats(b: Baseline, dayType: 'wd' | 'we', slot: number): SlotStats | null {
-  const ring = b.slots[`${dayType}${slot}`];
-  if (!ring || ring.length === 0) return null;
-  const med = median(ring);
-  return { median: med, mad: median(ring.map((x) => Math.abs(x - med))), n: ring.length };
+function pooled(b: Baseline, types: readonly DayType[], slot: number): SlotStats | null {
+  const values = types.flatMap((t) => b.slots[`${t}:${slot}`] ?? []);
+  if (values.length === 0) return null;
+  const med = median(values);
+  return {
+    median: med,
+    mad: median(values.map((x) => Math.abs(x - med))),
+    n: values.length,
+    pool: types.map(dayTypeLabel).join('+'),
+  };
+}
+
+/** A weekday's daily profile: per slot, the median of its values (undefined where it has none). */
+function profile(b: Baseline, t: DayType, slots: number): Array<number | undefined> {
+  return Array.from({ length: slots }, (_, k) => {
+    const ring = b.slots[`${t}:${k}`];
+    return ring && ring.length > 0 ? median(ring) : undefined;
+  });
+}
+
+/** The weekdays whose daily profile agrees with `w`'s (w included), from the subject's own history. */
+function cluster(b: Baseline, w: DayType, cfg: BaselineConfig): DayType[] {
+  const slots = DAY_MINUTES / cfg.blockMinutes;
+  const mine = profile(b, w, slots);
+  const out: DayType[] = [w];
+  for (const u of WEEKDAYS) {
+    if (u === w) continue;
+    const theirs = profile(b, u, slots);
+    let diff = 0;
+    let size = 0;
+    let common = 0;
+    for (let k = 0; k < slots; k++) {
+      if (mine[k] === undefined || theirs[k] === undefined) continue;
+      common++;
+      diff += Math.abs(theirs[k]! - mine[k]!);
+      size += Math.abs(mine[k]!);
+    }
+    // Most of the day must be known on both sides before two weekdays are called alike.
+    if (common >= slots * 0.75 && size > 0 && diff / size <= cfg.dayTypeTolerance) out.push(u);
+  }
+  return out;
+}
+
+/**
+ * What a block may be compared with, from the subject's own history: `primary`, the pool
+ * of its day type, and `alternatives` for days the calendar makes ambiguous (a holiday or
+ * an adjusted working day is also compared with its own weekday). `rest` is the pool of
+ * the subject's rest days (its Sundays and the weekdays like them, and holidays), for
+ * rules that accept an unlisted day off.
+ */
+export function slotCandidates(
+  b: Baseline,
+  where: LocalSlot,
+  cfg: BaselineConfig,
+): { primary: SlotStats | null; alternatives: SlotStats[]; rest: SlotStats | null } {
+  const own = WEEKDAYS[where.weekday - 1]!;
+  const restTypes: DayType[] = [...cluster(b, 'd7', cfg), 'h'];
+  const rest = pooled(b, restTypes, where.slot);
+  if (where.dayType === 'h') {
+    const holidays = pooled(b, ['h'], where.slot);
+    return { primary: rest ?? holidays, alternatives: nonNull([pooled(b, cluster(b, own, cfg), where.slot)]), rest };
+  }
+  if (where.dayType === 'w') {
+    const working = new Set<DayType>(['w']);
+    for (const d of ['d1', 'd2', 'd3', 'd4', 'd5'] as const) working.add(d);
+    return {
+      primary: pooled(b, [...working], where.slot),
+      alternatives: nonNull([pooled(b, cluster(b, own, cfg), where.slot)]),
+      rest,
+    };
+  }
+  const types = cluster(b, where.dayType, cfg);
+  return { primary: pooled(b, types, where.slot), alternatives: [], rest: types.includes('d7') ? null : rest };
+}
+
+function nonNull<T>(xs: Array<T | null>): T[] {
+  return xs.filter((x): x is T => x !== null);
 }
 
 /**
@@ -148,12 +246,23 @@ export const BASELINE_SETTINGS = {
    * enough to save often, and an hour's mean is steady enough to judge.
    */
   blockMinutes: Type.Integer({ default: 60, minimum: 5, maximum: 240 }),
-  /** Public holidays, local dates "YYYY-MM-DD,YYYY-MM-DD": compared with the weekend baseline. */
+  /** More public holidays, local dates "YYYY-MM-DD,YYYY-MM-DD", on top of the calendar files (a local holiday, a plant's own). */
   holidays: Type.String({ default: '' }),
-  /** FACTS.md: the same slot over the previous N weeks, weekday and weekend apart. */
+  /**
+   * Working-calendar files of the deployment's own (comma-separated paths, JSON or YAML), on
+   * top of cloud/calendars/<year>.json: how a year is added without code (calendar.ts).
+   */
+  calendarFiles: Type.String({ default: '' }),
+  /** FACTS.md: the same slot over the previous N weeks of the same day type. */
   weeks: Type.Integer({ default: 4, minimum: 1, maximum: 12 }),
-  /** Values a slot needs before it is judged. */
+  /** Values a slot (pooled over its day type) needs before it is judged. */
   minHistory: Type.Integer({ default: 4, minimum: 2 }),
+  /**
+   * Two weekdays are one day type when their daily profiles (slot medians) differ by at
+   * most this share of the day's energy: a Saturday shift at weekday level joins the
+   * weekdays; a half-staffed Saturday (about 50 % apart) does not.
+   */
+  dayTypeTolerance: Type.Number({ default: 0.1, minimum: 0, maximum: 1 }),
 };
 
 /** The baseline's configuration from those settings, checked (a SettingsError names the field). */
@@ -161,14 +270,32 @@ export function baselineConfig(s: {
   blockMinutes: number;
   utcOffsetMinutes: number;
   holidays: string;
+  calendarFiles: string;
   weeks: number;
+  dayTypeTolerance: number;
 }): BaselineConfig {
+  const calendar = readCalendar(s.calendarFiles);
   return {
     blockMinutes: checkBlock(s.blockMinutes),
     utcOffsetMinutes: s.utcOffsetMinutes,
-    holidays: parseHolidays(s.holidays),
+    holidays: new Set([...calendar.holidays, ...parseHolidays(s.holidays)]),
+    workingDays: calendar.workingDays,
     weeks: s.weeks,
+    dayTypeTolerance: s.dayTypeTolerance,
   };
+}
+
+/** The built-in calendar plus the deployment's files; a bad file is a SettingsError naming it and the problem. */
+function readCalendar(files: string) {
+  const extra = files
+    .split(',')
+    .map((f) => f.trim())
+    .filter((f) => f !== '');
+  try {
+    return loadWorkingCalendar(extra);
+  } catch (error) {
+    throw new SettingsError('calendarFiles', error instanceof Error ? error.message : String(error));
+  }
 }
 
 /** Checks a block length setting: it must divide a day. */

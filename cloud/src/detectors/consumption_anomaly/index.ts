@@ -14,7 +14,8 @@ import {
   localSlot,
   baselineConfig,
   newBaseline,
-  slotStats,
+  slotCandidates,
+  dayTypeLabel,
   type Baseline,
   type BlockAcc,
   type SlotStats,
@@ -64,7 +65,7 @@ function zOf(x: number, st: SlotStats, s: AnomalySettings): number {
 
 export const consumptionAnomaly: Detector<AnomalySettings, AnomalyState> = {
   name: 'consumption_anomaly',
-  stateVersion: 2,
+  stateVersion: 3,
   coldParts: ['baseline'],
   settings: SETTINGS,
   subjectsOfReading: (input) =>
@@ -83,16 +84,17 @@ export const consumptionAnomaly: Detector<AnomalySettings, AnomalyState> = {
     const x = closed.sum / closed.n;
     const blockStart = closed.block * s.cfg.blockMinutes * 60_000;
     const where = localSlot(blockStart, s.cfg);
-    const own = slotStats(st.baseline, where.dayType, where.slot);
+    const { primary: own, alternatives, rest } = slotCandidates(st.baseline, where, s.cfg);
     addToBaseline(st.baseline, where, x, s.cfg);
     if (!own || own.n < s.minHistory) return [];
     let z = zOf(x, own, s);
-    if (where.dayType === 'wd' && s.weekendLikeIsNormal) {
-      const we = slotStats(st.baseline, 'we', where.slot);
-      if (we && we.n >= Math.min(s.minHistory, 2)) {
-        const zw = zOf(x, we, s);
-        if (Math.abs(zw) < Math.abs(z)) z = zw;
-      }
+    // A day the calendar makes ambiguous is also compared with its own weekday; with
+    // weekendLikeIsNormal a working day may be an unlisted day off. The closer one counts.
+    const others = [...alternatives, ...(s.weekendLikeIsNormal && rest ? [rest] : [])];
+    for (const other of others) {
+      if (other.n < Math.min(s.minHistory, 2)) continue;
+      const zo = zOf(x, other, s);
+      if (Math.abs(zo) < Math.abs(z)) z = zo;
     }
     const zc = Math.max(-s.zClip, Math.min(s.zClip, z));
     // Capped at 2h so a long episode does not take as long again to be forgotten.
@@ -122,7 +124,8 @@ export const consumptionAnomaly: Detector<AnomalySettings, AnomalyState> = {
       cusumUp: round(st.up, 2),
       cusumDown: round(st.down, 2),
       direction: st.up >= st.down ? 'up' : 'down',
-      dayType: where.dayType,
+      dayType: dayTypeLabel(where.dayType),
+      baselinePool: own.pool,
       localDate: where.date,
       slot: where.slot,
       since: decision.since,

@@ -27,7 +27,7 @@ import {
   meanVoltage,
   baselineConfig,
   newBaseline,
-  slotStats,
+  slotCandidates,
   type Baseline,
   type BlockAcc,
 } from '../../detector-kit/baseline.js';
@@ -87,6 +87,13 @@ const SETTINGS = defineSettings(
     weekendLikeIsNormal: Type.Boolean({ default: false }),
     /** A block at or below this share of its slot median counts as dropped. */
     dropRatio: Type.Number({ default: 0.65, minimum: 0, maximum: 1 }),
+    /**
+     * Of the blocks in the run, at least this share must be dropped: one noisy hour just
+     * above dropRatio does not end a shunt that takes 40 % (its blocks scatter around 0.6).
+     */
+    dropMinShare: Type.Number({ default: 0.9, minimum: 0.5, maximum: 1 }),
+    /** A block above this share of its baseline is back to normal and ends the run. */
+    dropResetRatio: Type.Number({ default: 0.8, minimum: 0, maximum: 1 }),
     /**
      * Hours in a row that must be dropped: 30, more than a whole day, so the drop covers
      * every part of the daily shape alike (a change in how the site works, such as a shift
@@ -161,7 +168,7 @@ function timing(s: TamperSettings, holdSeconds: number): ConditionTiming {
 
 export const suspectedTamper: Detector<TamperSettings, TamperState> = {
   name: 'suspected_tamper',
-  stateVersion: 3,
+  stateVersion: 4,
   coldParts: ['baseline'],
   settings: SETTINGS,
   subjectsOfReading: (input) =>
@@ -289,23 +296,26 @@ function proportionalDrop(st: TamperState, input: ReadingInput, ctx: Ctx): void 
   const volts = closed.vN > 0 ? closed.vSum / closed.vN : null;
   const blockStart = closed.block * s.cfg.blockMinutes * 60_000;
   const where = localSlot(blockStart, s.cfg);
-  const base = slotStats(st.baseline, where.dayType, where.slot);
+  const { primary: base, alternatives, rest } = slotCandidates(st.baseline, where, s.cfg);
   const ts = blockStart + s.cfg.blockMinutes * 60_000;
-  const dropping = isOpen(st.drop) || st.ratios.length > 0;
+  const dropping = isOpen(st.drop) || st.ratios.some((r) => r <= s.dropRatio);
   // The baseline does not learn from the drop it is judging; it does learn everything else.
   if (!dropping) addToBaseline(st.baseline, where, x, s.cfg);
   if (!base || base.n < s.minHistory || base.median < s.dropMinBaseKw) return;
   let ratio = x / base.median;
-  if (where.dayType === 'wd' && s.weekendLikeIsNormal) {
-    const we = slotStats(st.baseline, 'we', where.slot);
-    if (we && we.n >= 2 && we.median > 0 && Math.abs(x / we.median - 1) < Math.abs(ratio - 1)) ratio = x / we.median;
-  }
+  // A day the calendar makes ambiguous is also compared with its own weekday (and, with
+  // weekendLikeIsNormal, a working day with the rest days): the ratio nearer 1 counts.
+  for (const other of [...alternatives, ...(s.weekendLikeIsNormal && rest ? [rest] : [])])
+    if (other.n >= 2 && other.median > 0 && Math.abs(x / other.median - 1) < Math.abs(ratio - 1))
+      ratio = x / other.median;
   const dropBlocks = Math.max(2, Math.round((s.dropHours * 60) / s.cfg.blockMinutes));
   const voltageSteady =
     volts === null ||
     st.voltageAvg === null ||
     Math.abs(volts - st.voltageAvg) / st.voltageAvg <= s.voltageSteadyPct / 100;
-  if (ratio <= s.dropRatio && voltageSteady) {
+  // A block clearly back to normal (or a voltage change) ends the run; a noisy block just
+  // above dropRatio does not, as long as nearly all of the run is at or below it.
+  if (voltageSteady && ratio <= s.dropResetRatio && (ratio <= s.dropRatio || st.ratios.length > 0)) {
     st.ratios.push(ratio);
     if (st.ratios.length > dropBlocks) st.ratios.shift();
   } else {
@@ -316,13 +326,15 @@ function proportionalDrop(st: TamperState, input: ReadingInput, ctx: Ctx): void 
   if (ratio > s.dropRatio && volts !== null)
     st.voltageAvg = st.voltageAvg === null ? volts : st.voltageAvg + 0.05 * (volts - st.voltageAvg);
   let active = false;
-  if (st.ratios.length >= dropBlocks) {
+  const droppedShare = st.ratios.filter((r) => r <= s.dropRatio).length / Math.max(1, st.ratios.length);
+  if (st.ratios.length >= dropBlocks && droppedShare >= s.dropMinShare) {
     const mean = st.ratios.reduce((a, b) => a + b, 0) / st.ratios.length;
     const sd = Math.sqrt(st.ratios.reduce((a, b) => a + (b - mean) ** 2, 0) / st.ratios.length);
     active = mean > 0 && sd / mean <= s.dropMaxCv;
     st.lastDrop = { ratio: round(mean, 3), blockKw: round(x), baselineKw: round(base.median) };
   }
-  stepCondition(st.drop, { ts, active, cleared: st.ratios.length === 0, severity: 'warning' }, timing(s, 0));
+  const cleared = st.ratios.length === 0 || droppedShare < s.dropMinShare;
+  stepCondition(st.drop, { ts, active, cleared, severity: 'warning' }, timing(s, 0));
 }
 
 /** One alert per meter: open while any signature holds, resolved once none does. */
