@@ -512,7 +512,7 @@ t.test('HTTP: a token or secret sent in a header, the query or a body never reac
     sent.map((response) => response.status),
     [401, 401, 401, 400, 403, 403, 400, 201],
   );
-  const requestLines = lines.filter((line) => line['msg'] === 'incoming request');
+  const requestLines = lines.filter((line) => line['msg'] === 'request completed');
   t.ok(
     requestLines.some((line) =>
       /\/api\/v1\/devices\?token=\[redacted\]$/.test(
