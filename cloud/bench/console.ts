@@ -30,7 +30,7 @@ async function cloudWith(alertCount: number): Promise<{ cloud: CloudHandle; dir:
   const dir = mkdtempSync(join(tmpdir(), 'gridsafe-bench-console-'));
   const config = localCloudConfig(dir, { seed: DEMO_SEED, env: { GRIDSAFE_LOG_LEVEL: 'warn' } });
   // As the command line starts it: with the workflow (work orders, notifications, the console).
-  const cloud = await startCloud(config, workflowStartOptions(config, parseWorkflowSettings(config.workflow, 'bench')));
+  const cloud = await startCloud(config, workflowStartOptions(config, parseWorkflowSettings(config.workflow)));
   const start = Date.now() - alertCount * 60_000;
   for (let i = 0; i < alertCount; i++) {
     const { alert } = await cloud.ctx.alerts.raise({
