@@ -9,7 +9,7 @@
  * ["2025-10-01", ...] }], "workingDays": ["2025-09-28", ...] }` (JSON or YAML).
  */
 import { readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, ConfigSource, Type, checkSchema, problemAt, type Static } from '@gridsafe/shared';
 
@@ -42,8 +42,13 @@ export interface WorkingCalendar {
   years: ReadonlyMap<number, string>;
 }
 
-/** The calendars shipped with gridsafe: cloud/calendars (two levels up from src/ or dist/). */
-export const BUILTIN_CALENDAR_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'calendars');
+const HERE = dirname(fileURLToPath(import.meta.url));
+/** The calendars shipped with gridsafe: cloud/calendars (from src/detector-kit, or from dist/src/detector-kit once built). */
+export const BUILTIN_CALENDAR_DIR = join(
+  HERE,
+  ...(basename(dirname(dirname(HERE))) === 'dist' ? ['..', '..', '..'] : ['..', '..']),
+  'calendars',
+);
 
 function isDate(text: string): boolean {
   const t = Date.parse(`${text}T00:00:00Z`);
