@@ -143,9 +143,10 @@ t.test("reply timing is the wire's: characters at 11 bits, 3.5-character silence
       chunks: median(runs.map((x) => x.chunks)),
     };
     const expected = (8 + r.replyLength) * charMs + t35Ms + turnaroundMs;
-    // Never early (that would be a wrong clock); late only by what a loaded machine adds.
+    // Never early (that would be a wrong clock); late only by what a loaded machine adds (its timers
+    // and the event loop run late, seen up to about 30 ms at a load average of 25 on 2 cores).
     t.ok(
-      r.total >= expected - 2 && r.total <= expected * 1.1 + 10,
+      r.total >= expected - 2 && r.total <= expected * 1.1 + 40,
       `${count} registers: request to last byte ${r.total.toFixed(1)} ms, wire ${expected.toFixed(1)} ms`,
     );
     if (count === 60) {
