@@ -164,6 +164,41 @@ t.test(
   },
 );
 
+t.test('a silent DL/T 645 meter goes comm_lost; after reload-config its answer brings comm_restored', async (t) => {
+  const client = connect(broker.url, { username: 'gw-645', clientId: 'tester-reload' });
+  await new Promise((resolve) => client.once('connect', resolve));
+  const before = events().length;
+  sim.setFault('d-2', { fault: 'no_reply' });
+  const lost = await waitFor(
+    'comm_lost of d-2',
+    () =>
+      events()
+        .slice(before)
+        .find((e) => e.type === 'comm_lost' && e.device === 'd-2'),
+    30_000,
+  );
+  t.equal(lost.detail?.['error'], 'timeout');
+  const m1 = rate('m-1', Date.now() - 3000, Date.now());
+  t.ok(m1 >= 0.6, `m-1 kept polling beside the silent meter (${m1.toFixed(2)}/s)`);
+  await client.publishAsync(topics.command('gw-645', 'reload-config'), '', { qos: 1 });
+  await waitFor('config_applied after the reload', () =>
+    events()
+      .slice(before)
+      .some((e) => e.type === 'config_applied'),
+  );
+  sim.setFault('d-2', null);
+  const restored = await waitFor(
+    'comm_restored of d-2',
+    () =>
+      events()
+        .slice(before)
+        .find((e) => e.type === 'comm_restored' && e.device === 'd-2'),
+    30_000,
+  );
+  t.ok(Number(restored.detail?.['downMs']) > 0, `down for ${String(restored.detail?.['downMs'])} ms`);
+  await client.endAsync();
+});
+
 t.test('discovery: read-address names the one meter of a bus; after a collision the search finds both', async (t) => {
   const client = connect(broker.url, { username: 'gw-645', clientId: 'tester' });
   await new Promise((resolve) => client.once('connect', resolve));

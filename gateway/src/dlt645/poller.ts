@@ -9,7 +9,7 @@ import type { Logger, Reading } from '@gridsafe/shared';
 import type { DeviceConfig } from '../config/types.js';
 import type { Bus } from '../modbus/bus.js';
 import { EXCEPTION_ILLEGAL_ADDRESS } from '../modbus/errors.js';
-import { DevicePoller, type DeviceEventSink } from '../poll/device-poller.js';
+import { DevicePoller, type DeviceCommState, type DeviceEventSink } from '../poll/device-poller.js';
 import type { DecodedValue } from '../poll/decode.js';
 import { readData } from './master.js';
 import { decodeDlt645Read, planDlt645Reads, type Dlt645Read, type StatusFigure } from './reads.js';
@@ -26,8 +26,10 @@ export class Dlt645Poller extends DevicePoller {
     onReading: (reading: Reading) => void,
     onEvent: DeviceEventSink,
     log: Logger,
+    /** The comm state of the device's poller before a reload (a lost meter still gets comm_restored). */
+    previous?: DeviceCommState,
   ) {
-    super(device, bus, onReading, onEvent, log);
+    super(device, bus, onReading, onEvent, log, previous);
     if (!device.dlt645) throw new Error(`device ${device.id} has no DL/T 645 address`);
     this.meter = device.dlt645;
     this.reads = planDlt645Reads(device.profile);
