@@ -9,23 +9,40 @@ export interface AreaRegistry extends RegistryView {
   transformersInArea(area: string): string[];
 }
 
+export type RegistryKind = 'transformers' | 'devices' | 'customers' | 'gateways';
+
 export class AreaDirectory {
   constructor(private readonly registry: AreaRegistry) {}
 
   /** Every subject (transformer, device, customer, gateway) in these areas (an inspector's). */
   subjectsInAreas(areas: string[]): string[] {
-    const subjects = new Set<string>();
+    const scope = this.registryInAreas(areas);
+    return [...new Set([...scope.transformers, ...scope.devices, ...scope.customers, ...scope.gateways])];
+  }
+
+  /**
+   * The registry records in these areas, by kind: transformers of the area, the devices on
+   * them, and the customers and gateways of those devices (a gateway or customer with
+   * devices in two areas is in both).
+   */
+  registryInAreas(areas: string[]): Record<RegistryKind, Set<string>> {
+    const scope = {
+      transformers: new Set<string>(),
+      devices: new Set<string>(),
+      customers: new Set<string>(),
+      gateways: new Set<string>(),
+    };
     for (const area of areas) {
       for (const transformerId of this.registry.transformersInArea(area)) {
-        subjects.add(transformerId);
+        scope.transformers.add(transformerId);
         for (const device of this.registry.devicesOnTransformer(transformerId)) {
-          subjects.add(device.id);
-          if (device.customer) subjects.add(device.customer);
-          subjects.add(device.gateway);
+          scope.devices.add(device.id);
+          if (device.customer) scope.customers.add(device.customer);
+          scope.gateways.add(device.gateway);
         }
       }
     }
-    return [...subjects];
+    return scope;
   }
 
   /** The area of a transformer, device or customer (through its transformer), for scoping inspectors. */

@@ -4,7 +4,7 @@ import { problemOf, sendProblem } from '../problem.js';
 import { needs } from '../services.js';
 
 export const healthRoutes: FastifyPluginAsync = async (app) => {
-  needs(app, 'readiness', 'metrics', 'ingestRejections');
+  needs(app, 'readiness', 'metrics', 'ingestRejections', 'areas');
   app.get(
     '/healthz',
     {
@@ -45,6 +45,11 @@ export const healthRoutes: FastifyPluginAsync = async (app) => {
   app.get(
     '/api/v1/ingest/rejections',
     { schema: { tags: ['health'], summary: 'The last 100 rejected gateway messages, newest last' } },
-    async () => ({ items: app.ingestRejections() }),
+    async (request) => {
+      if (request.user.role !== 'inspector') return { items: app.ingestRejections() };
+      // Inspectors: the messages of their areas' gateways only.
+      const gateways = app.areas.registryInAreas(request.user.areas).gateways;
+      return { items: app.ingestRejections().filter((item) => item.gateway !== null && gateways.has(item.gateway)) };
+    },
   );
 };

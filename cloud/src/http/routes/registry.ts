@@ -1,10 +1,12 @@
 /**
  * Registry CRUD (CONTRACT.md "HTTP API, minimum"): transformers, customers, devices,
- * and gateways with their MQTT credentials. Everyone signed in reads; only admins write.
+ * and gateways with their MQTT credentials. Everyone signed in reads (inspectors only the
+ * records of their areas, lists and single records alike); only admins write.
  */
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Customer, Device, Transformer } from '@gridsafe/shared';
-import { allow } from '../auth.js';
+import { allow, allowSubject } from '../auth.js';
+import type { RegistryKind } from '../../registry/areas.js';
 import {
   customerSchema,
   deviceSchema,
@@ -24,10 +26,16 @@ type Registry = FastifyInstance['registry'];
 type Page<T> = { items: T[]; total: number; limit: number; offset: number };
 
 interface Resource<T extends { id: string }> {
-  path: string;
+  path: RegistryKind;
   tag: string;
   schema: object;
-  list(registry: Registry, limit: number, offset: number, query: Record<string, string | undefined>): Promise<Page<T>>;
+  list(
+    registry: Registry,
+    limit: number,
+    offset: number,
+    query: Record<string, string | undefined>,
+    only: string[] | undefined,
+  ): Promise<Page<T>>;
   get(registry: Registry, id: string): Promise<T>;
   put(registry: Registry, value: T, mode: 'create' | 'replace'): Promise<T>;
   remove(registry: Registry, id: string): Promise<void>;
@@ -39,7 +47,7 @@ const resources = [
     path: 'transformers',
     tag: 'registry',
     schema: transformerSchema,
-    list: (registry, limit, offset) => registry.listTransformers(limit, offset),
+    list: (registry, limit, offset, _query, only) => registry.listTransformers(limit, offset, only),
     get: (registry, id) => registry.getTransformer(id),
     put: (registry, value, mode) => registry.putTransformer(value, mode),
     remove: (registry, id) => registry.deleteTransformer(id),
@@ -48,7 +56,7 @@ const resources = [
     path: 'customers',
     tag: 'registry',
     schema: customerSchema,
-    list: (registry, limit, offset) => registry.listCustomers(limit, offset),
+    list: (registry, limit, offset, _query, only) => registry.listCustomers(limit, offset, only),
     get: (registry, id) => registry.getCustomer(id),
     put: (registry, value, mode) => registry.putCustomer(value, mode),
     remove: (registry, id) => registry.deleteCustomer(id),
@@ -62,8 +70,9 @@ const resources = [
       transformer: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,64}$' },
       customer: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,64}$' },
     },
-    list: (registry, limit, offset, query) => {
-      const filter: { gateway?: string; transformer?: string; customer?: string } = {};
+    list: (registry, limit, offset, query, only) => {
+      const filter: { gateway?: string; transformer?: string; customer?: string; only?: string[] } = {};
+      if (only) filter.only = only;
       if (query['gateway']) filter.gateway = query['gateway'];
       if (query['transformer']) filter.transformer = query['transformer'];
       if (query['customer']) filter.customer = query['customer'];
@@ -76,8 +85,16 @@ const resources = [
 ] as Array<Resource<{ id: string }>>;
 
 export const registryRoutes: FastifyPluginAsync = async (app) => {
-  needs(app, 'registry', 'auditLog');
-  const { registry, auditLog } = app;
+  needs(app, 'registry', 'auditLog', 'areas');
+  const { registry, auditLog, areas } = app;
+  /** The ids of this kind an inspector may read (their areas'); undefined for the unscoped roles. */
+  const inspectorScope = (request: FastifyRequest, kind: RegistryKind): string[] | undefined =>
+    request.user.role === 'inspector' ? [...areas.registryInAreas(request.user.areas)[kind]] : undefined;
+  /** Refuses an inspector a record outside their areas (403, logged), registered or not. */
+  const allowRecord = (request: FastifyRequest, kind: RegistryKind, id: string): void => {
+    if (request.user.role !== 'inspector' || areas.registryInAreas(request.user.areas)[kind].has(id)) return;
+    allowSubject(request, undefined, `${kind.slice(0, -1)} "${id}"`);
+  };
   for (const resource of resources) {
     const base = `/api/v1/${resource.path}`;
     const tags = [resource.tag];
@@ -95,7 +112,14 @@ export const registryRoutes: FastifyPluginAsync = async (app) => {
           response: { 200: pageOf(resource.schema), ...errorResponses },
         },
       },
-      async (request) => resource.list(registry, request.query.limit, request.query.offset, request.query),
+      async (request) =>
+        resource.list(
+          registry,
+          request.query.limit,
+          request.query.offset,
+          request.query,
+          inspectorScope(request, resource.path),
+        ),
     );
     app.post<{ Body: { id: string } }>(
       base,
@@ -127,7 +151,10 @@ export const registryRoutes: FastifyPluginAsync = async (app) => {
           response: { 200: resource.schema, ...errorResponses },
         },
       },
-      async (request) => resource.get(registry, request.params.id),
+      async (request) => {
+        allowRecord(request, resource.path, request.params.id);
+        return resource.get(registry, request.params.id);
+      },
     );
     app.put<{ Params: { id: string }; Body: { id: string } }>(
       `${base}/:id`,
@@ -185,7 +212,8 @@ export const registryRoutes: FastifyPluginAsync = async (app) => {
         response: { 200: pageOf(gatewayInfoSchema), ...errorResponses },
       },
     },
-    async (request) => registry.listGateways(request.query.limit, request.query.offset),
+    async (request) =>
+      registry.listGateways(request.query.limit, request.query.offset, inspectorScope(request, 'gateways')),
   );
   app.post<{ Body: { id: string; secret?: string } }>(
     '/api/v1/gateways',
@@ -216,7 +244,10 @@ export const registryRoutes: FastifyPluginAsync = async (app) => {
         response: { 200: gatewayInfoSchema, ...errorResponses },
       },
     },
-    async (request) => registry.getGateway(request.params.id),
+    async (request) => {
+      allowRecord(request, 'gateways', request.params.id);
+      return registry.getGateway(request.params.id);
+    },
   );
   app.put<{ Params: { id: string }; Body: { id: string; secret?: string } }>(
     '/api/v1/gateways/:id',

@@ -37,13 +37,14 @@ export class GatewayStore {
     };
   }
 
-  async list(limit: number, offset: number): Promise<Page<GatewayInfo>> {
+  /** `only`: these ids at most (an inspector's scope; none when empty). */
+  async list(limit: number, offset: number, only?: string[]): Promise<Page<GatewayInfo>> {
+    if (only?.length === 0) return { items: [], total: 0, limit, offset };
+    let query = this.db.selectFrom('gateways');
+    if (only) query = query.where('id', 'in', only);
     const [rows, count] = await Promise.all([
-      this.db.selectFrom('gateways').select('id').orderBy('id').limit(limit).offset(offset).execute(),
-      this.db
-        .selectFrom('gateways')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .executeTakeFirstOrThrow(),
+      query.select('id').orderBy('id').limit(limit).offset(offset).execute(),
+      query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
     ]);
     return { items: await Promise.all(rows.map((row) => this.get(row.id))), total: Number(count.n), limit, offset };
   }

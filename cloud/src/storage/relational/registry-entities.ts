@@ -64,8 +64,16 @@ export class EntityTable<T, Row extends { id: string }> {
     return rows.map((row) => this.spec.fromRow(row as Row));
   }
 
-  async list(limit: number, offset: number, filter: Record<string, string | undefined> = {}): Promise<Page<T>> {
+  /** `only`: these ids at most (an inspector's scope; none when empty). */
+  async list(
+    limit: number,
+    offset: number,
+    filter: Record<string, string | undefined> = {},
+    only?: string[],
+  ): Promise<Page<T>> {
+    if (only?.length === 0) return { items: [], total: 0, limit, offset };
     let query = this.view(this.db).selectFrom(this.spec.table);
+    if (only) query = query.where('id' as never, 'in', only as never);
     for (const column of this.spec.filters ?? []) {
       const wanted = filter[column];
       // The builder's column type is the union of the three tables' columns; `column` is one of this table's.

@@ -51,8 +51,9 @@ export class RegistryStore extends RegistrySnapshot {
   }
 
   // ---- transformers ----
-  listTransformers(limit: number, offset: number): Promise<Page<Transformer>> {
-    return this.transformerTable.list(limit, offset);
+  /** `only`: these ids at most (an inspector's scope). */
+  listTransformers(limit: number, offset: number, only?: string[]): Promise<Page<Transformer>> {
+    return this.transformerTable.list(limit, offset, {}, only);
   }
   getTransformer(id: string): Promise<Transformer> {
     return this.transformerTable.get(id);
@@ -65,8 +66,9 @@ export class RegistryStore extends RegistrySnapshot {
   }
 
   // ---- customers ----
-  listCustomers(limit: number, offset: number): Promise<Page<Customer>> {
-    return this.customerTable.list(limit, offset);
+  /** `only`: these ids at most (an inspector's scope). */
+  listCustomers(limit: number, offset: number, only?: string[]): Promise<Page<Customer>> {
+    return this.customerTable.list(limit, offset, {}, only);
   }
   getCustomer(id: string): Promise<Customer> {
     return this.customerTable.get(id);
@@ -79,12 +81,14 @@ export class RegistryStore extends RegistrySnapshot {
   }
 
   // ---- devices ----
+  /** `filter.only`: these ids at most (an inspector's scope). */
   listDevices(
     limit: number,
     offset: number,
-    filter: { gateway?: string; transformer?: string; customer?: string } = {},
+    filter: { gateway?: string; transformer?: string; customer?: string; only?: string[] } = {},
   ): Promise<Page<Device>> {
-    return this.deviceTable.list(limit, offset, filter);
+    const { only, ...columns } = filter;
+    return this.deviceTable.list(limit, offset, columns, only);
   }
   getDevice(id: string): Promise<Device> {
     return this.deviceTable.get(id);
@@ -114,8 +118,9 @@ export class RegistryStore extends RegistrySnapshot {
   getGateway(id: string): Promise<GatewayInfo> {
     return this.gateways.get(id);
   }
-  listGateways(limit: number, offset: number): Promise<Page<GatewayInfo>> {
-    return this.gateways.list(limit, offset);
+  /** `only`: these ids at most (an inspector's scope). */
+  listGateways(limit: number, offset: number, only?: string[]): Promise<Page<GatewayInfo>> {
+    return this.gateways.list(limit, offset, only);
   }
   deleteGateway(id: string): Promise<void> {
     return this.gateways.remove(id);
