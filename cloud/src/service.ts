@@ -39,6 +39,7 @@ import type { CoreServices } from './http/services.js';
 import type { CloudContext } from './context.js';
 import { ApiUserStore } from './security/api-users.js';
 import { withRedaction } from './security/log-redaction.js';
+import { LoginThrottle } from './security/login-throttle.js';
 import { applySeed, readSeed } from './registry/seed.js';
 import { createInfluxSeriesStore } from './storage/series/influx.js';
 import { LINE_LOSS_MIGRATIONS } from './lineloss/migration.js';
@@ -102,7 +103,10 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       config.relational.kind === 'postgres'
         ? { kind: 'postgres', url: config.relational.url as string }
         : { kind: 'sqlite', path: join(config.dataDir, 'gridsafe.sqlite') },
-      { extraMigrations: { ...LINE_LOSS_MIGRATIONS, ...FORECAST_MIGRATIONS, ...options.extraMigrations } },
+      {
+        extraMigrations: { ...LINE_LOSS_MIGRATIONS, ...FORECAST_MIGRATIONS, ...options.extraMigrations },
+        onConnectionError: (error) => log.warn({ err: error }, 'a relational database connection failed'),
+      },
     );
     cleanup.push(() => rdb.close());
     log.info(
@@ -200,10 +204,13 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     );
     cleanup.push(() => forecast.job.stop());
 
+    // One count of failed logins per address for HTTP tokens and MQTT secrets alike.
+    const loginThrottle = new LoginThrottle();
     const httpOptions: HttpOptions = {
       bodyLimitBytes: config.http.bodyLimitBytes,
       rateLimitPerMinute: config.http.rateLimitPerMinute,
       apiAuth: config.apiAuth,
+      loginThrottle,
       // Detectors' alert types, then those raised by the forecast and the line-loss analysis.
       alertTypes: [...BUILTIN_ALERT_TYPE_META, overloadForecastMeta, lineLossMeta],
     };
@@ -255,6 +262,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
         port: config.mqtt.port,
         ...(config.mqtt.tls ? { tls: config.mqtt.tls } : {}),
         requireAuth: config.mqtt.requireAuth,
+        loginThrottle,
         topicPrefix: config.mqtt.topicPrefix,
         pipeline,
         registry,

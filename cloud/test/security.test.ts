@@ -543,3 +543,56 @@ t.test('no secret used in this file appears in any log line of its clouds', asyn
   const found = new Set(everyLogLine.flatMap((line) => line.match(secret) ?? []));
   t.same([...found], [], 'no token, secret or password');
 });
+
+t.test('failed logins are paced per address: HTTP tokens and MQTT secrets, then 429 with Retry-After', async (t) => {
+  const { log, lines } = captureLog();
+  const cloud = await startTestCloud(t, {
+    start: { log },
+    config: { api: { auth: true, users: [{ name: 'root', role: 'admin', token: 'pace-admin-token-0123' }] } },
+  });
+  // A guesser sends a new token each time (the per-token request limit never sees it twice).
+  const statuses: number[] = [];
+  for (let i = 0; i < 30; i++)
+    statuses.push(
+      (await cloud.api('/api/v1/devices', { headers: { authorization: `Bearer guess-${i}-token-0123` } })).status,
+    );
+  t.same(statuses.slice(0, 10), Array(10).fill(401), 'the first ten wrong tokens: 401');
+  t.same(statuses.slice(10), Array(20).fill(429), 'then 429, every time');
+  const paced = await cloud.api('/api/v1/devices', { headers: { authorization: 'Bearer pace-admin-token-0123' } });
+  t.equal(paced.status, 429, 'even the right token, from the same address, until the window ends');
+  const retryAfter = Number(paced.headers.get('retry-after'));
+  t.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After: ${retryAfter} s`);
+  t.match(paced.headers.get('content-type'), /problem\+json/);
+  t.match(await paced.json(), { status: 429, type: 'urn:gridsafe:problem:too_many_failed_logins' });
+  t.equal((await cloud.api('/healthz')).status, 200, 'probes need no login and are not paced');
+  t.equal(await metric(cloud, 'gridsafe_auth_refused_total', 'protocol="http",reason="wrong_token"'), 10);
+  t.equal(await metric(cloud, 'gridsafe_auth_refused_total', 'protocol="http",reason="throttled"'), 21);
+  t.ok(
+    lines.some((l) => l['msg'] === 'refused an API request: too many failed logins from this address'),
+    'logged',
+  );
+
+  // MQTT logins from another cloud's point of view (fresh count): wrong secrets, then even the right one is refused.
+  const mqttCloud = await startTestCloud(t, { start: { log } });
+  const login = (secret: string) =>
+    mqtt
+      .connectAsync(mqttCloud.mqttUrl, { clientId: 'gw-001', username: 'gw-001', password: secret, reconnectPeriod: 0 })
+      .then(
+        async (client) => {
+          await client.endAsync(true);
+          return 'accepted';
+        },
+        (error: Error) => error.message,
+      );
+  const outcomes: string[] = [];
+  for (let i = 0; i < 12; i++) outcomes.push(await login(`guess-${i}-secret-0123`));
+  t.match(outcomes.slice(0, 10), Array(10).fill(/bad user ?name or password/i), 'ten wrong secrets refused');
+  t.match(outcomes.slice(10), Array(2).fill(/not authori[sz]ed/i), 'then refused without being checked');
+  t.match(await login('gw-001-demo-secret'), /not authori[sz]ed/i, 'even the right secret, for now');
+  t.equal(await metric(mqttCloud, 'gridsafe_auth_refused_total', 'protocol="mqtt",reason="wrong_secret"'), 10);
+  t.equal(await metric(mqttCloud, 'gridsafe_auth_refused_total', 'protocol="mqtt",reason="throttled"'), 3);
+  t.ok(
+    lines.some((l) => l['msg'] === 'refused an MQTT login: too many failed logins from this address'),
+    'logged',
+  );
+});

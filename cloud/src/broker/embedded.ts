@@ -18,12 +18,15 @@ import { isGatewayId, parseTopic, type Logger } from '@gridsafe/shared';
 import type { IngestPipeline } from '../ingest/pipeline.js';
 import type { RegistryStore } from '../storage/relational/registry-store.js';
 import type { CloudMetrics } from '../metrics/metrics.js';
+import type { LoginThrottle } from '../security/login-throttle.js';
 
 export interface EmbeddedBrokerOptions {
   host: string;
   port: number;
   tls?: { certFile: string; keyFile: string; port: number };
   requireAuth: boolean;
+  /** Failed logins per address, shared with the HTTP API. */
+  loginThrottle: LoginThrottle;
   topicPrefix: string;
   pipeline: IngestPipeline;
   registry: RegistryStore;
@@ -53,7 +56,7 @@ function authError(message: string, returnCode: 2 | 4 | 5): AuthenticateError {
 }
 
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
-  const { log, metrics, pipeline, registry, topicPrefix } = options;
+  const { log, metrics, pipeline, registry, topicPrefix, loginThrottle } = options;
   /** The gateway each authenticated client logged in as. */
   const gatewayOf = new WeakMap<Client, string>();
   /** The connected client holding each client id. */
@@ -86,9 +89,23 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
         if (username && isGatewayId(username)) gatewayOf.set(client, username);
         return done(null, true);
       }
-      const refuse = (why: string) => {
+      const address = (client.conn as { remoteAddress?: string }).remoteAddress ?? 'unknown';
+      // Checked before the secret: an address that guessed too often is refused even a right one.
+      const wait = loginThrottle.retryAfterSeconds(address);
+      if (wait > 0) {
         metrics.mqttAuthFailures.inc({ kind: 'login' });
-        log.warn({ clientId: client.id, username, reason: why }, 'refused an MQTT login');
+        metrics.authRefused.inc({ protocol: 'mqtt', reason: 'throttled' });
+        log.warn(
+          { clientId: client.id, username, address, retryAfterSeconds: wait },
+          'refused an MQTT login: too many failed logins from this address',
+        );
+        return done(authError(`too many failed logins from this address; try again in ${wait} s`, 5), false);
+      }
+      const refuse = (why: string) => {
+        loginThrottle.recordFailure(address);
+        metrics.mqttAuthFailures.inc({ kind: 'login' });
+        metrics.authRefused.inc({ protocol: 'mqtt', reason: 'wrong_secret' });
+        log.warn({ clientId: client.id, username, address, reason: why }, 'refused an MQTT login');
         done(authError(why, 4), false);
       };
       if (!username || !isGatewayId(username)) return refuse('user name must be a registered gateway id');

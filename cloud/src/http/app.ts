@@ -16,6 +16,7 @@ import { logRequests } from './request-log.js';
 import { decorateServices, type CoreServices } from './services.js';
 import { HttpProblem, problemOf, problemSchema, sendProblem } from './problem.js';
 import { registerAuth } from './auth.js';
+import type { LoginThrottle } from '../security/login-throttle.js';
 import { requestForLog } from '../security/log-redaction.js';
 import { healthRoutes } from './routes/health.js';
 import { registryRoutes } from './routes/registry.js';
@@ -27,11 +28,14 @@ import { meterEventRoutes } from './routes/meter-events.js';
 import { detectorRoutes } from './routes/detectors.js';
 import { lineLossRoutes } from './routes/line-loss.js';
 import { forecastRoutes } from './routes/forecasts.js';
+import { isStoreUnavailable } from '../storage/unavailable.js';
 
 export interface HttpOptions {
   bodyLimitBytes: number;
   rateLimitPerMinute: number;
   apiAuth: boolean;
+  /** Failed logins per address, shared with the MQTT broker. */
+  loginThrottle: LoginThrottle;
   /** Alert-type metadata served at /api/v1/detectors (from the detectors' folders, given by the composition root). */
   alertTypes?: readonly AlertTypeMeta[];
   /** Further plugins (the workflow: console, work orders, notifications), registered after the core routes. */
@@ -95,6 +99,18 @@ export async function buildHttpApp(
           `the ${error.validationContext ?? 'request'} is not valid: ${errors.map((e) => `${e.where} ${e.message}`).join('; ')}`,
           instance,
           errors,
+        ),
+      );
+    }
+    if (isStoreUnavailable(error)) {
+      request.log.warn({ err: error }, 'a store is unavailable; answered 503');
+      return sendProblem(
+        reply.header('retry-after', '5'),
+        problemOf(
+          503,
+          'store_unavailable',
+          'a database the cloud needs is unavailable for now (see /readyz); try again shortly',
+          instance,
         ),
       );
     }
@@ -166,7 +182,7 @@ export async function buildHttpApp(
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  registerAuth(app, users, options.apiAuth);
+  registerAuth(app, users, options.apiAuth, options.loginThrottle, services.metrics);
   // The services every route plugin may reach (http/services.ts); each plugin is its own encapsulated scope.
   decorateServices(app, services);
   await app.register(healthRoutes);

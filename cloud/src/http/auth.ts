@@ -1,11 +1,14 @@
 /**
  * Who is calling: with API authentication on, a bearer token names an API user
  * (401 otherwise); with it off (the single-machine default), every caller is an
- * unscoped admin. Route handlers then ask `allow(request, ...roles)`.
+ * unscoped admin. Route handlers then ask `allow(request, ...roles)`. Failed tokens
+ * count against the caller's address (security/login-throttle.ts).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { OPEN_ACCESS_USER, type ApiUser, type ApiUserStore, type Role } from '../security/api-users.js';
 import { HttpProblem } from './problem.js';
+import type { LoginThrottle } from '../security/login-throttle.js';
+import type { CloudMetrics } from '../metrics/metrics.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -24,9 +27,15 @@ const PUBLIC = [
   /^\/console(\/|$)/,
 ];
 
-export function registerAuth(app: FastifyInstance, users: ApiUserStore, required: boolean): void {
+export function registerAuth(
+  app: FastifyInstance,
+  users: ApiUserStore,
+  required: boolean,
+  throttle: LoginThrottle,
+  metrics: CloudMetrics,
+): void {
   app.decorateRequest('user', null as unknown as ApiUser); // set per request in onRequest
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     request.user = OPEN_ACCESS_USER;
     if (!required) return;
     const path = request.url.split('?')[0] ?? '';
@@ -34,9 +43,26 @@ export function registerAuth(app: FastifyInstance, users: ApiUserStore, required
     const header = request.headers.authorization;
     const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     if (!match) throw new HttpProblem(401, 'unauthenticated', 'send an API token: "Authorization: Bearer <token>"');
+    // Checked before the token: an address that guessed too often is refused even a right one.
+    const wait = throttle.retryAfterSeconds(request.ip);
+    if (wait > 0) {
+      metrics.authRefused.inc({ protocol: 'http', reason: 'throttled' });
+      request.log.warn(
+        { path, address: request.ip, retryAfterSeconds: wait },
+        'refused an API request: too many failed logins from this address',
+      );
+      reply.header('retry-after', String(wait));
+      throw new HttpProblem(
+        429,
+        'too_many_failed_logins',
+        `too many failed logins from this address; try again in ${wait} s`,
+      );
+    }
     const user = await users.authenticate(match[1] as string);
     if (!user) {
-      request.log.warn({ path }, 'refused an API request with an unknown token');
+      throttle.recordFailure(request.ip);
+      metrics.authRefused.inc({ protocol: 'http', reason: 'wrong_token' });
+      request.log.warn({ path, address: request.ip }, 'refused an API request with an unknown token');
       throw new HttpProblem(401, 'unauthenticated', 'the API token is not valid');
     }
     request.user = user;

@@ -128,7 +128,7 @@ export class IngestPipeline {
       let device = registry.device(reading.device);
       // The snapshot may be older than another instance's edit: ask the database before refusing.
       if (device?.gateway !== batch.gateway)
-        device = await this.retrying('check a device in the registry', batch, () =>
+        device = await this.retrying('check a device in the registry', { gateway: batch.gateway, seq: batch.seq }, () =>
           registry.reloadDevice(reading.device),
         );
       if (!device)
@@ -146,7 +146,7 @@ export class IngestPipeline {
   }
 
   /** Runs a step that needs a store until it succeeds, holding the batch (and its PUBACK) meanwhile. */
-  private async retrying<T>(what: string, batch: TelemetryBatch, step: () => Promise<T>): Promise<T> {
+  private async retrying<T>(what: string, about: Record<string, unknown>, step: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await step();
@@ -156,8 +156,8 @@ export class IngestPipeline {
           throw new StorageUnavailableError(`could not ${what} while shutting down: ${(error as Error).message}`);
         const wait = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** Math.min(attempt, 10));
         this.deps.log.error(
-          { err: error, gateway: batch.gateway, seq: batch.seq, attempt, retryInMs: wait },
-          `could not ${what}; holding the batch (not acknowledged) and retrying`,
+          { err: error, ...about, attempt, retryInMs: wait },
+          `could not ${what}; holding the message (not acknowledged) and retrying`,
         );
         await sleep(wait);
       }
@@ -167,7 +167,8 @@ export class IngestPipeline {
   private async store(batch: TelemetryBatch, json: string | undefined): Promise<IngestOutcome> {
     const { series, ledger, metrics, log } = this.deps;
     const started = performance.now();
-    const outcome = await this.retrying('store a batch', batch, async (): Promise<'stored' | 'duplicate'> => {
+    const about = { gateway: batch.gateway, seq: batch.seq };
+    const outcome = await this.retrying('store a batch', about, async (): Promise<'stored' | 'duplicate'> => {
       // The backend keeps the ledger: batch and (gateway, seq) in one transaction.
       if (series.storeOnce) return series.storeOnce(batch, Date.now(), json ?? JSON.stringify(batch));
       if (await ledger.isKnown(batch.gateway, batch.seq)) return 'duplicate';
@@ -195,10 +196,8 @@ export class IngestPipeline {
     const json = parseJsonPayload(payload);
     const checked = json.ok ? checkGatewayStatus(json.value) : json;
     if (!checked.ok) return this.reject(gateway, 'bad_status', checked.message, `status of ${gateway}`);
-    await this.deps.registry.recordGatewayStatus(
-      gateway,
-      checked.value as unknown as Record<string, unknown>,
-      Date.now(),
+    await this.retrying('record a gateway status', { gateway }, () =>
+      this.deps.registry.recordGatewayStatus(gateway, checked.value as unknown as Record<string, unknown>, Date.now()),
     );
     return { kind: 'status' };
   }
@@ -216,7 +215,9 @@ export class IngestPipeline {
         `events of ${gateway}`,
       );
     }
-    const stored = await this.deps.gatewayEvents.append(event, Date.now());
+    const stored = await this.retrying('store a gateway event', { gateway, seq: event.seq }, () =>
+      this.deps.gatewayEvents.append(event, Date.now()),
+    );
     // A redelivered event (same gateway and seq) is not offered to detection twice.
     if (stored) this.deps.detection?.event(event);
     return { kind: 'event' };

@@ -32,6 +32,11 @@ export class CloudMetrics {
     'MQTT logins, publishes and subscriptions refused, by kind',
     ['kind'],
   );
+  readonly authRefused = this.counter(
+    'gridsafe_auth_refused_total',
+    'Logins refused (HTTP API tokens, MQTT gateway secrets), by protocol and reason (wrong_token, wrong_secret, throttled)',
+    ['protocol', 'reason'],
+  );
   readonly detectionErrors = this.counter(
     'gridsafe_detection_errors_total',
     'Errors raised by detection while processing',

@@ -23,6 +23,13 @@ export type RelationalTarget = { kind: 'sqlite'; path: string } | { kind: 'postg
 export interface OpenOptions {
   /** Migrations of other parts of the cloud, run with the core's (see migrations.ts). */
   extraMigrations?: Record<string, Migration>;
+  /**
+   * Errors of PostgreSQL connections outside a query (the server shut down or was
+   * killed): pg emits them as 'error' events, which would end the process unhandled.
+   * The pool drops such a connection (idle, or when released) and opens a new one when
+   * asked, so they are only reported here; queries in flight fail on their own.
+   */
+  onConnectionError?: (error: Error) => void;
 }
 
 export async function openRelational(target: RelationalTarget, options: OpenOptions = {}): Promise<RelationalDb> {
@@ -35,7 +42,17 @@ export async function openRelational(target: RelationalTarget, options: OpenOpti
     sqlite.pragma('foreign_keys = ON');
     db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
   } else {
-    const pool = new pg.Pool({ connectionString: target.url, max: target.poolSize ?? 10 });
+    // A bounded connect wait: while the server is down or starting, a query fails soon
+    // (API 503, ingest retries) instead of hanging.
+    const pool = new pg.Pool({
+      connectionString: target.url,
+      max: target.poolSize ?? 10,
+      connectionTimeoutMillis: 5000,
+    });
+    const report = (error: Error) => options.onConnectionError?.(error);
+    pool.on('error', report);
+    // A connection checked out between two queries has no pool listener: give each one its own.
+    pool.on('connect', (client) => client.on('error', report));
     db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
   }
   // Unordered: a part added later may bring migrations whose names sort before ones already run.
