@@ -122,7 +122,9 @@ t.test('starts with the demo seed, stops cleanly on SIGTERM; a busy port is a cl
     GRIDSAFE_MQTT_HOST: '127.0.0.1',
     GRIDSAFE_SEED_FILE: seed,
   };
-  const result = await run([], env, (out) => out.includes('gridsafe cloud is running'));
+  // Start (migrations, seed, workflow) and stop take a few seconds alone, far longer on a loaded
+  // machine running the suite two files at a time: the bound only catches a hang.
+  const result = await run([], env, (out) => out.includes('gridsafe cloud is running'), 90_000);
   t.equal(result.code, 0, 'exit 0 after SIGTERM');
   t.match(result.stdout, '"msg":"registry seed applied"');
   t.match(result.stdout, '"msg":"stopped"');
