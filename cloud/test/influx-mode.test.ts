@@ -90,6 +90,11 @@ t.test(
     t.equal(acked, 0, 'no PUBACK while InfluxDB is down');
     t.equal((await cloud.api('/healthz')).status, 200, 'the cloud keeps serving');
     t.ok((await metric(cloud, 'gridsafe_store_errors_total')) >= 1, 'failed attempts are counted');
+    const series = await cloud.api(`/api/v1/devices/m-001/series?from=${base}&to=${base + 300_000}`);
+    t.equal(series.status, 503, 'a series read answers 503 while InfluxDB is down');
+    t.match(series.headers.get('content-type'), /problem\+json/);
+    t.match(await series.json(), { type: 'urn:gridsafe:problem:store_unavailable' });
+    t.ok(Number(series.headers.get('retry-after')) > 0, 'with Retry-After');
 
     await influxd.restart();
     await publishing;

@@ -322,12 +322,14 @@ export class InfluxSeriesStore implements SeriesStore {
   }
 }
 
+/** The cause is kept: storage/unavailable.ts tells a server that is away (503, retry) from a wrong request by it. */
 function describe(error: unknown, what: string): Error {
   if (error instanceof HttpError)
     return new Error(
       `InfluxDB ${what} failed: HTTP ${error.statusCode} ${error.body || error.statusMessage || ''}`.trim(),
+      { cause: error },
     );
-  return new Error(`InfluxDB ${what} failed: ${(error as Error).message ?? String(error)}`);
+  return new Error(`InfluxDB ${what} failed: ${(error as Error).message ?? String(error)}`, { cause: error });
 }
 
 export async function createInfluxSeriesStore(config: InfluxConfig, log: Logger): Promise<SeriesStore> {
