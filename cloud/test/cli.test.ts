@@ -9,7 +9,9 @@ import { createServer } from 'node:net';
 
 const cli = fileURLToPath(new URL('../dist/src/cli.js', import.meta.url));
 
-function run(args: string[], env: Record<string, string>, until?: (out: string) => boolean, timeoutMs = 20_000) {
+// The timeout only stops a hung process: with the whole suite running on two cores the
+// cloud took over 20 s to come up, and the start-up test was killed before it was running.
+function run(args: string[], env: Record<string, string>, until?: (out: string) => boolean, timeoutMs = 90_000) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
     const child = spawn(process.execPath, [cli, ...args], {
       env: { ...process.env, GRIDSAFE_LOG_LEVEL: 'info', ...env },
