@@ -120,3 +120,9 @@ export interface Device {
   transformer?: string;
   customer?: string;
 }
+
+/** The case workflow (GET /api/v1/cases/workflow): the moves from each state, and those that need a note. */
+export interface CaseWorkflow {
+  transitions: Record<string, string[]>;
+  noteRequired: string[];
+}

@@ -10,7 +10,8 @@ import { alertTypeLabel, alertTypeMeta, evidenceTable } from '../alert-types.js'
 import { t, tv } from '../i18n.js';
 import { canAct } from '../session.js';
 import { fmtDuration, fmtTime, zoneOf } from '../time.js';
-import type { Alert, Attachment, Device, Inspector, Page, WorkOrder, WorkOrderEvent } from '../types.js';
+import type { Alert, Attachment, CaseRecord, Device, Inspector, Page, WorkOrder, WorkOrderEvent } from '../types.js';
+import { caseLink, caseOfCustomer } from './links.js';
 import { assignControl, loadInspectors } from './work-order-assign.js';
 
 const NEXT: Record<WorkOrder['state'], Array<'acknowledged' | 'on_site' | 'resolved'>> = {
@@ -40,8 +41,10 @@ export function renderAlertDetail(root: HTMLElement, [alertId]: string[]): () =>
         : null;
       orderId = detail?.workOrder.id ?? null;
       if (detail) inspectors = await loadInspectors();
+      // A capacity alert's subject is a customer, whose case the auditors review.
+      const capacityCase = alert.type === 'capacity_violation' ? await caseOfCustomer(alert.subject) : undefined;
       clear(content);
-      draw(alert, detail);
+      draw(alert, detail, capacityCase);
       root.dataset['loaded'] = 'true';
       void drawSeries(alert, detail?.workOrder.site ?? null);
       if (detail) void drawPhotos(detail.workOrder, detail.attachments);
@@ -67,6 +70,7 @@ export function renderAlertDetail(root: HTMLElement, [alertId]: string[]): () =>
   const draw = (
     alert: Alert,
     detail: { workOrder: WorkOrder; events: WorkOrderEvent[]; attachments: Attachment[] } | null,
+    capacityCase: CaseRecord | null | undefined,
   ) => {
     const order = detail?.workOrder;
     const site = order?.site ?? null;
@@ -79,6 +83,7 @@ export function renderAlertDetail(root: HTMLElement, [alertId]: string[]): () =>
       h('dd', {}, h('span', { class: `badge sev-${alert.severity}` }, tv(alert.severity))),
       h('dt', {}, t('subject')),
       h('dd', {}, alert.subject),
+      capacityCase !== undefined ? [h('dt', {}, t('case')), h('dd', {}, caseLink(capacityCase))] : [],
       h('dt', {}, t('site')),
       h('dd', {}, site ?? '—'),
       h('dt', {}, t('state')),

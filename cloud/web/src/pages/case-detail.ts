@@ -9,34 +9,32 @@ import { onLive } from '../events.js';
 import { lang, t, tv } from '../i18n.js';
 import { canDecide } from '../session.js';
 import { fmtTime, zoneOf } from '../time.js';
-import type { CaseRecord, Penalty } from '../types.js';
+import type { Alert, CaseRecord, CaseWorkflow, Penalty } from '../types.js';
+import { alertLinks, capacityAlertsOf } from './links.js';
 import { evidenceTable } from '../alert-types.js';
-
-interface Workflow {
-  transitions: Record<string, string[]>;
-  noteRequired: string[];
-}
 
 export function renderCaseDetail(root: HTMLElement, [caseId]: string[]): () => void {
   const error = h('p', { class: 'error', role: 'alert', id: 'case-error' });
   const content = h('div', {});
   root.append(h('p', {}, h('a', { href: '#/cases' }, `← ${t('back')}`)), error, content);
-  let workflow: Workflow | null = null;
+  let workflow: CaseWorkflow | null = null;
 
   const load = async () => {
     try {
-      workflow ??= await api<Workflow>('GET', '/api/v1/cases/workflow');
+      workflow ??= await api<CaseWorkflow>('GET', '/api/v1/cases/workflow');
       const [record, penalty, comments] = await Promise.all([
         api<CaseRecord>('GET', `/api/v1/cases/${caseId}`),
         api<{ stored: boolean; estimate: Penalty }>('GET', `/api/v1/cases/${caseId}/penalty`),
         api<Array<{ at: number; author: string; text: string }>>('GET', `/api/v1/cases/${caseId}/comments`),
       ]);
-      const customer = await api<{ name: string; tariff: string }>(
-        'GET',
-        `/api/v1/customers/${encodeURIComponent(record.customer)}`,
-      ).catch(() => null);
+      const [customer, alerts] = await Promise.all([
+        api<{ name: string; tariff: string }>('GET', `/api/v1/customers/${encodeURIComponent(record.customer)}`).catch(
+          () => null,
+        ),
+        capacityAlertsOf(record.customer),
+      ]);
       clear(content);
-      draw(record, penalty, comments, customer);
+      draw(record, penalty, comments, customer, alerts);
       root.dataset['loaded'] = 'true';
     } catch (e) {
       error.textContent = (e as Error).message;
@@ -48,6 +46,7 @@ export function renderCaseDetail(root: HTMLElement, [caseId]: string[]): () => v
     penalty: { stored: boolean; estimate: Penalty },
     comments: Array<{ at: number; author: string; text: string }>,
     customer: { name: string; tariff: string } | null,
+    alerts: Alert[],
   ) => {
     const zone = zoneOf(null);
     const chart = lineChart({
@@ -71,6 +70,7 @@ export function renderCaseDetail(root: HTMLElement, [caseId]: string[]): () => v
         h('td', {}, `${record.customer}${customer ? ` — ${customer.name}` : ''}`),
       ),
       h('tr', {}, h('th', {}, t('tariff')), h('td', {}, tv(customer?.tariff))),
+      h('tr', {}, h('th', {}, t('capacityAlerts')), h('td', {}, alertLinks(alerts))),
       h('tr', {}, h('th', {}, t('contract')), h('td', {}, `${record.contractKva} kVA`)),
       h('tr', {}, h('th', {}, t('maxDemand')), h('td', { id: 'case-max-demand' }, `${record.maxDemandKw} kW`)),
       h('tr', {}, h('th', {}, t('excess')), h('td', {}, `${record.excessKva} kVA`)),

@@ -1,0 +1,56 @@
+/**
+ * Links between the console's pages for one customer: a capacity alert leads to its case,
+ * a case back to the customer's capacity alerts. Subjects without a page stay text.
+ */
+import { api } from '../api.js';
+import { h } from '../dom.js';
+import { t, tv } from '../i18n.js';
+import { fmtTime } from '../time.js';
+import type { Alert, CaseRecord, CaseWorkflow, Page } from '../types.js';
+
+/** The customer's case to follow from an alert: the open one (a state with moves left), else the latest. */
+export async function caseOfCustomer(customer: string): Promise<CaseRecord | null> {
+  const [cases, workflow] = await Promise.all([
+    api<Page<CaseRecord>>('GET', `/api/v1/cases?customer=${encodeURIComponent(customer)}&limit=50`),
+    api<CaseWorkflow>('GET', '/api/v1/cases/workflow'),
+  ]);
+  const open = cases.items.find((c) => (workflow.transitions[c.state] ?? []).length > 0);
+  return open ?? cases.items[0] ?? null;
+}
+
+export function caseLink(record: CaseRecord | null): HTMLElement {
+  if (!record) return h('span', { class: 'muted', id: 'alert-case' }, t('none'));
+  return h(
+    'a',
+    { id: 'alert-case', href: `#/case/${encodeURIComponent(record.id)}`, 'data-case-id': record.id },
+    `${record.id} (${tv(record.state)})`,
+  );
+}
+
+/** The customer's capacity alerts, newest first. */
+export async function capacityAlertsOf(customer: string): Promise<Alert[]> {
+  const page = await api<Page<Alert>>(
+    'GET',
+    `/api/v1/alerts?type=capacity_violation&subject=${encodeURIComponent(customer)}&sort=newest&limit=20`,
+  );
+  return page.items;
+}
+
+export function alertLinks(alerts: Alert[]): HTMLElement {
+  if (!alerts.length) return h('span', { class: 'muted', id: 'case-alerts' }, t('none'));
+  return h(
+    'ul',
+    { class: 'links', id: 'case-alerts' },
+    ...alerts.map((a) =>
+      h(
+        'li',
+        {},
+        h(
+          'a',
+          { href: `#/alert/${encodeURIComponent(a.id)}`, 'data-alert-id': a.id },
+          `${fmtTime(a.openedAt)} · ${tv(a.severity)} · ${tv(a.state)}`,
+        ),
+      ),
+    ),
+  );
+}
