@@ -127,12 +127,18 @@ function profile(b: Baseline, t: DayType, slots: number): Array<number | undefin
   });
 }
 
-/** The weekdays whose daily profile agrees with `w`'s (w included), from the subject's own history. */
-function cluster(b: Baseline, w: DayType, cfg: BaselineConfig): DayType[] {
+/** The weekdays whose daily profile agrees with `w`'s within `tolerance` (w included), from the subject's own history. */
+function cluster(
+  b: Baseline,
+  w: DayType,
+  cfg: BaselineConfig,
+  tolerance = cfg.dayTypeTolerance,
+  among: readonly DayType[] = WEEKDAYS,
+): DayType[] {
   const slots = DAY_MINUTES / cfg.blockMinutes;
   const mine = profile(b, w, slots);
   const out: DayType[] = [w];
-  for (const u of WEEKDAYS) {
+  for (const u of among) {
     if (u === w) continue;
     const theirs = profile(b, u, slots);
     let diff = 0;
@@ -145,7 +151,7 @@ function cluster(b: Baseline, w: DayType, cfg: BaselineConfig): DayType[] {
       size += Math.abs(mine[k]!);
     }
     // Most of the day must be known on both sides before two weekdays are called alike.
-    if (common >= slots * 0.75 && size > 0 && diff / size <= cfg.dayTypeTolerance) out.push(u);
+    if (common >= slots * 0.75 && size > 0 && diff / size <= tolerance) out.push(u);
   }
   return out;
 }
@@ -161,6 +167,7 @@ export function slotCandidates(
   b: Baseline,
   where: LocalSlot,
   cfg: BaselineConfig,
+  minHistory: number,
 ): { primary: SlotStats | null; alternatives: SlotStats[]; rest: SlotStats | null } {
   const own = WEEKDAYS[where.weekday - 1]!;
   const restTypes: DayType[] = [...cluster(b, 'd7', cfg), 'h'];
@@ -178,8 +185,16 @@ export function slotCandidates(
       rest,
     };
   }
-  const types = cluster(b, where.dayType, cfg);
-  return { primary: pooled(b, types, where.slot), alternatives: [], rest: types.includes('d7') ? null : rest };
+  let types = cluster(b, where.dayType, cfg);
+  let primary = pooled(b, types, where.slot);
+  if ((primary?.n ?? 0) < minHistory) {
+    // Too little history of its own type yet: the usual week (Monday–Friday, or the weekend),
+    // but only the days of it whose profile is still near (a Saturday shift is not a Sunday).
+    const usual = where.weekday <= 5 ? WEEKDAYS.slice(0, 5) : WEEKDAYS.slice(5);
+    types = cluster(b, where.dayType, cfg, 2.5 * cfg.dayTypeTolerance, usual);
+    primary = pooled(b, types, where.slot);
+  }
+  return { primary, alternatives: [], rest: types.includes('d7') ? null : rest };
 }
 
 function nonNull<T>(xs: Array<T | null>): T[] {

@@ -84,7 +84,7 @@ export const consumptionAnomaly: Detector<AnomalySettings, AnomalyState> = {
     const x = closed.sum / closed.n;
     const blockStart = closed.block * s.cfg.blockMinutes * 60_000;
     const where = localSlot(blockStart, s.cfg);
-    const { primary: own, alternatives, rest } = slotCandidates(st.baseline, where, s.cfg);
+    const { primary: own, alternatives, rest } = slotCandidates(st.baseline, where, s.cfg, s.minHistory);
     addToBaseline(st.baseline, where, x, s.cfg);
     if (!own || own.n < s.minHistory) return [];
     let z = zOf(x, own, s);

@@ -296,7 +296,7 @@ function proportionalDrop(st: TamperState, input: ReadingInput, ctx: Ctx): void 
   const volts = closed.vN > 0 ? closed.vSum / closed.vN : null;
   const blockStart = closed.block * s.cfg.blockMinutes * 60_000;
   const where = localSlot(blockStart, s.cfg);
-  const { primary: base, alternatives, rest } = slotCandidates(st.baseline, where, s.cfg);
+  const { primary: base, alternatives, rest } = slotCandidates(st.baseline, where, s.cfg, s.minHistory);
   const ts = blockStart + s.cfg.blockMinutes * 60_000;
   const dropping = isOpen(st.drop) || st.ratios.some((r) => r <= s.dropRatio);
   // The baseline does not learn from the drop it is judging; it does learn everything else.
