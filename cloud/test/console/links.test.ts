@@ -100,4 +100,32 @@ t.test('case list names, penalty and filters; alert → case → alert links', a
   await page.waitForSelector('#case-state[data-state="confirmed"]');
   t.equal(await page.locator('#case-alerts a').count(), 0);
   t.match(await page.textContent('#case-alerts'), /none/);
+
+  // Live: a capacity alert for c-002 appears on its case page without a reload...
+  await page.evaluate('window.mark = 7');
+  const { alert: southAlert } = await alerts.raise({
+    type: 'capacity_violation',
+    subject: 'c-002',
+    subjectKind: 'customer',
+    severity: 'warning',
+    ts: Date.now(),
+    evidence: {},
+  });
+  await page.waitForSelector(`#case-alerts a[data-alert-id="${southAlert.id}"]`);
+  t.equal(await page.evaluate('window.mark'), 7, 'the alert link arrived without a reload');
+  // ...whose page links the latest case while none is open, then the new open one as it opens.
+  await page.click(`#case-alerts a[data-alert-id="${southAlert.id}"]`);
+  await page.waitForSelector(`#alert-case[data-case-id="${southCase}"]`);
+  const reopened = await cases.openOrUpdate(evidence('c-002', 50, 90));
+  t.not(reopened, southCase, 'a confirmed case is not reopened: a new one starts');
+  await page.waitForSelector(`#alert-case[data-case-id="${reopened}"]`);
+  t.equal(await page.evaluate('window.mark'), 7, 'the case link changed without a reload');
+
+  // The filters in Chinese.
+  await page.goto(`${wf.url}/console/#/cases`);
+  await page.click('#lang-switch');
+  await page.waitForSelector('#case-filter-customer option[value="c-001"]', { state: 'attached' });
+  t.match(await page.textContent('#case-filter-state'), /全部状态/);
+  t.match(await page.textContent('#case-filter-customer'), /全部用户/);
+  await screenshot(page, '24-case-list-zh');
 });

@@ -11,7 +11,7 @@ import { t, tv } from '../i18n.js';
 import { canAct } from '../session.js';
 import { fmtDuration, fmtTime, zoneOf } from '../time.js';
 import type { Alert, Attachment, CaseRecord, Device, Inspector, Page, WorkOrder, WorkOrderEvent } from '../types.js';
-import { caseLink, caseOfCustomer } from './links.js';
+import { caseLink, caseOfCustomer, refreshCaseLink } from './links.js';
 import { assignControl, loadInspectors } from './work-order-assign.js';
 
 const NEXT: Record<WorkOrder['state'], Array<'acknowledged' | 'on_site' | 'resolved'>> = {
@@ -27,6 +27,7 @@ export function renderAlertDetail(root: HTMLElement, [alertId]: string[]): () =>
   const content = h('div', {});
   root.append(h('p', {}, h('a', { href: '#/alerts' }, `← ${t('back')}`)), error, content);
   let orderId: string | null = null;
+  let capacityCustomer: string | null = null;
 
   const load = async () => {
     try {
@@ -42,7 +43,8 @@ export function renderAlertDetail(root: HTMLElement, [alertId]: string[]): () =>
       orderId = detail?.workOrder.id ?? null;
       if (detail) inspectors = await loadInspectors();
       // A capacity alert's subject is a customer, whose case the auditors review.
-      const capacityCase = alert.type === 'capacity_violation' ? await caseOfCustomer(alert.subject) : undefined;
+      capacityCustomer = alert.type === 'capacity_violation' ? alert.subject : null;
+      const capacityCase = capacityCustomer ? await caseOfCustomer(capacityCustomer) : undefined;
       clear(content);
       draw(alert, detail, capacityCase);
       root.dataset['loaded'] = 'true';
@@ -312,6 +314,12 @@ export function renderAlertDetail(root: HTMLElement, [alertId]: string[]): () =>
         ((event.data['workOrder'] as WorkOrder).alertId === alertId ||
           (event.data['workOrder'] as WorkOrder).id === orderId));
     if (relevant) void load();
+    else if (
+      event.type === 'case' &&
+      capacityCustomer &&
+      (event.data['case'] as CaseRecord).customer === capacityCustomer
+    )
+      refreshCaseLink(content, capacityCustomer).catch((e: Error) => (error.textContent = e.message));
   });
   void load();
   return () => {

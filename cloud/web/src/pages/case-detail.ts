@@ -10,7 +10,7 @@ import { lang, t, tv } from '../i18n.js';
 import { canDecide } from '../session.js';
 import { fmtTime, zoneOf } from '../time.js';
 import type { Alert, CaseRecord, CaseWorkflow, Penalty } from '../types.js';
-import { alertLinks, capacityAlertsOf } from './links.js';
+import { alertLinks, capacityAlertsOf, refreshAlertLinks } from './links.js';
 import { evidenceTable } from '../alert-types.js';
 
 export function renderCaseDetail(root: HTMLElement, [caseId]: string[]): () => void {
@@ -18,6 +18,7 @@ export function renderCaseDetail(root: HTMLElement, [caseId]: string[]): () => v
   const content = h('div', {});
   root.append(h('p', {}, h('a', { href: '#/cases' }, `← ${t('back')}`)), error, content);
   let workflow: CaseWorkflow | null = null;
+  let customerId: string | null = null;
 
   const load = async () => {
     try {
@@ -27,6 +28,7 @@ export function renderCaseDetail(root: HTMLElement, [caseId]: string[]): () => v
         api<{ stored: boolean; estimate: Penalty }>('GET', `/api/v1/cases/${caseId}/penalty`),
         api<Array<{ at: number; author: string; text: string }>>('GET', `/api/v1/cases/${caseId}/comments`),
       ]);
+      customerId = record.customer;
       const [customer, alerts] = await Promise.all([
         api<{ name: string; tariff: string }>('GET', `/api/v1/customers/${encodeURIComponent(record.customer)}`).catch(
           () => null,
@@ -265,6 +267,9 @@ export function renderCaseDetail(root: HTMLElement, [caseId]: string[]): () => v
 
   const offLive = onLive((event) => {
     if (event.type === 'case' && (event.data['case'] as { id: string }).id === caseId) void load();
+    const alert = event.type === 'alert' ? (event.data['alert'] as Alert) : null;
+    if (alert && customerId && alert.type === 'capacity_violation' && alert.subject === customerId)
+      refreshAlertLinks(content, customerId).catch((e: Error) => (error.textContent = e.message));
   });
   void load();
   return offLive;

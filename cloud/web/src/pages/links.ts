@@ -1,6 +1,7 @@
 /**
  * Links between the console's pages for one customer: a capacity alert leads to its case,
  * a case back to the customer's capacity alerts. Subjects without a page stay text.
+ * Live events redraw only the links, so a note being typed on the page is kept.
  */
 import { api } from '../api.js';
 import { h } from '../dom.js';
@@ -53,4 +54,14 @@ export function alertLinks(alerts: Alert[]): HTMLElement {
       ),
     ),
   );
+}
+
+/** Redraws an alert page's case link after a case of the customer opened or moved. */
+export async function refreshCaseLink(container: HTMLElement, customer: string): Promise<void> {
+  container.querySelector('#alert-case')?.replaceWith(caseLink(await caseOfCustomer(customer)));
+}
+
+/** Redraws a case page's alert links after a capacity alert of the customer changed. */
+export async function refreshAlertLinks(container: HTMLElement, customer: string): Promise<void> {
+  container.querySelector('#case-alerts')?.replaceWith(alertLinks(await capacityAlertsOf(customer)));
 }
