@@ -10,6 +10,8 @@ import t from 'tap';
 import { topics } from '@gridsafe/shared';
 import { startPostgres } from './support/postgres.js';
 import { batch, connectGateway, reading, startTestCloud, type TestCloud } from './support/cloud.js';
+import { workflowStartOptions } from '../src/workflow-plugin/start.js';
+import { parseWorkflowSettings } from '../src/workflow-plugin/settings.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -111,3 +113,30 @@ t.test('PostgreSQL stopped, killed and restarted under ingest: the cloud stays u
     'every event stored once',
   );
 });
+
+t.test(
+  'the whole cloud as the CLI starts it (with the workflow) outlives a PostgreSQL shutdown and a kill',
+  async (t) => {
+    const server = await startPostgres({ durableCommits: true });
+    t.teardown(() => server.stop());
+    const url = await server.createDatabase('cloud');
+    const cloud = await startTestCloud(t, {
+      env: { GRIDSAFE_DATABASE_URL: url },
+      start: (config) => workflowStartOptions(config, parseWorkflowSettings(config.workflow), () => undefined),
+    });
+    for (const [how, stopServer] of [
+      ['fast shutdown', () => server.shutdown()],
+      ['SIGKILL of the postmaster', () => server.kill()],
+    ] as const) {
+      await stopServer();
+      // Long enough for the workflow's background jobs (notifications, escalation) to meet the outage.
+      await sleep(5000);
+      t.equal((await cloud.api('/healthz')).status, 200, `${how}: the cloud is up`);
+      t.equal((await readiness(cloud)).status, 503, `${how}: not ready`);
+      t.equal((await cloud.api('/api/v1/workorders')).status, 503, `${how}: a workflow route answers 503`);
+      await server.start();
+      await until(`/readyz back after ${how}`, async () => (await readiness(cloud)).status === 200);
+      t.equal((await cloud.api('/api/v1/workorders')).status, 200, `${how}: and answers again`);
+    }
+  },
+);
