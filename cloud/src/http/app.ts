@@ -12,7 +12,7 @@ import { Ajv } from 'ajv';
 import type { AlertTypeMeta, Logger } from '@gridsafe/shared';
 import type { ApiUserStore } from '../security/api-users.js';
 import { domainProblem } from './domain-problem.js';
-import { logRequests } from './request-log.js';
+import { RequestLogController } from './request-log.js';
 import { decorateServices, type CoreServices } from './services.js';
 import { HttpProblem, problemOf, problemSchema, sendProblem } from './problem.js';
 import { registerAuth } from './auth.js';
@@ -70,9 +70,8 @@ export async function buildHttpApp(
     loggerInstance: log.child({ component: 'http' }, { serializers: { req: requestForLog } }) as FastifyBaseLogger,
     bodyLimit: options.bodyLimitBytes,
     ajv: { customOptions: { removeAdditional: false } },
-    disableRequestLogging: true,
+    logController: new RequestLogController(),
   });
-  logRequests(app);
 
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : queryAjv).compile(schema));
   app.addSchema(problemSchema);
