@@ -228,6 +228,30 @@ t.test('auditor: case review with chart, field_check then confirmed, trail and p
     await page.getAttribute('section.gateway[data-gateway="gw-001"] tr[data-device="t-001"]', 'data-health'),
     'comm_lost',
   );
+  t.match(
+    await page.textContent('section.gateway[data-gateway="gw-001"] tr[data-device="m-001"] td.last-reading'),
+    /\d{2}\/\d{2}\/\d{4}/,
+    "a device's last reading is the newest one the cloud stored",
+  );
+  t.match(await page.textContent('#fleet-totals'), /^Gateways: 2 · online 1 · silent 0 · offline 1 · Devices: 5 · failing 1$/);
+  // The retained status still says online, but the cloud has a comm_loss alert open: silent it is.
+  await wf.cloud.ctx.alerts.raise({
+    type: 'comm_loss',
+    subject: 'gw-001',
+    subjectKind: 'gateway',
+    severity: 'critical',
+    ts: Date.now(),
+    evidence: {},
+  });
+  await page.reload();
+  await page.waitForSelector('section.gateway[data-gateway="gw-001"][data-link="silent"]');
+  t.match(await page.textContent('#fleet-totals'), /online 0 · silent 1 · offline 1/);
+  await page.check('#fleet-problems');
+  t.equal(
+    await page.locator('section.gateway[data-gateway="gw-001"] tr[data-device]').count(),
+    3,
+    'all its devices are problems now',
+  );
   await screenshot(page, '09-fleet');
 });
 

@@ -112,6 +112,10 @@ const STRINGS = {
   shown: ['条，共', 'of'],
   ackSelected: ['确认所选', 'Acknowledge selected'],
   selectAll: ['全选', 'Select all'],
+  problemsOnly: ['只看异常', 'Problems only'],
+  gateways: ['网关', 'Gateways'],
+  failing: ['异常', 'failing'],
+  lastBatch: ['最近收到数据', 'Last batch received'],
   noOneToAssign: ['本台区没有其他在岗巡检员可派', 'no other active inspector covers this area'],
   escalated: ['已升级', 'escalated'],
 } as const satisfies Record<string, readonly [string, string]>;
@@ -133,6 +137,7 @@ const VALUES: Record<string, readonly [string, string]> = {
   info: ['提示', 'info'],
   online: ['在线', 'online'],
   offline: ['离线', 'offline'],
+  silent: ['失联', 'silent'],
   two_part: ['两部制', 'two-part'],
   single: ['单一制', 'single'],
   meter: ['电表', 'meter'],

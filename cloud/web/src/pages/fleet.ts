@@ -1,12 +1,18 @@
 /**
- * The fleet: each gateway's link state and outbox depth from its retained status, and
- * each device's health as its gateway reports it (polling state, last good read, failures).
+ * The fleet, from the cloud's own knowledge first: a gateway or device with an open
+ * comm_loss alert is "silent" whatever its retained status still says, "last batch" is
+ * when the cloud last stored one, and a device's last reading is the newest one stored.
+ * What only the gateway knows (outbox depth, polling state, failures) comes from its
+ * retained status. Totals on top; "problems only" hides what is healthy.
  */
 import { api } from '../api.js';
 import { clear, h } from '../dom.js';
 import { t, tv } from '../i18n.js';
 import { fmtTime } from '../time.js';
-import type { Device, Page } from '../types.js';
+import type { Alert, Device, Page } from '../types.js';
+
+/** Quantities whose newest stored value dates a device's last reading (one per kind of device). */
+const LAST_READING_FIELDS = 'p_kw,v_a,i_a,i_res_ma,t1_c';
 
 interface GatewayInfo {
   id: string;
@@ -21,33 +27,86 @@ interface Health {
   devices?: Record<string, { state?: string; lastOkAt?: number | null; failedPollsInRow?: number; polls?: number }>;
 }
 
+interface Knowledge {
+  /** Gateways and devices with an open or acknowledged comm_loss alert. */
+  silent: Set<string>;
+  /** Newest stored reading per device (ms). */
+  lastReading: Map<string, number | null>;
+}
+
 export function renderFleet(root: HTMLElement): () => void {
   const error = h('p', { class: 'error', role: 'alert' });
+  const totals = h('p', { id: 'fleet-totals' });
+  const problemsOnly = h('input', { type: 'checkbox', id: 'fleet-problems' });
   const content = h('div', {});
-  root.append(h('h1', {}, t('fleet')), error, content);
+  root.append(
+    h('h1', {}, t('fleet')),
+    error,
+    totals,
+    h('label', { class: 'mine' }, problemsOnly, t('problemsOnly')),
+    content,
+  );
+  let gateways: GatewayInfo[] = [];
+  let devices: Device[] = [];
+  let known: Knowledge = { silent: new Set(), lastReading: new Map() };
+  let stats: { pending: number; dead: number } | null = null;
+
+  const draw = () => {
+    clear(content);
+    if (stats)
+      content.append(
+        h(
+          'p',
+          { id: 'notification-stats' },
+          `${t('notifications')}: ${t('pending')} ${stats.pending} · ${t('dead')} ${stats.dead}`,
+        ),
+      );
+    const states = gateways.map((gw) => linkState(gw, known));
+    const failing = devices.filter((d) => deviceProblem(d, gateways, known));
+    totals.textContent = [
+      `${t('gateways')}: ${gateways.length}`,
+      `${tv('online')} ${states.filter((s) => s === 'online').length}`,
+      `${tv('silent')} ${states.filter((s) => s === 'silent').length}`,
+      `${tv('offline')} ${states.filter((s) => s === 'offline').length}`,
+      `${t('devices')}: ${devices.length}`,
+      `${t('failing')} ${failing.length}`,
+    ].join(' · ');
+    for (const gw of gateways) {
+      const own = devices.filter((d) => d.gateway === gw.id);
+      const shown = problemsOnly.checked ? own.filter((d) => deviceProblem(d, gateways, known)) : own;
+      if (problemsOnly.checked && linkState(gw, known) === 'online' && !shown.length) continue;
+      content.append(gatewayPanel(gw, shown, known));
+    }
+  };
+  problemsOnly.addEventListener('change', draw);
+
   const load = async () => {
     try {
-      const [gateways, devices, stats] = await Promise.all([
+      const [gatewayPage, devicePage, commLoss, notificationStats] = await Promise.all([
         api<Page<GatewayInfo>>('GET', '/api/v1/gateways?limit=1000'),
         api<Page<Device>>('GET', '/api/v1/devices?limit=1000'),
+        api<Page<Alert>>('GET', '/api/v1/alerts?type=comm_loss&state=active&limit=1000'),
         api<{ pending: number; dead: number }>('GET', '/api/v1/notifications/stats').catch(() => null),
       ]);
-      clear(content);
-      if (stats)
-        content.append(
-          h(
-            'p',
-            { id: 'notification-stats' },
-            `${t('notifications')}: ${t('pending')} ${stats.pending} · ${t('dead')} ${stats.dead}`,
+      const latest = await Promise.all(
+        devicePage.items.map((d) =>
+          api<{ values: Record<string, { ts: number }> }>(
+            'GET',
+            `/api/v1/devices/${encodeURIComponent(d.id)}/latest?fields=${LAST_READING_FIELDS}`,
+          ).then(
+            (answer) => Math.max(...Object.values(answer.values).map((v) => v.ts), -Infinity),
+            () => -Infinity,
           ),
-        );
-      for (const gw of gateways.items)
-        content.append(
-          gatewayPanel(
-            gw,
-            devices.items.filter((d) => d.gateway === gw.id),
-          ),
-        );
+        ),
+      );
+      gateways = gatewayPage.items;
+      devices = devicePage.items;
+      stats = notificationStats;
+      known = {
+        silent: new Set(commLoss.items.map((a) => a.subject)),
+        lastReading: new Map(devicePage.items.map((d, i) => [d.id, Number.isFinite(latest[i]) ? latest[i]! : null])),
+      };
+      draw();
       root.dataset['loaded'] = 'true';
     } catch (e) {
       error.textContent = (e as Error).message;
@@ -58,8 +117,20 @@ export function renderFleet(root: HTMLElement): () => void {
   return () => clearInterval(timer);
 }
 
-function gatewayPanel(gw: GatewayInfo, devices: Device[]): HTMLElement {
-  const state = gw.status?.state ?? 'offline';
+/** The cloud's word first: an open comm_loss alert makes a gateway silent whatever it last said. */
+function linkState(gw: GatewayInfo, known: Knowledge): string {
+  if (known.silent.has(gw.id)) return 'silent';
+  return gw.status?.state ?? 'offline';
+}
+
+function deviceProblem(device: Device, gateways: GatewayInfo[], known: Knowledge): boolean {
+  if (known.silent.has(device.id) || known.silent.has(device.gateway)) return true;
+  const state = gateways.find((gw) => gw.id === device.gateway)?.status?.health?.devices?.[device.id]?.state;
+  return state !== undefined && state !== 'ok';
+}
+
+function gatewayPanel(gw: GatewayInfo, devices: Device[], known: Knowledge): HTMLElement {
+  const state = linkState(gw, known);
   const health = gw.status?.health ?? {};
   const outbox = health.outbox;
   return h(
@@ -71,8 +142,8 @@ function gatewayPanel(gw: GatewayInfo, devices: Device[]): HTMLElement {
       { class: 'facts' },
       h('dt', {}, t('since')),
       h('dd', {}, fmtTime(gw.status?.since ?? null)),
-      h('dt', {}, t('lastSeen')),
-      h('dd', {}, fmtTime(gw.lastSeenAt)),
+      h('dt', {}, t('lastBatch')),
+      h('dd', { class: 'last-batch' }, fmtTime(gw.lastSeenAt)),
       h('dt', {}, t('version')),
       h('dd', {}, gw.status?.version ?? '—'),
       h('dt', {}, t('outbox')),
@@ -98,7 +169,7 @@ function gatewayPanel(gw: GatewayInfo, devices: Device[]): HTMLElement {
         const dh = health.devices?.[d.id];
         return h(
           'tr',
-          { 'data-device': d.id, 'data-health': dh?.state ?? 'unknown' },
+          { 'data-device': d.id, 'data-health': known.silent.has(d.id) ? 'silent' : (dh?.state ?? 'unknown') },
           h('td', {}, d.id),
           h('td', {}, tv(d.kind)),
           h('td', {}, d.transformer ?? '—'),
@@ -109,7 +180,7 @@ function gatewayPanel(gw: GatewayInfo, devices: Device[]): HTMLElement {
             h('span', { class: `badge health-${dh?.state ?? 'unknown'}` }, dh?.state ?? '—'),
             dh?.failedPollsInRow ? ` (${dh.failedPollsInRow}×)` : '',
           ),
-          h('td', {}, fmtTime(dh?.lastOkAt ?? null)),
+          h('td', { class: 'last-reading' }, fmtTime(known.lastReading.get(d.id) ?? null)),
         );
       }),
     ),
