@@ -66,6 +66,7 @@ const SCOPING: Record<string, Rule> = {
   '/api/v1/cases/:id/comments': { testedIn: 'cloud/test/cases/workflow-api.test.ts' },
   '/api/v1/cases/:id/penalty': { testedIn: 'cloud/test/cases/workflow-api.test.ts' },
   '/api/v1/cases/:id/report': { testedIn: 'cloud/test/cases/workflow-api.test.ts' },
+  '/api/v1/cases/:id/evidence.csv': { testedIn: 'cloud/test/cases/evidence-csv.test.ts' },
   '/api/v1/workorders': { testedIn: 'cloud/test/workorders/api.test.ts' },
   '/api/v1/workorders/:id': { testedIn: 'cloud/test/workorders/api.test.ts' },
   '/api/v1/workorders/:id/attachments/:attachment': { testedIn: 'cloud/test/workorders/api.test.ts' },

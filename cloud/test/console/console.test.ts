@@ -233,7 +233,10 @@ t.test('auditor: case review with chart, field_check then confirmed, trail and p
     /\d{2}\/\d{2}\/\d{4}/,
     "a device's last reading is the newest one the cloud stored",
   );
-  t.match(await page.textContent('#fleet-totals'), /^Gateways: 2 · online 1 · silent 0 · offline 1 · Devices: 5 · failing 1$/);
+  t.match(
+    await page.textContent('#fleet-totals'),
+    /^Gateways: 2 · online 1 · silent 0 · offline 1 · Devices: 5 · failing 1$/,
+  );
   // The retained status still says online, but the cloud has a comm_loss alert open: silent it is.
   await wf.cloud.ctx.alerts.raise({
     type: 'comm_loss',

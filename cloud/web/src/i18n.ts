@@ -116,6 +116,7 @@ const STRINGS = {
   gateways: ['网关', 'Gateways'],
   failing: ['异常', 'failing'],
   lastBatch: ['最近收到数据', 'Last batch received'],
+  downloadCsv: ['下载需量数据 (CSV)', 'Download demand data (CSV)'],
   noOneToAssign: ['本台区没有其他在岗巡检员可派', 'no other active inspector covers this area'],
   escalated: ['已升级', 'escalated'],
 } as const satisfies Record<string, readonly [string, string]>;

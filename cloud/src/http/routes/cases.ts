@@ -5,6 +5,7 @@
  * penalty estimate (as it stands, or as stored at confirmation), and the printable report.
  */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { toCsv } from '../csv-write.js';
 import { CASE_STATES, type CaseState } from '@gridsafe/shared';
 import { allow } from '../auth.js';
 import { errorResponses, idParam, pageOf, pageQuery, ID_PATTERN } from '../schemas.js';
@@ -264,6 +265,30 @@ export const caseWorkflowRoutes: FastifyPluginAsync<{ timeZone: (customer: strin
       const record = await load(request, request.params.id);
       if (record.penalty) return { stored: true, estimate: record.penalty };
       return { stored: false, estimate: cases.estimateNow(record) };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/v1/cases/:id/evidence.csv',
+    {
+      schema: {
+        tags,
+        summary: "The case's demand series as CSV (UTC and the site's local time, kW), for a spreadsheet or the file",
+        params: idParam,
+      },
+    },
+    async (request, reply) => {
+      const record = await load(request, request.params.id);
+      const zone = options.timeZone(record.customer);
+      const local = new Intl.DateTimeFormat('sv-SE', { timeZone: zone, dateStyle: 'short', timeStyle: 'medium' });
+      const csv = toCsv(
+        ['time_utc', `time_local_${zone}`, 'demand_kw', 'contract_kva'],
+        record.demandSeries.map(([ts, kw]) => [new Date(ts).toISOString(), local.format(ts), kw, record.contractKva]),
+      );
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${record.id}-demand.csv"`)
+        .send(csv);
     },
   );
 

@@ -2,7 +2,7 @@
  * Case review: maximum demand against the contract capacity, the evidence, the decision
  * buttons the workflow allows from here, the audit trail, comments and the penalty estimate.
  */
-import { api, authHeaders } from '../api.js';
+import { api, apiBlob, authHeaders } from '../api.js';
 import { lineChart } from '../chart.js';
 import { clear, h } from '../dom.js';
 import { onLive } from '../events.js';
@@ -229,7 +229,13 @@ export function renderCaseDetail(root: HTMLElement, [caseId]: string[]): () => v
           tv(record.state),
         ),
       ),
-      h('p', {}, h('button', { id: 'open-report', onclick: () => void openReport(record.id) }, t('report'))),
+      h(
+        'p',
+        {},
+        h('button', { id: 'open-report', onclick: () => void openReport(record.id) }, t('report')),
+        ' ',
+        h('button', { id: 'download-csv', onclick: () => void downloadCsv(record.id) }, t('downloadCsv')),
+      ),
       h('section', { class: 'panel' }, h('h2', {}, t('demandChart')), chart),
       h(
         'div',
@@ -248,6 +254,18 @@ export function renderCaseDetail(root: HTMLElement, [caseId]: string[]): () => v
     try {
       await fn();
       await load();
+    } catch (e) {
+      error.textContent = (e as Error).message;
+    }
+  };
+
+  const downloadCsv = async (id: string) => {
+    error.textContent = '';
+    try {
+      const blob = await apiBlob(`/api/v1/cases/${encodeURIComponent(id)}/evidence.csv`);
+      const link = h('a', { href: URL.createObjectURL(blob), download: `${id}-demand.csv` });
+      link.click();
+      URL.revokeObjectURL(link.href);
     } catch (e) {
       error.textContent = (e as Error).message;
     }
