@@ -3,7 +3,7 @@
  * plugins (the workflow) and to tests through CloudHandle. Routes never get this: they
  * see the services decorated on the app (http/services.ts).
  */
-import type { Logger } from '@gridsafe/shared';
+import type { AlertTypeMeta, Logger } from '@gridsafe/shared';
 import type { AreaDirectory } from './registry/areas.js';
 import type { CaseService } from './cases/service.js';
 import type { CloudMetrics } from './metrics/metrics.js';
@@ -26,6 +26,8 @@ export interface CloudContext {
   /** Which (gateway, seq) batches are stored (kept by the series backend or the relational store). */
   ledger: IngestLedger;
   metrics: CloudMetrics;
+  /** How people read each alert type (labels, default skill, evidence): the detectors', the forecast's, line loss's. */
+  alertTypes: readonly AlertTypeMeta[];
   log: Logger;
   /** False while starting or stopping; /readyz says 503 then. */
   isAccepting(): boolean;

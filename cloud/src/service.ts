@@ -181,7 +181,10 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     let broker: EmbeddedBroker | null = null;
     let external: ExternalSubscriber | null = null;
     const areas = new AreaDirectory(registry);
+    // Detectors' alert types, then those raised by the forecast and the line-loss analysis.
+    const alertTypes = [...BUILTIN_ALERT_TYPE_META, overloadForecastMeta, lineLossMeta];
     const ctx: CloudContext = {
+      alertTypes,
       registry,
       areas,
       series,
@@ -211,8 +214,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       rateLimitPerMinute: config.http.rateLimitPerMinute,
       apiAuth: config.apiAuth,
       loginThrottle,
-      // Detectors' alert types, then those raised by the forecast and the line-loss analysis.
-      alertTypes: [...BUILTIN_ALERT_TYPE_META, overloadForecastMeta, lineLossMeta],
+      alertTypes,
     };
     if (options.httpPlugins) httpOptions.plugins = options.httpPlugins.map((plugin) => (app) => plugin(app, ctx));
     const services: CoreServices = {

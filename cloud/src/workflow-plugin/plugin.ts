@@ -4,6 +4,7 @@
  * and the web console. It listens to the core's alert and case stores and never sits
  * in their way: every reaction is queued and runs after the change is committed.
  */
+import { defaultSkills } from '../workorders/routing.js';
 import { join } from 'node:path';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
@@ -80,6 +81,7 @@ export function workflowPlugin(options: WorkflowPluginOptions, onReady?: (handle
     const service = new WorkOrderService({
       db,
       settings: settings.workorders,
+      defaultSkillOf: defaultSkills(ctx.alertTypes),
       attachmentsDir: join(options.dataDir, 'attachments'),
       inspectors,
       locate,

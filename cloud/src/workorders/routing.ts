@@ -3,6 +3,7 @@
  * calls for and the fewest open orders (ties: the one assigned longest ago, then by id,
  * so the choice is repeatable). Pure, so every rule is tested on its own.
  */
+import type { AlertType, AlertTypeMeta } from '@gridsafe/shared';
 import type { Inspector } from './types.js';
 
 export interface RoutingNeed {
@@ -59,4 +60,10 @@ export function escalationTarget(
     .filter((i) => i.active && i.lead && area !== null && i.areas.includes(area))
     .sort((a, b) => a.id.localeCompare(b.id))[0];
   return lead?.id ?? fallback;
+}
+
+/** The skill each alert type asks for by default: its metadata's (detectors' meta.ts), else "general". */
+export function defaultSkills(alertTypes: readonly AlertTypeMeta[]): (type: AlertType) => string {
+  const skills = new Map(alertTypes.map((meta) => [meta.type, meta.defaultSkill]));
+  return (type) => skills.get(type) ?? 'general';
 }

@@ -5,7 +5,7 @@
  * the order's append-only log. Rows live in repository.ts, photo files in attachment-store.ts.
  */
 import type { Transaction } from 'kysely';
-import type { Alert, Logger, Severity } from '@gridsafe/shared';
+import type { Alert, AlertType, Logger, Severity } from '@gridsafe/shared';
 import { SEVERITIES } from '@gridsafe/shared';
 import type { LiveBus } from '../notifications/live-bus.js';
 import { orderedId } from '../notifications/ordered-id.js';
@@ -39,6 +39,8 @@ export interface AlertLike extends Alert {
 export interface WorkOrderDeps {
   db: WorkflowDb;
   settings: WorkOrderSettings;
+  /** The skill an alert type asks for unless the settings say otherwise (from the alert type's metadata). */
+  defaultSkillOf(type: AlertType): string;
   /** Folder for photo attachments (created if missing). */
   attachmentsDir: string;
   inspectors: { list(): Promise<Inspector[]> };
@@ -73,7 +75,7 @@ export class WorkOrderService {
     const existing = await this.repo.byAlert(alert.id);
     if (existing) return { workOrder: existing, created: false };
     const { area, site } = this.deps.locate(alert.subject);
-    const skill = this.deps.settings.skillByType[alert.type] ?? 'general';
+    const skill = this.deps.settings.skillByType[alert.type] ?? this.deps.defaultSkillOf(alert.type);
     const inspectors = await this.deps.inspectors.list();
     const now = this.now();
     try {

@@ -18,8 +18,8 @@ import {
 } from '@gridsafe/shared';
 
 export interface WorkOrderSettings {
-  /** Skill an alert type calls for. */
-  skillByType: Record<AlertType, string>;
+  /** Skill an alert type calls for, where the configuration overrides the type's own (its metadata's defaultSkill). */
+  skillByType: Partial<Record<AlertType, string>>;
   /** Time to acknowledge before the order is escalated to the area lead, per severity. */
   ackWithinMs: Record<Severity, number>;
   /** node-cron schedule of the escalation check (seconds field allowed). */
@@ -30,21 +30,7 @@ export interface WorkOrderSettings {
 }
 
 export const DEFAULT_WORK_ORDER_SETTINGS: WorkOrderSettings = {
-  skillByType: {
-    overload: 'high_voltage',
-    voltage_deviation: 'high_voltage',
-    phase_unbalance: 'high_voltage',
-    low_power_factor: 'high_voltage',
-    residual_current: 'fire_safety',
-    over_temperature: 'fire_safety',
-    capacity_violation: 'metering',
-    ct_secondary_overlimit: 'metering',
-    consumption_anomaly: 'metering',
-    suspected_tamper: 'metering',
-    comm_loss: 'communications',
-    overload_forecast: 'high_voltage',
-    line_loss_abnormal: 'metering',
-  },
+  skillByType: {},
   // A leakage or overheating alarm is a fire risk: a quarter of an hour to answer.
   ackWithinMs: { critical: 15 * 60_000, warning: 60 * 60_000, info: 4 * 60 * 60_000 },
   escalationCron: '*/30 * * * * *',

@@ -4,7 +4,8 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import t from 'tap';
-import { ALERT_TYPES, QUANTITY_NAMES } from '@gridsafe/shared';
+import { ALERT_TYPES, QUANTITY_NAMES, type AlertType } from '@gridsafe/shared';
+import { defaultSkills } from '../../src/workorders/routing.js';
 import { BUILTIN_ALERT_TYPE_META, BUILTIN_DETECTORS } from '../../src/detectors/index.js';
 import { startTestCloud } from '../support/cloud.js';
 
@@ -43,4 +44,10 @@ t.test('GET /api/v1/detectors lists them; one type by name; an unknown type is a
   const missing = await cloud.api('/api/v1/detectors/no_such_type');
   t.equal(missing.status, 404);
   t.match(missing.headers.get('content-type'), /^application\/problem\+json/);
+});
+
+t.test('work-order routing takes each type default skill from its metadata', async (t) => {
+  const skillOf = defaultSkills(BUILTIN_ALERT_TYPE_META);
+  for (const meta of BUILTIN_ALERT_TYPE_META) t.equal(skillOf(meta.type as AlertType), meta.defaultSkill, meta.type);
+  t.equal(skillOf('overload_forecast'), 'general', 'a type with no metadata in the list asks for no particular skill');
 });

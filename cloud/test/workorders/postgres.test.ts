@@ -4,6 +4,8 @@
  * under concurrent creation, escalation once under concurrent passes, and webhook
  * deliveries claimed once by two workers racing on the same queue.
  */
+import { BUILTIN_ALERT_TYPE_META } from '../../src/detectors/index.js';
+import { defaultSkills } from '../../src/workorders/routing.js';
 import t from 'tap';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -59,6 +61,7 @@ t.test('workflow on PostgreSQL', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'gridsafe-wf-pg-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const service = new WorkOrderService({
+    defaultSkillOf: defaultSkills(BUILTIN_ALERT_TYPE_META),
     db,
     settings: DEFAULT_WORK_ORDER_SETTINGS,
     attachmentsDir: dir,

@@ -3,6 +3,8 @@
  * machine with time to acknowledge and resolve, refusals that change nothing, photo
  * checks by content, and escalation exactly once under a running node-cron job.
  */
+import { BUILTIN_ALERT_TYPE_META } from '../../src/detectors/index.js';
+import { defaultSkills } from '../../src/workorders/routing.js';
 import t, { type Test } from 'tap';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -84,6 +86,7 @@ async function setup(t: Test, clock?: () => number) {
     })
     .execute();
   const service = new WorkOrderService({
+    defaultSkillOf: defaultSkills(BUILTIN_ALERT_TYPE_META),
     db: tmp.db,
     settings: { ...DEFAULT_WORK_ORDER_SETTINGS, attachments: { maxBytes: 4096, maxPerOrder: 3 } },
     attachmentsDir: join(tmp.dir, 'attachments'),
