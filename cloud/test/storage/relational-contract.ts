@@ -283,6 +283,14 @@ export function relationalContract(t: Test, open: () => Promise<RelationalDb>): 
     await state.flush();
     t.same(await new SqlDetectorStateStore(rdb).load('overload', 'tx-1'), { since: T0 + 1, samples: [4] });
     t.equal(await state.load('overload', 'tx-2'), null);
+    // A flush of more subjects than one upsert statement holds, over rows already stored.
+    for (let i = 0; i < 1234; i++) await state.save('suspected_tamper', `m-${i}`, { n: i });
+    await state.save('overload', 'tx-1', { since: T0 + 2, samples: [] });
+    await state.flush();
+    const fresh = new SqlDetectorStateStore(rdb);
+    t.same(await fresh.load('overload', 'tx-1'), { since: T0 + 2, samples: [] }, 'an existing row is updated');
+    t.same(await fresh.load('suspected_tamper', 'm-0'), { n: 0 });
+    t.same(await fresh.load('suspected_tamper', 'm-1233'), { n: 1233 }, 'every chunk is written');
   });
 
   withDb('ingest ledger: each (gateway, seq) once, pending until detected', async (t, rdb) => {

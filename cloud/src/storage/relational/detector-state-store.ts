@@ -11,6 +11,8 @@ import type { DetectorStateStore } from '../../detector-kit/types.js';
 import type { RelationalDb } from './db.js';
 
 const key = (detector: string, subject: string) => `${detector}\u0000${subject}`;
+/** Rows per upsert statement: 4 parameters each, far below SQLite's and PostgreSQL's limits. */
+const UPSERT_CHUNK = 500;
 
 export class SqlDetectorStateStore implements DetectorStateStore {
   private dirty = new Map<string, { detector: string; subject: string; json: string }>();
@@ -43,11 +45,22 @@ export class SqlDetectorStateStore implements DetectorStateStore {
       const now = Date.now();
       try {
         await this.rdb.db.transaction().execute(async (trx) => {
-          for (const row of rows) {
+          // Many rows per statement: one compiled upsert per chunk instead of one per subject
+          // (a batch of a hundred meters touches several hundred states).
+          for (let i = 0; i < rows.length; i += UPSERT_CHUNK) {
             await trx
               .insertInto('detector_state')
-              .values({ detector: row.detector, subject: row.subject, state: row.json, updated_at: now })
-              .onConflict((oc) => oc.columns(['detector', 'subject']).doUpdateSet({ state: row.json, updated_at: now }))
+              .values(
+                rows
+                  .slice(i, i + UPSERT_CHUNK)
+                  .map((row) => ({ detector: row.detector, subject: row.subject, state: row.json, updated_at: now })),
+              )
+              .onConflict((oc) =>
+                oc.columns(['detector', 'subject']).doUpdateSet((eb) => ({
+                  state: eb.ref('excluded.state'),
+                  updated_at: eb.ref('excluded.updated_at'),
+                })),
+              )
               .execute();
           }
         });
