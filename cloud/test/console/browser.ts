@@ -57,3 +57,13 @@ export async function signIn(page: Page, baseUrl: string, token: string): Promis
   await page.click('#signin-submit');
   await page.waitForSelector('main[data-loaded="true"]');
 }
+
+/** Twenty half-minute readings of a leakage current rising from 400 mA on terminal t-001: a residual_current alert. */
+export function leakageRamp(now: number, extra: Record<string, number> = {}) {
+  return Array.from({ length: 20 }, (_, i) => ({
+    device: 't-001',
+    ts: now - (20 - i) * 30_000,
+    values: { i_res_ma: 400 + i * 10, ...extra },
+    quality: 'good' as const,
+  }));
+}

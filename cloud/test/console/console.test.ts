@@ -7,7 +7,7 @@
 import t from 'tap';
 import { DEFAULT_PENALTY_RULES, estimatePenalty } from '../../src/cases/penalty.js';
 import { startWorkflowCloud, TOKENS } from '../workflow-support/cloud.js';
-import { launchBrowser, newPage, screenshot, signIn } from './browser.js';
+import { launchBrowser, leakageRamp, newPage, screenshot, signIn } from './browser.js';
 
 t.test('inspector: live alert board, acknowledge, work order through to resolved', async (t) => {
   const wf = await startWorkflowCloud(t);
@@ -261,14 +261,7 @@ t.test('auditor: case review with chart, field_check then confirmed, trail and p
 t.test('work-order assignment from the console: the area lead reassigns, others are not offered it', async (t) => {
   const wf = await startWorkflowCloud(t);
   const now = Date.now();
-  await wf.publish(
-    Array.from({ length: 20 }, (_, i) => ({
-      device: 't-001',
-      ts: now - (20 - i) * 30_000,
-      values: { i_res_ma: 400 + i * 10 },
-      quality: 'good' as const,
-    })),
-  );
+  await wf.publish(leakageRamp(now));
   const browser = await launchBrowser(t);
   const li = await newPage(t, browser, wf.url);
   const chen = await newPage(t, browser, wf.url);

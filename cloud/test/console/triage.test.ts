@@ -7,7 +7,7 @@ import t from 'tap';
 import type { Page } from 'playwright-core';
 import type { AlertType, Severity } from '@gridsafe/shared';
 import { startWorkflowCloud, TOKENS } from '../workflow-support/cloud.js';
-import { launchBrowser, newPage, screenshot, signIn } from './browser.js';
+import { launchBrowser, leakageRamp, newPage, screenshot, signIn } from './browser.js';
 
 const DESK = { width: 1440, height: 900 };
 const PHONE = { width: 390, height: 844 };
@@ -97,14 +97,7 @@ t.test('triage list: urgent first, filters, search, paging, bulk acknowledge, my
 t.test('my work lists the orders assigned to the signed-in inspector', async (t) => {
   const wf = await startWorkflowCloud(t);
   const now = Date.now();
-  await wf.publish(
-    Array.from({ length: 20 }, (_, i) => ({
-      device: 't-001',
-      ts: now - (20 - i) * 30_000,
-      values: { i_res_ma: 400 + i * 10 },
-      quality: 'good' as const,
-    })),
-  );
+  await wf.publish(leakageRamp(now));
   await wf.cloud.ctx.alerts.raise({
     type: 'overload',
     subject: 'tx-001',
@@ -125,14 +118,7 @@ t.test('my work lists the orders assigned to the signed-in inspector', async (t)
 t.test('no page is wider than a phone, in either language', async (t) => {
   const wf = await startWorkflowCloud(t);
   const now = Date.now();
-  await wf.publish(
-    Array.from({ length: 20 }, (_, i) => ({
-      device: 't-001',
-      ts: now - (20 - i) * 30_000,
-      values: { i_res_ma: 400 + i * 10, t1_c: 30 },
-      quality: 'good' as const,
-    })),
-  );
+  await wf.publish(leakageRamp(now, { t1_c: 30 }));
   const caseId = await wf.cloud.ctx.cases.openOrUpdate({
     customer: 'c-001',
     contractKva: 100,

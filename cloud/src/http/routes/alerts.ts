@@ -105,6 +105,21 @@ export const alertRoutes: FastifyPluginAsync = async (app) => {
     },
   );
 
+  /** Acknowledges or resolves one alert the user may reach (area checked), and audits it. */
+  const moveAlert = async (
+    request: FastifyRequest,
+    id: string,
+    to: 'acknowledged' | 'resolved',
+    note: string | undefined,
+  ) => {
+    const existing = await alerts.get(id);
+    if (!existing) throw new HttpProblem(404, 'not_found', `alert "${id}" does not exist`);
+    allowSubject(request, areas.areaOf(existing.subject), `alert "${id}" (subject "${existing.subject}")`);
+    const alert = await alerts.transition(id, to, request.user.name, note);
+    await auditLog.record(request.user.name, to, 'alerts', id, note ? { note } : null);
+    return alert;
+  };
+
   const lifecycle = (action: 'ack' | 'resolve', to: 'acknowledged' | 'resolved') =>
     app.post<{ Params: { id: string }; Body: { note?: string } | undefined }>(
       `/api/v1/alerts/:id/${action}`,
@@ -119,18 +134,7 @@ export const alertRoutes: FastifyPluginAsync = async (app) => {
       },
       async (request: FastifyRequest<{ Params: { id: string }; Body: { note?: string } | undefined }>) => {
         allow(request, 'admin', 'inspector');
-        const existing = await alerts.get(request.params.id);
-        if (!existing) throw new HttpProblem(404, 'not_found', `alert "${request.params.id}" does not exist`);
-        allowSubject(request, areas.areaOf(existing.subject), `alert "${existing.id}" (subject "${existing.subject}")`);
-        const alert = await alerts.transition(request.params.id, to, request.user.name, request.body?.note);
-        await auditLog.record(
-          request.user.name,
-          to,
-          'alerts',
-          alert.id,
-          request.body?.note ? { note: request.body.note } : null,
-        );
-        return alert;
+        return moveAlert(request, request.params.id, to, request.body?.note);
       },
     );
   lifecycle('ack', 'acknowledged');
@@ -181,17 +185,7 @@ export const alertRoutes: FastifyPluginAsync = async (app) => {
       const results: Array<{ id: string; status: number; detail?: string }> = [];
       for (const id of request.body.ids) {
         try {
-          const existing = await alerts.get(id);
-          if (!existing) throw new HttpProblem(404, 'not_found', `alert "${id}" does not exist`);
-          allowSubject(request, areas.areaOf(existing.subject), `alert "${id}" (subject "${existing.subject}")`);
-          await alerts.transition(id, 'acknowledged', request.user.name, request.body.note);
-          await auditLog.record(
-            request.user.name,
-            'acknowledged',
-            'alerts',
-            id,
-            request.body.note ? { note: request.body.note } : null,
-          );
+          await moveAlert(request, id, 'acknowledged', request.body.note);
           results.push({ id, status: 200 });
         } catch (error) {
           const problem = domainProblem(error);
