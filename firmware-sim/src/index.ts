@@ -7,7 +7,6 @@ export { computeThreePhase, lineVoltage } from './model/electrical.js';
 export { DAILY_SHAPES, dailyFactor, shapeFactor } from './model/shapes.js';
 export { DeviceRegisters, DEFAULT_BLOCK_GAP, ratioFor } from './registers/device-registers.js';
 export { loadScenarioFile, parseScenario, parseScenarioText, type ParseOptions } from './scenario/parse.js';
-export { ScenarioError, SourceDoc } from './scenario/fields.js';
 export { demoScenario, demoScenarioData } from './scenario/demo.js';
 export * from './scenario/types.js';
 export { ModbusTcpServer } from './transport/tcp-server.js';

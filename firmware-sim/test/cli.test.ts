@@ -121,7 +121,7 @@ t.test('bad input is named and exits non-zero', async (t) => {
   );
   const bad = runCli(['--scenario', file]);
   t.not((await bad.exited).code, 0);
-  t.match(bad.stderr(), `${file}:7:31: devices[0].load.pff: unknown field`);
+  t.match(bad.stderr(), `${file}:7:26: devices[0].load.pff: is not a known field (did you mean "pf"?)`);
 
   const missing = runCli(['--scenario', join(dir, 'nope.yaml')]);
   t.not((await missing.exited).code, 0);

@@ -41,7 +41,7 @@ t.test('durations follow the shared grammar; a bare number has no unit and is re
     message: /:1:7: tick: 5 has no unit: say 5s or 5ms, whichever you mean/,
   });
   t.throws(() => scenarioFrom(`tick: 30m1h\n${devices}`), {
-    message: /tick: must be a duration \(units d h m s ms, largest first/,
+    message: /tick: must be a duration from 10ms to 1h \(units d h m s ms, largest first/,
   });
 });
 
@@ -57,12 +57,15 @@ t.test('mistakes name the line, the field and the problem', async (t) => {
     ],
     [
       'buses: [{ id: b, kind: tcp, port: 99999 }]\ndevices: []\n',
-      /:1:\d+: buses\[0\]\.port: must be between 0 and 65535, got 99999/,
+      /:1:\d+: buses\[0\]\.port: must be a whole number from 0 to 65535, got 99999/,
     ],
-    ['buses: [{ id: b, kind: serial, port: 1 }]\ndevices: []\n', /buses\[0\]\.kind: must be one of: tcp, rtu/],
+    [
+      'buses: [{ id: b, kind: serial, port: 1 }]\ndevices: []\n',
+      /buses\[0\]\.kind: must be one of tcp, rtu; got "serial"/,
+    ],
     [
       'buses: [{ id: b, kind: tcp, port: 0 }]\ndevices:\n  - { id: m, profile: dtsu666, bus: b }\n',
-      /devices\[0\]\.load: must be a mapping/,
+      /devices\[0\]\.load: is missing: profile "dtsu666" is a meter/,
     ],
     [
       'buses: [{ id: b, kind: tcp, port: 0 }]\ndevices:\n  - { id: m, profile: dtsu666, bus: b, load: { baseKva: 1 } }\n  - { id: n, profile: sdm630, bus: b, load: { baseKva: 1 } }\n',
@@ -78,7 +81,7 @@ t.test('mistakes name the line, the field and the problem', async (t) => {
     ],
     [
       'buses: [{ id: b, kind: tcp, port: 0 }]\ndevices:\n  - { id: r, profile: gridsafe-rcm4, bus: b }\nevents:\n  - { device: r, type: comm_fault, at: 1s, fault: exception }\n',
-      /events\[0\]\.code: is required/,
+      /events\[0\]\.code: is missing: the exception code/,
     ],
     [
       'buses: [{ id: b, kind: tcp, port: 0 }]\ndevices:\n  - { id: m, profile: dtsu666, bus: b, load: { baseKva: 1 } }\nevents:\n  - { device: m, type: voltage_sag, at: 1s, factor: 1.2 }\n',
@@ -110,7 +113,7 @@ t.test('mistakes name the line, the field and the problem', async (t) => {
   );
   t.throws(
     () => loadScenarioFile(json, { profiles }),
-    { message: /bad\.json:\d+:\d+: devices\[0\]\.load\.baseKva: must be between 0 and/ },
+    { message: /bad\.json:\d+:\d+: devices\[0\]\.load\.baseKva: must be a number from 0 to/ },
     'JSON files get lines too',
   );
 });

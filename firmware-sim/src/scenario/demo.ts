@@ -5,8 +5,7 @@
  * serial line (`rs485Path`, one end of a socat pair), also a DL/T 645-2007 meter of a
  * second customer on RS-485 at 2400 8E1.
  */
-import type { DeviceProfile } from '@gridsafe/shared';
-import { SourceDoc } from './fields.js';
+import { ConfigSource, type DeviceProfile } from '@gridsafe/shared';
 import { parseScenario } from './parse.js';
 import type { Scenario } from './types.js';
 
@@ -84,7 +83,7 @@ export function demoScenario(options: DemoOptions = {}): Scenario {
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 5020;
   return parseScenario(
-    SourceDoc.fromData(demoScenarioData(host, port, options.rs485Path), 'embedded demo'),
+    ConfigSource.fromData(demoScenarioData(host, port, options.rs485Path), 'embedded demo'),
     options.profiles ? { profiles: options.profiles } : {},
   );
 }
