@@ -16,6 +16,7 @@ import { openRelational, pingRelational, type RelationalDb } from './storage/rel
 import { RegistryStore } from './storage/relational/registry-store.js';
 import { SqlAlertStore } from './storage/relational/alert-store.js';
 import { SqlCaseStore } from './storage/relational/case-store.js';
+import { SqlSilenceStore } from './storage/relational/silence-store.js';
 import { SqlAuditLog } from './storage/relational/audit-log.js';
 import { SqlGatewayEventLog } from './storage/relational/gateway-event-log.js';
 import { CaseService } from './cases/service.js';
@@ -224,6 +225,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       alerts,
       cases,
       auditLog: new SqlAuditLog(rdb),
+      silences: new SqlSilenceStore(rdb),
       metrics,
       readiness: async () => ({
         accepting: ctx.isAccepting(),

@@ -56,6 +56,7 @@ const SCOPING: Record<string, Rule> = {
   '/api/v1/ingest/rejections': { list: (item) => item['gateway'], north: ['gw-001'], south: ['gw-002'] },
   '/api/v1/alerts': { list: (item) => item['subject'], north: ['tx-001'], south: ['tx-002'] },
   '/api/v1/alerts/:id': { record: (fixture) => fixture.alerts },
+  '/api/v1/silences': { list: (item) => item['target'], north: ['t-001'], south: ['tx-002'] },
   '/api/v1/lineloss/:id/days': subjectRecord('tx-001', 'tx-002'),
   '/api/v1/lineloss/:id/months': subjectRecord('tx-001', 'tx-002'),
   // No forecast without weeks of readings: the inside read gets past the area check to 404 no_forecast.
@@ -111,6 +112,9 @@ async function seedAreaData(wf: WorkflowCloud): Promise<Fixture> {
       evidence: {},
     });
   const [north, south] = [await raise('tx-001'), await raise('tx-002')];
+  // A silence in each area (on a device in the north, a whole site in the south), ending in a day.
+  for (const target of ['t-001', 'tx-002'])
+    await wf.api('admin', 'POST', '/api/v1/silences', { target, endsAt: Date.now() + 86_400_000, reason: 'test' });
   // One refused batch from each area's gateway (a device that is not registered).
   for (const gateway of ['gw-001', 'gw-002'] as const)
     await wf.publish([{ device: 'm-404', ts: Date.now(), values: { p_kw: 1 }, quality: 'good' }], gateway);

@@ -25,6 +25,7 @@ import { alertRoutes } from './routes/alerts.js';
 import { caseRoutes } from './routes/cases.js';
 import { importRoutes } from './routes/import.js';
 import { meterEventRoutes } from './routes/meter-events.js';
+import { silenceRoutes } from './routes/silences.js';
 import { detectorRoutes } from './routes/detectors.js';
 import { lineLossRoutes } from './routes/line-loss.js';
 import { forecastRoutes } from './routes/forecasts.js';
@@ -191,6 +192,7 @@ export async function buildHttpApp(
   await app.register(caseRoutes);
   await app.register(importRoutes);
   await app.register(meterEventRoutes);
+  await app.register(silenceRoutes);
   await app.register(detectorRoutes, { alertTypes: options.alertTypes ?? [] });
   await app.register(lineLossRoutes);
   await app.register(forecastRoutes);

@@ -127,6 +127,11 @@ export const alertSchema = {
         },
       },
     },
+    silence: {
+      type: ['object', 'null'],
+      description: 'the silence or maintenance window it was raised in: hidden from the default list until `until`',
+      properties: { id: { type: 'string' }, reason: { type: 'string' }, until: { type: 'integer' } },
+    },
   },
 } as const;
 

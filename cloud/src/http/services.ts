@@ -18,6 +18,7 @@ import type { RegistryStore } from '../storage/relational/registry-store.js';
 import type { SeriesStore } from '../storage/series/types.js';
 import type { SqlAlertStore } from '../storage/relational/alert-store.js';
 import type { SqlAuditLog } from '../storage/relational/audit-log.js';
+import type { SqlSilenceStore } from '../storage/relational/silence-store.js';
 import type { WebhookStore } from '../notifications/webhooks-store.js';
 import type { WorkOrderService } from '../workorders/service.js';
 import type { WorkflowSettings } from '../workflow-plugin/settings.js';
@@ -38,6 +39,8 @@ export interface CoreServices {
   alerts: SqlAlertStore;
   cases: CaseService;
   auditLog: SqlAuditLog;
+  /** Silences and maintenance windows. */
+  silences: SqlSilenceStore;
   metrics: CloudMetrics;
   /** Each readiness check by name (/readyz). */
   readiness: () => Promise<Record<string, boolean>>;

@@ -26,6 +26,8 @@ import {
   type WorkOrderFilter,
 } from './repository.js';
 import { chooseAssignee } from './routing.js';
+import { isSilenced } from '../silences/hidden.js';
+import type { AlertSilence } from '../silences/types.js';
 import type { WorkOrderSettings } from './settings.js';
 import { checkWorkOrderMove } from './state-machine.js';
 import type { WorkOrderTable } from './tables.js';
@@ -34,6 +36,7 @@ import type { Actor, Attachment, Inspector, WorkOrder, WorkOrderEvent, WorkOrder
 /** The alert as the service needs it (the core's stored alert satisfies it). */
 export interface AlertLike extends Alert {
   notes?: Array<{ actor: string; action: string; note?: string }>;
+  silence?: AlertSilence | null;
 }
 
 export interface WorkOrderDeps {
@@ -130,8 +133,12 @@ export class WorkOrderService {
     }
   }
 
-  /** Follows a change of an alert made elsewhere (detection, or the alert API). */
+  /**
+   * Follows a change of an alert made elsewhere (detection, or the alert API). An alert a
+   * silence hides gets no work order (and so no notification) while the silence lasts.
+   */
   async onAlertChange(alert: AlertLike, change: string): Promise<void> {
+    if (isSilenced(alert, this.now())) return;
     if (change === 'opened') {
       await this.createForAlert(alert);
       return;
@@ -330,7 +337,8 @@ export class WorkOrderService {
   /** Alerts still open without an order (e.g. the cloud stopped between the two): open them. */
   async catchUp(openAlerts: AlertLike[]): Promise<number> {
     let created = 0;
-    for (const alert of openAlerts) if ((await this.createForAlert(alert)).created) created++;
+    for (const alert of openAlerts)
+      if (!isSilenced(alert, this.now()) && (await this.createForAlert(alert)).created) created++;
     return created;
   }
 

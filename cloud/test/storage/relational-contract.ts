@@ -15,6 +15,7 @@ import { AreaDirectory } from '../../src/registry/areas.js';
 import { SqlDetectorStateStore } from '../../src/storage/relational/detector-state-store.js';
 import { SqlIngestLedger } from '../../src/storage/relational/ingest-ledger.js';
 import { ApiUserStore } from '../../src/security/api-users.js';
+import { SqlSilenceStore } from '../../src/storage/relational/silence-store.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 
@@ -346,4 +347,78 @@ export function relationalContract(t: Test, open: () => Promise<RelationalDb>): 
     t.equal(await users.remove('ann'), true);
     t.equal(await users.authenticate('ann-token-0123456789'), null);
   });
+
+  withDb(
+    'silences: alerts opened in one are marked; the site covers its devices and customers; ending early',
+    async (t, rdb) => {
+      const registry = new RegistryStore(rdb);
+      await registry.putTransformer({ id: 'tx-1', site: 'Room 1', ratedKva: 100, area: 'north' }, 'create');
+      await registry.putTransformer({ id: 'tx-2', site: 'Room 2', ratedKva: 100, area: 'south' }, 'create');
+      await registry.putCustomer({ id: 'c-1', name: 'Mill', contractKva: 80, tariff: 'two_part' }, 'create');
+      const device = { gateway: 'gw-1', kind: 'meter' as const, ctRatio: 1, ptRatio: 1, ctSecondaryA: 5 };
+      await registry.putDevice({ ...device, id: 'm-1', transformer: 'tx-1', customer: 'c-1' }, 'create');
+      await registry.putDevice({ ...device, id: 'm-2', transformer: 'tx-2' }, 'create');
+      const silences = new SqlSilenceStore(rdb);
+      const alerts = new SqlAlertStore(rdb);
+      const site = await silences.create({
+        kind: 'maintenance',
+        target: 'tx-1',
+        targetKind: 'transformer',
+        startsAt: T0,
+        endsAt: T0 + 3_600_000,
+        reason: 'transformer oil change',
+        createdBy: 'li',
+        createdAt: T0 - 60_000,
+      });
+      const raise = (type: 'overload' | 'capacity_violation' | 'residual_current', subject: string, ts: number) =>
+        alerts.raise({ type, subject, subjectKind: 'device', severity: 'warning', ts, evidence: {} });
+      const before = (await raise('overload', 'tx-1', T0 - 1)).alert as AlertRecord;
+      t.equal(before.silence, null, 'an alert from before the window is not silenced');
+      const inside = { id: site.id, reason: 'transformer oil change', until: T0 + 3_600_000 };
+      t.same(((await raise('residual_current', 'm-1', T0 + 10)).alert as AlertRecord).silence, inside, 'its device');
+      t.same(
+        ((await raise('capacity_violation', 'c-1', T0 + 20)).alert as AlertRecord).silence,
+        inside,
+        'its customer',
+      );
+      t.equal(
+        ((await raise('residual_current', 'm-2', T0 + 30)).alert as AlertRecord).silence,
+        null,
+        'not another site',
+      );
+
+      const at = T0 + 60_000;
+      const hidden = await alerts.list({ silenced: { mode: 'only', at } }, 10, 0);
+      t.same(hidden.items.map((a) => a.subject).sort(), ['c-1', 'm-1']);
+      const shown = await alerts.list({ silenced: { mode: 'exclude', at } }, 10, 0);
+      t.same(shown.items.map((a) => a.subject).sort(), ['m-2', 'tx-1']);
+      t.equal(
+        (await alerts.list({ silenced: { mode: 'exclude', at: T0 + 3_600_000 } }, 10, 0)).total,
+        4,
+        'all after it',
+      );
+
+      t.same(
+        (await silences.list({ activeAt: at }, 10, 0)).items.map((s) => s.id),
+        [site.id],
+        'in force',
+      );
+      t.equal((await silences.list({ targets: ['tx-2'] }, 10, 0)).total, 0);
+      const ended = await silences.end(site.id, 'wang', at);
+      t.match(ended, { endedAt: at, endedBy: 'wang' });
+      t.equal((await silences.list({ activeAt: at + 1 }, 10, 0)).total, 0, 'no longer in force');
+      t.equal(
+        (await alerts.list({ silenced: { mode: 'exclude', at: at + 1 } }, 10, 0)).total,
+        4,
+        'its alerts show again',
+      );
+      t.equal(
+        ((await raise('overload', 'm-1', at + 10)).alert as AlertRecord).silence,
+        null,
+        'a new alert is not silenced',
+      );
+      t.same(await silences.end(site.id, 'li', at + 5), ended, 'ending twice changes nothing');
+      t.equal(await silences.end('si-none', 'li', at), undefined);
+    },
+  );
 }

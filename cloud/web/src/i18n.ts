@@ -119,6 +119,11 @@ const STRINGS = {
   downloadCsv: ['下载需量数据 (CSV)', 'Download demand data (CSV)'],
   noOneToAssign: ['本台区没有其他在岗巡检员可派', 'no other active inspector covers this area'],
   escalated: ['已升级', 'escalated'],
+  silenced: ['已屏蔽', 'silenced'],
+  until: ['至', 'until'],
+  hideSilenced: ['不含已屏蔽', 'Without silenced'],
+  withSilenced: ['含已屏蔽', 'With silenced'],
+  onlySilenced: ['仅已屏蔽', 'Silenced only'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type Key = keyof typeof STRINGS;

@@ -16,6 +16,8 @@ export interface Alert {
   /** One alert per episode: the occurrences of a condition that paused and returned. */
   occurrences?: number;
   occurrenceLog?: Array<{ startedAt: number; endedAt: number | null; severity: string }>;
+  /** The silence or maintenance window it was raised in; hidden from the default list until `until`. */
+  silence?: { id: string; reason: string; until: number } | null;
 }
 
 export interface WorkOrder {

@@ -33,6 +33,7 @@ export const alertRoutes: FastifyPluginAsync = async (app) => {
       area?: string;
       q?: string;
       sort?: AlertSort;
+      silenced?: 'exclude' | 'include' | 'only';
       from?: string;
       to?: string;
       limit: number;
@@ -46,7 +47,8 @@ export const alertRoutes: FastifyPluginAsync = async (app) => {
         summary:
           'Alerts, newest first unless `sort` says otherwise (`triage`: active first, critical first, most recently seen); ' +
           '`state=active` is open and acknowledged; `q` searches subject and alert ids; `area` keeps one area; ' +
-          '`from`/`to` select alerts active in that window',
+          '`from`/`to` select alerts active in that window; alerts a silence hides now are left out unless ' +
+          '`silenced=include` (or `only`)',
         querystring: {
           type: 'object',
           additionalProperties: false,
@@ -58,6 +60,7 @@ export const alertRoutes: FastifyPluginAsync = async (app) => {
             area: { type: 'string', pattern: ID_PATTERN },
             q: { type: 'string', minLength: 1, maxLength: 64 },
             sort: { enum: [...ALERT_SORTS] },
+            silenced: { enum: ['exclude', 'include', 'only'], default: 'exclude' },
             from: TIME,
             to: TIME,
             ...pageQuery,
@@ -74,6 +77,7 @@ export const alertRoutes: FastifyPluginAsync = async (app) => {
       if (q.severity) filter.severity = q.severity;
       if (q.subject) filter.subject = q.subject;
       if (q.q) filter.search = q.q;
+      if (q.silenced && q.silenced !== 'include') filter.silenced = { mode: q.silenced, at: Date.now() };
       const from = parseTime(q.from, 'from');
       const to = parseTime(q.to, 'to');
       if (from !== undefined) filter.from = from;

@@ -12,6 +12,7 @@ import { sql, type SelectQueryBuilder, type Transaction } from 'kysely';
 import type { AlertTable, DatabaseSchema } from './schema.js';
 import { newId } from './ids.js';
 import type { AlertSort } from '../../alerts/types.js';
+import type { AlertSilence } from '../../silences/types.js';
 
 export interface AlertNote {
   at: number;
@@ -35,6 +36,8 @@ export interface AlertRecord extends Alert {
   acknowledgedAt: number | null;
   notes: AlertNote[];
   occurrenceLog: AlertOccurrence[];
+  /** The silence or maintenance window it was raised in; it is hidden from the default list until `until`. */
+  silence: AlertSilence | null;
 }
 
 /** `recurred`: a paused episode started a new occurrence (same alert, same work order). */
@@ -54,6 +57,8 @@ export interface AlertFilter {
   to?: number;
   /** Only alerts whose subject is one of these (inspector scoping). */
   subjects?: string[];
+  /** Alerts a silence hides at `at`: left out (`exclude`) or the only ones (`only`); both when absent. */
+  silenced?: { mode: 'exclude' | 'only'; at: number };
 }
 
 export class AlertLifecycleError extends Error {
@@ -86,6 +91,10 @@ export function toAlert(row: AlertTable): AlertRecord {
     firstOccurrenceAt: row.first_occurrence_at ?? row.opened_at,
     lastOccurrenceAt: row.last_occurrence_at ?? row.opened_at,
     occurrenceLog: JSON.parse(row.occurrence_log) as AlertOccurrence[],
+    silence:
+      row.silence_id === null
+        ? null
+        : { id: row.silence_id, reason: row.silence_reason ?? '', until: Number(row.silenced_until) },
   };
 }
 
@@ -158,6 +167,7 @@ export class SqlAlertStore implements AlertStore {
         await trx.updateTable('alerts').set(update).where('id', '=', existing.id).execute();
         return { alert: toAlert({ ...existing, ...update }), change: recurs ? 'recurred' : 'updated' };
       }
+      const silence = await this.silenceAt(trx, signal.subject, signal.ts);
       const row: AlertTable = {
         id: newId('al', signal.ts),
         type: signal.type,
@@ -177,10 +187,45 @@ export class SqlAlertStore implements AlertStore {
         last_occurrence_at: signal.ts,
         paused_at: null,
         occurrence_log: JSON.stringify([{ startedAt: signal.ts, endedAt: null, severity: signal.severity }]),
+        silence_id: silence?.id ?? null,
+        silence_reason: silence?.reason ?? null,
+        silenced_until: silence ? silence.until : null,
       };
       await trx.insertInto('alerts').values(row).execute();
       return { alert: toAlert(row), change: 'opened' };
     });
+  }
+
+  /**
+   * The silence covering a subject at a time, if any: one on the subject itself, or on the
+   * transformer of the device (or of the customer's meters) it names. The latest-ending wins.
+   */
+  private async silenceAt(trx: Transaction<DatabaseSchema>, subject: string, at: number) {
+    const row = await trx
+      .selectFrom('silences')
+      .select(['id', 'reason', 'ends_at', 'ended_at'])
+      .where('starts_at', '<=', at)
+      .where('ends_at', '>', at)
+      .where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>', at)]))
+      .where((eb) =>
+        eb.or([
+          eb('target', '=', subject),
+          eb(
+            'target',
+            'in',
+            eb
+              .selectFrom('devices')
+              .select('transformer')
+              .where('transformer', 'is not', null)
+              .where((d) => d.or([d('id', '=', subject), d('customer', '=', subject)])),
+          ),
+        ]),
+      )
+      .orderBy('ends_at', 'desc')
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const until = row.ended_at === null ? Number(row.ends_at) : Math.min(Number(row.ends_at), Number(row.ended_at));
+    return { id: row.id, reason: row.reason, until };
   }
 
   /** The open (or acknowledged) alert of this type and subject, locked for the transaction. */
@@ -309,6 +354,10 @@ export class SqlAlertStore implements AlertStore {
     if (filter.subject) query = query.where('subject', '=', filter.subject);
     if (filter.from !== undefined) query = query.where('last_seen_at', '>=', filter.from);
     if (filter.to !== undefined) query = query.where('opened_at', '<', filter.to);
+    if (filter.silenced?.mode === 'exclude') {
+      const at = filter.silenced.at;
+      query = query.where((eb) => eb.or([eb('silenced_until', 'is', null), eb('silenced_until', '<=', at)]));
+    } else if (filter.silenced?.mode === 'only') query = query.where('silenced_until', '>', filter.silenced.at);
     if (filter.subjects) {
       if (filter.subjects.length === 0) return { items: [], total: 0 };
       query = query.where('subject', 'in', filter.subjects);

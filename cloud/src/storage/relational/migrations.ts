@@ -215,6 +215,29 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('meter_events_device').on('meter_events').columns(['device', 'at']).execute();
       },
     },
+    // Silences and maintenance windows (issue 15): alerts raised in one are kept, marked, and hidden until it ends.
+    '0005_silences': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('silences')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('target', 'text', (c) => c.notNull())
+          .addColumn('target_kind', 'text', (c) => c.notNull())
+          .addColumn('starts_at', 'bigint', (c) => c.notNull())
+          .addColumn('ends_at', 'bigint', (c) => c.notNull())
+          .addColumn('reason', 'text', (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('ended_at', 'bigint')
+          .addColumn('ended_by', 'text')
+          .execute();
+        await db.schema.createIndex('silences_target').on('silences').columns(['target', 'ends_at']).execute();
+        await db.schema.alterTable('alerts').addColumn('silence_id', 'text').execute();
+        await db.schema.alterTable('alerts').addColumn('silence_reason', 'text').execute();
+        await db.schema.alterTable('alerts').addColumn('silenced_until', 'bigint').execute();
+      },
+    },
   };
 }
 

@@ -61,6 +61,10 @@ export interface AlertTable {
   paused_at: number | null;
   /** JSON array of AlertOccurrence. */
   occurrence_log: string;
+  /** The silence the alert was raised in (null: none), its reason, and until when it hides the alert. */
+  silence_id: string | null;
+  silence_reason: string | null;
+  silenced_until: number | null;
 }
 
 export interface CaseTable {
@@ -153,6 +157,20 @@ export interface MeterEventTable {
   recorded_at: number;
 }
 
+export interface SilenceTable {
+  id: string;
+  kind: string;
+  target: string;
+  target_kind: string;
+  starts_at: number;
+  ends_at: number;
+  reason: string;
+  created_by: string;
+  created_at: number;
+  ended_at: number | null;
+  ended_by: string | null;
+}
+
 export interface DatabaseSchema {
   transformers: TransformerTable;
   customers: CustomerTable;
@@ -167,4 +185,5 @@ export interface DatabaseSchema {
   api_users: ApiUserTable;
   audit_log: AuditLogTable;
   meter_events: MeterEventTable;
+  silences: SilenceTable;
 }

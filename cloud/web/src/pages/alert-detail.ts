@@ -11,6 +11,7 @@ import { t, tv } from '../i18n.js';
 import { canAct } from '../session.js';
 import { fmtDuration, fmtTime, zoneOf } from '../time.js';
 import type { Alert, Attachment, CaseRecord, Device, Inspector, Page, WorkOrder, WorkOrderEvent } from '../types.js';
+import { silenceBadge } from './silence-badge.js';
 import { caseLink, caseOfCustomer, refreshCaseLink } from './links.js';
 import { assignControl, loadInspectors } from './work-order-assign.js';
 
@@ -89,7 +90,7 @@ export function renderAlertDetail(root: HTMLElement, [alertId]: string[]): () =>
       h('dt', {}, t('site')),
       h('dd', {}, site ?? '—'),
       h('dt', {}, t('state')),
-      h('dd', { id: 'alert-state', 'data-state': alert.state }, tv(alert.state)),
+      h('dd', { id: 'alert-state', 'data-state': alert.state }, tv(alert.state), silenceBadge(alert, site)),
       h('dt', {}, t('opened')),
       h('dd', {}, fmtTime(alert.openedAt, site)),
       h('dt', {}, t('lastSeen')),

@@ -14,6 +14,8 @@ export interface AlertView {
   area: string;
   q: string;
   sort: 'triage' | 'newest' | 'oldest' | 'last_seen';
+  /** Alerts a silence hides now: left out (''), shown too, or alone. */
+  silenced: '' | 'include' | 'only';
   /** Only the work orders assigned to the signed-in user. */
   mine: boolean;
   page: number;
@@ -27,6 +29,7 @@ const DEFAULT_VIEW: AlertView = {
   area: '',
   q: '',
   sort: 'triage',
+  silenced: '',
   mine: false,
   page: 0,
 };
@@ -54,7 +57,7 @@ export function alertQuery(view: AlertView, pageSize: number): string {
     limit: String(pageSize),
     offset: String(view.page * pageSize),
   });
-  for (const key of ['state', 'severity', 'type', 'area', 'q'] as const)
+  for (const key of ['state', 'severity', 'type', 'area', 'q', 'silenced'] as const)
     if (view[key]) params.set(key, view[key].trim());
   return params.toString();
 }
@@ -63,7 +66,12 @@ export function filterBar(view: AlertView, onChange: (view: AlertView) => void):
   const select = (id: keyof AlertView, options: Array<[string, string]>) => {
     const el = h(
       'select',
-      { id: `filter-${id}`, 'aria-label': t(id === 'q' ? 'search' : id === 'mine' || id === 'page' ? 'state' : id) },
+      {
+        id: `filter-${id}`,
+        'aria-label': t(
+          id === 'q' ? 'search' : id === 'mine' || id === 'page' ? 'state' : id === 'silenced' ? 'silenced' : id,
+        ),
+      },
       ...options.map(([value, label]) =>
         h('option', { value, ...(view[id] === value ? { selected: true } : {}) }, label),
       ),
@@ -112,6 +120,11 @@ export function filterBar(view: AlertView, onChange: (view: AlertView) => void):
     ]),
     area,
     search,
+    select('silenced', [
+      ['', t('hideSilenced')],
+      ['include', t('withSilenced')],
+      ['only', t('onlySilenced')],
+    ]),
     select('sort', [
       ['triage', t('sortTriage')],
       ['newest', t('sortNewest')],

@@ -12,6 +12,7 @@ import { t, tv } from '../i18n.js';
 import { canAct, session } from '../session.js';
 import { fmtTime } from '../time.js';
 import type { Alert, Page, WorkOrder } from '../types.js';
+import { silenceBadge } from './silence-badge.js';
 import { alertQuery, filterBar, saveView, savedView, type AlertView } from './alert-filters.js';
 
 const PAGE_SIZE = 50;
@@ -151,7 +152,12 @@ export function renderAlertBoard(root: HTMLElement): () => void {
       },
       h('td', { class: 'select' }, pick),
       h('td', {}, h('span', { class: `badge sev-${alert.severity}` }, tv(alert.severity))),
-      h('td', {}, h('a', { href: `#/alert/${encodeURIComponent(alert.id)}` }, alertTypeLabel(alert.type))),
+      h(
+        'td',
+        {},
+        h('a', { href: `#/alert/${encodeURIComponent(alert.id)}` }, alertTypeLabel(alert.type)),
+        silenceBadge(alert, site),
+      ),
       h('td', {}, alert.subject),
       h('td', { class: 'col-site' }, site ?? '—'),
       h('td', { class: 'col-opened' }, fmtTime(alert.openedAt, site)),
