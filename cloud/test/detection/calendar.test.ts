@@ -21,10 +21,33 @@ function file(name: string, body: unknown): string {
 
 t.test('the shipped years: holidays and adjusted working days, each year with the notice it comes from', async (t) => {
   const cal = loadWorkingCalendar([]);
-  for (const year of [2024, 2025, 2026]) t.match(cal.years.get(year), /国办发明电/, `${year} has its source`);
+  for (const year of [2024, 2025, 2026])
+    t.match(cal.years.get(year), new RegExp(`国务院办公厅关于${year}年部分节假日安排的通知`), `${year} has its source`);
   t.ok(cal.holidays.has('2025-10-08') && cal.holidays.has('2025-01-28'));
   t.ok(cal.workingDays.has('2025-09-28') && cal.workingDays.has('2025-10-11'));
   t.notOk(cal.holidays.has('2025-09-28'));
+  // Adjusted working days (调休) move work onto a weekend: a weekday there is a typo.
+  for (const d of cal.workingDays)
+    t.ok([0, 6].includes(new Date(`${d}T00:00:00Z`).getUTCDay()), `${d} is a weekend day`);
+});
+
+t.test('2026 as the State Council notice of 2025-11-04 gives it', async (t) => {
+  const cal = loadWorkingCalendar([]);
+  const of2026 = (set: ReadonlySet<string>) => [...set].filter((d) => d.startsWith('2026-')).sort();
+  const days = (from: string, n: number) =>
+    Array.from({ length: n }, (_, i) =>
+      new Date(Date.parse(`${from}T00:00:00Z`) + i * 86_400_000).toISOString().slice(0, 10),
+    );
+  t.same(of2026(cal.holidays), [
+    ...days('2026-01-01', 3), // 元旦
+    ...days('2026-02-15', 9), // 春节
+    ...days('2026-04-04', 3), // 清明节
+    ...days('2026-05-01', 5), // 劳动节
+    ...days('2026-06-19', 3), // 端午节
+    ...days('2026-09-25', 3), // 中秋节
+    ...days('2026-10-01', 7), // 国庆节
+  ]);
+  t.same(of2026(cal.workingDays), ['2026-01-04', '2026-02-14', '2026-02-28', '2026-05-09', '2026-09-20', '2026-10-10']);
 });
 
 t.test('a deployment adds a year without code: a file of its own through calendarFiles', async (t) => {
