@@ -67,7 +67,10 @@ t.test(
     });
 
     const api = async <T>(path: string): Promise<T> => {
-      const response = await fetch(`http://127.0.0.1:${httpPort}${path}`);
+      // The demo runs in demo mode: the API asks for a token, the demo admin's (cloud/src/config/demo-users.ts).
+      const response = await fetch(`http://127.0.0.1:${httpPort}${path}`, {
+        headers: { authorization: 'Bearer demo-admin-token' },
+      });
       if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
       return (await response.json()) as T;
     };

@@ -18,6 +18,7 @@ import {
 } from '@gridsafe/shared';
 import type { CloudConfig } from './types.js';
 import { configFileSchema } from './schema.js';
+import { DEMO_USERS } from './demo-users.js';
 
 export { ConfigError } from '@gridsafe/shared';
 
@@ -201,7 +202,8 @@ export function loadConfig(options: LoadOptions = {}): CloudConfig {
     if (file.influx?.gzip !== undefined) influx.gzip = file.influx.gzip;
   }
 
-  const apiUsers = [...(file.api?.users ?? [])];
+  const apiDemo = envBool(env, 'GRIDSAFE_DEMO', problems) ?? file.api?.demo ?? false;
+  const apiUsers = [...(file.api?.users ?? []), ...(apiDemo ? DEMO_USERS : [])];
   const adminToken = env['GRIDSAFE_API_ADMIN_TOKEN'];
   if (adminToken) {
     if (adminToken.length < 16)
@@ -250,6 +252,7 @@ export function loadConfig(options: LoadOptions = {}): CloudConfig {
     detectors: file.detectors ?? {},
     tickIntervalMs: file.tickIntervalMs ?? DEFAULTS.tickIntervalMs,
     apiUsers,
+    apiDemo,
     apiAuth: envBool(env, 'GRIDSAFE_API_AUTH', problems) ?? file.api?.auth ?? apiUsers.length > 0,
     logLevel,
     workflow: file.workflow ?? {},
@@ -262,6 +265,8 @@ export function loadConfig(options: LoadOptions = {}): CloudConfig {
   if (tls) config.mqtt.tls = { certFile: resolve(tls.certFile), keyFile: resolve(tls.keyFile), port: tls.port ?? 8883 };
   if (seedFile) config.seedFile = resolve(seedFile);
   if (influx) config.influx = influx;
+  if (apiDemo && !config.apiAuth)
+    problems.push('api.demo lists the demo users on the sign-in page, which needs api.auth: remove api.auth: false');
   if (config.apiAuth && apiUsers.length === 0) {
     problems.push(
       'the HTTP API requires tokens (api.auth / GRIDSAFE_API_AUTH) but no API user is configured: add api.users or set GRIDSAFE_API_ADMIN_TOKEN',

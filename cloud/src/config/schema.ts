@@ -54,6 +54,8 @@ export const configFileSchema = Section({
   api: optional(
     Section({
       auth: optional(Type.Boolean()),
+      // The demo's users (config/demo-users.ts) sign in, listed on the console's sign-in page.
+      demo: optional(Type.Boolean()),
       users: optional(
         Type.Array(
           Section({

@@ -51,6 +51,8 @@ export interface CloudConfig {
   tickIntervalMs: number;
   /** Tokens for bootstrap API users: `{name, role, token, areas?}` (hashed at start, never stored plain). */
   apiUsers: Array<{ name: string; role: 'admin' | 'inspector' | 'auditor'; token: string; areas?: string[] }>;
+  /** Demo mode: the demo users of each role (config/demo-users.ts) are among apiUsers and listed by the console. */
+  apiDemo: boolean;
   /** When false, the HTTP API needs no token (the demo default is true: open, for localhost). */
   apiAuth: boolean;
   logLevel: string;

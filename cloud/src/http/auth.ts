@@ -16,7 +16,7 @@ declare module 'fastify' {
   }
 }
 
-/** Paths that answer without a token: probes, metrics, the API docs, the console's static page and scripts (its API calls carry the token). */
+/** Paths that answer without a token: probes, metrics, the API docs, the console's static page and scripts (its API calls carry the token), the demo users. */
 const PUBLIC = [
   /^\/healthz$/,
   /^\/readyz$/,
@@ -25,6 +25,7 @@ const PUBLIC = [
   /^\/openapi\.json$/,
   /^\/$/,
   /^\/console(\/|$)/,
+  /^\/api\/v1\/demo$/, // demo mode's public users (config/demo-users.ts); empty otherwise
 ];
 
 export function registerAuth(

@@ -32,6 +32,7 @@ import { WorkOrderService } from '../workorders/service.js';
 import type { WorkOrderTables } from '../workorders/tables.js';
 import { checkWorkflowSchema } from './migrations.js';
 import type { WorkflowSettings } from './settings.js';
+import type { DemoUser } from '../config/demo-users.js';
 
 export interface WorkflowPluginOptions {
   settings: WorkflowSettings;
@@ -39,6 +40,8 @@ export interface WorkflowPluginOptions {
   dataDir: string;
   /** Whether the API asks for tokens (the console then shows its sign-in page). */
   apiAuth: boolean;
+  /** Demo mode's users, listed with their tokens on the sign-in page (empty outside demo mode). */
+  demoUsers: readonly DemoUser[];
 }
 
 /** What the plugin exposes to tests and to the composition. */
@@ -142,7 +145,7 @@ export function workflowPlugin(options: WorkflowPluginOptions, onReady?: (handle
       await scope.register(notificationRoutes);
       await scope.register(eventStreamRoutes);
       await scope.register(caseWorkflowRoutes, { timeZone: siteZone });
-      await scope.register(consoleRoutes, { apiAuth: options.apiAuth });
+      await scope.register(consoleRoutes, { apiAuth: options.apiAuth, demoUsers: options.demoUsers });
     });
 
     // Background parts start only once every route is in place, so a failed start leaves nothing running.

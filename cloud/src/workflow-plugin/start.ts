@@ -1,5 +1,6 @@
 /** What startCloud needs to run the workflow: its migrations, its HTTP plugin, the penalty rules. */
 import type { CloudConfig } from '../config/types.js';
+import { DEMO_USERS } from '../config/demo-users.js';
 import type { StartOptions } from '../service.js';
 import { workflowMigrations } from './migrations.js';
 import { workflowPlugin, type WorkflowHandle } from './plugin.js';
@@ -13,6 +14,11 @@ export function workflowStartOptions(
   return {
     penaltyRules: settings.penalty,
     extraMigrations: workflowMigrations(config.relational.kind),
-    httpPlugins: [workflowPlugin({ settings, dataDir: config.dataDir, apiAuth: config.apiAuth }, onReady)],
+    httpPlugins: [
+      workflowPlugin(
+        { settings, dataDir: config.dataDir, apiAuth: config.apiAuth, demoUsers: config.apiDemo ? DEMO_USERS : [] },
+        onReady,
+      ),
+    ],
   };
 }

@@ -124,6 +124,14 @@ const STRINGS = {
   hideSilenced: ['不含已屏蔽', 'Without silenced'],
   withSilenced: ['含已屏蔽', 'With silenced'],
   onlySilenced: ['仅已屏蔽', 'Silenced only'],
+  demoMode: ['演示模式', 'Demo mode'],
+  demoHelp: [
+    '以下演示用户及其令牌是公开的，仅供试用控制台；正式部署请在配置中设置自己的用户。',
+    'These demo users and their tokens are public, for trying the console only; a deployment configures its own users.',
+  ],
+  role: ['角色', 'Role'],
+  user: ['用户名', 'User'],
+  allAreas: ['全部区域', 'all areas'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type Key = keyof typeof STRINGS;
@@ -141,6 +149,9 @@ const VALUES: Record<string, readonly [string, string]> = {
   critical: ['严重', 'critical'],
   warning: ['警告', 'warning'],
   info: ['提示', 'info'],
+  admin: ['管理员', 'administrator'],
+  inspector: ['巡检员', 'inspector'],
+  auditor: ['稽查员', 'auditor'],
   online: ['在线', 'online'],
   offline: ['离线', 'offline'],
   silent: ['失联', 'silent'],

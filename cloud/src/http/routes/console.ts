@@ -8,13 +8,20 @@ import { HttpProblem } from '../problem.js';
 import { errorResponses } from '../schemas.js';
 import { needs } from '../services.js';
 import { loadAssets } from '../../console/assets.js';
+import type { DemoUser } from '../../config/demo-users.js';
 
 // The console's own scripts and styles only; API calls to this origin.
 const CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
 
-/** `apiAuth`: whether the API asks for tokens (the console then shows its sign-in page). */
-export const consoleRoutes: FastifyPluginAsync<{ apiAuth: boolean }> = async (app, options) => {
+/**
+ * `apiAuth`: whether the API asks for tokens (the console then shows its sign-in page);
+ * `demoUsers`: demo mode's users, whose tokens the sign-in page lists (public by design).
+ */
+export const consoleRoutes: FastifyPluginAsync<{ apiAuth: boolean; demoUsers: readonly DemoUser[] }> = async (
+  app,
+  options,
+) => {
   needs(app, 'workflowSettings');
   const settings = app.workflowSettings;
   const { assets, missing } = loadAssets();
@@ -35,6 +42,22 @@ export const consoleRoutes: FastifyPluginAsync<{ apiAuth: boolean }> = async (ap
       apiAuth: options.apiAuth,
       timeZone: settings.timeZone,
       siteTimeZones: settings.siteTimeZones,
+    }),
+  );
+
+  app.get(
+    '/api/v1/demo',
+    {
+      schema: {
+        tags: ['console'],
+        summary: 'Demo mode: the demo users of each role and their (public) tokens; none outside demo mode',
+        security: [],
+        response: { 200: { type: 'object', additionalProperties: true } },
+      },
+    },
+    async () => ({
+      demo: options.demoUsers.length > 0,
+      users: options.demoUsers.map(({ name, role, areas, token }) => ({ name, role, areas, token })),
     }),
   );
 
