@@ -1,7 +1,7 @@
 import t from 'tap';
-import { capacityViolation } from '../../../src/detectors/capacity_violation/index.js';
-import { engineWith, meter } from '../../detection/fakes.js';
-import { T0, feed, steps } from '../../detection/series.js';
+import { capacityViolation } from '../index.js';
+import { engineWith, meter } from '../../../../test/detection/fakes.js';
+import { T0, feed, steps } from '../../../../test/detection/series.js';
 
 const fleet = {
   customers: [{ id: 'c-1', name: 'c', contractKva: 100, tariff: 'two_part' as const }],

@@ -1,8 +1,8 @@
 import t from 'tap';
-import { createDetectionEngine } from '../../../src/detection-engine/engine.js';
-import { overload } from '../../../src/detectors/overload/index.js';
-import { makeDeps, meter, MemoryState } from '../../detection/fakes.js';
-import { T0, feed, reading, steps } from '../../detection/series.js';
+import { createDetectionEngine } from '../../../detection-engine/engine.js';
+import { overload } from '../index.js';
+import { makeDeps, meter, MemoryState } from '../../../../test/detection/fakes.js';
+import { T0, feed, reading, steps } from '../../../../test/detection/series.js';
 
 const fleet = {
   transformers: [{ id: 'tx-1', site: 's', ratedKva: 100 }],

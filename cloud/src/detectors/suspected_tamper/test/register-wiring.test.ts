@@ -5,9 +5,9 @@
  */
 import t from 'tap';
 import type { ReadingValues } from '@gridsafe/shared';
-import { suspectedTamper } from '../../../src/detectors/suspected_tamper/index.js';
-import { engineWith, meter } from '../../detection/fakes.js';
-import { T0, feed, steps } from '../../detection/series.js';
+import { suspectedTamper } from '../index.js';
+import { engineWith, meter } from '../../../../test/detection/fakes.js';
+import { T0, feed, steps } from '../../../../test/detection/series.js';
 
 const fleet = {
   customers: [

@@ -1,7 +1,7 @@
 import t from 'tap';
-import { ctSecondaryOverlimit } from '../../../src/detectors/ct_secondary_overlimit/index.js';
-import { engineWith, meter } from '../../detection/fakes.js';
-import { T0, feed, reading, steps } from '../../detection/series.js';
+import { ctSecondaryOverlimit } from '../index.js';
+import { engineWith, meter } from '../../../../test/detection/fakes.js';
+import { T0, feed, reading, steps } from '../../../../test/detection/series.js';
 
 // 300/5 A CT: rated secondary 5 A at 300 A primary.
 const fleet = {

@@ -1,8 +1,8 @@
 import t from 'tap';
-import { consumptionAnomaly } from '../../../src/detectors/consumption_anomaly/index.js';
-import { engineWith, meter } from '../../detection/fakes.js';
-import { T0, feed, steps } from '../../detection/series.js';
-import { DAY, commercialKw } from '../../detection/shapes.js';
+import { consumptionAnomaly } from '../index.js';
+import { engineWith, meter } from '../../../../test/detection/fakes.js';
+import { T0, feed, steps } from '../../../../test/detection/series.js';
+import { DAY, commercialKw } from '../../../../test/detection/shapes.js';
 
 // T0 is Monday 2025-06-02 00:00 UTC (08:00 local).
 const fleet = { devices: [meter('m-1')] };
@@ -88,7 +88,7 @@ t.test('no judgement before the slot has minHistory values', async (t) => {
 t.test(
   'the baseline is saved apart from the fast state, only when it changed, and a restart picks both up',
   async (t) => {
-    const { MemoryState } = await import('../../detection/fakes.js');
+    const { MemoryState } = await import('../../../../test/detection/fakes.js');
     const state = new MemoryState();
     const first = await engineWith([consumptionAnomaly], fleet, {}, state);
     const all = history(17, (ts) => commercialKw(ts) + (ts >= T0 + 15 * DAY + 14 * 3_600_000 ? 25 : 0));

@@ -1,9 +1,9 @@
 import t from 'tap';
 import type { GatewayEvent } from '@gridsafe/shared';
-import { commLoss } from '../../../src/detectors/comm_loss/index.js';
-import { createDetectionEngine } from '../../../src/detection-engine/engine.js';
-import { engineWith, makeDeps, meter, MemoryState } from '../../detection/fakes.js';
-import { T0, batch, feed, reading } from '../../detection/series.js';
+import { commLoss } from '../index.js';
+import { createDetectionEngine } from '../../../detection-engine/engine.js';
+import { engineWith, makeDeps, meter, MemoryState } from '../../../../test/detection/fakes.js';
+import { T0, batch, feed, reading } from '../../../../test/detection/series.js';
 
 const fleet = { devices: [meter('m-1'), meter('m-2'), meter('m-9', { gateway: 'gw-2' })] };
 const S = 1000;

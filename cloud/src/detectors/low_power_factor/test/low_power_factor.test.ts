@@ -1,7 +1,7 @@
 import t from 'tap';
-import { lowPowerFactor } from '../../../src/detectors/low_power_factor/index.js';
-import { engineWith, meter } from '../../detection/fakes.js';
-import { T0, feed, steps } from '../../detection/series.js';
+import { lowPowerFactor } from '../index.js';
+import { engineWith, meter } from '../../../../test/detection/fakes.js';
+import { T0, feed, steps } from '../../../../test/detection/series.js';
 
 const S = 1000;
 const MIN = 60 * S;

@@ -1,7 +1,7 @@
 import t from 'tap';
-import { overTemperature } from '../../../src/detectors/over_temperature/index.js';
-import { engineWith, meter } from '../../detection/fakes.js';
-import { T0, feed, reading } from '../../detection/series.js';
+import { overTemperature } from '../index.js';
+import { engineWith, meter } from '../../../../test/detection/fakes.js';
+import { T0, feed, reading } from '../../../../test/detection/series.js';
 
 const fleet = { devices: [{ ...meter('t-1'), kind: 'terminal' as const }] };
 const S = 1000;

@@ -6,7 +6,7 @@ import {
   minutesToLimit,
   steadyState,
   type ThermalParams,
-} from '../../../src/detectors/overload/thermal.js';
+} from '../thermal.js';
 
 // FACTS.md ONAN distribution-transformer constants
 const P: ThermalParams = {

@@ -6,12 +6,12 @@
  * (cloud/calendars/2025.json).
  */
 import t from 'tap';
-import { consumptionAnomaly } from '../../../src/detectors/consumption_anomaly/index.js';
-import { suspectedTamper } from '../../../src/detectors/suspected_tamper/index.js';
-import type { AnyDetector } from '../../../src/detector-kit/detector.js';
-import { engineWith, meter } from '../../detection/fakes.js';
-import { feed, steps } from '../../detection/series.js';
-import { DAY, localHour, noise } from '../../detection/shapes.js';
+import { consumptionAnomaly } from '../index.js';
+import { suspectedTamper } from '../../suspected_tamper/index.js';
+import type { AnyDetector } from '../../../detector-kit/detector.js';
+import { engineWith, meter } from '../../../../test/detection/fakes.js';
+import { feed, steps } from '../../../../test/detection/series.js';
+import { DAY, localHour, noise } from '../../../../test/detection/shapes.js';
 
 const fleet = {
   customers: [{ id: 'c-1', name: 'plant', contractKva: 200, tariff: 'two_part' as const }],

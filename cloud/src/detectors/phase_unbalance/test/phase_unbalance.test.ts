@@ -1,7 +1,7 @@
 import t from 'tap';
-import { phaseUnbalance } from '../../../src/detectors/phase_unbalance/index.js';
-import { engineWith, meter } from '../../detection/fakes.js';
-import { T0, feed, steps } from '../../detection/series.js';
+import { phaseUnbalance } from '../index.js';
+import { engineWith, meter } from '../../../../test/detection/fakes.js';
+import { T0, feed, steps } from '../../../../test/detection/series.js';
 
 // 200 kVA at 400 V: rated current 288.7 A.
 const fleet = (vectorGroup?: string) => ({

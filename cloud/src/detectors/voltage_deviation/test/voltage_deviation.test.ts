@@ -1,8 +1,8 @@
 import t from 'tap';
-import { voltageDeviation } from '../../../src/detectors/voltage_deviation/index.js';
-import { classFor, inferNominalLineV } from '../../../src/detectors/voltage_deviation/classes.js';
-import { engineWith, meter } from '../../detection/fakes.js';
-import { T0, feed, steps } from '../../detection/series.js';
+import { voltageDeviation } from '../index.js';
+import { classFor, inferNominalLineV } from '../classes.js';
+import { engineWith, meter } from '../../../../test/detection/fakes.js';
+import { T0, feed, steps } from '../../../../test/detection/series.js';
 
 const fleet = { devices: [meter('m-1'), meter('m-hv', { ptRatio: 100 })] };
 const S = 1000;
