@@ -49,6 +49,10 @@ import { startForecasting, type ForecastHandle } from './forecast/start.js';
 import type { ForecastSettings } from './forecast/settings.js';
 import { startLineLoss, type LineLossHandle } from './lineloss/start.js';
 import type { LineLossSettings } from './lineloss/settings.js';
+import { claimDataDir } from './storage/data-dir-lock.js';
+import { DetectionBacklog } from './storage/relational/detection-backlog.js';
+import { PartitionLeases } from './cluster/leases.js';
+import { PartitionedDetection } from './cluster/partitioned-detection.js';
 
 export interface CloudHandle {
   config: CloudConfig;
@@ -60,7 +64,8 @@ export interface CloudHandle {
   ctx: CloudContext;
   broker: EmbeddedBroker | null;
   external: ExternalSubscriber | null;
-  detection: DetectionRunner;
+  /** In-process detection, or this instance's share of the cluster's partitions (cluster mode). */
+  detection: DetectionRunner | PartitionedDetection;
   lineLoss: LineLossHandle;
   forecast: ForecastHandle;
   close(): Promise<void>;
@@ -99,6 +104,10 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const undo = async () => {
     for (const step of cleanup.reverse()) await step().catch(() => undefined);
   };
+  // Embedded stores belong to one process: a second instance on them is refused.
+  const embedded = config.relational.kind === 'sqlite' || !config.influx;
+  const releaseDataDir = embedded ? claimDataDir(config.dataDir) : () => undefined;
+  cleanup.push(async () => releaseDataDir());
   try {
     const rdb: RelationalDb = await openRelational(
       config.relational.kind === 'postgres'
@@ -138,36 +147,57 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     // A series backend that keeps the ledger itself (SQLite) commits batch and ledger together.
     const ledger = series.ledger?.() ?? new SqlIngestLedger(rdb);
     const metrics = new CloudMetrics();
-    const detectorState = new SqlDetectorStateStore(rdb);
-    const engine = createDetectionEngine(
-      {
-        registry,
-        alerts,
-        cases,
-        state: detectorState,
-        settings: config.detectors,
-        log,
-      },
-      { detectors: BUILTIN_DETECTORS },
-    );
-    const detection = new DetectionRunner(
-      engine,
-      ledger,
-      metrics,
-      log.child({ component: 'detection-runner' }),
-      detectorState,
-    );
-    await detection.replayPending();
-    detection.start(config.tickIntervalMs);
+    const newEngine = (state: SqlDetectorStateStore, stateKey?: string) =>
+      createDetectionEngine(
+        { registry, alerts, cases, state, settings: config.detectors, log },
+        { detectors: BUILTIN_DETECTORS, ...(stateKey ? { stateKey } : {}) },
+      );
+    let detection: DetectionRunner | PartitionedDetection;
+    if (config.cluster) {
+      const cluster = config.cluster;
+      const partitioned = new PartitionedDetection({
+        settings: cluster,
+        tickIntervalMs: config.tickIntervalMs,
+        leases: new PartitionLeases(
+          config.relational.url as string,
+          cluster.instanceId,
+          log.child({ component: 'leases' }),
+          () => partitioned.dropAll(),
+        ),
+        backlog: new DetectionBacklog(rdb),
+        ledger,
+        newPartition: (partition) => {
+          const state = new SqlDetectorStateStore(rdb);
+          return { engine: newEngine(state, `partition-${partition}/${cluster.partitions}`), state };
+        },
+        metrics,
+        log: log.child({ component: 'cluster-detection' }),
+      });
+      detection = partitioned;
+      await partitioned.start();
+    } else {
+      const detectorState = new SqlDetectorStateStore(rdb);
+      const runner = new DetectionRunner(
+        newEngine(detectorState),
+        ledger,
+        metrics,
+        log.child({ component: 'detection-runner' }),
+        detectorState,
+      );
+      await runner.replayPending();
+      runner.start(config.tickIntervalMs);
+      detection = runner;
+    }
     cleanup.push(() => detection.close());
 
     const pipeline = new IngestPipeline({
       series,
       ledger,
       registry,
-      gatewayEvents: new SqlGatewayEventLog(rdb),
+      gatewayEvents: new SqlGatewayEventLog(rdb, config.cluster !== undefined),
       metrics,
-      detection,
+      // In cluster mode the partition's owner takes stored batches from the ledger.
+      detection: detection instanceof DetectionRunner ? detection : null,
       log: log.child({ component: 'ingest' }),
       topicPrefix: config.mqtt.topicPrefix,
     });
@@ -323,6 +353,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
           await app.close();
           await series.close();
           await rdb.close();
+          releaseDataDir();
           log.info('stopped');
         })();
         return closing;

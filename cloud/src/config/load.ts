@@ -37,6 +37,11 @@ export const ENVIRONMENT: ReadonlyArray<[name: string, meaning: string]> = [
   ['GRIDSAFE_BROKER_PASSWORD', 'password on the external broker'],
   ['GRIDSAFE_SHARE_GROUP', 'shared-subscription group in external-broker mode (default gridsafe-cloud)'],
   ['GRIDSAFE_INSTANCE_ID', "this instance's MQTT client id on the external broker (default gridsafe-cloud-<hostname>)"],
+  ['GRIDSAFE_CLUSTER', 'true: one of several instances as one service (needs PostgreSQL and InfluxDB)'],
+  [
+    'GRIDSAFE_CLUSTER_TAKEOVER_SECONDS',
+    "longest wait before a dead instance's detection partitions are taken over (default 10)",
+  ],
   ['GRIDSAFE_DATA_DIR', 'data folder: SQLite files (default ./data/cloud)'],
   [
     'GRIDSAFE_SEED_FILE',
@@ -65,6 +70,8 @@ export const DEFAULTS = {
   rateLimitPerMinute: 600,
   shareGroup: 'gridsafe-cloud',
   tickIntervalMs: 10_000,
+  clusterPartitions: 64,
+  clusterTakeoverSeconds: 10,
 } as const;
 
 export type FileConfig = Static<typeof configFileSchema>;
@@ -267,6 +274,20 @@ export function loadConfig(options: LoadOptions = {}): CloudConfig {
   if (influx) config.influx = influx;
   if (apiDemo && !config.apiAuth)
     problems.push('api.demo lists the demo users on the sign-in page, which needs api.auth: remove api.auth: false');
+  if (envBool(env, 'GRIDSAFE_CLUSTER', problems) ?? file.cluster?.enabled ?? false) {
+    if (!databaseUrl || !influx)
+      problems.push(
+        'cluster mode (GRIDSAFE_CLUSTER / cluster.enabled) needs the shared stores: set GRIDSAFE_DATABASE_URL (PostgreSQL) and GRIDSAFE_INFLUX_URL (InfluxDB)',
+      );
+    config.cluster = {
+      partitions: file.cluster?.partitions ?? DEFAULTS.clusterPartitions,
+      takeoverSeconds:
+        envInt(env, 'GRIDSAFE_CLUSTER_TAKEOVER_SECONDS', problems, 1, 300) ??
+        file.cluster?.takeoverSeconds ??
+        DEFAULTS.clusterTakeoverSeconds,
+      instanceId: config.mqtt.clientId,
+    };
+  }
   if (config.apiAuth && apiUsers.length === 0) {
     problems.push(
       'the HTTP API requires tokens (api.auth / GRIDSAFE_API_AUTH) but no API user is configured: add api.users or set GRIDSAFE_API_ADMIN_TOKEN',

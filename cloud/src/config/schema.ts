@@ -48,6 +48,13 @@ export const configFileSchema = Section({
     }),
   ),
   database: optional(Section({ url: optional(nonEmpty) })),
+  cluster: optional(
+    Section({
+      enabled: optional(Type.Boolean()),
+      partitions: optional(Type.Integer({ minimum: 1, maximum: 4096 })),
+      takeoverSeconds: optional(Type.Integer({ minimum: 1, maximum: 300 })),
+    }),
+  ),
   // Each block is checked against its detector's own schema (detector-kit/settings.ts).
   detectors: optional(Type.Record(Type.String(), Type.Record(Type.String(), Type.Unknown()))),
   tickIntervalMs: optional(Type.Integer({ minimum: 100, maximum: 3600000 })),

@@ -21,6 +21,16 @@ export interface RelationalConfig {
   url?: string;
 }
 
+/** Several instances as one service (issue 13; cloud/README.md "Several instances"). */
+export interface ClusterConfig {
+  /** Partitions of the gateways (by a hash of the gateway id); one instance at a time runs each one's detection. */
+  partitions: number;
+  /** How often an instance claims partitions without an owner, s: the longest a dead instance's partitions wait. */
+  takeoverSeconds: number;
+  /** This instance's name in the leases' connection, logs and metrics. */
+  instanceId: string;
+}
+
 export interface CloudConfig {
   /** Where the source file was, for messages (null: defaults and environment only). */
   source: string | null;
@@ -56,6 +66,8 @@ export interface CloudConfig {
   /** When false, the HTTP API needs no token (the demo default is true: open, for localhost). */
   apiAuth: boolean;
   logLevel: string;
+  /** Set when this instance is one of several sharing PostgreSQL and InfluxDB. */
+  cluster?: ClusterConfig;
   /** The `workflow` section, checked by cloud/src/workflow-plugin/settings.ts. */
   workflow: Record<string, unknown>;
 }

@@ -47,11 +47,14 @@ export interface EngineOptions {
   detectors: readonly AnyDetector[];
   /** Wall clock used to estimate event time between batches (tests pass a fake). */
   wallClock?: () => number;
+  /** Subject under which the engine's own state is saved: one per detection partition in cluster mode. */
+  stateKey?: string;
 }
 
 export function createDetectionEngine(deps: DetectionDependencies, options: EngineOptions): DetectionEngine {
   const detectors = options.detectors;
   const wallClock = options.wallClock ?? Date.now;
+  const stateKey = options.stateKey ?? 'engine';
   const log = deps.log.child({ component: 'detection' });
   // Quiet period of each alert type (episodes.ts); a detector named after its type may set its own.
   const quietSeconds: Partial<Record<AlertType, number>> = { ...DEFAULT_QUIET_SECONDS };
@@ -95,7 +98,7 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
   async function loadEngine(): Promise<void> {
     if (engineLoaded) return;
     engineLoaded = true;
-    const saved = (await deps.state.load(ENGINE_KEY, 'engine')) as EngineState | undefined;
+    const saved = (await deps.state.load(ENGINE_KEY, stateKey)) as EngineState | undefined;
     if (saved && typeof saved === 'object' && saved.clocks) {
       for (const [gw, c] of Object.entries(saved.clocks)) clockOf(gw).restore(c, wallClock());
       clocked = new Map(
@@ -145,7 +148,7 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
         seqs,
         quiet: quiet.snapshot(),
       };
-      await deps.state.save(ENGINE_KEY, 'engine', saved);
+      await deps.state.save(ENGINE_KEY, stateKey, saved);
       engineDirty = false;
     }
   }

@@ -238,6 +238,29 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('alerts').addColumn('silenced_until', 'bigint').execute();
       },
     },
+    // Several instances as one service (issue 13): the owner of a gateway's detection partition
+    // takes its stored batches and events from here, whichever instance received them.
+    '0006_detection_backlog': {
+      async up(db: Kysely<unknown>) {
+        // Events stored before were detected by the instance that stored them.
+        await db.schema
+          .alterTable('gateway_events')
+          .addColumn('detection_pending', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema
+          .createIndex('gateway_events_detection_pending')
+          .on('gateway_events')
+          .columns(['gateway', 'received_at'])
+          .where(sql.ref('detection_pending'), '=', 1)
+          .execute();
+        await db.schema
+          .createIndex('ingest_ledger_detection_pending')
+          .on('ingest_ledger')
+          .columns(['gateway', 'received_at'])
+          .where(sql.ref('pending'), 'is not', null)
+          .execute();
+      },
+    },
   };
 }
 

@@ -123,6 +123,8 @@ export interface GatewayEventTable {
   type: string;
   detail: string | null;
   received_at: number;
+  /** 1 while a cluster's detection has not processed the event (0: processed, or detected in-process). */
+  detection_pending: Generated<number>;
 }
 
 export interface ApiUserTable {
