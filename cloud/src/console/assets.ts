@@ -4,6 +4,7 @@
  * only those files can ever be served — no path from a request reaches the disk.
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,6 +16,12 @@ const TYPES: Record<string, string> = {
   '.map': 'application/json; charset=utf-8',
   '.ico': 'image/x-icon',
 };
+
+/** Files of npm packages the console uses, by the name it asks for them under /console/assets/. */
+const VENDOR: Array<[string, string]> = [
+  ['vendor/uplot.js', 'uplot/dist/uPlot.esm.js'],
+  ['vendor/uplot.css', 'uplot/dist/uPlot.min.css'],
+];
 
 export interface Asset {
   body: Buffer;
@@ -56,6 +63,15 @@ export function loadAssets(root = packageRoot()): { assets: Map<string, Asset>; 
   };
   add(join(root, 'web', 'static'));
   add(join(root, 'dist', 'web'));
+  // The chart library, as its package ships it (an ES module and its styles): no bundler, nothing fetched from outside.
+  const require = createRequire(join(root, 'package.json'));
+  for (const [name, file] of VENDOR) {
+    try {
+      assets.set(name, { body: readFileSync(require.resolve(file)), type: TYPES[extname(name)] as string });
+    } catch {
+      missing.push(file);
+    }
+  }
   if (!assets.has('app.js')) missing.push(join(root, 'dist', 'web', 'app.js'));
   return { assets, missing };
 }

@@ -62,7 +62,7 @@ t.test('inspector: live alert board, acknowledge, work order through to resolved
   // The alert and its work order, with the device's readings around the event.
   await li.locator('tr[data-alert-id] a').first().click();
   await li.waitForSelector('#work-order');
-  await li.waitForSelector('svg.series-chart path.series[data-label="i_res_ma"]');
+  await li.locator('.series-chart[data-ready="true"] .u-legend', { hasText: 'i_res_ma' }).waitFor();
   // Evidence for people: labels from the detector's metadata and units, not raw keys or JSON.
   t.match(await li.textContent('table.evidence tr[data-field="residualMa"]'), /residual current\s*\d+(\.\d+)? mA/);
   t.equal(await li.getAttribute('#wo-state', 'data-state'), 'acknowledged');
@@ -139,14 +139,18 @@ t.test('auditor: case review with chart, field_check then confirmed, trail and p
   await page.waitForSelector(`tr[data-case-id="${caseId}"][data-state="new"]`);
   await screenshot(page, '06-case-list');
   await page.click(`tr[data-case-id="${caseId}"] a`);
-  await page.waitForSelector('svg.demand-chart path.series');
+  await page.waitForSelector('.demand-chart[data-ready="true"] canvas');
   await page.waitForSelector('#case-state[data-state="new"]');
   t.same(
     await page.locator('#decision button.case-move').evaluateAll((els) => els.map((e) => e.getAttribute('data-to'))),
     ['under_review'],
     'only the allowed move is offered',
   );
-  t.ok((await page.locator('svg.demand-chart line.reference').count()) >= 2, 'contract capacity and 105 % lines drawn');
+  t.match(
+    await page.textContent('.demand-chart .u-legend'),
+    /Contract[^\n]*100.*105 % 105/is,
+    'contract capacity and 105 % lines drawn, in the legend',
+  );
   t.match(await page.textContent('#case-max-demand'), /234\.2 kW/);
   t.match(
     await page.textContent('table.evidence tr[data-field="maxDemandAt"] td'),

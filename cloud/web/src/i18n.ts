@@ -119,6 +119,7 @@ const STRINGS = {
   downloadCsv: ['下载需量数据 (CSV)', 'Download demand data (CSV)'],
   noOneToAssign: ['本台区没有其他在岗巡检员可派', 'no other active inspector covers this area'],
   escalated: ['已升级', 'escalated'],
+  peak: ['峰值', 'peak'],
   silenced: ['已屏蔽', 'silenced'],
   until: ['至', 'until'],
   hideSilenced: ['不含已屏蔽', 'Without silenced'],

@@ -55,11 +55,11 @@ export function renderCaseDetail(root: HTMLElement, [caseId]: string[]): () => v
       lines: [{ label: t('maxDemand'), colour: '#0550ae', points: record.demandSeries }],
       references: [
         { label: t('contract'), value: record.contractKva, colour: '#1a7f37' },
-        { label: '105 %', value: record.contractKva * 1.05, colour: '#9a6700', dash: '2 3' },
+        { label: '105 %', value: record.contractKva * 1.05, colour: '#9a6700', dash: [2, 3] },
       ],
       unit: 'kW',
       zone,
-      peak: true,
+      peak: t('peak'),
       className: 'chart demand-chart',
     });
     const facts = h(
