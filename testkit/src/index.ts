@@ -2,3 +2,4 @@
 export { freePort, isListening } from './ports.js';
 export { waitFor } from './wait.js';
 export { goldenCases, goldenResult, type GoldenCase, type GoldenResult } from './golden.js';
+export { run, tail, type Proc } from './procs.js';

@@ -60,6 +60,12 @@ export class PartitionedDetection {
       'Detection partitions this instance owns',
       () => this.owned.size,
     );
+    o.metrics.labelledGauge(
+      'gridsafe_cluster_partition_owned',
+      'Each detection partition this instance owns (1), by partition number',
+      'partition',
+      () => this.partitions().map((p) => [String(p), 1]),
+    );
     o.metrics.gauge(
       'gridsafe_cluster_partitions_total',
       'Detection partitions of the cluster',

@@ -67,6 +67,20 @@ export class CloudMetrics {
     });
   }
 
+  /** A gauge with one label, read when Prometheus scrapes: one series per [label value, value] given. */
+  labelledGauge(name: string, help: string, label: string, read: () => Array<[string, number]>): void {
+    new Gauge({
+      name,
+      help,
+      labelNames: [label],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [value, n] of read()) this.set({ [label]: value }, n);
+      },
+    });
+  }
+
   get contentType(): string {
     return this.registry.contentType;
   }

@@ -1,8 +1,7 @@
 /** Steps the uplink tests share: wait for the path to carry data, drain, stop in order, and read the final figures. */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Test } from 'tap';
-import { waitFor } from '@gridsafe/testkit';
-import { tail } from './procs.js';
+import { tail, waitFor } from '@gridsafe/testkit';
 import { gatewayStatus, type Cloud, type Gateway, type GatewayStatusView } from './system.js';
 
 /** Waits until the cloud has stored `n` batches since it started. */

@@ -7,8 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Test } from 'tap';
-import { freePort, isListening, waitFor } from '@gridsafe/testkit';
-import { run, tail, type Proc } from './procs.js';
+import { freePort, isListening, run, tail, waitFor, type Proc } from '@gridsafe/testkit';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const CLI = {

@@ -1,4 +1,4 @@
-/** Real child processes for the uplink tests: output kept for failure messages, stopped or killed by pid, never left behind. */
+/** Real child processes for tests (Node scripts): output kept for failure messages, stopped or killed by pid, never left behind. */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { Test } from 'tap';
 

@@ -1,0 +1,115 @@
+/**
+ * The clustered shape for tests, as real processes: cloud instances started by the CLI
+ * (cluster mode on a shared PostgreSQL and InfluxDB) and Debian's HAProxy in TCP mode in
+ * front of their embedded brokers, as cloud/README.md ("Several instances") deploys it.
+ */
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Test } from 'tap';
+import { freePort, isListening, run, tail, waitFor, type Proc } from '@gridsafe/testkit';
+
+const CLI = fileURLToPath(new URL('../../dist/src/cli.js', import.meta.url));
+export const HAPROXY = process.env['GRIDSAFE_HAPROXY'] ?? '/usr/sbin/haproxy';
+
+export interface Instance {
+  name: string;
+  proc: Proc;
+  httpPort: number;
+  mqttPort: number;
+  api<T>(path: string): Promise<T>;
+  /** Every series of a metric: label text (`partition="3"`, or '') to value. */
+  metric(name: string): Promise<Map<string, number>>;
+}
+
+export async function startInstance(
+  t: Test,
+  name: string,
+  env: Record<string, string>,
+  args: string[] = [],
+): Promise<Instance> {
+  const httpPort = await freePort();
+  const mqttPort = await freePort();
+  const proc = run(t, name, [CLI, ...args], {
+    GRIDSAFE_HTTP_HOST: '127.0.0.1',
+    GRIDSAFE_HTTP_PORT: String(httpPort),
+    GRIDSAFE_MQTT_HOST: '127.0.0.1',
+    GRIDSAFE_MQTT_PORT: String(mqttPort),
+    GRIDSAFE_INSTANCE_ID: name,
+    GRIDSAFE_LOG_LEVEL: 'warn',
+    ...env,
+  });
+  const base = `http://127.0.0.1:${httpPort}`;
+  const instance: Instance = {
+    name,
+    proc,
+    httpPort,
+    mqttPort,
+    api: async <T>(path: string) => {
+      const response = await fetch(`${base}${path}`);
+      if (!response.ok) throw new Error(`${name} ${path}: HTTP ${response.status} ${await response.text()}`);
+      return (await response.json()) as T;
+    },
+    metric: async (metric) => {
+      const series = new Map<string, number>();
+      for (const line of (await (await fetch(`${base}/metrics`)).text()).split('\n')) {
+        const match = /^([a-z_]+)(?:\{([^}]*)\})? (\S+)$/.exec(line);
+        if (match?.[1] === metric) series.set(match[2] ?? '', Number(match[3]));
+      }
+      return series;
+    },
+  };
+  // Start-up on a loaded machine (migrations, seed, forecast catch-up) can take a while.
+  await waitFor(
+    `${name} to be ready`,
+    async () => ((await fetch(`${base}/readyz`).catch(() => null))?.ok ? true : undefined),
+    90_000,
+    200,
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}\n${tail(proc)}`);
+  });
+  return instance;
+}
+
+export interface Haproxy {
+  port: number;
+  stop(): void;
+}
+
+/** HAProxy in TCP mode: round robin over the instances' MQTT ports, a dead one taken out by its health check. */
+export async function startHaproxy(t: Test, dir: string, backends: readonly number[]): Promise<Haproxy> {
+  const port = await freePort();
+  const config = join(dir, 'haproxy.cfg');
+  writeFileSync(
+    config,
+    `global
+  maxconn 256
+defaults
+  mode tcp
+  timeout connect 2s
+  timeout client 120s
+  timeout server 120s
+  retries 2
+  option redispatch
+frontend mqtt
+  bind 127.0.0.1:${port}
+  default_backend clouds
+backend clouds
+  balance roundrobin
+${backends.map((backend, i) => `  server cloud${i + 1} 127.0.0.1:${backend} check inter 500ms fall 1 rise 2`).join('\n')}
+`,
+  );
+  const child = spawn(HAPROXY, ['-f', config, '-db'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const stop = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  t.teardown(stop);
+  await waitFor('haproxy to listen', () => isListening(port), 10_000).catch((error: Error) => {
+    throw new Error(`${error.message}\n--- haproxy ---\n${output}`);
+  });
+  return { port, stop };
+}
