@@ -1,7 +1,8 @@
 /**
  * The detection engine: feeds every stored batch, gateway event and clock tick to the
  * detector plugins in event-time order, with their per-subject state (state-cache.ts,
- * saved after each call so it survives a restart), and has what they ask carried out
+ * handed to the state store after each call; the host commits it between calls, see
+ * runner.ts, so it survives a restart), and has what they ask carried out
  * (output-applier.ts). It keeps its own state too: each gateway's event clock, the
  * subjects with clock rules, the batches done, the quiet episodes. Calls are queued and
  * run one at a time.
@@ -20,7 +21,7 @@ import { addSeq, hasSeq, type SeqRanges } from './seq-ranges.js';
 import { DEFAULT_QUIET_SECONDS, splitQuietSetting, type QuietEpisode } from './episodes.js';
 import { OutputApplier } from './output-applier.js';
 import { QuietEpisodes } from './quiet-episodes.js';
-import { DetectorStateCache } from './state-cache.js';
+import { DetectorStateCache, type CachedState } from './state-cache.js';
 import { parseDetectorSettings } from '../detector-kit/settings.js';
 
 /** Detector name under which the engine keeps its own state (clock, subject index). */
@@ -92,6 +93,8 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
   let seqs: Record<string, SeqRanges> = {};
   let engineLoaded = false;
   let engineDirty = false;
+  // Alert and case changes carried out so far: the host saves state promptly after one.
+  let changes = 0;
   const quiet = new QuietEpisodes(() => (engineDirty = true));
   const applier = new OutputApplier(deps.alerts, deps.cases, quiet, quietSeconds);
 
@@ -109,9 +112,10 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
     }
   }
 
-  async function stateOf(slot: Slot, ref: SubjectRef): Promise<unknown> {
-    const { state, loaded } = await cache.get(slot.detector, slot.ctx, ref);
-    if (loaded && slot.detector.onClock) {
+  /** A subject's state the first time it is asked for: loaded, and its clock rules remembered. */
+  async function load(slot: Slot, ref: SubjectRef): Promise<CachedState> {
+    const entry = await cache.load(slot.detector, slot.ctx, ref);
+    if (slot.detector.onClock) {
       let refs = clocked.get(slot.detector.name);
       if (!refs) clocked.set(slot.detector.name, (refs = new Map()));
       if (!refs.has(ref.subject)) {
@@ -119,7 +123,7 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
         engineDirty = true;
       }
     }
-    return state;
+    return entry;
   }
 
   /** Runs one rule call; a failing detector is logged and never stops the others. */
@@ -130,10 +134,13 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
     call: (state: unknown) => DetectorOutput[] | undefined,
   ): Promise<void> {
     try {
-      const state = await stateOf(slot, ref);
-      const outputs = call(state);
-      cache.touched(slot.detector.name, ref.subject);
-      if (outputs && outputs.length > 0) await applier.apply(outputs, gateway, slot.ctx.log);
+      const entry = cache.cached(slot.detector, ref) ?? (await load(slot, ref));
+      const outputs = call(entry.state);
+      cache.touched(entry);
+      if (outputs && outputs.length > 0) {
+        changes++;
+        await applier.apply(outputs, gateway, slot.ctx.log);
+      }
     } catch (err) {
       slot.ctx.log.error({ err, subject: ref.subject }, 'detector failed on this input; other detectors carry on');
     }
@@ -187,6 +194,7 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
    */
   async function closeQuiet(gateway: string, now: number): Promise<void> {
     for (const episode of quiet.takeDue(gateway, now)) {
+      changes++;
       const alert = await deps.alerts.clear(episode.type, episode.subject, episode.due, {
         clearedAt: episode.clearedAt,
         quietSeconds: (episode.due - episode.clearedAt) / 1000,
@@ -262,5 +270,10 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
     };
   }
 
-  return { processBatch: serial(processBatch), processEvent: serial(processEvent), tick: serial(tick) };
+  return {
+    processBatch: serial(processBatch),
+    processEvent: serial(processEvent),
+    tick: serial(tick),
+    changes: () => changes,
+  };
 }

@@ -1,20 +1,17 @@
 /**
  * Detectors' per-subject state, cached in memory and written behind: a call reads the
  * cached state (loading it, or starting afresh when the stored shape is older), marks it
- * changed, and `flush` saves what changed after the batch. Large `coldParts` are saved
- * apart and only when their `rev` moved, cold parts first, so a saved hot state never
- * points at a part that was not written.
+ * changed, and `flush` hands what changed to the store after the call. Large `coldParts`
+ * are saved apart and only when their `rev` moved, cold parts first, so a saved hot state
+ * never points at a part that was not written.
+ *
+ * What is handed to the store is one object per subject and part, made once, that gives
+ * the state as it is when the store serializes it (`toJSON`): the store commits when the
+ * host says (detection-engine/runner.ts), so a subject touched by many calls in between
+ * is serialized once, and a call costs no copy.
  */
 import type { AnyDetector, DetectorContext, SubjectRef } from '../detector-kit/detector.js';
 import type { DetectorStateStore } from '../detector-kit/types.js';
-
-interface Cached {
-  version: number;
-  state: unknown;
-  /** `rev` of each cold part as last saved. */
-  savedRevs: Record<string, number>;
-  coldParts: readonly string[];
-}
 
 /** What the store keeps for a subject: the state's shape version and the state. */
 interface Persisted {
@@ -22,23 +19,61 @@ interface Persisted {
   s: unknown;
 }
 
+/** A subject's cached state. */
+export interface CachedState {
+  readonly detector: string;
+  readonly subject: string;
+  readonly state: unknown;
+  /** `rev` of each cold part as last handed to the store. */
+  readonly savedRevs: Record<string, number>;
+  readonly coldParts: readonly string[];
+  /** Handed to the store on each save: the hot state (without cold parts) as it is then. */
+  readonly persisted: { toJSON(): Persisted };
+  /** Handed to the store when a cold part's `rev` moved. */
+  readonly persistedParts: Record<string, { toJSON(): Persisted }>;
+}
+
 const key = (detector: string, subject: string) => `${detector}\u0000${subject}`;
 
+function cachedState(
+  detector: AnyDetector,
+  subject: string,
+  state: unknown,
+  savedRevs: Record<string, number>,
+): CachedState {
+  const v = detector.stateVersion;
+  const coldParts = detector.coldParts ?? [];
+  const whole = state as Record<string, unknown>;
+  const hot = () => {
+    if (coldParts.length === 0) return state;
+    const fields: Record<string, unknown> = {};
+    for (const field in whole) if (!coldParts.includes(field)) fields[field] = whole[field];
+    return fields;
+  };
+  return {
+    detector: detector.name,
+    subject,
+    state,
+    savedRevs,
+    coldParts,
+    persisted: { toJSON: () => ({ v, s: hot() }) },
+    persistedParts: Object.fromEntries(coldParts.map((part) => [part, { toJSON: () => ({ v, s: whole[part] }) }])),
+  };
+}
+
 export class DetectorStateCache {
-  private readonly cache = new Map<string, Cached>();
-  private readonly dirty = new Set<string>();
+  private readonly cache = new Map<string, CachedState>();
+  private readonly dirty = new Set<CachedState>();
 
   constructor(private readonly store: DetectorStateStore) {}
 
-  /** The subject's state; `loaded` is true when it was not cached before this call. */
-  async get(
-    detector: AnyDetector,
-    ctx: DetectorContext<unknown>,
-    ref: SubjectRef,
-  ): Promise<{ state: unknown; loaded: boolean }> {
-    const k = key(detector.name, ref.subject);
-    const hit = this.cache.get(k);
-    if (hit) return { state: hit.state, loaded: false };
+  /** The subject's state when it is cached (no store read). */
+  cached(detector: AnyDetector, ref: SubjectRef): CachedState | undefined {
+    return this.cache.get(key(detector.name, ref.subject));
+  }
+
+  /** Loads the subject's state from the store (or starts it afresh) and caches it. */
+  async load(detector: AnyDetector, ctx: DetectorContext<unknown>, ref: SubjectRef): Promise<CachedState> {
     const saved = (await this.store.load(detector.name, ref.subject)) as Persisted | undefined;
     const coldParts = detector.coldParts ?? [];
     const savedRevs: Record<string, number> = {};
@@ -61,34 +96,25 @@ export class DetectorStateCache {
       state = detector.initialState(ref, ctx);
       for (const part of coldParts) delete savedRevs[part];
     }
-    this.cache.set(k, { version: detector.stateVersion, state, savedRevs, coldParts });
-    return { state, loaded: true };
+    const entry = cachedState(detector, ref.subject, state, savedRevs);
+    this.cache.set(key(detector.name, ref.subject), entry);
+    return entry;
   }
 
   /** The subject's state was handed to a rule call: save it at the next flush. */
-  touched(detector: string, subject: string): void {
-    this.dirty.add(key(detector, subject));
+  touched(entry: CachedState): void {
+    this.dirty.add(entry);
   }
 
   async flush(): Promise<void> {
-    for (const k of this.dirty) {
-      const [detector, subject] = k.split('\u0000') as [string, string];
-      const hit = this.cache.get(k);
-      if (!hit) continue;
-      if (hit.coldParts.length === 0) {
-        await this.store.save(detector, subject, { v: hit.version, s: hit.state } satisfies Persisted);
-        continue;
+    for (const entry of this.dirty) {
+      for (const part of entry.coldParts) {
+        const rev = ((entry.state as Record<string, unknown>)[part] as { rev: number }).rev;
+        if (entry.savedRevs[part] === rev) continue;
+        await this.store.save(entry.detector, `${entry.subject}#${part}`, entry.persistedParts[part]);
+        entry.savedRevs[part] = rev;
       }
-      const whole = hit.state as Record<string, unknown>;
-      const hot: Record<string, unknown> = {};
-      for (const [field, value] of Object.entries(whole)) if (!hit.coldParts.includes(field)) hot[field] = value;
-      for (const part of hit.coldParts) {
-        const value = whole[part] as { rev: number };
-        if (hit.savedRevs[part] === value.rev) continue;
-        await this.store.save(detector, `${subject}#${part}`, { v: hit.version, s: value } satisfies Persisted);
-        hit.savedRevs[part] = value.rev;
-      }
-      await this.store.save(detector, subject, { v: hit.version, s: hot } satisfies Persisted);
+      await this.store.save(entry.detector, entry.subject, entry.persisted);
     }
     this.dirty.clear();
   }

@@ -24,12 +24,23 @@ export function round(value: number, digits = 2): number {
 }
 
 /**
+ * transformerMeters of each list the registry handed out: asked for on every reading, and
+ * the registry's snapshot hands out the same list until the registry changes.
+ */
+const metersOf = new WeakMap<readonly Device[], readonly Device[]>();
+
+/**
  * The meters that measure a transformer's own load: those on it with no customer (its
  * own metering) when it has any, else all its meters (customer meters sum to its load).
  * Mixing both would count the same current twice.
  */
-export function transformerMeters(registry: RegistryView, transformerId: string): Device[] {
-  const meters = registry.devicesOnTransformer(transformerId).filter((d) => d.kind === 'meter');
+export function transformerMeters(registry: RegistryView, transformerId: string): readonly Device[] {
+  const onTransformer = registry.devicesOnTransformer(transformerId);
+  const known = metersOf.get(onTransformer);
+  if (known) return known;
+  const meters = onTransformer.filter((d) => d.kind === 'meter');
   const own = meters.filter((d) => d.customer === undefined);
-  return own.length > 0 ? own : meters;
+  const result = own.length > 0 ? own : meters;
+  metersOf.set(onTransformer, result);
+  return result;
 }

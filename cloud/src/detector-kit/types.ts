@@ -43,9 +43,9 @@ export interface RegistryView {
   device(id: string): Device | undefined;
   transformer(id: string): Transformer | undefined;
   customer(id: string): Customer | undefined;
-  devicesOnTransformer(transformerId: string): Device[];
-  devicesOfCustomer(customerId: string): Device[];
-  devicesOfGateway(gatewayId: string): Device[];
+  devicesOnTransformer(transformerId: string): readonly Device[];
+  devicesOfCustomer(customerId: string): readonly Device[];
+  devicesOfGateway(gatewayId: string): readonly Device[];
 }
 
 export type SubjectKind = 'device' | 'transformer' | 'customer' | 'gateway';
@@ -104,6 +104,11 @@ export interface CaseStore {
 /** Per-detector, per-subject state that must survive a restart (event-time windows, counters). */
 export interface DetectorStateStore {
   load(detector: string, subject: string): Promise<unknown | undefined>;
+  /**
+   * Saves a subject's state. A write-behind store may keep the object and serialize it
+   * only when it commits, so the state saved is the state as it is then: whoever commits
+   * does so between two engine calls (detection-engine/runner.ts).
+   */
   save(detector: string, subject: string, state: unknown): Promise<void>;
 }
 
@@ -125,4 +130,6 @@ export interface DetectionEngine {
   processEvent(event: GatewayEvent): Promise<void>;
   /** Called by the core's clock for silence-based rules (deadman); `now` is wall-clock ms. */
   tick(now: number): Promise<void>;
+  /** How many times so far a call changed alerts or cases (the host saves state soon after one). */
+  changes(): number;
 }

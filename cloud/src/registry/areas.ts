@@ -67,7 +67,7 @@ export class AreaDirectory {
     const registry = this.registry;
     const direct = registry.transformer(subject);
     if (direct) return direct;
-    const viaDevice = (devices: Array<{ transformer?: string }>) => {
+    const viaDevice = (devices: ReadonlyArray<{ transformer?: string }>) => {
       for (const device of devices) {
         const transformer = device.transformer ? registry.transformer(device.transformer) : undefined;
         if (transformer) return transformer;

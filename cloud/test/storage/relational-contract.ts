@@ -292,6 +292,18 @@ export function relationalContract(t: Test, open: () => Promise<RelationalDb>): 
     t.same(await fresh.load('overload', 'tx-1'), { since: T0 + 2, samples: [] }, 'an existing row is updated');
     t.same(await fresh.load('suspected_tamper', 'm-0'), { n: 0 });
     t.same(await fresh.load('suspected_tamper', 'm-1233'), { n: 1233 }, 'every chunk is written');
+    // The state object is kept, not copied: what is committed is the state as the flush finds it.
+    const live = { since: T0 + 3, samples: [1] };
+    await state.save('overload', 'tx-3', live);
+    live.samples.push(2);
+    t.same(await state.load('overload', 'tx-3'), { since: T0 + 3, samples: [1, 2] }, 'served as it is now');
+    await state.flush();
+    live.samples.push(3);
+    t.same(
+      await new SqlDetectorStateStore(rdb).load('overload', 'tx-3'),
+      { since: T0 + 3, samples: [1, 2] },
+      'serialized at the flush: later changes wait for the next save and flush',
+    );
   });
 
   withDb('ingest ledger: each (gateway, seq) once, pending until detected', async (t, rdb) => {

@@ -2,10 +2,15 @@
  * Per-detector, per-subject state as JSON rows, so event-time windows survive a restart
  * (FACTS.md: "state that survives a restart").
  *
- * Saves are written behind: kept in memory (and served from there) and committed
- * together by `flush()`, which the detection host calls before it marks batches as
- * processed. A crash loses at most the state of batches not yet marked, and those are
- * offered to detection again at the next start, so nothing is skipped.
+ * Saves are written behind: `save` keeps the state object it is handed (served from
+ * memory until committed) and `flush()` serializes every state saved since the last
+ * flush, at that moment, and commits them together. Serializing at the flush, not at
+ * each save, is what lets a subject touched by many batches between two flushes cost
+ * one JSON and one row write (bench:ingest, bench:detect); it also means the caller must
+ * flush at a point where the states it saved are consistent with each other: the
+ * detection host (detection-engine/runner.ts) flushes between two engine calls, before
+ * it marks batches as processed. A crash loses at most the state of batches not yet
+ * marked, and those are offered to detection again at the next start, so nothing is skipped.
  */
 import type { DetectorStateStore } from '../../detector-kit/types.js';
 import type { RelationalDb } from './db.js';
@@ -14,15 +19,27 @@ const key = (detector: string, subject: string) => `${detector}\u0000${subject}`
 /** Rows per upsert statement: 4 parameters each, far below SQLite's and PostgreSQL's limits. */
 const UPSERT_CHUNK = 500;
 
+interface Row {
+  detector: string;
+  subject: string;
+  json: string;
+}
+
+/** A saved state not yet committed: the live object, or its JSON when a failed commit put it back. */
+type Unsaved = { detector: string; subject: string } & ({ state: unknown } | { json: string });
+
+const jsonOf = (unsaved: Unsaved) => ('json' in unsaved ? unsaved.json : JSON.stringify(unsaved.state ?? null));
+
 export class SqlDetectorStateStore implements DetectorStateStore {
-  private dirty = new Map<string, { detector: string; subject: string; json: string }>();
+  private dirty = new Map<string, Unsaved>();
   private flushing: Promise<void> = Promise.resolve();
 
   constructor(private readonly rdb: RelationalDb) {}
 
   async load(detector: string, subject: string): Promise<unknown | undefined> {
     const unsaved = this.dirty.get(key(detector, subject));
-    if (unsaved) return JSON.parse(unsaved.json) as unknown;
+    // A copy through JSON, as the committed row would give.
+    if (unsaved) return JSON.parse(jsonOf(unsaved)) as unknown;
     const row = await this.rdb.db
       .selectFrom('detector_state')
       .select('state')
@@ -33,44 +50,51 @@ export class SqlDetectorStateStore implements DetectorStateStore {
   }
 
   async save(detector: string, subject: string, state: unknown): Promise<void> {
-    this.dirty.set(key(detector, subject), { detector, subject, json: JSON.stringify(state ?? null) });
+    this.dirty.set(key(detector, subject), { detector, subject, state });
   }
 
-  /** Commits every save made so far, in one transaction. */
+  /** Serializes every state saved so far, now, and commits them in one transaction. */
   flush(): Promise<void> {
-    this.flushing = this.flushing.then(async () => {
-      if (this.dirty.size === 0) return;
-      const rows = [...this.dirty.values()];
-      this.dirty = new Map();
-      const now = Date.now();
-      try {
-        await this.rdb.db.transaction().execute(async (trx) => {
-          // Many rows per statement: one compiled upsert per chunk instead of one per subject
-          // (a batch of a hundred meters touches several hundred states).
-          for (let i = 0; i < rows.length; i += UPSERT_CHUNK) {
-            await trx
-              .insertInto('detector_state')
-              .values(
-                rows
-                  .slice(i, i + UPSERT_CHUNK)
-                  .map((row) => ({ detector: row.detector, subject: row.subject, state: row.json, updated_at: now })),
-              )
-              .onConflict((oc) =>
-                oc.columns(['detector', 'subject']).doUpdateSet((eb) => ({
-                  state: eb.ref('excluded.state'),
-                  updated_at: eb.ref('excluded.updated_at'),
-                })),
-              )
-              .execute();
-          }
-        });
-      } catch (error) {
-        // Put them back (unless saved again since) so the next flush tries again.
-        for (const row of rows)
-          if (!this.dirty.has(key(row.detector, row.subject))) this.dirty.set(key(row.detector, row.subject), row);
-        throw error;
-      }
-    });
+    const rows: Row[] = [...this.dirty.values()].map((unsaved) => ({
+      detector: unsaved.detector,
+      subject: unsaved.subject,
+      json: jsonOf(unsaved),
+    }));
+    this.dirty = new Map();
+    // After a failed commit too: that one's rows are back in `dirty`, and this one carries them.
+    this.flushing = this.flushing.catch(() => undefined).then(() => this.commit(rows));
     return this.flushing;
+  }
+
+  private async commit(rows: Row[]): Promise<void> {
+    if (rows.length === 0) return;
+    const now = Date.now();
+    try {
+      await this.rdb.db.transaction().execute(async (trx) => {
+        // Many rows per statement: one compiled upsert per chunk instead of one per subject
+        // (a batch of a hundred meters touches several hundred states).
+        for (let i = 0; i < rows.length; i += UPSERT_CHUNK) {
+          await trx
+            .insertInto('detector_state')
+            .values(
+              rows
+                .slice(i, i + UPSERT_CHUNK)
+                .map((row) => ({ detector: row.detector, subject: row.subject, state: row.json, updated_at: now })),
+            )
+            .onConflict((oc) =>
+              oc.columns(['detector', 'subject']).doUpdateSet((eb) => ({
+                state: eb.ref('excluded.state'),
+                updated_at: eb.ref('excluded.updated_at'),
+              })),
+            )
+            .execute();
+        }
+      });
+    } catch (error) {
+      // Put them back (unless saved again since) so the next flush tries again.
+      for (const row of rows)
+        if (!this.dirty.has(key(row.detector, row.subject))) this.dirty.set(key(row.detector, row.subject), row);
+      throw error;
+    }
   }
 }

@@ -11,11 +11,14 @@ export class RegistrySnapshot implements RegistryView {
   private customers = new Map<string, Customer>();
   private devices = new Map<string, Device>();
   private meterEventsByDevice = new Map<string, MeterEvent[]>();
+  /** Devices by transformer, customer and gateway, built when first asked after a change. */
+  private index: Record<'transformer' | 'customer' | 'gateway', Map<string, Device[]>> | null = null;
 
   replace(transformers: Transformer[], customers: Customer[], devices: Device[]): void {
     this.transformers = new Map(transformers.map((value) => [value.id, value]));
     this.customers = new Map(customers.map((value) => [value.id, value]));
     this.devices = new Map(devices.map((value) => [value.id, value]));
+    this.index = null;
   }
 
   /** Replaces the recorded meter events (oldest first). */
@@ -33,6 +36,27 @@ export class RegistrySnapshot implements RegistryView {
   setDevice(id: string, device: Device | undefined): void {
     if (device) this.devices.set(id, device);
     else this.devices.delete(id);
+    this.index = null;
+  }
+
+  /**
+   * Detection asks for a transformer's devices on every reading (overload, unbalance):
+   * looked up, not filtered from the whole registry. Lists in registry order.
+   */
+  private devicesBy(field: 'transformer' | 'customer' | 'gateway', id: string): readonly Device[] {
+    if (!this.index) {
+      const index = { transformer: new Map(), customer: new Map(), gateway: new Map() };
+      for (const device of this.devices.values())
+        for (const key of ['transformer', 'customer', 'gateway'] as const) {
+          const value = device[key];
+          if (value === undefined) continue;
+          const list = index[key].get(value);
+          if (list) list.push(device);
+          else index[key].set(value, [device]);
+        }
+      this.index = index;
+    }
+    return this.index[field].get(id) ?? [];
   }
 
   device(id: string): Device | undefined {
@@ -44,14 +68,14 @@ export class RegistrySnapshot implements RegistryView {
   customer(id: string): Customer | undefined {
     return this.customers.get(id);
   }
-  devicesOnTransformer(transformerId: string): Device[] {
-    return [...this.devices.values()].filter((device) => device.transformer === transformerId);
+  devicesOnTransformer(transformerId: string): readonly Device[] {
+    return this.devicesBy('transformer', transformerId);
   }
-  devicesOfCustomer(customerId: string): Device[] {
-    return [...this.devices.values()].filter((device) => device.customer === customerId);
+  devicesOfCustomer(customerId: string): readonly Device[] {
+    return this.devicesBy('customer', customerId);
   }
-  devicesOfGateway(gatewayId: string): Device[] {
-    return [...this.devices.values()].filter((device) => device.gateway === gatewayId);
+  devicesOfGateway(gatewayId: string): readonly Device[] {
+    return this.devicesBy('gateway', gatewayId);
   }
   transformersInArea(area: string): string[] {
     return [...this.transformers.values()]
