@@ -13,4 +13,8 @@ export * from './profiles/dlt645.js';
 export * from './dlt645/frame.js';
 export * from './dlt645/data.js';
 export * from './contract/alert-meta.js';
+export * from './contract/records/alert.js';
+export * from './contract/records/case.js';
+export * from './contract/records/work-order.js';
+export * from './contract/records/page.js';
 export * from './config/index.js';

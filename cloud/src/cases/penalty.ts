@@ -3,7 +3,20 @@
  * are configuration. Pure: figures in, itemised estimate out, every line with its formula
  * and the rule it comes from, so an auditor can check it by hand.
  */
-import { ConfigSource, Section, Type, checkSchema, type Static, type Tariff } from '@gridsafe/shared';
+import {
+  ConfigSource,
+  Section,
+  Type,
+  checkSchema,
+  type AddedKvaBasis,
+  type PenaltyEstimate,
+  type PenaltyItem,
+  type Static,
+  type Tariff,
+} from '@gridsafe/shared';
+
+// The estimate is part of the case record the API answers: its types live in the shared contract.
+export type { AddedKvaBasis, PenaltyEstimate, PenaltyItem } from '@gridsafe/shared';
 
 export interface PenaltyRules {
   /** Short name of the rule set, shown on the report. */
@@ -73,44 +86,6 @@ export interface PenaltyInput {
   firstSeen: number;
   lastSeen: number;
 }
-
-export interface PenaltyItem {
-  key: 'basic_tariff_months' | 'two_part_penalty' | 'single_penalty' | 'demand_over_105';
-  label: string;
-  labelZh: string;
-  formula: string;
-  amountYuan: number;
-  citation: string;
-}
-
-export interface PenaltyEstimate {
-  ruleSet: string;
-  citation: string;
-  note: string;
-  currency: 'CNY';
-  tariff: Tariff;
-  addedKva: number;
-  /**
-   * What the added capacity was taken from (issue 11): the nameplate of the equipment
-   * found, else the apparent maximum demand, else (older cases) the active demand, which
-   * is a lower bound.
-   */
-  addedKvaBasis: AddedKvaBasis;
-  /** How the added capacity was found, e.g. "nameplate 315 kVA − contract 100 kVA". */
-  addedKvaFormula: string;
-  /** Every capacity figure of the case, so the report shows them side by side. */
-  capacity: {
-    contractKva: number;
-    nameplateKva: number | null;
-    apparentDemandKva: number | null;
-    activeDemandKw: number;
-  };
-  monthsUsed: number;
-  items: PenaltyItem[];
-  totalYuan: number;
-}
-
-export type AddedKvaBasis = 'nameplate' | 'apparent_demand' | 'active_demand';
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 

@@ -10,6 +10,7 @@ import type {
   Device,
   GatewayEvent,
   Severity,
+  SubjectKind,
   TelemetryBatch,
   Transformer,
 } from '@gridsafe/shared';
@@ -48,7 +49,8 @@ export interface RegistryView {
   devicesOfGateway(gatewayId: string): readonly Device[];
 }
 
-export type SubjectKind = 'device' | 'transformer' | 'customer' | 'gateway';
+/** What an alert is about (the shared contract's, as the API answers it). */
+export type { SubjectKind };
 
 /** What a detector says when a condition holds (after its own debounce). */
 export interface AlertSignal {

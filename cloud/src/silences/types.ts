@@ -26,9 +26,5 @@ export interface Silence {
   endedBy: string | null;
 }
 
-/** What an alert raised during a silence carries: which silence, why, and until when it stays hidden. */
-export interface AlertSilence {
-  id: string;
-  reason: string;
-  until: number;
-}
+// What an alert raised during one carries is part of the alert record (shared contract).
+export type { AlertSilence } from '@gridsafe/shared';

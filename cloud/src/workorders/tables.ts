@@ -1,29 +1,17 @@
 /** Tables of work orders. Times are UTC ms; JSON is stored as text (same SQL on SQLite and PostgreSQL). */
+import type { WorkOrder } from '@gridsafe/shared';
 
-export interface WorkOrderTable {
-  id: string;
-  alert_id: string;
-  alert_type: string;
-  severity: string;
-  subject: string;
-  area: string | null;
-  site: string | null;
-  skill: string;
-  assignee: string | null;
-  routing: string;
-  state: string;
-  created_at: number;
+/** `ackDeadlineAt` → `ack_deadline_at`: a column's name from its record field's. */
+type SnakeCase<S extends string> = S extends `${infer Head}${infer Tail}`
+  ? `${Head extends Lowercase<Head> ? Head : `_${Lowercase<Head>}`}${SnakeCase<Tail>}`
+  : S;
+
+/** A row with a column per record field, by its snake_case name; text where the record narrows it to a few names. */
+type ColumnsOf<T> = { [K in keyof T as SnakeCase<K & string>]: T[K] extends string ? string : T[K] };
+
+/** The row is the API record (shared contract) column for column, plus when it was first assigned. */
+export interface WorkOrderTable extends ColumnsOf<WorkOrder> {
   assigned_at: number | null;
-  acknowledged_at: number | null;
-  on_site_at: number | null;
-  resolved_at: number | null;
-  time_to_ack_ms: number | null;
-  time_to_resolve_ms: number | null;
-  ack_deadline_at: number;
-  escalated_at: number | null;
-  escalated_to: string | null;
-  resolution: string | null;
-  updated_at: number;
 }
 
 /** Append-only log of a work order (who did what, when); also holds notes. */

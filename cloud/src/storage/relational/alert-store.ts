@@ -5,40 +5,26 @@
  * A partial unique index backs the one-open rule even across cloud instances.
  */
 import { EventEmitter } from 'node:events';
-import { SEVERITIES, type Alert, type AlertState, type AlertType, type Severity } from '@gridsafe/shared';
-import type { AlertSignal, AlertStore, SubjectKind } from '../../detector-kit/types.js';
+import {
+  SEVERITIES,
+  type AlertNote,
+  type AlertOccurrence,
+  type AlertRecord,
+  type Alert,
+  type AlertState,
+  type AlertType,
+  type Severity,
+  type SubjectKind,
+} from '@gridsafe/shared';
+import type { AlertSignal, AlertStore } from '../../detector-kit/types.js';
 import { isUniqueViolation, type RelationalDb } from './db.js';
 import { sql, type SelectQueryBuilder, type Transaction } from 'kysely';
 import type { AlertTable, DatabaseSchema } from './schema.js';
 import { newId } from './ids.js';
 import type { AlertSort } from '../../alerts/types.js';
-import type { AlertSilence } from '../../silences/types.js';
 
-export interface AlertNote {
-  at: number;
-  actor: string;
-  action: 'acknowledged' | 'resolved' | 'cleared' | 'note';
-  note?: string;
-}
-
-/** One occurrence of an episode: from the raise that started it to the pause that ended it. */
-export interface AlertOccurrence {
-  startedAt: number;
-  /** Null while the occurrence goes on. */
-  endedAt: number | null;
-  /** Highest severity seen in this occurrence. */
-  severity: Severity;
-}
-
-/** The stored alert: the contract's fields plus its subject kind, acknowledgement time, notes and occurrence log. */
-export interface AlertRecord extends Alert {
-  subjectKind: SubjectKind;
-  acknowledgedAt: number | null;
-  notes: AlertNote[];
-  occurrenceLog: AlertOccurrence[];
-  /** The silence or maintenance window it was raised in; it is hidden from the default list until `until`. */
-  silence: AlertSilence | null;
-}
+// The stored alert is what the API answers: its types live in the shared contract, so the console reads them too.
+export type { AlertNote, AlertOccurrence, AlertRecord } from '@gridsafe/shared';
 
 /** `recurred`: a paused episode started a new occurrence (same alert, same work order). */
 export type AlertChange = 'opened' | 'updated' | 'recurred' | 'paused' | 'acknowledged' | 'resolved';

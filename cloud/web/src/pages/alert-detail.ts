@@ -10,7 +10,16 @@ import { alertTypeLabel, alertTypeMeta, evidenceTable } from '../alert-types.js'
 import { t, tv } from '../i18n.js';
 import { canAct } from '../session.js';
 import { fmtDuration, fmtTime, zoneOf } from '../time.js';
-import type { Alert, Attachment, CaseRecord, Device, Inspector, Page, WorkOrder, WorkOrderEvent } from '../types.js';
+import type {
+  AlertRecord,
+  Attachment,
+  CaseRecord,
+  Device,
+  Inspector,
+  Page,
+  WorkOrder,
+  WorkOrderEvent,
+} from '@gridsafe/shared';
 import { silenceBadge } from './silence-badge.js';
 import { caseLink, caseOfCustomer, refreshCaseLink } from './links.js';
 import { assignControl, loadInspectors } from './work-order-assign.js';
@@ -32,7 +41,7 @@ export function renderAlertDetail(root: HTMLElement, [alertId]: string[]): () =>
 
   const load = async () => {
     try {
-      const alert = await api<Alert>('GET', `/api/v1/alerts/${alertId}`);
+      const alert = await api<AlertRecord>('GET', `/api/v1/alerts/${alertId}`);
       const orders = await api<Page<WorkOrder>>('GET', `/api/v1/workorders?alert=${encodeURIComponent(alertId!)}`);
       const summary = orders.items[0];
       const detail = summary
@@ -71,7 +80,7 @@ export function renderAlertDetail(root: HTMLElement, [alertId]: string[]): () =>
   const photoBox = h('div', { class: 'photos', id: 'photos' });
 
   const draw = (
-    alert: Alert,
+    alert: AlertRecord,
     detail: { workOrder: WorkOrder; events: WorkOrderEvent[]; attachments: Attachment[] } | null,
     capacityCase: CaseRecord | null | undefined,
   ) => {
@@ -258,7 +267,7 @@ export function renderAlertDetail(root: HTMLElement, [alertId]: string[]): () =>
     }
   };
 
-  const drawSeries = async (alert: Alert, site: string | null) => {
+  const drawSeries = async (alert: AlertRecord, site: string | null) => {
     clear(chartBox);
     chartBox.append(h('h2', {}, t('series')));
     try {
@@ -310,7 +319,7 @@ export function renderAlertDetail(root: HTMLElement, [alertId]: string[]): () =>
 
   const offLive = onLive((event) => {
     const relevant =
-      (event.type === 'alert' && (event.data['alert'] as Alert).id === alertId) ||
+      (event.type === 'alert' && (event.data['alert'] as AlertRecord).id === alertId) ||
       (event.type === 'workorder' &&
         ((event.data['workOrder'] as WorkOrder).alertId === alertId ||
           (event.data['workOrder'] as WorkOrder).id === orderId));
@@ -330,7 +339,7 @@ export function renderAlertDetail(root: HTMLElement, [alertId]: string[]): () =>
 }
 
 /** The device whose readings show the alert: the subject itself, or a device under it. */
-async function deviceOf(alert: Alert): Promise<string | null> {
+async function deviceOf(alert: AlertRecord): Promise<string | null> {
   if (alert.subjectKind === 'device' || !alert.subjectKind) {
     try {
       await api('GET', `/api/v1/devices/${encodeURIComponent(alert.subject)}`);

@@ -11,7 +11,7 @@ import { alertTypeLabel } from '../alert-types.js';
 import { t, tv } from '../i18n.js';
 import { canAct, session } from '../session.js';
 import { fmtTime } from '../time.js';
-import type { Alert, Page, WorkOrder } from '../types.js';
+import type { AlertRecord, Page, WorkOrder } from '@gridsafe/shared';
 import { silenceBadge } from './silence-badge.js';
 import { alertQuery, filterBar, saveView, savedView, type AlertView } from './alert-filters.js';
 
@@ -19,7 +19,7 @@ const PAGE_SIZE = 50;
 
 export function renderAlertBoard(root: HTMLElement): () => void {
   let view = savedView();
-  let rows: Array<{ alert: Alert; order: WorkOrder | undefined }> = [];
+  let rows: Array<{ alert: AlertRecord; order: WorkOrder | undefined }> = [];
   let total = 0;
   const known = new Set<string>();
   const fresh = new Set<string>();
@@ -115,7 +115,7 @@ export function renderAlertBoard(root: HTMLElement): () => void {
     await load();
   };
 
-  const row = (alert: Alert, order: WorkOrder | undefined) => {
+  const row = (alert: AlertRecord, order: WorkOrder | undefined) => {
     const site = order?.site ?? null;
     const ack = async (button: HTMLButtonElement) => {
       button.disabled = true;
@@ -191,7 +191,7 @@ export function renderAlertBoard(root: HTMLElement): () => void {
       `/api/v1/workorders?assignee=${encodeURIComponent(me)}&limit=${PAGE_SIZE}&offset=${view.page * PAGE_SIZE}`,
     );
     const open = orders.items.filter((o) => o.state !== 'resolved' || view.state === '' || view.state === 'resolved');
-    const alerts = await Promise.all(open.map((o) => api<Alert>('GET', `/api/v1/alerts/${o.alertId}`)));
+    const alerts = await Promise.all(open.map((o) => api<AlertRecord>('GET', `/api/v1/alerts/${o.alertId}`)));
     return { rows: alerts.map((alert, i) => ({ alert, order: open[i] })), total: orders.total };
   };
 
@@ -207,7 +207,7 @@ export function renderAlertBoard(root: HTMLElement): () => void {
       try {
         if (view.mine) ({ rows, total } = await loadMine());
         else {
-          const alertPage = await api<Page<Alert>>('GET', `/api/v1/alerts?${alertQuery(view, PAGE_SIZE)}`);
+          const alertPage = await api<Page<AlertRecord>>('GET', `/api/v1/alerts?${alertQuery(view, PAGE_SIZE)}`);
           const ids = alertPage.items.map((a) => a.id);
           const orders = ids.length
             ? await api<Page<WorkOrder>>('GET', `/api/v1/workorders?alerts=${ids.join(',')}&limit=${PAGE_SIZE}`)

@@ -9,7 +9,7 @@ import { onLive } from '../events.js';
 import { lang, t, tv } from '../i18n.js';
 import { canDecide } from '../session.js';
 import { fmtTime, zoneOf } from '../time.js';
-import type { Alert, CaseRecord, CaseWorkflow, Penalty } from '../types.js';
+import type { AlertRecord, CaseState, CaseWithHistory, CaseWorkflow, PenaltyEstimate } from '@gridsafe/shared';
 import { alertLinks, capacityAlertsOf, refreshAlertLinks } from './links.js';
 import { evidenceTable } from '../alert-types.js';
 
@@ -24,8 +24,8 @@ export function renderCaseDetail(root: HTMLElement, [caseId]: string[]): () => v
     try {
       workflow ??= await api<CaseWorkflow>('GET', '/api/v1/cases/workflow');
       const [record, penalty, comments] = await Promise.all([
-        api<CaseRecord>('GET', `/api/v1/cases/${caseId}`),
-        api<{ stored: boolean; estimate: Penalty }>('GET', `/api/v1/cases/${caseId}/penalty`),
+        api<CaseWithHistory>('GET', `/api/v1/cases/${caseId}`),
+        api<{ stored: boolean; estimate: PenaltyEstimate }>('GET', `/api/v1/cases/${caseId}/penalty`),
         api<Array<{ at: number; author: string; text: string }>>('GET', `/api/v1/cases/${caseId}/comments`),
       ]);
       customerId = record.customer;
@@ -44,11 +44,11 @@ export function renderCaseDetail(root: HTMLElement, [caseId]: string[]): () => v
   };
 
   const draw = (
-    record: CaseRecord,
-    penalty: { stored: boolean; estimate: Penalty },
+    record: CaseWithHistory,
+    penalty: { stored: boolean; estimate: PenaltyEstimate },
     comments: Array<{ at: number; author: string; text: string }>,
     customer: { name: string; tariff: string } | null,
-    alerts: Alert[],
+    alerts: AlertRecord[],
   ) => {
     const zone = zoneOf(null);
     const chart = lineChart({
@@ -82,19 +82,19 @@ export function renderCaseDetail(root: HTMLElement, [caseId]: string[]): () => v
     const detailTable = evidenceTable('capacity_violation', record.detail, null);
     const note = h('textarea', { id: 'case-note', rows: 2, placeholder: t('note') });
     const next = workflow?.transitions[record.state] ?? [];
-    const needsNote = (to: string) => workflow?.noteRequired.includes(to) ?? false;
+    const needsNote = (to: CaseState) => workflow?.noteRequired.includes(to) ?? false;
     // A move with no way back (confirmed, dismissed) is asked twice; a required note is asked before sending.
-    const isFinal = (to: string) => (workflow?.transitions[to] ?? []).length === 0;
+    const isFinal = (to: CaseState) => (workflow?.transitions[to] ?? []).length === 0;
     const hint = h('p', { class: 'hint', id: 'note-hint', role: 'status' });
     const confirmBox = h('div', { class: 'confirm', id: 'confirm-move', hidden: true });
-    const send = (to: string) =>
+    const send = (to: CaseState) =>
       act(() =>
         api('POST', `/api/v1/cases/${record.id}/transition`, {
           to,
           ...(note.value.trim() ? { note: note.value.trim() } : {}),
         }),
       );
-    const decide = (to: string) => {
+    const decide = (to: CaseState) => {
       hint.textContent = '';
       note.removeAttribute('aria-invalid');
       confirmBox.hidden = true;
@@ -147,7 +147,7 @@ export function renderCaseDetail(root: HTMLElement, [caseId]: string[]): () => v
       'table',
       { class: 'log', id: 'audit-trail' },
       h('tr', {}, h('th', {}, t('when')), h('th', {}, t('who')), h('th', {}, t('what')), h('th', {}, t('note'))),
-      ...(record.history ?? []).map((e) =>
+      ...record.history.map((e) =>
         h(
           'tr',
           { 'data-action': e.action, 'data-to': e.to ?? '' },
@@ -285,7 +285,7 @@ export function renderCaseDetail(root: HTMLElement, [caseId]: string[]): () => v
 
   const offLive = onLive((event) => {
     if (event.type === 'case' && (event.data['case'] as { id: string }).id === caseId) void load();
-    const alert = event.type === 'alert' ? (event.data['alert'] as Alert) : null;
+    const alert = event.type === 'alert' ? (event.data['alert'] as AlertRecord) : null;
     if (alert && customerId && alert.type === 'capacity_violation' && alert.subject === customerId)
       refreshAlertLinks(content, customerId).catch((e: Error) => (error.textContent = e.message));
   });

@@ -8,7 +8,7 @@ import { clear, h } from '../dom.js';
 import { onLive, onReconnect } from '../events.js';
 import { t, tv } from '../i18n.js';
 import { fmtTime } from '../time.js';
-import type { CaseRecord, CaseWorkflow, Page } from '../types.js';
+import type { CaseRecord, CaseWorkflow, Page } from '@gridsafe/shared';
 
 interface CaseView {
   state: string;

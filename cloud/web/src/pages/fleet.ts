@@ -9,7 +9,7 @@ import { api } from '../api.js';
 import { clear, h } from '../dom.js';
 import { t, tv } from '../i18n.js';
 import { fmtTime } from '../time.js';
-import type { Alert, Device, Page } from '../types.js';
+import type { AlertRecord, Device, Page } from '@gridsafe/shared';
 
 /** Quantities whose newest stored value dates a device's last reading (one per kind of device). */
 const LAST_READING_FIELDS = 'p_kw,v_a,i_a,i_res_ma,t1_c';
@@ -85,7 +85,7 @@ export function renderFleet(root: HTMLElement): () => void {
       const [gatewayPage, devicePage, commLoss, notificationStats] = await Promise.all([
         api<Page<GatewayInfo>>('GET', '/api/v1/gateways?limit=1000'),
         api<Page<Device>>('GET', '/api/v1/devices?limit=1000'),
-        api<Page<Alert>>('GET', '/api/v1/alerts?type=comm_loss&state=active&limit=1000'),
+        api<Page<AlertRecord>>('GET', '/api/v1/alerts?type=comm_loss&state=active&limit=1000'),
         api<{ pending: number; dead: number }>('GET', '/api/v1/notifications/stats').catch(() => null),
       ]);
       const latest = await Promise.all(

@@ -7,7 +7,7 @@ import { api } from '../api.js';
 import { h } from '../dom.js';
 import { t, tv } from '../i18n.js';
 import { fmtTime } from '../time.js';
-import type { Alert, CaseRecord, CaseWorkflow, Page } from '../types.js';
+import type { AlertRecord, CaseRecord, CaseWorkflow, Page } from '@gridsafe/shared';
 
 /** The customer's case to follow from an alert: the open one (a state with moves left), else the latest. */
 export async function caseOfCustomer(customer: string): Promise<CaseRecord | null> {
@@ -29,15 +29,15 @@ export function caseLink(record: CaseRecord | null): HTMLElement {
 }
 
 /** The customer's capacity alerts, newest first. */
-export async function capacityAlertsOf(customer: string): Promise<Alert[]> {
-  const page = await api<Page<Alert>>(
+export async function capacityAlertsOf(customer: string): Promise<AlertRecord[]> {
+  const page = await api<Page<AlertRecord>>(
     'GET',
     `/api/v1/alerts?type=capacity_violation&subject=${encodeURIComponent(customer)}&sort=newest&limit=20`,
   );
   return page.items;
 }
 
-export function alertLinks(alerts: Alert[]): HTMLElement {
+export function alertLinks(alerts: AlertRecord[]): HTMLElement {
   if (!alerts.length) return h('span', { class: 'muted', id: 'case-alerts' }, t('none'));
   return h(
     'ul',

@@ -2,9 +2,9 @@
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { fmtTime } from '../time.js';
-import type { Alert } from '../types.js';
+import type { AlertRecord } from '@gridsafe/shared';
 
-export function silenceBadge(alert: Alert, site?: string | null): HTMLElement | null {
+export function silenceBadge(alert: AlertRecord, site?: string | null): HTMLElement | null {
   const silence = alert.silence;
   if (!silence || silence.until <= Date.now()) return null;
   return h(

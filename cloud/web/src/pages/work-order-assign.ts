@@ -7,7 +7,7 @@ import { api } from '../api.js';
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { session } from '../session.js';
-import type { Inspector, WorkOrder } from '../types.js';
+import type { Inspector, WorkOrder } from '@gridsafe/shared';
 
 export async function loadInspectors(): Promise<Inspector[]> {
   const role = session()?.user.role;
