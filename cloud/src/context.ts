@@ -13,6 +13,7 @@ import type { RegistryStore } from './storage/relational/registry-store.js';
 import type { RelationalDb } from './storage/relational/db.js';
 import type { SeriesStore } from './storage/series/types.js';
 import type { SqlAlertStore } from './storage/relational/alert-store.js';
+import type { LiveBus } from './notifications/live-bus.js';
 
 export interface CloudContext {
   registry: RegistryStore;
@@ -31,6 +32,8 @@ export interface CloudContext {
   log: Logger;
   /** False while starting or stopping; /readyz says 503 then. */
   isAccepting(): boolean;
+  /** Cluster mode: connects a live bus to the other instances' (every stream carries every instance's events). */
+  shareLiveBus?(bus: LiveBus): void;
   /** Whether the MQTT side is up (embedded broker listening, or connected to the external broker). */
   mqttReady(): boolean;
 }

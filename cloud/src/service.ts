@@ -53,6 +53,7 @@ import { claimDataDir } from './storage/data-dir-lock.js';
 import { DetectionBacklog } from './storage/relational/detection-backlog.js';
 import { PartitionLeases } from './cluster/leases.js';
 import { PartitionedDetection } from './cluster/partitioned-detection.js';
+import { LiveFanOut } from './cluster/live-fan-out.js';
 
 export interface CloudHandle {
   config: CloudConfig;
@@ -214,6 +215,13 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     const areas = new AreaDirectory(registry);
     // Detectors' alert types, then those raised by the forecast and the line-loss analysis.
     const alertTypes = [...BUILTIN_ALERT_TYPE_META, overloadForecastMeta, lineLossMeta];
+    // Cluster mode: every instance's live stream carries every instance's events.
+    let fanOut: LiveFanOut | null = null;
+    if (config.cluster) {
+      fanOut = new LiveFanOut(config.relational.url as string, rdb, log.child({ component: 'live-fan-out' }));
+      await fanOut.start();
+      cleanup.push(() => (fanOut as LiveFanOut).close());
+    }
     const ctx: CloudContext = {
       alertTypes,
       registry,
@@ -226,6 +234,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       ledger,
       metrics,
       log,
+      ...(fanOut ? { shareLiveBus: (bus) => (fanOut as LiveFanOut).attach(bus) } : {}),
       isAccepting: () => accepting,
       mqttReady: () => broker !== null || (external?.connected() ?? false),
     };
@@ -351,6 +360,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
           await lineLoss.job.stop();
           await forecast.job.stop();
           await app.close();
+          await fanOut?.close();
           await series.close();
           await rdb.close();
           releaseDataDir();

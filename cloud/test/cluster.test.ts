@@ -21,6 +21,7 @@ import { startInfluxd } from './support/influxd.js';
 import { batch, reading, startTestCloud } from './support/cloud.js';
 import { startHaproxy, startInstance, type Instance } from './support/cluster.js';
 import { OutboxPublisher, type OutboxMessage } from './support/outbox-publisher.js';
+import { openEventStream } from './support/event-stream.js';
 import { partitionOf } from '../src/cluster/partition-of.js';
 import { createInfluxSeriesStore } from '../src/storage/series/influx.js';
 
@@ -205,6 +206,9 @@ t.test(
     const victimName = balanced.get(partitionOf('gw-a', PARTITIONS)) as string;
     const victim = instances.find((i) => i.name === victimName) as Instance;
     const survivors = instances.filter((i) => i !== victim);
+    // Each survivor's live stream, open before the run: it must carry the alerts whichever instance raised them.
+    const streams = await Promise.all(survivors.map((i) => openEventStream(`http://127.0.0.1:${i.httpPort}`)));
+    t.teardown(() => streams.forEach((stream) => stream.close()));
     const haproxy = await startHaproxy(
       t,
       dir,
@@ -299,6 +303,17 @@ t.test(
     for (const device of ['m-a', 'm-b', 'm-c1', 'm-c2']) {
       const rows = await series.raw({ device, from: T0, to: T0 + MINUTES * MIN });
       t.equal(rows.length, expectedReadings(device), `${device}: every reading stored once`);
+    }
+
+    const subjects = ['tx-a', 'c-b', 'm-c2'];
+    for (const [i, stream] of streams.entries()) {
+      await waitFor(`${survivors[i]!.name}'s live stream to carry every alert`, () => {
+        const seen = new Set(
+          stream.events.filter((e) => e.type === 'alert').map((e) => (e.data['alert'] as Alert).subject),
+        );
+        return subjects.every((subject) => seen.has(subject));
+      });
+      t.pass(`${survivors[i]!.name}'s live stream carried the alerts of ${subjects.join(', ')}`);
     }
 
     const clustered = await outcome(survivors[0]!.api);

@@ -68,6 +68,7 @@ export function workflowPlugin(options: WorkflowPluginOptions, onReady?: (handle
     const workOrderDb = ctx.rdb.db as unknown as Kysely<WorkOrderTables>;
 
     const bus = new LiveBus();
+    ctx.shareLiveBus?.(bus);
     const queue = new NotificationQueue(notificationDb, {
       groupWaitMs: settings.notifications.groupWaitMs,
       groupedKinds: ['alert.opened'],

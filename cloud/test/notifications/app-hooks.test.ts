@@ -8,43 +8,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { verify } from '../../src/notifications/signer.js';
 import type { NotificationBody } from '../../src/notifications/types.js';
-import { startWorkflowCloud, TOKENS, type UserName } from '../workflow-support/cloud.js';
+import { startWorkflowCloud, TOKENS } from '../workflow-support/cloud.js';
 import { waitFor } from '@gridsafe/testkit';
-
-interface Streamed {
-  events: Array<{ type: string; action: string; area: string | null; data: Record<string, unknown> }>;
-  close(): void;
-}
-
-async function openStream(url: string, user: UserName): Promise<Streamed> {
-  const controller = new AbortController();
-  const response = await fetch(`${url}/api/v1/events/stream`, {
-    headers: { authorization: `Bearer ${TOKENS[user]}` },
-    signal: controller.signal,
-  });
-  if (response.status !== 200 || !response.body) throw new Error(`stream answered ${response.status}`);
-  const streamed: Streamed = { events: [], close: () => controller.abort() };
-  void (async () => {
-    const decoder = new TextDecoder();
-    let buffer = '';
-    try {
-      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-        buffer += decoder.decode(chunk, { stream: true });
-        let cut: number;
-        while ((cut = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, cut);
-          buffer = buffer.slice(cut + 2);
-          const data = /^data: (.*)$/m.exec(block)?.[1];
-          const type = /^event: (.*)$/m.exec(block)?.[1];
-          if (data && type && type !== 'hello') streamed.events.push(JSON.parse(data));
-        }
-      }
-    } catch {
-      // aborted at the end of the test
-    }
-  })();
-  return streamed;
-}
+import { openEventStream } from '../support/event-stream.js';
 
 t.test('a burst from one site is one signed notification, delivered once despite failures', async (t) => {
   const wf = await startWorkflowCloud(t);
@@ -108,9 +74,9 @@ t.test('a burst from one site is one signed notification, delivered once despite
 
 t.test('the event stream shows each user their own scope', async (t) => {
   const wf = await startWorkflowCloud(t);
-  const north = await openStream(wf.url, 'li');
-  const south = await openStream(wf.url, 'zhao');
-  const auditor = await openStream(wf.url, 'auditor');
+  const north = await openEventStream(wf.url, { authorization: `Bearer ${TOKENS.li}` });
+  const south = await openEventStream(wf.url, { authorization: `Bearer ${TOKENS.zhao}` });
+  const auditor = await openEventStream(wf.url, { authorization: `Bearer ${TOKENS.auditor}` });
   t.teardown(() => {
     north.close();
     south.close();

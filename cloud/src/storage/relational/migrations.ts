@@ -261,6 +261,19 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    // Cluster mode: each instance's live events, read by the others when notified (and after a reconnect).
+    '0007_live_events': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('live_events')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('origin', 'text', (c) => c.notNull())
+          .addColumn('at', 'bigint', (c) => c.notNull())
+          .addColumn('event', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('live_events_at').on('live_events').column('at').execute();
+      },
+    },
   };
 }
 

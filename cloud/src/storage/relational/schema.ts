@@ -127,6 +127,14 @@ export interface GatewayEventTable {
   detection_pending: Generated<number>;
 }
 
+/** Live events of cluster instances, kept briefly for the others (cluster/live-fan-out.ts). */
+export interface LiveEventTable {
+  id: string;
+  origin: string;
+  at: number;
+  event: string;
+}
+
 export interface ApiUserTable {
   name: string;
   role: string;
@@ -184,6 +192,7 @@ export interface DatabaseSchema {
   detector_state: DetectorStateTable;
   ingest_ledger: IngestLedgerTable;
   gateway_events: GatewayEventTable;
+  live_events: LiveEventTable;
   api_users: ApiUserTable;
   audit_log: AuditLogTable;
   meter_events: MeterEventTable;

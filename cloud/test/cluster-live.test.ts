@@ -1,0 +1,67 @@
+/**
+ * Live events across instances on a real PostgreSQL (cluster/live-fan-out.ts): an event
+ * published on one instance's bus reaches the other's watchers once and is never echoed
+ * back; large events pass (NOTIFY's payload limit is not theirs); and across a restart
+ * of PostgreSQL, an event published while it was down reaches the other instance once
+ * it is back.
+ */
+import t from 'tap';
+import { createLogger } from '@gridsafe/shared';
+import { waitFor } from '@gridsafe/testkit';
+import { startPostgres } from './support/postgres.js';
+import { openRelational } from '../src/storage/relational/db.js';
+import { LiveBus, type LiveEvent } from '../src/notifications/live-bus.js';
+import { LiveFanOut } from '../src/cluster/live-fan-out.js';
+
+t.test('live events reach every instance, also across a PostgreSQL restart', async (t) => {
+  const postgres = await startPostgres({ durableCommits: true });
+  t.teardown(() => postgres.stop());
+  const url = await postgres.createDatabase('live');
+  const log = createLogger('live-test', { level: 'silent' });
+  const instance = async () => {
+    const rdb = await openRelational({ kind: 'postgres', url });
+    const fanOut = new LiveFanOut(url, rdb, log);
+    await fanOut.start();
+    const bus = new LiveBus();
+    fanOut.attach(bus);
+    const seen: LiveEvent[] = [];
+    bus.subscribe((event) => seen.push(event));
+    t.teardown(async () => {
+      await fanOut.close();
+      await rdb.close();
+    });
+    return { bus, seen };
+  };
+  const a = await instance();
+  const b = await instance();
+
+  const opened = a.bus.publish({ type: 'alert', action: 'opened', area: 'north', data: { subject: 'tx-1' } });
+  await waitFor('the event on the other instance', () => b.seen.length === 1);
+  t.same(b.seen[0], opened, 'the other instance delivers the same event (id, area, data)');
+  const big = b.bus.publish({ type: 'case', action: 'updated', area: null, data: { series: 'x'.repeat(20_000) } });
+  await waitFor('the large event', () => a.seen.some((event) => event.id === big.id));
+  t.pass('an event of 20 kB passes');
+
+  await postgres.shutdown();
+  const whileDown = a.bus.publish({ type: 'workorder', action: 'created', area: 'north', data: { id: 'wo-1' } });
+  await postgres.start();
+  await waitFor(
+    'the event published while PostgreSQL was down',
+    () => b.seen.some((e) => e.id === whileDown.id),
+    60_000,
+  );
+  const after = b.bus.publish({ type: 'alert', action: 'resolved', area: 'north', data: { subject: 'tx-1' } });
+  await waitFor('an event after the restart', () => a.seen.some((e) => e.id === after.id), 30_000);
+
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  t.same(
+    a.seen.map((e) => e.id),
+    [opened.id, big.id, whileDown.id, after.id],
+    "instance a: its own events once (locally) and b's once, in order",
+  );
+  t.same(
+    b.seen.map((e) => e.id),
+    [opened.id, big.id, whileDown.id, after.id],
+    'instance b: the same, once each',
+  );
+});
