@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh Debian machine: installs the real services the
 # tests start for themselves (InfluxDB, Mosquitto, PostgreSQL, socat pseudo-terminals,
-# mbpoll, Chromium with a CJK font for the Chinese console, docker-compose for the compose-file check), installs the npm
+# mbpoll, Chromium with a CJK font for the Chinese console, docker-compose for the compose-file check,
+# HAProxy in front of the cluster test's instances), installs the npm
 # packages, builds, and runs every test. Ends with the line "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-debian_packages=(socat mosquitto mosquitto-clients influxdb mbpoll chromium fonts-wqy-microhei docker-compose postgresql sqlite3)
+debian_packages=(socat mosquitto mosquitto-clients influxdb mbpoll chromium fonts-wqy-microhei docker-compose postgresql sqlite3 haproxy)
 
 missing=()
 for package in "${debian_packages[@]}"; do
