@@ -16,6 +16,9 @@ import { openRelational, pingRelational, type RelationalDb } from './storage/rel
 import { RegistryStore } from './storage/relational/registry-store.js';
 import { SqlAlertStore } from './storage/relational/alert-store.js';
 import { SqlCaseStore } from './storage/relational/case-store.js';
+import { LoadingService } from './loading/service.js';
+import { parseDetectorSettings } from './detector-kit/settings.js';
+import { overload as overloadDetector } from './detectors/overload/index.js';
 import { SqlSilenceStore } from './storage/relational/silence-store.js';
 import { SqlAuditLog } from './storage/relational/audit-log.js';
 import { SqlGatewayEventLog } from './storage/relational/gateway-event-log.js';
@@ -265,6 +268,11 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       cases,
       auditLog: new SqlAuditLog(rdb),
       silences: new SqlSilenceStore(rdb),
+      loading: new LoadingService({
+        series,
+        registry,
+        overload: parseDetectorSettings(overloadDetector, config.detectors['overload']),
+      }),
       metrics,
       readiness: async () => ({
         accepting: ctx.isAccepting(),

@@ -57,6 +57,8 @@ const SCOPING: Record<string, Rule> = {
   '/api/v1/alerts': { list: (item) => item['subject'], north: ['tx-001'], south: ['tx-002'] },
   '/api/v1/alerts/:id': { record: (fixture) => fixture.alerts },
   '/api/v1/silences': { list: (item) => item['target'], north: ['t-001'], south: ['tx-002'] },
+  '/api/v1/transformers/:id/loading': subjectRecord('tx-001', 'tx-002'),
+  '/api/v1/customers/:id/demand': subjectRecord('c-001', 'c-002'),
   '/api/v1/lineloss/:id/days': subjectRecord('tx-001', 'tx-002'),
   '/api/v1/lineloss/:id/months': subjectRecord('tx-001', 'tx-002'),
   // No forecast without weeks of readings: the inside read gets past the area check to 404 no_forecast.

@@ -17,4 +17,5 @@ export * from './contract/records/alert.js';
 export * from './contract/records/case.js';
 export * from './contract/records/work-order.js';
 export * from './contract/records/page.js';
+export * from './contract/records/loading.js';
 export * from './config/index.js';

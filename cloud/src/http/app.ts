@@ -26,6 +26,7 @@ import { caseRoutes } from './routes/cases.js';
 import { importRoutes } from './routes/import.js';
 import { meterEventRoutes } from './routes/meter-events.js';
 import { silenceRoutes } from './routes/silences.js';
+import { loadingRoutes } from './routes/loading.js';
 import { detectorRoutes } from './routes/detectors.js';
 import { lineLossRoutes } from './routes/line-loss.js';
 import { forecastRoutes } from './routes/forecasts.js';
@@ -193,6 +194,7 @@ export async function buildHttpApp(
   await app.register(importRoutes);
   await app.register(meterEventRoutes);
   await app.register(silenceRoutes);
+  await app.register(loadingRoutes);
   await app.register(detectorRoutes, { alertTypes: options.alertTypes ?? [] });
   await app.register(lineLossRoutes);
   await app.register(forecastRoutes);

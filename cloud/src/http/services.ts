@@ -18,6 +18,7 @@ import type { RegistryStore } from '../storage/relational/registry-store.js';
 import type { SeriesStore } from '../storage/series/types.js';
 import type { SqlAlertStore } from '../storage/relational/alert-store.js';
 import type { SqlAuditLog } from '../storage/relational/audit-log.js';
+import type { LoadingService } from '../loading/service.js';
 import type { SqlSilenceStore } from '../storage/relational/silence-store.js';
 import type { WebhookStore } from '../notifications/webhooks-store.js';
 import type { WorkOrderService } from '../workorders/service.js';
@@ -41,6 +42,8 @@ export interface CoreServices {
   auditLog: SqlAuditLog;
   /** Silences and maintenance windows. */
   silences: SqlSilenceStore;
+  /** Transformer loading with its thermal state, customer demand, over a time range. */
+  loading: LoadingService;
   metrics: CloudMetrics;
   /** Each readiness check by name (/readyz). */
   readiness: () => Promise<Record<string, boolean>>;

@@ -10,6 +10,8 @@ import { renderAlertDetail } from './pages/alert-detail.js';
 import { renderCaseList } from './pages/cases.js';
 import { renderCaseDetail } from './pages/case-detail.js';
 import { renderFleet } from './pages/fleet.js';
+import { renderTransformer } from './pages/transformer.js';
+import { renderCustomer } from './pages/customer.js';
 import { renderSignIn } from './pages/signin.js';
 
 export type Cleanup = () => void;
@@ -21,6 +23,8 @@ const ROUTES: Array<[RegExp, Page]> = [
   [/^#\/cases$/, renderCaseList],
   [/^#\/case\/([A-Za-z0-9_.:-]+)$/, renderCaseDetail],
   [/^#\/fleet$/, renderFleet],
+  [/^#\/transformer\/([A-Za-z0-9_.:-]+)$/, renderTransformer],
+  [/^#\/customer\/([A-Za-z0-9_.:-]+)$/, renderCustomer],
 ];
 
 let cleanup: Cleanup | void;

@@ -107,8 +107,8 @@ function draw(UPlot: typeof uPlot, box: HTMLElement, lines: Line[], options: Cha
     columns.push(band.points.map(([x, , upper]) => [x, upper]));
     columns.push(band.points.map(([x, lower]) => [x, lower]));
     const fill = `${band.colour}26`;
-    series.push({ label: band.label, stroke: fill, width: 1, spanGaps: true, points: { show: false } });
-    series.push({ label: '', stroke: fill, width: 1, spanGaps: true, points: { show: false } });
+    series.push({ label: `${band.label} ↑`, stroke: fill, width: 1, spanGaps: true, points: { show: false } });
+    series.push({ label: `${band.label} ↓`, stroke: fill, width: 1, spanGaps: true, points: { show: false } });
   }
   const first = lines[0];
   if (options.peak && first?.points.length) {

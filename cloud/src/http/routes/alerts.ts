@@ -22,8 +22,13 @@ const TIME = {
 } as const;
 
 export const alertRoutes: FastifyPluginAsync = async (app) => {
-  needs(app, 'alerts', 'areas', 'auditLog');
-  const { alerts, areas, auditLog } = app;
+  needs(app, 'alerts', 'areas', 'auditLog', 'registry');
+  const { alerts, areas, auditLog, registry } = app;
+  /** A transformer's subjects (itself, its devices, their customers), or a customer's (itself, its devices). */
+  const subjectsOf = (kind: 'transformer' | 'customer', id: string): string[] => {
+    const devices = kind === 'transformer' ? registry.devicesOnTransformer(id) : registry.devicesOfCustomer(id);
+    return [...new Set([id, ...devices.map((d) => d.id), ...devices.flatMap((d) => (d.customer ? [d.customer] : []))])];
+  };
   app.get<{
     Querystring: {
       type?: AlertType;
@@ -31,6 +36,8 @@ export const alertRoutes: FastifyPluginAsync = async (app) => {
       severity?: Severity;
       subject?: string;
       area?: string;
+      transformer?: string;
+      customer?: string;
       q?: string;
       sort?: AlertSort;
       silenced?: 'exclude' | 'include' | 'only';
@@ -47,6 +54,7 @@ export const alertRoutes: FastifyPluginAsync = async (app) => {
         summary:
           'Alerts, newest first unless `sort` says otherwise (`triage`: active first, critical first, most recently seen); ' +
           '`state=active` is open and acknowledged; `q` searches subject and alert ids; `area` keeps one area; ' +
+          "`transformer` / `customer`: its alerts and those of its devices (a transformer's customers too); " +
           '`from`/`to` select alerts active in that window; alerts a silence hides now are left out unless ' +
           '`silenced=include` (or `only`)',
         querystring: {
@@ -58,6 +66,8 @@ export const alertRoutes: FastifyPluginAsync = async (app) => {
             severity: { enum: [...SEVERITIES] },
             subject: { type: 'string', pattern: ID_PATTERN },
             area: { type: 'string', pattern: ID_PATTERN },
+            transformer: { type: 'string', pattern: ID_PATTERN },
+            customer: { type: 'string', pattern: ID_PATTERN },
             q: { type: 'string', minLength: 1, maxLength: 64 },
             sort: { enum: [...ALERT_SORTS] },
             silenced: { enum: ['exclude', 'include', 'only'], default: 'exclude' },
@@ -86,6 +96,13 @@ export const alertRoutes: FastifyPluginAsync = async (app) => {
       const scope = request.user.role === 'inspector' ? request.user.areas : undefined;
       const wanted = q.area ? (scope && !scope.includes(q.area) ? [] : [q.area]) : scope;
       if (wanted) filter.subjects = areas.subjectsInAreas(wanted);
+      // `transformer` / `customer`: its own alerts and those of its devices (and a transformer's customers).
+      for (const kind of ['transformer', 'customer'] as const) {
+        const id = q[kind];
+        if (!id) continue;
+        const own = subjectsOf(kind, id);
+        filter.subjects = filter.subjects ? filter.subjects.filter((s) => own.includes(s)) : own;
+      }
       const page = await alerts.list(filter, q.limit, q.offset, q.sort ?? 'newest');
       return { ...page, limit: q.limit, offset: q.offset };
     },

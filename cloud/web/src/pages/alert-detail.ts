@@ -21,7 +21,7 @@ import type {
   WorkOrderEvent,
 } from '@gridsafe/shared';
 import { silenceBadge } from './silence-badge.js';
-import { caseLink, caseOfCustomer, refreshCaseLink } from './links.js';
+import { caseLink, caseOfCustomer, customerLink, refreshCaseLink, subjectLink, transformerLink } from './links.js';
 import { assignControl, loadInspectors } from './work-order-assign.js';
 
 const NEXT: Record<WorkOrder['state'], Array<'acknowledged' | 'on_site' | 'resolved'>> = {
@@ -94,7 +94,7 @@ export function renderAlertDetail(root: HTMLElement, [alertId]: string[]): () =>
       h('dt', {}, t('severity')),
       h('dd', {}, h('span', { class: `badge sev-${alert.severity}` }, tv(alert.severity))),
       h('dt', {}, t('subject')),
-      h('dd', {}, alert.subject),
+      h('dd', { id: 'alert-subject' }, subjectLink(alert.subject, alert.subjectKind)),
       capacityCase !== undefined ? [h('dt', {}, t('case')), h('dd', {}, caseLink(capacityCase))] : [],
       h('dt', {}, t('site')),
       h('dd', {}, site ?? '—'),
@@ -118,6 +118,15 @@ export function renderAlertDetail(root: HTMLElement, [alertId]: string[]): () =>
         ),
       ),
     );
+    // A device's alert leads on to the device's transformer and customer.
+    if (alert.subjectKind === 'device')
+      void api<Device>('GET', `/api/v1/devices/${encodeURIComponent(alert.subject)}`)
+        .then((device) => {
+          const subject = facts.querySelector('#alert-subject');
+          if (device.transformer) subject?.append(' · ', transformerLink(device.transformer));
+          if (device.customer) subject?.append(' · ', customerLink(device.customer));
+        })
+        .catch(() => undefined); // the subject stays text
     const evidence = evidenceTable(alert.type, alert.evidence, site);
     content.append(
       h('h1', {}, `${alertTypeLabel(alert.type)} — ${alert.subject}`),

@@ -13,6 +13,7 @@ import { canAct, session } from '../session.js';
 import { fmtTime } from '../time.js';
 import type { AlertRecord, Page, WorkOrder } from '@gridsafe/shared';
 import { silenceBadge } from './silence-badge.js';
+import { subjectLink } from './links.js';
 import { alertQuery, filterBar, saveView, savedView, type AlertView } from './alert-filters.js';
 
 const PAGE_SIZE = 50;
@@ -158,7 +159,7 @@ export function renderAlertBoard(root: HTMLElement): () => void {
         h('a', { href: `#/alert/${encodeURIComponent(alert.id)}` }, alertTypeLabel(alert.type)),
         silenceBadge(alert, site),
       ),
-      h('td', {}, alert.subject),
+      h('td', {}, subjectLink(alert.subject, alert.subjectKind)),
       h('td', { class: 'col-site' }, site ?? '—'),
       h('td', { class: 'col-opened' }, fmtTime(alert.openedAt, site)),
       h('td', { class: 'alert-state' }, h('span', { class: `badge st-${alert.state}` }, tv(alert.state))),

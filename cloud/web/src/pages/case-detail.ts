@@ -10,7 +10,7 @@ import { lang, t, tv } from '../i18n.js';
 import { canDecide } from '../session.js';
 import { fmtTime, zoneOf } from '../time.js';
 import type { AlertRecord, CaseState, CaseWithHistory, CaseWorkflow, PenaltyEstimate } from '@gridsafe/shared';
-import { alertLinks, capacityAlertsOf, refreshAlertLinks } from './links.js';
+import { alertLinks, capacityAlertsOf, customerLink, refreshAlertLinks } from './links.js';
 import { evidenceTable } from '../alert-types.js';
 
 export function renderCaseDetail(root: HTMLElement, [caseId]: string[]): () => void {
@@ -65,12 +65,7 @@ export function renderCaseDetail(root: HTMLElement, [caseId]: string[]): () => v
     const facts = h(
       'table',
       { class: 'kv', id: 'case-evidence' },
-      h(
-        'tr',
-        {},
-        h('th', {}, t('customer')),
-        h('td', {}, `${record.customer}${customer ? ` — ${customer.name}` : ''}`),
-      ),
+      h('tr', {}, h('th', {}, t('customer')), h('td', {}, customerLink(record.customer, customer?.name))),
       h('tr', {}, h('th', {}, t('tariff')), h('td', {}, tv(customer?.tariff))),
       h('tr', {}, h('th', {}, t('capacityAlerts')), h('td', {}, alertLinks(alerts))),
       h('tr', {}, h('th', {}, t('contract')), h('td', {}, `${record.contractKva} kVA`)),

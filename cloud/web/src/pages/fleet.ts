@@ -7,6 +7,7 @@
  */
 import { api } from '../api.js';
 import { clear, h } from '../dom.js';
+import { customerLink, transformerLink } from './links.js';
 import { t, tv } from '../i18n.js';
 import { fmtTime } from '../time.js';
 import type { AlertRecord, Device, Page } from '@gridsafe/shared';
@@ -172,8 +173,8 @@ function gatewayPanel(gw: GatewayInfo, devices: Device[], known: Knowledge): HTM
           { 'data-device': d.id, 'data-health': known.silent.has(d.id) ? 'silent' : (dh?.state ?? 'unknown') },
           h('td', {}, d.id),
           h('td', {}, tv(d.kind)),
-          h('td', {}, d.transformer ?? '—'),
-          h('td', {}, d.customer ?? '—'),
+          h('td', {}, d.transformer ? transformerLink(d.transformer) : '—'),
+          h('td', {}, d.customer ? customerLink(d.customer) : '—'),
           h(
             'td',
             {},

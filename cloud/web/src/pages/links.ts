@@ -1,6 +1,7 @@
 /**
- * Links between the console's pages for one customer: a capacity alert leads to its case,
- * a case back to the customer's capacity alerts. Subjects without a page stay text.
+ * Links between the console's pages: a capacity alert leads to its case, a case back to the
+ * customer's capacity alerts; transformers and customers to their pages. Subjects without a
+ * page (devices, gateways) stay text.
  * Live events redraw only the links, so a note being typed on the page is kept.
  */
 import { api } from '../api.js';
@@ -8,6 +9,27 @@ import { h } from '../dom.js';
 import { t, tv } from '../i18n.js';
 import { fmtTime } from '../time.js';
 import type { AlertRecord, CaseRecord, CaseWorkflow, Page } from '@gridsafe/shared';
+
+/** A link to a transformer's page. */
+export function transformerLink(id: string): HTMLElement {
+  return h('a', { href: `#/transformer/${encodeURIComponent(id)}`, class: 'subject-link', 'data-transformer': id }, id);
+}
+
+/** A link to a customer's page (its name when known). */
+export function customerLink(id: string, name?: string): HTMLElement {
+  return h(
+    'a',
+    { href: `#/customer/${encodeURIComponent(id)}`, class: 'subject-link', 'data-customer': id },
+    name ? `${id} — ${name}` : id,
+  );
+}
+
+/** An alert's subject: a link when it has a page (a transformer or a customer), else its id. */
+export function subjectLink(subject: string, kind: string | undefined): HTMLElement | string {
+  if (kind === 'transformer') return transformerLink(subject);
+  if (kind === 'customer') return customerLink(subject);
+  return subject;
+}
 
 /** The customer's case to follow from an alert: the open one (a state with moves left), else the latest. */
 export async function caseOfCustomer(customer: string): Promise<CaseRecord | null> {

@@ -1,0 +1,92 @@
+/**
+ * Loading over a chosen time range, for the transformer and customer pages of the console:
+ * a transformer's load against its rating with its thermal state (top-oil, hot-spot), and a
+ * customer's block demand against its contract. Scoped by area like the records themselves.
+ */
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { allowSubject } from '../auth.js';
+import { errorResponses, idParam } from '../schemas.js';
+import { HttpProblem } from '../problem.js';
+import { needs } from '../services.js';
+import { parseTime } from './series.js';
+
+/** A quarter of a year at most: enough to see a season, little enough to compute at once. */
+const LONGEST_MS = 92 * 86_400_000;
+const DAY_MS = 86_400_000;
+
+const rangeQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    from: { type: 'string', description: 'ms since 1970 or ISO 8601; default a day before `to`' },
+    to: { type: 'string', description: 'ms since 1970 or ISO 8601; default now' },
+  },
+} as const;
+
+type RangeRequest = FastifyRequest<{ Params: { id: string }; Querystring: { from?: string; to?: string } }>;
+
+function rangeOf(request: RangeRequest): { from: number; to: number } {
+  const to = parseTime(request.query.to, 'to') ?? Date.now();
+  const from = parseTime(request.query.from, 'from') ?? to - DAY_MS;
+  if (from >= to)
+    throw new HttpProblem(
+      400,
+      'bad_request',
+      `from (${new Date(from).toISOString()}) must be before to (${new Date(to).toISOString()})`,
+    );
+  if (to - from > LONGEST_MS)
+    throw new HttpProblem(
+      400,
+      'bad_request',
+      `a range of at most 92 days is charted; ${Math.ceil((to - from) / DAY_MS)} days were asked for`,
+    );
+  return { from, to };
+}
+
+export const loadingRoutes: FastifyPluginAsync = async (app) => {
+  needs(app, 'loading', 'registry', 'areas');
+  const { loading, registry, areas } = app;
+
+  app.get<{ Params: { id: string }; Querystring: { from?: string; to?: string } }>(
+    '/api/v1/transformers/:id/loading',
+    {
+      schema: {
+        tags: ['registry'],
+        summary:
+          "A transformer's apparent load (kVA) against its rating, with top-oil and hot-spot temperatures through " +
+          "the overload detector's IEC 60076-7 model and its loading mode's limits",
+        params: idParam,
+        querystring: rangeQuery,
+        response: { 200: { type: 'object', additionalProperties: true }, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const id = request.params.id;
+      if (!registry.transformer(id)) throw new HttpProblem(404, 'not_found', `transformer "${id}" does not exist`);
+      allowSubject(request, areas.areaOf(id), `transformer "${id}"`);
+      const { from, to } = rangeOf(request);
+      return loading.transformer(id, from, to);
+    },
+  );
+
+  app.get<{ Params: { id: string }; Querystring: { from?: string; to?: string } }>(
+    '/api/v1/customers/:id/demand',
+    {
+      schema: {
+        tags: ['registry'],
+        summary:
+          "A customer's 15-minute block demand over its meters, apparent (kVA, against the contract capacity) and active (kW)",
+        params: idParam,
+        querystring: rangeQuery,
+        response: { 200: { type: 'object', additionalProperties: true }, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const id = request.params.id;
+      if (!registry.customer(id)) throw new HttpProblem(404, 'not_found', `customer "${id}" does not exist`);
+      allowSubject(request, areas.areaOf(id), `customer "${id}"`);
+      const { from, to } = rangeOf(request);
+      return loading.customer(id, from, to);
+    },
+  );
+};
