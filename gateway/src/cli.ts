@@ -4,11 +4,11 @@
  * Exit codes: 0 clean stop, 1 failure at run time, 2 bad configuration or arguments.
  */
 import { parseArgs } from 'node:util';
-import { createLogger } from '@gridsafe/shared';
-import { loadConfig } from './config/load.js';
-import { ConfigError } from '@gridsafe/shared';
+// Deep imports, not the package index: the index also loads the config validator and the codecs.
+import { createLogger } from '@gridsafe/shared/util/logger.js';
+import { ConfigError } from '@gridsafe/shared/config/error.js';
+import { loadConfigIsolated } from './config/load-isolated.js';
 import { ENVIRONMENT } from './config/env.js';
-import { Gateway } from './gateway.js';
 import { GATEWAY_VERSION } from './version.js';
 
 const HELP = `gridsafe-gateway ${GATEWAY_VERSION}: the gridsafe field gateway
@@ -34,7 +34,7 @@ Exit codes: 0 stopped cleanly (SIGINT/SIGTERM), 1 failed while running, 2 bad co
 See gateway/README.md for the configuration reference.
 `;
 
-function main(): void {
+async function main(): Promise<void> {
   let args;
   try {
     args = parseArgs({
@@ -61,7 +61,7 @@ function main(): void {
 
   let config;
   try {
-    config = loadConfig(args.config);
+    config = await loadConfigIsolated(args.config);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`gridsafe-gateway: ${error.message}\n`);
@@ -77,7 +77,9 @@ function main(): void {
   }
 
   const log = createLogger('gateway');
-  let gateway: Gateway;
+  // Loaded only now, after the config thread has ended, so the two never take memory at once.
+  const { Gateway } = await import('./gateway.js');
+  let gateway: InstanceType<typeof Gateway>;
   try {
     gateway = new Gateway({ config, configPath: args.config, logger: log });
     gateway.start();
@@ -106,4 +108,4 @@ function main(): void {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
-main();
+await main();

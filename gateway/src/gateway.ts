@@ -3,12 +3,13 @@
  * uplink, plus health, commands and the scheduled energy reading. Each arrow is one
  * module; this file only wires them and owns start, reload and stop.
  */
-import { createLogger, type Logger, type Reading } from '@gridsafe/shared';
-import type { ScheduledTask } from 'node-cron';
-import { loadConfig } from './config/load.js';
-import { ConfigError } from '@gridsafe/shared';
+import type { Logger, Reading } from '@gridsafe/shared';
+import { createLogger } from '@gridsafe/shared/util/logger.js';
+import { ConfigError } from '@gridsafe/shared/config/error.js';
+import { loadConfigIsolated } from './config/load-isolated.js';
 import type { BusConfig, GatewayConfig } from './config/types.js';
 import { startEnergySnapshots } from './jobs/midnight-energy.js';
+import type { ScheduledJob } from './jobs/wall-clock-schedule.js';
 import { Bus } from './modbus/bus.js';
 import { ModbusSerialLink, type ModbusLink } from './modbus/link.js';
 import { OVERFLOW_POLICIES } from './outbox/overflow/index.js';
@@ -38,7 +39,7 @@ export class Gateway {
   private buses = new Map<string, Bus>();
   private pollers = new Map<string, DevicePoller>();
   private readonly batcher: Batcher;
-  private cronTask: ScheduledTask | undefined;
+  private cronTask: ScheduledJob | undefined;
   private readonly startedAt = Date.now();
   private stopping: Promise<void> | undefined;
 
@@ -134,7 +135,7 @@ export class Gateway {
   }
 
   private async stopPolling(): Promise<void> {
-    await this.cronTask?.destroy();
+    await this.cronTask?.stop();
     this.cronTask = undefined;
     await Promise.all([...this.pollers.values()].map((p) => p.stop()));
     await Promise.all([...this.buses.values()].map((b) => b.stop()));
@@ -204,7 +205,7 @@ export class Gateway {
   async reload(): Promise<boolean> {
     let next: GatewayConfig;
     try {
-      next = loadConfig(this.options.configPath);
+      next = await loadConfigIsolated(this.options.configPath);
     } catch (error) {
       const problems = error instanceof ConfigError ? error.problems : [(error as Error).message];
       this.log.error({ problems }, 'reload-config: the new configuration is not valid; keeping the running one');

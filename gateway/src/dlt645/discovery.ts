@@ -8,7 +8,9 @@
  * a broken one means several and the next byte is tried under it. Each probe is one
  * exchange on the bus's schedule, so polling goes on meanwhile.
  */
-import { CONTROL_READ, diBytes, isMeterAddress, type Dlt645Frame } from '@gridsafe/shared';
+import type { Dlt645Frame } from '@gridsafe/shared';
+import { CONTROL_READ, isMeterAddress } from '@gridsafe/shared/dlt645/frame.js';
+import { diBytes } from '@gridsafe/shared/dlt645/data.js';
 import type { Bus } from '../modbus/bus.js';
 import { readAddress, transact } from './master.js';
 

@@ -13,14 +13,12 @@ import {
   CONTROL_READ_ADDRESS,
   CONTROL_READ_FOLLOW_UP,
   CONTROL_REPLY,
-  ERROR_NO_DATA,
   WILDCARD_ADDRESS,
-  describeErrorByte,
-  diBytes,
   encodeFrame,
   scanFrame,
   type Dlt645Frame,
-} from '@gridsafe/shared';
+} from '@gridsafe/shared/dlt645/frame.js';
+import { ERROR_NO_DATA, describeErrorByte, diBytes } from '@gridsafe/shared/dlt645/data.js';
 import { EXCEPTION_ILLEGAL_ADDRESS, ModbusReadError } from '../modbus/errors.js';
 import type { RawLine } from '../modbus/link.js';
 

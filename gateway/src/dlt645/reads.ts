@@ -5,7 +5,9 @@
  * outside their range marked suspect); status figures (maximum demand with its time,
  * status words) are returned apart, for the meter_status event.
  */
-import { decodeTime, decodeValue, itemBytes, type DeviceProfile, type Dlt645Item } from '@gridsafe/shared';
+import type { DeviceProfile, Dlt645Item } from '@gridsafe/shared';
+import { decodeTime, decodeValue } from '@gridsafe/shared/dlt645/data.js';
+import { itemBytes } from '@gridsafe/shared/profiles/dlt645.js';
 import { ModbusReadError } from '../modbus/errors.js';
 import { ratioFor, type DecodedValue, type Ratios } from '../poll/decode.js';
 

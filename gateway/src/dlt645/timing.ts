@@ -1,7 +1,7 @@
 /** The line-rate limit of DL/T 645 reads, on the Modbus RTU timing of the same bus (FACTS.md). */
 import type { CharacterFormat } from '../modbus/timing.js';
 import { characterTimeMs, interFrameSilenceMs } from '../modbus/timing.js';
-import { FRAME_OVERHEAD } from '@gridsafe/shared';
+import { FRAME_OVERHEAD } from '@gridsafe/shared/dlt645/frame.js';
 
 /**
  * One read of `dataBytes` (no follow-up frame): the request (`preamble` FE bytes, the frame,

@@ -3,10 +3,11 @@
  * It only moves requests and replies; when and how often to send is the bus scheduler's job.
  */
 import { createRequire } from 'node:module';
-import type { ModbusRTU as Client } from 'modbus-serial/ModbusRTU.js';
+import type { ModbusRTU as Client, SerialPortOptions } from 'modbus-serial/ModbusRTU.js';
 import type { ReadFunction } from '@gridsafe/shared';
 import type { BusConfig } from '../config/types.js';
 import { ModbusReadError, classify } from './errors.js';
+import { eventLoopBinding } from './event-loop-serial.js';
 
 // modbus-serial is CommonJS with `module.exports = ModbusRTU`, while its typings declare a
 // default export; under NodeNext that mismatch is only bridged by loading it through require.
@@ -53,12 +54,15 @@ export class ModbusSerialLink implements ModbusLink {
       if (this.bus.kind === 'tcp') {
         await client.connectTCP(this.bus.host, { port: this.bus.port });
       } else {
-        await client.connectRTUBuffered(this.bus.path, {
+        // modbus-serial hands its options to serialport, which takes its binding from them.
+        const options: SerialPortOptions & { binding: typeof eventLoopBinding } = {
           baudRate: this.bus.baudRate,
           parity: this.bus.parity,
           dataBits: this.bus.dataBits,
           stopBits: this.bus.stopBits,
-        });
+          binding: eventLoopBinding,
+        };
+        await client.connectRTUBuffered(this.bus.path, options);
       }
     } catch (error) {
       const e = classify(error);

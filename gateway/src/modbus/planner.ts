@@ -11,13 +11,8 @@
  * (an exchange argument: any optimal plan's first request ends no later than the greedy
  * one's), so this gives the minimum count. A register that lies in a hole is left out.
  */
-import {
-  registerCount,
-  type DeviceProfile,
-  type RegisterHole,
-  type ReadFunction,
-  type RegisterDefinition,
-} from '@gridsafe/shared';
+import type { DeviceProfile, RegisterHole, ReadFunction, RegisterDefinition } from '@gridsafe/shared';
+import { registerCount } from '@gridsafe/shared/profiles/register-codec.js';
 
 /** FACTS.md: Read Holding/Input Registers (FC 3/4) read 1 to 125 registers. */
 export const MODBUS_MAX_READ_REGISTERS = 125;

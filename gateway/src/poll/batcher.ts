@@ -4,7 +4,8 @@
  * first. Each sealed batch is checked with the contract's own validator and handed to
  * the outbox, which gives it its seq.
  */
-import { checkTelemetryBatch, type Logger, type Reading } from '@gridsafe/shared';
+import type { Logger, Reading } from '@gridsafe/shared';
+import { checkTelemetryBatch } from '@gridsafe/shared/contract/validate.js';
 import type { SealedBatch } from '../outbox/types.js';
 
 export interface BatcherOptions {

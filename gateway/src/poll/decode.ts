@@ -5,7 +5,8 @@
  * applies before the ratios (it describes the device), and a value outside it marks the
  * reading `suspect` rather than being dropped: the cloud decides what to do with doubt.
  */
-import { decodeRegisters, registerCount, type Quantity, type RegisterDefinition } from '@gridsafe/shared';
+import type { Quantity, RegisterDefinition } from '@gridsafe/shared';
+import { decodeRegisters, registerCount } from '@gridsafe/shared/profiles/register-codec.js';
 import type { PlannedRequest } from '../modbus/planner.js';
 
 export interface Ratios {

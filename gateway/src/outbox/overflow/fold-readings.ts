@@ -13,7 +13,8 @@
  * - everything else (voltages, currents, powers, pf, frequency): the mean.
  * A window holding one reading folds to that very reading, so folding is idempotent.
  */
-import { QUANTITY_NAMES, type Quantity, type Reading, type ReadingValues } from '@gridsafe/shared';
+import type { Quantity, Reading, ReadingValues } from '@gridsafe/shared';
+import { QUANTITY_NAMES } from '@gridsafe/shared/contract/quantities.js';
 
 export const FOLD_WINDOW_MS = 15 * 60_000; // FACTS.md: 15-minute demand period
 
