@@ -1,9 +1,29 @@
 /**
- * bench:detect's scale figures: ingest values per CPU-second with 1 and with 3 cloud
- * instances on the same shared stores (issue 13), and the per-instance efficiency of 3
- * against 1. They need the multi-instance mode of issue 13; until that mode is on main
- * this reports no figures (null) and why, rather than a number not measured.
+ * bench:detect's scale figures (issue 13): ingest values per CPU-second of the cloud
+ * processes with 1 and with 3 instances in cluster mode on the same shared stores (a
+ * PostgreSQL and an influxd started here, a fresh database for each run), and the
+ * per-instance efficiency of 3 against 1 (the ratio of the two rates; 1 = no overhead
+ * from being several). Each run: the instances as the CLI starts them, gateways spread
+ * over them (each publishing to one instance's embedded broker, QoS 1, a few batches in
+ * flight, as HAProxy would spread them), timed from the first publish until every batch
+ * is acknowledged and detection (partitioned between the instances) has processed all of
+ * them; CPU = user + system time of the cloud processes over that window (/proc).
+ *
+ * Options (environment): BENCH_SCALE_GATEWAYS (6), BENCH_SCALE_BATCHES (per gateway, 40),
+ * BENCH_SCALE_DEVICES (readings per batch, 50), BENCH_SCALE_INFLIGHT (4).
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import mqtt from 'mqtt';
+import pg from 'pg';
+import { topics, type TelemetryBatch } from '@gridsafe/shared';
+import { freePort, waitFor } from '@gridsafe/testkit';
+import { startInfluxd } from '../test/support/influxd.js';
+import { startPostgres } from '../test/support/postgres.js';
+
 export interface ScaleFigures {
   instances1: number | null;
   instances3: number | null;
@@ -12,11 +32,244 @@ export interface ScaleFigures {
   missing?: string;
 }
 
-export async function measureScale(): Promise<ScaleFigures> {
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const GATEWAYS = env('BENCH_SCALE_GATEWAYS', 6);
+const BATCHES = env('BENCH_SCALE_BATCHES', 40);
+const DEVICES = env('BENCH_SCALE_DEVICES', 50);
+const INFLIGHT = env('BENCH_SCALE_INFLIGHT', 4);
+const TARGET_RATIO = 0.8;
+const cli = fileURLToPath(new URL('../dist/src/cli.js', import.meta.url));
+/** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux). */
+const USER_HZ = 100;
+const out = (line: string) => process.stdout.write(`${line}\n`);
+
+const gatewayId = (g: number) => `sgw-${g}`;
+const deviceId = (g: number, d: number) => `sm-${g}-${d}`;
+
+function seed() {
   return {
-    instances1: null,
-    instances3: null,
-    ratio: null,
-    missing: 'the multi-instance mode of issue 13 is not on main yet, so no 1- and 3-instance run was made',
+    transformers: Array.from({ length: GATEWAYS }, (_, g) => ({ id: `stx-${g}`, site: `site ${g}`, ratedKva: 400 })),
+    gateways: Array.from({ length: GATEWAYS }, (_, g) => ({
+      id: gatewayId(g),
+      secret: `${gatewayId(g)}-bench-secret`,
+    })),
+    devices: Array.from({ length: GATEWAYS }, (_, g) =>
+      Array.from({ length: DEVICES }, (_, d) => ({
+        id: deviceId(g, d),
+        gateway: gatewayId(g),
+        kind: 'meter',
+        transformer: `stx-${g}`,
+        ctRatio: 1,
+        ptRatio: 1,
+        ctSecondaryA: 5,
+      })),
+    ).flat(),
   };
+}
+
+/** One gateway's batches: a reading of every device a minute, ten values each. */
+function batchesOf(g: number, base: number): TelemetryBatch[] {
+  return Array.from({ length: BATCHES }, (_, b) => ({
+    gateway: gatewayId(g),
+    seq: b + 1,
+    sentAt: Date.now(),
+    readings: Array.from({ length: DEVICES }, (_, d) => {
+      const kw = 20 + ((d * 7 + b) % 30);
+      return {
+        device: deviceId(g, d),
+        ts: base + b * 60_000,
+        quality: 'good' as const,
+        values: {
+          v_a: 230 + (d % 5),
+          v_b: 231,
+          v_c: 229,
+          i_a: kw / 0.69,
+          i_b: kw / 0.7,
+          i_c: kw / 0.71,
+          p_kw: kw,
+          q_kvar: kw * 0.3,
+          s_kva: kw * 1.05,
+          pf: 0.95,
+        },
+      };
+    }),
+  }));
+}
+
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  // After the command name: utime and stime are fields 14 and 15 of the line (11 and 12 here).
+  return (Number(fields[11]) + Number(fields[12])) / USER_HZ;
+}
+
+async function startInstance(
+  name: string,
+  envVars: Record<string, string>,
+): Promise<{ child: ChildProcess; mqttPort: number }> {
+  const [httpPort, mqttPort] = [await freePort(), await freePort()];
+  let output = '';
+  const child = spawn(process.execPath, [cli], {
+    env: {
+      ...process.env,
+      ...envVars,
+      GRIDSAFE_INSTANCE_ID: name,
+      GRIDSAFE_HTTP_HOST: '127.0.0.1',
+      GRIDSAFE_HTTP_PORT: String(httpPort),
+      GRIDSAFE_MQTT_HOST: '127.0.0.1',
+      GRIDSAFE_MQTT_PORT: String(mqttPort),
+      GRIDSAFE_LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+  child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+  await waitFor(
+    `${name} to be ready`,
+    async () => ((await fetch(`http://127.0.0.1:${httpPort}/readyz`).catch(() => null))?.ok ? true : undefined),
+    120_000,
+    200,
+  ).catch((error: Error) => {
+    child.kill('SIGKILL');
+    throw new Error(`${error.message}\n${output}`);
+  });
+  return { child, mqttPort };
+}
+
+/** One run with `count` instances on fresh databases: values stored per CPU-second of the cloud processes. */
+async function run(
+  count: number,
+  stores: { databaseUrl: string; influxUrl: string; influxDatabase: string },
+  dir: string,
+): Promise<number> {
+  writeFileSync(join(dir, 'seed.json'), JSON.stringify(seed()));
+  const shared = {
+    GRIDSAFE_CLUSTER: 'true',
+    // Short lease rounds so the partitions are shared out soon after the instances start.
+    GRIDSAFE_CLUSTER_TAKEOVER_SECONDS: '2',
+    GRIDSAFE_DATABASE_URL: stores.databaseUrl,
+    GRIDSAFE_INFLUX_URL: stores.influxUrl,
+    GRIDSAFE_INFLUX_DATABASE: stores.influxDatabase,
+  };
+  const instances: Array<{ child: ChildProcess; mqttPort: number }> = [];
+  try {
+    instances.push(
+      await startInstance(`scale-${count}-1`, {
+        ...shared,
+        GRIDSAFE_DATA_DIR: join(dir, 'i1'),
+        GRIDSAFE_SEED_FILE: join(dir, 'seed.json'),
+      }),
+    );
+    for (let i = 2; i <= count; i++)
+      instances.push(await startInstance(`scale-${count}-${i}`, { ...shared, GRIDSAFE_DATA_DIR: join(dir, `i${i}`) }));
+    const db = new pg.Client({ connectionString: stores.databaseUrl });
+    await db.connect();
+    // Every partition owned before the clock starts (a joining instance takes its share within two rounds).
+    await waitFor(
+      'the partitions to be shared',
+      async () => {
+        const rows = await db.query<{ n: string }>(
+          "SELECT count(DISTINCT application_name) AS n FROM pg_stat_activity WHERE application_name LIKE 'gridsafe-lease:%'",
+        );
+        return Number(rows.rows[0]?.n) === count;
+      },
+      60_000,
+      200,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 2 * 2000 + 1000));
+    const base = Date.now() - 2 * 86_400_000;
+    const work = Array.from({ length: GATEWAYS }, (_, g) => batchesOf(g, base));
+    const clients = await Promise.all(
+      Array.from({ length: GATEWAYS }, (_, g) =>
+        mqtt.connectAsync(`mqtt://127.0.0.1:${instances[g % count]!.mqttPort}`, {
+          clientId: `${gatewayId(g)}-bench`,
+          username: gatewayId(g),
+          password: `${gatewayId(g)}-bench-secret`,
+          reconnectPeriod: 0,
+        }),
+      ),
+    );
+    const pids = instances.map((i) => i.child.pid as number);
+    const cpuBefore = pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+    const started = performance.now();
+    await Promise.all(
+      clients.map(async (client, g) => {
+        const batches = work[g] as TelemetryBatch[];
+        let next = 0;
+        await Promise.all(
+          Array.from({ length: INFLIGHT }, async () => {
+            while (next < batches.length) {
+              const batch = batches[next++] as TelemetryBatch;
+              await client.publishAsync(topics.telemetry(batch.gateway), JSON.stringify(batch), { qos: 1 });
+            }
+          }),
+        );
+      }),
+    );
+    await waitFor(
+      'detection to process every batch',
+      async () => {
+        const rows = await db.query<{ n: string }>('SELECT count(*) AS n FROM ingest_ledger WHERE pending IS NOT NULL');
+        return Number(rows.rows[0]?.n) === 0;
+      },
+      600_000,
+      100,
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const cpu = pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0) - cpuBefore;
+    const stored = await db.query<{ n: string }>('SELECT count(*) AS n FROM ingest_ledger');
+    if (Number(stored.rows[0]?.n) !== GATEWAYS * BATCHES)
+      throw new Error(`${count} instance(s): ${stored.rows[0]?.n} batches stored, ${GATEWAYS * BATCHES} sent`);
+    await Promise.all(clients.map((client) => client.endAsync(true)));
+    await db.end();
+    const values = GATEWAYS * BATCHES * DEVICES * 10;
+    out(
+      `scale: ${count} instance(s): ${values} values in ${seconds.toFixed(1)} s wall, ${cpu.toFixed(1)} CPU-s of the cloud processes: ${Math.round(values / cpu)} values per CPU-second`,
+    );
+    return values / cpu;
+  } finally {
+    for (const instance of instances) instance.child.kill('SIGTERM');
+    await Promise.all(
+      instances.map(
+        (instance) =>
+          new Promise((resolve) =>
+            instance.child.exitCode === null ? instance.child.on('exit', resolve) : resolve(null),
+          ),
+      ),
+    );
+  }
+}
+
+export async function measureScale(): Promise<ScaleFigures> {
+  const postgres = await startPostgres();
+  const influxd = await startInfluxd();
+  const dir = mkdtempSync(join(tmpdir(), 'gridsafe-bench-scale-'));
+  try {
+    out(
+      `scale: ${GATEWAYS} gateways x ${BATCHES} batches x ${DEVICES} readings x 10 values, cluster mode on PostgreSQL + InfluxDB`,
+    );
+    const rate = async (count: number) => {
+      const runDir = mkdtempSync(join(dir, `run-${count}-`));
+      const stores = {
+        databaseUrl: await postgres.createDatabase(`scale${count}`),
+        influxUrl: influxd.url,
+        influxDatabase: `scale${count}`,
+      };
+      return run(count, stores, runDir);
+    };
+    const instances1 = await rate(1);
+    const instances3 = await rate(3);
+    const ratio = instances3 / instances1;
+    out(
+      `scale: per-instance efficiency of 3 against 1: ${ratio.toFixed(2)} (target ≥ ${TARGET_RATIO}: ${ratio >= TARGET_RATIO ? 'met' : 'MISSED'})`,
+    );
+    return {
+      instances1: Math.round(instances1),
+      instances3: Math.round(instances3),
+      ratio: Number(ratio.toFixed(3)),
+    };
+  } finally {
+    await influxd.stop();
+    await postgres.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
