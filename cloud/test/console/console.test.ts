@@ -148,9 +148,15 @@ t.test('auditor: case review with chart, field_check then confirmed, trail and p
   );
   t.match(
     await page.textContent('.demand-chart .u-legend'),
-    /Contract[^\n]*100.*105 % 105/is,
-    'contract capacity and 105 % lines drawn, in the legend',
+    /Maximum demand.*peak \d+/s,
+    'demand (kW) with its peak',
   );
+  t.equal(
+    await page.getAttribute('.apparent-demand-chart', 'data-references'),
+    'Contract capacity 100|105 % 105',
+    'contract capacity and 105 % lines on the kVA chart, never on the kW one',
+  );
+  t.equal(await page.getAttribute('.demand-chart', 'data-references'), '');
   t.match(await page.textContent('#case-max-demand'), /234\.2 kW/);
   t.match(
     await page.textContent('table.evidence tr[data-field="maxDemandAt"] td'),

@@ -9,9 +9,20 @@ import { onLive } from '../events.js';
 import { lang, t, tv } from '../i18n.js';
 import { canDecide } from '../session.js';
 import { fmtTime, zoneOf } from '../time.js';
-import type { AlertRecord, CaseState, CaseWithHistory, CaseWorkflow, PenaltyEstimate } from '@gridsafe/shared';
+import type {
+  AlertRecord,
+  CaseState,
+  CaseWithHistory,
+  CaseWorkflow,
+  CustomerDemand,
+  PenaltyEstimate,
+} from '@gridsafe/shared';
 import { alertLinks, capacityAlertsOf, customerLink, refreshAlertLinks } from './links.js';
 import { evidenceTable } from '../alert-types.js';
+
+/** FACTS.md "Maximum demand": 15-minute blocks; the demand API charts at most 92 days. */
+const DEMAND_BLOCK_MS = 15 * 60_000;
+const LONGEST_RANGE_MS = 92 * 86_400_000;
 
 export function renderCaseDetail(root: HTMLElement, [caseId]: string[]): () => void {
   const error = h('p', { class: 'error', role: 'alert', id: 'case-error' });
@@ -29,14 +40,21 @@ export function renderCaseDetail(root: HTMLElement, [caseId]: string[]): () => v
         api<Array<{ at: number; author: string; text: string }>>('GET', `/api/v1/cases/${caseId}/comments`),
       ]);
       customerId = record.customer;
-      const [customer, alerts] = await Promise.all([
+      // Apparent demand over the case's period (its last 92 days, what the API charts), for the contract comparison in kVA.
+      const to = record.lastSeen + DEMAND_BLOCK_MS;
+      const from = Math.max(record.firstSeen, to - LONGEST_RANGE_MS);
+      const [customer, alerts, apparent] = await Promise.all([
         api<{ name: string; tariff: string }>('GET', `/api/v1/customers/${encodeURIComponent(record.customer)}`).catch(
           () => null,
         ),
         capacityAlertsOf(record.customer),
+        api<CustomerDemand>(
+          'GET',
+          `/api/v1/customers/${encodeURIComponent(record.customer)}/demand?from=${from}&to=${to}`,
+        ).catch(() => null),
       ]);
       clear(content);
-      draw(record, penalty, comments, customer, alerts);
+      draw(record, penalty, comments, customer, alerts, apparent);
       root.dataset['loaded'] = 'true';
     } catch (e) {
       error.textContent = (e as Error).message;
@@ -49,18 +67,35 @@ export function renderCaseDetail(root: HTMLElement, [caseId]: string[]): () => v
     comments: Array<{ at: number; author: string; text: string }>,
     customer: { name: string; tariff: string } | null,
     alerts: AlertRecord[],
+    apparent: CustomerDemand | null,
   ) => {
     const zone = zoneOf(null);
+    // kW and kVA never on one axis: the detector's demand evidence (kW) on its own, the
+    // apparent demand from the readings (kVA) against the contract capacity (kVA).
     const chart = lineChart({
       lines: [{ label: t('maxDemand'), colour: '#0550ae', points: record.demandSeries }],
+      unit: 'kW',
+      zone,
+      peak: t('peak'),
+      className: 'demand-chart',
+    });
+    const apparentChart = lineChart({
+      lines: [
+        {
+          label: t('apparentDemand'),
+          colour: '#8250df',
+          points: (apparent?.points ?? []).flatMap((p): Array<[number, number]> =>
+            p.kva === null ? [] : [[p.ts, p.kva]],
+          ),
+        },
+      ],
       references: [
         { label: t('contract'), value: record.contractKva, colour: '#1a7f37' },
         { label: '105 %', value: record.contractKva * 1.05, colour: '#9a6700', dash: [2, 3] },
       ],
-      unit: 'kW',
+      unit: 'kVA',
       zone,
-      peak: t('peak'),
-      className: 'chart demand-chart',
+      className: 'apparent-demand-chart',
     });
     const facts = h(
       'table',
@@ -231,7 +266,15 @@ export function renderCaseDetail(root: HTMLElement, [caseId]: string[]): () => v
         ' ',
         h('button', { id: 'download-csv', onclick: () => void downloadCsv(record.id) }, t('downloadCsv')),
       ),
-      h('section', { class: 'panel' }, h('h2', {}, t('demandChart')), chart),
+      h(
+        'section',
+        { class: 'panel' },
+        h('h2', {}, t('demandChart')),
+        h('h3', {}, `${t('maxDemand')} (kW)`),
+        chart,
+        h('h3', {}, `${t('demandVsContract')} (kVA)`),
+        apparentChart,
+      ),
       h(
         'div',
         { class: 'columns' },
