@@ -81,6 +81,7 @@ const SCOPING: Record<string, Rule> = {
   '/api/v1/detectors': { notAreaData: 'detector metadata (labels, units), the same for everyone' },
   '/api/v1/detectors/:type': { notAreaData: 'detector metadata (labels, units), the same for everyone' },
   '/api/v1/me': { notAreaData: 'the caller themselves' },
+  '/api/v1/messages': { notAreaData: 'the catalogue of texts for people, the same for everyone' },
   '/api/v1/demo': { notAreaData: "demo mode's public users (none outside demo mode), the same for everyone" },
   '/api/v1/inspectors': {
     notAreaData: 'the roster of inspectors (names, skills, duty) that work orders are assigned from',

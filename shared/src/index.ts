@@ -18,4 +18,5 @@ export * from './contract/records/case.js';
 export * from './contract/records/work-order.js';
 export * from './contract/records/page.js';
 export * from './contract/records/loading.js';
+export * from './contract/records/message.js';
 export * from './config/index.js';

@@ -17,14 +17,17 @@ import {
 
 // The estimate is part of the case record the API answers: its types live in the shared contract.
 export type { AddedKvaBasis, PenaltyEstimate, PenaltyItem } from '@gridsafe/shared';
+import { formatMessage } from '../messages/catalog.js';
 
 export interface PenaltyRules {
   /** Short name of the rule set, shown on the report. */
   name: string;
   /** The article the capacity rule comes from. */
   citation: string;
-  /** Anything the reader of the estimate must know about the rule set. */
+  /** Anything the reader of the estimate must know about the rule set (English)... */
   note: string;
+  /** ...and in Chinese (the configured note when only one is given). */
+  noteZh: string;
   twoPart: {
     /** Basic (capacity) tariff, yuan per kVA per month, of the customer's province. */
     basicTariffYuanPerKvaMonth: number;
@@ -56,10 +59,13 @@ export interface PenaltyRules {
  * The two tariffs (yuan/kVA·month, yuan/kW·month) are NOT in FACTS.md: they differ by
  * province and year; the defaults only give the estimate a scale and must be set per site.
  */
+const DEFAULT_NOTE = { code: 'penalty.default_note' };
+
 export const DEFAULT_PENALTY_RULES: PenaltyRules = {
   name: '供电营业规则 (1996)',
   citation: '供电营业规则 (1996) 第一百条第二项 / Supply Business Rules (1996) Art. 100 item 2',
-  note: 'Revised by NDRC Order No. 14 (2024); the article and figures of the revised text are unconfirmed, so the 1996 figures are used. Basic tariffs are configuration, not regulation.',
+  note: formatMessage(DEFAULT_NOTE, 'en'),
+  noteZh: formatMessage(DEFAULT_NOTE, 'zh'),
   twoPart: { basicTariffYuanPerKvaMonth: 30, penaltyMultiplier: 3 },
   single: { yuanPerKva: 50 },
   demandRule: {
@@ -172,6 +178,7 @@ export function estimatePenalty(input: PenaltyInput, rules: PenaltyRules = DEFAU
     ruleSet: rules.name,
     citation: rules.citation,
     note: rules.note,
+    noteZh: rules.noteZh,
     currency: 'CNY',
     tariff: input.tariff,
     addedKva,
@@ -197,6 +204,7 @@ export const PENALTY_SCHEMA = Section({
   name: Type.Optional(nonEmpty),
   citation: Type.Optional(nonEmpty),
   note: Type.Optional(nonEmpty),
+  noteZh: Type.Optional(nonEmpty),
   twoPart: Type.Optional(Section({ basicTariffYuanPerKvaMonth: atLeast(0), penaltyMultiplier: atLeast(0) })),
   single: Type.Optional(Section({ yuanPerKva: atLeast(0) })),
   demandRule: Type.Optional(
@@ -219,6 +227,7 @@ export function penaltyRulesOf(src: Static<typeof PENALTY_SCHEMA> | undefined): 
     name: src.name ?? d.name,
     citation: src.citation ?? d.citation,
     note: src.note ?? d.note,
+    noteZh: src.noteZh ?? src.note ?? d.noteZh,
     twoPart: { ...d.twoPart, ...src.twoPart },
     single: { ...d.single, ...src.single },
     demandRule: { ...d.demandRule, ...src.demandRule },

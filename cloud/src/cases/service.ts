@@ -61,11 +61,15 @@ export class CaseService implements CaseStore {
   async transition(id: string, to: CaseState, actor: string, note: string | undefined): Promise<CaseRecord> {
     const moved = await this.store.transition(id, actor, note, (current) => {
       const refusal = checkTransition(current.state, to, note);
-      if (refusal) throw new CaseTransitionError(refusal.code, `case "${id}": ${refusal.detail}`);
+      if (refusal)
+        throw new CaseTransitionError(refusal.code, {
+          code: `problem.case_${refusal.code}`,
+          params: { id, ...refusal.params },
+        });
       const penalty = to === 'confirmed' ? this.penaltyOnConfirmation(current) : undefined;
       return penalty ? { to, penalty } : { to };
     });
-    if (!moved) throw new CaseTransitionError('not_found', `case "${id}" does not exist`);
+    if (!moved) throw new CaseTransitionError('not_found', { code: 'problem.case_not_found', params: { id } });
     return moved;
   }
 
@@ -88,13 +92,13 @@ export class CaseService implements CaseStore {
     };
     const recorded = await this.store.recordEquipment(id, equipment, (current) => {
       if (current.state !== 'field_check') {
-        throw new CaseTransitionError(
-          'not_allowed',
-          `case "${id}" is ${current.state}: the equipment found is recorded during the field check (state field_check)`,
-        );
+        throw new CaseTransitionError('not_allowed', {
+          code: 'problem.case_equipment_step',
+          params: { id, state: current.state },
+        });
       }
     });
-    if (!recorded) throw new CaseTransitionError('not_found', `case "${id}" does not exist`);
+    if (!recorded) throw new CaseTransitionError('not_found', { code: 'problem.case_not_found', params: { id } });
     return recorded;
   }
 

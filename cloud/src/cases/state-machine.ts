@@ -22,10 +22,11 @@ export const CASE_TRANSITIONS: Readonly<Record<CaseState, readonly CaseState[]>>
 /** Decisions need a written reason: the note is what an auditor files with the case. */
 export const NOTE_REQUIRED_FOR: readonly CaseState[] = ['confirmed', 'dismissed'];
 
+/** Why a move is refused, with the values its message (messages/catalog.ts, problem.case_<code>) names. */
 export type TransitionRefusal =
-  | { code: 'not_allowed'; detail: string }
-  | { code: 'note_required'; detail: string }
-  | { code: 'same_state'; detail: string };
+  | { code: 'not_allowed'; params: { from: CaseState; to: CaseState; options: string } }
+  | { code: 'note_required'; params: { to: CaseState } }
+  | { code: 'same_state'; params: { from: CaseState } };
 
 export function allowedNext(from: CaseState): readonly CaseState[] {
   return CASE_TRANSITIONS[from];
@@ -33,14 +34,14 @@ export function allowedNext(from: CaseState): readonly CaseState[] {
 
 /** Returns null when the move may be made, or why it may not. */
 export function checkTransition(from: CaseState, to: CaseState, note: string | undefined): TransitionRefusal | null {
-  if (from === to) return { code: 'same_state', detail: `the case is already ${from}` };
+  if (from === to) return { code: 'same_state', params: { from } };
   const next = CASE_TRANSITIONS[from];
   if (!next.includes(to)) {
     const options = next.length ? `from ${from} it can move to ${next.join(' or ')}` : `${from} is a final state`;
-    return { code: 'not_allowed', detail: `a case cannot move from ${from} to ${to}: ${options}` };
+    return { code: 'not_allowed', params: { from, to, options } };
   }
   if (NOTE_REQUIRED_FOR.includes(to) && !(note && note.trim())) {
-    return { code: 'note_required', detail: `moving a case to ${to} needs a note giving the reason` };
+    return { code: 'note_required', params: { to } };
   }
   return null;
 }

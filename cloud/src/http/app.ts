@@ -14,7 +14,8 @@ import type { ApiUserStore } from '../security/api-users.js';
 import { domainProblem } from './domain-problem.js';
 import { RequestLogController } from './request-log.js';
 import { decorateServices, type CoreServices } from './services.js';
-import { HttpProblem, problemOf, problemSchema, sendProblem } from './problem.js';
+import { englishDetail, HttpProblem, problemOf, problemSchema, sendProblem } from './problem.js';
+import type { Message } from '@gridsafe/shared';
 import { registerAuth } from './auth.js';
 import type { LoginThrottle } from '../security/login-throttle.js';
 import { requestForLog } from '../security/log-redaction.js';
@@ -28,9 +29,12 @@ import { meterEventRoutes } from './routes/meter-events.js';
 import { silenceRoutes } from './routes/silences.js';
 import { loadingRoutes } from './routes/loading.js';
 import { detectorRoutes } from './routes/detectors.js';
+import { messageRoutes } from './routes/messages.js';
 import { lineLossRoutes } from './routes/line-loss.js';
 import { forecastRoutes } from './routes/forecasts.js';
 import { isStoreUnavailable } from '../storage/unavailable.js';
+
+const STORE_UNAVAILABLE: Message = { code: 'problem.store_unavailable' };
 
 export interface HttpOptions {
   bodyLimitBytes: number;
@@ -81,9 +85,10 @@ export async function buildHttpApp(
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const instance = request.url.split('?')[0];
     if (error instanceof HttpProblem)
-      return sendProblem(reply, problemOf(error.status, error.code, error.message, instance, error.errors));
+      return sendProblem(reply, problemOf(error.status, error.code, error.message, instance, error.errors, error.text));
     const known = domainProblem(error);
-    if (known) return sendProblem(reply, problemOf(known.status, known.code, known.message, instance));
+    if (known)
+      return sendProblem(reply, problemOf(known.status, known.code, known.message, instance, undefined, known.text));
     if (error.validation) {
       const errors = error.validation.map((v) => ({
         where: `${error.validationContext ?? 'request'}${v.instancePath || ''}`,
@@ -107,12 +112,7 @@ export async function buildHttpApp(
       request.log.warn({ err: error }, 'a store is unavailable; answered 503');
       return sendProblem(
         reply.header('retry-after', '5'),
-        problemOf(
-          503,
-          'store_unavailable',
-          'a database the cloud needs is unavailable for now (see /readyz); try again shortly',
-          instance,
-        ),
+        problemOf(503, 'store_unavailable', englishDetail(STORE_UNAVAILABLE), instance, undefined, STORE_UNAVAILABLE),
       );
     }
     const status =
@@ -196,6 +196,7 @@ export async function buildHttpApp(
   await app.register(silenceRoutes);
   await app.register(loadingRoutes);
   await app.register(detectorRoutes, { alertTypes: options.alertTypes ?? [] });
+  await app.register(messageRoutes);
   await app.register(lineLossRoutes);
   await app.register(forecastRoutes);
   for (const plugin of options.plugins ?? []) await plugin(app);

@@ -26,6 +26,7 @@ const PUBLIC = [
   /^\/$/,
   /^\/console(\/|$)/,
   /^\/api\/v1\/demo$/, // demo mode's public users (config/demo-users.ts); empty otherwise
+  /^\/api\/v1\/messages$/, // the catalogue of texts for people (messages/catalog.ts), read before signing in
 ];
 
 export function registerAuth(
@@ -43,7 +44,7 @@ export function registerAuth(
     if (PUBLIC.some((pattern) => pattern.test(path))) return;
     const header = request.headers.authorization;
     const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-    if (!match) throw new HttpProblem(401, 'unauthenticated', 'send an API token: "Authorization: Bearer <token>"');
+    if (!match) throw new HttpProblem(401, 'unauthenticated', { code: 'problem.unauthenticated' });
     // Checked before the token: an address that guessed too often is refused even a right one.
     const wait = throttle.retryAfterSeconds(request.ip);
     if (wait > 0) {
@@ -53,18 +54,17 @@ export function registerAuth(
         'refused an API request: too many failed logins from this address',
       );
       reply.header('retry-after', String(wait));
-      throw new HttpProblem(
-        429,
-        'too_many_failed_logins',
-        `too many failed logins from this address; try again in ${wait} s`,
-      );
+      throw new HttpProblem(429, 'too_many_failed_logins', {
+        code: 'problem.too_many_failed_logins',
+        params: { seconds: wait },
+      });
     }
     const user = await users.authenticate(match[1] as string);
     if (!user) {
       throttle.recordFailure(request.ip);
       metrics.authRefused.inc({ protocol: 'http', reason: 'wrong_token' });
       request.log.warn({ path, address: request.ip }, 'refused an API request with an unknown token');
-      throw new HttpProblem(401, 'unauthenticated', 'the API token is not valid');
+      throw new HttpProblem(401, 'unauthenticated', { code: 'problem.bad_token' });
     }
     request.user = user;
   });
@@ -76,11 +76,10 @@ export function allow(request: FastifyRequest, ...roles: Role[]): void {
     { user: request.user.name, role: request.user.role, method: request.method, path: request.url.split('?')[0] },
     'refused an API request: role not allowed',
   );
-  throw new HttpProblem(
-    403,
-    'forbidden',
-    `role "${request.user.role}" may not ${request.method} ${request.url.split('?')[0]}`,
-  );
+  throw new HttpProblem(403, 'forbidden', {
+    code: 'problem.forbidden_role',
+    params: { role: request.user.role, method: request.method, path: request.url.split('?')[0] ?? '' },
+  });
 }
 
 /** For inspectors: refuses a subject outside their areas (other roles are unscoped). */
@@ -89,5 +88,8 @@ export function allowSubject(request: FastifyRequest, area: string | undefined, 
   if (user.role !== 'inspector') return;
   if (area !== undefined && user.areas.includes(area)) return;
   request.log.warn({ user: user.name, areas: user.areas, area, what }, 'refused an inspector outside their areas');
-  throw new HttpProblem(403, 'outside_area', `${what} is outside your areas (${user.areas.join(', ')})`);
+  throw new HttpProblem(403, 'outside_area', {
+    code: 'problem.outside_area',
+    params: { what, areas: user.areas.join(', ') },
+  });
 }

@@ -7,12 +7,17 @@ import { CaseTransitionError } from '../cases/errors.js';
 import { AlertLifecycleError } from '../storage/relational/alert-store.js';
 import { RegistryError } from '../storage/relational/registry-entities.js';
 import { HttpProblem } from './problem.js';
+import type { Message } from '@gridsafe/shared';
 
-export function domainProblem(error: unknown): { status: number; code: string; message: string } | null {
-  if (error instanceof HttpProblem) return { status: error.status, code: error.code, message: error.message };
+export function domainProblem(
+  error: unknown,
+): { status: number; code: string; message: string; text?: Message | undefined } | null {
+  if (error instanceof HttpProblem)
+    return { status: error.status, code: error.code, message: error.message, text: error.text };
   if (error instanceof RegistryError || error instanceof AlertLifecycleError || error instanceof CaseTransitionError) {
     const status = error.kind === 'not_found' ? 404 : error.kind === 'invalid_reference' ? 422 : 409;
-    return { status, code: error.kind, message: error.message };
+    const text = error instanceof RegistryError ? undefined : error.text;
+    return { status, code: error.kind, message: error.message, text };
   }
   return null;
 }

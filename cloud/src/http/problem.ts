@@ -3,6 +3,8 @@
  * per kind of problem, the HTTP `title`, and a `detail` that says what and where.
  */
 import type { FastifyReply } from 'fastify';
+import { formatMessage } from '../messages/catalog.js';
+import type { Message } from '@gridsafe/shared';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -14,6 +16,8 @@ export interface Problem {
   instance?: string;
   /** For validation problems: each failing field. */
   errors?: Array<{ where: string; message: string }>;
+  /** The detail as a catalogue message (messages/catalog.ts), for readers of either language. */
+  message?: Message;
 }
 
 const TITLES: Record<number, string> = {
@@ -31,15 +35,23 @@ const TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
+/** The English text of a detail given as a string or a catalogue message. */
+export function englishDetail(detail: string | Message): string {
+  return typeof detail === 'string' ? detail : formatMessage(detail, 'en');
+}
+
 export class HttpProblem extends Error {
+  /** The detail as a catalogue message, when it was given as one. */
+  readonly text: Message | undefined;
   constructor(
     readonly status: number,
     readonly code: string,
-    detail: string,
+    detail: string | Message,
     readonly errors?: Problem['errors'],
   ) {
-    super(detail);
+    super(englishDetail(detail));
     this.name = 'HttpProblem';
+    this.text = typeof detail === 'string' ? undefined : detail;
   }
 }
 
@@ -49,10 +61,12 @@ export function problemOf(
   detail: string,
   instance?: string,
   errors?: Problem['errors'],
+  message?: Message,
 ): Problem {
   const problem: Problem = { type: `urn:gridsafe:problem:${code}`, title: TITLES[status] ?? 'Error', status, detail };
   if (instance) problem.instance = instance;
   if (errors && errors.length > 0) problem.errors = errors;
+  if (message) problem.message = message;
   return problem;
 }
 
@@ -73,6 +87,10 @@ export const problemSchema = {
     errors: {
       type: 'array',
       items: { type: 'object', properties: { where: { type: 'string' }, message: { type: 'string' } } },
+    },
+    message: {
+      type: 'object',
+      properties: { code: { type: 'string' }, params: { type: 'object', additionalProperties: true } },
     },
   },
   required: ['type', 'title', 'status', 'detail'],

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
+import type { Bilingual } from '@gridsafe/shared';
 import { orderedId } from './ordered-id.js';
 import type { NotificationTables } from './tables.js';
 import type { Delivery, NotificationBody, NotificationEvent, NotificationKind } from './types.js';
@@ -18,6 +19,8 @@ export interface QueueOptions {
   /** Kinds that are grouped per site; others go out one by one. */
   groupedKinds: readonly NotificationKind[];
   now?: () => number;
+  /** The text people read, in 中文 and English (notifications/texts.ts); none when absent. */
+  describe?: (events: readonly NotificationEvent[]) => Bilingual;
 }
 
 export const DEFAULT_QUEUE_OPTIONS: QueueOptions = { groupWaitMs: 30_000, groupedKinds: ['alert.opened'] };
@@ -113,6 +116,7 @@ export class NotificationQueue {
       area: first.area,
       site: first.site,
       count: events.length,
+      ...(this.options.describe ? { text: this.options.describe(events) } : {}),
       events,
     };
     const hooks = await trx.selectFrom('webhooks').select(['id', 'kinds', 'areas']).where('enabled', '=', 1).execute();

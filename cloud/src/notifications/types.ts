@@ -1,4 +1,5 @@
 /** What the rest of the cloud hands to the notification queue. */
+import type { Bilingual } from '@gridsafe/shared';
 
 export const NOTIFICATION_KINDS = [
   'alert.opened',
@@ -29,6 +30,8 @@ export interface NotificationBody {
   area: string | null;
   site: string | null;
   count: number;
+  /** What a person reads, in both languages (notifications/texts.ts). */
+  text?: Bilingual;
   events: NotificationEvent[];
 }
 

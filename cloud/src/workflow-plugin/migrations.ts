@@ -6,6 +6,7 @@
 import { sql, type Kysely, type Migration } from 'kysely';
 import * as notifications from '../notifications/migration.js';
 import * as workorders from '../workorders/migration.js';
+import * as routingMessage from '../workorders/migration-routing-message.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -48,6 +49,7 @@ export function workflowMigrations(dialect: Dialect): Record<string, Migration> 
     workflow_0001_notifications: notifications,
     workflow_0002_workorders: workorders,
     workflow_0003_case_trail_append_only: appendOnlyCaseTrail(dialect),
+    workflow_0004_routing_message: routingMessage,
   };
 }
 

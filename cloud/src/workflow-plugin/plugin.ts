@@ -12,6 +12,7 @@ import type { CaseComment, CaseRecord } from '../cases/types.js';
 import type { CloudContext } from '../context.js';
 import { caseWorkflowRoutes } from '../http/routes/cases.js';
 import { consoleRoutes } from '../http/routes/console.js';
+import { notificationTexts } from '../notifications/texts.js';
 import { eventStreamRoutes } from '../http/routes/events-stream.js';
 import { inspectorRoutes } from '../http/routes/inspectors.js';
 import { notificationRoutes } from '../http/routes/notifications.js';
@@ -72,6 +73,7 @@ export function workflowPlugin(options: WorkflowPluginOptions, onReady?: (handle
     const queue = new NotificationQueue(notificationDb, {
       groupWaitMs: settings.notifications.groupWaitMs,
       groupedKinds: ['alert.opened'],
+      describe: notificationTexts(ctx.alertTypes),
     });
     const webhooks = new WebhookStore(notificationDb);
     await provisionWebhooks(webhooks, settings);
@@ -112,7 +114,7 @@ export function workflowPlugin(options: WorkflowPluginOptions, onReady?: (handle
               { user: request.user.name, code: error.code, detail: error.message },
               'refused a workflow action',
             );
-          throw new HttpProblem(error.status, error.code, error.message);
+          throw new HttpProblem(error.status, error.code, error.text ?? error.message);
         }
         if ((error as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
           throw new HttpProblem(

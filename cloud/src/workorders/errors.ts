@@ -2,6 +2,9 @@
  * Refusals of the workflow (work orders, cases, notifications), carrying the HTTP status
  * and a stable code; the routes turn them into application/problem+json documents.
  */
+import { formatMessage } from '../messages/catalog.js';
+import type { Message } from '@gridsafe/shared';
+
 export type WorkflowErrorCode =
   | 'not_found'
   | 'forbidden'
@@ -29,12 +32,15 @@ const STATUS: Record<WorkflowErrorCode, number> = {
 
 export class WorkflowError extends Error {
   readonly status: number;
+  /** The refusal as a catalogue message, for readers of either language. */
+  readonly text: Message | undefined;
   constructor(
     readonly code: WorkflowErrorCode,
-    message: string,
+    detail: string | Message,
   ) {
-    super(message);
+    super(typeof detail === 'string' ? detail : formatMessage(detail, 'en'));
     this.name = 'WorkflowError';
     this.status = STATUS[code];
+    this.text = typeof detail === 'string' ? undefined : detail;
   }
 }

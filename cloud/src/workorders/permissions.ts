@@ -8,16 +8,21 @@ import type { Actor, Inspector, WorkOrder } from './types.js';
 export function mayView(actor: Actor, order: WorkOrder): void {
   if (actor.role !== 'inspector') return;
   if (!order.area || !actor.areas.includes(order.area)) {
-    throw new WorkflowError(
-      'out_of_area',
-      `work order ${order.id} is in area ${order.area ?? '(none)'}; ${actor.name} covers ${actor.areas.join(', ') || 'no area'}`,
-    );
+    throw new WorkflowError('out_of_area', {
+      code: 'problem.order_out_of_area',
+      params: {
+        id: order.id,
+        area: order.area ?? '(none)',
+        user: actor.name,
+        areas: actor.areas.join(', ') || 'no area',
+      },
+    });
   }
 }
 
 export function mayAct(actor: Actor, order: WorkOrder): void {
   if (actor.role === 'auditor')
-    throw new WorkflowError('forbidden', `auditors can read work orders but not act on them (${actor.name})`);
+    throw new WorkflowError('forbidden', { code: 'problem.auditor_read_only', params: { user: actor.name } });
   mayView(actor, order);
 }
 
@@ -26,8 +31,8 @@ export function mayReassign(actor: Actor, order: WorkOrder, inspectors: Inspecto
   if (actor.role === 'admin') return;
   const me = inspectors.find((i) => i.id === actor.name);
   if (!me?.lead)
-    throw new WorkflowError(
-      'forbidden',
-      `only an admin or the lead of area ${order.area ?? '(none)'} may reassign work order ${order.id}`,
-    );
+    throw new WorkflowError('forbidden', {
+      code: 'problem.reassign_lead_only',
+      params: { area: order.area ?? '(none)', id: order.id },
+    });
 }

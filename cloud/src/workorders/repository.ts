@@ -10,6 +10,7 @@ import type { NotificationTables } from '../notifications/tables.js';
 import { orderedId } from '../notifications/ordered-id.js';
 import type { WorkOrderTable, WorkOrderTables } from './tables.js';
 import type { Attachment, WorkOrder, WorkOrderAction, WorkOrderEvent, WorkOrderState } from './types.js';
+import type { Message } from '@gridsafe/shared';
 
 export type WorkflowDb = Kysely<WorkOrderTables & NotificationTables>;
 export type WorkflowTrx = Transaction<WorkOrderTables & NotificationTables>;
@@ -234,6 +235,7 @@ export function toWorkOrder(row: WorkOrderTable): WorkOrder {
     skill: row.skill,
     assignee: row.assignee,
     routing: row.routing,
+    routingMessage: row.routing_message === null ? null : (JSON.parse(row.routing_message) as Message),
     state: row.state as WorkOrderState,
     createdAt: Number(row.created_at),
     acknowledgedAt: n(row.acknowledged_at),

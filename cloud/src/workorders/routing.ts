@@ -5,6 +5,8 @@
  */
 import type { AlertType, AlertTypeMeta } from '@gridsafe/shared';
 import type { Inspector } from './types.js';
+import { formatMessage } from '../messages/catalog.js';
+import type { Message } from '@gridsafe/shared';
 
 export interface RoutingNeed {
   area: string | null;
@@ -20,7 +22,14 @@ export interface RoutingLoad {
 
 export interface RoutingDecision {
   assignee: string | null;
+  /** Why, in English (kept on the order and in its log)... */
   reason: string;
+  /** ...and as a catalogue message, for readers of either language. */
+  message: Message;
+}
+
+function decision(assignee: string | null, message: Message): RoutingDecision {
+  return { assignee, reason: formatMessage(message, 'en'), message };
 }
 
 export function chooseAssignee(
@@ -28,11 +37,9 @@ export function chooseAssignee(
   need: RoutingNeed,
   load: RoutingLoad,
 ): RoutingDecision {
-  if (!need.area)
-    return { assignee: null, reason: "the alert's subject has no area in the registry; waiting for manual assignment" };
+  if (!need.area) return decision(null, { code: 'routing.no_area' });
   const inArea = inspectors.filter((i) => i.active && i.areas.includes(need.area!));
-  if (!inArea.length)
-    return { assignee: null, reason: `no active inspector covers area ${need.area}; waiting for manual assignment` };
+  if (!inArea.length) return decision(null, { code: 'routing.no_inspector', params: { area: need.area } });
   const skilled = inArea.filter((i) => i.skills.includes(need.skill));
   const pool = skilled.length ? skilled : inArea;
   const best = [...pool].sort(
@@ -41,13 +48,9 @@ export function chooseAssignee(
       (load.lastAssignedAt.get(a.id) ?? 0) - (load.lastAssignedAt.get(b.id) ?? 0) ||
       a.id.localeCompare(b.id),
   )[0]!;
-  const openCount = load.open.get(best.id) ?? 0;
-  return {
-    assignee: best.id,
-    reason: skilled.length
-      ? `area ${need.area}, skill ${need.skill}, ${openCount} open order${openCount === 1 ? '' : 's'}`
-      : `area ${need.area}; nobody there has skill ${need.skill}, so the least-loaded inspector of the area (${openCount} open)`,
-  };
+  const open = load.open.get(best.id) ?? 0;
+  const code = !skilled.length ? 'routing.unskilled' : open === 1 ? 'routing.skilled_one' : 'routing.skilled';
+  return decision(best.id, { code, params: { area: need.area, skill: need.skill, open } });
 }
 
 /** Who an unacknowledged order in `area` goes to: the area's lead, else the configured fallback. */

@@ -4,6 +4,8 @@
  * escalates what is not acknowledged in time (escalation.ts), and records every step in
  * the order's append-only log. Rows live in repository.ts, photo files in attachment-store.ts.
  */
+import { formatMessage } from '../messages/catalog.js';
+import type { Message } from '@gridsafe/shared';
 import type { Transaction } from 'kysely';
 import type { Alert, AlertType, Logger, Severity } from '@gridsafe/shared';
 import { SEVERITIES } from '@gridsafe/shared';
@@ -95,6 +97,7 @@ export class WorkOrderService {
           skill,
           assignee: decision.assignee,
           routing: decision.reason,
+          routing_message: JSON.stringify(decision.message),
           state: 'open',
           created_at: now,
           assigned_at: decision.assignee ? now : null,
@@ -118,6 +121,7 @@ export class WorkOrderService {
         if (decision.assignee)
           await this.repo.appendEvent(trx, row.id, 'routing', 'assigned', decision.reason, {
             assignee: decision.assignee,
+            message: decision.message,
           });
         const order = toWorkOrder(row);
         await this.notify(trx, 'alert.opened', order, { alert: summary(alert) });
@@ -227,7 +231,7 @@ export class WorkOrderService {
   async addNote(actor: Actor, id: string, text: string): Promise<WorkOrderEvent> {
     const order = await this.mustGet(id);
     mayAct(actor, order);
-    if (!text.trim()) throw new WorkflowError('invalid', 'a note needs some text');
+    if (!text.trim()) throw new WorkflowError('invalid', { code: 'problem.empty_note' });
     const event = await this.repo.transaction((trx) =>
       this.repo.appendEvent(trx, id, actor.name, 'note', text.trim(), null),
     );
@@ -242,25 +246,31 @@ export class WorkOrderService {
     const inspectors = await this.deps.inspectors.list();
     mayReassign(actor, order, inspectors);
     if (order.state === 'resolved')
-      throw new WorkflowError('not_allowed', `work order ${id} is resolved and cannot be reassigned`);
+      throw new WorkflowError('not_allowed', { code: 'problem.reassign_resolved', params: { id } });
     const target = inspectors.find((i) => i.id === to && i.active);
-    if (!target) throw new WorkflowError('invalid', `"${to}" is not an active inspector`);
+    if (!target) throw new WorkflowError('invalid', { code: 'problem.reassign_not_inspector', params: { to } });
     if (!order.area || !target.areas.includes(order.area))
-      throw new WorkflowError('out_of_area', `${to} does not cover area ${order.area ?? '(none)'} of work order ${id}`);
-    if (order.assignee === to) throw new WorkflowError('same_state', `work order ${id} is already assigned to ${to}`);
+      throw new WorkflowError('out_of_area', {
+        code: 'problem.reassign_out_of_area',
+        params: { to, area: order.area ?? '(none)', id },
+      });
+    if (order.assignee === to)
+      throw new WorkflowError('same_state', { code: 'problem.reassign_same', params: { id, to } });
     const now = this.now();
     // A new assignee has not acknowledged anything yet: the order is open again for them.
+    const reassigned: Message = { code: 'routing.reassigned', params: { by: actor.name } };
     const set: Partial<WorkOrderTable> = {
       assignee: to,
       assigned_at: now,
-      routing: `reassigned by ${actor.name}`,
+      routing: formatMessage(reassigned, 'en'),
+      routing_message: JSON.stringify(reassigned),
       updated_at: now,
     };
     if (order.state === 'acknowledged')
       Object.assign(set, { state: 'open', acknowledged_at: null, time_to_ack_ms: null });
     await this.repo.transaction(async (trx) => {
       if (!(await this.repo.updateIfState(trx, id, order.state, set)))
-        throw new WorkflowError('conflict', `work order ${id} changed meanwhile; reload and try again`);
+        throw new WorkflowError('conflict', { code: 'problem.order_changed', params: { id } });
       await this.repo.appendEvent(trx, id, actor.name, 'reassigned', note ?? null, { from: order.assignee, to });
       await this.notify(trx, 'workorder.assigned', { ...order, assignee: to }, { by: actor.name });
     });
@@ -367,7 +377,7 @@ export class WorkOrderService {
     await this.repo.transaction(async (trx) => {
       // Conditional on the state we checked: of two people pressing at once, one wins.
       if (!(await this.repo.updateIfState(trx, order.id, order.state, set)))
-        throw new WorkflowError('conflict', `work order ${order.id} changed meanwhile; reload and try again`);
+        throw new WorkflowError('conflict', { code: 'problem.order_changed', params: { id: order.id } });
       await this.repo.appendEvent(
         trx,
         order.id,

@@ -10,7 +10,9 @@ type SnakeCase<S extends string> = S extends `${infer Head}${infer Tail}`
 type ColumnsOf<T> = { [K in keyof T as SnakeCase<K & string>]: T[K] extends string ? string : T[K] };
 
 /** The row is the API record (shared contract) column for column, plus when it was first assigned. */
-export interface WorkOrderTable extends ColumnsOf<WorkOrder> {
+export interface WorkOrderTable extends ColumnsOf<Omit<WorkOrder, 'routingMessage'>> {
+  /** The routing reason as a catalogue message (JSON text), null for orders routed before it was kept. */
+  routing_message: string | null;
   assigned_at: number | null;
 }
 

@@ -69,3 +69,17 @@ export function leakageRamp(now: number, extra: Record<string, number> = {}) {
     quality: 'good' as const,
   }));
 }
+
+/** A capacity case of c-001 (contract 100 kVA) seen over the last day, peaking at `maxDemandKw` now. */
+export function capacityCase(now: number, maxDemandKw: number) {
+  return {
+    customer: 'c-001',
+    contractKva: 100,
+    maxDemandKw,
+    excessKva: maxDemandKw - 100,
+    firstSeen: now - 86_400_000,
+    lastSeen: now,
+    demandSeries: [[now - 3_600_000, 100] as [number, number], [now, maxDemandKw] as [number, number]],
+    detail: { maxDemandAt: now },
+  };
+}

@@ -11,7 +11,7 @@ import { SEED } from '../workflow-support/cloud.js';
 import { workflowStartOptions } from '../../src/workflow-plugin/start.js';
 import { parseWorkflowSettings } from '../../src/workflow-plugin/settings.js';
 import { DEMO_USERS } from '../../src/config/demo-users.js';
-import { launchBrowser, newPage, screenshot } from './browser.js';
+import { capacityCase, launchBrowser, newPage, screenshot } from './browser.js';
 
 const DESK = { width: 1440, height: 900 };
 const PHONE = { width: 390, height: 844 };
@@ -46,16 +46,7 @@ t.test('demo sign-in lists a user of each role, and each sees only what it may',
     });
   const north = (await raise('tx-001')).alert.id;
   const south = (await raise('tx-002')).alert.id;
-  const caseId = await cloud.ctx.cases.openOrUpdate({
-    customer: 'c-001',
-    contractKva: 100,
-    maxDemandKw: 180,
-    excessKva: 80,
-    firstSeen: now - 86_400_000,
-    lastSeen: now,
-    demandSeries: [[now, 180]],
-    detail: { maxDemandAt: now },
-  });
+  const caseId = await cloud.ctx.cases.openOrUpdate(capacityCase(now, 180));
 
   // The API asks for tokens: demo mode is not open access.
   t.equal((await fetch(`${cloud.httpUrl}/api/v1/alerts`)).status, 401, 'no token, no alerts');

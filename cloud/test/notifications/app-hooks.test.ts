@@ -61,6 +61,11 @@ t.test('a burst from one site is one signed notification, delivered once despite
     't-002',
     't-002',
   ]);
+  // What a person reads, in both languages, with the alert types' labels (issue 15).
+  t.match(received[0]!.text?.zh, /^North substation room 1：3 条通知\n/, 'a heading for the group, in Chinese');
+  t.match(received[0]!.text?.zh, /新告警：t-001 剩余电流（漏电）（(严重|警告|提示)）/);
+  t.match(received[0]!.text?.zh, /新告警：t-002 温度超限/);
+  t.match(received[0]!.text?.en, /^North substation room 1: 3 notifications\nNew alert: residual current on t-001 \(/);
   t.equal(attempts, 3, 'two failed attempts, then delivered, then nothing more');
   const stats = (await wf.api('auditor', 'GET', '/api/v1/notifications/stats')).body;
   t.match(stats, { pending: 0, dead: 0, delivered: 1, failed: 2 });

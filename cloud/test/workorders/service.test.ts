@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger, type AlertType, type Severity } from '@gridsafe/shared';
 import * as notificationMigration from '../../src/notifications/migration.js';
 import * as workOrderMigration from '../../src/workorders/migration.js';
+import * as routingMessageMigration from '../../src/workorders/migration-routing-message.js';
 import { LiveBus, type LiveEvent } from '../../src/notifications/live-bus.js';
 import { NotificationQueue } from '../../src/notifications/queue.js';
 import type { NotificationTables } from '../../src/notifications/tables.js';
@@ -66,7 +67,11 @@ const alert = (type: AlertType, subject: string, severity: Severity = 'critical'
 });
 
 async function setup(t: Test, clock?: () => number) {
-  const tmp = await tempSqlite<WorkOrderTables & NotificationTables>([notificationMigration, workOrderMigration]);
+  const tmp = await tempSqlite<WorkOrderTables & NotificationTables>([
+    notificationMigration,
+    workOrderMigration,
+    routingMessageMigration,
+  ]);
   t.teardown(() => tmp.close());
   const bus = new LiveBus();
   const live: LiveEvent[] = [];

@@ -1,4 +1,6 @@
-/** Calls to the cloud's API with the session's token; problem documents become ApiError with their detail. */
+/** Calls to the cloud's API with the session's token; problem documents become ApiError with their detail in the reader's language. */
+import type { Message } from '@gridsafe/shared';
+import { problemText } from './messages.js';
 import { session, storedToken } from './session.js';
 
 export class ApiError extends Error {
@@ -17,8 +19,8 @@ export function authHeaders(token = session()?.token ?? storedToken()): Record<s
 async function fail(response: Response): Promise<never> {
   let detail = `${response.status} ${response.statusText}`;
   try {
-    const body = (await response.json()) as { detail?: string };
-    if (body.detail) detail = body.detail;
+    const body = (await response.json()) as { detail?: string; message?: Message };
+    if (body.detail) detail = problemText(response.status, body.detail, body.message);
   } catch {
     // not a problem document: keep the status line
   }

@@ -4,6 +4,7 @@ import { signIn, signOut } from './auth.js';
 import { clear, h } from './dom.js';
 import { onStreamState } from './events.js';
 import { lang, setLang, t } from './i18n.js';
+import { loadMessages } from './messages.js';
 import { session, storedToken } from './session.js';
 import { renderAlertBoard } from './pages/alerts.js';
 import { renderAlertDetail } from './pages/alert-detail.js';
@@ -102,6 +103,7 @@ function render(): void {
 
 async function boot(): Promise<void> {
   setLang(lang());
+  await loadMessages().catch(() => undefined); // without it, server texts stay in English
   window.addEventListener('hashchange', render);
   window.addEventListener(
     'gridsafe:signed-in',

@@ -206,7 +206,7 @@ export const caseWorkflowRoutes: FastifyPluginAsync<{ timeZone: (customer: strin
       allow(request, 'admin', 'auditor');
       const record = await load(request, request.params.id);
       const text = request.body.text.trim();
-      if (!text) throw new HttpProblem(400, 'empty_comment', 'a comment needs some text');
+      if (!text) throw new HttpProblem(400, 'empty_comment', { code: 'problem.empty_comment' });
       const comment = await cases.addComment(record, request.user.name, text);
       return reply.code(201).send(comment);
     },

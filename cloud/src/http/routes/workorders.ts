@@ -23,6 +23,10 @@ const workOrderSchema = {
     skill: { type: 'string' },
     assignee: { type: ['string', 'null'] },
     routing: { type: 'string' },
+    routingMessage: {
+      type: ['object', 'null'],
+      properties: { code: { type: 'string' }, params: { type: 'object', additionalProperties: true } },
+    },
     state: { type: 'string' },
     createdAt: { type: 'integer' },
     acknowledgedAt: { type: ['integer', 'null'] },

@@ -13,6 +13,7 @@ import {
   type Alert,
   type AlertState,
   type AlertType,
+  type Message,
   type Severity,
   type SubjectKind,
 } from '@gridsafe/shared';
@@ -51,6 +52,8 @@ export class AlertLifecycleError extends Error {
   constructor(
     readonly kind: 'not_found' | 'conflict',
     message: string,
+    /** The same refusal as a catalogue message (messages/catalog.ts), for readers of either language. */
+    readonly text?: Message,
   ) {
     super(message);
     this.name = 'AlertLifecycleError';
@@ -291,10 +294,21 @@ export class SqlAlertStore implements AlertStore {
       const existing = await this.lockable(
         trx.selectFrom('alerts').selectAll().where('id', '=', id),
       ).executeTakeFirst();
-      if (!existing) throw new AlertLifecycleError('not_found', `alert "${id}" does not exist`);
-      if (existing.state === 'resolved') throw new AlertLifecycleError('conflict', `alert "${id}" is already resolved`);
+      if (!existing)
+        throw new AlertLifecycleError('not_found', `alert "${id}" does not exist`, {
+          code: 'problem.alert_not_found',
+          params: { id },
+        });
+      if (existing.state === 'resolved')
+        throw new AlertLifecycleError('conflict', `alert "${id}" is already resolved`, {
+          code: 'problem.alert_resolved',
+          params: { id },
+        });
       if (to === 'acknowledged' && existing.state === 'acknowledged') {
-        throw new AlertLifecycleError('conflict', `alert "${id}" is already acknowledged`);
+        throw new AlertLifecycleError('conflict', `alert "${id}" is already acknowledged`, {
+          code: 'problem.alert_acknowledged',
+          params: { id },
+        });
       }
       const entry: AlertNote = { at: now, actor, action: to };
       if (note) entry.note = note;

@@ -9,6 +9,8 @@ import { onLive } from '../events.js';
 import { alertTypeLabel, alertTypeMeta, evidenceTable } from '../alert-types.js';
 import { t, tv } from '../i18n.js';
 import { canAct } from '../session.js';
+import type { Message } from '@gridsafe/shared';
+import { tm } from '../messages.js';
 import { fmtDuration, fmtTime, zoneOf } from '../time.js';
 import type {
   AlertRecord,
@@ -207,7 +209,7 @@ export function renderAlertDetail(root: HTMLElement, [alertId]: string[]): () =>
       h('dt', {}, t('assignee')),
       h('dd', { id: 'wo-assignee' }, order.assignee ?? t('unassigned')),
       h('dt', {}, t('routing')),
-      h('dd', {}, order.routing),
+      h('dd', { id: 'wo-routing' }, tm(order.routingMessage, order.routing)),
       h('dt', {}, t('deadline')),
       h('dd', {}, fmtTime(order.ackDeadlineAt, site)),
       order.escalatedAt
@@ -233,7 +235,7 @@ export function renderAlertDetail(root: HTMLElement, [alertId]: string[]): () =>
           h('td', {}, fmtTime(e.at, site)),
           h('td', {}, e.actor),
           h('td', {}, tv(e.action)),
-          h('td', {}, e.note ?? ''),
+          h('td', {}, tm(e.detail?.['message'] as Message | undefined, e.note ?? '')),
         ),
       ),
     );

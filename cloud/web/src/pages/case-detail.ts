@@ -221,7 +221,11 @@ export function renderCaseDetail(root: HTMLElement, [caseId]: string[]): () => v
           h('td', { class: 'num', id: 'penalty-total' }, `${est.totalYuan.toFixed(2)} ${t('yuan')}`),
         ),
       ),
-      h('p', { class: 'muted' }, `${est.ruleSet} — ${est.citation}. ${est.note}`),
+      h(
+        'p',
+        { class: 'muted', id: 'penalty-note' },
+        `${est.ruleSet} — ${est.citation}. ${lang() === 'zh' ? (est.noteZh ?? est.note) : est.note}`,
+      ),
     );
     const commentText = h('textarea', { id: 'comment-text', rows: 2 });
     const commentBox = h(

@@ -78,6 +78,8 @@ export interface PenaltyEstimate {
   ruleSet: string;
   citation: string;
   note: string;
+  /** The note in Chinese (estimates stored before it was kept have only `note`). */
+  noteZh?: string;
   currency: 'CNY';
   tariff: Tariff;
   addedKva: number;

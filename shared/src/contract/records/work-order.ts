@@ -4,6 +4,7 @@
  * inspectors routing picks from. The console reads the same types.
  */
 import type { AlertType, Severity } from '../types.js';
+import type { Message } from './message.js';
 
 export const WORK_ORDER_STATES = ['open', 'acknowledged', 'on_site', 'resolved'] as const;
 export type WorkOrderState = (typeof WORK_ORDER_STATES)[number];
@@ -21,6 +22,8 @@ export interface WorkOrder {
   assignee: string | null;
   /** Why the assignee was chosen (or why nobody was). */
   routing: string;
+  /** The same reason as a catalogue message, for readers of either language (null for orders routed before it was kept). */
+  routingMessage: Message | null;
   state: WorkOrderState;
   createdAt: number;
   acknowledgedAt: number | null;

@@ -1,0 +1,31 @@
+/**
+ * Server texts for people (routing reasons, refusals) in the reader's language: the
+ * server sends a catalogue code and its values (cloud/src/messages/catalog.ts), the
+ * catalogue comes from GET /api/v1/messages, values that are states or roles go
+ * through the console's own labels (i18n.ts). Without an entry the server's English stays.
+ */
+import type { Message } from '@gridsafe/shared';
+import { lang, tv } from './i18n.js';
+
+let templates: Record<string, readonly [string, string]> = {};
+
+/** Loads the catalogue once at start (it needs no token, so the sign-in page has it too). */
+export async function loadMessages(): Promise<void> {
+  const response = await fetch('/api/v1/messages');
+  if (response.ok) templates = ((await response.json()) as { messages: typeof templates }).messages;
+}
+
+/** The message in the current language, or `fallback` (the server's English) when the catalogue lacks it. */
+export function tm(message: Message | null | undefined, fallback: string): string {
+  const template = message ? templates[message.code]?.[lang() === 'zh' ? 0 : 1] : undefined;
+  if (!message || template === undefined) return fallback;
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const value = message.params?.[name];
+    return value === undefined ? whole : tv(String(value));
+  });
+}
+
+/** A refusal of the API: its message when it has one, else its English detail under a lead-in for its status. */
+export function problemText(status: number, detail: string, message: Message | undefined): string {
+  return message ? tm(message, detail) : tm({ code: `problem.status.${status}`, params: { detail } }, detail);
+}
