@@ -20,3 +20,4 @@ export * from './contract/records/page.js';
 export * from './contract/records/loading.js';
 export * from './contract/records/message.js';
 export * from './config/index.js';
+export * from './time/site-time.js';

@@ -3,8 +3,9 @@
  * SVG, no external assets) with the evidence, the decision trail and the penalty estimate.
  * Labels are bilingual, as the report may go to either audience.
  */
+import { formatSiteTime } from '@gridsafe/shared';
 import { renderDemandChart } from './demand-chart.js';
-import { esc, formatTime } from './html.js';
+import { esc } from './html.js';
 import type { PenaltyEstimate } from './penalty.js';
 import type { AuditEntry, CaseComment, CaseRecord, CustomerSummary } from './types.js';
 
@@ -39,7 +40,7 @@ th{width:34%;font-weight:600}.muted{color:#656d76;font-size:12px}.total td{font-
 
 export function renderCaseReport(input: CaseReportInput): string {
   const { record, customer, timeZone } = input;
-  const t = (ms: number | null) => formatTime(ms, timeZone);
+  const t = (ms: number | null) => formatSiteTime(ms, timeZone);
   const row = (label: string, value: string) => `<tr><th>${label}</th><td>${value}</td></tr>`;
   const evidenceRows = [
     row('Customer 用户', `${esc(record.customer)}${customer ? ` — ${esc(customer.name)}` : ''}`),
@@ -70,7 +71,7 @@ export function renderCaseReport(input: CaseReportInput): string {
     series: record.demandSeries,
     contractKva: record.contractKva,
     thresholdKva: record.contractKva * 1.05,
-    formatTime: (ms) => formatTime(ms, timeZone),
+    formatTime: (ms) => formatSiteTime(ms, timeZone),
   });
   const history = input.history
     .map(

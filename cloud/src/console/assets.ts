@@ -17,10 +17,12 @@ const TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
 };
 
-/** Files of npm packages the console uses, by the name it asks for them under /console/assets/. */
+/** Files of npm packages (and of the shared workspace) the console uses, by the name it asks for them under /console/assets/. */
 const VENDOR: Array<[string, string]> = [
   ['vendor/uplot.js', 'uplot/dist/uPlot.esm.js'],
   ['vendor/uplot.css', 'uplot/dist/uPlot.min.css'],
+  // The one time formatter, the same file the server formats with.
+  ['vendor/site-time.js', '@gridsafe/shared/time/site-time.js'],
 ];
 
 export interface Asset {

@@ -9,12 +9,12 @@ import {
   OneOf,
   Section,
   Type,
+  isValidTimeZone,
   problemAt,
   schemaProblems,
   type FieldPath,
   type Static,
 } from '@gridsafe/shared';
-import { isValidTimeZone } from '../cases/html.js';
 import { PENALTY_SCHEMA, penaltyRulesOf, type PenaltyRules } from '../cases/penalty.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from '../notifications/backoff.js';
 import { NOTIFICATION_KINDS, type NotificationKind } from '../notifications/types.js';

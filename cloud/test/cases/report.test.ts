@@ -2,7 +2,7 @@ import t from 'tap';
 import { renderCaseReport } from '../../src/cases/report.js';
 import { downsampleMinMax, niceCeil } from '../../src/cases/demand-chart.js';
 import { estimatePenalty } from '../../src/cases/penalty.js';
-import { formatTime } from '../../src/cases/html.js';
+import { formatSiteTime } from '@gridsafe/shared';
 import type { CaseRecord } from '../../src/cases/types.js';
 
 const start = Date.UTC(2026, 0, 5, 16, 0, 0); // 2026-01-06 00:00 in Asia/Shanghai
@@ -29,9 +29,9 @@ const record: CaseRecord = {
 };
 
 t.test('times are shown in the site time zone', async (t) => {
-  t.equal(formatTime(start, 'Asia/Shanghai'), '2026-01-06 00:00:00');
-  t.equal(formatTime(start, 'UTC'), '2026-01-05 16:00:00');
-  t.equal(formatTime(null, 'UTC'), '—');
+  t.equal(formatSiteTime(start, 'Asia/Shanghai'), '2026-01-06 00:00:00');
+  t.equal(formatSiteTime(start, 'UTC'), '2026-01-05 16:00:00');
+  t.equal(formatSiteTime(null, 'UTC'), '—');
 });
 
 t.test('report carries evidence, chart, trail and penalty, escaped', async (t) => {

@@ -160,7 +160,7 @@ t.test('auditor: case review with chart, field_check then confirmed, trail and p
   t.match(await page.textContent('#case-max-demand'), /234\.2 kW/);
   t.match(
     await page.textContent('table.evidence tr[data-field="maxDemandAt"] td'),
-    /^\d{2}\/\d{2}\/2026, \d{2}:\d{2}/,
+    /^2026-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/,
     'times in the evidence are dates, not epoch numbers',
   );
 
@@ -240,7 +240,7 @@ t.test('auditor: case review with chart, field_check then confirmed, trail and p
   );
   t.match(
     await page.textContent('section.gateway[data-gateway="gw-001"] tr[data-device="m-001"] td.last-reading'),
-    /\d{2}\/\d{2}\/\d{4}/,
+    /\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/,
     "a device's last reading is the newest one the cloud stored",
   );
   t.match(

@@ -1,35 +1,20 @@
 /** Times are stored in UTC; people read them in the site's zone (default Asia/Shanghai). */
-import { lang } from './i18n.js';
 import { session } from './session.js';
+import { formatSiteTime } from './vendor/site-time.js';
 
 export function zoneOf(site: string | null | undefined): string {
   const s = session();
   return (site && s?.siteTimeZones[site]) || s?.timeZone || 'Asia/Shanghai';
 }
 
+/** A time as people read it, in the site's zone: 2026-01-06 08:00:00 (the shared formatter's). */
 export function fmtTime(ms: number | null | undefined, site?: string | null): string {
-  if (ms === null || ms === undefined) return '—';
-  return new Intl.DateTimeFormat(lang() === 'zh' ? 'zh-CN' : 'en-GB', {
-    timeZone: zoneOf(site),
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  }).format(new Date(ms));
+  return formatSiteTime(ms, zoneOf(site));
 }
 
+/** A chart tick: 01-06 08:00. */
 export function fmtShort(ms: number, zone: string): string {
-  return new Intl.DateTimeFormat(lang() === 'zh' ? 'zh-CN' : 'en-GB', {
-    timeZone: zone,
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).format(new Date(ms));
+  return formatSiteTime(ms, zone, { precision: 'minute', withYear: false });
 }
 
 export function fmtDuration(ms: number | null | undefined): string {

@@ -10,6 +10,7 @@ import {
   ConfigError,
   ConfigSource,
   DEFAULT_TOPIC_PREFIX,
+  isValidTimeZone,
   loadBuiltinProfiles,
   loadProfileDir,
   problemAt,
@@ -159,16 +160,11 @@ export function buildConfig(source: ConfigSource, env: NodeJS.ProcessEnv, baseDi
       ['jobs', 'midnightEnergy', 'cron'],
       `"${jobs.midnightEnergy.cron}" is not a cron expression (minute hour day month weekday, e.g. "0 0 * * *")`,
     );
-  if (jobs.midnightEnergy.timezone !== undefined) {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: jobs.midnightEnergy.timezone });
-    } catch {
-      problem(
-        ['jobs', 'midnightEnergy', 'timezone'],
-        `"${jobs.midnightEnergy.timezone}" is not an IANA time zone (e.g. Asia/Shanghai)`,
-      );
-    }
-  }
+  if (jobs.midnightEnergy.timezone !== undefined && !isValidTimeZone(jobs.midnightEnergy.timezone))
+    problem(
+      ['jobs', 'midnightEnergy', 'timezone'],
+      `"${jobs.midnightEnergy.timezone}" is not an IANA time zone (e.g. Asia/Shanghai)`,
+    );
 
   if (problems.length > 0) throw new ConfigError(problems, HEADLINE);
   return {

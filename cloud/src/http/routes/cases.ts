@@ -6,7 +6,7 @@
  */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { toCsv } from '../csv-write.js';
-import { CASE_STATES, type CaseState } from '@gridsafe/shared';
+import { CASE_STATES, formatSiteTime, type CaseState } from '@gridsafe/shared';
 import { allow } from '../auth.js';
 import { errorResponses, idParam, pageOf, pageQuery, ID_PATTERN } from '../schemas.js';
 import { HttpProblem } from '../problem.js';
@@ -280,10 +280,14 @@ export const caseWorkflowRoutes: FastifyPluginAsync<{ timeZone: (customer: strin
     async (request, reply) => {
       const record = await load(request, request.params.id);
       const zone = options.timeZone(record.customer);
-      const local = new Intl.DateTimeFormat('sv-SE', { timeZone: zone, dateStyle: 'short', timeStyle: 'medium' });
       const csv = toCsv(
         ['time_utc', `time_local_${zone}`, 'demand_kw', 'contract_kva'],
-        record.demandSeries.map(([ts, kw]) => [new Date(ts).toISOString(), local.format(ts), kw, record.contractKva]),
+        record.demandSeries.map(([ts, kw]) => [
+          new Date(ts).toISOString(),
+          formatSiteTime(ts, zone),
+          kw,
+          record.contractKva,
+        ]),
       );
       return reply
         .type('text/csv; charset=utf-8')
