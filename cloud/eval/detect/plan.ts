@@ -10,7 +10,7 @@
  * shunt, reverse energy, motor inrush, growth, holidays, meter replacement, outage) are
  * overlays applied to its values by generate.ts.
  */
-import type { AlertType } from '@gridsafe/shared';
+import { ALERT_TYPES, type AlertType } from '@gridsafe/shared';
 import type { EventParams, Scenario } from '@gridsafe/firmware-sim';
 
 export const DAY = 86_400_000;
@@ -588,17 +588,7 @@ function terminal(): NonNullable<Scenario['devices'][number]['terminal']> {
   };
 }
 
-/** The alert types scored, in report order. */
-export const SCORED: readonly AlertType[] = [
-  'overload',
-  'capacity_violation',
-  'ct_secondary_overlimit',
-  'residual_current',
-  'over_temperature',
-  'voltage_deviation',
-  'phase_unbalance',
-  'low_power_factor',
-  'comm_loss',
-  'consumption_anomaly',
-  'suspected_tamper',
-];
+/** The alert types scored, in the contract's order: every detector's (forecasts and line loss have their own evaluations). */
+export const SCORED: readonly AlertType[] = ALERT_TYPES.filter(
+  (type) => type !== 'overload_forecast' && type !== 'line_loss_abnormal',
+);

@@ -14,6 +14,7 @@
  * ambiguous (a holiday, an adjusted working day) is also compared with its own weekday,
  * and the rule keeps the closer.
  */
+import { localClock } from './local-clock.js';
 import { Type } from '@gridsafe/shared';
 import { SettingsError } from './settings.js';
 import { loadWorkingCalendar } from './calendar.js';
@@ -68,12 +69,9 @@ export interface LocalSlot {
 }
 
 export function localSlot(blockStartMs: number, cfg: BaselineConfig): LocalSlot {
-  const local = new Date(blockStartMs + cfg.utcOffsetMinutes * 60_000);
-  const date = local.toISOString().slice(0, 10);
-  const weekday = ((local.getUTCDay() + 6) % 7) + 1;
-  const slot =
-    Math.floor((local.getUTCHours() * 60 + local.getUTCMinutes()) / cfg.blockMinutes) %
-    (DAY_MINUTES / cfg.blockMinutes);
+  const { date, dow, hour, minute } = localClock(blockStartMs, cfg.utcOffsetMinutes);
+  const weekday = ((dow + 6) % 7) + 1;
+  const slot = Math.floor((hour * 60 + minute) / cfg.blockMinutes) % (DAY_MINUTES / cfg.blockMinutes);
   const dayType: DayType = cfg.holidays.has(date) ? 'h' : cfg.workingDays.has(date) ? 'w' : WEEKDAYS[weekday - 1]!;
   return { slot, dayType, weekday, date };
 }

@@ -3,6 +3,7 @@
  * day not made a working day, or a public holiday; holidays and adjusted working days
  * (调休) move every year, so they are data (`holidays`, `workdays`: local dates).
  */
+import { localClock } from '../detector-kit/local-clock.js';
 export interface WorkCalendar {
   holidays: ReadonlySet<string>;
   workdays: ReadonlySet<string>;
@@ -24,10 +25,7 @@ export interface DayKey {
 }
 
 export function dayKey(ts: number, cal: WorkCalendar): DayKey {
-  const local = new Date(ts + cal.utcOffsetMinutes * 60_000);
-  const date = local.toISOString().slice(0, 10);
-  const dow = local.getUTCDay();
-  const hour = local.getUTCHours();
+  const { date, dow, hour } = localClock(ts, cal.utcOffsetMinutes);
   if (cal.holidays.has(date)) return { hour, rest: true, weekday: -1 };
   if (cal.workdays.has(date)) return { hour, rest: false, weekday: -1 };
   return { hour, rest: dow === 0 || dow === 6, weekday: dow };

@@ -1,4 +1,5 @@
 /** Local calendar days (the area's UTC offset) as [start, end) in UTC ms, and their names. */
+import { localClock } from '../detector-kit/local-clock.js';
 const DAY_MS = 86_400_000;
 
 /** Start (UTC ms) of the local day that contains `ts`. */
@@ -9,7 +10,7 @@ export function localDayStart(ts: number, utcOffsetMinutes: number): number {
 
 /** YYYY-MM-DD of the local day that starts at `dayStart`. */
 export function localDayName(dayStart: number, utcOffsetMinutes: number): string {
-  return new Date(dayStart + utcOffsetMinutes * 60_000).toISOString().slice(0, 10);
+  return localClock(dayStart, utcOffsetMinutes).date;
 }
 
 /** YYYY-MM of the local day that starts at `dayStart`. */
