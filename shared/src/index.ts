@@ -19,5 +19,6 @@ export * from './contract/records/work-order.js';
 export * from './contract/records/page.js';
 export * from './contract/records/loading.js';
 export * from './contract/records/message.js';
+export * from './contract/records/silence.js';
 export * from './config/index.js';
 export * from './time/site-time.js';

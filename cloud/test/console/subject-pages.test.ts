@@ -101,6 +101,35 @@ t.test('transformer and customer pages, linked from alerts, fleet and cases', as
   t.equal(await desk.locator(`#subject-alerts tr[data-alert-id="${alertId}"]`).count(), 1, "its terminal's alert");
   await screenshot(desk, '30-transformer-desk');
 
+  // A maintenance window on the site, from its page: an alert raised meanwhile is marked; ended early.
+  await desk.selectOption('#silence-kind', 'maintenance');
+  await desk.click('#silence-create');
+  t.match(await desk.textContent('#silence-error'), /give a reason/, 'a reason is asked for before anything is sent');
+  await desk.fill('#silence-reason', 'oil sampling');
+  await desk.selectOption('#silence-hours', '4');
+  await desk.click('#silence-create');
+  await desk.locator('#silences li', { hasText: 'oil sampling' }).waitFor();
+  t.match(await desk.textContent('#silences li'), /maintenance oil sampling · until .* · li/);
+  const during = (
+    await wf.cloud.ctx.alerts.raise({
+      type: 'over_temperature',
+      subject: 't-002',
+      subjectKind: 'device',
+      severity: 'warning',
+      ts: Date.now(),
+      evidence: {},
+    })
+  ).alert;
+  await desk.reload();
+  await desk.locator(`#subject-alerts tr[data-alert-id="${during.id}"] .badge.silenced`).waitFor();
+  t.pass('the alert raised in the window is shown with its badge on the page');
+  await screenshot(desk, '30-transformer-silenced-desk');
+  await desk.click('#silences button.end-silence');
+  await desk.locator('p#silences').waitFor();
+  const ended = await wf.api('li', 'GET', '/api/v1/silences?target=tx-001');
+  t.match(ended.body.items, [{ reason: 'oil sampling', kind: 'maintenance', endedBy: 'li' }], 'ended early, by li');
+  t.equal(await desk.locator(`#subject-alerts tr[data-alert-id="${during.id}"] .badge.silenced`).count(), 0);
+
   // A free time range: a quick choice, then a drag across the chart picks a part of it.
   const sixHours = await nextRange(desk, '/loading?', () => desk.click('button[data-range="6h"]'));
   t.ok(Math.abs(sixHours - 6 * HOUR) < MINUTE, 'six hours');

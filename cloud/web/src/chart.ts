@@ -45,6 +45,8 @@ export interface ChartOptions {
   peak?: string;
   height?: number;
   className?: string;
+  /** The time axis from and to (the page's chosen range); without it, the data's extent. */
+  range?: { from: number; to: number };
   /** Called with the time range dragged across; without it a drag zooms in. */
   onRange?: (from: number, to: number) => void;
 }
@@ -138,6 +140,7 @@ function draw(UPlot: typeof uPlot, box: HTMLElement, lines: Line[], options: Cha
   const width = () => Math.max(200, box.clientWidth || 300);
   const height = () => (box.clientWidth < PHONE_WIDTH ? 220 : (options.height ?? 280));
   const zone = options.zone;
+  const fixed = options.range;
   const opts: uPlot.Options = {
     width: width(),
     height: height(),
@@ -145,7 +148,9 @@ function draw(UPlot: typeof uPlot, box: HTMLElement, lines: Line[], options: Cha
     tzDate: (ts) => UPlot.tzDate(new Date(ts), zone),
     series,
     ...(band ? { bands: [{ series: [bandSeries, bandSeries + 1], fill: `${band.colour}26` }] } : {}),
-    scales: { x: { time: true } },
+    scales: {
+      x: fixed ? { time: true, range: (): uPlot.Range.MinMax => [fixed.from, fixed.to] } : { time: true },
+    },
     axes: [
       {
         space: 90,

@@ -70,6 +70,7 @@ export function renderCustomer(root: HTMLElement, [id]: string[]): void {
       zone,
       peak: t('peak'),
       className: 'demand-kva-chart',
+      range,
       onRange: (from, to) => setRange({ from, to }),
     });
     const kwChart = lineChart({
@@ -78,6 +79,7 @@ export function renderCustomer(root: HTMLElement, [id]: string[]): void {
       unit: 'kW',
       zone,
       className: 'demand-kw-chart',
+      range,
       onRange: (from, to) => setRange({ from, to }),
     });
     const transformers = [...new Set(devices.flatMap((d) => (d.transformer ? [d.transformer] : [])))];

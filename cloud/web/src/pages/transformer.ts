@@ -1,7 +1,7 @@
 /**
  * A transformer's page: load against its rating with the forecast band, its thermal state
  * (top-oil and hot-spot against the loading mode's limits), over a free time range; its
- * meters and terminals (customers linked), and its alerts.
+ * meters and terminals (customers linked), its silences and maintenance windows, and its alerts.
  */
 import { api } from '../api.js';
 import { colour, lineChart } from '../chart.js';
@@ -12,6 +12,7 @@ import type { Device, Page, Transformer, TransformerLoading } from '@gridsafe/sh
 import { customerLink } from './links.js';
 import { lastHours, rangePicker, type TimeRange } from './range-picker.js';
 import { forecastBand, panel, subjectAlerts } from './subject-sections.js';
+import { silencePanel } from './silence-panel.js';
 
 export function renderTransformer(root: HTMLElement, [id]: string[]): void {
   const txId = id as string;
@@ -28,12 +29,13 @@ export function renderTransformer(root: HTMLElement, [id]: string[]): void {
         api<TransformerLoading>('GET', `/api/v1/transformers/${encodeURIComponent(txId)}/loading?${q}`),
         api<Page<Device>>('GET', `/api/v1/devices?transformer=${encodeURIComponent(txId)}&limit=1000`),
       ]);
-      const [band, alerts] = await Promise.all([
+      const [band, alerts, silences] = await Promise.all([
         forecastBand('transformers', txId, range),
         subjectAlerts('transformer', txId, tx.site),
+        silencePanel(txId, tx.site, () => void load()),
       ]);
       clear(content);
-      draw(tx, loading, devices.items, band, alerts);
+      draw(tx, loading, devices.items, band, alerts, silences);
       root.dataset['loaded'] = 'true';
     } catch (e) {
       error.textContent = (e as Error).message;
@@ -50,6 +52,7 @@ export function renderTransformer(root: HTMLElement, [id]: string[]): void {
     devices: Device[],
     band: Awaited<ReturnType<typeof forecastBand>>,
     alerts: HTMLElement,
+    silences: HTMLElement,
   ) => {
     const zone = zoneOf(tx.site);
     const series = (pick: (p: TransformerLoading['points'][number]) => number | null) =>
@@ -67,6 +70,7 @@ export function renderTransformer(root: HTMLElement, [id]: string[]): void {
       unit: 'kVA',
       zone,
       className: 'load-chart',
+      range,
       onRange: (from, to) => setRange({ from, to }),
     });
     const thermalChart = lineChart({
@@ -81,6 +85,7 @@ export function renderTransformer(root: HTMLElement, [id]: string[]): void {
       unit: '°C',
       zone,
       className: 'thermal-chart',
+      range,
       onRange: (from, to) => setRange({ from, to }),
     });
     const facts = h(
@@ -123,6 +128,7 @@ export function renderTransformer(root: HTMLElement, [id]: string[]): void {
       panel('load-panel', t('loadVsRating'), loadChart, band ? null : h('p', { class: 'muted' }, t('noForecast'))),
       panel('thermal-panel', t('thermalState'), thermalChart),
       panel('devices-panel', t('metersAndTerminals'), deviceTable),
+      panel('silences-panel', t('silences'), silences),
       panel('alerts-panel', t('alerts'), alerts),
     );
   };
