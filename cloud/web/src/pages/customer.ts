@@ -4,85 +4,50 @@
  */
 import { api } from '../api.js';
 import { colour, lineChart } from '../chart.js';
-import { clear, h } from '../dom.js';
+import { h } from '../dom.js';
 import { t, tv } from '../i18n.js';
 import { fmtTime, zoneOf } from '../time.js';
 import type { CaseRecord, Customer, CustomerDemand, Device, Page } from '@gridsafe/shared';
 import { transformerLink } from './links.js';
-import { lastHours, rangePicker, type TimeRange } from './range-picker.js';
-import { forecastBand, panel, subjectAlerts } from './subject-sections.js';
+import { lastHours, rangePicker } from './range-picker.js';
+import { forecastBand, panel, pointsOf, rangedPage, subjectAlerts } from './subject-sections.js';
 
 export function renderCustomer(root: HTMLElement, [id]: string[]): void {
   const customerId = id as string;
-  const error = h('p', { class: 'error', role: 'alert', id: 'page-error' });
-  const content = h('div', {});
-  root.append(error, content);
-  let range: TimeRange = lastHours(7 * 24);
-
-  const load = async () => {
-    try {
-      const q = `from=${Math.round(range.from)}&to=${Math.round(range.to)}`;
-      const enc = encodeURIComponent(customerId);
-      const [customer, demand, devices, cases] = await Promise.all([
-        api<Customer>('GET', `/api/v1/customers/${enc}`),
-        api<CustomerDemand>('GET', `/api/v1/customers/${enc}/demand?${q}`),
-        api<Page<Device>>('GET', `/api/v1/devices?customer=${enc}&limit=1000`),
-        api<Page<CaseRecord>>('GET', `/api/v1/cases?customer=${enc}&limit=50`),
-      ]);
-      const [band, alerts] = await Promise.all([
-        forecastBand('customers', customerId, range),
-        subjectAlerts('customer', customerId, null),
-      ]);
-      clear(content);
-      draw(customer, demand, devices.items, cases.items, band, alerts);
-      root.dataset['loaded'] = 'true';
-    } catch (e) {
-      error.textContent = (e as Error).message;
-    }
-  };
-  const setRange = (next: TimeRange) => {
-    range = next;
-    void load();
-  };
-
-  const draw = (
-    customer: Customer,
-    demand: CustomerDemand,
-    devices: Device[],
-    cases: CaseRecord[],
-    band: Awaited<ReturnType<typeof forecastBand>>,
-    alerts: HTMLElement,
-  ) => {
-    const zone = zoneOf(null);
-    const series = (pick: (p: CustomerDemand['points'][number]) => number | null) =>
-      demand.points.flatMap((p): Array<[number, number]> => {
-        const v = pick(p);
-        return v === null ? [] : [[p.ts, v]];
-      });
+  const enc = encodeURIComponent(customerId);
+  rangedPage(root, lastHours(7 * 24), async (range, reload) => {
+    const q = `from=${Math.round(range.from)}&to=${Math.round(range.to)}`;
+    const [customer, demand, devices, cases] = await Promise.all([
+      api<Customer>('GET', `/api/v1/customers/${enc}`),
+      api<CustomerDemand>('GET', `/api/v1/customers/${enc}/demand?${q}`),
+      api<Page<Device>>('GET', `/api/v1/devices?customer=${enc}&limit=1000`),
+      api<Page<CaseRecord>>('GET', `/api/v1/cases?customer=${enc}&limit=50`),
+    ]);
+    const [band, alerts] = await Promise.all([
+      forecastBand('customers', customerId, range),
+      subjectAlerts('customer', customerId, null),
+    ]);
+    const chart = { zone: zoneOf(null), range, onRange: (from: number, to: number) => reload({ from, to }) };
     // Apparent demand against the contract (both kVA); active demand on its own chart (kW), never mixed.
     const kvaChart = lineChart({
-      lines: [{ label: t('apparentDemand'), colour: colour(0), points: series((p) => p.kva) }],
+      ...chart,
+      lines: [{ label: t('apparentDemand'), colour: colour(0), points: pointsOf(demand.points, (p) => p.kva) }],
       references: [
         { label: t('contract'), value: customer.contractKva, colour: '#1a7f37' },
         { label: '105 %', value: customer.contractKva * 1.05, colour: '#9a6700', dash: [2, 3] },
       ],
       unit: 'kVA',
-      zone,
       peak: t('peak'),
       className: 'demand-kva-chart',
-      range,
-      onRange: (from, to) => setRange({ from, to }),
     });
     const kwChart = lineChart({
-      lines: [{ label: t('activeDemand'), colour: colour(2), points: series((p) => p.kw) }],
+      ...chart,
+      lines: [{ label: t('activeDemand'), colour: colour(2), points: pointsOf(demand.points, (p) => p.kw) }],
       ...(band ? { band } : {}),
       unit: 'kW',
-      zone,
       className: 'demand-kw-chart',
-      range,
-      onRange: (from, to) => setRange({ from, to }),
     });
-    const transformers = [...new Set(devices.flatMap((d) => (d.transformer ? [d.transformer] : [])))];
+    const transformers = [...new Set(devices.items.flatMap((d) => (d.transformer ? [d.transformer] : [])))];
     const facts = h(
       'dl',
       { class: 'facts', id: 'customer-facts' },
@@ -95,13 +60,13 @@ export function renderCustomer(root: HTMLElement, [id]: string[]): void {
       h('dt', {}, t('transformer')),
       h('dd', {}, ...(transformers.length ? transformers.map((tx) => transformerLink(tx)) : ['—'])),
       h('dt', {}, t('devices')),
-      h('dd', {}, devices.map((d) => d.id).join(', ') || '—'),
+      h('dd', {}, devices.items.map((d) => d.id).join(', ') || '—'),
     );
-    const caseList = cases.length
+    const caseList = cases.items.length
       ? h(
           'ul',
           { class: 'links', id: 'customer-cases' },
-          ...cases.map((c) =>
+          ...cases.items.map((c) =>
             h(
               'li',
               {},
@@ -114,16 +79,14 @@ export function renderCustomer(root: HTMLElement, [id]: string[]): void {
           ),
         )
       : h('p', { class: 'muted', id: 'customer-cases' }, t('none'));
-    content.append(
+    return [
       h('h1', {}, `${customer.name} (${customer.id})`),
       panel('customer-info', t('facts'), facts),
-      rangePicker(range, setRange),
+      rangePicker(range, reload),
       panel('demand-panel', t('demandVsContract'), kvaChart),
       panel('active-panel', t('activeDemand'), kwChart, band ? null : h('p', { class: 'muted' }, t('noForecast'))),
       panel('cases-panel', t('cases'), caseList),
       panel('alerts-panel', t('alerts'), alerts),
-    );
-  };
-
-  void load();
+    ];
+  });
 }

@@ -1,16 +1,59 @@
 /**
- * Parts the transformer and customer pages share: a titled panel, the subject's alerts as a
- * table with links, and the forecast band for the chosen range (none until a forecast exists).
+ * Parts the transformer and customer pages share: the frame of a page charted over a time
+ * range, a titled panel, a series from points with gaps, the subject's alerts as a table
+ * with links, and the forecast band for the chosen range (none until a forecast exists).
  */
 import { api, ApiError } from '../api.js';
 import { alertTypeLabel } from '../alert-types.js';
 import type { Band } from '../chart.js';
-import { h } from '../dom.js';
+import { clear, h } from '../dom.js';
 import { t, tv } from '../i18n.js';
 import { fmtTime } from '../time.js';
 import type { AlertRecord, Page } from '@gridsafe/shared';
 import type { TimeRange } from './range-picker.js';
 import { silenceBadge } from './silence-badge.js';
+
+/**
+ * A page built for a time range: `build` fetches and returns its parts; `reload` (with a new
+ * range, or none to keep it) builds it again. Errors show above the last good content.
+ */
+export function rangedPage(
+  root: HTMLElement,
+  initial: TimeRange,
+  build: (range: TimeRange, reload: (next?: TimeRange) => void) => Promise<Node[]>,
+): void {
+  const error = h('p', { class: 'error', role: 'alert', id: 'page-error' });
+  const content = h('div', {});
+  root.append(error, content);
+  let range = initial;
+  const reload = (next?: TimeRange) => {
+    if (next) range = next;
+    void load();
+  };
+  const load = async () => {
+    try {
+      const parts = await build(range, reload);
+      error.textContent = '';
+      clear(content);
+      content.append(...parts);
+      root.dataset['loaded'] = 'true';
+    } catch (e) {
+      error.textContent = (e as Error).message;
+    }
+  };
+  void load();
+}
+
+/** A chart line from points that may have gaps (null): the gaps left out. */
+export function pointsOf<P extends { ts: number }>(
+  points: P[],
+  pick: (point: P) => number | null,
+): Array<[number, number]> {
+  return points.flatMap((p): Array<[number, number]> => {
+    const v = pick(p);
+    return v === null ? [] : [[p.ts, v]];
+  });
+}
 
 export function panel(id: string, title: string, ...children: Array<Node | null>): HTMLElement {
   return h('section', { class: 'panel', id }, h('h2', {}, title), ...children);
