@@ -2,208 +2,37 @@
  * Three cloud instances as one service (issue 13), as real processes: PostgreSQL,
  * InfluxDB, HAProxy (TCP) in front of the instances' embedded brokers, and three
  * gateway-like publishers with the outbox rule (in order, kept until PUBACK, sent again
- * after a failover). A scenario with an overload, a capacity violation and a comm loss
- * runs through them while the instance owning the overloaded gateway's detection
- * partition is SIGKILLed. Every batch and event is stored exactly once, each PUBACK came
- * only for something stored, the dead instance's partitions are taken over, and the
- * alerts and cases equal, type by type and subject by subject, those of one instance
- * (embedded stores) given the same scenario.
+ * after a failover) running the scenario of support/cluster-scenario.ts (overload,
+ * capacity violation, comm loss) while the instance owning the overloaded gateway's
+ * detection partition is SIGKILLed. Every batch and event is stored exactly once, each
+ * PUBACK came only for something stored, the dead instance's partitions are taken over,
+ * every survivor's live stream carries every alert, and the alerts and cases equal, type
+ * by type and subject by subject, those of one instance given the same scenario.
  */
 import t from 'tap';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
-import { createLogger, topics, type Alert } from '@gridsafe/shared';
+import type { Alert } from '@gridsafe/shared';
 import { waitFor } from '@gridsafe/testkit';
-import { startPostgres } from './support/postgres.js';
-import { startInfluxd } from './support/influxd.js';
-import { batch, reading, startTestCloud } from './support/cloud.js';
-import { startHaproxy, startInstance, type Instance } from './support/cluster.js';
-import { OutboxPublisher, type OutboxMessage } from './support/outbox-publisher.js';
+import { startHaproxy, type Instance } from './support/cluster.js';
 import { openEventStream } from './support/event-stream.js';
+import {
+  PARTITIONS,
+  TOTAL_MESSAGES,
+  checkStoredOnce,
+  outcome,
+  referenceOutcome,
+  sendAll,
+  startCluster,
+  untilDetected,
+} from './support/cluster-scenario.js';
 import { partitionOf } from '../src/cluster/partition-of.js';
-import { createInfluxSeriesStore } from '../src/storage/series/influx.js';
-
-const MIN = 60_000;
-const H = 60 * MIN;
-const DAY = 24 * H;
-const PARTITIONS = 8;
-const TAKEOVER_SECONDS = 3;
-const MINUTES = 150;
-const PER_BATCH = 5;
-const BATCHES = MINUTES / PER_BATCH;
-
-// Event time: yesterday from 09:00 local (UTC+8), so every demand period falls in one local day.
-const T0 = Math.floor((Date.now() + 8 * H) / DAY) * DAY - 8 * H - DAY + 9 * H;
-
-const GATEWAYS = { 'gw-a': 'gw-a-cluster-secret', 'gw-b': 'gw-b-cluster-secret', 'gw-c': 'gw-c-cluster-secret' };
-type Gateway = keyof typeof GATEWAYS;
-
-const SEED = {
-  transformers: [{ id: 'tx-a', site: 'A substation', ratedKva: 100, area: 'north' }],
-  customers: [{ id: 'c-b', name: 'B Co.', contractKva: 100, tariff: 'two_part' }],
-  devices: [
-    { id: 'm-a', gateway: 'gw-a', kind: 'meter', transformer: 'tx-a', ctRatio: 1, ptRatio: 1, ctSecondaryA: 5 },
-    { id: 'm-b', gateway: 'gw-b', kind: 'meter', customer: 'c-b', ctRatio: 1, ptRatio: 1, ctSecondaryA: 5 },
-    { id: 'm-c1', gateway: 'gw-c', kind: 'meter', ctRatio: 1, ptRatio: 1, ctSecondaryA: 5 },
-    { id: 'm-c2', gateway: 'gw-c', kind: 'meter', ctRatio: 1, ptRatio: 1, ctSecondaryA: 5 },
-  ],
-  gateways: Object.entries(GATEWAYS).map(([id, secret]) => ({ id, secret })),
-};
-const CONFIG = { detectors: { overload: { holdSeconds: 120 } } };
-
-/** Readings of minute `m` per gateway: tx-a at 150 % for an hour, c-b at 150 % of contract for 90 minutes, m-c2 silent for 45. */
-function readingsAt(gateway: Gateway, m: number) {
-  const ts = T0 + m * MIN;
-  if (gateway === 'gw-a') {
-    const kw = m >= 30 && m < 90 ? 150 : 60;
-    return [reading('m-a', ts, { p_kw: kw, s_kva: kw * 1.02 })];
-  }
-  if (gateway === 'gw-b') {
-    const kw = m >= 20 && m < 110 ? 150 : 50;
-    return [reading('m-b', ts, { p_kw: kw, s_kva: kw * 1.02 })];
-  }
-  const silent = m >= 55 && m < 100;
-  return [reading('m-c1', ts, { p_kw: 20 }), ...(silent ? [] : [reading('m-c2', ts, { p_kw: 15 })])];
-}
-
-/** A gateway's outbox: its batches in seq order, gw-c's comm_lost / comm_restored events where they happen. */
-function outbox(gateway: Gateway): OutboxMessage[] {
-  const messages: OutboxMessage[] = [];
-  for (let k = 0; k < BATCHES; k++) {
-    const readings = [];
-    for (let m = k * PER_BATCH; m < (k + 1) * PER_BATCH; m++) readings.push(...readingsAt(gateway, m));
-    const seq = k + 1;
-    messages.push({
-      topic: topics.telemetry(gateway),
-      payload: JSON.stringify(batch(gateway, seq, readings)),
-      key: `batch ${gateway}/${seq}`,
-    });
-    const event = (seq: number, type: string, m: number) =>
-      messages.push({
-        topic: topics.events(gateway),
-        payload: JSON.stringify({ gateway, seq, ts: T0 + m * MIN, device: 'm-c2', type }),
-        key: `event ${gateway}/${seq}`,
-      });
-    if (gateway === 'gw-c' && k === 12) event(1, 'comm_lost', 60);
-    if (gateway === 'gw-c' && k === 20) event(2, 'comm_restored', 100);
-  }
-  return messages;
-}
-
-const expectedReadings = (device: string) => (device === 'm-c2' ? MINUTES - 45 : MINUTES);
-
-interface Outcome {
-  alerts: string[];
-  cases: string[];
-}
-
-async function outcome(api: <T>(path: string) => Promise<T>): Promise<Outcome> {
-  const alerts = await api<{ items: Alert[] }>('/api/v1/alerts?limit=500');
-  const cases = await api<{ items: Array<{ customer: string; state: string; maxDemandKw: number }> }>(
-    '/api/v1/cases?limit=500',
-  );
-  return {
-    alerts: alerts.items
-      .map(
-        (a) =>
-          `${a.type} ${a.subject} ${a.severity} ${a.state} opened ${new Date(a.openedAt).toISOString()} x${a.occurrences}`,
-      )
-      .sort(),
-    cases: cases.items.map((c) => `${c.customer} ${c.state} max ${c.maxDemandKw.toFixed(1)} kW`).sort(),
-  };
-}
-
-async function sendAll(url: string, onAck?: (gateway: Gateway, message: OutboxMessage) => Promise<void>) {
-  const publishers = (Object.keys(GATEWAYS) as Gateway[]).map((gw) => ({
-    gw,
-    publisher: new OutboxPublisher(url, gw, GATEWAYS[gw]),
-  }));
-  try {
-    return await Promise.all(
-      publishers.map(({ gw, publisher }) =>
-        publisher.send(outbox(gw), { pauseMs: 40, ...(onAck ? { onAck: (m) => onAck(gw, m) } : {}) }),
-      ),
-    );
-  } finally {
-    await Promise.all(publishers.map(({ publisher }) => publisher.close()));
-  }
-}
 
 t.test(
   'three instances behind HAProxy, one SIGKILLed mid-run: stored once, acked only when stored, same alerts',
   async (t) => {
-    // The reference: one instance on its embedded stores, same scenario, no failure.
-    const single = await startTestCloud(t, { seed: SEED, config: CONFIG });
-    await sendAll(single.mqttUrl);
-    await waitFor('single-instance detection to finish', async () => {
-      if (single.detection.depth > 0) return false;
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      return single.detection.depth === 0;
-    });
-    const reference = await outcome(async <T>(path: string) => (await (await single.api(path)).json()) as T);
-    await single.close();
-    t.ok(
-      reference.alerts.some((a) => a.startsWith('overload tx-a')),
-      `reference has the overload: ${reference.alerts.join('; ')}`,
-    );
-    t.ok(
-      reference.alerts.some((a) => a.startsWith('capacity_violation c-b')),
-      'reference has the capacity violation',
-    );
-    t.ok(
-      reference.alerts.some((a) => a.startsWith('comm_loss m-c2')),
-      'reference has the comm loss',
-    );
-    t.equal(reference.cases.length, 1, 'reference has one case');
-
-    // The cluster.
-    const postgres = await startPostgres();
-    t.teardown(() => postgres.stop());
-    const influxd = await startInfluxd();
-    t.teardown(() => influxd.stop());
-    const databaseUrl = await postgres.createDatabase('cluster');
-    const dir = mkdtempSync(join(tmpdir(), 'gridsafe-cluster-'));
-    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-    writeFileSync(join(dir, 'seed.json'), JSON.stringify(SEED));
-    writeFileSync(join(dir, 'cloud.json'), JSON.stringify({ ...CONFIG, cluster: { partitions: PARTITIONS } }));
-    const env = (name: string, seeds: boolean): Record<string, string> => ({
-      GRIDSAFE_CLUSTER: 'true',
-      GRIDSAFE_CLUSTER_TAKEOVER_SECONDS: String(TAKEOVER_SECONDS),
-      GRIDSAFE_DATABASE_URL: databaseUrl,
-      GRIDSAFE_INFLUX_URL: influxd.url,
-      GRIDSAFE_INFLUX_DATABASE: 'cluster',
-      GRIDSAFE_DATA_DIR: join(dir, name),
-      ...(seeds ? { GRIDSAFE_SEED_FILE: join(dir, 'seed.json') } : {}),
-    });
-    const args = ['--config', join(dir, 'cloud.json')];
-    // The first applies migrations and the seed; the others join it.
-    const first = await startInstance(t, 'cloud-1', env('cloud-1', true), args);
-    const instances = [
-      first,
-      ...(await Promise.all(['cloud-2', 'cloud-3'].map((n) => startInstance(t, n, env(n, false), args)))),
-    ];
-    const owners = async (alive: readonly Instance[]) => {
-      const owner = new Map<number, string>();
-      for (const instance of alive)
-        for (const [labels] of await instance.metric('gridsafe_cluster_partition_owned'))
-          owner.set(Number(/partition="(\d+)"/.exec(labels)?.[1]), instance.name);
-      return owner;
-    };
-    const balanced = await waitFor(
-      'every partition owned, shared by the three',
-      async () => {
-        const owner = await owners(instances);
-        const counts = instances.map((i) => [...owner.values()].filter((n) => n === i.name).length);
-        return owner.size === PARTITIONS && counts.every((c) => c > 0 && c <= Math.ceil(PARTITIONS / 3))
-          ? owner
-          : false;
-      },
-      60_000,
-      250,
-    );
-    const victimName = balanced.get(partitionOf('gw-a', PARTITIONS)) as string;
+    const reference = await referenceOutcome(t);
+    const cluster = await startCluster(t, 3);
+    const { instances } = cluster;
+    const victimName = (await cluster.owners(instances)).get(partitionOf('gw-a', PARTITIONS)) as string;
     const victim = instances.find((i) => i.name === victimName) as Instance;
     const survivors = instances.filter((i) => i !== victim);
     // Each survivor's live stream, open before the run: it must carry the alerts whichever instance raised them.
@@ -211,40 +40,26 @@ t.test(
     t.teardown(() => streams.forEach((stream) => stream.close()));
     const haproxy = await startHaproxy(
       t,
-      dir,
+      cluster.dir,
       instances.map((i) => i.mqttPort),
     );
 
-    const db = new pg.Client({ connectionString: databaseUrl });
-    await db.connect();
-    t.teardown(() => db.end());
-    const stored = async (message: OutboxMessage) => {
-      const [kind, key] = message.key.split(' ') as [string, string];
-      const [gateway, seq] = key.split('/') as [string, string];
-      const table = kind === 'batch' ? 'ingest_ledger' : 'gateway_events';
-      const rows = await db.query(`SELECT 1 FROM ${table} WHERE gateway = $1 AND seq = $2`, [gateway, Number(seq)]);
-      return rows.rowCount === 1;
-    };
     const ackedUnstored: string[] = [];
     let acked = 0;
     let killedAt = 0;
-    const totalMessages = 3 * BATCHES + 2;
+    const killAfter = Math.floor(TOTAL_MESSAGES / 3);
     const reports = await sendAll(`mqtt://127.0.0.1:${haproxy.port}`, async (_gw, message) => {
-      if (!(await stored(message))) ackedUnstored.push(message.key);
-      acked++;
-      if (acked === Math.floor(totalMessages / 3)) {
+      if (!(await cluster.stored(message))) ackedUnstored.push(message.key);
+      if (++acked === killAfter) {
         killedAt = Date.now();
         await victim.proc.kill();
       }
     });
-    t.ok(
-      killedAt > 0,
-      `${victim.name} (owner of gw-a's partition) SIGKILLed after ${Math.floor(totalMessages / 3)} acks`,
-    );
+    t.ok(killedAt > 0, `${victim.name} (owner of gw-a's partition) SIGKILLed after ${killAfter} acks`);
     t.same(ackedUnstored, [], 'every PUBACK came for a message already stored');
     t.equal(
       reports.reduce((n, r) => n + r.acked.length, 0),
-      totalMessages,
+      TOTAL_MESSAGES,
       'every message acknowledged in the end',
     );
     t.ok(
@@ -254,7 +69,7 @@ t.test(
 
     const takenOver = await waitFor(
       "the dead instance's partitions taken over",
-      async () => ((await owners(survivors)).size === PARTITIONS ? Date.now() : false),
+      async () => ((await cluster.owners(survivors)).size === PARTITIONS ? Date.now() : false),
       60_000,
       250,
     );
@@ -262,48 +77,8 @@ t.test(
       takenOver - killedAt <= 30_000,
       `every partition owned again ${((takenOver - killedAt) / 1000).toFixed(1)} s after the kill`,
     );
-
-    await waitFor(
-      'the backlog to be detected',
-      async () => {
-        const rows = await db.query<{ n: string }>(
-          `SELECT (SELECT count(*) FROM ingest_ledger WHERE pending IS NOT NULL) +
-                (SELECT count(*) FROM gateway_events WHERE detection_pending = 1) AS n`,
-        );
-        return Number(rows.rows[0]?.n) === 0;
-      },
-      120_000,
-      250,
-    );
-
-    // Stored exactly once: every seq of every gateway in the ledger, each reading once in InfluxDB.
-    const ledger = await db.query<{ gateway: string; seqs: string }>(
-      `SELECT gateway, string_agg(seq::text, ',' ORDER BY seq) AS seqs FROM ingest_ledger GROUP BY gateway ORDER BY gateway`,
-    );
-    const allSeqs = Array.from({ length: BATCHES }, (_, i) => i + 1).join(',');
-    t.same(
-      ledger.rows,
-      Object.keys(GATEWAYS).map((gateway) => ({ gateway, seqs: allSeqs })),
-      'ledger: every batch of every gateway once',
-    );
-    const events = await db.query('SELECT gateway, seq FROM gateway_events ORDER BY seq');
-    t.same(
-      events.rows,
-      [
-        { gateway: 'gw-c', seq: 1 },
-        { gateway: 'gw-c', seq: 2 },
-      ],
-      'both events stored once',
-    );
-    const series = await createInfluxSeriesStore(
-      { url: influxd.url, bucket: 'cluster', database: 'cluster' },
-      createLogger('cluster-test', { level: 'silent' }),
-    );
-    t.teardown(() => series.close());
-    for (const device of ['m-a', 'm-b', 'm-c1', 'm-c2']) {
-      const rows = await series.raw({ device, from: T0, to: T0 + MINUTES * MIN });
-      t.equal(rows.length, expectedReadings(device), `${device}: every reading stored once`);
-    }
+    await untilDetected(cluster.db);
+    await checkStoredOnce(t, cluster);
 
     const subjects = ['tx-a', 'c-b', 'm-c2'];
     for (const [i, stream] of streams.entries()) {

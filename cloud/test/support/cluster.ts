@@ -3,7 +3,7 @@
  * (cluster mode on a shared PostgreSQL and InfluxDB) and Debian's HAProxy in TCP mode in
  * front of their embedded brokers, as cloud/README.md ("Several instances") deploys it.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,7 +74,8 @@ export async function startInstance(
 
 export interface Haproxy {
   port: number;
-  stop(): void;
+  /** SIGKILL and start again on the same port (connections through it drop). */
+  restart(): Promise<void>;
 }
 
 /** HAProxy in TCP mode: round robin over the instances' MQTT ports, a dead one taken out by its health check. */
@@ -100,16 +101,30 @@ backend clouds
 ${backends.map((backend, i) => `  server cloud${i + 1} 127.0.0.1:${backend} check inter 500ms fall 1 rise 2`).join('\n')}
 `,
   );
-  const child = spawn(HAPROXY, ['-f', config, '-db'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let child: ChildProcess;
   let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const stop = () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  const alive = () => child.exitCode === null && child.signalCode === null;
+  const start = async () => {
+    child = spawn(HAPROXY, ['-f', config, '-db'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await waitFor('haproxy to listen', () => isListening(port), 10_000).catch((error: Error) => {
+      throw new Error(`${error.message}\n--- haproxy ---\n${output}`);
+    });
   };
-  t.teardown(stop);
-  await waitFor('haproxy to listen', () => isListening(port), 10_000).catch((error: Error) => {
-    throw new Error(`${error.message}\n--- haproxy ---\n${output}`);
-  });
-  return { port, stop };
+  const kill = async () => {
+    if (!alive()) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  };
+  t.teardown(kill);
+  await start();
+  return {
+    port,
+    restart: async () => {
+      await kill();
+      await start();
+    },
+  };
 }
