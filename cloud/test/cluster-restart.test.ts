@@ -9,14 +9,13 @@
  */
 import t from 'tap';
 import { waitFor } from '@gridsafe/testkit';
-import { startHaproxy } from './support/cluster.js';
 import {
   PARTITIONS,
   TOTAL_MESSAGES,
   checkStoredOnce,
   outcome,
   referenceOutcome,
-  sendAll,
+  sendThroughCluster,
   startCluster,
   untilDetected,
 } from './support/cluster-scenario.js';
@@ -24,20 +23,11 @@ import {
 t.test('HAProxy and PostgreSQL restarted mid-run: stored once, acked only when stored, same alerts', async (t) => {
   const reference = await referenceOutcome(t);
   const cluster = await startCluster(t, 2);
-  const haproxy = await startHaproxy(
-    t,
-    cluster.dir,
-    cluster.instances.map((i) => i.mqttPort),
-  );
 
-  const ackedUnstored: string[] = [];
   const done: string[] = [];
-  let acked = 0;
-  const reports = await sendAll(`mqtt://127.0.0.1:${haproxy.port}`, async (_gw, message) => {
-    if (!(await cluster.stored(message))) ackedUnstored.push(message.key);
-    acked++;
+  const reports = await sendThroughCluster(t, cluster, async (acked) => {
     if (acked === Math.floor(TOTAL_MESSAGES / 4)) {
-      await haproxy.restart();
+      await cluster.haproxy.restart();
       done.push(`HAProxy restarted after ${acked} acks`);
     }
     if (acked === Math.floor(TOTAL_MESSAGES / 2)) {
@@ -47,13 +37,7 @@ t.test('HAProxy and PostgreSQL restarted mid-run: stored once, acked only when s
       done.push(`PostgreSQL stopped for 2 s after ${acked} acks`);
     }
   });
-  t.same(done.length, 2, done.join('; '));
-  t.same(ackedUnstored, [], 'every PUBACK came for a message already stored');
-  t.equal(
-    reports.reduce((n, r) => n + r.acked.length, 0),
-    TOTAL_MESSAGES,
-    'every message acknowledged in the end',
-  );
+  t.equal(done.length, 2, done.join('; '));
   t.ok(
     reports.every((r) => r.reconnects > 0),
     `every publisher reconnected after the HAProxy restart (reconnects ${reports.map((r) => r.reconnects).join('/')})`,

@@ -12,7 +12,7 @@
 import t from 'tap';
 import type { Alert } from '@gridsafe/shared';
 import { waitFor } from '@gridsafe/testkit';
-import { startHaproxy, type Instance } from './support/cluster.js';
+import type { Instance } from './support/cluster.js';
 import { openEventStream } from './support/event-stream.js';
 import {
   PARTITIONS,
@@ -20,7 +20,7 @@ import {
   checkStoredOnce,
   outcome,
   referenceOutcome,
-  sendAll,
+  sendThroughCluster,
   startCluster,
   untilDetected,
 } from './support/cluster-scenario.js';
@@ -38,30 +38,15 @@ t.test(
     // Each survivor's live stream, open before the run: it must carry the alerts whichever instance raised them.
     const streams = await Promise.all(survivors.map((i) => openEventStream(`http://127.0.0.1:${i.httpPort}`)));
     t.teardown(() => streams.forEach((stream) => stream.close()));
-    const haproxy = await startHaproxy(
-      t,
-      cluster.dir,
-      instances.map((i) => i.mqttPort),
-    );
 
-    const ackedUnstored: string[] = [];
-    let acked = 0;
     let killedAt = 0;
     const killAfter = Math.floor(TOTAL_MESSAGES / 3);
-    const reports = await sendAll(`mqtt://127.0.0.1:${haproxy.port}`, async (_gw, message) => {
-      if (!(await cluster.stored(message))) ackedUnstored.push(message.key);
-      if (++acked === killAfter) {
-        killedAt = Date.now();
-        await victim.proc.kill();
-      }
+    const reports = await sendThroughCluster(t, cluster, async (acked) => {
+      if (acked !== killAfter) return;
+      killedAt = Date.now();
+      await victim.proc.kill();
     });
     t.ok(killedAt > 0, `${victim.name} (owner of gw-a's partition) SIGKILLed after ${killAfter} acks`);
-    t.same(ackedUnstored, [], 'every PUBACK came for a message already stored');
-    t.equal(
-      reports.reduce((n, r) => n + r.acked.length, 0),
-      TOTAL_MESSAGES,
-      'every message acknowledged in the end',
-    );
     t.ok(
       reports.some((r) => r.reconnects > 0),
       `a publisher failed over through HAProxy (reconnects ${reports.map((r) => r.reconnects).join('/')}, resends ${reports.map((r) => r.resends).join('/')})`,

@@ -16,8 +16,8 @@ import { waitFor } from '@gridsafe/testkit';
 import { startPostgres, type Postgres } from './postgres.js';
 import { startInfluxd, type Influxd } from './influxd.js';
 import { batch, reading, startTestCloud } from './cloud.js';
-import { startInstance, type Instance } from './cluster.js';
-import { OutboxPublisher, type OutboxMessage } from './outbox-publisher.js';
+import { startHaproxy, startInstance, type Haproxy, type Instance } from './cluster.js';
+import { OutboxPublisher, type OutboxMessage, type OutboxReport } from './outbox-publisher.js';
 import { createInfluxSeriesStore } from '../../src/storage/series/influx.js';
 
 const MIN = 60_000;
@@ -110,7 +110,7 @@ export async function outcome(api: <T>(path: string) => Promise<T>): Promise<Out
   };
 }
 
-export async function sendAll(url: string, onAck?: (gateway: Gateway, message: OutboxMessage) => Promise<void>) {
+async function sendAll(url: string, onAck?: (gateway: Gateway, message: OutboxMessage) => Promise<void>) {
   const publishers = (Object.keys(GATEWAYS) as Gateway[]).map((gw) => ({
     gw,
     publisher: new OutboxPublisher(url, gw, GATEWAYS[gw]),
@@ -161,6 +161,8 @@ export interface Cluster {
   influxd: Influxd;
   dir: string;
   instances: Instance[];
+  /** HAProxy (TCP) in front of the instances' embedded brokers: the gateways' one address. */
+  haproxy: Haproxy;
   /** Connections to the shared PostgreSQL database, for the checks (a pool: it outlives a restart). */
   db: pg.Pool;
   /** Which instance owns each partition, by the instances' /metrics. */
@@ -169,7 +171,7 @@ export interface Cluster {
   stored(message: OutboxMessage): Promise<boolean>;
 }
 
-/** PostgreSQL, InfluxDB and `count` instances in cluster mode, waited for until the partitions are shared out. */
+/** PostgreSQL, InfluxDB, `count` instances in cluster mode (waited for until the partitions are shared out) and HAProxy. */
 export async function startCluster(t: Test, count: number): Promise<Cluster> {
   const postgres = await startPostgres({ durableCommits: true });
   t.teardown(() => postgres.stop());
@@ -225,7 +227,37 @@ export async function startCluster(t: Test, count: number): Promise<Cluster> {
     );
     return rows.rowCount === 1;
   };
-  return { postgres, influxd, dir, instances, db, owners, stored };
+  const haproxy = await startHaproxy(
+    t,
+    dir,
+    instances.map((i) => i.mqttPort),
+  );
+  return { postgres, influxd, dir, instances, haproxy, db, owners, stored };
+}
+
+/**
+ * Runs the scenario through HAProxy, checking at each PUBACK that the message is stored;
+ * `atAck(n)` runs after the n-th acknowledgement (to break something mid-run). Asserts
+ * that no PUBACK came for a message not stored and that every message was acknowledged.
+ */
+export async function sendThroughCluster(
+  t: Test,
+  cluster: Cluster,
+  atAck: (acked: number) => Promise<void>,
+): Promise<OutboxReport[]> {
+  const ackedUnstored: string[] = [];
+  let acked = 0;
+  const reports = await sendAll(`mqtt://127.0.0.1:${cluster.haproxy.port}`, async (_gw, message) => {
+    if (!(await cluster.stored(message))) ackedUnstored.push(message.key);
+    await atAck(++acked);
+  });
+  t.same(ackedUnstored, [], 'every PUBACK came for a message already stored');
+  t.equal(
+    reports.reduce((n, r) => n + r.acked.length, 0),
+    TOTAL_MESSAGES,
+    'every message acknowledged in the end',
+  );
+  return reports;
 }
 
 /** Waits until detection has processed every stored batch and event. */
