@@ -86,7 +86,7 @@ export function renderFleet(root: HTMLElement): () => void {
       const [gatewayPage, devicePage, commLoss, notificationStats] = await Promise.all([
         api<Page<GatewayInfo>>('GET', '/api/v1/gateways?limit=1000'),
         api<Page<Device>>('GET', '/api/v1/devices?limit=1000'),
-        api<Page<AlertRecord>>('GET', '/api/v1/alerts?type=comm_loss&state=active&limit=1000'),
+        api<Page<AlertRecord>>('GET', '/api/v1/alerts?type=comm_loss&state=active&silenced=include&limit=1000'),
         api<{ pending: number; dead: number }>('GET', '/api/v1/notifications/stats').catch(() => null),
       ]);
       const latest = await Promise.all(

@@ -54,7 +54,7 @@ export function caseLink(record: CaseRecord | null): HTMLElement {
 export async function capacityAlertsOf(customer: string): Promise<AlertRecord[]> {
   const page = await api<Page<AlertRecord>>(
     'GET',
-    `/api/v1/alerts?type=capacity_violation&subject=${encodeURIComponent(customer)}&sort=newest&limit=20`,
+    `/api/v1/alerts?type=capacity_violation&subject=${encodeURIComponent(customer)}&sort=newest&silenced=include&limit=20`,
   );
   return page.items;
 }
