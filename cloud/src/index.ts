@@ -9,7 +9,7 @@ export { SqliteSeriesStore } from './storage/series/sqlite.js';
 export { openRelational, type RelationalDb } from './storage/relational/db.js';
 export { RegistryStore } from './storage/relational/registry-store.js';
 export { RegistryError } from './storage/relational/registry-entities.js';
-export { SqlAlertStore, type AlertRecord, type AlertChange } from './storage/relational/alert-store.js';
+export { SqlAlertStore, type AlertChange } from './storage/relational/alert-store.js';
 export { SqlCaseStore } from './storage/relational/case-store.js';
 export { SqlDetectorStateStore } from './storage/relational/detector-state-store.js';
 export { SqlIngestLedger } from './storage/relational/ingest-ledger.js';

@@ -1,6 +1,5 @@
 /** Precision, recall, F1 and median detection delay per detector against the labelled episodes. */
-import type { Alert, AlertType } from '@gridsafe/shared';
-import type { AlertOccurrence } from '../../src/storage/relational/alert-store.js';
+import type { Alert, AlertOccurrence, AlertType } from '@gridsafe/shared';
 import { HOUR, MIN, SCORED, type Episode } from './plan.js';
 
 export interface ScoredAlert {

@@ -9,10 +9,10 @@
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger } from '@gridsafe/shared';
+import { type AlertRecord, createLogger } from '@gridsafe/shared';
 import { openRelational } from '../../src/storage/relational/db.js';
 import { RegistryStore } from '../../src/storage/relational/registry-store.js';
-import { SqlAlertStore, type AlertRecord } from '../../src/storage/relational/alert-store.js';
+import { SqlAlertStore } from '../../src/storage/relational/alert-store.js';
 import { SqliteSeriesStore } from '../../src/storage/series/sqlite.js';
 import { LINE_LOSS_MIGRATIONS } from '../../src/lineloss/migration.js';
 import { LineLossStore } from '../../src/lineloss/day-store.js';

@@ -15,8 +15,6 @@ import {
   type Tariff,
 } from '@gridsafe/shared';
 
-// The estimate is part of the case record the API answers: its types live in the shared contract.
-export type { AddedKvaBasis, PenaltyEstimate, PenaltyItem } from '@gridsafe/shared';
 import { formatMessage } from '../messages/catalog.js';
 
 export interface PenaltyRules {

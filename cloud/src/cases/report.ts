@@ -3,11 +3,10 @@
  * SVG, no external assets) with the evidence, the decision trail and the penalty estimate.
  * Labels are bilingual, as the report may go to either audience.
  */
-import { formatSiteTime } from '@gridsafe/shared';
+import { type AuditEntry, type CaseRecord, formatSiteTime, type PenaltyEstimate } from '@gridsafe/shared';
 import { renderDemandChart } from './demand-chart.js';
 import { esc } from './html.js';
-import type { PenaltyEstimate } from './penalty.js';
-import type { AuditEntry, CaseComment, CaseRecord, CustomerSummary } from './types.js';
+import type { CaseComment, CustomerSummary } from './types.js';
 
 export interface CaseReportInput {
   record: CaseRecord;

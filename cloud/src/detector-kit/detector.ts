@@ -5,9 +5,9 @@
  * Keeping the rules free of I/O is what makes them testable on hand-made series and
  * makes a replay give the same answer as live data.
  */
-import type { AlertType, Device, GatewayEvent, Logger, Reading } from '@gridsafe/shared';
+import type { AlertType, Device, GatewayEvent, Logger, Reading, SubjectKind } from '@gridsafe/shared';
 import type { DetectorSettings } from './settings.js';
-import type { AlertSignal, CapacityCaseEvidence, RegistryView, SubjectKind } from './types.js';
+import type { AlertSignal, CapacityCaseEvidence, RegistryView } from './types.js';
 
 export interface SubjectRef {
   subject: string;

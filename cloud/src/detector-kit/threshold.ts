@@ -4,8 +4,7 @@
  * Rules that fit it (residual current, temperature, power factor, CT secondary, ...)
  * stay a few lines long and behave alike.
  */
-import { Type, type AlertType, type Severity } from '@gridsafe/shared';
-import type { SubjectKind } from './types.js';
+import { type AlertType, type Severity, type SubjectKind, Type } from '@gridsafe/shared';
 import type { DetectorOutput } from './detector.js';
 import { stepCondition, type ConditionState, type ConditionTiming } from './condition.js';
 

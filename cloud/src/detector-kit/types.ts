@@ -49,9 +49,6 @@ export interface RegistryView {
   devicesOfGateway(gatewayId: string): readonly Device[];
 }
 
-/** What an alert is about (the shared contract's, as the API answers it). */
-export type { SubjectKind };
-
 /** What a detector says when a condition holds (after its own debounce). */
 export interface AlertSignal {
   type: AlertType;

@@ -6,5 +6,3 @@
  */
 
 export { SILENCE_KINDS, type Silence, type SilenceKind } from '@gridsafe/shared';
-// What an alert raised during one carries is part of the alert record (shared contract).
-export type { AlertSilence } from '@gridsafe/shared';

@@ -4,11 +4,12 @@
  * and the web console. It listens to the core's alert and case stores and never sits
  * in their way: every reaction is queued and runs after the change is committed.
  */
+import type { CaseRecord, AlertRecord } from '@gridsafe/shared';
 import { defaultSkills } from '../workorders/routing.js';
 import { join } from 'node:path';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
-import type { CaseComment, CaseRecord } from '../cases/types.js';
+import type { CaseComment } from '../cases/types.js';
 import type { CloudContext } from '../context.js';
 import { caseWorkflowRoutes } from '../http/routes/cases.js';
 import { consoleRoutes } from '../http/routes/console.js';
@@ -20,7 +21,7 @@ import { webhookRoutes } from '../http/routes/webhooks.js';
 import { workOrderRoutes } from '../http/routes/workorders.js';
 import { HttpProblem } from '../http/problem.js';
 import { decorateServices, type WorkflowServices } from '../http/services.js';
-import type { AlertChange, AlertRecord } from '../storage/relational/alert-store.js';
+import type { AlertChange } from '../storage/relational/alert-store.js';
 import { LiveBus } from '../notifications/live-bus.js';
 import { NotificationQueue } from '../notifications/queue.js';
 import type { NotificationTables } from '../notifications/tables.js';

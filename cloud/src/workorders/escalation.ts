@@ -4,11 +4,10 @@
  * once; the conditional update makes each escalation happen once even across instances.
  */
 import cron, { type ScheduledTask } from 'node-cron';
-import type { Logger } from '@gridsafe/shared';
+import type { Inspector, Logger, WorkOrder } from '@gridsafe/shared';
 import type { NotificationEvent } from '../notifications/types.js';
 import { toWorkOrder, type WorkflowTrx, type WorkOrderRepository } from './repository.js';
 import { escalationTarget } from './routing.js';
-import type { Inspector, WorkOrder } from './types.js';
 
 export interface EscalationDeps {
   repo: WorkOrderRepository;

@@ -3,9 +3,9 @@
  * areas are their scope, so an order is only ever given to someone allowed to act on it),
  * with the skills, lead flag and duty state kept in this module's profile table.
  */
+import type { Inspector } from '@gridsafe/shared';
 import type { Kysely } from 'kysely';
 import type { InspectorProfileTable, WorkOrderTables } from './tables.js';
-import type { Inspector } from './types.js';
 
 export interface InspectorProfile {
   name?: string;

@@ -2,8 +2,9 @@
  * Who may do what with a work order: admins everything; inspectors what is in their
  * areas (a lead of the area may also reassign); auditors read only.
  */
+import type { Inspector, WorkOrder } from '@gridsafe/shared';
 import { WorkflowError } from './errors.js';
-import type { Actor, Inspector, WorkOrder } from './types.js';
+import type { Actor } from './types.js';
 
 export function mayView(actor: Actor, order: WorkOrder): void {
   if (actor.role !== 'inspector') return;

@@ -5,11 +5,17 @@
  * line and its notification commit together.
  */
 import type { Kysely, Transaction } from 'kysely';
-import type { Severity } from '@gridsafe/shared';
+import type {
+  Attachment,
+  Severity,
+  WorkOrder,
+  WorkOrderAction,
+  WorkOrderEvent,
+  WorkOrderState,
+} from '@gridsafe/shared';
 import type { NotificationTables } from '../notifications/tables.js';
 import { orderedId } from '../notifications/ordered-id.js';
 import type { WorkOrderTable, WorkOrderTables } from './tables.js';
-import type { Attachment, WorkOrder, WorkOrderAction, WorkOrderEvent, WorkOrderState } from './types.js';
 import type { Message } from '@gridsafe/shared';
 
 export type WorkflowDb = Kysely<WorkOrderTables & NotificationTables>;

@@ -3,8 +3,7 @@
  * calls for and the fewest open orders (ties: the one assigned longest ago, then by id,
  * so the choice is repeatable). Pure, so every rule is tested on its own.
  */
-import type { AlertType, AlertTypeMeta } from '@gridsafe/shared';
-import type { Inspector } from './types.js';
+import type { AlertType, AlertTypeMeta, Inspector } from '@gridsafe/shared';
 import { formatMessage } from '../messages/catalog.js';
 import type { Message } from '@gridsafe/shared';
 

@@ -5,7 +5,15 @@
  * the order's append-only log. Rows live in repository.ts, photo files in attachment-store.ts.
  */
 import { formatMessage } from '../messages/catalog.js';
-import type { Message } from '@gridsafe/shared';
+import type {
+  AlertSilence,
+  Attachment,
+  Inspector,
+  Message,
+  WorkOrder,
+  WorkOrderEvent,
+  WorkOrderState,
+} from '@gridsafe/shared';
 import type { Transaction } from 'kysely';
 import type { Alert, AlertType, Logger, Severity } from '@gridsafe/shared';
 import { SEVERITIES } from '@gridsafe/shared';
@@ -29,11 +37,10 @@ import {
 } from './repository.js';
 import { chooseAssignee } from './routing.js';
 import { isSilenced } from '../silences/hidden.js';
-import type { AlertSilence } from '../silences/types.js';
 import type { WorkOrderSettings } from './settings.js';
 import { checkWorkOrderMove } from './state-machine.js';
 import type { WorkOrderTable } from './tables.js';
-import type { Actor, Attachment, Inspector, WorkOrder, WorkOrderEvent, WorkOrderState } from './types.js';
+import type { Actor } from './types.js';
 
 /** The alert as the service needs it (the core's stored alert satisfies it). */
 export interface AlertLike extends Alert {

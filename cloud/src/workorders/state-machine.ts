@@ -1,5 +1,5 @@
+import type { WorkOrderState } from '@gridsafe/shared';
 /** Work-order states: open → acknowledged → on_site → resolved (or resolved remotely once acknowledged). */
-import type { WorkOrderState } from './types.js';
 
 export const WORK_ORDER_TRANSITIONS: Readonly<Record<WorkOrderState, readonly WorkOrderState[]>> = {
   open: ['acknowledged'],

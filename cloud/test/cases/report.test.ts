@@ -2,8 +2,7 @@ import t from 'tap';
 import { renderCaseReport } from '../../src/cases/report.js';
 import { downsampleMinMax, niceCeil } from '../../src/cases/demand-chart.js';
 import { estimatePenalty } from '../../src/cases/penalty.js';
-import { formatSiteTime } from '@gridsafe/shared';
-import type { CaseRecord } from '../../src/cases/types.js';
+import { type CaseRecord, formatSiteTime } from '@gridsafe/shared';
 
 const start = Date.UTC(2026, 0, 5, 16, 0, 0); // 2026-01-06 00:00 in Asia/Shanghai
 const series: Array<[number, number]> = Array.from({ length: 2000 }, (_, i) => [

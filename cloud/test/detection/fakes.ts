@@ -4,7 +4,7 @@
  * alert per type and subject, severity only rises, state round-trips through JSON as
  * a real store would); the real stores are tested by the core's own suites.
  */
-import type { Alert, AlertType, Customer, Device, Severity, Transformer } from '@gridsafe/shared';
+import type { Alert, AlertOccurrence, AlertType, Customer, Device, Severity, Transformer } from '@gridsafe/shared';
 import { createLogger } from '@gridsafe/shared';
 import type {
   AlertSignal,
@@ -16,7 +16,6 @@ import type {
   MeterEvent,
   RegistryView,
 } from '../../src/detector-kit/types.js';
-import type { AlertOccurrence } from '../../src/storage/relational/alert-store.js';
 
 export interface Fleet {
   transformers?: Transformer[];

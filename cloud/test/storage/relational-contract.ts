@@ -3,11 +3,12 @@
  * subject, even under a burst of concurrent raises), cases, detector state, ingest
  * ledger and API users. Runs on SQLite and on PostgreSQL with the same expectations.
  */
+import type { AlertRecord } from '@gridsafe/shared';
 import type { Test } from 'tap';
 import type { RelationalDb } from '../../src/storage/relational/db.js';
 import { RegistryStore } from '../../src/storage/relational/registry-store.js';
 import { RegistryError } from '../../src/storage/relational/registry-entities.js';
-import { SqlAlertStore, AlertLifecycleError, type AlertRecord } from '../../src/storage/relational/alert-store.js';
+import { SqlAlertStore, AlertLifecycleError } from '../../src/storage/relational/alert-store.js';
 import { SqlCaseStore } from '../../src/storage/relational/case-store.js';
 import { CaseService } from '../../src/cases/service.js';
 import { CaseTransitionError } from '../../src/cases/errors.js';

@@ -1,9 +1,9 @@
 import t from 'tap';
+import type { Inspector } from '@gridsafe/shared';
 import { chooseAssignee, escalationTarget } from '../../src/workorders/routing.js';
 import { checkWorkOrderMove } from '../../src/workorders/state-machine.js';
 import { sniffImage } from '../../src/workorders/image-type.js';
 import { DEFAULT_WORK_ORDER_SETTINGS, parseWorkOrderSettings } from '../../src/workorders/settings.js';
-import type { Inspector } from '../../src/workorders/types.js';
 
 const insp = (id: string, areas: string[], skills: string[], extra: Partial<Inspector> = {}): Inspector => ({
   id,

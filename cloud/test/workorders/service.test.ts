@@ -9,7 +9,7 @@ import t, { type Test } from 'tap';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createLogger, type AlertType, type Severity } from '@gridsafe/shared';
+import { type AlertType, createLogger, type Inspector, type Severity } from '@gridsafe/shared';
 import * as notificationMigration from '../../src/notifications/migration.js';
 import * as workOrderMigration from '../../src/workorders/migration.js';
 import * as routingMessageMigration from '../../src/workorders/migration-routing-message.js';
@@ -21,7 +21,7 @@ import { startEscalationJob } from '../../src/workorders/escalation.js';
 import { WorkOrderService, type AlertLike } from '../../src/workorders/service.js';
 import { DEFAULT_WORK_ORDER_SETTINGS } from '../../src/workorders/settings.js';
 import type { WorkOrderTables } from '../../src/workorders/tables.js';
-import type { Actor, Inspector } from '../../src/workorders/types.js';
+import type { Actor } from '../../src/workorders/types.js';
 import { tempSqlite } from '../workflow-support/db.js';
 import { waitFor } from '@gridsafe/testkit';
 

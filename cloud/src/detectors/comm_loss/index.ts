@@ -5,9 +5,8 @@
  * State is kept per gateway, so one rule sees all of a gateway's devices: when the
  * whole gateway falls silent, one gateway alert is raised instead of one per device.
  */
-import type { GatewayEvent } from '@gridsafe/shared';
+import type { GatewayEvent, SubjectKind } from '@gridsafe/shared';
 import type { Detector, DetectorContext, DetectorOutput, SubjectRef } from '../../detector-kit/detector.js';
-import type { SubjectKind } from '../../detector-kit/types.js';
 import { Type } from '@gridsafe/shared';
 import { defineSettings, type SettingsOf } from '../../detector-kit/settings.js';
 

@@ -6,7 +6,7 @@
  */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { toCsv } from '../csv-write.js';
-import { CASE_STATES, formatSiteTime, type CaseState } from '@gridsafe/shared';
+import { CASE_STATES, type CaseRecord, type CaseState, formatSiteTime } from '@gridsafe/shared';
 import { allow } from '../auth.js';
 import { errorResponses, idParam, pageOf, pageQuery, ID_PATTERN } from '../schemas.js';
 import { HttpProblem } from '../problem.js';
@@ -14,7 +14,6 @@ import { needs } from '../services.js';
 import type { CaseFilter } from '../../cases/service.js';
 import { renderCaseReport } from '../../cases/report.js';
 import { CASE_TRANSITIONS, NOTE_REQUIRED_FOR } from '../../cases/state-machine.js';
-import type { CaseRecord } from '../../cases/types.js';
 
 const caseSchema = {
   type: 'object',

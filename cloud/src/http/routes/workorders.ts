@@ -3,12 +3,12 @@
  * photo upload and download. Registered inside the
  * workflow's scope, whose error handler turns WorkflowError into problem+json.
  */
+import { WORK_ORDER_STATES, type WorkOrderState } from '@gridsafe/shared';
 import { createReadStream } from 'node:fs';
 import type { FastifyPluginAsync } from 'fastify';
 import { HttpProblem } from '../problem.js';
 import { errorResponses, idParam, pageOf, pageQuery, ID_PATTERN } from '../schemas.js';
 import { needs } from '../services.js';
-import { WORK_ORDER_STATES, type WorkOrderState } from '../../workorders/types.js';
 
 const workOrderSchema = {
   type: 'object',

@@ -24,9 +24,6 @@ import type { AlertTable, DatabaseSchema } from './schema.js';
 import { newId } from './ids.js';
 import type { AlertSort } from '../../alerts/types.js';
 
-// The stored alert is what the API answers: its types live in the shared contract, so the console reads them too.
-export type { AlertNote, AlertOccurrence, AlertRecord } from '@gridsafe/shared';
-
 /** `recurred`: a paused episode started a new occurrence (same alert, same work order). */
 export type AlertChange = 'opened' | 'updated' | 'recurred' | 'paused' | 'acknowledged' | 'resolved';
 
