@@ -166,7 +166,11 @@ export class Bus {
       if (e.kind === 'timeout' || e.kind === 'crc' || e.kind === 'framing') this.link.discardInput();
       return { ok: false, error: e, sentAt, latencyMs };
     } finally {
-      this.lastFrameEnd = performance.now();
+      // The silence runs from the reply's last byte, not from when its promise chain got here
+      // (a read of DL/T 645 at 9600 baud is 60 ms; this was up to a millisecond of each).
+      const now = performance.now();
+      const lastByte = this.link.lastReceivedAt;
+      this.lastFrameEnd = lastByte > start ? Math.min(lastByte, now) : now;
     }
   }
 

@@ -28,6 +28,8 @@ export interface ModbusLink {
   read(unit: number, fn: ReadFunction, address: number, count: number, timeoutMs: number): Promise<number[]>;
   /** Bytes received during the last successful read beyond its reply (serial only; 0 for TCP). */
   takeNoiseBytes(): number;
+  /** performance.now() when the last byte arrived (serial only; 0 for TCP or before any). */
+  readonly lastReceivedAt: number;
   /** Throws away whatever bytes are buffered (garbage or a late reply) before the next request. */
   discardInput(): void;
   close(): Promise<void>;
@@ -38,6 +40,7 @@ export class ModbusSerialLink implements ModbusLink {
   /** Raw bytes received on the serial port, to tell how much arrived beyond the replies. */
   private rxBytes = 0;
   private noiseBytes = 0;
+  lastReceivedAt = 0;
 
   constructor(private readonly bus: BusConfig) {}
 
@@ -73,7 +76,10 @@ export class ModbusSerialLink implements ModbusLink {
       const raw = (
         client as unknown as { _port?: { _client?: { on(event: 'data', fn: (chunk: Buffer) => void): void } } }
       )._port?._client;
-      raw?.on('data', (chunk: Buffer) => (this.rxBytes += chunk.length));
+      raw?.on('data', (chunk: Buffer) => {
+        this.rxBytes += chunk.length;
+        this.lastReceivedAt = performance.now();
+      });
     }
     this.client = client;
   }
