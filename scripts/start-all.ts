@@ -13,6 +13,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger } from '@gridsafe/shared';
+import { GATEWAY_NODE_FLAGS } from '@gridsafe/gateway';
 
 const log = createLogger('start-all');
 const root = resolve(new URL('..', import.meta.url).pathname);
@@ -83,7 +84,7 @@ const programs: Program[] = [
   },
   {
     name: 'gateway',
-    args: [resolve(root, 'gateway/dist/src/cli.js')],
+    args: [...GATEWAY_NODE_FLAGS, resolve(root, 'gateway/dist/src/cli.js')],
     env: {
       GRIDSAFE_DATA_DIR: dataDir('gateway'),
       GRIDSAFE_BROKER_URL: process.env['GRIDSAFE_BROKER_URL'] ?? `mqtt://127.0.0.1:${mqttPort}`,

@@ -15,7 +15,8 @@
  *
  * Targets: peak RSS ≤ 80 MB (an embedded gateway box has 256-512 MB in all), CPU ≤ 3 % of
  * one core. Options: --seconds S measured (60), --warmup S (10), --node-args=FLAGS for the
- * gateway process (none by default: the gateway as it ships).
+ * gateway process (by default the flags it ships with, src/node-flags.ts; `--node-args=`
+ * for none).
  * Last line: {"bench":"footprint","peakRssMb":n,"cpuShare":n} (cpuShare: fraction of one core).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -29,16 +30,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Aedes } from 'aedes';
 import { freePort } from '@gridsafe/testkit';
 import { ptyPair, type PtyPair } from '../test/support/pty.js';
+import { GATEWAY_NODE_FLAGS } from '../src/node-flags.js';
 import { cpuSeconds, peakRssMb } from './process-stats.js';
 
 const { values: args } = parseArgs({
   options: {
     seconds: { type: 'string', default: '60' },
     warmup: { type: 'string', default: '10' },
-    'node-args': { type: 'string', default: '' },
+    'node-args': { type: 'string', default: GATEWAY_NODE_FLAGS.join(' ') },
   },
 });
-/** V8/Node flags for the gateway process (e.g. "--max-semi-space-size=1"), to see what they change. */
+/** V8/Node flags for the gateway process: those it ships with, or others to see what they change. */
 const nodeArgs = args['node-args'].split(' ').filter(Boolean);
 const seconds = Number(args.seconds);
 const warmup = Number(args.warmup);

@@ -14,6 +14,9 @@
  * read by the gateway's DL/T 645 pollers; reads per second against the line-rate limit of
  * the same reads: cycle = (request + reply characters)·tc + 2·t3.5 + turnaround per read,
  * with the gateway's 4 wake-up bytes before each request and the meters' 2 before each reply.
+ * Beside it, where a read's time went, as the gateway saw it (serial-timing.ts): request
+ * written → the reply's last byte, against the limit's share for the wire, the meter's
+ * silence and turnaround; the reply's last byte → the next request, against t3.5.
  *
  * Options: --seconds S (8 per baud rate), --turnaround MS (2), --gap-fill N (50).
  * The last line is one JSON object:
@@ -31,12 +34,13 @@ import { DEFAULT_POLLING, DEFAULT_RECONNECT_MAX_MS } from '../src/config/load.js
 import type { DeviceConfig, SerialBusConfig } from '../src/config/types.js';
 import { Bus } from '../src/modbus/bus.js';
 import { ModbusSerialLink } from '../src/modbus/link.js';
-import { readCycleMs } from '../src/modbus/timing.js';
+import { interFrameSilenceMs, readCycleMs } from '../src/modbus/timing.js';
 import { DevicePoller } from '../src/poll/device-poller.js';
 import { Dlt645Poller } from '../src/dlt645/poller.js';
 import { dlt645ReadCycleMs } from '../src/dlt645/timing.js';
 import { planDlt645Reads } from '../src/dlt645/reads.js';
 import { itemBytes } from '@gridsafe/shared';
+import { TimedSerialLink, type ReadTiming } from './serial-timing.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -200,6 +204,10 @@ interface Dlt645Result {
   limitPerSecond: number;
   ratio: number;
   errors: number;
+  timing: ReadTiming;
+  /** The limit's share of a read: request and reply on the wire plus the meter's silence and turnaround; the master's silence. */
+  limitExchangeMs: number;
+  silenceMs: number;
 }
 
 /** Two DL/T 645 meters alone on the bus, polled back to back: reads per second against the line-rate limit. */
@@ -214,7 +222,8 @@ async function runDlt645At(baud: number, dir: string): Promise<Dlt645Result> {
     ),
   );
   const busConfig = serialBus(line.path, baud);
-  const bus = new Bus(busConfig, new ModbusSerialLink(busConfig), log);
+  const link = new TimedSerialLink(busConfig);
+  const bus = new Bus(busConfig, link, log);
   const profile = profiles.get('dlt645-3p')!;
   const pollers = METERS.map(
     (address, i) =>
@@ -238,6 +247,7 @@ async function runDlt645At(baud: number, dir: string): Promise<Dlt645Result> {
       ),
   );
   for (const p of pollers) await p.pollNow();
+  link.reset();
   const okBefore = pollers.reduce((sum, p) => sum + p.stats.ok, 0);
   const requestsBefore = bus.stats.requests;
   const deadline = performance.now() + seconds * 1000;
@@ -264,12 +274,16 @@ async function runDlt645At(baud: number, dir: string): Promise<Dlt645Result> {
   );
   const limitPerSecond = (cycles.length / cycles.reduce((a, b) => a + b, 0)) * 1000;
   const readsPerSecond = reads / elapsed;
+  const silenceMs = interFrameSilenceMs(baud, FORMAT);
   return {
     baud,
     readsPerSecond,
     limitPerSecond,
     ratio: readsPerSecond / limitPerSecond,
     errors: bus.stats.requests - requestsBefore - reads,
+    timing: link.timing(),
+    limitExchangeMs: 1000 / limitPerSecond - silenceMs,
+    silenceMs,
   };
 }
 
@@ -294,13 +308,16 @@ try {
   out(
     `DL/T 645-2007: two meters (dlt645-3p, ${planDlt645Reads(profiles.get('dlt645-3p')!).length} reads a poll each) alone on the bus, 8E1`,
   );
-  out('   baud   achieved reads/s   line-rate limit reads/s   ratio   errors');
+  out(
+    '   baud   achieved reads/s   line-rate limit reads/s   ratio   errors   request→reply end ms (limit)   reply end→next request ms (t3.5)',
+  );
   const dlt645: Dlt645Result[] = [];
   for (const baud of [2400, 9600]) {
     const r = await runDlt645At(baud, dir);
     dlt645.push(r);
+    const { exchangeMs, turnMs } = r.timing;
     out(
-      `${String(baud).padStart(7)}   ${r.readsPerSecond.toFixed(2).padStart(16)}   ${r.limitPerSecond.toFixed(2).padStart(23)}   ${r.ratio.toFixed(3).padStart(5)}   ${String(r.errors).padStart(6)}`,
+      `${String(baud).padStart(7)}   ${r.readsPerSecond.toFixed(2).padStart(16)}   ${r.limitPerSecond.toFixed(2).padStart(23)}   ${r.ratio.toFixed(3).padStart(5)}   ${String(r.errors).padStart(6)}   ${`${exchangeMs.toFixed(1)} (${r.limitExchangeMs.toFixed(1)})`.padStart(28)}   ${`${turnMs.toFixed(2)} (${r.silenceMs.toFixed(2)})`.padStart(32)}`,
     );
   }
   out('');

@@ -24,3 +24,4 @@ export { OVERFLOW_POLICIES } from './outbox/overflow/index.js';
 export type * from './outbox/types.js';
 export { MqttUplink } from './uplink/mqtt-uplink.js';
 export { GATEWAY_VERSION } from './version.js';
+export { GATEWAY_NODE_FLAGS } from './node-flags.js';
