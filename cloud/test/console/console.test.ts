@@ -146,11 +146,7 @@ t.test('auditor: case review with chart, field_check then confirmed, trail and p
     ['under_review'],
     'only the allowed move is offered',
   );
-  t.match(
-    await page.textContent('.demand-chart .u-legend'),
-    /Maximum demand.*peak \d+/s,
-    'demand (kW) with its peak',
-  );
+  t.match(await page.textContent('.demand-chart .u-legend'), /Maximum demand.*peak \d+/s, 'demand (kW) with its peak');
   t.equal(
     await page.getAttribute('.apparent-demand-chart', 'data-references'),
     'Contract capacity 100|105 % 105',

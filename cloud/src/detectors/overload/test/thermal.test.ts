@@ -1,12 +1,5 @@
 import t from 'tap';
-import {
-  advance,
-  ageingRate,
-  hotSpotC,
-  minutesToLimit,
-  steadyState,
-  type ThermalParams,
-} from '../thermal.js';
+import { advance, ageingRate, hotSpotC, minutesToLimit, steadyState, type ThermalParams } from '../thermal.js';
 
 // FACTS.md ONAN distribution-transformer constants
 const P: ThermalParams = {
