@@ -200,8 +200,8 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       registry,
       gatewayEvents: new SqlGatewayEventLog(rdb, config.cluster !== undefined),
       metrics,
-      // In cluster mode the partition's owner takes stored batches from the ledger.
-      detection: detection instanceof DetectionRunner ? detection : null,
+      // In cluster mode the partition's owner takes stored batches from the ledger (this only wakes it).
+      detection,
       log: log.child({ component: 'ingest' }),
       topicPrefix: config.mqtt.topicPrefix,
     });

@@ -10,7 +10,7 @@
  * caught between the two by a takeover is processed once. Everything here runs one step
  * at a time: lease rounds, backlog steps and clock ticks never interleave.
  */
-import type { Logger } from '@gridsafe/shared';
+import type { GatewayEvent, Logger, TelemetryBatch } from '@gridsafe/shared';
 import type { DetectionEngine } from '../detector-kit/types.js';
 import type { ClusterConfig } from '../config/types.js';
 import type { CloudMetrics } from '../metrics/metrics.js';
@@ -19,8 +19,11 @@ import type { DetectionBacklog } from '../storage/relational/detection-backlog.j
 import type { PartitionLeases } from './leases.js';
 import { partitionOf } from './partition-of.js';
 
-/** How often an idle owner looks for new work, ms (a full page is followed at once). */
-const POLL_MS = 200;
+/**
+ * How often an owner looks for work stored by other instances, ms; what this instance
+ * stores wakes it at once, and a full page is followed at once.
+ */
+const POLL_MS = 1000;
 /** Batches (and, apart, events) taken per step. */
 const PAGE = 100;
 
@@ -96,6 +99,16 @@ export class PartitionedDetection {
       setInterval(() => void this.enqueue(() => this.tick(Date.now())), this.o.tickIntervalMs),
     );
     this.queueStep();
+  }
+
+  /** This instance stored a batch: detect it now if its partition is ours (others' owners find it by polling). */
+  batchStored(batch: TelemetryBatch): void {
+    if (this.owned.has(partitionOf(batch.gateway, this.o.settings.partitions))) this.queueStep();
+  }
+
+  /** As batchStored, for a gateway event. */
+  event(event: GatewayEvent): void {
+    if (this.owned.has(partitionOf(event.gateway, this.o.settings.partitions))) this.queueStep();
   }
 
   /** The lease session is gone: another instance may own these partitions any moment now. */

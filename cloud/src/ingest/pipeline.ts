@@ -25,7 +25,6 @@ import type { IngestLedger } from '../storage/relational/ingest-ledger.js';
 import type { RegistryStore } from '../storage/relational/registry-store.js';
 import type { SqlGatewayEventLog } from '../storage/relational/gateway-event-log.js';
 import type { CloudMetrics } from '../metrics/metrics.js';
-import type { DetectionRunner } from '../detection-engine/runner.js';
 import { KeyedQueue } from './keyed-queue.js';
 
 export type IngestOutcome =
@@ -51,7 +50,8 @@ export interface IngestDependencies {
   registry: RegistryStore;
   gatewayEvents: SqlGatewayEventLog;
   metrics: CloudMetrics;
-  detection: DetectionRunner | null;
+  /** Told of each newly stored batch and event: the in-process runner, or the cluster's partitions (a wake-up). */
+  detection: { batchStored(batch: TelemetryBatch): void; event(event: GatewayEvent): void } | null;
   log: Logger;
   topicPrefix: string;
   /** Replaces the clock for the future-timestamp rule (tests). */
