@@ -99,21 +99,17 @@ function meterValues(
 }
 
 /**
- * The readings of one site at each step, as its gateway batches them: one batch per site
- * per step (`seq` counts steps from 1). Loads: a household about 3 kW at peak, a commercial
- * customer 60 kW, the transformer the sum of its customers.
+ * The readings of one site at a time, as its gateway batches them. Loads: a household
+ * about 3 kW at peak, a commercial customer 60 kW, the transformer the sum of its customers.
  */
 export class FleetReadings {
-  private readonly energy = new Map<string, number>();
+  /** Each meter's import register and when it was last read. */
+  private readonly energy = new Map<string, { kwh: number; ts: number }>();
   /** Seeded, so every run sees the same data. */
   private readonly noise = rng(20261201);
   private readonly devicesOf = new Map<string, Device[]>();
 
-  constructor(
-    fleet: Fleet,
-    private readonly start: number,
-    private readonly stepMs: number,
-  ) {
+  constructor(fleet: Fleet) {
     for (const device of fleet.devices) {
       const list = this.devicesOf.get(device.gateway) ?? [];
       list.push(device);
@@ -121,8 +117,7 @@ export class FleetReadings {
     }
   }
 
-  batch(gateway: string, step: number): TelemetryBatch {
-    const ts = this.start + step * this.stepMs;
+  batch(gateway: string, seq: number, ts: number): TelemetryBatch {
     const shape = dailyShape(ts);
     const readings: Reading[] = [];
     let siteKw = 0;
@@ -153,12 +148,13 @@ export class FleetReadings {
           breaker: 1,
         },
       });
-    return { gateway, seq: step + 1, sentAt: ts, readings };
+    return { gateway, seq, sentAt: ts, readings };
   }
 
   private meter(id: string, ts: number, kw: number, pf: number): Reading {
-    const energy = (this.energy.get(id) ?? 1000) + (kw * this.stepMs) / 3_600_000;
-    this.energy.set(id, energy);
-    return { device: id, ts, quality: 'good', values: meterValues(kw, pf, energy, this.noise) };
+    const last = this.energy.get(id) ?? { kwh: 1000, ts };
+    const kwh = last.kwh + (kw * (ts - last.ts)) / 3_600_000;
+    this.energy.set(id, { kwh, ts });
+    return { device: id, ts, quality: 'good', values: meterValues(kw, pf, kwh, this.noise) };
   }
 }

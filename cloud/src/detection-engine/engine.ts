@@ -126,24 +126,47 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
     return entry;
   }
 
-  /** Runs one rule call; a failing detector is logged and never stops the others. */
-  async function run(
+  /**
+   * Runs one rule call; a failing detector is logged and never stops the others. Returns
+   * a promise only when there is something to wait for (a state to load, outputs to carry
+   * out): most calls have neither, and cost no turn of the microtask queue.
+   */
+  function run(
     slot: Slot,
     ref: SubjectRef,
     gateway: string,
     call: (state: unknown) => DetectorOutput[] | undefined,
-  ): Promise<void> {
+  ): Promise<void> | undefined {
+    const entry = cache.cached(slot.detector, ref);
+    if (entry) return callRule(slot, entry, ref, gateway, call);
+    return load(slot, ref).then(
+      (loaded) => callRule(slot, loaded, ref, gateway, call),
+      (err: unknown) => failed(slot, ref, err),
+    );
+  }
+
+  function callRule(
+    slot: Slot,
+    entry: CachedState,
+    ref: SubjectRef,
+    gateway: string,
+    call: (state: unknown) => DetectorOutput[] | undefined,
+  ): Promise<void> | undefined {
+    let outputs: DetectorOutput[] | undefined;
     try {
-      const entry = cache.cached(slot.detector, ref) ?? (await load(slot, ref));
-      const outputs = call(entry.state);
+      outputs = call(entry.state);
       cache.touched(entry);
-      if (outputs && outputs.length > 0) {
-        changes++;
-        await applier.apply(outputs, gateway, slot.ctx.log);
-      }
     } catch (err) {
-      slot.ctx.log.error({ err, subject: ref.subject }, 'detector failed on this input; other detectors carry on');
+      failed(slot, ref, err);
+      return undefined;
     }
+    if (!outputs || outputs.length === 0) return undefined;
+    changes++;
+    return applier.apply(outputs, gateway, slot.ctx.log).catch((err: unknown) => failed(slot, ref, err));
+  }
+
+  function failed(slot: Slot, ref: SubjectRef, err: unknown): void {
+    slot.ctx.log.error({ err, subject: ref.subject }, 'detector failed on this input; other detectors carry on');
   }
 
   async function flush(): Promise<void> {
@@ -170,7 +193,8 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
         if (ref.kind !== 'gateway' || (only !== undefined && ref.subject !== only)) continue;
         const now = clocks.get(ref.subject)?.now();
         if (now === null || now === undefined) continue;
-        await run(slot, ref, ref.subject, (state) => onClock.call(slot.detector, state, now, ref, slot.ctx));
+        const pending = run(slot, ref, ref.subject, (state) => onClock.call(slot.detector, state, now, ref, slot.ctx));
+        if (pending) await pending;
       }
     }
   }
@@ -183,7 +207,8 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
       if (reading.quality === 'suspect' && !d.acceptsSuspect) continue;
       const onReading = d.onReading;
       for (const ref of d.subjectsOfReading(input, slot.ctx)) {
-        await run(slot, ref, gateway, (state) => onReading.call(d, state, input, ref, slot.ctx));
+        const pending = run(slot, ref, gateway, (state) => onReading.call(d, state, input, ref, slot.ctx));
+        if (pending) await pending;
       }
     }
   }
@@ -237,7 +262,8 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
       if (!d.onEvent || !d.subjectsOfEvent) continue;
       const onEvent = d.onEvent;
       for (const ref of d.subjectsOfEvent(event, slot.ctx)) {
-        await run(slot, ref, event.gateway, (state) => onEvent.call(d, state, event, ref, slot.ctx));
+        const pending = run(slot, ref, event.gateway, (state) => onEvent.call(d, state, event, ref, slot.ctx));
+        if (pending) await pending;
       }
     }
     if (clockOf(event.gateway).observe(event.ts, wallClock())) engineDirty = true;

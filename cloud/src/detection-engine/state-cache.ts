@@ -33,8 +33,6 @@ export interface CachedState {
   readonly persistedParts: Record<string, { toJSON(): Persisted }>;
 }
 
-const key = (detector: string, subject: string) => `${detector}\u0000${subject}`;
-
 function cachedState(
   detector: AnyDetector,
   subject: string,
@@ -62,14 +60,15 @@ function cachedState(
 }
 
 export class DetectorStateCache {
-  private readonly cache = new Map<string, CachedState>();
+  /** Per detector, per subject: looked up on every call, so no key is built for it. */
+  private readonly cache = new Map<AnyDetector, Map<string, CachedState>>();
   private readonly dirty = new Set<CachedState>();
 
   constructor(private readonly store: DetectorStateStore) {}
 
   /** The subject's state when it is cached (no store read). */
   cached(detector: AnyDetector, ref: SubjectRef): CachedState | undefined {
-    return this.cache.get(key(detector.name, ref.subject));
+    return this.cache.get(detector)?.get(ref.subject);
   }
 
   /** Loads the subject's state from the store (or starts it afresh) and caches it. */
@@ -97,7 +96,9 @@ export class DetectorStateCache {
       for (const part of coldParts) delete savedRevs[part];
     }
     const entry = cachedState(detector, ref.subject, state, savedRevs);
-    this.cache.set(key(detector.name, ref.subject), entry);
+    let subjects = this.cache.get(detector);
+    if (!subjects) this.cache.set(detector, (subjects = new Map()));
+    subjects.set(ref.subject, entry);
     return entry;
   }
 
