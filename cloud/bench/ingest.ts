@@ -124,7 +124,8 @@ async function startCloud(
     } catch {
       // starting
     }
-    if (i > 200 || child.exitCode !== null) throw new Error('the cloud did not start');
+    // Up to 2 minutes: seeding 2,000 devices took the cloud over 20 s on the shared 2-core machine.
+    if (i > 1200 || child.exitCode !== null) throw new Error('the cloud did not start');
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return {

@@ -15,7 +15,6 @@
 import type { DetectorStateStore } from '../../detector-kit/types.js';
 import type { RelationalDb } from './db.js';
 
-const key = (detector: string, subject: string) => `${detector}\u0000${subject}`;
 /** Rows per upsert statement: 4 parameters each, far below SQLite's and PostgreSQL's limits. */
 const UPSERT_CHUNK = 500;
 
@@ -31,13 +30,14 @@ type Unsaved = { detector: string; subject: string } & ({ state: unknown } | { j
 const jsonOf = (unsaved: Unsaved) => ('json' in unsaved ? unsaved.json : JSON.stringify(unsaved.state ?? null));
 
 export class SqlDetectorStateStore implements DetectorStateStore {
-  private dirty = new Map<string, Unsaved>();
+  /** Per detector, per subject (saved on every call for every subject it touched: no key string built). */
+  private dirty = new Map<string, Map<string, Unsaved>>();
   private flushing: Promise<void> = Promise.resolve();
 
   constructor(private readonly rdb: RelationalDb) {}
 
   async load(detector: string, subject: string): Promise<unknown | undefined> {
-    const unsaved = this.dirty.get(key(detector, subject));
+    const unsaved = this.dirty.get(detector)?.get(subject);
     // A copy through JSON, as the committed row would give.
     if (unsaved) return JSON.parse(jsonOf(unsaved)) as unknown;
     const row = await this.rdb.db
@@ -50,16 +50,21 @@ export class SqlDetectorStateStore implements DetectorStateStore {
   }
 
   async save(detector: string, subject: string, state: unknown): Promise<void> {
-    this.dirty.set(key(detector, subject), { detector, subject, state });
+    this.unsavedOf(detector).set(subject, { detector, subject, state });
+  }
+
+  private unsavedOf(detector: string): Map<string, Unsaved> {
+    let subjects = this.dirty.get(detector);
+    if (!subjects) this.dirty.set(detector, (subjects = new Map()));
+    return subjects;
   }
 
   /** Serializes every state saved so far, now, and commits them in one transaction. */
   flush(): Promise<void> {
-    const rows: Row[] = [...this.dirty.values()].map((unsaved) => ({
-      detector: unsaved.detector,
-      subject: unsaved.subject,
-      json: jsonOf(unsaved),
-    }));
+    const rows: Row[] = [];
+    for (const subjects of this.dirty.values())
+      for (const unsaved of subjects.values())
+        rows.push({ detector: unsaved.detector, subject: unsaved.subject, json: jsonOf(unsaved) });
     this.dirty = new Map();
     // After a failed commit too: that one's rows are back in `dirty`, and this one carries them.
     this.flushing = this.flushing.catch(() => undefined).then(() => this.commit(rows));
@@ -92,8 +97,10 @@ export class SqlDetectorStateStore implements DetectorStateStore {
       });
     } catch (error) {
       // Put them back (unless saved again since) so the next flush tries again.
-      for (const row of rows)
-        if (!this.dirty.has(key(row.detector, row.subject))) this.dirty.set(key(row.detector, row.subject), row);
+      for (const row of rows) {
+        const subjects = this.unsavedOf(row.detector);
+        if (!subjects.has(row.subject)) subjects.set(row.subject, row);
+      }
       throw error;
     }
   }
