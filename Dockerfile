@@ -18,6 +18,8 @@ COPY --from=build /app /app
 # A fresh named volume is a copy of this folder, owner included: made here and handed to
 # the runtime user before VOLUME (later changes to it would be discarded), so the programs
 # can create their data folders in it (test/dockerfile.test.ts).
+# The case report PDF needs a font with Chinese glyphs (cloud/src/cases/report-pdf.ts).
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-wqy-microhei && rm -rf /var/lib/apt/lists/*
 RUN mkdir -p /data && chown node:node /data
 VOLUME ["/data"]
 USER node

@@ -1,13 +1,18 @@
+/**
+ * The case report PDF (issue 15): produced with the CJK font, its text read back with
+ * pdf.js: headings in both languages, facts with units, evidence labelled from the
+ * detector's metadata, the demand series in the site's local time, penalty and trail.
+ */
 import t from 'tap';
-import { renderCaseReport } from '../../src/cases/report.js';
-import { downsampleMinMax, niceCeil } from '../../src/cases/demand-chart.js';
 import { estimatePenalty } from '../../src/cases/penalty.js';
 import { type CaseRecord, formatSiteTime } from '@gridsafe/shared';
+import { renderCaseReportPdf, reportFont } from '../../src/cases/report-pdf.js';
+import { pdfText } from '../support/pdf-text.js';
 
 const start = Date.UTC(2026, 0, 5, 16, 0, 0); // 2026-01-06 00:00 in Asia/Shanghai
-const series: Array<[number, number]> = Array.from({ length: 2000 }, (_, i) => [
-  start + i * 60_000,
-  i === 1234 ? 234.2 : 150 + (i % 7),
+const series: Array<[number, number]> = Array.from({ length: 200 }, (_, i) => [
+  start + i * 900_000,
+  i === 123 ? 234.2 : 150 + (i % 7),
 ]);
 const record: CaseRecord = {
   id: 'case-1',
@@ -18,9 +23,9 @@ const record: CaseRecord = {
   maxDemandKva: 251.8,
   excessKva: 134.2,
   firstSeen: start,
-  lastSeen: start + 1999 * 60_000,
+  lastSeen: start + 199 * 900_000,
   demandSeries: series,
-  detail: { ctSecondaryA: 6.1, note: '<script>alert(1)</script>' },
+  detail: { maxSecondaryA: 6.1, maxDemandAt: start + 123 * 900_000 },
   openedAt: start,
   updatedAt: start,
   penalty: null,
@@ -33,8 +38,8 @@ t.test('times are shown in the site time zone', async (t) => {
   t.equal(formatSiteTime(null, 'UTC'), '—');
 });
 
-t.test('report carries evidence, chart, trail and penalty, escaped', async (t) => {
-  const penalty = estimatePenalty({
+t.test('the PDF carries facts, evidence, series, penalty and trail in both languages', async (t) => {
+  const estimate = estimatePenalty({
     tariff: 'two_part',
     contractKva: 100,
     maxDemandKw: 234.2,
@@ -42,63 +47,62 @@ t.test('report carries evidence, chart, trail and penalty, escaped', async (t) =
     firstSeen: record.firstSeen,
     lastSeen: record.lastSeen,
   });
-  const html = renderCaseReport({
-    record,
-    customer: { id: 'c-001', name: 'Demo Textile & Co.', tariff: 'two_part' },
-    history: [
-      { id: 1, caseId: 'case-1', at: start, actor: 'detection', action: 'opened', from: null, to: 'new', note: null },
-      {
-        id: 2,
-        caseId: 'case-1',
-        at: start + 3_600_000,
-        actor: 'auditor1',
-        action: 'transition',
-        from: 'field_check',
-        to: 'confirmed',
-        note: 'larger transformer found',
-      },
-    ],
-    comments: [{ id: 1, caseId: 'case-1', at: start, author: 'auditor1', text: 'CT ratio checked' }],
-    penalty,
-    timeZone: 'Asia/Shanghai',
-    generatedAt: start,
-    generatedBy: 'auditor1',
-  });
-  t.match(html, /^<!doctype html>/);
-  t.match(html, /Demo Textile &amp; Co\./);
-  t.notMatch(html, /<script>alert/, 'evidence is escaped');
-  t.match(html, /&lt;script&gt;/);
-  t.match(html, /<svg[^>]*class="demand-chart"/);
-  t.match(html, /class="demand-line"/);
-  t.match(html, /max 234\.2 kW/, 'the peak survives downsampling');
-  t.match(html, /field_check → confirmed/);
-  t.match(html, /larger transformer found/);
-  t.match(html, /2026-01-06 01:00:00/, 'trail time in Asia/Shanghai');
-  t.match(html, new RegExp(`data-total="${penalty.totalYuan}"`));
-  t.match(html, /第一百条/);
-  t.notMatch(html, /(src|href)="https?:/, 'no external assets');
+  const pdf = await renderCaseReportPdf(
+    {
+      record,
+      customer: { id: 'c-001', name: 'Demo Textile Co.', tariff: 'two_part' },
+      history: [
+        { id: 1, caseId: 'case-1', at: start, actor: 'detection', action: 'opened', from: null, to: 'new', note: null },
+        {
+          id: 2,
+          caseId: 'case-1',
+          at: start + 3_600_000,
+          actor: 'auditor1',
+          action: 'transition',
+          from: 'field_check',
+          to: 'confirmed',
+          note: '现场发现 315 kVA 变压器',
+        },
+      ],
+      comments: [{ id: 1, caseId: 'case-1', at: start, author: 'auditor1', text: 'nameplate photographed' }],
+      penalty: { estimate, stored: true },
+      timeZone: 'Asia/Shanghai',
+      generatedAt: start,
+      generatedBy: 'auditor1',
+    },
+    reportFont(),
+  );
+  t.equal(pdf.subarray(0, 5).toString(), '%PDF-', 'a PDF');
+  const { pages, text } = await pdfText(new Uint8Array(pdf));
+  t.ok(pages >= 2, `${pages} pages: the 200-row series flows onto further pages`);
+  const flat = text.replace(/\s+/g, ' ');
+  for (const expected of [
+    'Capacity case report 超容用电稽查报告 — case-1',
+    'c-001 — Demo Textile Co.',
+    'Contract capacity 合同容量',
+    '100 kVA',
+    '234.2 kW',
+    '251.8 kVA',
+    'largest CT secondary current CT 二次最大电流',
+    '6.1 A',
+    'maximum demand at 最大需量时刻',
+    '2026-01-07 06:45:00', // the peak, in Shanghai time
+    'Demand series 需量曲线 (200)',
+    '2026-01-06 00:00:00',
+    'Penalty estimate 违约使用电费估算',
+    estimate.totalYuan.toFixed(2),
+    '现场发现 315 kVA 变压器',
+    'field check 现场核查 → confirmed 已确认',
+    'nameplate photographed',
+    '沿用 1996 年的数值',
+  ])
+    t.ok(flat.includes(expected), `the text has "${expected}"`);
+  t.notOk(/maxSecondaryA|maxDemandAt|1767/.test(flat), 'no raw keys or epoch numbers');
 });
 
-t.test('report of an unconfirmed case has no estimate', async (t) => {
-  const html = renderCaseReport({
-    record: { ...record, state: 'under_review' },
-    customer: null,
-    history: [],
-    comments: [],
-    penalty: null,
-    timeZone: 'UTC',
-    generatedAt: start,
-    generatedBy: 'a',
-  });
-  t.match(html, /Estimated once the case is confirmed/);
-  t.match(html, /No comments/);
-});
-
-t.test('chart helpers', async (t) => {
-  const down = downsampleMinMax(series, 100);
-  t.ok(down.length <= 200);
-  t.ok(down.some(([, v]) => v === 234.2));
-  t.equal(niceCeil(234), 500);
-  t.equal(niceCeil(180), 200);
-  t.equal(niceCeil(0), 1);
+t.test('a missing font is a clear error', async (t) => {
+  t.throws(
+    () => reportFont({ GRIDSAFE_REPORT_FONT: '/nonexistent/font.ttc' }),
+    /install the Debian package fonts-wqy-microhei/,
+  );
 });

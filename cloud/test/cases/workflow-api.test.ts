@@ -10,7 +10,18 @@ import { sql } from 'kysely';
 import { verify } from '../../src/notifications/signer.js';
 import type { NotificationBody } from '../../src/notifications/types.js';
 import { waitFor } from '@gridsafe/testkit';
-import { startWorkflowCloud } from '../workflow-support/cloud.js';
+import { startWorkflowCloud, TOKENS, type WorkflowCloud } from '../workflow-support/cloud.js';
+import { pdfText } from '../support/pdf-text.js';
+
+/** The case report PDF as the auditor gets it, and its text (pdf.js). */
+async function reportText(wf: WorkflowCloud, id: string) {
+  const response = await fetch(`${wf.url}/api/v1/cases/${id}/report`, {
+    headers: { authorization: `Bearer ${TOKENS.auditor}` },
+  });
+  const type = response.headers.get('content-type') ?? '';
+  const { text } = await pdfText(new Uint8Array(await response.arrayBuffer()));
+  return { status: response.status, type, text: text.replace(/\s+/g, ' ') };
+}
 
 t.test('case moves, refusals, trail, penalty and report', async (t) => {
   const wf = await startWorkflowCloud(t);
@@ -137,13 +148,13 @@ t.test('case moves, refusals, trail, penalty and report', async (t) => {
   await t.rejects(sql`DELETE FROM case_history WHERE case_id = ${id}`.execute(db), /append-only/);
   t.equal((await wf.api('auditor', 'GET', `/api/v1/cases/${id}`)).body.history.length, 5);
 
-  const report = await wf.api('auditor', 'GET', `/api/v1/cases/${id}/report`);
+  const report = await reportText(wf, id);
   t.equal(report.status, 200);
-  t.match(report.type, /^text\/html/);
-  t.match(report.body, /South Bakery/);
-  t.match(report.body, /data-total="1500"/);
-  t.match(report.body, /a second transformer found on site/);
-  t.match(report.body, /2026-04-01 08:00:00/, 'first seen in Asia/Shanghai');
+  t.match(report.type, /^application\/pdf/);
+  t.match(report.text, /South Bakery/);
+  t.match(report.text, /Total 合计 .* 1500\.00/);
+  t.match(report.text, /a second transformer found on site/);
+  t.match(report.text, /2026-04-01 08:00:00/, 'first seen in Asia/Shanghai');
 
   const workflow = (await wf.api('auditor', 'GET', '/api/v1/cases/workflow')).body;
   t.same(workflow.transitions.new, ['under_review']);
@@ -232,9 +243,8 @@ t.test('penalty on apparent capacity: the nameplate found on site when recorded,
     history.some((h) => h.action === 'equipment'),
     'the record is in the trail',
   );
-  const report = (await wf.api('auditor', 'GET', `/api/v1/cases/${id}/report`)).body as string;
-  t.match(report, /data-added-basis="nameplate"/);
-  t.match(report, /data-nameplate="160"/);
-  t.match(report, /Apparent maximum demand 视在最大需量<\/th><td>95 kVA/);
-  t.match(report, /apparent maximum demand 视在最大需量: 95 kVA/, 'the report shows both');
+  const report = (await reportText(wf, id)).text;
+  t.match(report, /from the nameplate of the equipment found/);
+  t.match(report, /Equipment found 现场设备铭牌容量 160 kVA/);
+  t.match(report, /Apparent maximum demand 视在最大需量 95 kVA/, 'the report shows both');
 });

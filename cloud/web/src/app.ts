@@ -10,6 +10,7 @@ import { renderAlertBoard } from './pages/alerts.js';
 import { renderAlertDetail } from './pages/alert-detail.js';
 import { renderCaseList } from './pages/cases.js';
 import { renderCaseDetail } from './pages/case-detail.js';
+import { renderCaseReport } from './pages/case-report.js';
 import { renderFleet } from './pages/fleet.js';
 import { renderTransformer } from './pages/transformer.js';
 import { renderCustomer } from './pages/customer.js';
@@ -23,6 +24,7 @@ const ROUTES: Array<[RegExp, Page]> = [
   [/^#\/alert\/([A-Za-z0-9_.:-]+)$/, renderAlertDetail],
   [/^#\/cases$/, renderCaseList],
   [/^#\/case\/([A-Za-z0-9_.:-]+)$/, renderCaseDetail],
+  [/^#\/case\/([A-Za-z0-9_.:-]+)\/report$/, renderCaseReport],
   [/^#\/fleet$/, renderFleet],
   [/^#\/transformer\/([A-Za-z0-9_.:-]+)$/, renderTransformer],
   [/^#\/customer\/([A-Za-z0-9_.:-]+)$/, renderCustomer],
@@ -84,6 +86,8 @@ function render(): void {
       location.hash = '#/alerts';
       return;
     }
+    // A shared link (a case report) opened before signing in: go there once signed in.
+    if (location.hash && location.hash !== '#/signin') sessionStorage.setItem('gridsafe.after-sign-in', location.hash);
     app.append(header(), main);
     renderSignIn(main);
     return;

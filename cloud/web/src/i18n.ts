@@ -155,6 +155,13 @@ const STRINGS = {
   hideSilenced: ['不含已屏蔽', 'Without silenced'],
   withSilenced: ['含已屏蔽', 'With silenced'],
   onlySilenced: ['仅已屏蔽', 'Silenced only'],
+  reportTitle: ['超容用电稽查报告', 'Capacity case report'],
+  generated: ['生成于', 'Generated'],
+  print: ['打印', 'Print'],
+  downloadPdf: ['下载 PDF', 'Download PDF'],
+  demandSeries: ['需量数据', 'Demand series'],
+  item: ['项目', 'Item'],
+  formula: ['计算', 'Formula'],
   demoMode: ['演示模式', 'Demo mode'],
   demoHelp: [
     '以下演示用户及其令牌是公开的，仅供试用控制台；正式部署请在配置中设置自己的用户。',

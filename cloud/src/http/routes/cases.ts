@@ -12,7 +12,7 @@ import { errorResponses, idParam, pageOf, pageQuery, ID_PATTERN } from '../schem
 import { HttpProblem } from '../problem.js';
 import { needs } from '../services.js';
 import type { CaseFilter } from '../../cases/service.js';
-import { renderCaseReport } from '../../cases/report.js';
+import { renderCaseReportPdf, reportFont, ReportFontMissing } from '../../cases/report-pdf.js';
 import { CASE_TRANSITIONS, NOTE_REQUIRED_FOR } from '../../cases/state-machine.js';
 
 const caseSchema = {
@@ -50,7 +50,10 @@ async function visibleCase(
   const record = await app.cases.get(id);
   if (!record) throw new HttpProblem(404, 'not_found', `case "${id}" does not exist`);
   if (request.user.role === 'inspector' && !app.areas.subjectsInAreas(request.user.areas).includes(record.customer)) {
-    throw new HttpProblem(403, 'outside_area', `case "${record.id}" is outside your areas`);
+    throw new HttpProblem(403, 'outside_area', {
+      code: 'problem.outside_area',
+      params: { what: `case "${record.id}"`, areas: request.user.areas.join(', ') },
+    });
   }
   return record;
 }
@@ -297,29 +300,44 @@ export const caseWorkflowRoutes: FastifyPluginAsync<{ timeZone: (customer: strin
 
   app.get<{ Params: { id: string } }>(
     '/api/v1/cases/:id/report',
-    { schema: { tags, summary: 'Printable case report (HTML, self-contained)', params: idParam } },
+    {
+      schema: {
+        tags,
+        summary:
+          'The case report as a PDF (facts, evidence, demand series in local time, penalty, trail, comments; 中文 and English)',
+        params: idParam,
+      },
+    },
     async (request, reply) => {
       const record = await load(request, request.params.id);
+      let font: string;
+      try {
+        font = reportFont();
+      } catch (error) {
+        if (error instanceof ReportFontMissing) throw new HttpProblem(503, 'report_font_missing', error.message);
+        throw error;
+      }
       const customer = registry.customer(record.customer);
       const history = await cases.history(record.id);
-      const html = renderCaseReport({
-        record,
-        customer: customer ? { id: customer.id, name: customer.name, tariff: customer.tariff } : null,
-        history: history.filter((h) => h.action !== 'comment'),
-        comments: await cases.comments(record.id),
-        penalty:
-          record.state === ('confirmed' satisfies CaseState) ? (record.penalty ?? cases.estimateNow(record)) : null,
-        timeZone: options.timeZone(record.customer),
-        generatedAt: Date.now(),
-        generatedBy: request.user.name,
-      });
+      const pdf = await renderCaseReportPdf(
+        {
+          record,
+          customer: customer ? { id: customer.id, name: customer.name, tariff: customer.tariff } : null,
+          history: history.filter((h) => h.action !== 'comment'),
+          comments: await cases.comments(record.id),
+          penalty: record.penalty
+            ? { estimate: record.penalty, stored: true }
+            : { estimate: cases.estimateNow(record), stored: false },
+          timeZone: options.timeZone(record.customer),
+          generatedAt: Date.now(),
+          generatedBy: request.user.name,
+        },
+        font,
+      );
       return reply
-        .type('text/html; charset=utf-8')
-        .header(
-          'content-security-policy',
-          "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'unsafe-inline'",
-        )
-        .send(html);
+        .type('application/pdf')
+        .header('content-disposition', `inline; filename="${record.id}-report.pdf"`)
+        .send(pdf);
     },
   );
 };

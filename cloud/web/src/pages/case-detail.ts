@@ -2,7 +2,7 @@
  * Case review: maximum demand against the contract capacity, the evidence, the decision
  * buttons the workflow allows from here, the audit trail, comments and the penalty estimate.
  */
-import { api, apiBlob, authHeaders } from '../api.js';
+import { api, apiBlob } from '../api.js';
 import { lineChart } from '../chart.js';
 import { clear, h } from '../dom.js';
 import { onLive } from '../events.js';
@@ -266,7 +266,11 @@ export function renderCaseDetail(root: HTMLElement, [caseId]: string[]): () => v
       h(
         'p',
         {},
-        h('button', { id: 'open-report', onclick: () => void openReport(record.id) }, t('report')),
+        h(
+          'a',
+          { id: 'open-report', class: 'button', href: `#/case/${encodeURIComponent(record.id)}/report` },
+          t('report'),
+        ),
         ' ',
         h('button', { id: 'download-csv', onclick: () => void downloadCsv(record.id) }, t('downloadCsv')),
       ),
@@ -308,18 +312,6 @@ export function renderCaseDetail(root: HTMLElement, [caseId]: string[]): () => v
       const link = h('a', { href: URL.createObjectURL(blob), download: `${id}-demand.csv` });
       link.click();
       URL.revokeObjectURL(link.href);
-    } catch (e) {
-      error.textContent = (e as Error).message;
-    }
-  };
-
-  const openReport = async (id: string) => {
-    error.textContent = '';
-    try {
-      const response = await fetch(`/api/v1/cases/${id}/report`, { headers: authHeaders() });
-      if (!response.ok) throw new Error(`${response.status}`);
-      const url = URL.createObjectURL(new Blob([await response.text()], { type: 'text/html' }));
-      window.open(url, '_blank');
     } catch (e) {
       error.textContent = (e as Error).message;
     }

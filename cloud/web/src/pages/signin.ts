@@ -25,7 +25,8 @@ export function renderSignIn(root: HTMLElement): void {
       const s = await signIn(token);
       if (!s || !s.token) message.textContent = t('badToken');
       else {
-        location.hash = '#/alerts';
+        location.hash = sessionStorage.getItem('gridsafe.after-sign-in') ?? '#/alerts';
+        sessionStorage.removeItem('gridsafe.after-sign-in');
         window.dispatchEvent(new CustomEvent('gridsafe:signed-in'));
       }
     } catch (error) {
