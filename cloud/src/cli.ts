@@ -3,7 +3,7 @@
  * gridsafe-cloud: the cloud service. `--help` lists options and environment variables.
  * Exit codes: 0 stopped cleanly, 2 configuration problem, 1 failed to start or crashed.
  */
-import { createLogger } from '@gridsafe/shared';
+import { createLogger, stopOnSignals } from '@gridsafe/shared';
 import { checkDetectorSettings } from './config/detector-settings.js';
 import { checkWorkflowSettings } from './config/workflow-settings.js';
 import { ConfigError, ENVIRONMENT, loadConfig } from './config/load.js';
@@ -77,26 +77,7 @@ async function main(): Promise<void> {
     process.stderr.write(`gridsafe-cloud: ${(error as Error).message}\n`);
     process.exit(1);
   }
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'stopping');
-    const force = setTimeout(() => {
-      log.error('did not stop within 20 s; exiting');
-      process.exit(1);
-    }, 20_000);
-    force.unref();
-    cloud.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        log.error({ err: error }, 'error while stopping');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  stopOnSignals({ log, stop: () => cloud.close(), deadlineMs: 20_000 });
 }
 
 await main();

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** gridsafe-sim: runs the demo fleet or a scenario file's fleet until Ctrl-C. */
-import { createLogger, parseDuration } from '@gridsafe/shared';
+import { createLogger, parseDuration, stopOnSignals } from '@gridsafe/shared';
 import { parseArgs } from 'node:util';
 import { demoScenario } from './scenario/demo.js';
 import { loadScenarioFile } from './scenario/parse.js';
@@ -168,14 +168,5 @@ try {
   fail((error as Error).message);
 }
 
-let stopping = false;
-const stop = (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  log.info({ signal }, 'stopping');
-  // A port that will not close must not keep the process alive.
-  setTimeout(() => process.exit(0), 3000).unref();
-  void handle.stop().then(() => process.exit(0));
-};
-process.on('SIGINT', () => stop('SIGINT'));
-process.on('SIGTERM', () => stop('SIGTERM'));
+// A port that will not close must not keep the process alive: the simulator has stopped serving by then.
+stopOnSignals({ log, stop: () => handle.stop(), deadlineMs: 3000, deadlineExitCode: 0 });

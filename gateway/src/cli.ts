@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 // Deep imports, not the package index: the index also loads the config validator and the codecs.
 import { createLogger } from '@gridsafe/shared/util/logger.js';
+import { stopOnSignals } from '@gridsafe/shared/util/stop-on-signals.js';
 import { ConfigError } from '@gridsafe/shared/config/error.js';
 import { loadConfigIsolated } from './config/load-isolated.js';
 import { ENVIRONMENT } from './config/env.js';
@@ -88,24 +89,8 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
-  let signalled = false;
-  const shutdown = (signal: string) => {
-    if (signalled) {
-      log.warn({ signal }, 'second signal: exiting now');
-      process.exit(1);
-    }
-    signalled = true;
-    log.info({ signal }, 'signal received');
-    gateway.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        log.error({ err: error }, 'error while stopping');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // No deadline: the stop flushes the outbox for up to shutdownFlush, as configured.
+  stopOnSignals({ log, stop: () => gateway.stop() });
 }
 
 await main();
