@@ -49,9 +49,7 @@ import { createInfluxSeriesStore } from './storage/series/influx.js';
 import { LINE_LOSS_MIGRATIONS } from './lineloss/migration.js';
 import { FORECAST_MIGRATIONS } from './forecast/migration.js';
 import { startForecasting, type ForecastHandle } from './forecast/start.js';
-import type { ForecastSettings } from './forecast/settings.js';
 import { startLineLoss, type LineLossHandle } from './lineloss/start.js';
-import type { LineLossSettings } from './lineloss/settings.js';
 import { claimDataDir } from './storage/data-dir-lock.js';
 import { DetectionBacklog } from './storage/relational/detection-backlog.js';
 import { PartitionLeases } from './cluster/leases.js';
@@ -83,10 +81,6 @@ export interface StartOptions {
   penaltyRules?: PenaltyRules;
   /** Migrations of other parts of the cloud (notifications, work orders), keyed by unique name. */
   extraMigrations?: Record<string, Migration>;
-  /** Line-loss settings over their defaults (src/lineloss/README.md). */
-  lineLoss?: Partial<LineLossSettings>;
-  /** Forecast settings over their defaults (src/forecast/README.md). */
-  forecast?: Partial<ForecastSettings>;
 }
 
 async function openSeries(config: CloudConfig, log: Logger): Promise<SeriesStore> {
@@ -242,11 +236,11 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       mqttReady: () => broker !== null || (external?.connected() ?? false),
     };
 
-    const lineLoss = startLineLoss({ rdb, series, registry, alerts, log }, options.lineLoss);
+    const lineLoss = startLineLoss({ rdb, series, registry, alerts, log }, config.lineLoss);
     cleanup.push(() => lineLoss.job.stop());
     const forecast = startForecasting(
       { rdb, series, registry, alerts, log, overloadSettings: config.detectors['overload'] },
-      options.forecast,
+      config.forecast,
     );
     cleanup.push(() => forecast.job.stop());
 

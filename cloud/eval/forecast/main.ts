@@ -17,7 +17,8 @@ import { calendarOf } from '../../src/forecast/calendar.js';
 import { SeriesView, forecastWith, type HourlySeries } from '../../src/forecast/models.js';
 import { forecastView, selectModel } from '../../src/forecast/forecaster.js';
 import { prewarn } from '../../src/forecast/prewarn.js';
-import { parseForecastSettings } from '../../src/forecast/settings.js';
+import { subHourlyMargin } from '../../src/forecast/sub-hourly.js';
+import { forecastSettingsOf } from '../../src/forecast/settings.js';
 import { DAY_MS, HOUR_MS, STEP_MS, buildFleet, type EvalTransformer } from './fleet.js';
 
 const args = process.argv.slice(2);
@@ -35,9 +36,7 @@ const median = (xs: number[]) => {
   return s.length === 0 ? 0 : s.length % 2 ? s[s.length >> 1]! : (s[(s.length >> 1) - 1]! + s[s.length >> 1]!) / 2;
 };
 
-const settings = parseForecastSettings(
-  args.includes('--upper-share') ? { prewarnUpperShare: arg('upper-share', 0.5) } : {},
-);
+const settings = forecastSettingsOf(args.includes('--quantile') ? { prewarnQuantile: arg('quantile', 0.9) } : {});
 const overload = parseDetectorSettings(overloadDetector, undefined);
 const start = Date.UTC(2026, 5, 1) - 480 * 60_000; // local midnight, China Standard Time
 const t0 = Date.now();
@@ -46,12 +45,16 @@ console.log(
   `built ${fleet.transformers.length} transformers × ${days} days in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
 );
 
+const ambientOf = (site: string) => {
+  const { profile } = siteProfile(overload.ambientProfiles, site);
+  return (ts: number) => profileAmbientC(profile, ts, overload.utcOffsetMinutes);
+};
+
 /** Minutes (5-minute steps) at which the thermal model on the actual load is at a limit. */
 function truthAtLimit(tx: EvalTransformer): boolean[] {
   const params = thermalParams(overload);
   const limits = limitsOf(overload);
-  const { profile } = siteProfile(overload.ambientProfiles, tx.id);
-  const ambient = (ts: number) => profileAmbientC(profile, ts, overload.utcOffsetMinutes);
+  const ambient = ambientOf(tx.id);
   const state = steadyState(start, Math.min(1, tx.kva[0]! / tx.ratedKva), ambient(start), params);
   const out: boolean[] = [];
   for (let s = 0; s < tx.kva.length; s++) {
@@ -76,6 +79,8 @@ let warned = 0;
 let warnings = 0;
 let trueWarnings = 0;
 const chosen: Record<string, number> = {};
+/** Sub-hourly margins (hot-spot, K) of each transformer-day. */
+const margins: number[] = [];
 const perTx: string[] = [];
 const testStart = days - testDays;
 
@@ -101,6 +106,20 @@ for (const tx of fleet.transformers) {
   for (let d = testStart; d < days; d++) {
     const midnight = d * 24;
     const selection = selectModel(view, midnight, settings);
+    // The margin from the 5-minute load of the backtest days (and one to settle), as the refresh reads it from the store.
+    const fineFrom = (midnight - (settings.backtestDays + 1) * 24) * (HOUR_MS / STEP_MS);
+    const margin = subHourlyMargin(
+      {
+        start: start + fineFrom * STEP_MS,
+        values: Array.from(tx.kva.subarray(fineFrom, midnight * (HOUR_MS / STEP_MS))),
+      },
+      tx.ratedKva,
+      ambientOf(tx.id),
+      overload.utcOffsetMinutes,
+      thermalParams(overload),
+      settings.prewarnQuantile,
+    );
+    margins.push(margin.hotSpotC);
     chosen[selection.model] = (chosen[selection.model] ?? 0) + 1;
     const dayAhead = forecastView(view, start + midnight * HOUR_MS, 24, settings, selection);
     const naive = forecastWith('seasonal_naive', view, midnight, 24, settings, null);
@@ -128,7 +147,8 @@ for (const tx of fleet.transformers) {
           points: f.points,
           ratedKva: tx.ratedKva,
           site: tx.id,
-          upperShare: settings.prewarnUpperShare,
+          upperRatios: selection.upperRatios,
+          margin,
           horizonMinutes: settings.prewarnHorizonMinutes,
         },
         overload,
@@ -177,6 +197,9 @@ for (const tx of fleet.transformers) {
 
 console.log(`interval coverage on days without a planned overload: ${round(ordinaryCovered / ordinaryHours)}`);
 console.log(perTx.join('\n'));
+console.log(
+  `sub-hourly hot-spot margin (K) per transformer-day: median ${median(margins).toFixed(1)}, max ${Math.max(...margins).toFixed(1)}`,
+);
 console.log(
   `models chosen (transformer-days): ${JSON.stringify(chosen)}; ${((Date.now() - t0) / 1000).toFixed(1)} s in all`,
 );

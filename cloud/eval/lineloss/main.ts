@@ -18,7 +18,7 @@ import { LINE_LOSS_MIGRATIONS } from '../../src/lineloss/migration.js';
 import { LineLossStore } from '../../src/lineloss/day-store.js';
 import { LineLossAnalyzer } from '../../src/lineloss/analyzer.js';
 import { isAbnormal } from '../../src/lineloss/balance.js';
-import { parseLineLossSettings } from '../../src/lineloss/settings.js';
+import { DEFAULT_LINE_LOSS_SETTINGS } from '../../src/lineloss/settings.js';
 import { localDayStart } from '../../src/lineloss/local-day.js';
 import { DAY_MS, EXPECTED_CAUSE, planLineLoss, truthDays } from './scenarios.js';
 import { generateLineLoss } from './generate.js';
@@ -37,7 +37,7 @@ const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
 const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
 const dir = mkdtempSync(join(base, 'gridsafe-eval-lineloss-'));
 const log = createLogger('eval-lineloss', { level: 'warn' });
-const settings = parseLineLossSettings({});
+const settings = DEFAULT_LINE_LOSS_SETTINGS;
 const start = localDayStart(Date.UTC(2026, 3, 6), settings.utcOffsetMinutes);
 const plan = planLineLoss(seed, days, start);
 

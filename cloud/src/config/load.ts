@@ -19,6 +19,8 @@ import {
 import type { CloudConfig } from './types.js';
 import { configFileSchema } from './schema.js';
 import { DEMO_USERS } from './demo-users.js';
+import { DEFAULT_FORECAST_SETTINGS, forecastSettingsOf } from '../forecast/settings.js';
+import { DEFAULT_LINE_LOSS_SETTINGS, lineLossSettingsOf } from '../lineloss/settings.js';
 
 export { ConfigError } from '@gridsafe/shared';
 
@@ -236,6 +238,19 @@ export function loadConfig(options: LoadOptions = {}): CloudConfig {
     problems.push(`log level "${logLevel}": must be one of fatal error warn info debug trace silent`);
   }
 
+  // Checks across fields of the analytics' sections (their fields passed the file's schema).
+  const sectionOf = <T>(parse: (raw: unknown, source?: ConfigSource) => T, raw: unknown): T | undefined => {
+    try {
+      return read ? parse(raw, read.source) : parse(raw);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.problems);
+      return undefined;
+    }
+  };
+  const forecast = sectionOf(forecastSettingsOf, file.forecast);
+  const lineLoss = sectionOf(lineLossSettingsOf, file.lineLoss);
+
   const seedFile = env['GRIDSAFE_SEED_FILE'] || file.seedFile;
   const tls = file.mqtt?.tls;
   const config: CloudConfig = {
@@ -263,6 +278,9 @@ export function loadConfig(options: LoadOptions = {}): CloudConfig {
     apiAuth: envBool(env, 'GRIDSAFE_API_AUTH', problems) ?? file.api?.auth ?? apiUsers.length > 0,
     logLevel,
     workflow: file.workflow ?? {},
+    // Placeholders only while a problem is reported below (the config is then never returned).
+    forecast: forecast ?? DEFAULT_FORECAST_SETTINGS,
+    lineLoss: lineLoss ?? DEFAULT_LINE_LOSS_SETTINGS,
   };
   if (brokerUrl) config.mqtt.brokerUrl = brokerUrl;
   const brokerUsername = env['GRIDSAFE_BROKER_USERNAME'] || file.mqtt?.username;

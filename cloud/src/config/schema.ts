@@ -1,5 +1,7 @@
 /** Schema of the cloud's config file (TypeBox, the one schema language); unknown fields are refused so a typo is caught at start-up. */
 import { OneOf, Section, Type } from '@gridsafe/shared';
+import { FORECAST_SCHEMA } from '../forecast/settings.js';
+import { LINE_LOSS_SCHEMA } from '../lineloss/settings.js';
 
 const port = Type.Integer({ minimum: 0, maximum: 65535 });
 const nonEmpty = Type.String({ minLength: 1 });
@@ -81,4 +83,8 @@ export const configFileSchema = Section({
   logLevel: optional(OneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
   // Checked in detail by the workflow settings (work orders, notifications, cases, console).
   workflow: optional(Type.Record(Type.String(), Type.Unknown())),
+  // Load forecasting and overload pre-warning (cloud/src/forecast/README.md).
+  forecast: optional(FORECAST_SCHEMA),
+  // Transformer-area line loss (cloud/src/lineloss/README.md).
+  lineLoss: optional(LINE_LOSS_SCHEMA),
 });

@@ -1,4 +1,7 @@
 /** The cloud's configuration, after defaults, the config file and GRIDSAFE_* variables are merged. */
+import type { ForecastSettings } from '../forecast/settings.js';
+import type { LineLossSettings } from '../lineloss/settings.js';
+
 export interface InfluxConfig {
   url: string;
   /** v2 API token (InfluxDB 2.x/3.x) — redacted from logs. */
@@ -70,4 +73,8 @@ export interface CloudConfig {
   cluster?: ClusterConfig;
   /** The `workflow` section, checked by cloud/src/workflow-plugin/settings.ts. */
   workflow: Record<string, unknown>;
+  /** The `forecast` section over its defaults (cloud/src/forecast/settings.ts). */
+  forecast: ForecastSettings;
+  /** The `lineLoss` section over its defaults (cloud/src/lineloss/settings.ts). */
+  lineLoss: LineLossSettings;
 }

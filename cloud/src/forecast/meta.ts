@@ -13,6 +13,12 @@ export const meta: AlertTypeMeta = {
   chartGroups: [{ unit: 'kVA', quantities: ['s_kva'] }],
   evidence: {
     predictedAt: { label: { zh: '预计到达限值时刻', en: 'limit reached at' }, kind: 'time' },
+    upperPredictedAt: {
+      label: { zh: '负荷偏高时可能到达限值时刻', en: 'limit may be reached (load running high) at' },
+      kind: 'time',
+    },
+    subHourlyMarginC: { label: { zh: '小时内波动裕度', en: 'sub-hourly margin' }, kind: 'object', unit: 'K' },
+    prewarnQuantile: { label: { zh: '预警分位数', en: 'pre-warning quantile' }, kind: 'number' },
     leadMinutes: { label: { zh: '提前量', en: 'lead time' }, kind: 'number', unit: 'min' },
     hotSpotC: { label: { zh: '预计热点温度', en: 'forecast hot-spot temperature' }, kind: 'number', unit: '°C' },
     topOilC: { label: { zh: '预计顶油温度', en: 'forecast top-oil temperature' }, kind: 'number', unit: '°C' },

@@ -1,8 +1,12 @@
 /**
  * Overload pre-warning: the forecast load run through the overload detector's IEC 60076-7
  * thermal model (its own functions and settings: thermal constants, loading mode, ambient
- * profile), from the thermal state the recent actual load left. Reaching the hot-spot or
- * top-oil limit of the loading mode within the horizon is what `overload_forecast` says.
+ * profile), from the thermal state the recent actual load left, against the limits of the
+ * loading mode lowered by the transformer's sub-hourly margin (sub-hourly.ts: how much
+ * hotter its winding runs than its hourly means say). The point forecast reaching a limit
+ * within the horizon is what `overload_forecast` says; an upper curve (the point times the
+ * intra-day backtest's `prewarnQuantile` of actual/forecast at each lead) goes with it: by
+ * when the limit may be reached if the load runs high.
  */
 import { advance, hotSpotC, minutesToLimit, steadyState, type ThermalState } from '../detectors/overload/thermal.js';
 import { limitsOf, thermalParams } from '../detectors/overload/index.js';
@@ -10,53 +14,64 @@ import { profileAmbientC, siteProfile } from '../detectors/overload/ambient.js';
 import type { OverloadSettings } from '../detectors/overload/settings.js';
 import { HOUR_MS } from './models.js';
 import type { ForecastPoint } from './forecaster.js';
+import type { SubHourlyMargin } from './sub-hourly.js';
 
 export interface PrewarnInput {
   /** Hourly mean load (kVA) of the hours before the forecast's origin, oldest first: [ts, kVA]. */
   recent: Array<[number, number]>;
   points: ForecastPoint[];
+  /**
+   * Upper curve over the point forecast, by lead hour (index 0: the first point; past the
+   * end, the last): the `prewarnQuantile` of the intra-day backtest's actual/forecast
+   * (forecaster.ts). Hourly forecasts miss by more in the hours of a burst than on
+   * average, and the winding (τw = 4 min) feels the minutes above the hourly mean; the
+   * upper curve is what the load may reach, the point what it most likely does.
+   */
+  upperRatios: number[];
+  /** Subtracted from the limits (the hourly curve runs cooler than the winding by this much). */
+  margin: SubHourlyMargin;
   ratedKva: number;
   site: string;
-  /**
-   * Which curve is run through the model: the point forecast (0), the interval's upper
-   * bound (1), or between. Hourly means hide the minutes above the mean that the winding
-   * (τw = 4 min) feels; a share of the upper bound stands in for them.
-   */
-  upperShare: number;
   horizonMinutes: number;
 }
 
-export interface PrewarnResult {
+/** One curve run through the thermal model. */
+export interface CurveOutcome {
   /** Minutes from the forecast's origin to the limit; null: not within the horizon. */
   minutesToLimit: number | null;
   predictedAt: number | null;
   /** Hot-spot and top-oil at that minute (or at the horizon's hottest minute when not reached). */
   hotSpotC: number;
   topOilC: number;
+}
+
+/** The point forecast's outcome (what the alert follows) and the upper curve's. */
+export interface PrewarnResult extends CurveOutcome {
+  upper: CurveOutcome;
+  /** The loading mode's limits (the curves are held to these less the margin). */
   limits: { hotSpotC: number; topOilC: number };
+  margin: SubHourlyMargin;
   ambientSource: string;
 }
 
-/** Linear interpolation of hourly means (each taken at the middle of its hour). */
-function curveAt(points: ForecastPoint[], ts: number, share: number): number {
-  const mid = (p: ForecastPoint) => p.ts + HOUR_MS / 2;
-  const at = (p: ForecastPoint) => p.value + share * (p.high - p.value);
-  const first = points[0]!;
-  if (ts <= mid(first)) return at(first);
+/** Linear interpolation of hourly values (each taken at the middle of its hour). */
+function curveAt(points: ForecastPoint[], ts: number, valueOf: (i: number) => number): number {
+  const mid = (i: number) => points[i]!.ts + HOUR_MS / 2;
+  if (ts <= mid(0)) return valueOf(0);
   for (let i = 1; i < points.length; i++) {
-    const b = points[i]!;
-    if (ts <= mid(b)) {
-      const a = points[i - 1]!;
-      return at(a) + ((at(b) - at(a)) * (ts - mid(a))) / HOUR_MS;
-    }
+    if (ts <= mid(i)) return valueOf(i - 1) + ((valueOf(i) - valueOf(i - 1)) * (ts - mid(i - 1))) / HOUR_MS;
   }
-  return at(points[points.length - 1]!);
+  return valueOf(points.length - 1);
 }
 
 export function prewarn(input: PrewarnInput, s: OverloadSettings): PrewarnResult | null {
   if (input.points.length === 0 || !(input.ratedKva > 0)) return null;
   const params = thermalParams(s);
   const limits = limitsOf(s);
+  const held = {
+    hotSpotC: limits.hotSpotC - input.margin.hotSpotC,
+    topOilC: limits.topOilC - input.margin.topOilC,
+  };
   const { profile, source } = siteProfile(s.ambientProfiles, input.site);
   const ambientAt = (ts: number) => profileAmbientC(profile, ts, s.utcOffsetMinutes);
   const origin = input.points[0]!.ts;
@@ -71,29 +86,43 @@ export function prewarn(input: PrewarnInput, s: OverloadSettings): PrewarnResult
   }
   state ??= steadyState(origin, Math.min(1, input.points[0]!.value / input.ratedKva), ambientAt(origin), params);
   advance(state, origin, params);
-  const path = {
-    loadPu: (m: number) => curveAt(input.points, origin + m * 60_000, input.upperShare) / input.ratedKva,
-    ambientC: (m: number) => ambientAt(origin + m * 60_000),
+  const start = state;
+  const run = (valueOf: (i: number) => number): CurveOutcome => {
+    const path = {
+      loadPu: (m: number) => curveAt(input.points, origin + m * 60_000, valueOf) / input.ratedKva,
+      ambientC: (m: number) => ambientAt(origin + m * 60_000),
+    };
+    const minutes = minutesToLimit(start, held, params, input.horizonMinutes, path);
+    // The temperatures at that minute (or the hottest of the horizon): the same path stepped minute by minute.
+    const probe: ThermalState = { ...start };
+    let hottest = { hotSpotC: hotSpotC(probe), topOilC: probe.topOilC };
+    const until = minutes ?? input.horizonMinutes;
+    for (let m = 0; m < until; m++) {
+      probe.k = path.loadPu(m);
+      probe.ambientC = path.ambientC(m);
+      advance(probe, probe.ts + 60_000, params);
+      if (minutes !== null || hotSpotC(probe) > hottest.hotSpotC)
+        hottest = { hotSpotC: hotSpotC(probe), topOilC: probe.topOilC };
+    }
+    return {
+      minutesToLimit: minutes,
+      predictedAt: minutes === null ? null : origin + minutes * 60_000,
+      // What the winding is expected to see: the hourly curve's temperatures plus the margin.
+      hotSpotC: round(hottest.hotSpotC + input.margin.hotSpotC),
+      topOilC: round(hottest.topOilC + input.margin.topOilC),
+    };
   };
-  const minutes = minutesToLimit(state, limits, params, input.horizonMinutes, path);
-  // The temperatures at that minute (or the hottest of the horizon): the same path stepped minute by minute.
-  const probe: ThermalState = { ...state };
-  let hottest = { hotSpotC: hotSpotC(probe), topOilC: probe.topOilC };
-  const until = minutes ?? input.horizonMinutes;
-  for (let m = 0; m < until; m++) {
-    probe.k = path.loadPu(m);
-    probe.ambientC = path.ambientC(m);
-    advance(probe, probe.ts + 60_000, params);
-    if (minutes !== null || hotSpotC(probe) > hottest.hotSpotC)
-      hottest = { hotSpotC: hotSpotC(probe), topOilC: probe.topOilC };
-  }
-  const round = (x: number) => Math.round(x * 10) / 10;
+  const ratios = input.upperRatios;
+  const upperRatio = (i: number) => (ratios.length === 0 ? 1 : Math.max(1, ratios[Math.min(i, ratios.length - 1)]!));
+  const point = run((i) => input.points[i]!.value);
+  const upper = run((i) => input.points[i]!.value * upperRatio(i));
   return {
-    minutesToLimit: minutes,
-    predictedAt: minutes === null ? null : origin + minutes * 60_000,
-    hotSpotC: round(hottest.hotSpotC),
-    topOilC: round(hottest.topOilC),
+    ...point,
+    upper,
     limits: { hotSpotC: limits.hotSpotC, topOilC: limits.topOilC },
+    margin: input.margin,
     ambientSource: source,
   };
 }
+
+const round = (x: number) => Math.round(x * 10) / 10;

@@ -12,9 +12,12 @@ import type { OverloadSettings } from '../detectors/overload/settings.js';
 import { calendarOf, type WorkCalendar } from './calendar.js';
 import { forecastView, selectModel, type Forecast, type Selection } from './forecaster.js';
 import { HOUR_MS, SeriesView, type HourlySeries } from './models.js';
-import { customerDemand, transformerLoad } from './load-series.js';
+import { customerDemand, transformerFineLoad, transformerLoad } from './load-series.js';
 import type { ForecastStore } from './forecast-store.js';
 import { prewarn } from './prewarn.js';
+import { subHourlyMargin, type SubHourlyMargin } from './sub-hourly.js';
+import { thermalParams } from '../detectors/overload/index.js';
+import { profileAmbientC, siteProfile } from '../detectors/overload/ambient.js';
 import type { ForecastSettings } from './settings.js';
 
 /** The registry as the refresh needs it: detection's view, and the lists of transformers and customers. */
@@ -49,24 +52,60 @@ export class ForecastRefresher {
   private readonly calendar: WorkCalendar;
   /** The backtest's choice per subject, made once per local day. */
   private readonly selections = new Map<string, { day: number; selection: Selection }>();
+  /** Each transformer's sub-hourly margin, measured once per local day. */
+  private readonly margins = new Map<string, { day: number; margin: SubHourlyMargin }>();
 
   constructor(private readonly deps: RefresherDeps) {
     const s = deps.settings;
     this.calendar = calendarOf(s.holidays, s.workdays, s.utcOffsetMinutes);
   }
 
-  /** Forecast of one series from `origin`, or null when there is not enough history. */
-  forecast(key: string, series: HourlySeries, origin: number): Forecast | null {
+  /** Forecast of one series from `origin` with the day's selection, or null when there is not enough history. */
+  private forecast(
+    key: string,
+    series: HourlySeries,
+    origin: number,
+  ): { forecast: Forecast; selection: Selection } | null {
     const s = this.deps.settings;
     if (series.values.filter((v) => v !== null).length < knownHours(s)) return null;
     const view = new SeriesView(series, this.calendar);
-    const day = Math.floor((origin + s.utcOffsetMinutes * 60_000) / 86_400_000);
+    const day = this.localDay(origin);
     let chosen = this.selections.get(key);
     if (!chosen || chosen.day !== day) {
       chosen = { day, selection: selectModel(view, view.index(origin), s) };
       this.selections.set(key, chosen);
     }
-    return forecastView(view, origin, s.horizonHours, s, chosen.selection);
+    return {
+      forecast: forecastView(view, origin, s.horizonHours, s, chosen.selection),
+      selection: chosen.selection,
+    };
+  }
+
+  private localDay(ts: number): number {
+    return Math.floor((ts + this.deps.settings.utcOffsetMinutes * 60_000) / 86_400_000);
+  }
+
+  /** How much hotter the transformer's winding runs than its hourly means say, from the backtest days' load. */
+  private async marginOf(tx: Transformer, origin: number): Promise<SubHourlyMargin> {
+    const { series, registry, settings: s, overload } = this.deps;
+    const day = this.localDay(origin);
+    const known = this.margins.get(tx.id);
+    if (known?.day === day) return known.margin;
+    // One day more than the backtest: the first settles the model from its steady start.
+    const from = origin - (s.backtestDays + 1) * 86_400_000;
+    const fine = await transformerFineLoad(series, registry, tx.id, from, origin);
+    const { profile } = siteProfile(overload.ambientProfiles, tx.site);
+    const ambientAt = (ts: number) => profileAmbientC(profile, ts, overload.utcOffsetMinutes);
+    const margin = subHourlyMargin(
+      fine,
+      tx.ratedKva,
+      ambientAt,
+      overload.utcOffsetMinutes,
+      thermalParams(overload),
+      s.prewarnQuantile,
+    );
+    this.margins.set(tx.id, { day, margin });
+    return margin;
   }
 
   async refreshTransformer(tx: Transformer, now: number): Promise<Forecast | null> {
@@ -80,14 +119,15 @@ export class ForecastRefresher {
       origin,
       s.ambientQuantity,
     );
-    const forecast = this.forecast(`transformer/${tx.id}`, history, origin);
-    if (!forecast) return null;
+    const made = this.forecast(`transformer/${tx.id}`, history, origin);
+    if (!made) return null;
+    const { forecast, selection } = made;
     await store.put('transformer', tx.id, forecast, now);
     const recent: Array<[number, number]> = [];
     history.values.slice(-24).forEach((v, i, last) => {
       if (v !== null) recent.push([origin - (last.length - i) * HOUR_MS, v]);
     });
-    await this.judge(tx, forecast, recent, now);
+    await this.judge(tx, forecast, selection.upperRatios, await this.marginOf(tx, origin), recent, now);
     return forecast;
   }
 
@@ -95,6 +135,8 @@ export class ForecastRefresher {
   private async judge(
     tx: Transformer,
     forecast: Forecast,
+    upperRatios: number[],
+    margin: SubHourlyMargin,
     recent: Array<[number, number]>,
     now: number,
   ): Promise<void> {
@@ -105,7 +147,8 @@ export class ForecastRefresher {
         points: forecast.points,
         ratedKva: tx.ratedKva,
         site: tx.site,
-        upperShare: s.prewarnUpperShare,
+        upperRatios,
+        margin,
         horizonMinutes: s.prewarnHorizonMinutes,
       },
       overload,
@@ -133,6 +176,11 @@ export class ForecastRefresher {
         hotSpotC: result.hotSpotC,
         topOilC: result.topOilC,
         limits: result.limits,
+        // The limits less this are what the hourly curves are held to (sub-hourly.ts).
+        subHourlyMarginC: { hotSpotC: result.margin.hotSpotC, topOilC: result.margin.topOilC },
+        // If the load runs high (the prewarnQuantile upper curve): by when the limit may be reached.
+        prewarnQuantile: s.prewarnQuantile,
+        upperPredictedAt: result.upper.predictedAt,
         loadingMode: overload.loadingMode,
         ambient: result.ambientSource,
         ratedKva: tx.ratedKva,
@@ -151,9 +199,9 @@ export class ForecastRefresher {
     const { series, registry, store, settings: s } = this.deps;
     const origin = Math.floor(now / HOUR_MS) * HOUR_MS;
     const history = await customerDemand(series, registry, c.id, origin - s.historyDays * 86_400_000, origin);
-    const forecast = this.forecast(`customer/${c.id}`, history, origin);
-    if (forecast) await store.put('customer', c.id, forecast, now);
-    return forecast;
+    const made = this.forecast(`customer/${c.id}`, history, origin);
+    if (made) await store.put('customer', c.id, made.forecast, now);
+    return made?.forecast ?? null;
   }
 
   /** One refresh of everything; returns how many forecasts were made. */

@@ -1,17 +1,22 @@
-/** Forecast settings and their defaults. */
+/**
+ * Forecast settings: the `forecast` section of the cloud's config file (TypeBox, checked by
+ * shared's validator with the rest of the file, durations in the shared Duration grammar),
+ * and the settings the forecaster and the refresh read, derived from it.
+ */
+import { ConfigSource, Duration, OneOf, Section, Type, checkSchema, type Static } from '@gridsafe/shared';
+import { SectionProblems } from '../config/section-problems.js';
 import type { ForecasterOptions } from './forecaster.js';
+import { MODEL_NAMES } from './models.js';
 
 export interface ForecastSettings extends ForecasterOptions {
-  /** node-cron expression (UTC) of the refresh: every hour, a few minutes past, once the hour's readings are in. */
+  /** node-cron expression (UTC) of the refresh. */
   cron: string;
-  /** Hours forecast from each refresh (covers the rest of today and the next local day). */
+  /** Hours forecast from each refresh. */
   horizonHours: number;
   /** Days of stored history a refresh reads. */
   historyDays: number;
   /** `overload_forecast` looks this far ahead, minutes. */
   prewarnHorizonMinutes: number;
-  /** Curve run through the thermal model: the point forecast (0) to the interval's upper bound (1). */
-  prewarnUpperShare: number;
   /** Local dates off work and weekend dates worked (FACTS.md: the calendar is data per year). */
   holidays: string[];
   workdays: string[];
@@ -20,45 +25,105 @@ export interface ForecastSettings extends ForecasterOptions {
   ambientQuantity: string;
 }
 
-export const DEFAULT_FORECAST_SETTINGS: ForecastSettings = {
-  cron: '7 * * * *',
-  horizonHours: 48,
-  historyDays: 63,
-  // Four weeks of each weekday: enough to be robust, recent enough to follow the season.
-  profileWeeks: 4,
-  // The last four hours: enough to see a day running high by mid-morning.
-  levelHours: 4,
-  trainDays: 28,
-  backtestDays: 14,
-  intervalLevel: 0.8,
-  prewarnHorizonMinutes: 24 * 60,
-  prewarnUpperShare: 0.2,
-  holidays: [],
-  workdays: [],
-  utcOffsetMinutes: 480,
-  ambientQuantity: '',
-};
+const localDate = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', hint: 'must be a local date YYYY-MM-DD' });
 
-export function parseForecastSettings(raw: Partial<ForecastSettings> | undefined): ForecastSettings {
-  const s = { ...DEFAULT_FORECAST_SETTINGS, ...(raw ?? {}) };
-  const fail = (field: string, why: string) => {
-    throw new Error(`forecast.${field}: ${why}`);
+/** The `forecast` section of the config file; every field has its default. */
+export const FORECAST_SCHEMA = Section({
+  cron: Type.String({
+    minLength: 1,
+    default: '7 * * * *',
+    description: 'node-cron schedule (UTC) of the refresh: every hour at :07, once the hour of readings is in',
+  }),
+  horizon: Duration({
+    min: '1h',
+    max: '7d',
+    default: '48h',
+    description: 'forecast length from each refresh, whole hours: the rest of today and the next local day',
+  }),
+  history: Duration({
+    min: '21d',
+    max: '400d',
+    default: '63d',
+    description: 'stored history a refresh reads, whole days (the backtest days and two weeks before them at least)',
+  }),
+  models: Type.Array(OneOf(MODEL_NAMES), {
+    minItems: 1,
+    uniqueItems: true,
+    default: [...MODEL_NAMES],
+    description: 'models the daily backtest may choose from (seasonal naive is backtested anyway: the baseline)',
+  }),
+  // Four weeks of each weekday: enough to be robust, recent enough to follow the season.
+  profileWeeks: Type.Integer({ minimum: 1, maximum: 12, default: 4 }),
+  // The last four hours: enough to see a day running high by mid-morning.
+  level: Duration({ min: '1h', max: '1d', default: '4h', description: 'recent hours the level is read from' }),
+  training: Duration({ min: '7d', max: '365d', default: '28d', description: 'days the regression is fitted on' }),
+  backtest: Duration({ min: '3d', max: '90d', default: '14d', description: 'days the model choice is backtested on' }),
+  intervalLevel: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.8 }),
+  prewarnHorizon: Duration({
+    min: '1h',
+    max: '7d',
+    default: '24h',
+    description: 'overload_forecast looks this far ahead (at most the horizon)',
+  }),
+  prewarnQuantile: Type.Number({
+    minimum: 0.5,
+    exclusiveMaximum: 1,
+    default: 0.9,
+    description:
+      'quantile of the intra-day backtest actual/forecast the upper curve is at (cloud/src/forecast/README.md)',
+  }),
+  holidays: Type.Array(localDate, { default: [] }),
+  workdays: Type.Array(localDate, { default: [] }),
+  utcOffsetMinutes: Type.Integer({ minimum: -720, maximum: 840, default: 480 }),
+  ambientQuantity: Type.String({ pattern: '^[a-z0-9_]*$', hint: 'must be a quantity name like t4_c', default: '' }),
+});
+
+export type ForecastFileSettings = Static<typeof FORECAST_SCHEMA>;
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+/**
+ * The forecast settings from the `forecast` section (`raw`, placed at `forecast` in
+ * `source`), defaults filled in; a ConfigError naming `file:line:col: forecast.<field>`
+ * for every problem otherwise. `raw` is copied, never changed.
+ */
+export function forecastSettingsOf(
+  raw: unknown,
+  source: ConfigSource = ConfigSource.fromData({ forecast: raw }, 'forecast settings'),
+): ForecastSettings {
+  const f = checkSchema(FORECAST_SCHEMA, structuredClone(raw ?? {}), source, ['forecast']);
+  const check = new SectionProblems(source, ['forecast']);
+  check.cron('cron', f.cron, '7 * * * *');
+  const horizonHours = check.whole('horizon', f.horizon, HOUR_MS, 'hours');
+  const historyDays = check.whole('history', f.history, DAY_MS, 'days');
+  const levelHours = check.whole('level', f.level, HOUR_MS, 'hours');
+  const trainDays = check.whole('training', f.training, DAY_MS, 'days');
+  const backtestDays = check.whole('backtest', f.backtest, DAY_MS, 'days');
+  const prewarnHorizonMinutes = check.whole('prewarnHorizon', f.prewarnHorizon, 60_000, 'minutes');
+  if (historyDays < backtestDays + 14)
+    check.add(['history'], `must cover the backtest (${f.backtest}) and two weeks before it`);
+  if (prewarnHorizonMinutes > horizonHours * 60)
+    check.add(['prewarnHorizon'], `must not be longer than horizon (${f.horizon})`);
+  check.throwIfAny();
+  return {
+    cron: f.cron,
+    horizonHours,
+    historyDays,
+    models: f.models,
+    profileWeeks: f.profileWeeks,
+    levelHours,
+    trainDays,
+    backtestDays,
+    intervalLevel: f.intervalLevel,
+    prewarnHorizonMinutes,
+    prewarnQuantile: f.prewarnQuantile,
+    holidays: f.holidays,
+    workdays: f.workdays,
+    utcOffsetMinutes: f.utcOffsetMinutes,
+    ambientQuantity: f.ambientQuantity,
   };
-  const whole = (field: keyof ForecastSettings, min: number) => {
-    const v = s[field];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
-      fail(field, `must be a whole number of at least ${min}`);
-  };
-  whole('horizonHours', 1);
-  whole('historyDays', 21);
-  whole('profileWeeks', 1);
-  whole('levelHours', 1);
-  whole('trainDays', 7);
-  whole('backtestDays', 3);
-  whole('prewarnHorizonMinutes', 60);
-  if (!(s.intervalLevel > 0 && s.intervalLevel < 1)) fail('intervalLevel', 'must be between 0 and 1');
-  if (s.historyDays < s.backtestDays + 14)
-    fail('historyDays', 'must cover the backtest days and two weeks before them');
-  if (!(s.prewarnUpperShare >= 0 && s.prewarnUpperShare <= 1)) fail('prewarnUpperShare', 'must be from 0 to 1');
-  return s;
 }
+
+/** The settings when the config file has no `forecast` section. */
+export const DEFAULT_FORECAST_SETTINGS: ForecastSettings = forecastSettingsOf({});

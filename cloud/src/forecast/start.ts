@@ -14,7 +14,7 @@ import { startCronJob, type CronJob } from '../scheduling/cron-job.js';
 import { ForecastStore } from './forecast-store.js';
 import { ForecastRefresher, type ForecastRegistry } from './refresher.js';
 import { HOUR_MS } from './models.js';
-import { parseForecastSettings, type ForecastSettings } from './settings.js';
+import type { ForecastSettings } from './settings.js';
 
 export interface ForecastHandle {
   refresher: ForecastRefresher;
@@ -34,10 +34,10 @@ export function startForecasting(
     /** The overload detector's settings (`detectors.overload`): thermal constants, loading mode, ambient. */
     overloadSettings: Record<string, unknown> | undefined;
   },
-  raw: Partial<ForecastSettings> | undefined,
+  /** The config file's `forecast` section, checked (config/load.ts). */
+  settings: ForecastSettings,
   now: () => number = Date.now,
 ): ForecastHandle {
-  const settings = parseForecastSettings(raw);
   const store = new ForecastStore(deps.rdb);
   const log = deps.log.child({ component: 'forecast' });
   const refresher = new ForecastRefresher({

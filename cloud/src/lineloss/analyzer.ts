@@ -30,9 +30,12 @@ export interface LineLossDeps {
 export class LineLossAnalyzer {
   constructor(private readonly deps: LineLossDeps) {}
 
+  /** An area's band: set through the API, else from the config file, else the default. */
   async bandOf(area: string | undefined): Promise<LossBand> {
     const stored = area ? await this.deps.store.band(area) : undefined;
-    return stored ? { lowPct: stored.lowPct, highPct: stored.highPct } : this.deps.settings.defaultBand;
+    if (stored) return { lowPct: stored.lowPct, highPct: stored.highPct };
+    const configured = area ? this.deps.settings.bands[area] : undefined;
+    return configured ? { lowPct: configured.lowPct, highPct: configured.highPct } : this.deps.settings.defaultBand;
   }
 
   private async transformers(): Promise<Transformer[]> {

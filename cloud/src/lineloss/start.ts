@@ -10,7 +10,7 @@ import type { AlertStore } from '../detector-kit/types.js';
 import { startCronJob, type CronJob } from '../scheduling/cron-job.js';
 import { LineLossAnalyzer, type AreaRegistry } from './analyzer.js';
 import { LineLossStore } from './day-store.js';
-import { parseLineLossSettings, type LineLossSettings } from './settings.js';
+import type { LineLossSettings } from './settings.js';
 
 export interface LineLossHandle {
   analyzer: LineLossAnalyzer;
@@ -21,9 +21,9 @@ export interface LineLossHandle {
 
 export function startLineLoss(
   deps: { rdb: RelationalDb; series: SeriesStore; registry: AreaRegistry; alerts: AlertStore; log: Logger },
-  raw: Partial<LineLossSettings> | undefined,
+  /** The config file's `lineLoss` section, checked (config/load.ts). */
+  settings: LineLossSettings,
 ): LineLossHandle {
-  const settings = parseLineLossSettings(raw);
   const store = new LineLossStore(deps.rdb);
   const log = deps.log.child({ component: 'lineloss' });
   const analyzer = new LineLossAnalyzer({ ...deps, store, settings, log });

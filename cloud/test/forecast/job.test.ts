@@ -73,7 +73,7 @@ t.test('after a restart: caught up at once when the last refresh is over an hour
       log,
       overloadSettings: undefined,
     },
-    {},
+    cloud.config.forecast,
     () => later,
   );
   await again.caughtUp;

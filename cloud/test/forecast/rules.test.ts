@@ -3,9 +3,10 @@ import { calendarOf, dayKey } from '../../src/forecast/calendar.js';
 import { HOUR_MS, SeriesView, fitRegression, forecastWith, type HourlySeries } from '../../src/forecast/models.js';
 import { forecastSeries, selectModel } from '../../src/forecast/forecaster.js';
 import { prewarn } from '../../src/forecast/prewarn.js';
-import { DEFAULT_FORECAST_SETTINGS, parseForecastSettings } from '../../src/forecast/settings.js';
+import { NO_MARGIN, subHourlyMargin } from '../../src/forecast/sub-hourly.js';
+import { DEFAULT_FORECAST_SETTINGS, forecastSettingsOf } from '../../src/forecast/settings.js';
 import { parseDetectorSettings } from '../../src/detector-kit/settings.js';
-import { overload as overloadDetector } from '../../src/detectors/overload/index.js';
+import { overload as overloadDetector, thermalParams } from '../../src/detectors/overload/index.js';
 
 const DAY = 24 * HOUR_MS;
 // Monday 2026-06-01 00:00 China time.
@@ -86,31 +87,111 @@ t.test('pre-warning: a forecast of 1.5 p.u. reaches the hot-spot limit, 0.8 p.u.
       high: pu * 110,
     }));
   const hot = prewarn(
-    { recent, points: points(1.5), ratedKva: 100, site: 'x', upperShare: 0, horizonMinutes: 1440 },
+    { recent, points: points(1.5), ratedKva: 100, site: 'x', upperRatios: [], margin: NO_MARGIN, horizonMinutes: 1440 },
     overload,
   );
   t.ok(hot && hot.minutesToLimit !== null && hot.minutesToLimit > 0, `limit reached after ${hot?.minutesToLimit} min`);
   t.ok(hot!.hotSpotC >= 120 || hot!.topOilC >= 105, 'at the limit of normal cyclic loading');
   t.equal(hot!.predictedAt, origin + hot!.minutesToLimit! * 60_000);
   const cool = prewarn(
-    { recent, points: points(0.8), ratedKva: 100, site: 'x', upperShare: 0, horizonMinutes: 1440 },
+    { recent, points: points(0.8), ratedKva: 100, site: 'x', upperRatios: [], margin: NO_MARGIN, horizonMinutes: 1440 },
     overload,
   );
   t.equal(cool?.minutesToLimit, null);
   t.ok(cool!.hotSpotC < 120, 'the hottest minute of the horizon is reported');
   const edge = prewarn(
-    { recent, points: points(1.1), ratedKva: 100, site: 'x', upperShare: 0, horizonMinutes: 1440 },
+    {
+      recent,
+      points: points(1.05),
+      ratedKva: 100,
+      site: 'x',
+      upperRatios: [],
+      margin: NO_MARGIN,
+      horizonMinutes: 1440,
+    },
     overload,
   );
-  const edgeHigh = prewarn(
-    { recent, points: points(1.1), ratedKva: 100, site: 'x', upperShare: 1, horizonMinutes: 1440 },
+  t.equal(edge!.minutesToLimit, null, 'hourly 1.05 p.u. stays below the hot-spot limit');
+  t.equal(edge!.upper.hotSpotC, edge!.hotSpotC, 'no upper ratios: the upper curve is the point');
+  const high = prewarn(
+    {
+      recent,
+      points: points(1.05),
+      ratedKva: 100,
+      site: 'x',
+      upperRatios: [1.1],
+      margin: NO_MARGIN,
+      horizonMinutes: 1440,
+    },
     overload,
   );
-  t.ok(edgeHigh!.hotSpotC >= edge!.hotSpotC, 'the upper bound runs hotter than the point forecast');
+  t.ok(
+    high!.upper.minutesToLimit !== null,
+    `the upper curve (1.1 times) reaches the limit after ${high!.upper.minutesToLimit} min`,
+  );
+  t.equal(high!.minutesToLimit, null, 'the alert follows the point forecast, not the upper curve');
+  // A transformer whose winding runs 8 K hotter than its hourly means: the same curve now reaches the limit.
+  const margin = { hotSpotC: 8, topOilC: 0, days: 14 };
+  const bursty = prewarn(
+    { recent, points: points(1.05), ratedKva: 100, site: 'x', upperRatios: [], margin, horizonMinutes: 1440 },
+    overload,
+  );
+  t.ok(bursty!.minutesToLimit !== null, `with the margin it reaches it after ${bursty?.minutesToLimit} min`);
+  t.ok(bursty!.hotSpotC >= 120, 'reported as the winding sees it (the curve plus the margin)');
 });
 
-t.test('settings: a bad value is named', async (t) => {
-  t.throws(() => parseForecastSettings({ intervalLevel: 1.2 }), /forecast\.intervalLevel/);
-  t.throws(() => parseForecastSettings({ historyDays: 20 }), /forecast\.historyDays/);
-  t.throws(() => parseForecastSettings({ prewarnUpperShare: 2 }), /forecast\.prewarnUpperShare/);
+t.test('sub-hourly margin: bursts within the hour heat the winding beyond what the hourly means say', async (t) => {
+  const overload = parseDetectorSettings(overloadDetector, undefined);
+  const params = thermalParams(overload);
+  const ambient = () => 30;
+  const days = 8;
+  const steady = Array.from({ length: days * 288 }, () => 80);
+  // The same hourly means, but every evening hour a 20-minute burst to 1.4 p.u. (and 0.6 the rest of the hour).
+  const bursty = steady.map((v, i) => {
+    const hour = Math.floor((i % 288) / 12);
+    if (hour < 18 || hour > 21) return v;
+    return i % 12 < 4 ? 140 : 50;
+  });
+  const flat = subHourlyMargin({ start: START, values: steady }, 100, ambient, 480, params, 0.9);
+  t.equal(flat.hotSpotC, 0, 'a steady load: nothing hidden');
+  t.equal(flat.days, days - 1, 'every day but the first (the model settling)');
+  const m = subHourlyMargin({ start: START, values: bursty }, 100, ambient, 480, params, 0.9);
+  t.ok(m.hotSpotC > 3, `bursts: the winding runs ${m.hotSpotC} K hotter at its daily peak`);
+  t.ok(m.topOilC < m.hotSpotC, 'the oil (τo = 180 min) hardly sees them');
+  const gappy = bursty.map((v, i) => (i % 288 < 120 ? null : v));
+  t.equal(
+    subHourlyMargin({ start: START, values: gappy }, 100, ambient, 480, params, 0.9).days,
+    0,
+    'days under three quarters known are left out',
+  );
+});
+
+t.test('settings: defaults, durations converted, a bad value named with its field', async (t) => {
+  t.match(DEFAULT_FORECAST_SETTINGS, {
+    cron: '7 * * * *',
+    horizonHours: 48,
+    historyDays: 63,
+    levelHours: 4,
+    trainDays: 28,
+    backtestDays: 14,
+    prewarnHorizonMinutes: 1440,
+    prewarnQuantile: 0.9,
+    models: ['seasonal_naive', 'profile', 'regression'],
+  });
+  t.match(forecastSettingsOf({ horizon: '1d12h', prewarnHorizon: '6h30m', models: ['profile'] }), {
+    horizonHours: 36,
+    prewarnHorizonMinutes: 390,
+    models: ['profile'],
+  });
+  t.throws(() => forecastSettingsOf({ intervalLevel: 1.2 }), /forecast\.intervalLevel/);
+  t.throws(() => forecastSettingsOf({ history: '20d' }), /forecast\.history: must be a duration from 21d to 400d/);
+  t.throws(() => forecastSettingsOf({ history: '25d' }), /forecast\.history: must cover the backtest \(14d\)/);
+  t.throws(() => forecastSettingsOf({ horizon: '90m' }), /forecast\.horizon: "90m" must be a whole number of hours/);
+  t.throws(
+    () => forecastSettingsOf({ prewarnHorizon: '3d' }),
+    /forecast\.prewarnHorizon: must not be longer than horizon/,
+  );
+  t.throws(() => forecastSettingsOf({ models: ['arima'] }), /forecast\.models\[0\]/);
+  t.throws(() => forecastSettingsOf({ cron: 'hourly' }), /forecast\.cron: "hourly" is not a cron expression/);
+  t.throws(() => forecastSettingsOf({ prewarnUpperShare: 0.2 }), /forecast.prewarnUpperShare: is not a known field/);
 });

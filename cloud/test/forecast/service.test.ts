@@ -8,7 +8,8 @@ import { startTestCloud } from '../support/cloud.js';
 import { H, SEED, storeLoad } from './history.js';
 
 t.test('forecasts over HTTP, overload_forecast raised, linked and cleared', async (t) => {
-  const cloud = await startTestCloud(t, { seed: SEED });
+  // The horizon from the config file's forecast section.
+  const cloud = await startTestCloud(t, { seed: SEED, config: { forecast: { horizon: '30h' } } });
   await cloud.forecast.caughtUp;
   // Noon yesterday, China time: 35 days as usual, then the morning from 06:00 running 80 % higher.
   const now = Math.floor((Date.now() + 8 * H) / (24 * H)) * 24 * H - 8 * H - 12 * H;
@@ -33,7 +34,7 @@ t.test('forecasts over HTTP, overload_forecast raised, linked and cleared', asyn
     points: Array<{ ts: number; value: number; low: number; high: number }>;
   };
   t.equal(forecast.origin, now);
-  t.equal(forecast.points.length, 48);
+  t.equal(forecast.points.length, 30, 'horizon: 30h');
   t.ok(forecast.points.every((p) => p.low <= p.value && p.value <= p.high));
   t.ok(forecast.backtestMape['seasonal_naive'] !== undefined, 'seasonal naive is always in the backtest');
   t.equal((await cloud.api('/api/v1/forecasts/customers/c-1')).status, 200);
@@ -43,7 +44,17 @@ t.test('forecasts over HTTP, overload_forecast raised, linked and cleared', asyn
   t.equal(raised.items.length, 1, 'the high morning carried into the evening peak reaches the limit');
   const alert = raised.items[0]!;
   t.equal(alert.state, 'open');
-  t.match(alert.evidence, { ratedKva: 100, limits: { hotSpotC: 120, topOilC: 105 }, overloadAlert: overload.alert.id });
+  t.match(alert.evidence, {
+    ratedKva: 100,
+    limits: { hotSpotC: 120, topOilC: 105 },
+    overloadAlert: overload.alert.id,
+    prewarnQuantile: 0.9,
+    subHourlyMarginC: { hotSpotC: Number, topOilC: Number },
+  });
+  t.ok(
+    (alert.evidence['upperPredictedAt'] as number) <= (alert.evidence['predictedAt'] as number),
+    'if the load runs high, the limit comes no later',
+  );
   t.ok((alert.evidence['predictedAt'] as number) > now, 'the limit lies ahead');
   t.ok((alert.evidence['leadMinutes'] as number) > 0);
   t.ok(

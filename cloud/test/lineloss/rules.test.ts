@@ -3,7 +3,7 @@ import { meterDay } from '../../src/lineloss/meter-day.js';
 import { areaBalance, type AreaMeterDay } from '../../src/lineloss/balance.js';
 import { pearson } from '../../src/lineloss/causes.js';
 import { lineLossOutcome } from '../../src/lineloss/outcome.js';
-import { DEFAULT_LINE_LOSS_SETTINGS, parseLineLossSettings } from '../../src/lineloss/settings.js';
+import { DEFAULT_LINE_LOSS_SETTINGS, lineLossSettingsOf } from '../../src/lineloss/settings.js';
 import type { AreaDay } from '../../src/lineloss/area-day.js';
 import type { StoredReading } from '../../src/storage/series/types.js';
 
@@ -101,9 +101,36 @@ t.test('balance: supplied, sold, loss, rate, status by band and coverage', async
   t.equal(areaBalance([m('a', 'customer', 5)], band, 0.9).status, 'no_supply');
 });
 
-t.test('settings: a bad value is named', async (t) => {
-  t.throws(() => parseLineLossSettings({ minCoverage: 2 }), /lineLoss\.minCoverage/);
-  t.throws(() => parseLineLossSettings({ defaultBand: { lowPct: 10, highPct: 0 } }), /lineLoss\.defaultBand/);
+t.test('settings: defaults, durations converted, a bad value named with its field', async (t) => {
+  t.match(DEFAULT_LINE_LOSS_SETTINGS, {
+    defaultBand: { lowPct: 0, highPct: 10 },
+    bands: {},
+    maxGapMs: 45 * 60_000,
+    stuckHours: 12,
+    windowDays: 28,
+    mappingLookbackDays: 3,
+    catchUpDays: 31,
+    cron: '20 16 * * *',
+  });
+  t.match(
+    lineLossSettingsOf({ stuck: '7h30m', maxGap: '1h', bands: { north: { lowPct: 0, highPct: 7, source: 'x' } } }),
+    {
+      stuckHours: 7.5,
+      maxGapMs: 3_600_000,
+      bands: { north: { lowPct: 0, highPct: 7, source: 'x' } },
+    },
+  );
+  t.throws(() => lineLossSettingsOf({ minCoverage: 2 }), /lineLoss\.minCoverage/);
+  t.throws(
+    () => lineLossSettingsOf({ defaultBand: { lowPct: 10, highPct: 0 } }),
+    /lineLoss\.defaultBand: lowPct \(10\)/,
+  );
+  t.throws(
+    () => lineLossSettingsOf({ bands: { south: { lowPct: 3, highPct: 2, source: 'x' } } }),
+    /lineLoss\.bands\.south: lowPct \(3\) must be below highPct \(2\)/,
+  );
+  t.throws(() => lineLossSettingsOf({ window: '3d12h' }), /lineLoss\.window: "3d12h" must be a whole number of days/);
+  t.throws(() => lineLossSettingsOf({ maxGap: 2700000 }), /lineLoss\.maxGap/);
 });
 
 /** 20 days of an area with 4 customers; `edit(day, meters)` shapes each day. */

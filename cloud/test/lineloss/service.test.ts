@@ -144,3 +144,31 @@ t.test('days, alert with theft lead, case from the lead, bands and months over H
 
   t.equal((await cloud.api('/api/v1/lineloss/tx-9/days')).status, 404);
 });
+
+t.test("a band from the config file is its area's until one is set through the API", async (t) => {
+  const cloud = await startTestCloud(t, {
+    seed: SEED,
+    config: { lineLoss: { bands: { north: { lowPct: -2, highPct: 6, source: 'test: urban rule' } } } },
+  });
+  const start = localDayStart(Date.now(), 480) - 3 * DAY;
+  await storeCounters(cloud, start, 2, 99);
+  const day = await cloud.lineLoss.analyzer.analyzeDay('tx-1', start);
+  t.same(day.band, { lowPct: -2, highPct: 6 }, 'the configured band judges the day');
+  const listed = (await (await cloud.api('/api/v1/lineloss/bands')).json()) as Record<string, unknown>;
+  t.match(listed, {
+    default: { lowPct: 0, highPct: 10 },
+    configured: { north: { highPct: 6, source: 'test: urban rule' } },
+  });
+  const put = await cloud.api('/api/v1/lineloss/bands/north', {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ lowPct: 0, highPct: 9, source: 'test: decision' }),
+  });
+  t.equal(put.status, 200);
+  t.same(
+    (await cloud.lineLoss.analyzer.analyzeDay('tx-1', start + DAY)).band,
+    { lowPct: 0, highPct: 9 },
+    'the API band wins',
+  );
+  t.same(await cloud.lineLoss.analyzer.bandOf('south'), { lowPct: 0, highPct: 10 }, 'an area with none: the default');
+});

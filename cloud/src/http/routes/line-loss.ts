@@ -91,6 +91,8 @@ export const lineLossRoutes: FastifyPluginAsync = async (app) => {
     { schema: { tags: ['line loss'], summary: 'Qualification bands per area' } },
     async () => ({
       default: settings.defaultBand,
+      // From the config file (lineLoss.bands); a band set here (items) takes precedence.
+      configured: settings.bands,
       items: await store.bands(),
     }),
   );
