@@ -17,7 +17,7 @@ import { calendarOf } from '../../src/forecast/calendar.js';
 import { SeriesView, forecastWith, type HourlySeries } from '../../src/forecast/models.js';
 import { forecastView, selectModel } from '../../src/forecast/forecaster.js';
 import { prewarn } from '../../src/forecast/prewarn.js';
-import { subHourlyMargin } from '../../src/forecast/sub-hourly.js';
+import { NO_MARGIN, subHourlyMargin } from '../../src/forecast/sub-hourly.js';
 import { forecastSettingsOf } from '../../src/forecast/settings.js';
 import { DAY_MS, HOUR_MS, STEP_MS, buildFleet, type EvalTransformer } from './fleet.js';
 
@@ -36,7 +36,12 @@ const median = (xs: number[]) => {
   return s.length === 0 ? 0 : s.length % 2 ? s[s.length >> 1]! : (s[(s.length >> 1) - 1]! + s[s.length >> 1]!) / 2;
 };
 
-const settings = forecastSettingsOf(args.includes('--quantile') ? { prewarnQuantile: arg('quantile', 0.9) } : {});
+const settings = forecastSettingsOf({
+  ...(args.includes('--quantile') ? { prewarnQuantile: arg('quantile', 0.9) } : {}),
+  ...(args.includes('--upper-share') ? { prewarnUpperShare: arg('upper-share', 0.2) } : {}),
+});
+/** --margin: hold the alert's curve to the limits less the measured sub-hourly margin (the refresh does not). */
+const applyMargin = args.includes('--margin');
 const overload = parseDetectorSettings(overloadDetector, undefined);
 const start = Date.UTC(2026, 5, 1) - 480 * 60_000; // local midnight, China Standard Time
 const t0 = Date.now();
@@ -148,7 +153,8 @@ for (const tx of fleet.transformers) {
           ratedKva: tx.ratedKva,
           site: tx.id,
           upperRatios: selection.upperRatios,
-          margin,
+          upperShare: settings.prewarnUpperShare,
+          margin: applyMargin ? margin : NO_MARGIN,
           horizonMinutes: settings.prewarnHorizonMinutes,
         },
         overload,

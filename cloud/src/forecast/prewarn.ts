@@ -1,12 +1,13 @@
 /**
  * Overload pre-warning: the forecast load run through the overload detector's IEC 60076-7
  * thermal model (its own functions and settings: thermal constants, loading mode, ambient
- * profile), from the thermal state the recent actual load left, against the limits of the
- * loading mode lowered by the transformer's sub-hourly margin (sub-hourly.ts: how much
- * hotter its winding runs than its hourly means say). The point forecast reaching a limit
- * within the horizon is what `overload_forecast` says; an upper curve (the point times the
- * intra-day backtest's `prewarnQuantile` of actual/forecast at each lead) goes with it: by
- * when the limit may be reached if the load runs high.
+ * profile), from the thermal state the recent actual load left. The alert's curve is the
+ * point forecast plus `upperShare` of the way to the day-ahead interval's upper bound; its
+ * reaching the hot-spot or top-oil limit of the loading mode within the horizon is what
+ * `overload_forecast` says. An upper curve (the point times the intra-day backtest's
+ * `prewarnQuantile` of actual/forecast at each lead) goes with it: by when the limit may be
+ * reached if the load runs high. The limits can be lowered by a sub-hourly margin
+ * (sub-hourly.ts); the refresh does not (README: why).
  */
 import { advance, hotSpotC, minutesToLimit, steadyState, type ThermalState } from '../detectors/overload/thermal.js';
 import { limitsOf, thermalParams } from '../detectors/overload/index.js';
@@ -28,7 +29,13 @@ export interface PrewarnInput {
    * upper curve is what the load may reach, the point what it most likely does.
    */
   upperRatios: number[];
-  /** Subtracted from the limits (the hourly curve runs cooler than the winding by this much). */
+  /**
+   * Which curve raises the alert: the point forecast (0), the day-ahead interval's upper
+   * bound (1), or between. Hourly means hide the minutes above the mean that the winding
+   * (τw = 4 min) feels; a share of the upper bound stands in for them.
+   */
+  upperShare: number;
+  /** Subtracted from the limits (the hourly curve runs cooler than the winding by this much); NO_MARGIN: none. */
   margin: SubHourlyMargin;
   ratedKva: number;
   site: string;
@@ -45,7 +52,7 @@ export interface CurveOutcome {
   topOilC: number;
 }
 
-/** The point forecast's outcome (what the alert follows) and the upper curve's. */
+/** The alert curve's outcome (what the alert follows) and the upper curve's. */
 export interface PrewarnResult extends CurveOutcome {
   upper: CurveOutcome;
   /** The loading mode's limits (the curves are held to these less the margin). */
@@ -114,7 +121,9 @@ export function prewarn(input: PrewarnInput, s: OverloadSettings): PrewarnResult
   };
   const ratios = input.upperRatios;
   const upperRatio = (i: number) => (ratios.length === 0 ? 1 : Math.max(1, ratios[Math.min(i, ratios.length - 1)]!));
-  const point = run((i) => input.points[i]!.value);
+  const point = run(
+    (i) => input.points[i]!.value + input.upperShare * (input.points[i]!.high - input.points[i]!.value),
+  );
   const upper = run((i) => input.points[i]!.value * upperRatio(i));
   return {
     ...point,

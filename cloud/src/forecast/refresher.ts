@@ -15,7 +15,7 @@ import { HOUR_MS, SeriesView, type HourlySeries } from './models.js';
 import { customerDemand, transformerFineLoad, transformerLoad } from './load-series.js';
 import type { ForecastStore } from './forecast-store.js';
 import { prewarn } from './prewarn.js';
-import { subHourlyMargin, type SubHourlyMargin } from './sub-hourly.js';
+import { NO_MARGIN, subHourlyMargin, type SubHourlyMargin } from './sub-hourly.js';
 import { thermalParams } from '../detectors/overload/index.js';
 import { profileAmbientC, siteProfile } from '../detectors/overload/ambient.js';
 import type { ForecastSettings } from './settings.js';
@@ -148,7 +148,9 @@ export class ForecastRefresher {
         ratedKva: tx.ratedKva,
         site: tx.site,
         upperRatios,
-        margin,
+        upperShare: s.prewarnUpperShare,
+        // Measured and reported, not applied (README: it cost precision in eval:forecast without a recall gain).
+        margin: NO_MARGIN,
         horizonMinutes: s.prewarnHorizonMinutes,
       },
       overload,
@@ -176,8 +178,8 @@ export class ForecastRefresher {
         hotSpotC: result.hotSpotC,
         topOilC: result.topOilC,
         limits: result.limits,
-        // The limits less this are what the hourly curves are held to (sub-hourly.ts).
-        subHourlyMarginC: { hotSpotC: result.margin.hotSpotC, topOilC: result.margin.topOilC },
+        // How much hotter this transformer's winding runs than its hourly means say (sub-hourly.ts).
+        subHourlyMarginC: { hotSpotC: margin.hotSpotC, topOilC: margin.topOilC },
         // If the load runs high (the prewarnQuantile upper curve): by when the limit may be reached.
         prewarnQuantile: s.prewarnQuantile,
         upperPredictedAt: result.upper.predictedAt,

@@ -17,6 +17,8 @@ export interface ForecastSettings extends ForecasterOptions {
   historyDays: number;
   /** `overload_forecast` looks this far ahead, minutes. */
   prewarnHorizonMinutes: number;
+  /** The alert's curve: the point forecast (0) to the day-ahead interval's upper bound (1). */
+  prewarnUpperShare: number;
   /** Local dates off work and weekend dates worked (FACTS.md: the calendar is data per year). */
   holidays: string[];
   workdays: string[];
@@ -64,6 +66,12 @@ export const FORECAST_SCHEMA = Section({
     max: '7d',
     default: '24h',
     description: 'overload_forecast looks this far ahead (at most the horizon)',
+  }),
+  prewarnUpperShare: Type.Number({
+    minimum: 0,
+    maximum: 1,
+    default: 0.2,
+    description: "the alert's curve: the point forecast (0) to the interval's upper bound (1)",
   }),
   prewarnQuantile: Type.Number({
     minimum: 0.5,
@@ -117,6 +125,7 @@ export function forecastSettingsOf(
     backtestDays,
     intervalLevel: f.intervalLevel,
     prewarnHorizonMinutes,
+    prewarnUpperShare: f.prewarnUpperShare,
     prewarnQuantile: f.prewarnQuantile,
     holidays: f.holidays,
     workdays: f.workdays,

@@ -87,14 +87,32 @@ t.test('pre-warning: a forecast of 1.5 p.u. reaches the hot-spot limit, 0.8 p.u.
       high: pu * 110,
     }));
   const hot = prewarn(
-    { recent, points: points(1.5), ratedKva: 100, site: 'x', upperRatios: [], margin: NO_MARGIN, horizonMinutes: 1440 },
+    {
+      recent,
+      points: points(1.5),
+      ratedKva: 100,
+      site: 'x',
+      upperRatios: [],
+      upperShare: 0,
+      margin: NO_MARGIN,
+      horizonMinutes: 1440,
+    },
     overload,
   );
   t.ok(hot && hot.minutesToLimit !== null && hot.minutesToLimit > 0, `limit reached after ${hot?.minutesToLimit} min`);
   t.ok(hot!.hotSpotC >= 120 || hot!.topOilC >= 105, 'at the limit of normal cyclic loading');
   t.equal(hot!.predictedAt, origin + hot!.minutesToLimit! * 60_000);
   const cool = prewarn(
-    { recent, points: points(0.8), ratedKva: 100, site: 'x', upperRatios: [], margin: NO_MARGIN, horizonMinutes: 1440 },
+    {
+      recent,
+      points: points(0.8),
+      ratedKva: 100,
+      site: 'x',
+      upperRatios: [],
+      upperShare: 0,
+      margin: NO_MARGIN,
+      horizonMinutes: 1440,
+    },
     overload,
   );
   t.equal(cool?.minutesToLimit, null);
@@ -106,6 +124,7 @@ t.test('pre-warning: a forecast of 1.5 p.u. reaches the hot-spot limit, 0.8 p.u.
       ratedKva: 100,
       site: 'x',
       upperRatios: [],
+      upperShare: 0,
       margin: NO_MARGIN,
       horizonMinutes: 1440,
     },
@@ -120,6 +139,7 @@ t.test('pre-warning: a forecast of 1.5 p.u. reaches the hot-spot limit, 0.8 p.u.
       ratedKva: 100,
       site: 'x',
       upperRatios: [1.1],
+      upperShare: 0,
       margin: NO_MARGIN,
       horizonMinutes: 1440,
     },
@@ -130,10 +150,36 @@ t.test('pre-warning: a forecast of 1.5 p.u. reaches the hot-spot limit, 0.8 p.u.
     `the upper curve (1.1 times) reaches the limit after ${high!.upper.minutesToLimit} min`,
   );
   t.equal(high!.minutesToLimit, null, 'the alert follows the point forecast, not the upper curve');
+  const shared = prewarn(
+    {
+      recent,
+      points: points(1.05),
+      ratedKva: 100,
+      site: 'x',
+      upperRatios: [],
+      upperShare: 1,
+      margin: NO_MARGIN,
+      horizonMinutes: 1440,
+    },
+    overload,
+  );
+  t.ok(
+    shared!.minutesToLimit !== null,
+    "with upperShare 1 the alert's curve is the interval's upper bound (1.155 p.u.)",
+  );
   // A transformer whose winding runs 8 K hotter than its hourly means: the same curve now reaches the limit.
   const margin = { hotSpotC: 8, topOilC: 0, days: 14 };
   const bursty = prewarn(
-    { recent, points: points(1.05), ratedKva: 100, site: 'x', upperRatios: [], margin, horizonMinutes: 1440 },
+    {
+      recent,
+      points: points(1.05),
+      ratedKva: 100,
+      site: 'x',
+      upperRatios: [],
+      upperShare: 0,
+      margin,
+      horizonMinutes: 1440,
+    },
     overload,
   );
   t.ok(bursty!.minutesToLimit !== null, `with the margin it reaches it after ${bursty?.minutesToLimit} min`);
@@ -193,5 +239,9 @@ t.test('settings: defaults, durations converted, a bad value named with its fiel
   );
   t.throws(() => forecastSettingsOf({ models: ['arima'] }), /forecast\.models\[0\]/);
   t.throws(() => forecastSettingsOf({ cron: 'hourly' }), /forecast\.cron: "hourly" is not a cron expression/);
-  t.throws(() => forecastSettingsOf({ prewarnUpperShare: 0.2 }), /forecast.prewarnUpperShare: is not a known field/);
+  t.throws(
+    () => forecastSettingsOf({ prewarnUpperShare: 2 }),
+    /forecast\.prewarnUpperShare: must be a number from 0 to 1/,
+  );
+  t.throws(() => forecastSettingsOf({ prewarnUpperShar: 0.2 }), /forecast\.prewarnUpperShar: is not a known field/);
 });
