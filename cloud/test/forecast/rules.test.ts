@@ -64,6 +64,34 @@ t.test(
   },
 );
 
+t.test('the model choice keeps to `models`; the upper curve knows only what was known at the origin', async (t) => {
+  const series = load(56, (d) => 1 + 0.12 * Math.sin(d * 2.4));
+  const v = new SeriesView(series, cal);
+  const origin = 49 * 24 + 15;
+  const onlyProfile = selectModel(v, origin, { ...S, models: ['profile'] });
+  t.equal(onlyProfile.model, 'profile');
+  t.ok(onlyProfile.backtestMape.seasonal_naive !== undefined, 'seasonal naive is backtested anyway (the baseline)');
+  t.equal(onlyProfile.backtestMape.regression, undefined, 'a model left out is not backtested');
+  const sel = selectModel(v, origin, S);
+  t.equal(sel.upperRatios.length, 24, 'one ratio per lead hour');
+  t.ok(
+    sel.upperRatios.every((r) => r >= 1),
+    'never below the point',
+  );
+  t.ok(
+    sel.upperRatios.some((r) => r > 1),
+    'a load whose level swings runs above its forecast at the 0.9 quantile',
+  );
+  // Whatever happens from the origin on cannot change what the backtest learnt before it.
+  const later = { ...series, values: series.values.map((x, i) => (i >= origin && x !== null ? x * 3 : x)) };
+  t.same(selectModel(new SeriesView(later, cal), origin, S).upperRatios, sel.upperRatios, 'no look-ahead');
+  const higher = selectModel(v, origin, { ...S, prewarnQuantile: 0.99 });
+  t.ok(
+    higher.upperRatios.every((r, lead) => r >= sel.upperRatios[lead]!),
+    'a higher quantile, a higher curve',
+  );
+});
+
 t.test('a recent level lasts its day in the profile model, not the days after', async (t) => {
   const series = load(42);
   for (let i = 41 * 24 + 6; i < 41 * 24 + 12; i++) series.values[i] = series.values[i]! * 1.4;
