@@ -159,28 +159,41 @@ function cluster(
  * of its day type, and `alternatives` for days the calendar makes ambiguous (a holiday or
  * an adjusted working day is also compared with its own weekday). `rest` is the pool of
  * the subject's rest days (its Sundays and the weekdays like them, and holidays), for
- * rules that accept an unlisted day off.
+ * rules that accept an unlisted day off. `sameDays`: how many days of the block's own
+ * kind the subject has shown at this slot (its weekday; for a holiday, its Sundays and
+ * past holidays; for an adjusted working day, its working weekdays), for a warm-up.
  */
 export function slotCandidates(
   b: Baseline,
   where: LocalSlot,
   cfg: BaselineConfig,
   minHistory: number,
-): { primary: SlotStats | null; alternatives: SlotStats[]; rest: SlotStats | null } {
+): { primary: SlotStats | null; alternatives: SlotStats[]; rest: SlotStats | null; sameDays: number } {
   const own = WEEKDAYS[where.weekday - 1]!;
   const restTypes: DayType[] = [...cluster(b, 'd7', cfg), 'h'];
   const rest = pooled(b, restTypes, where.slot);
+  const count = (types: readonly DayType[]) =>
+    types.reduce((n, t) => n + (b.slots[`${t}:${where.slot}`]?.length ?? 0), 0);
   if (where.dayType === 'h') {
-    const holidays = pooled(b, ['h'], where.slot);
-    return { primary: rest ?? holidays, alternatives: nonNull([pooled(b, cluster(b, own, cfg), where.slot)]), rest };
+    // A public holiday is a rest day: first the subject's own Sundays and past holidays (a
+    // continuous plant whose Sundays are like its weekdays still rests on its holidays
+    // only as much as on its Sundays); its rest days as it clusters them, and its own
+    // weekday, are the alternatives.
+    const sundays = pooled(b, ['d7', 'h'], where.slot);
+    return {
+      primary: sundays ?? rest,
+      alternatives: nonNull([rest, pooled(b, cluster(b, own, cfg), where.slot)]),
+      rest,
+      sameDays: count(['d7', 'h']),
+    };
   }
   if (where.dayType === 'w') {
-    const working = new Set<DayType>(['w']);
-    for (const d of ['d1', 'd2', 'd3', 'd4', 'd5'] as const) working.add(d);
+    const working: DayType[] = ['w', 'd1', 'd2', 'd3', 'd4', 'd5'];
     return {
-      primary: pooled(b, [...working], where.slot),
+      primary: pooled(b, working, where.slot),
       alternatives: nonNull([pooled(b, cluster(b, own, cfg), where.slot)]),
       rest,
+      sameDays: count(working),
     };
   }
   let types = cluster(b, where.dayType, cfg);
@@ -192,7 +205,35 @@ export function slotCandidates(
     types = cluster(b, where.dayType, cfg, 2.5 * cfg.dayTypeTolerance, usual);
     primary = pooled(b, types, where.slot);
   }
-  return { primary, alternatives: [], rest: types.includes('d7') ? null : rest };
+  return { primary, alternatives: [], rest: types.includes('d7') ? null : rest, sameDays: count([where.dayType]) };
+}
+
+/** Whether any stored value of the slot, of any day type, is negative (the subject exported at that hour). */
+export function slotExports(b: Baseline, slot: number): boolean {
+  return [...WEEKDAYS, 'h', 'w'].some((t) => (b.slots[`${t}:${slot}`] ?? []).some((x) => x < 0));
+}
+
+/**
+ * The subject's own day-to-day variability at a time of day, as a robust σ (kW). Each
+ * day type with at least `minPerType` values at the slot gives the median distance of
+ * its values from the median of its other values (leaving the value out measures what
+ * the rule meets, a new day against the days before it; a ring's own median would sit
+ * on one of three values and halve the spread); σ is 1.4826 × the median over the day
+ * types. Taken over all day types it rests on the whole week, not the handful of values
+ * one day type holds, so a load that follows the weather (a cold store, cooling, rooftop
+ * PV under clouds) shows its real spread before its own type has seen a hot day; the
+ * median over types keeps a few weeks spoiled by episodes (up to three weekdays of
+ * seven) from widening it.
+ */
+export function slotSpread(b: Baseline, slot: number, minPerType = 3): { sigma: number; types: number } | null {
+  const perType: number[] = [];
+  for (const t of [...WEEKDAYS, 'h', 'w'] as const) {
+    const ring = b.slots[`${t}:${slot}`];
+    if (!ring || ring.length < minPerType) continue;
+    perType.push(median(ring.map((x, i) => Math.abs(x - median(ring.filter((_, j) => j !== i))))));
+  }
+  if (perType.length === 0) return null;
+  return { sigma: 1.4826 * median(perType), types: perType.length };
 }
 
 function nonNull<T>(xs: Array<T | null>): T[] {

@@ -1,6 +1,6 @@
 /**
  * consumption_anomaly: a meter's consumption departs from its own seasonal baseline
- * in a sustained way (CUSUM on robust z-scores of 15-minute means). See README.md.
+ * in a sustained way (CUSUM on robust z-scores of hourly block means). See README.md.
  */
 import type { Detector } from '../../detector-kit/detector.js';
 import { initialCondition, stepCondition, type ConditionState } from '../../detector-kit/condition.js';
@@ -15,6 +15,8 @@ import {
   baselineConfig,
   newBaseline,
   slotCandidates,
+  slotSpread,
+  slotExports,
   dayTypeLabel,
   type Baseline,
   type BlockAcc,
@@ -24,19 +26,30 @@ import {
 const SETTINGS = defineSettings(
   {
     ...BASELINE_SETTINGS,
+    /**
+     * Days of the block's own kind (its weekday; for a holiday the subject's Sundays and past
+     * holidays) the slot must have seen before it is judged. Until then a pool of other
+     * weekdays stands in for it, and one odd week decides too much: not yet judged.
+     */
+    minSameDays: Type.Integer({ default: 2, minimum: 1 }),
     /** Also accept a weekday that looks like a weekend (an unlisted holiday or a plant shutdown day). */
     weekendLikeIsNormal: Type.Boolean({ default: true }),
     /**
      * CUSUM reference value k, in robust σ. FACTS.md (Montgomery) gives k = 0.5 σ for
-     * independent samples; one meter's hourly means move together over a day (a busy day
-     * is busy all day), and at 0.5 σ ordinary busy days add up to an alarm. 1 σ, measured
-     * by `npm run eval:detect` (see README).
+     * independent samples. One meter's hourly means are not independent: a hot, busy or
+     * sunny day moves every hour of it together, so a whole day 1.5–2 σ off (about one day
+     * in twenty) would add up to an alarm at any k below that. k = 2 σ: only the part of a
+     * deviation beyond the subject's ordinary day-to-day band accumulates (see README).
      */
-    kSigma: Type.Number({ default: 1, minimum: 0 }),
+    kSigma: Type.Number({ default: 2, minimum: 0 }),
     /** CUSUM decision interval h, in robust σ. FACTS.md: h = 5 σ; see README for the figure used. */
     hSigma: Type.Number({ default: 5, minimum: 0.5 }),
-    /** One block's z is clipped here (FACTS.md: |M| > 3.5 is an outlier): a lone spike cannot decide. */
-    zClip: Type.Number({ default: 3.5, minimum: 0.5 }),
+    /**
+     * Sustained, not sampled: a deviation must last at least this many blocks before it can
+     * raise. One block adds at most hSigma / (minBlocks − 1) to a sum, so however far off a
+     * lone hour (or two) is, it cannot decide alone.
+     */
+    minBlocks: Type.Integer({ default: 3, minimum: 2 }),
     /** σ is at least this share of the slot median (a very steady load must still move to count). */
     sigmaFloorShare: Type.Number({ default: 0.1, minimum: 0 }),
     /** ... and at least this many kW. */
@@ -55,22 +68,39 @@ export interface AnomalyState {
   up: number;
   down: number;
   cond: ConditionState;
-  last: { block: number; kw: number; median: number; z: number } | null;
+  last: { block: number; kw: number; median: number; sigma: number; z: number } | null;
+  /** Blocks closed but not judged because the history of their day type was still thin (warm-up). */
+  notJudged: number;
+  /** Start of the first block judged (null: still warming up). */
+  judgedSince: number | null;
 }
 
-function zOf(x: number, st: SlotStats, s: AnomalySettings): number {
-  const sigma = Math.max(1.4826 * st.mad, s.sigmaFloorShare * Math.abs(st.median), s.sigmaFloorKw);
-  return (x - st.median) / sigma;
+/**
+ * Robust z of a block against a pool: σ is the pool's own MAD, widened to the subject's
+ * day-to-day spread at that hour (`spreadKw`), and never under the floors.
+ */
+function judge(x: number, st: SlotStats, spreadKw: number, s: AnomalySettings): { z: number; sigma: number } {
+  const sigma = Math.max(1.4826 * st.mad, spreadKw, s.sigmaFloorShare * Math.abs(st.median), s.sigmaFloorKw);
+  return { z: (x - st.median) / sigma, sigma };
 }
 
 export const consumptionAnomaly: Detector<AnomalySettings, AnomalyState> = {
   name: 'consumption_anomaly',
-  stateVersion: 3,
+  stateVersion: 4,
   coldParts: ['baseline'],
   settings: SETTINGS,
   subjectsOfReading: (input) =>
     input.device?.kind === 'meter' ? [{ subject: input.reading.device, kind: 'device' }] : [],
-  initialState: () => ({ acc: null, baseline: newBaseline(), up: 0, down: 0, cond: initialCondition(), last: null }),
+  initialState: () => ({
+    acc: null,
+    baseline: newBaseline(),
+    up: 0,
+    down: 0,
+    cond: initialCondition(),
+    last: null,
+    notJudged: 0,
+    judgedSince: null,
+  }),
   onReading(st, input, ref, ctx) {
     const s = ctx.settings;
     const v = input.reading.values;
@@ -84,23 +114,38 @@ export const consumptionAnomaly: Detector<AnomalySettings, AnomalyState> = {
     const x = closed.sum / closed.n;
     const blockStart = closed.block * s.cfg.blockMinutes * 60_000;
     const where = localSlot(blockStart, s.cfg);
-    const { primary: own, alternatives, rest } = slotCandidates(st.baseline, where, s.cfg, s.minHistory);
+    const { primary: own, alternatives, rest, sameDays } = slotCandidates(st.baseline, where, s.cfg, s.minHistory);
+    const spreadKw = slotSpread(st.baseline, where.slot)?.sigma ?? 0;
+    // A customer with generation: at an hour it has exported, the meter nets the load against
+    // an output that follows the clouds, which no consumption baseline can tell apart.
+    const customer = input.device?.customer ? ctx.registry.customer(input.device.customer) : undefined;
+    const netted = customer?.hasGeneration === true && (x < 0 || slotExports(st.baseline, where.slot));
     addToBaseline(st.baseline, where, x, s.cfg);
-    if (!own || own.n < s.minHistory) return [];
-    let z = zOf(x, own, s);
-    // A day the calendar makes ambiguous is also compared with its own weekday; with
-    // weekendLikeIsNormal a working day may be an unlisted day off. The closer one counts.
-    const others = [...alternatives, ...(s.weekendLikeIsNormal && rest ? [rest] : [])];
-    for (const other of others) {
-      if (other.n < Math.min(s.minHistory, 2)) continue;
-      const zo = zOf(x, other, s);
-      if (Math.abs(zo) < Math.abs(z)) z = zo;
+    if (!own || own.n < s.minHistory || sameDays < s.minSameDays || netted) {
+      st.notJudged++;
+      return [];
     }
-    const zc = Math.max(-s.zClip, Math.min(s.zClip, z));
+    st.judgedSince ??= blockStart;
+    let { z, sigma } = judge(x, own, spreadKw, s);
+    // A day the calendar makes ambiguous is also compared with its own weekday: the closer counts.
+    for (const other of alternatives) {
+      if (other.n < 2) continue;
+      const o = judge(x, other, spreadKw, s);
+      if (Math.abs(o.z) < Math.abs(z)) ({ z, sigma } = o);
+    }
+    // With weekendLikeIsNormal a working day may be an unlisted day off, but only a block
+    // inside the rest days' ordinary band (|z| ≤ k) looks like one: a shunt that leaves a
+    // weekday at half its load, below even a Sunday's, is not explained by a day off.
+    if (s.weekendLikeIsNormal && rest && rest.n >= 2) {
+      const r = judge(x, rest, spreadKw, s);
+      if (Math.abs(r.z) <= s.kSigma && Math.abs(r.z) < Math.abs(z)) ({ z, sigma } = r);
+    }
+    const gainCap = s.hSigma / (s.minBlocks - 1);
+    const gain = (excess: number) => Math.min(gainCap, excess - s.kSigma);
     // Capped at 2h so a long episode does not take as long again to be forgotten.
-    st.up = Math.min(2 * s.hSigma, Math.max(0, st.up + zc - s.kSigma));
-    st.down = Math.min(2 * s.hSigma, Math.max(0, st.down - zc - s.kSigma));
-    st.last = { block: blockStart, kw: x, median: own.median, z };
+    st.up = Math.min(2 * s.hSigma, Math.max(0, st.up + gain(z)));
+    st.down = Math.min(2 * s.hSigma, Math.max(0, st.down + gain(-z)));
+    st.last = { block: blockStart, kw: x, median: own.median, sigma, z };
     const ts = blockStart + s.cfg.blockMinutes * 60_000;
     const active = st.up > s.hSigma || st.down > s.hSigma;
     const cleared = st.up <= s.hSigma / 2 && st.down <= s.hSigma / 2;
@@ -120,6 +165,7 @@ export const consumptionAnomaly: Detector<AnomalySettings, AnomalyState> = {
       blockKw: round(x),
       baselineKw: round(own.median),
       baselineMadKw: round(own.mad),
+      sigmaKw: round(sigma),
       z: round(z, 2),
       cusumUp: round(st.up, 2),
       cusumDown: round(st.down, 2),

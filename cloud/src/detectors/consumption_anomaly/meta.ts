@@ -15,6 +15,7 @@ export const meta: AlertTypeMeta = {
     blockKw: { label: { zh: '时段平均负荷', en: 'block load' }, kind: 'number', unit: 'kW' },
     baselineKw: { label: { zh: '基线', en: 'baseline' }, kind: 'number', unit: 'kW' },
     baselineMadKw: { label: { zh: '基线离散度 (MAD)', en: 'baseline spread (MAD)' }, kind: 'number', unit: 'kW' },
+    sigmaKw: { label: { zh: '判定尺度 σ', en: 'judged against σ' }, kind: 'number', unit: 'kW' },
     z: { label: { zh: '偏离程度 z', en: 'deviation z' }, kind: 'number' },
     direction: { label: { zh: '方向', en: 'direction' }, kind: 'text' },
     dayType: { label: { zh: '日类型', en: 'day type' }, kind: 'text' },

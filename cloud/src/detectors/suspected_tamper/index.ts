@@ -34,6 +34,15 @@ import {
 import { initialRegisterState, stepRegister, type RegisterState } from './register.js';
 import { reversedPhase, voltageLossPhase } from './wiring.js';
 
+/** FACTS.md "Detection": a robust z-score beyond 3.5 is an outlier (Iglewicz and Hoaglin). */
+const OUTLIER_Z = 3.5;
+/** The baselines' σ floor as a share of the slot median (consumption_anomaly's sigmaFloorShare default). */
+const SIGMA_FLOOR_SHARE = 0.1;
+/** The share of its median under which a block is an outlier below it, rounded to a percent. */
+function dropRatioOf(outlierZ: number, sigmaShare: number): number {
+  return Math.round((1 - outlierZ * sigmaShare) * 100) / 100;
+}
+
 const SETTINGS = defineSettings(
   {
     // Current loss (失流)
@@ -85,8 +94,14 @@ const SETTINGS = defineSettings(
      * looks just like a weekend day; list holidays in `holidays` instead.
      */
     weekendLikeIsNormal: Type.Boolean({ default: false }),
-    /** A block at or below this share of its slot median counts as dropped. */
-    dropRatio: Type.Number({ default: 0.65, minimum: 0, maximum: 1 }),
+    /**
+     * A block at or below this share of its slot median counts as dropped. Derived, not
+     * fitted: a block is an outlier below its median when its robust z is under −3.5
+     * (FACTS.md, Iglewicz and Hoaglin), and the baselines' σ is at least 10 % of the
+     * median (consumption_anomaly's sigmaFloorShare), so 1 − 3.5 × 0.10 = 0.65. Any
+     * share above that is inside an ordinary day's spread.
+     */
+    dropRatio: Type.Number({ default: dropRatioOf(OUTLIER_Z, SIGMA_FLOOR_SHARE), minimum: 0, maximum: 1 }),
     /**
      * Of the blocks in the run, at least this share must be dropped: one noisy hour just
      * above dropRatio does not end a shunt that takes 40 % (its blocks scatter around 0.6).
