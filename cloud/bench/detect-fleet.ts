@@ -6,8 +6,15 @@
  * reports, on a daily load curve with a little noise, energy registers that follow the
  * power: healthy data, so the cost measured is the detectors' steady work, not alerts.
  */
-import type { Customer, Device, Quantity, Reading, TelemetryBatch, Transformer } from '@gridsafe/shared';
-import { rng } from '../eval/detect/plan.js';
+import {
+  seededRandom,
+  type Customer,
+  type Device,
+  type Quantity,
+  type Reading,
+  type TelemetryBatch,
+  type Transformer,
+} from '@gridsafe/shared';
 
 export interface FleetShape {
   sites: number;
@@ -106,7 +113,7 @@ export class FleetReadings {
   /** Each meter's import register and when it was last read. */
   private readonly energy = new Map<string, { kwh: number; ts: number }>();
   /** Seeded, so every run sees the same data. */
-  private readonly noise = rng(20261201);
+  private readonly noise = seededRandom(20261201);
   private readonly devicesOf = new Map<string, Device[]>();
 
   constructor(fleet: Fleet) {

@@ -8,6 +8,7 @@ export * from './profiles/register-codec.js';
 export * from './profiles/load.js';
 export * from './util/logger.js';
 export * from './util/stop-on-signals.js';
+export * from './util/seeded-random.js';
 export * from './contract/registry.js';
 export * from './codec/index.js';
 export * from './profiles/dlt645.js';

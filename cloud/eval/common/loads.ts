@@ -11,8 +11,8 @@
  *
  * Loads are kW, evaluated in time order per load (the noise has memory).
  */
+import { seededRandom } from '@gridsafe/shared';
 import { shapeFactor, type MeterLoadSpec } from '@gridsafe/firmware-sim';
-import { rng } from '../detect/plan.js';
 
 export type Family = 'sim' | 'independent';
 export type LoadKind = 'residential' | 'commercial' | 'industrial';
@@ -76,7 +76,7 @@ export class Weather {
   private value = 0;
 
   constructor(seed: number) {
-    this.u = rng(seed);
+    this.u = seededRandom(seed);
   }
 
   at(ts: number): number {
@@ -104,7 +104,7 @@ export class Load {
     private readonly calendar: WorkCalendar,
     private readonly weather: Weather | null,
   ) {
-    this.u = rng(spec.seed);
+    this.u = seededRandom(spec.seed);
     this.simSpec = {
       baseKva: 1,
       pf: 1,

@@ -10,7 +10,7 @@
  * shunt, reverse energy, motor inrush, growth, holidays, meter replacement, outage) are
  * overlays applied to its values by generate.ts.
  */
-import { ALERT_TYPES, type AlertType } from '@gridsafe/shared';
+import { ALERT_TYPES, type AlertType, seededRandom } from '@gridsafe/shared';
 import type { EventParams, Scenario } from '@gridsafe/firmware-sim';
 
 export const DAY = 86_400_000;
@@ -76,18 +76,6 @@ export interface EvalPlan extends FleetPlan {
   holidays: { listed: string; unlisted: string };
 }
 
-/** mulberry32: small, seeded, good enough to place events. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface PlanOptions {
   seed?: number;
   days?: number;
@@ -113,7 +101,7 @@ export function buildPlan(options: PlanOptions = {}): EvalPlan {
   /** Baseline rules (consumption, shunt) are judged once two weeks of history are in. */
   const warm = 14;
   const perType = options.perType ?? 24;
-  const rand = rng(seed);
+  const rand = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const between = (a: number, b: number) => a + (b - a) * rand();
   // Monday 2025-03-03 00:00 China Standard Time.

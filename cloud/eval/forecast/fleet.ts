@@ -5,7 +5,7 @@
  * the test period (a day whose load runs 25–40 % above usual from the morning on: a heat
  * wave, an extra shift). The rating is set so an ordinary peak is 80–95 % of it.
  */
-import { rng } from '../detect/plan.js';
+import { seededRandom } from '@gridsafe/shared';
 import { Load, Weather, syntheticCalendar, type Family, type LoadKind, type WorkCalendar } from '../common/loads.js';
 
 export const STEP_MS = 5 * 60_000;
@@ -33,7 +33,7 @@ export interface EvalFleet {
 }
 
 export function buildFleet(seed: number, days: number, testDays: number, perFamily: number, start: number): EvalFleet {
-  const u = rng(seed);
+  const u = seededRandom(seed);
   const calendar = syntheticCalendar(start + (days - testDays + 6) * DAY_MS);
   const steps = (days * DAY_MS) / STEP_MS;
   const transformers: EvalTransformer[] = [];

@@ -6,7 +6,7 @@
  * for a day or two (estimated reads), customers with PV export (no abnormal day expected:
  * export counts as supplied), and clean areas. Deterministic from the seed.
  */
-import { rng } from '../detect/plan.js';
+import { seededRandom } from '@gridsafe/shared';
 import { Load, Weather, syntheticCalendar, type Family, type LoadKind, type WorkCalendar } from '../common/loads.js';
 
 export const STEP_MS = 5 * 60_000;
@@ -75,7 +75,7 @@ const ROLES = [
 ] as const;
 
 export function planLineLoss(seed: number, days: number, start: number): LineLossPlan {
-  const u = rng(seed);
+  const u = seededRandom(seed);
   const areas: EvalArea[] = [];
   const episodes: Episode[] = [];
   const between = (a: number, b: number) => a + (b - a) * u();

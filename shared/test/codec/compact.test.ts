@@ -9,10 +9,11 @@ import {
   decodeCompactTelemetry,
   encodeCompactTelemetry,
   type TelemetryBatch,
+  seededRandom,
 } from '../../src/index.js';
 import { cbor } from '../../src/codec/cbor.js';
 import { compactDocument } from '../../src/codec/compact-encode.js';
-import { meterBatch, randomBatch, rng } from './random-batch.js';
+import { meterBatch, randomBatch } from './random-batch.js';
 
 const now = Date.UTC(2026, 10, 22, 12, 0, 0);
 /** What the JSON encoding carries: the reference the compact form must match exactly. */
@@ -35,7 +36,7 @@ function firstBitDifference(got: TelemetryBatch, want: TelemetryBatch): string |
 
 t.test('round-trips random batches exactly as JSON does', async (t) => {
   const seed = Number(process.env['CODEC_SEED'] ?? 20261122);
-  const random = rng(seed);
+  const random = seededRandom(seed);
   let values = 0;
   for (let i = 0; i < 400; i += 1) {
     const batch = randomBatch(random, now);
@@ -66,7 +67,7 @@ t.test('round-trips the empty batch and a batch of empty readings', async (t) =>
 });
 
 t.test('is much smaller than JSON (even deflated) for noisy meter data, which keeps its exact decimals', async (t) => {
-  const batch = meterBatch(rng(7), now, 100, 4);
+  const batch = meterBatch(seededRandom(7), now, 100, 4);
   const compact = encodeCompactTelemetry(batch);
   const json = Buffer.from(JSON.stringify(batch));
   const perValue = compact.length / (batch.readings.length * 20);
@@ -100,7 +101,7 @@ t.test('refuses to encode what the contract forbids', async (t) => {
 });
 
 t.test('every truncation of a valid payload is rejected as bad_encoding', async (t) => {
-  const payload = encodeCompactTelemetry(meterBatch(rng(3), now, 5, 2));
+  const payload = encodeCompactTelemetry(meterBatch(seededRandom(3), now, 5, 2));
   const reasons = new Set<string>();
   for (let length = 0; length < payload.length; length += 1) {
     const result = decodeCompactTelemetry(payload.subarray(0, length), { now });
@@ -110,7 +111,7 @@ t.test('every truncation of a valid payload is rejected as bad_encoding', async 
 });
 
 t.test('corrupted payloads never throw and never pass unchecked', async (t) => {
-  const random = rng(11);
+  const random = seededRandom(11);
   const payload = encodeCompactTelemetry(meterBatch(random, now, 10, 2));
   let rejected = 0;
   for (let i = 0; i < 500; i += 1) {
@@ -135,7 +136,7 @@ t.test('corrupted payloads never throw and never pass unchecked', async (t) => {
 });
 
 t.test('wire-level rejections', async (t) => {
-  const good = encodeCompactTelemetry(meterBatch(rng(5), now, 3, 1));
+  const good = encodeCompactTelemetry(meterBatch(seededRandom(5), now, 3, 1));
   const cases: Array<[string, Uint8Array, string, RegExp]> = [
     ['empty payload', Buffer.alloc(0), 'bad_encoding', /too short/],
     ['unknown format byte', Buffer.concat([Buffer.from([9]), good.subarray(1)]), 'bad_encoding', /format byte 9/],
@@ -151,7 +152,9 @@ t.test('wire-level rejections', async (t) => {
       'trailing bytes after the CBOR item',
       Buffer.concat([
         Buffer.from([COMPACT_FORMAT_VERSION]),
-        deflateRawSync(Buffer.concat([cbor.encode(compactDocument(meterBatch(rng(5), now, 1, 1))), Buffer.from([0])])),
+        deflateRawSync(
+          Buffer.concat([cbor.encode(compactDocument(meterBatch(seededRandom(5), now, 1, 1))), Buffer.from([0])]),
+        ),
       ]),
       'bad_encoding',
       /CBOR/,

@@ -7,18 +7,6 @@ import {
   type TelemetryBatch,
 } from '../../src/index.js';
 
-/** mulberry32: small, fast, good enough to drive property tests. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const EXTREMES = [
   0,
   -0,

@@ -6,8 +6,8 @@
  * meter as the sum of true loads plus unmetered load and losses, site voltages that sag
  * with load, the terminal's leakage and joint temperatures, and missing readings.
  */
-import type { GatewayEvent, Reading, ReadingValues } from '@gridsafe/shared';
-import { DAY, HOUR, MIN, rng, type Episode } from '../plan.js';
+import { type GatewayEvent, type Reading, type ReadingValues, seededRandom } from '@gridsafe/shared';
+import { DAY, HOUR, MIN, type Episode } from '../plan.js';
 import type { Generated } from '../generate.js';
 import { COOLING_PER_10K, Weather, dayKind, shapeAt, solarShare, works } from './shapes.js';
 import type { CustomerSpec, IndependentPlan, SiteSpec } from './plan.js';
@@ -99,7 +99,7 @@ function sum3(x: readonly number[]): number {
 }
 
 export function generateIndependent(plan: IndependentPlan): Generated {
-  const rand = rng(plan.seed * 104_729 + 3);
+  const rand = seededRandom(plan.seed * 104_729 + 3);
   const days = Math.round((plan.end - plan.start) / DAY);
   const weather = new Weather(plan.start, days, rand, plan.hotDays);
   const readings = new Map<string, Reading[]>();

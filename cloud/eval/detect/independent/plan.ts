@@ -5,7 +5,8 @@
  * 2025 National Day holiday, 1 September to 13 October (adjusted working Sunday 28 September, Saturday 11 October),
  * and labelled episodes for every rule with a look-alike for each. Deterministic from the seed.
  */
-import { DAY, HOUR, MIN, rng, type Episode, type EvalDevice, type FleetPlan } from '../plan.js';
+import { seededRandom } from '@gridsafe/shared';
+import { DAY, HOUR, MIN, type Episode, type EvalDevice, type FleetPlan } from '../plan.js';
 import { dayKind, localDate, type LoadClass } from './shapes.js';
 
 export interface CustomerSpec {
@@ -190,7 +191,7 @@ export const INDEPENDENT_DAYS = 43;
 const WARM_DAYS = 14;
 
 export function buildIndependentPlan(seed: number): IndependentPlan {
-  const rand = rng(seed * 7919 + 17);
+  const rand = seededRandom(seed * 7919 + 17);
   const between = (a: number, b: number) => a + (b - a) * rand();
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const start = START;

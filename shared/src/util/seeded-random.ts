@@ -1,0 +1,15 @@
+/**
+ * A seeded pseudo-random source (mulberry32: small, fast, 32-bit state), so a generated
+ * data set, a property test or an evaluation is the same on every run of the same seed.
+ * Not for anything secret.
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
