@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import pg from 'pg';
 import { topics, type TelemetryBatch } from '@gridsafe/shared';
-import { freePort, waitFor } from '@gridsafe/testkit';
+import { freePort, waitFor, waitForOk } from '@gridsafe/testkit';
 import { startInfluxd } from '../test/support/influxd.js';
 import { startPostgres } from '../test/support/postgres.js';
 
@@ -123,12 +123,7 @@ async function startInstance(
   });
   child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
   child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
-  await waitFor(
-    `${name} to be ready`,
-    async () => ((await fetch(`http://127.0.0.1:${httpPort}/readyz`).catch(() => null))?.ok ? true : undefined),
-    120_000,
-    200,
-  ).catch((error: Error) => {
+  await waitForOk(`${name} to be ready`, `http://127.0.0.1:${httpPort}/readyz`, 120_000).catch((error: Error) => {
     child.kill('SIGKILL');
     throw new Error(`${error.message}\n${output}`);
   });

@@ -28,3 +28,8 @@ export async function waitFor<T>(
     await sleep(everyMs);
   }
 }
+
+/** Waits until GET `url` answers 2xx (a service's readiness probe, such as /readyz); a request that fails is tried again. */
+export function waitForOk(what: string, url: string, timeoutMs: number): Promise<true> {
+  return waitFor(what, async () => ((await fetch(url).catch(() => null))?.ok ? true : undefined), timeoutMs, 200);
+}

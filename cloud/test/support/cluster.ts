@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Test } from 'tap';
-import { freePort, isListening, run, tail, waitFor, type Proc } from '@gridsafe/testkit';
+import { freePort, isListening, run, tail, waitFor, waitForOk, type Proc } from '@gridsafe/testkit';
 
 const CLI = fileURLToPath(new URL('../../dist/src/cli.js', import.meta.url));
 export const HAPROXY = process.env['GRIDSAFE_HAPROXY'] ?? '/usr/sbin/haproxy';
@@ -61,12 +61,7 @@ export async function startInstance(
     },
   };
   // Start-up on a loaded machine (migrations, seed, forecast catch-up) can take a while.
-  await waitFor(
-    `${name} to be ready`,
-    async () => ((await fetch(`${base}/readyz`).catch(() => null))?.ok ? true : undefined),
-    90_000,
-    200,
-  ).catch((error: Error) => {
+  await waitForOk(`${name} to be ready`, `${base}/readyz`, 90_000).catch((error: Error) => {
     throw new Error(`${error.message}\n${tail(proc)}`);
   });
   return instance;

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Test } from 'tap';
-import { freePort, isListening, run, tail, waitFor, type Proc } from '@gridsafe/testkit';
+import { freePort, isListening, run, tail, waitFor, waitForOk, type Proc } from '@gridsafe/testkit';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const CLI = {
@@ -83,12 +83,7 @@ export async function startCloud(t: Test, dir: string, ports?: { httpPort: numbe
       return 0;
     },
   };
-  await waitFor(
-    'the cloud to be ready',
-    async () => ((await fetch(`${base}/readyz`).catch(() => null))?.ok ? true : undefined),
-    30_000,
-    200,
-  ).catch((error: Error) => {
+  await waitForOk('the cloud to be ready', `${base}/readyz`, 30_000).catch((error: Error) => {
     throw new Error(`${error.message}\n${tail(proc)}`);
   });
   return cloud;
