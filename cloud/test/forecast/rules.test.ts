@@ -3,7 +3,7 @@ import { calendarOf, dayKey } from '../../src/forecast/calendar.js';
 import { HOUR_MS, SeriesView, fitRegression, forecastWith, type HourlySeries } from '../../src/forecast/models.js';
 import { forecastSeries, selectModel } from '../../src/forecast/forecaster.js';
 import { prewarn } from '../../src/forecast/prewarn.js';
-import { NO_MARGIN, subHourlyMargin } from '../../src/forecast/sub-hourly.js';
+import { NO_MARGIN, subHourlyMargin, type SubHourlyMargin } from '../../src/forecast/sub-hourly.js';
 import { DEFAULT_FORECAST_SETTINGS, forecastSettingsOf } from '../../src/forecast/settings.js';
 import { parseDetectorSettings } from '../../src/detector-kit/settings.js';
 import { overload as overloadDetector, thermalParams } from '../../src/detectors/overload/index.js';
@@ -114,102 +114,45 @@ t.test('pre-warning: a forecast of 1.5 p.u. reaches the hot-spot limit, 0.8 p.u.
       low: pu * 90,
       high: pu * 110,
     }));
-  const hot = prewarn(
-    {
-      recent,
-      points: points(1.5),
-      ratedKva: 100,
-      site: 'x',
-      upperRatios: [],
-      upperShare: 0,
-      margin: NO_MARGIN,
-      horizonMinutes: 1440,
-    },
-    overload,
-  );
+  /** The pre-warning on a flat forecast of `pu` p.u. (interval ±10 %) after a day at 0.8 p.u. */
+  const warn = (pu: number, o: { upperRatios?: number[]; upperShare?: number; margin?: SubHourlyMargin } = {}) =>
+    prewarn(
+      {
+        recent,
+        points: points(pu),
+        ratedKva: 100,
+        site: 'x',
+        upperRatios: o.upperRatios ?? [],
+        upperShare: o.upperShare ?? 0,
+        margin: o.margin ?? NO_MARGIN,
+        horizonMinutes: 1440,
+      },
+      overload,
+    );
+  const hot = warn(1.5);
   t.ok(hot && hot.minutesToLimit !== null && hot.minutesToLimit > 0, `limit reached after ${hot?.minutesToLimit} min`);
   t.ok(hot!.hotSpotC >= 120 || hot!.topOilC >= 105, 'at the limit of normal cyclic loading');
   t.equal(hot!.predictedAt, origin + hot!.minutesToLimit! * 60_000);
-  const cool = prewarn(
-    {
-      recent,
-      points: points(0.8),
-      ratedKva: 100,
-      site: 'x',
-      upperRatios: [],
-      upperShare: 0,
-      margin: NO_MARGIN,
-      horizonMinutes: 1440,
-    },
-    overload,
-  );
+  const cool = warn(0.8);
   t.equal(cool?.minutesToLimit, null);
   t.ok(cool!.hotSpotC < 120, 'the hottest minute of the horizon is reported');
-  const edge = prewarn(
-    {
-      recent,
-      points: points(1.05),
-      ratedKva: 100,
-      site: 'x',
-      upperRatios: [],
-      upperShare: 0,
-      margin: NO_MARGIN,
-      horizonMinutes: 1440,
-    },
-    overload,
-  );
+  const edge = warn(1.05);
   t.equal(edge!.minutesToLimit, null, 'hourly 1.05 p.u. stays below the hot-spot limit');
   t.equal(edge!.upper.hotSpotC, edge!.hotSpotC, 'no upper ratios: the upper curve is the point');
-  const high = prewarn(
-    {
-      recent,
-      points: points(1.05),
-      ratedKva: 100,
-      site: 'x',
-      upperRatios: [1.1],
-      upperShare: 0,
-      margin: NO_MARGIN,
-      horizonMinutes: 1440,
-    },
-    overload,
-  );
+  const high = warn(1.05, { upperRatios: [1.1] });
   t.ok(
     high!.upper.minutesToLimit !== null,
     `the upper curve (1.1 times) reaches the limit after ${high!.upper.minutesToLimit} min`,
   );
-  t.equal(high!.minutesToLimit, null, 'the alert follows the point forecast, not the upper curve');
-  const shared = prewarn(
-    {
-      recent,
-      points: points(1.05),
-      ratedKva: 100,
-      site: 'x',
-      upperRatios: [],
-      upperShare: 1,
-      margin: NO_MARGIN,
-      horizonMinutes: 1440,
-    },
-    overload,
-  );
+  t.equal(high!.minutesToLimit, null, 'the alert follows its own curve (here the point), not the upper curve');
+  const shared = warn(1.05, { upperShare: 1 });
   t.ok(
     shared!.minutesToLimit !== null,
     "with upperShare 1 the alert's curve is the interval's upper bound (1.155 p.u.)",
   );
   // A transformer whose winding runs 8 K hotter than its hourly means: the same curve now reaches the limit.
   const margin = { hotSpotC: 8, topOilC: 0, days: 14 };
-  const bursty = prewarn(
-    {
-      recent,
-      points: points(1.05),
-      ratedKva: 100,
-      site: 'x',
-      upperRatios: [],
-      upperShare: 0,
-      margin,
-      horizonMinutes: 1440,
-    },
-    overload,
-  );
+  const bursty = warn(1.05, { margin });
   t.ok(bursty!.minutesToLimit !== null, `with the margin it reaches it after ${bursty?.minutesToLimit} min`);
   t.ok(bursty!.hotSpotC >= 120, 'reported as the winding sees it (the curve plus the margin)');
 });
