@@ -55,6 +55,7 @@ import { DetectionBacklog } from './storage/relational/detection-backlog.js';
 import { PartitionLeases } from './cluster/leases.js';
 import { PartitionedDetection } from './cluster/partitioned-detection.js';
 import { LiveFanOut } from './cluster/live-fan-out.js';
+import { RegistrySync } from './cluster/registry-sync.js';
 
 export interface CloudHandle {
   config: CloudConfig;
@@ -212,12 +213,17 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     const areas = new AreaDirectory(registry);
     // Detectors' alert types, then those raised by the forecast and the line-loss analysis.
     const alertTypes = [...BUILTIN_ALERT_TYPE_META, overloadForecastMeta, lineLossMeta];
-    // Cluster mode: every instance's live stream carries every instance's events.
+    // Cluster mode: every instance's live stream carries every instance's events, and
+    // every registry snapshot follows the edits made through the others.
     let fanOut: LiveFanOut | null = null;
+    let registrySync: RegistrySync | null = null;
     if (config.cluster) {
-      fanOut = new LiveFanOut(config.relational.url as string, rdb, log.child({ component: 'live-fan-out' }));
-      await fanOut.start();
+      const url = config.relational.url as string;
+      fanOut = new LiveFanOut(url, rdb, log.child({ component: 'live-fan-out' }));
+      registrySync = new RegistrySync(url, rdb, registry, log.child({ component: 'registry-sync' }));
+      await Promise.all([fanOut.start(), registrySync.start()]);
       cleanup.push(() => (fanOut as LiveFanOut).close());
+      cleanup.push(() => (registrySync as RegistrySync).stop());
     }
     const ctx: CloudContext = {
       alertTypes,
@@ -363,6 +369,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
           await forecast.job.stop();
           await app.close();
           await fanOut?.close();
+          await registrySync?.stop();
           await series.close();
           await rdb.close();
           releaseDataDir();

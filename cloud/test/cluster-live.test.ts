@@ -1,9 +1,11 @@
 /**
- * Live events across instances on a real PostgreSQL (cluster/live-fan-out.ts): an event
- * published on one instance's bus reaches the other's watchers once and is never echoed
- * back; large events pass (NOTIFY's payload limit is not theirs); and across a restart
- * of PostgreSQL, an event published while it was down reaches the other instance once
- * it is back.
+ * What instances tell each other through a real PostgreSQL. Live events
+ * (cluster/live-fan-out.ts): an event published on one instance's bus reaches the other's
+ * watchers once and is never echoed back; large events pass (NOTIFY's payload limit is
+ * not theirs); across a restart of PostgreSQL, an event published while it was down
+ * reaches the other instance once it is back. Registry edits (cluster/registry-sync.ts):
+ * a device registered through one instance is in the other's snapshot (what detection
+ * and ingest read) within moments, also after a restart.
  */
 import t from 'tap';
 import { createLogger } from '@gridsafe/shared';
@@ -12,6 +14,8 @@ import { startPostgres } from './support/postgres.js';
 import { openRelational } from '../src/storage/relational/db.js';
 import { LiveBus, type LiveEvent } from '../src/notifications/live-bus.js';
 import { LiveFanOut } from '../src/cluster/live-fan-out.js';
+import { RegistrySync } from '../src/cluster/registry-sync.js';
+import { RegistryStore } from '../src/storage/relational/registry-store.js';
 
 t.test('live events reach every instance, also across a PostgreSQL restart', async (t) => {
   const postgres = await startPostgres({ durableCommits: true });
@@ -64,4 +68,51 @@ t.test('live events reach every instance, also across a PostgreSQL restart', asy
     [opened.id, big.id, whileDown.id, after.id],
     'instance b: the same, once each',
   );
+});
+
+t.test("a registry edit through one instance is in the other's snapshot at once", async (t) => {
+  const postgres = await startPostgres({ durableCommits: true });
+  t.teardown(() => postgres.stop());
+  const url = await postgres.createDatabase('registry');
+  const log = createLogger('registry-test', { level: 'silent' });
+  const instance = async () => {
+    const rdb = await openRelational({ kind: 'postgres', url });
+    const registry = new RegistryStore(rdb);
+    await registry.refresh();
+    const sync = new RegistrySync(url, rdb, registry, log);
+    await sync.start();
+    t.teardown(async () => {
+      await sync.stop();
+      await rdb.close();
+    });
+    return registry;
+  };
+  const a = await instance();
+  const b = await instance();
+  const device = (id: string) => ({
+    id,
+    gateway: 'gw-1',
+    kind: 'meter' as const,
+    ctRatio: 1,
+    ptRatio: 1,
+    ctSecondaryA: 5,
+  });
+  await a.putDevice(device('m-new'), 'create');
+  // No periodic refresh runs here: only the announcement can bring it.
+  await waitFor("the device in the other instance's snapshot", () => b.device('m-new') !== undefined, 10_000);
+  t.pass('registered through a, seen by b');
+
+  await postgres.shutdown();
+  await postgres.start();
+  await waitFor(
+    'a write after the restart',
+    async () => {
+      await b.putDevice(device('m-after'), 'upsert');
+      return true;
+    },
+    30_000,
+    500,
+  );
+  await waitFor('the device registered after the restart', () => a.device('m-after') !== undefined, 20_000);
+  t.pass('after a PostgreSQL restart, registered through b, seen by a');
 });

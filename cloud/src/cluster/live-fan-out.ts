@@ -10,11 +10,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
 import { sql } from 'kysely';
 import type { Logger } from '@gridsafe/shared';
 import type { RelationalDb } from '../storage/relational/db.js';
 import type { LiveBus, LiveEvent } from '../notifications/live-bus.js';
+import { PgListener } from './pg-listener.js';
 
 const CHANNEL = 'gridsafe_live';
 const KEEP_MS = 10 * 60_000;
@@ -28,29 +28,32 @@ const REMEMBERED = 2000;
 export class LiveFanOut {
   private readonly origin = randomUUID();
   private readonly buses = new Set<LiveBus>();
-  private listener: pg.Client | null = null;
+  private readonly listener: PgListener;
   private readonly delivered = new Set<string>();
   private newestAt = Date.now();
   private unsent: LiveEvent[] = [];
   private sending: Promise<void> | null = null;
   private closed = false;
   private prunedAt = 0;
-  private listening: Promise<void> = Promise.resolve();
-  private readonly connected: Promise<void>;
-  private markConnected: () => void = () => undefined;
 
   constructor(
-    private readonly url: string,
+    url: string,
     private readonly rdb: RelationalDb,
     private readonly log: Logger,
   ) {
-    this.connected = new Promise((resolve) => (this.markConnected = resolve));
+    this.listener = new PgListener({
+      url,
+      channel: CHANNEL,
+      applicationName: 'gridsafe-live',
+      log,
+      onNotification: (payload) => void this.received(payload),
+      onListening: () => this.catchUp(),
+    });
   }
 
-  /** Starts listening; resolves once the first LISTEN is in place (or at once if PostgreSQL is away). */
-  async start(): Promise<void> {
-    this.listening = this.listen();
-    await Promise.race([this.connected, sleep(5000)]);
+  /** Starts listening; resolves once the first LISTEN is in place (or after 5 s if PostgreSQL is away). */
+  start(): Promise<void> {
+    return this.listener.start();
   }
 
   /** This bus's events go to the other instances, theirs come to it. */
@@ -101,37 +104,6 @@ export class LiveFanOut {
       .execute();
   }
 
-  /** LISTENs on a connection of its own, reconnecting for as long as the cloud runs. */
-  private async listen(): Promise<void> {
-    while (!this.closed) {
-      const client = new pg.Client({
-        connectionString: this.url,
-        application_name: 'gridsafe-live',
-        connectionTimeoutMillis: 5000,
-        keepAlive: true,
-      });
-      const ended = new Promise<void>((resolve) => {
-        client.on('end', resolve);
-        client.on('error', () => resolve());
-      });
-      client.on('notification', (message) => void this.received(message.payload));
-      try {
-        await client.connect();
-        await client.query(`LISTEN ${CHANNEL}`);
-        this.listener = client;
-        this.markConnected();
-        await this.catchUp();
-        await ended;
-        if (!this.closed) this.log.warn('live-event listener lost PostgreSQL; reconnecting');
-      } catch (error) {
-        if (!this.closed) this.log.warn({ err: error }, 'live-event listener cannot reach PostgreSQL; retrying');
-      }
-      this.listener = null;
-      await client.end().catch(() => undefined);
-      if (!this.closed) await sleep(1000);
-    }
-  }
-
   private async received(payload: string | undefined): Promise<void> {
     try {
       const note = JSON.parse(payload ?? '') as { origin: string; id: string };
@@ -170,7 +142,6 @@ export class LiveFanOut {
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.listener?.end().catch(() => undefined);
-    await this.listening;
+    await this.listener.stop();
   }
 }

@@ -22,6 +22,7 @@ export class RegistryStore extends RegistrySnapshot {
   private readonly deviceTable;
   private readonly gateways;
   private readonly meterEventTable;
+  private readonly changeListeners: Array<() => void> = [];
 
   constructor(private readonly rdb: RelationalDb) {
     super();
@@ -30,6 +31,11 @@ export class RegistryStore extends RegistrySnapshot {
     this.deviceTable = deviceEntity(rdb.db);
     this.gateways = new GatewayStore(rdb.db);
     this.meterEventTable = new MeterEventStore(rdb);
+  }
+
+  /** Called after each edit made through this store (cluster mode tells the other instances). */
+  onLocalChange(listener: () => void): void {
+    this.changeListeners.push(listener);
   }
 
   /** Reloads the in-memory snapshot from the database. */
@@ -47,6 +53,7 @@ export class RegistryStore extends RegistrySnapshot {
   async recordMeterEvent(event: MeterEvent): Promise<MeterEvent> {
     await this.meterEventTable.record(event);
     this.replaceMeterEvents(await this.meterEventTable.all());
+    for (const listener of this.changeListeners) listener();
     return event;
   }
 
@@ -156,12 +163,17 @@ export class RegistryStore extends RegistrySnapshot {
         else await this.gateways.upsert(trx, String(raw['id']), hashes[index] ?? null, now);
       }
     });
-    await this.refresh();
+    await this.refreshAfterChange();
   }
 
   private async refreshAfter<T>(write: Promise<T>): Promise<T> {
     const result = await write;
-    await this.refresh();
+    await this.refreshAfterChange();
     return result;
+  }
+
+  private async refreshAfterChange(): Promise<void> {
+    await this.refresh();
+    for (const listener of this.changeListeners) listener();
   }
 }
