@@ -45,18 +45,31 @@ function ioError(error: unknown): Error {
   return e;
 }
 
-async function readOnLoop(port: UnixPort, buffer: Buffer, offset: number, length: number) {
-  for (;;) {
-    if (!port.isOpen || port.fd === null) throw closedError();
-    await whenReady(port, 'readable');
-    if (port.fd === null) throw closedError();
-    try {
-      const bytesRead = readSync(port.fd, buffer, offset, length, null);
-      if (bytesRead > 0) return { bytesRead, buffer };
-    } catch (error) {
-      if (!TRY_AGAIN.has((error as NodeJS.ErrnoException).code ?? '')) throw ioError(error);
-    }
-  }
+/**
+ * One promise and one callback a read (this runs for every chunk of every reply, several
+ * hundred times a second on a busy gateway): wait for "readable", read what is there.
+ */
+function readOnLoop(
+  port: UnixPort,
+  buffer: Buffer,
+  offset: number,
+  length: number,
+): Promise<{ bytesRead: number; buffer: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const attempt = (error: Error | null) => {
+      if (error) return reject(error);
+      if (!port.isOpen || port.fd === null) return reject(closedError());
+      try {
+        const bytesRead = readSync(port.fd, buffer, offset, length, null);
+        if (bytesRead > 0) return resolve({ bytesRead, buffer });
+      } catch (failure) {
+        if (!TRY_AGAIN.has((failure as NodeJS.ErrnoException).code ?? '')) return reject(ioError(failure));
+      }
+      port.poller.once('readable', attempt);
+    };
+    if (!port.isOpen || port.fd === null) reject(closedError());
+    else port.poller.once('readable', attempt);
+  });
 }
 
 async function writeOnLoop(port: UnixPort, buffer: Buffer): Promise<void> {

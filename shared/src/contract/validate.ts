@@ -38,9 +38,11 @@ export interface BatchCheckOptions {
 }
 
 const ajv = new Ajv({ allErrors: false, strict: true });
-const batchValidator = ajv.compile<TelemetryBatch>(telemetryBatchSchema);
-const statusValidator = ajv.compile<GatewayStatus>(gatewayStatusSchema);
-const eventValidator = ajv.compile<GatewayEvent>(gatewayEventSchema);
+// Each is compiled on first use: the gateway checks batches only, and a compiled check
+// costs about a megabyte of its small box's memory.
+let batchValidator: ValidateFunction<TelemetryBatch> | undefined;
+let statusValidator: ValidateFunction<GatewayStatus> | undefined;
+let eventValidator: ValidateFunction<GatewayEvent> | undefined;
 
 export function describeSchemaError(errors: ErrorObject[] | null | undefined): string {
   const first = errors?.[0];
@@ -66,6 +68,7 @@ export function checkTelemetryBatch(input: unknown, options: BatchCheckOptions =
   // commonest field mistakes), so look for them before the generic schema check.
   const early = findQuantityProblem(input);
   if (early) return early;
+  batchValidator ??= ajv.compile<TelemetryBatch>(telemetryBatchSchema);
   const checked = schemaCheck(batchValidator, input, 'telemetry batch');
   if (!checked.ok) return checked;
   const batch = checked.value;
@@ -145,10 +148,12 @@ export function decodeJsonTelemetry(payload: Uint8Array, options: BatchCheckOpti
 }
 
 export function checkGatewayStatus(input: unknown): Validated<GatewayStatus> {
+  statusValidator ??= ajv.compile<GatewayStatus>(gatewayStatusSchema);
   return schemaCheck(statusValidator, input, 'gateway status');
 }
 
 export function checkGatewayEvent(input: unknown): Validated<GatewayEvent> {
+  eventValidator ??= ajv.compile<GatewayEvent>(gatewayEventSchema);
   return schemaCheck(eventValidator, input, 'gateway event');
 }
 

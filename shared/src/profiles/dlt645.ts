@@ -4,7 +4,7 @@
  * figure (maximum demand with its time, status words: reported in `meter_status` events).
  * Blocks name a DI that answers several items at once, in the order listed.
  */
-import { Ajv } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import { describeSchemaError } from '../contract/validate.js';
 import { QUANTITY_NAMES, type Quantity } from '../contract/quantities.js';
 import { DEVICE_KINDS } from '../contract/types.js';
@@ -83,7 +83,8 @@ const schema = {
   },
 } as const;
 
-const validate = new Ajv({ allErrors: false, strict: false }).compile(schema);
+// Compiled on first use: the gateway's polling imports this module for itemBytes only.
+let validate: ValidateFunction | undefined;
 
 interface RawItem {
   di: string;
@@ -106,6 +107,7 @@ interface RawProfile {
 
 /** Checks a DL/T 645 profile document; `fail(path, problem)` throws the caller's error. */
 export function parseDlt645Profile(document: unknown, fail: (problem: string) => never): DeviceProfile {
+  validate ??= new Ajv({ allErrors: false, strict: false }).compile(schema);
   if (!validate(document)) fail(describeSchemaError(validate.errors));
   const raw = document as unknown as RawProfile;
   const seen = new Set<string>();
