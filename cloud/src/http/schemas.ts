@@ -39,7 +39,11 @@ export const transformerSchema = {
     ratedKva: positive,
     vectorGroup: { type: 'string', pattern: '^[A-Za-z]{1,3}[a-z]{0,3}[0-9]{0,2}$', maxLength: 12 },
     area: { type: 'string', minLength: 1, maxLength: 64 },
+    lat: { type: 'number', minimum: -90, maximum: 90 },
+    lon: { type: 'number', minimum: -180, maximum: 180 },
   },
+  // A position needs both: a lone latitude is a mistake, not half a position.
+  dependencies: { lat: ['lon'], lon: ['lat'] },
 } as const;
 
 export const customerSchema = {

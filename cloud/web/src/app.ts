@@ -12,6 +12,7 @@ import { renderCaseList } from './pages/cases.js';
 import { renderCaseDetail } from './pages/case-detail.js';
 import { renderCaseReport } from './pages/case-report.js';
 import { renderFleet } from './pages/fleet.js';
+import { renderMap } from './pages/map.js';
 import { renderTransformer } from './pages/transformer.js';
 import { renderCustomer } from './pages/customer.js';
 import { renderSignIn } from './pages/signin.js';
@@ -26,6 +27,7 @@ const ROUTES: Array<[RegExp, Page]> = [
   [/^#\/case\/([A-Za-z0-9_.:-]+)$/, renderCaseDetail],
   [/^#\/case\/([A-Za-z0-9_.:-]+)\/report$/, renderCaseReport],
   [/^#\/fleet$/, renderFleet],
+  [/^#\/map$/, renderMap],
   [/^#\/transformer\/([A-Za-z0-9_.:-]+)$/, renderTransformer],
   [/^#\/customer\/([A-Za-z0-9_.:-]+)$/, renderCustomer],
 ];
@@ -48,7 +50,16 @@ function header(): HTMLElement {
     'header',
     {},
     h('strong', { class: 'brand' }, t('appName')),
-    s ? h('nav', {}, link('#/alerts', t('alerts')), link('#/cases', t('cases')), link('#/fleet', t('fleet'))) : null,
+    s
+      ? h(
+          'nav',
+          {},
+          link('#/alerts', t('alerts')),
+          link('#/cases', t('cases')),
+          link('#/fleet', t('fleet')),
+          link('#/map', t('map')),
+        )
+      : null,
     h('span', { class: 'spacer' }),
     s ? live : null,
     h(

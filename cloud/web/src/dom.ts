@@ -31,3 +31,17 @@ export function append(parent: Node, children: Array<Child | Child[]>): void {
 export function clear(el: Element): void {
   while (el.firstChild) el.removeChild(el.firstChild);
 }
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/** An SVG element (the map of sites); text always as text. */
+export function svg(
+  tag: string,
+  attrs: Record<string, string | number> = {},
+  ...children: Array<SVGElement | string>
+): SVGElement {
+  const el = document.createElementNS(SVG_NS, tag);
+  for (const [name, value] of Object.entries(attrs)) el.setAttribute(name, String(value));
+  for (const child of children) el.append(typeof child === 'string' ? document.createTextNode(child) : child);
+  return el;
+}

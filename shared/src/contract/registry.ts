@@ -9,6 +9,9 @@ export interface Transformer {
   vectorGroup?: string;
   /** Area used to route alerts to inspectors. */
   area?: string;
+  /** Where it stands, WGS 84 degrees (the console's map of sites); both or neither. */
+  lat?: number;
+  lon?: number;
 }
 
 export interface Customer {

@@ -274,6 +274,13 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('live_events_at').on('live_events').column('at').execute();
       },
     },
+    // The console's map of sites (issue 15): where each transformer stands (WGS 84 degrees).
+    '0008_transformer_coordinates': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('transformers').addColumn('lat', real).execute();
+        await db.schema.alterTable('transformers').addColumn('lon', real).execute();
+      },
+    },
   };
 }
 

@@ -196,12 +196,16 @@ export const transformerEntity = (db: Kysely<DatabaseSchema>) =>
       rated_kva: value.ratedKva,
       vector_group: value.vectorGroup ?? null,
       area: value.area ?? null,
+      lat: value.lat ?? null,
+      lon: value.lon ?? null,
       updated_at: now,
     }),
     fromRow: (row) => {
       const value: Transformer = { id: row.id, site: row.site, ratedKva: row.rated_kva };
       if (row.vector_group !== null) value.vectorGroup = row.vector_group;
       if (row.area !== null) value.area = row.area;
+      // PostgreSQL's real comes back as a number; SQLite's too. Both or neither are kept.
+      if (row.lat !== null && row.lon !== null) Object.assign(value, { lat: Number(row.lat), lon: Number(row.lon) });
       return value;
     },
   });

@@ -7,6 +7,8 @@ export interface TransformerTable {
   rated_kva: number;
   vector_group: string | null;
   area: string | null;
+  lat: number | null;
+  lon: number | null;
   updated_at: number;
 }
 
