@@ -23,7 +23,7 @@ export interface PrewarnInput {
   points: ForecastPoint[];
   /**
    * Upper curve over the point forecast, by lead hour (index 0: the first point; past the
-   * end, the last): the `prewarnQuantile` of the intra-day backtest's actual/forecast
+   * end, the last; never below the alert's curve): the `prewarnQuantile` of the intra-day backtest's actual/forecast
    * (forecaster.ts). Hourly forecasts miss by more in the hours of a burst than on
    * average, and the winding (τw = 4 min) feels the minutes above the hourly mean; the
    * upper curve is what the load may reach, the point what it most likely does.
@@ -121,12 +121,13 @@ export function prewarn(input: PrewarnInput, s: OverloadSettings): PrewarnResult
   };
   const ratios = input.upperRatios;
   const upperRatio = (i: number) => (ratios.length === 0 ? 1 : Math.max(1, ratios[Math.min(i, ratios.length - 1)]!));
-  const point = run(
-    (i) => input.points[i]!.value + input.upperShare * (input.points[i]!.high - input.points[i]!.value),
-  );
-  const upper = run((i) => input.points[i]!.value * upperRatio(i));
+  const alertCurve = (i: number) =>
+    input.points[i]!.value + input.upperShare * (input.points[i]!.high - input.points[i]!.value);
+  const alert = run(alertCurve);
+  // "If the load runs high" is never below what the alert's own curve assumes.
+  const upper = run((i) => Math.max(alertCurve(i), input.points[i]!.value * upperRatio(i)));
   return {
-    ...point,
+    ...alert,
     upper,
     limits: { hotSpotC: limits.hotSpotC, topOilC: limits.topOilC },
     margin: input.margin,

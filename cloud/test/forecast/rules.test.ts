@@ -146,6 +146,7 @@ t.test('pre-warning: a forecast of 1.5 p.u. reaches the hot-spot limit, 0.8 p.u.
   );
   t.equal(high!.minutesToLimit, null, 'the alert follows its own curve (here the point), not the upper curve');
   const shared = warn(1.05, { upperShare: 1 });
+  t.ok(shared!.upper.minutesToLimit! <= shared!.minutesToLimit!, "the upper curve is never below the alert's");
   t.ok(
     shared!.minutesToLimit !== null,
     "with upperShare 1 the alert's curve is the interval's upper bound (1.155 p.u.)",

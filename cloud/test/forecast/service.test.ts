@@ -51,6 +51,7 @@ t.test('forecasts over HTTP, overload_forecast raised, linked and cleared', asyn
     prewarnQuantile: 0.9,
     subHourlyMarginC: { hotSpotC: Number, topOilC: Number },
   });
+  t.type(alert.evidence['upperPredictedAt'], 'number', 'the upper curve reaches the limit too');
   t.ok(
     (alert.evidence['upperPredictedAt'] as number) <= (alert.evidence['predictedAt'] as number),
     'if the load runs high, the limit comes no later',
