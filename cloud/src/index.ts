@@ -13,6 +13,6 @@ export { SqlAlertStore, type AlertChange } from './storage/relational/alert-stor
 export { SqlCaseStore } from './storage/relational/case-store.js';
 export { SqlDetectorStateStore } from './storage/relational/detector-state-store.js';
 export { SqlIngestLedger } from './storage/relational/ingest-ledger.js';
-export { ApiUserStore, type ApiUser, type Role } from './security/api-users.js';
+export { ApiUserStore } from './security/api-users.js';
 export { hashSecret, verifySecret } from './security/secrets.js';
 export { HttpProblem, problemOf, sendProblem } from './http/problem.js';

@@ -19,6 +19,7 @@ export * from './contract/records/alert.js';
 export * from './contract/records/case.js';
 export * from './contract/records/work-order.js';
 export * from './contract/records/page.js';
+export * from './contract/records/user.js';
 export * from './contract/records/loading.js';
 export * from './contract/records/message.js';
 export * from './contract/records/silence.js';

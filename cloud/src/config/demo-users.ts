@@ -5,11 +5,11 @@
  * public by design: never turn demo mode on where the API is reachable by others.
  * The inspector's area is the demo registry's (deploy/demo/registry.json).
  */
-export interface DemoUser {
-  name: string;
-  role: 'admin' | 'inspector' | 'auditor';
+import type { ApiUser } from '@gridsafe/shared';
+
+/** A demo user: an API user with its public token. */
+export interface DemoUser extends ApiUser {
   token: string;
-  areas: string[];
 }
 
 export const DEMO_USERS: readonly DemoUser[] = [

@@ -1,5 +1,5 @@
 /** Schema of the cloud's config file (TypeBox, the one schema language); unknown fields are refused so a typo is caught at start-up. */
-import { OneOf, Section, Type } from '@gridsafe/shared';
+import { OneOf, ROLES, Section, Type } from '@gridsafe/shared';
 import { FORECAST_SCHEMA } from '../forecast/settings.js';
 import { LINE_LOSS_SCHEMA } from '../lineloss/settings.js';
 
@@ -72,7 +72,7 @@ export const configFileSchema = Section({
               pattern: '^[A-Za-z0-9_.@-]{1,64}$',
               hint: 'must be 1 to 64 letters, digits, _ . @ or -',
             }),
-            role: OneOf(['admin', 'inspector', 'auditor']),
+            role: OneOf(ROLES),
             token: Type.String({ minLength: 16 }),
             areas: optional(Type.Array(nonEmpty)),
           }),

@@ -1,4 +1,5 @@
 /** The cloud's configuration, after defaults, the config file and GRIDSAFE_* variables are merged. */
+import type { ApiUser } from '@gridsafe/shared';
 import type { ForecastSettings } from '../forecast/settings.js';
 import type { LineLossSettings } from '../lineloss/settings.js';
 
@@ -63,7 +64,7 @@ export interface CloudConfig {
   /** Wall-clock tick for silence-based rules, ms. */
   tickIntervalMs: number;
   /** Tokens for bootstrap API users: `{name, role, token, areas?}` (hashed at start, never stored plain). */
-  apiUsers: Array<{ name: string; role: 'admin' | 'inspector' | 'auditor'; token: string; areas?: string[] }>;
+  apiUsers: Array<Omit<ApiUser, 'areas'> & { token: string; areas?: string[] }>;
   /** Demo mode: the demo users of each role (config/demo-users.ts) are among apiUsers and listed by the console. */
   apiDemo: boolean;
   /** When false, the HTTP API needs no token (the demo default is true: open, for localhost). */

@@ -5,7 +5,8 @@
  * count against the caller's address (security/login-throttle.ts).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { OPEN_ACCESS_USER, type ApiUser, type ApiUserStore, type Role } from '../security/api-users.js';
+import type { ApiUser, Role } from '@gridsafe/shared';
+import { OPEN_ACCESS_USER, type ApiUserStore } from '../security/api-users.js';
 import { HttpProblem } from './problem.js';
 import type { LoginThrottle } from '../security/login-throttle.js';
 import type { CloudMetrics } from '../metrics/metrics.js';

@@ -6,17 +6,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { RelationalDb } from '../storage/relational/db.js';
+import type { ApiUser, Role } from '@gridsafe/shared';
 import { hashSecret, verifySecret } from './secrets.js';
-
-export const ROLES = ['admin', 'inspector', 'auditor'] as const;
-export type Role = (typeof ROLES)[number];
-
-export interface ApiUser {
-  name: string;
-  role: Role;
-  /** Areas an inspector may act in (empty for the other roles: unscoped). */
-  areas: string[];
-}
 
 /** The user of every request when API authentication is off (the single-machine default). */
 export const OPEN_ACCESS_USER: ApiUser = { name: 'anonymous', role: 'admin', areas: [] };

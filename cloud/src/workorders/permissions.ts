@@ -2,11 +2,10 @@
  * Who may do what with a work order: admins everything; inspectors what is in their
  * areas (a lead of the area may also reassign); auditors read only.
  */
-import type { Inspector, WorkOrder } from '@gridsafe/shared';
+import type { ApiUser, Inspector, WorkOrder } from '@gridsafe/shared';
 import { WorkflowError } from './errors.js';
-import type { Actor } from './types.js';
 
-export function mayView(actor: Actor, order: WorkOrder): void {
+export function mayView(actor: ApiUser, order: WorkOrder): void {
   if (actor.role !== 'inspector') return;
   if (!order.area || !actor.areas.includes(order.area)) {
     throw new WorkflowError('out_of_area', {
@@ -21,14 +20,14 @@ export function mayView(actor: Actor, order: WorkOrder): void {
   }
 }
 
-export function mayAct(actor: Actor, order: WorkOrder): void {
+export function mayAct(actor: ApiUser, order: WorkOrder): void {
   if (actor.role === 'auditor')
     throw new WorkflowError('forbidden', { code: 'problem.auditor_read_only', params: { user: actor.name } });
   mayView(actor, order);
 }
 
 /** Reassigning is for admins and the leads among the inspectors (checked after mayAct). */
-export function mayReassign(actor: Actor, order: WorkOrder, inspectors: Inspector[]): void {
+export function mayReassign(actor: ApiUser, order: WorkOrder, inspectors: Inspector[]): void {
   if (actor.role === 'admin') return;
   const me = inspectors.find((i) => i.id === actor.name);
   if (!me?.lead)

@@ -7,6 +7,7 @@
 import { formatMessage } from '../messages/catalog.js';
 import type {
   AlertSilence,
+  ApiUser,
   Attachment,
   Inspector,
   Message,
@@ -40,7 +41,6 @@ import { isSilenced } from '../silences/hidden.js';
 import type { WorkOrderSettings } from './settings.js';
 import { checkWorkOrderMove } from './state-machine.js';
 import type { WorkOrderTable } from './tables.js';
-import type { Actor } from './types.js';
 
 /** The alert as the service needs it (the core's stored alert satisfies it). */
 export interface AlertLike extends Alert {
@@ -201,7 +201,7 @@ export class WorkOrderService {
   // ---------------------------------------------------------------- people
 
   async list(
-    actor: Actor,
+    actor: ApiUser,
     filter: WorkOrderFilter,
     limit: number,
     offset: number,
@@ -210,7 +210,7 @@ export class WorkOrderService {
   }
 
   async get(
-    actor: Actor,
+    actor: ApiUser,
     id: string,
   ): Promise<{ workOrder: WorkOrder; events: WorkOrderEvent[]; attachments: Attachment[] }> {
     const workOrder = await this.mustGet(id);
@@ -220,7 +220,7 @@ export class WorkOrderService {
   }
 
   /** acknowledge / on_site / resolve, by an inspector of the area or an admin. */
-  async transition(actor: Actor, id: string, to: WorkOrderState, note: string | undefined): Promise<WorkOrder> {
+  async transition(actor: ApiUser, id: string, to: WorkOrderState, note: string | undefined): Promise<WorkOrder> {
     const order = await this.mustGet(id);
     mayAct(actor, order);
     const refusal = checkWorkOrderMove(order.state, to, note);
@@ -235,7 +235,7 @@ export class WorkOrderService {
     });
   }
 
-  async addNote(actor: Actor, id: string, text: string): Promise<WorkOrderEvent> {
+  async addNote(actor: ApiUser, id: string, text: string): Promise<WorkOrderEvent> {
     const order = await this.mustGet(id);
     mayAct(actor, order);
     if (!text.trim()) throw new WorkflowError('invalid', { code: 'problem.empty_note' });
@@ -247,7 +247,7 @@ export class WorkOrderService {
   }
 
   /** Gives the order to another inspector of its area: admins and the area's leads only. */
-  async reassign(actor: Actor, id: string, to: string, note: string | undefined): Promise<WorkOrder> {
+  async reassign(actor: ApiUser, id: string, to: string, note: string | undefined): Promise<WorkOrder> {
     const order = await this.mustGet(id);
     mayAct(actor, order);
     const inspectors = await this.deps.inspectors.list();
@@ -285,7 +285,7 @@ export class WorkOrderService {
   }
 
   /** Stores a photo after checking its size and, by its first bytes, that it is an image. */
-  async addAttachment(actor: Actor, id: string, bytes: Buffer, fileName: string | undefined): Promise<Attachment> {
+  async addAttachment(actor: ApiUser, id: string, bytes: Buffer, fileName: string | undefined): Promise<Attachment> {
     const order = await this.mustGet(id);
     mayAct(actor, order);
     const photo = this.files.check(bytes);
@@ -325,7 +325,7 @@ export class WorkOrderService {
   }
 
   async attachmentFile(
-    actor: Actor,
+    actor: ApiUser,
     id: string,
     attachmentId: string,
   ): Promise<{ path: string; mime: string; fileName: string }> {

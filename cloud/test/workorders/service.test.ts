@@ -9,7 +9,7 @@ import t, { type Test } from 'tap';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type AlertType, createLogger, type Inspector, type Severity } from '@gridsafe/shared';
+import { type AlertType, createLogger, type Inspector, type Severity, type ApiUser } from '@gridsafe/shared';
 import * as notificationMigration from '../../src/notifications/migration.js';
 import * as workOrderMigration from '../../src/workorders/migration.js';
 import * as routingMessageMigration from '../../src/workorders/migration-routing-message.js';
@@ -21,7 +21,6 @@ import { startEscalationJob } from '../../src/workorders/escalation.js';
 import { WorkOrderService, type AlertLike } from '../../src/workorders/service.js';
 import { DEFAULT_WORK_ORDER_SETTINGS } from '../../src/workorders/settings.js';
 import type { WorkOrderTables } from '../../src/workorders/tables.js';
-import type { Actor } from '../../src/workorders/types.js';
 import { tempSqlite } from '../workflow-support/db.js';
 import { waitFor } from '@gridsafe/testkit';
 
@@ -44,7 +43,7 @@ const places: Record<string, { area: string | null; site: string | null }> = {
   't-002': { area: 'north', site: 'Room 1' },
   'm-009': { area: 'south', site: 'Room 9' },
 };
-const actor = (name: string, role: Actor['role'] = 'inspector'): Actor => ({
+const actor = (name: string, role: ApiUser['role'] = 'inspector'): ApiUser => ({
   name,
   role,
   areas: team.find((i) => i.id === name)?.areas ?? [],

@@ -1,17 +1,10 @@
 /** Who is signed in: the token (kept for this browser tab only) and what /api/v1/me said. */
 
-export interface User {
-  name: string;
-  role: 'admin' | 'inspector' | 'auditor';
-  areas: string[];
-}
+import type { Me } from '@gridsafe/shared';
 
-export interface Session {
+/** What GET /api/v1/me said, and the token it was asked with. */
+export interface Session extends Me {
   token: string | null;
-  user: User;
-  apiAuth: boolean;
-  timeZone: string;
-  siteTimeZones: Record<string, string>;
 }
 
 let state: Session | null = null;

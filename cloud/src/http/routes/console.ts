@@ -4,6 +4,7 @@
  * GET /api/v1/me, which tells the console who is signed in and how to show times.
  */
 import type { FastifyPluginAsync } from 'fastify';
+import type { Me } from '@gridsafe/shared';
 import { HttpProblem } from '../problem.js';
 import { errorResponses } from '../schemas.js';
 import { needs } from '../services.js';
@@ -37,7 +38,7 @@ export const consoleRoutes: FastifyPluginAsync<{ apiAuth: boolean; demoUsers: re
         response: { 200: { type: 'object', additionalProperties: true }, ...errorResponses },
       },
     },
-    async (request) => ({
+    async (request): Promise<Me> => ({
       user: request.user,
       apiAuth: options.apiAuth,
       timeZone: settings.timeZone,

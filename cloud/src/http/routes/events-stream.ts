@@ -5,7 +5,7 @@
  * buffered without end (it reconnects and reloads).
  */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import type { ApiUser } from '../../security/api-users.js';
+import type { ApiUser } from '@gridsafe/shared';
 import type { LiveEvent } from '../../notifications/live-bus.js';
 import { needs } from '../services.js';
 
