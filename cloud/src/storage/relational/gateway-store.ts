@@ -2,43 +2,36 @@
  * Gateways in the relational store: their MQTT credentials (secrets kept only as scrypt
  * hashes), the last status they reported and when they were last heard from.
  */
+import type { GatewayRecord, GatewayStatus } from '@gridsafe/shared';
 import type { Kysely, Transaction } from 'kysely';
 import { hashSecret, verifySecret } from '../../security/secrets.js';
 import { RegistryError, type Page } from './registry-entities.js';
 import type { DatabaseSchema } from './schema.js';
 
-export interface GatewayInfo {
-  id: string;
-  hasSecret: boolean;
-  status: Record<string, unknown> | null;
-  statusAt: number | null;
-  lastSeenAt: number | null;
-}
-
 export class GatewayStore {
   constructor(private readonly db: Kysely<DatabaseSchema>) {}
 
   /** Registers the gateway, or keeps it; a given secret replaces the one it had. */
-  async put(id: string, secret: string | undefined): Promise<GatewayInfo> {
+  async put(id: string, secret: string | undefined): Promise<GatewayRecord> {
     const secretHash = secret === undefined ? null : await hashSecret(secret);
     await this.upsert(this.db, id, secretHash, Date.now());
     return this.get(id);
   }
 
-  async get(id: string): Promise<GatewayInfo> {
+  async get(id: string): Promise<GatewayRecord> {
     const row = await this.db.selectFrom('gateways').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) throw new RegistryError('not_found', `gateway "${id}" is not registered`);
     return {
       id: row.id,
       hasSecret: row.secret_hash !== null,
-      status: row.status === null ? null : (JSON.parse(row.status) as Record<string, unknown>),
+      status: row.status === null ? null : (JSON.parse(row.status) as GatewayStatus),
       statusAt: row.status_at,
       lastSeenAt: row.last_seen_at,
     };
   }
 
   /** `only`: these ids at most (an inspector's scope; none when empty). */
-  async list(limit: number, offset: number, only?: string[]): Promise<Page<GatewayInfo>> {
+  async list(limit: number, offset: number, only?: string[]): Promise<Page<GatewayRecord>> {
     if (only?.length === 0) return { items: [], total: 0, limit, offset };
     let query = this.db.selectFrom('gateways');
     if (only) query = query.where('id', 'in', only);

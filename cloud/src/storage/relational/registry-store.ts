@@ -6,9 +6,9 @@
  * the others' edits. The three entities share one helper (registry-entities.ts); gateways
  * and their credentials are gateway-store.ts.
  */
-import type { Customer, Device, Transformer } from '@gridsafe/shared';
+import type { Customer, Device, GatewayRecord, Transformer } from '@gridsafe/shared';
 import type { RelationalDb } from './db.js';
-import { GatewayStore, type GatewayInfo } from './gateway-store.js';
+import { GatewayStore } from './gateway-store.js';
 import { customerEntity, deviceEntity, transformerEntity, type Page, type WriteMode } from './registry-entities.js';
 import { RegistrySnapshot } from './registry-snapshot.js';
 import { MeterEventStore } from './meter-event-store.js';
@@ -119,14 +119,14 @@ export class RegistryStore extends RegistrySnapshot {
   }
 
   // ---- gateways ----
-  putGateway(id: string, secret: string | undefined): Promise<GatewayInfo> {
+  putGateway(id: string, secret: string | undefined): Promise<GatewayRecord> {
     return this.gateways.put(id, secret);
   }
-  getGateway(id: string): Promise<GatewayInfo> {
+  getGateway(id: string): Promise<GatewayRecord> {
     return this.gateways.get(id);
   }
   /** `only`: these ids at most (an inspector's scope). */
-  listGateways(limit: number, offset: number, only?: string[]): Promise<Page<GatewayInfo>> {
+  listGateways(limit: number, offset: number, only?: string[]): Promise<Page<GatewayRecord>> {
     return this.gateways.list(limit, offset, only);
   }
   deleteGateway(id: string): Promise<void> {

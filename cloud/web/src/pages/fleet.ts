@@ -10,18 +10,12 @@ import { clear, h } from '../dom.js';
 import { customerLink, transformerLink } from './links.js';
 import { t, tv } from '../i18n.js';
 import { fmtTime } from '../time.js';
-import type { AlertRecord, Device, Page } from '@gridsafe/shared';
+import type { AlertRecord, Device, GatewayRecord, Page } from '@gridsafe/shared';
 
 /** Quantities whose newest stored value dates a device's last reading (one per kind of device). */
 const LAST_READING_FIELDS = 'p_kw,v_a,i_a,i_res_ma,t1_c';
 
-interface GatewayInfo {
-  id: string;
-  status: { state?: string; since?: number; version?: string; health?: Health } | null;
-  statusAt: number | null;
-  lastSeenAt: number | null;
-}
-
+/** What the fleet page reads of a gateway's health report (free-form in the contract). */
 interface Health {
   outbox?: { batches?: number; bytes?: number; events?: number; oldestTs?: number | null };
   uplink?: { connected?: boolean };
@@ -47,7 +41,7 @@ export function renderFleet(root: HTMLElement): () => void {
     h('label', { class: 'mine' }, problemsOnly, t('problemsOnly')),
     content,
   );
-  let gateways: GatewayInfo[] = [];
+  let gateways: GatewayRecord[] = [];
   let devices: Device[] = [];
   let known: Knowledge = { silent: new Set(), lastReading: new Map() };
   let stats: { pending: number; dead: number } | null = null;
@@ -84,7 +78,7 @@ export function renderFleet(root: HTMLElement): () => void {
   const load = async () => {
     try {
       const [gatewayPage, devicePage, commLoss, notificationStats] = await Promise.all([
-        api<Page<GatewayInfo>>('GET', '/api/v1/gateways?limit=1000'),
+        api<Page<GatewayRecord>>('GET', '/api/v1/gateways?limit=1000'),
         api<Page<Device>>('GET', '/api/v1/devices?limit=1000'),
         api<Page<AlertRecord>>('GET', '/api/v1/alerts?type=comm_loss&state=active&silenced=include&limit=1000'),
         api<{ pending: number; dead: number }>('GET', '/api/v1/notifications/stats').catch(() => null),
@@ -119,20 +113,24 @@ export function renderFleet(root: HTMLElement): () => void {
 }
 
 /** The cloud's word first: an open comm_loss alert makes a gateway silent whatever it last said. */
-function linkState(gw: GatewayInfo, known: Knowledge): string {
+function linkState(gw: GatewayRecord, known: Knowledge): string {
   if (known.silent.has(gw.id)) return 'silent';
   return gw.status?.state ?? 'offline';
 }
 
-function deviceProblem(device: Device, gateways: GatewayInfo[], known: Knowledge): boolean {
+function healthOf(gw: GatewayRecord | undefined): Health {
+  return (gw?.status?.health ?? {}) as Health;
+}
+
+function deviceProblem(device: Device, gateways: GatewayRecord[], known: Knowledge): boolean {
   if (known.silent.has(device.id) || known.silent.has(device.gateway)) return true;
-  const state = gateways.find((gw) => gw.id === device.gateway)?.status?.health?.devices?.[device.id]?.state;
+  const state = healthOf(gateways.find((gw) => gw.id === device.gateway)).devices?.[device.id]?.state;
   return state !== undefined && state !== 'ok';
 }
 
-function gatewayPanel(gw: GatewayInfo, devices: Device[], known: Knowledge): HTMLElement {
+function gatewayPanel(gw: GatewayRecord, devices: Device[], known: Knowledge): HTMLElement {
   const state = linkState(gw, known);
-  const health = gw.status?.health ?? {};
+  const health = healthOf(gw);
   const outbox = health.outbox;
   return h(
     'section',
