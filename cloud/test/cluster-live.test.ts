@@ -40,10 +40,10 @@ t.test('live events reach every instance, also across a PostgreSQL restart', asy
   const b = await instance();
 
   const opened = a.bus.publish({ type: 'alert', action: 'opened', area: 'north', data: { subject: 'tx-1' } });
-  await waitFor('the event on the other instance', () => b.seen.length === 1);
+  await waitFor('the event on the other instance', () => b.seen.length === 1, 30_000);
   t.same(b.seen[0], opened, 'the other instance delivers the same event (id, area, data)');
   const big = b.bus.publish({ type: 'case', action: 'updated', area: null, data: { series: 'x'.repeat(20_000) } });
-  await waitFor('the large event', () => a.seen.some((event) => event.id === big.id));
+  await waitFor('the large event', () => a.seen.some((event) => event.id === big.id), 30_000);
   t.pass('an event of 20 kB passes');
 
   await postgres.shutdown();
@@ -99,7 +99,7 @@ t.test("a registry edit through one instance is in the other's snapshot at once"
   });
   await a.putDevice(device('m-new'), 'create');
   // No periodic refresh runs here: only the announcement can bring it.
-  await waitFor("the device in the other instance's snapshot", () => b.device('m-new') !== undefined, 10_000);
+  await waitFor("the device in the other instance's snapshot", () => b.device('m-new') !== undefined, 20_000);
   t.pass('registered through a, seen by b');
 
   await postgres.shutdown();

@@ -67,12 +67,16 @@ t.test(
 
     const subjects = ['tx-a', 'c-b', 'm-c2'];
     for (const [i, stream] of streams.entries()) {
-      await waitFor(`${survivors[i]!.name}'s live stream to carry every alert`, () => {
-        const seen = new Set(
-          stream.events.filter((e) => e.type === 'alert').map((e) => (e.data['alert'] as Alert).subject),
-        );
-        return subjects.every((subject) => seen.has(subject));
-      });
+      await waitFor(
+        `${survivors[i]!.name}'s live stream to carry every alert`,
+        () => {
+          const seen = new Set(
+            stream.events.filter((e) => e.type === 'alert').map((e) => (e.data['alert'] as Alert).subject),
+          );
+          return subjects.every((subject) => seen.has(subject));
+        },
+        60_000,
+      );
       t.pass(`${survivors[i]!.name}'s live stream carried the alerts of ${subjects.join(', ')}`);
     }
 

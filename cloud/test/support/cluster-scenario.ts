@@ -133,11 +133,15 @@ export const TOTAL_MESSAGES = 3 * BATCHES + 2;
 export async function referenceOutcome(t: Test): Promise<Outcome> {
   const single = await startTestCloud(t, { seed: SEED, config: CONFIG });
   await sendAll(single.mqttUrl);
-  await waitFor('single-instance detection to finish', async () => {
-    if (single.detection.depth > 0) return false;
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    return single.detection.depth === 0;
-  });
+  await waitFor(
+    'single-instance detection to finish',
+    async () => {
+      if (single.detection.depth > 0) return false;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return single.detection.depth === 0;
+    },
+    120_000,
+  );
   const reference = await outcome(async <T>(path: string) => (await (await single.api(path)).json()) as T);
   await single.close();
   t.ok(
@@ -222,8 +226,10 @@ export async function startCluster(t: Test, count: number): Promise<Cluster> {
     const [gateway, seq] = key.split('/') as [string, string];
     const table = kind === 'batch' ? 'ingest_ledger' : 'gateway_events';
     // Asked again while PostgreSQL restarts: an answer is needed, not an error.
-    const rows = await waitFor(`the ledger to answer about ${message.key}`, () =>
-      db.query(`SELECT 1 FROM ${table} WHERE gateway = $1 AND seq = $2`, [gateway, Number(seq)]),
+    const rows = await waitFor(
+      `the ledger to answer about ${message.key}`,
+      () => db.query(`SELECT 1 FROM ${table} WHERE gateway = $1 AND seq = $2`, [gateway, Number(seq)]),
+      60_000,
     );
     return rows.rowCount === 1;
   };
