@@ -74,6 +74,7 @@ const SCOPING: Record<string, Rule> = {
   '/api/v1/workorders/:id': { testedIn: 'cloud/test/workorders/api.test.ts' },
   '/api/v1/workorders/:id/attachments/:attachment': { testedIn: 'cloud/test/workorders/api.test.ts' },
   '/api/v1/events/stream': { testedIn: 'cloud/test/notifications/app-hooks.test.ts' },
+  '/api/v1/users': { refused: 'API users and their roles are administration' },
   '/api/v1/webhooks': { refused: 'receivers and their secrets are administration' },
   '/api/v1/notifications/deliveries': { refused: 'delivery logs are administration' },
   '/api/v1/notifications/stats': { notAreaData: 'queue depths and worker counters, no records' },

@@ -30,6 +30,7 @@ import { silenceRoutes } from './routes/silences.js';
 import { loadingRoutes } from './routes/loading.js';
 import { detectorRoutes } from './routes/detectors.js';
 import { messageRoutes } from './routes/messages.js';
+import { userRoutes } from './routes/users.js';
 import { lineLossRoutes } from './routes/line-loss.js';
 import { forecastRoutes } from './routes/forecasts.js';
 import { isStoreUnavailable } from '../storage/unavailable.js';
@@ -197,6 +198,7 @@ export async function buildHttpApp(
   await app.register(loadingRoutes);
   await app.register(detectorRoutes, { alertTypes: options.alertTypes ?? [] });
   await app.register(messageRoutes);
+  await app.register(userRoutes, { users });
   await app.register(lineLossRoutes);
   await app.register(forecastRoutes);
   for (const plugin of options.plugins ?? []) await plugin(app);

@@ -7,6 +7,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** A validation problem's failing fields or lines (a CSV import's, say). */
+    readonly problems: Array<{ where: string; message: string }> = [],
   ) {
     super(message);
   }
@@ -18,14 +20,20 @@ export function authHeaders(token = session()?.token ?? storedToken()): Record<s
 
 async function fail(response: Response): Promise<never> {
   let detail = `${response.status} ${response.statusText}`;
+  let problems: ApiError['problems'] = [];
   try {
-    const body = (await response.json()) as { detail?: string; message?: Message };
+    const body = (await response.json()) as {
+      detail?: string;
+      message?: Message;
+      errors?: ApiError['problems'];
+    };
     if (body.detail) detail = problemText(response.status, body.detail, body.message);
+    problems = body.errors ?? [];
   } catch {
     // not a problem document: keep the status line
   }
   if (response.status === 401) window.dispatchEvent(new CustomEvent('gridsafe:unauthenticated'));
-  throw new ApiError(response.status, detail);
+  throw new ApiError(response.status, detail, problems);
 }
 
 export async function api<T>(method: string, path: string, body?: unknown, token?: string | null): Promise<T> {

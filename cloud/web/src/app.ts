@@ -13,6 +13,7 @@ import { renderCaseDetail } from './pages/case-detail.js';
 import { renderCaseReport } from './pages/case-report.js';
 import { renderFleet } from './pages/fleet.js';
 import { renderMap } from './pages/map.js';
+import { renderAdmin } from './pages/admin.js';
 import { renderTransformer } from './pages/transformer.js';
 import { renderCustomer } from './pages/customer.js';
 import { renderSignIn } from './pages/signin.js';
@@ -28,6 +29,7 @@ const ROUTES: Array<[RegExp, Page]> = [
   [/^#\/case\/([A-Za-z0-9_.:-]+)\/report$/, renderCaseReport],
   [/^#\/fleet$/, renderFleet],
   [/^#\/map$/, renderMap],
+  [/^#\/admin(?:\/([a-z]+))?$/, renderAdmin],
   [/^#\/transformer\/([A-Za-z0-9_.:-]+)$/, renderTransformer],
   [/^#\/customer\/([A-Za-z0-9_.:-]+)$/, renderCustomer],
 ];
@@ -58,6 +60,7 @@ function header(): HTMLElement {
           link('#/cases', t('cases')),
           link('#/fleet', t('fleet')),
           link('#/map', t('map')),
+          s.user.role === 'admin' ? link('#/admin', t('admin')) : null,
         )
       : null,
     h('span', { class: 'spacer' }),

@@ -45,3 +45,13 @@ export function svg(
   for (const child of children) el.append(typeof child === 'string' ? document.createTextNode(child) : child);
   return el;
 }
+
+/** A table of rows under a header row (the console's reports and administration lists). */
+export function dataTable(id: string | undefined, head: string[], rows: Array<Array<string | Node>>): HTMLTableElement {
+  return h(
+    'table',
+    { class: 'log', id },
+    h('tr', {}, ...head.map((cell) => h('th', {}, cell))),
+    ...rows.map((cells) => h('tr', {}, ...cells.map((cell) => h('td', {}, cell)))),
+  );
+}

@@ -9,7 +9,7 @@ import type { AuditEntry, CaseWithHistory, PenaltyEstimate } from '@gridsafe/sha
 import { api, apiBlob } from '../api.js';
 import { evidenceTable } from '../alert-types.js';
 import { lineChart } from '../chart.js';
-import { h } from '../dom.js';
+import { dataTable, h } from '../dom.js';
 import { lang, t, tv } from '../i18n.js';
 import { session } from '../session.js';
 import { fmtTime, zoneOf } from '../time.js';
@@ -19,14 +19,6 @@ interface Comment {
   author: string;
   text: string;
 }
-
-const table = (head: string[], rows: Array<Array<string | Node>>, id?: string) =>
-  h(
-    'table',
-    { class: 'log', ...(id ? { id } : {}) },
-    h('tr', {}, ...head.map((cell) => h('th', {}, cell))),
-    ...rows.map((cells) => h('tr', {}, ...cells.map((cell) => h('td', {}, cell)))),
-  );
 
 export function renderCaseReport(root: HTMLElement, [caseId]: string[]): void {
   const id = caseId ?? '';
@@ -129,17 +121,18 @@ function report(
         className: 'demand-chart',
       }),
       h('h3', {}, `${t('demandSeries')} (${record.demandSeries.length})`),
-      table(
+      dataTable(
+        'report-series',
         [`${t('when')} (${zone})`, `${t('maxDemand')} (kW)`, `${t('contract')} (kVA)`],
         record.demandSeries.map(([ts, kw]) => [fmtTime(ts), kw.toFixed(1), String(record.contractKva)]),
-        'report-series',
       ),
     ),
     h(
       'section',
       { class: 'panel', id: 'report-penalty' },
       h('h2', {}, t('penalty'), penalty.stored ? null : h('span', { class: 'muted' }, ` ${t('penaltyPreview')}`)),
-      table(
+      dataTable(
+        undefined,
         [t('item'), t('formula'), t('yuan')],
         [
           ...est.items.map((item) => [
@@ -160,10 +153,10 @@ function report(
       'section',
       { class: 'panel' },
       h('h2', {}, t('auditTrail')),
-      table(
+      dataTable(
+        'report-trail',
         [t('when'), t('who'), t('what'), t('note')],
         record.history.filter((e) => e.action !== 'comment').map(trail),
-        'report-trail',
       ),
     ),
     h(
@@ -171,7 +164,8 @@ function report(
       { class: 'panel' },
       h('h2', {}, t('comments')),
       comments.length
-        ? table(
+        ? dataTable(
+            undefined,
             [t('when'), t('who'), t('comments')],
             comments.map((c) => [fmtTime(c.at), c.author, c.text]),
           )
