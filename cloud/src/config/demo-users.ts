@@ -5,12 +5,7 @@
  * public by design: never turn demo mode on where the API is reachable by others.
  * The inspector's area is the demo registry's (deploy/demo/registry.json).
  */
-import type { ApiUser } from '@gridsafe/shared';
-
-/** A demo user: an API user with its public token. */
-export interface DemoUser extends ApiUser {
-  token: string;
-}
+import type { DemoUser } from '@gridsafe/shared';
 
 export const DEMO_USERS: readonly DemoUser[] = [
   { name: 'demo-admin', role: 'admin', token: 'demo-admin-token', areas: [] },

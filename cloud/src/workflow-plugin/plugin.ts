@@ -34,7 +34,7 @@ import { WorkOrderService } from '../workorders/service.js';
 import type { WorkOrderTables } from '../workorders/tables.js';
 import { checkWorkflowSchema } from './migrations.js';
 import type { WorkflowSettings } from './settings.js';
-import type { DemoUser } from '../config/demo-users.js';
+import type { DemoUser } from '@gridsafe/shared';
 
 export interface WorkflowPluginOptions {
   settings: WorkflowSettings;

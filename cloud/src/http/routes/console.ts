@@ -4,12 +4,11 @@
  * GET /api/v1/me, which tells the console who is signed in and how to show times.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import type { Me } from '@gridsafe/shared';
+import type { DemoUser, DemoUsers, Me } from '@gridsafe/shared';
 import { HttpProblem } from '../problem.js';
 import { errorResponses } from '../schemas.js';
 import { needs } from '../services.js';
 import { loadAssets } from '../../console/assets.js';
-import type { DemoUser } from '../../config/demo-users.js';
 
 // The console's own scripts and styles only; API calls to this origin.
 const CSP =
@@ -56,7 +55,7 @@ export const consoleRoutes: FastifyPluginAsync<{ apiAuth: boolean; demoUsers: re
         response: { 200: { type: 'object', additionalProperties: true } },
       },
     },
-    async () => ({
+    async (): Promise<DemoUsers> => ({
       demo: options.demoUsers.length > 0,
       users: options.demoUsers.map(({ name, role, areas, token }) => ({ name, role, areas, token })),
     }),

@@ -3,11 +3,7 @@ import { api } from '../api.js';
 import { h } from '../dom.js';
 import { t, tv } from '../i18n.js';
 import { signIn } from '../auth.js';
-
-interface DemoUsers {
-  demo: boolean;
-  users: Array<{ name: string; role: string; areas: string[]; token: string }>;
-}
+import type { DemoUsers } from '@gridsafe/shared';
 
 export function renderSignIn(root: HTMLElement): void {
   const input = h('input', {

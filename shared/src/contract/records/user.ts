@@ -22,3 +22,14 @@ export interface Me {
   /** A site's own zone where it differs from `timeZone`. */
   siteTimeZones: Record<string, string>;
 }
+
+/** A demo user: an API user with its token, public by design (demo mode only). */
+export interface DemoUser extends ApiUser {
+  token: string;
+}
+
+/** GET /api/v1/demo: whether the cloud runs in demo mode, and its users (none outside it). */
+export interface DemoUsers {
+  demo: boolean;
+  users: DemoUser[];
+}
