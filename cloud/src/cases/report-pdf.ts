@@ -15,10 +15,11 @@ import {
   type CaseRecord,
   type EvidenceFieldMeta,
   type PenaltyEstimate,
+  type CaseComment,
 } from '@gridsafe/shared';
 import { meta as capacityMeta } from '../detectors/capacity_violation/meta.js';
 
-import type { CaseComment, CustomerSummary } from './types.js';
+import type { CustomerSummary } from './types.js';
 
 export interface CaseReportInput {
   record: CaseRecord;

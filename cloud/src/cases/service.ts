@@ -5,13 +5,20 @@
  * cases through it too (it is detection's CaseStore).
  */
 import type { EventEmitter } from 'node:events';
-import type { AuditEntry, CaseRecord, CaseState, EquipmentFound, PenaltyEstimate, Tariff } from '@gridsafe/shared';
+import type {
+  AuditEntry,
+  CaseComment,
+  CaseRecord,
+  CaseState,
+  EquipmentFound,
+  PenaltyEstimate,
+  Tariff,
+} from '@gridsafe/shared';
 import type { CapacityCaseEvidence, CaseStore, RegistryView } from '../detector-kit/types.js';
 import type { SqlCaseStore } from '../storage/relational/case-store.js';
 import { CaseTransitionError } from './errors.js';
 import { estimatePenalty, type PenaltyInput, type PenaltyRules } from './penalty.js';
 import { checkTransition } from './state-machine.js';
-import type { CaseComment } from './types.js';
 
 export interface CaseFilter {
   state?: CaseState;

@@ -1,14 +1,6 @@
 /** The workflow's view of a capacity case, its audit trail and its comments. */
 import type { Tariff } from '@gridsafe/shared';
 
-export interface CaseComment {
-  id: number;
-  caseId: string;
-  at: number;
-  author: string;
-  text: string;
-}
-
 export interface CustomerSummary {
   id: string;
   name: string;

@@ -4,12 +4,11 @@
  * and the web console. It listens to the core's alert and case stores and never sits
  * in their way: every reaction is queued and runs after the change is committed.
  */
-import type { CaseRecord, AlertRecord } from '@gridsafe/shared';
+import type { AlertRecord, CaseComment, CaseRecord } from '@gridsafe/shared';
 import { defaultSkills } from '../workorders/routing.js';
 import { join } from 'node:path';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
-import type { CaseComment } from '../cases/types.js';
 import type { CloudContext } from '../context.js';
 import { caseWorkflowRoutes } from '../http/routes/cases.js';
 import { consoleRoutes } from '../http/routes/console.js';

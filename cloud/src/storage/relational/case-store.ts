@@ -4,9 +4,8 @@
  * step appended to the case's history (never rewritten).
  */
 import { EventEmitter } from 'node:events';
-import type { AuditAction, AuditEntry, CaseRecord, CaseState, EquipmentFound } from '@gridsafe/shared';
+import type { AuditAction, AuditEntry, CaseComment, CaseRecord, CaseState, EquipmentFound } from '@gridsafe/shared';
 import type { CapacityCaseEvidence, CaseStore } from '../../detector-kit/types.js';
-import type { CaseComment } from '../../cases/types.js';
 import { isUniqueViolation, type RelationalDb } from './db.js';
 import type { Transaction } from 'kysely';
 import type { CaseTable, DatabaseSchema } from './schema.js';

@@ -3,16 +3,10 @@
  * tables, and the CSV import (POST /api/v1/import/{kind}: a header row of field names,
  * all rows or none; problems listed by line and field).
  */
-import type { Customer, Device, Page, Transformer } from '@gridsafe/shared';
+import type { Customer, Device, GatewayRecord, Page, Transformer } from '@gridsafe/shared';
 import { api, ApiError, apiUpload } from '../api.js';
 import { dataTable as table, h } from '../dom.js';
 import { t, tv } from '../i18n.js';
-
-interface GatewayRow {
-  id: string;
-  status: string | null;
-  lastSeenAt: number | null;
-}
 
 const KINDS = ['transformers', 'customers', 'devices', 'gateways'] as const;
 
@@ -62,7 +56,7 @@ export async function renderRegistryAdmin(
     api<Page<Transformer>>('GET', '/api/v1/transformers?limit=1000'),
     api<Page<Customer>>('GET', '/api/v1/customers?limit=1000'),
     api<Page<Device>>('GET', '/api/v1/devices?limit=1000'),
-    api<Page<GatewayRow>>('GET', '/api/v1/gateways?limit=1000'),
+    api<Page<GatewayRecord>>('GET', '/api/v1/gateways?limit=1000'),
   ]);
   box.append(
     importForm(redraw, say),
@@ -94,7 +88,8 @@ export async function renderRegistryAdmin(
     table(
       'admin-gateways',
       [t('gateway'), t('state')],
-      gateways.items.map((g) => [g.id, tv(g.status)]),
+      // A gateway that never reported has no status yet: offline, as the fleet page says.
+      gateways.items.map((g) => [g.id, tv(g.status?.state ?? 'offline')]),
     ),
   );
 }

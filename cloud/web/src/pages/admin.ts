@@ -4,18 +4,13 @@
  * users (names, roles, areas; never tokens) and the webhook receivers (add, remove; a new
  * receiver's signing secret shown once). Everything through the API, which refuses other roles too.
  */
-import type { Inspector, Page, WorkOrder } from '@gridsafe/shared';
+import type { ApiUser, Inspector, Page, WorkOrder } from '@gridsafe/shared';
 import { api } from '../api.js';
 import { dataTable as table, h } from '../dom.js';
 import { t, tv } from '../i18n.js';
 import { session } from '../session.js';
 import { renderRegistryAdmin } from './admin-registry.js';
 
-interface ApiUserRow {
-  name: string;
-  role: string;
-  areas: string[];
-}
 interface WebhookRow {
   id: string;
   url: string;
@@ -52,7 +47,7 @@ async function inspectors(box: HTMLElement): Promise<void> {
 }
 
 async function users(box: HTMLElement): Promise<void> {
-  const list = await api<ApiUserRow[]>('GET', '/api/v1/users');
+  const list = await api<ApiUser[]>('GET', '/api/v1/users');
   box.append(
     table(
       'admin-users',

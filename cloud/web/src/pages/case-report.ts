@@ -5,7 +5,7 @@
  * the penalty, the audit trail and the comments; printed without the console's frame.
  * "Download PDF" fetches the server's PDF of the same report (GET /api/v1/cases/{id}/report).
  */
-import type { AuditEntry, CaseWithHistory, PenaltyEstimate } from '@gridsafe/shared';
+import type { AuditEntry, CaseComment, CaseWithHistory, PenaltyEstimate } from '@gridsafe/shared';
 import { api, apiBlob } from '../api.js';
 import { evidenceTable } from '../alert-types.js';
 import { lineChart } from '../chart.js';
@@ -13,12 +13,6 @@ import { dataTable, h } from '../dom.js';
 import { lang, t, tv } from '../i18n.js';
 import { session } from '../session.js';
 import { fmtTime, zoneOf } from '../time.js';
-
-interface Comment {
-  at: number;
-  author: string;
-  text: string;
-}
 
 export function renderCaseReport(root: HTMLElement, [caseId]: string[]): void {
   const id = caseId ?? '';
@@ -41,7 +35,7 @@ export function renderCaseReport(root: HTMLElement, [caseId]: string[]): void {
       const [record, penalty, comments] = await Promise.all([
         api<CaseWithHistory>('GET', path),
         api<{ stored: boolean; estimate: PenaltyEstimate }>('GET', `${path}/penalty`),
-        api<Comment[]>('GET', `${path}/comments`),
+        api<CaseComment[]>('GET', `${path}/comments`),
       ]);
       const customer = await api<{ name: string; tariff: string }>(
         'GET',
@@ -58,7 +52,7 @@ export function renderCaseReport(root: HTMLElement, [caseId]: string[]): void {
 function report(
   record: CaseWithHistory,
   penalty: { stored: boolean; estimate: PenaltyEstimate },
-  comments: Comment[],
+  comments: CaseComment[],
   customer: { name: string; tariff: string } | null,
   download: () => Promise<void>,
 ): HTMLElement[] {

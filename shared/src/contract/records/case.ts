@@ -30,6 +30,15 @@ export interface CaseWithHistory extends CaseRecord {
   history: AuditEntry[];
 }
 
+/** A comment on a case (GET /api/v1/cases/{id}/comments). */
+export interface CaseComment {
+  id: number;
+  caseId: string;
+  at: number;
+  author: string;
+  text: string;
+}
+
 /** What the field check found on site (私自增容: a larger transformer or added motors). */
 export interface EquipmentFound {
   /** Total nameplate capacity of the equipment found, kVA. */
