@@ -68,6 +68,8 @@ export function lineChart(options: ChartOptions): HTMLElement {
   const references = options.references ?? [];
   const box = h('div', {
     class: `chart ${options.className ?? ''}`.trim(),
+    role: 'figure',
+    'aria-label': `${[...lines.map((l) => l.label), ...references.map((r) => r.label)].join(', ')} (${options.unit})`,
     'data-unit': options.unit,
     'data-series': lines.map((l) => l.label).join('|'),
     'data-references': references.map((r) => `${r.label} ${round(r.value)}`).join('|'),
