@@ -21,6 +21,7 @@ export * from './contract/records/work-order.js';
 export * from './contract/records/page.js';
 export * from './contract/records/user.js';
 export * from './contract/records/gateway.js';
+export * from './contract/records/webhook.js';
 export * from './contract/records/loading.js';
 export * from './contract/records/message.js';
 export * from './contract/records/silence.js';

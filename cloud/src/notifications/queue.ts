@@ -5,10 +5,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
-import type { Bilingual } from '@gridsafe/shared';
+import type { Bilingual, NotificationKind } from '@gridsafe/shared';
 import { orderedId } from './ordered-id.js';
 import type { NotificationTables } from './tables.js';
-import type { Delivery, NotificationBody, NotificationEvent, NotificationKind } from './types.js';
+import type { Delivery, NotificationBody, NotificationEvent } from './types.js';
 
 export interface QueueOptions {
   /**

@@ -1,15 +1,5 @@
 /** What the rest of the cloud hands to the notification queue. */
-import type { Bilingual } from '@gridsafe/shared';
-
-export const NOTIFICATION_KINDS = [
-  'alert.opened',
-  'alert.escalated',
-  'workorder.assigned',
-  'workorder.resolved',
-  'case.opened',
-  'case.transition',
-] as const;
-export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+import type { Bilingual, NotificationKind } from '@gridsafe/shared';
 
 export interface NotificationEvent {
   kind: NotificationKind;
@@ -33,15 +23,6 @@ export interface NotificationBody {
   /** What a person reads, in both languages (notifications/texts.ts). */
   text?: Bilingual;
   events: NotificationEvent[];
-}
-
-export interface Webhook {
-  id: string;
-  url: string;
-  kinds: NotificationKind[];
-  areas: string[];
-  enabled: boolean;
-  createdAt: number;
 }
 
 export interface Delivery {

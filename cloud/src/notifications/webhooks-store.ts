@@ -1,8 +1,8 @@
 /** Webhook receivers, managed by an admin through the API. Secrets are write-only. */
+import type { NotificationKind, Webhook } from '@gridsafe/shared';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { NotificationTables, WebhookTable } from './tables.js';
-import type { NotificationKind, Webhook } from './types.js';
 
 export interface NewWebhook {
   url: string;

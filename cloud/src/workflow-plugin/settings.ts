@@ -14,10 +14,11 @@ import {
   schemaProblems,
   type FieldPath,
   type Static,
+  NOTIFICATION_KINDS,
+  type NotificationKind,
 } from '@gridsafe/shared';
 import { PENALTY_SCHEMA, penaltyRulesOf, type PenaltyRules } from '../cases/penalty.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from '../notifications/backoff.js';
-import { NOTIFICATION_KINDS, type NotificationKind } from '../notifications/types.js';
 import {
   WORK_ORDER_SCHEMA,
   workOrderSettingsOf,

@@ -2,6 +2,7 @@
  * Webhook receivers of notifications (admin): list, create, change, remove; secrets
  * write-only, shown once. Registered inside the workflow's scope.
  */
+import { NOTIFICATION_KINDS } from '@gridsafe/shared';
 import type { FastifyPluginAsync } from 'fastify';
 import { allow } from '../auth.js';
 import { HttpProblem } from '../problem.js';
@@ -9,7 +10,6 @@ import { errorResponses, idParam } from '../schemas.js';
 import { needs } from '../services.js';
 import { checkWebhookUrl } from '../../workflow-plugin/settings.js';
 import type { NewWebhook } from '../../notifications/webhooks-store.js';
-import { NOTIFICATION_KINDS } from '../../notifications/types.js';
 
 const webhookSchema = {
   type: 'object',

@@ -4,20 +4,12 @@
  * users (names, roles, areas; never tokens) and the webhook receivers (add, remove; a new
  * receiver's signing secret shown once). Everything through the API, which refuses other roles too.
  */
-import type { ApiUser, Inspector, Page, WorkOrder } from '@gridsafe/shared';
+import type { ApiUser, Inspector, Page, Webhook, WorkOrder } from '@gridsafe/shared';
 import { api } from '../api.js';
 import { dataTable as table, h } from '../dom.js';
 import { t, tv } from '../i18n.js';
 import { session } from '../session.js';
 import { renderRegistryAdmin } from './admin-registry.js';
-
-interface WebhookRow {
-  id: string;
-  url: string;
-  kinds: string[];
-  areas: string[];
-  enabled: boolean;
-}
 
 const SECTIONS = ['registry', 'inspectors', 'users', 'webhooks'] as const;
 type Section = (typeof SECTIONS)[number];
@@ -58,7 +50,7 @@ async function users(box: HTMLElement): Promise<void> {
 }
 
 async function webhooks(box: HTMLElement, redraw: () => void, say: (text: string) => void): Promise<void> {
-  const list = await api<WebhookRow[]>('GET', '/api/v1/webhooks');
+  const list = await api<Webhook[]>('GET', '/api/v1/webhooks');
   const url = h('input', { type: 'url', id: 'webhook-url', placeholder: 'https://…', required: true });
   const message = h('p', { id: 'webhook-message', role: 'status' });
   const add = h(
