@@ -125,6 +125,11 @@ function profile(b: Baseline, t: DayType, slots: number): Array<number | undefin
   });
 }
 
+const isWeekend = (t: DayType) => t === 'd6' || t === 'd7';
+
+/** How much more one hour may differ than the whole day between a weekend day and a working weekday of one day type. */
+const HOUR_TOLERANCE_FACTOR = 3;
+
 /** The weekdays whose daily profile agrees with `w`'s within `tolerance` (w included), from the subject's own history. */
 function cluster(
   b: Baseline,
@@ -142,14 +147,29 @@ function cluster(
     let diff = 0;
     let size = 0;
     let common = 0;
+    const known: number[] = [];
     for (let k = 0; k < slots; k++) {
       if (mine[k] === undefined || theirs[k] === undefined) continue;
       common++;
       diff += Math.abs(theirs[k]! - mine[k]!);
       size += Math.abs(mine[k]!);
+      known.push(k);
     }
-    // Most of the day must be known on both sides before two weekdays are called alike.
-    if (common >= slots * 0.75 && size > 0 && diff / size <= tolerance) out.push(u);
+    // Most of the day must be known on both sides before two weekdays are called alike. A
+    // weekend day joins a working weekday (or the reverse) only if no hour differs by more
+    // than HOUR_TOLERANCE_FACTOR × tolerance of its level (at least the day's mean): a
+    // four-hour process run on weekdays only is under a tenth of the day's energy, yet its
+    // hours are not a weekend's. Between two working weekdays the day's total decides.
+    const level = size / Math.max(1, common);
+    const acrossWeekend = isWeekend(w) !== isWeekend(u);
+    const hoursAgree =
+      !acrossWeekend ||
+      known.every(
+        (k) =>
+          Math.abs(theirs[k]! - mine[k]!) <=
+          HOUR_TOLERANCE_FACTOR * tolerance * Math.max(Math.abs(mine[k]!), Math.abs(theirs[k]!), level),
+      );
+    if (common >= slots * 0.75 && size > 0 && diff / size <= tolerance && hoursAgree) out.push(u);
   }
   return out;
 }

@@ -115,3 +115,18 @@ t.test('a weekday collapsing below even its rest days is not taken for an unlist
   );
   t.same(dayOff.alerts, [], 'the same Wednesday at its Sunday level (an unlisted day off) is normal');
 });
+
+t.test('a four-hour process run on weekdays only keeps the weekends a day type of their own', async (t) => {
+  // 55 kW from 09:00 to 13:00 on a 100 kW continuous load: under a tenth of the day's
+  // energy, so the whole-day profiles agree, but those hours are not a weekend's.
+  const kw = (ts: number) => {
+    const dow = new Date(ts + 8 * HOUR).getUTCDay();
+    const h = localHour(ts);
+    return (100 + (dow !== 0 && dow !== 6 && h >= 9 && h < 13 ? 55 : 0)) * (1 + 0.03 * noise(ts));
+  };
+  const { alerts } = await run(kw, 35);
+  t.same(
+    alerts.map((a) => `${String(a.evidence['localDate'])} ${String(a.evidence['baselinePool'])}`),
+    [],
+  );
+});
