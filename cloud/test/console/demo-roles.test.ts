@@ -89,6 +89,11 @@ t.test('demo sign-in lists a user of each role, and each sees only what it may',
       await page.click(`#demo-users button[data-user="${user}"]`);
       await page.waitForSelector('main[data-loaded="true"] tr[data-alert-id]');
       t.match(await page.textContent('#current-user'), user, `signed in as ${user}`);
+      t.equal(
+        await page.locator('header a[href="#/admin"]').count(),
+        user === 'demo-admin' ? 1 : 0,
+        `the administration link ${user === 'demo-admin' ? 'shown' : 'hidden'}`,
+      );
     };
     /** How many decision panels the case page shows the signed-in user (0 or 1). */
     const decisionPanels = async () => {

@@ -43,6 +43,12 @@ t.test('routing reason, refusal and penalty note in Chinese', async (t) => {
   await admin.locator('#penalty-note', { hasText: 'so the 1996 figures are used' }).waitFor();
   t.pass('and in English after switching');
 
+  t.match(
+    (await wf.api('admin', 'GET', '/api/v1/alerts/no-such-alert')).body,
+    { status: 404, detail: 'alert "no-such-alert" does not exist', message: { code: 'problem.alert_not_found' } },
+    'a missing record carries its message too',
+  );
+
   const zhao = await newPage(t, browser, wf.url, { width: 390, height: 844 });
   await zhao.addInitScript("localStorage.setItem('gridsafe.lang', 'zh')");
   await signIn(zhao, wf.url, TOKENS.zhao);

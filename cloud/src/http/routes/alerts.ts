@@ -120,7 +120,8 @@ export const alertRoutes: FastifyPluginAsync = async (app) => {
     },
     async (request) => {
       const alert = await alerts.get(request.params.id);
-      if (!alert) throw new HttpProblem(404, 'not_found', `alert "${request.params.id}" does not exist`);
+      if (!alert)
+        throw new HttpProblem(404, 'not_found', { code: 'problem.alert_not_found', params: { id: request.params.id } });
       allowSubject(request, areas.areaOf(alert.subject), `alert "${alert.id}" (subject "${alert.subject}")`);
       return alert;
     },
@@ -134,7 +135,7 @@ export const alertRoutes: FastifyPluginAsync = async (app) => {
     note: string | undefined,
   ) => {
     const existing = await alerts.get(id);
-    if (!existing) throw new HttpProblem(404, 'not_found', `alert "${id}" does not exist`);
+    if (!existing) throw new HttpProblem(404, 'not_found', { code: 'problem.alert_not_found', params: { id } });
     allowSubject(request, areas.areaOf(existing.subject), `alert "${id}" (subject "${existing.subject}")`);
     const alert = await alerts.transition(id, to, request.user.name, note);
     await auditLog.record(request.user.name, to, 'alerts', id, note ? { note } : null);

@@ -48,7 +48,7 @@ async function visibleCase(
   id: string,
 ): Promise<CaseRecord> {
   const record = await app.cases.get(id);
-  if (!record) throw new HttpProblem(404, 'not_found', `case "${id}" does not exist`);
+  if (!record) throw new HttpProblem(404, 'not_found', { code: 'problem.case_not_found', params: { id } });
   if (request.user.role === 'inspector' && !app.areas.subjectsInAreas(request.user.areas).includes(record.customer)) {
     throw new HttpProblem(403, 'outside_area', {
       code: 'problem.outside_area',
@@ -125,7 +125,8 @@ export const caseRoutes: FastifyPluginAsync = async (app) => {
     async (request) => {
       allow(request, 'admin', 'auditor');
       const record = await cases.get(request.params.id);
-      if (!record) throw new HttpProblem(404, 'not_found', `case "${request.params.id}" does not exist`);
+      if (!record)
+        throw new HttpProblem(404, 'not_found', { code: 'problem.case_not_found', params: { id: request.params.id } });
       const moved = await cases.transition(record.id, request.body.to, request.user.name, request.body.note);
       await auditLog.record(request.user.name, 'transition', 'cases', record.id, { to: request.body.to });
       return { ...moved, history: await cases.history(record.id) };
