@@ -56,6 +56,9 @@ import { PartitionLeases } from './cluster/leases.js';
 import { PartitionedDetection } from './cluster/partitioned-detection.js';
 import { LiveFanOut } from './cluster/live-fan-out.js';
 import { RegistrySync } from './cluster/registry-sync.js';
+import { CommandRelay } from './cluster/command-relay.js';
+import { GatewayCommandService } from './commands/service.js';
+import { SqlGatewayCommandStore } from './storage/relational/gateway-command-store.js';
 
 export interface CloudHandle {
   config: CloudConfig;
@@ -189,6 +192,27 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     }
     cleanup.push(() => detection.close());
 
+    // Commands to gateways: announced in process, or to every instance with NOTIFY (cluster mode).
+    let commandRelay: CommandRelay | null = null;
+    let broker: EmbeddedBroker | null = null;
+    const commands: GatewayCommandService = new GatewayCommandService(
+      new SqlGatewayCommandStore(rdb),
+      config.mqtt.topicPrefix,
+      log.child({ component: 'commands' }),
+      (gateway) => (commandRelay ? commandRelay.announce(gateway) : commands.deliverQueued(gateway)),
+    );
+    if (config.cluster) {
+      commandRelay = new CommandRelay(
+        config.relational.url as string,
+        rdb,
+        (gateway) => commands.deliverQueuedInBackground(gateway),
+        () => broker?.connectedGateways() ?? [],
+        log.child({ component: 'command-relay' }),
+      );
+      await commandRelay.start();
+      cleanup.push(() => (commandRelay as CommandRelay).stop());
+    }
+
     const pipeline = new IngestPipeline({
       series,
       ledger,
@@ -197,6 +221,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       metrics,
       // In cluster mode the partition's owner takes stored batches from the ledger (this only wakes it).
       detection,
+      commands,
       log: log.child({ component: 'ingest' }),
       topicPrefix: config.mqtt.topicPrefix,
     });
@@ -208,7 +233,6 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     );
 
     let accepting = false;
-    let broker: EmbeddedBroker | null = null;
     let external: ExternalSubscriber | null = null;
     const areas = new AreaDirectory(registry);
     // Detectors' alert types, then those raised by the forecast and the line-loss analysis.
@@ -283,6 +307,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       ingestRejections: () => pipeline.recentRejections,
       lineLoss,
       forecasts: forecast.store,
+      commands,
     };
     const app = await buildHttpApp(services, users, httpOptions, log);
     cleanup.push(() => app.close());
@@ -319,7 +344,9 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
         registry,
         metrics,
         log: log.child({ component: 'mqtt' }),
+        onCommandSubscription: (gateway) => commands.deliverQueuedInBackground(gateway),
       });
+      commands.attach(broker);
       cleanup.push(() => (broker as EmbeddedBroker).close());
     }
 
@@ -370,6 +397,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
           await app.close();
           await fanOut?.close();
           await registrySync?.stop();
+          await commandRelay?.stop();
           await series.close();
           await rdb.close();
           releaseDataDir();

@@ -53,6 +53,7 @@ const SCOPING: Record<string, Rule> = {
   '/api/v1/devices/:id/meter-events': subjectRecord('m-001', 'm-002'),
   '/api/v1/gateways': { list: byId, north: ['gw-001'], south: ['gw-002'] },
   '/api/v1/gateways/:id': registryRecord('gw-001', 'gw-002'),
+  '/api/v1/gateways/:id/commands': registryRecord('gw-001', 'gw-002'),
   '/api/v1/ingest/rejections': { list: (item) => item['gateway'], north: ['gw-001'], south: ['gw-002'] },
   '/api/v1/alerts': { list: (item) => item['subject'], north: ['tx-001'], south: ['tx-002'] },
   '/api/v1/alerts/:id': { record: (fixture) => fixture.alerts },

@@ -32,6 +32,8 @@ export interface EmbeddedBrokerOptions {
   registry: RegistryStore;
   metrics: CloudMetrics;
   log: Logger;
+  /** A connected client subscribed to a gateway's commands: the moment its queued commands can go out. */
+  onCommandSubscription?: (gateway: string) => void;
 }
 
 export interface EmbeddedBroker {
@@ -39,6 +41,10 @@ export interface EmbeddedBroker {
   readonly tlsPort: number | null;
   /** Publishes a command to a gateway (`{prefix}/gw/{id}/cmd/{name}`), QoS 1. */
   publish(topic: string, payload: Buffer | string, qos?: 0 | 1): Promise<void>;
+  /** Whether a client connected here is subscribed to the gateway's commands. */
+  gatewayConnected(gateway: string): boolean;
+  /** Gateways with a client connected here subscribed to their commands. */
+  connectedGateways(): string[];
   connectedClients(): number;
   close(): Promise<void>;
 }
@@ -62,6 +68,13 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   /** The connected client holding each client id. */
   const connected = new Map<string, Client>();
   const root = `${topicPrefix}/gw/`;
+  /** Connected clients subscribed to each gateway's commands (`{root}{gw}/cmd/...`). */
+  const commandSubscribers = new Map<string, Set<Client>>();
+  const commandGatewayOf = (filter: string): string | undefined => {
+    if (!filter.startsWith(root)) return undefined;
+    const [gateway, kind] = filter.slice(root.length).split('/');
+    return kind === 'cmd' && gateway !== undefined && isGatewayId(gateway) ? gateway : undefined;
+  };
 
   /**
    * A client id is bound to the gateway that uses it: a login is refused while another
@@ -193,8 +206,22 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     log.info({ clientId: client.id, gateway }, 'MQTT client connected');
     if (gateway) void registry.touchGateway(gateway, Date.now()).catch(() => undefined);
   });
+  broker.on('subscribe', (subscriptions, client) => {
+    if (!client) return;
+    for (const subscription of subscriptions) {
+      const gateway = commandGatewayOf(subscription.topic);
+      if (gateway === undefined) continue;
+      const clients = commandSubscribers.get(gateway) ?? new Set<Client>();
+      clients.add(client);
+      commandSubscribers.set(gateway, clients);
+      options.onCommandSubscription?.(gateway);
+    }
+  });
   broker.on('clientDisconnect', (client) => {
     if (connected.get(client.id) === client) connected.delete(client.id);
+    for (const [gateway, clients] of commandSubscribers) {
+      if (clients.delete(client) && clients.size === 0) commandSubscribers.delete(gateway);
+    }
     log.info({ clientId: client.id, gateway: gatewayOf.get(client) }, 'MQTT client disconnected');
   });
 
@@ -247,6 +274,8 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
           (error) => (error ? reject(error) : resolve()),
         );
       }),
+    gatewayConnected: (gateway) => commandSubscribers.has(gateway),
+    connectedGateways: () => [...commandSubscribers.keys()],
     connectedClients: () => broker.connectedClients,
     async close() {
       // Stop accepting, then close the broker (which ends client connections), then the servers.

@@ -33,6 +33,7 @@ import { messageRoutes } from './routes/messages.js';
 import { userRoutes } from './routes/users.js';
 import { lineLossRoutes } from './routes/line-loss.js';
 import { forecastRoutes } from './routes/forecasts.js';
+import { gatewayCommandRoutes } from './routes/gateway-commands.js';
 import { isStoreUnavailable } from '../storage/unavailable.js';
 
 const STORE_UNAVAILABLE: Message = { code: 'problem.store_unavailable' };
@@ -201,6 +202,7 @@ export async function buildHttpApp(
   await app.register(userRoutes, { users });
   await app.register(lineLossRoutes);
   await app.register(forecastRoutes);
+  await app.register(gatewayCommandRoutes);
   for (const plugin of options.plugins ?? []) await plugin(app);
   return app;
 }

@@ -23,6 +23,7 @@ import type { SqlSilenceStore } from '../storage/relational/silence-store.js';
 import type { WebhookStore } from '../notifications/webhooks-store.js';
 import type { WorkOrderService } from '../workorders/service.js';
 import type { WorkflowSettings } from '../workflow-plugin/settings.js';
+import type { GatewayCommandService } from '../commands/service.js';
 
 /** A gateway message refused by ingest, as listed at /api/v1/ingest/rejections. */
 export interface IngestRejection {
@@ -53,6 +54,8 @@ export interface CoreServices {
   lineLoss: Pick<LineLossHandle, 'store' | 'settings'>;
   /** The latest forecast of each transformer and customer. */
   forecasts: ForecastStore;
+  /** Commands to gateways: asked for, listed, delivered by the instance holding the connection. */
+  commands: Pick<GatewayCommandService, 'request' | 'list'>;
 }
 
 /** Decorated on the workflow's scope by workflow-plugin/plugin.ts. */

@@ -52,6 +52,8 @@ export interface IngestDependencies {
   metrics: CloudMetrics;
   /** Told of each newly stored batch and event: the in-process runner, or the cluster's partitions (a wake-up). */
   detection: { batchStored(batch: TelemetryBatch): void; event(event: GatewayEvent): void } | null;
+  /** Told of each newly stored event: a gateway's answer to a command closes that command. */
+  commands?: { gatewayEvent(event: GatewayEvent): Promise<void> };
   log: Logger;
   topicPrefix: string;
   /** Replaces the clock for the future-timestamp rule (tests). */
@@ -219,7 +221,15 @@ export class IngestPipeline {
       this.deps.gatewayEvents.append(event, Date.now()),
     );
     // A redelivered event (same gateway and seq) is not offered to detection twice.
-    if (stored) this.deps.detection?.event(event);
+    if (stored) {
+      this.deps.detection?.event(event);
+      // The event is stored either way; a command left open shows as sent in the API.
+      this.deps.commands
+        ?.gatewayEvent(event)
+        .catch((error: unknown) =>
+          this.deps.log.warn({ err: error, gateway }, "could not record a gateway's answer to a command"),
+        );
+    }
     return { kind: 'event' };
   }
 

@@ -281,6 +281,29 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('transformers').addColumn('lon', real).execute();
       },
     },
+    // Commands to gateways, queued until the instance holding the gateway's connection sends them.
+    '0009_gateway_commands': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('gateway_commands')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('gateway', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('args', 'text')
+          .addColumn('requested_by', 'text', (c) => c.notNull())
+          .addColumn('requested_at', 'bigint', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('sent_at', 'bigint')
+          .addColumn('finished_at', 'bigint')
+          .addColumn('result', 'text')
+          .execute();
+        await db.schema
+          .createIndex('gateway_commands_gateway')
+          .on('gateway_commands')
+          .columns(['gateway', 'state', 'requested_at'])
+          .execute();
+      },
+    },
   };
 }
 

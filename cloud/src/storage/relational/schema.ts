@@ -183,6 +183,21 @@ export interface SilenceTable {
   ended_by: string | null;
 }
 
+export interface GatewayCommandTable {
+  id: string;
+  gateway: string;
+  name: string;
+  /** JSON, or null for none. */
+  args: string | null;
+  requested_by: string;
+  requested_at: number;
+  state: string;
+  sent_at: number | null;
+  finished_at: number | null;
+  /** JSON: the detail of the gateway's command_done / command_rejected event. */
+  result: string | null;
+}
+
 export interface DatabaseSchema {
   transformers: TransformerTable;
   customers: CustomerTable;
@@ -199,4 +214,5 @@ export interface DatabaseSchema {
   audit_log: AuditLogTable;
   meter_events: MeterEventTable;
   silences: SilenceTable;
+  gateway_commands: GatewayCommandTable;
 }
