@@ -57,6 +57,7 @@ import { PartitionedDetection } from './cluster/partitioned-detection.js';
 import { LiveFanOut } from './cluster/live-fan-out.js';
 import { RegistrySync } from './cluster/registry-sync.js';
 import { CommandRelay } from './cluster/command-relay.js';
+import { JobLeader } from './cluster/job-leader.js';
 import { GatewayCommandService } from './commands/service.js';
 import { SqlGatewayCommandStore } from './storage/relational/gateway-command-store.js';
 
@@ -266,13 +267,44 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       mqttReady: () => broker !== null || (external?.connected() ?? false),
     };
 
-    const lineLoss = startLineLoss({ rdb, series, registry, alerts, log }, config.lineLoss);
+    // Cluster mode: the forecast and line-loss jobs run on one instance at a time (the leader).
+    let jobLeader: JobLeader | null = null;
+    if (config.cluster) {
+      jobLeader = new JobLeader(
+        config.relational.url as string,
+        config.cluster.instanceId,
+        config.cluster.takeoverSeconds,
+        metrics,
+        log.child({ component: 'job-leader' }),
+        () => {
+          void lineLoss.job.runNow();
+          void forecast.job.runNow();
+        },
+      );
+    }
+    const runsHere = jobLeader ? () => (jobLeader as JobLeader).isLeader() : undefined;
+    const lineLoss = startLineLoss(
+      { rdb, series, registry, alerts, log, ...(runsHere ? { runsHere } : {}) },
+      config.lineLoss,
+    );
     cleanup.push(() => lineLoss.job.stop());
     const forecast = startForecasting(
-      { rdb, series, registry, alerts, log, overloadSettings: config.detectors['overload'] },
+      {
+        rdb,
+        series,
+        registry,
+        alerts,
+        log,
+        overloadSettings: config.detectors['overload'],
+        ...(runsHere ? { runsHere } : {}),
+      },
       config.forecast,
     );
     cleanup.push(() => forecast.job.stop());
+    if (jobLeader) {
+      await jobLeader.start();
+      cleanup.push(() => (jobLeader as JobLeader).close());
+    }
 
     // One count of failed logins per address for HTTP tokens and MQTT secrets alike.
     const loginThrottle = new LoginThrottle();
@@ -392,6 +424,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
           if (external) await external.close();
           await stoppingPipeline;
           await detection.close();
+          await jobLeader?.close();
           await lineLoss.job.stop();
           await forecast.job.stop();
           await app.close();

@@ -10,9 +10,17 @@
 import pg from 'pg';
 import type { Logger } from '@gridsafe/shared';
 
-/** First key of the two-key advisory locks: "grid" in ASCII, so gridsafe's locks never collide with another application's. */
-const LOCK_SPACE = 0x67726964;
-const APPLICATION_PREFIX = 'gridsafe-lease:';
+/**
+ * What a set of leases is for: its sessions' application_name prefix (whose sessions count
+ * as the live instances) and the first key of its two-key advisory locks.
+ */
+export interface LeaseKind {
+  applicationPrefix: string;
+  lockSpace: number;
+}
+
+/** Detection partitions. Lock space "grid" in ASCII, so gridsafe's locks never collide with another application's. */
+export const PARTITION_LEASES: LeaseKind = { applicationPrefix: 'gridsafe-lease:', lockSpace: 0x67726964 };
 
 export class PartitionLeases {
   private client: pg.Client | null = null;
@@ -24,6 +32,7 @@ export class PartitionLeases {
     private readonly log: Logger,
     /** Called when the lease connection is lost: every partition must be dropped at once. */
     private readonly onLost: () => void,
+    private readonly kind: LeaseKind = PARTITION_LEASES,
   ) {}
 
   /** Partitions held now (empty while the lease connection is down). */
@@ -40,7 +49,7 @@ export class PartitionLeases {
     if (this.client) return true;
     const client = new pg.Client({
       connectionString: this.url,
-      application_name: `${APPLICATION_PREFIX}${this.instanceId}`,
+      application_name: `${this.kind.applicationPrefix}${this.instanceId}`,
       connectionTimeoutMillis: 5000,
       // A peer that vanished without closing (power loss) is noticed by TCP keepalive.
       keepAlive: true,
@@ -51,7 +60,7 @@ export class PartitionLeases {
       this.client = null;
       const dropped = this.owned();
       this.held.clear();
-      this.log.warn({ err: error, dropped }, 'lease connection to PostgreSQL lost: detection partitions dropped');
+      this.log.warn({ err: error, dropped }, 'lease connection to PostgreSQL lost: its leases dropped');
       client.end().catch(() => undefined);
       this.onLost();
     };
@@ -72,14 +81,14 @@ export class PartitionLeases {
   async liveInstances(): Promise<number> {
     const result = await this.query<{ n: string }>(
       'SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE $1',
-      [`${APPLICATION_PREFIX}%`],
+      [`${this.kind.applicationPrefix}%`],
     );
     return Math.max(1, Number(result.rows[0]?.n ?? 1));
   }
 
   async tryAcquire(partition: number): Promise<boolean> {
     const result = await this.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [
-      LOCK_SPACE,
+      this.kind.lockSpace,
       partition,
     ]);
     const ok = result.rows[0]?.ok === true;
@@ -89,7 +98,7 @@ export class PartitionLeases {
 
   async release(partition: number): Promise<void> {
     if (!this.held.delete(partition)) return;
-    await this.query('SELECT pg_advisory_unlock($1, $2)', [LOCK_SPACE, partition]);
+    await this.query('SELECT pg_advisory_unlock($1, $2)', [this.kind.lockSpace, partition]);
   }
 
   /** Ends the session: PostgreSQL frees every lock it held. */

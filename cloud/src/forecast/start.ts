@@ -33,6 +33,8 @@ export function startForecasting(
     log: Logger;
     /** The overload detector's settings (`detectors.overload`): thermal constants, loading mode, ambient. */
     overloadSettings: Record<string, unknown> | undefined;
+    /** Whether this instance runs the hourly refresh (cluster mode: the jobs' leader). */
+    runsHere?: () => boolean;
   },
   /** The config file's `forecast` section, checked (config/load.ts). */
   settings: ForecastSettings,
@@ -47,7 +49,7 @@ export function startForecasting(
     overload: parseDetectorSettings(overloadDetector, deps.overloadSettings),
     log,
   });
-  const job = startCronJob('forecast', settings.cron, () => refresher.pass(now()), log);
+  const job = startCronJob('forecast', settings.cron, () => refresher.pass(now()), log, deps.runsHere);
   const caughtUp = (async () => {
     const last = await store.lastMadeAt();
     if (last !== null && now() - last < HOUR_MS) return;

@@ -20,14 +20,22 @@ export interface LineLossHandle {
 }
 
 export function startLineLoss(
-  deps: { rdb: RelationalDb; series: SeriesStore; registry: AreaRegistry; alerts: AlertStore; log: Logger },
+  deps: {
+    rdb: RelationalDb;
+    series: SeriesStore;
+    registry: AreaRegistry;
+    alerts: AlertStore;
+    log: Logger;
+    /** Whether this instance runs the daily pass (cluster mode: the jobs' leader). */
+    runsHere?: () => boolean;
+  },
   /** The config file's `lineLoss` section, checked (config/load.ts). */
   settings: LineLossSettings,
 ): LineLossHandle {
   const store = new LineLossStore(deps.rdb);
   const log = deps.log.child({ component: 'lineloss' });
   const analyzer = new LineLossAnalyzer({ ...deps, store, settings, log });
-  const job = startCronJob('line-loss', settings.cron, () => analyzer.pass(), log);
+  const job = startCronJob('line-loss', settings.cron, () => analyzer.pass(), log, deps.runsHere);
   void job.runNow();
   return { analyzer, store, job, settings };
 }
