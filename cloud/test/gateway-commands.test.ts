@@ -2,12 +2,13 @@
  * Commands to gateways on one instance (SQLite): asked through the API, received by a
  * real MQTT client logged in as the gateway (at once when it is connected, on connect
  * when it is not), closed by the gateway's command_done / command_rejected event; bad
- * requests answered with what is wrong.
+ * requests answered with what is wrong; who may ask, and the audit trail.
  */
 import t from 'tap';
 import { topics } from '@gridsafe/shared';
 import { waitFor } from '@gridsafe/testkit';
 import { DEMO_SEED, startTestCloud } from './support/cloud.js';
+import { startWorkflowCloud } from './workflow-support/cloud.js';
 import { askCommand, commandInState, commandSubscriber, commandsOf } from './support/gateway-commands.js';
 
 const SECRET = DEMO_SEED.gateways[0]!.secret;
@@ -44,4 +45,29 @@ t.test('a command reaches the gateway, queued until it connects, and closes on i
   const failed = await commandInState(api, 'gw-001', reload.id, 'failed');
   t.equal(failed.result?.['reason'], 'config file unreadable');
   t.equal(gateway.received.length, 2, 'each command published once');
+});
+
+t.test("admins and the gateway's area's inspectors ask commands, audited; others are refused", async (t) => {
+  const wf = await startWorkflowCloud(t);
+  const ask = (user: 'admin' | 'li' | 'zhao' | 'auditor', gateway: string) =>
+    wf.api(user, 'POST', `/api/v1/gateways/${gateway}/commands`, { name: 'read-now' });
+  t.equal((await ask('li', 'gw-001')).status, 202, "an inspector of gw-001's area");
+  t.equal((await ask('zhao', 'gw-001')).status, 403, 'an inspector of another area');
+  t.equal((await ask('auditor', 'gw-001')).status, 403, 'an auditor');
+  t.equal((await ask('admin', 'gw-001')).status, 202, 'an admin');
+  const audit = await wf.cloud.ctx.rdb.db
+    .selectFrom('audit_log')
+    .select(['actor', 'action', 'target_id'])
+    .where('target_kind', '=', 'gateways')
+    .where('action', '=', 'command')
+    .orderBy('at')
+    .execute();
+  t.same(
+    audit.map((row) => [row.actor, row.target_id]),
+    [
+      ['li', 'gw-001'],
+      ['admin', 'gw-001'],
+    ],
+    'each accepted command audited, none of the refused',
+  );
 });
