@@ -9,6 +9,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import rateLimit from '@fastify/rate-limit';
 import { Ajv } from 'ajv';
+import { validationText } from './validation-text.js';
 import type { AlertTypeMeta, Logger } from '@gridsafe/shared';
 import type { ApiUserStore } from '../security/api-users.js';
 import { domainProblem } from './domain-problem.js';
@@ -92,13 +93,10 @@ export async function buildHttpApp(
     if (known)
       return sendProblem(reply, problemOf(known.status, known.code, known.message, instance, undefined, known.text));
     if (error.validation) {
-      const errors = error.validation.map((v) => ({
-        where: `${error.validationContext ?? 'request'}${v.instancePath || ''}`,
-        message:
-          v.keyword === 'additionalProperties'
-            ? `unknown field "${String((v.params as { additionalProperty?: string }).additionalProperty)}"`
-            : (v.message ?? 'is invalid'),
-      }));
+      const errors = error.validation.map((v) => {
+        const where = `${error.validationContext ?? 'request'}${v.instancePath || ''}`;
+        return { where, ...validationText(v, where, 'field') };
+      });
       return sendProblem(
         reply,
         problemOf(
@@ -107,6 +105,7 @@ export async function buildHttpApp(
           `the ${error.validationContext ?? 'request'} is not valid: ${errors.map((e) => `${e.where} ${e.message}`).join('; ')}`,
           instance,
           errors,
+          errors[0]?.text,
         ),
       );
     }

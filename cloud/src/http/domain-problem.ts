@@ -16,8 +16,7 @@ export function domainProblem(
     return { status: error.status, code: error.code, message: error.message, text: error.text };
   if (error instanceof RegistryError || error instanceof AlertLifecycleError || error instanceof CaseTransitionError) {
     const status = error.kind === 'not_found' ? 404 : error.kind === 'invalid_reference' ? 422 : 409;
-    const text = error instanceof RegistryError ? undefined : error.text;
-    return { status, code: error.kind, message: error.message, text };
+    return { status, code: error.kind, message: error.message, text: error.text };
   }
   return null;
 }

@@ -14,8 +14,8 @@ export interface Problem {
   status: number;
   detail: string;
   instance?: string;
-  /** For validation problems: each failing field. */
-  errors?: Array<{ where: string; message: string }>;
+  /** For validation problems: each failing field, with its words as a catalogue message. */
+  errors?: Array<{ where: string; message: string; text?: Message }>;
   /** The detail as a catalogue message (messages/catalog.ts), for readers of either language. */
   message?: Message;
 }
@@ -40,6 +40,9 @@ export function englishDetail(detail: string | Message): string {
   return typeof detail === 'string' ? detail : formatMessage(detail, 'en');
 }
 
+/** "{what} {id} does not exist", for anything a request names that is not there. */
+export const notFound = (what: string, id: string): Message => ({ code: 'problem.not_found', params: { what, id } });
+
 export class HttpProblem extends Error {
   /** The detail as a catalogue message, when it was given as one. */
   readonly text: Message | undefined;
@@ -48,10 +51,12 @@ export class HttpProblem extends Error {
     readonly code: string,
     detail: string | Message,
     readonly errors?: Problem['errors'],
+    /** The catalogue message of a detail given as English words with more in them than the message. */
+    text?: Message,
   ) {
     super(englishDetail(detail));
     this.name = 'HttpProblem';
-    this.text = typeof detail === 'string' ? undefined : detail;
+    this.text = typeof detail === 'string' ? text : detail;
   }
 }
 
@@ -74,6 +79,11 @@ export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply
   return reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
 }
 
+const messageSchema = {
+  type: 'object',
+  properties: { code: { type: 'string' }, params: { type: 'object', additionalProperties: true } },
+} as const;
+
 /** The OpenAPI schema of a problem document, referenced by every route's error responses. */
 export const problemSchema = {
   $id: 'Problem',
@@ -86,12 +96,12 @@ export const problemSchema = {
     instance: { type: 'string' },
     errors: {
       type: 'array',
-      items: { type: 'object', properties: { where: { type: 'string' }, message: { type: 'string' } } },
+      items: {
+        type: 'object',
+        properties: { where: { type: 'string' }, message: { type: 'string' }, text: messageSchema },
+      },
     },
-    message: {
-      type: 'object',
-      properties: { code: { type: 'string' }, params: { type: 'object', additionalProperties: true } },
-    },
+    message: messageSchema,
   },
   required: ['type', 'title', 'status', 'detail'],
 } as const;

@@ -90,6 +90,56 @@ export const MESSAGES: Readonly<Record<string, readonly [string, string]>> = {
     'work order {id} changed meanwhile; reload and try again',
   ],
   'problem.empty_note': ['备注不能为空', 'a note needs some text'],
+  // Unknown things and registry refusals ({what} is a kind of thing, shown in the reader's language).
+  'problem.not_found': ['{what} {id} 不存在', '{what} "{id}" does not exist'],
+  'problem.not_registered': ['{what} {id} 未登记', '{what} "{id}" is not registered'],
+  'problem.not_registered_put': [
+    '{what} {id} 未登记（请用 POST 新建）',
+    '{what} "{id}" is not registered (create it with POST)',
+  ],
+  'problem.already_exists': [
+    '{what} {id} 已存在（请用 PUT 修改）',
+    '{what} "{id}" already exists (change it with PUT)',
+  ],
+  'problem.still_has_devices': [
+    '{what} {id} 下仍有设备（{devices}），请先移走或删除这些设备',
+    '{what} "{id}" still has devices ({devices}); move or delete them first',
+  ],
+  'problem.reference_not_registered': [
+    '{what} {id}：所引用的{refWhat} {refId} 未登记',
+    '{what} "{id}": {refWhat} "{refId}" is not registered',
+  ],
+
+  // CSV import (http/routes/import.ts, registry importOne): the whole file is refused, line by line.
+  'problem.import_refused': ['未导入任何数据：共 {count} 处问题', 'nothing imported: {count} problem(s)'],
+  'problem.import_duplicate_id': [
+    '第 {line} 行：编号“{id}”与第 {other} 行重复',
+    'line {line}, id: "{id}" is also on line {other}',
+  ],
+  'problem.import_reference_not_registered': [
+    '第 {line} 行（{what} {id}）：所引用的{refWhat} {refId} 未登记，未导入任何数据',
+    'row {line} ({what} "{id}"): {refWhat} "{refId}" is not registered; nothing imported',
+  ],
+
+  // Request-schema and CSV validation (http/validation-text.ts): one per failing field, {where} names it.
+  'validation.required': ['{where}：缺少必填字段 {field}', "{where} must have required property '{field}'"],
+  'validation.type': ['{where}：类型应为 {type}', '{where} must be {type}'],
+  'validation.enum': [
+    '{where}：只能取以下值之一：{allowed}',
+    '{where} must be equal to one of the allowed values: {allowed}',
+  ],
+  'validation.minimum': ['{where}：不能小于 {limit}', '{where} must be >= {limit}'],
+  'validation.maximum': ['{where}：不能大于 {limit}', '{where} must be <= {limit}'],
+  'validation.exclusiveMinimum': ['{where}：必须大于 {limit}', '{where} must be > {limit}'],
+  'validation.exclusiveMaximum': ['{where}：必须小于 {limit}', '{where} must be < {limit}'],
+  'validation.minLength': ['{where}：至少 {limit} 个字符', '{where} must NOT have fewer than {limit} characters'],
+  'validation.maxLength': ['{where}：最多 {limit} 个字符', '{where} must NOT have more than {limit} characters'],
+  'validation.pattern': ['{where}：格式应符合 {pattern}', '{where} must match pattern "{pattern}"'],
+  'validation.format': ['{where}：格式应为 {format}', '{where} must match format "{format}"'],
+  'validation.unknown_field': ['{where}：未知字段 {field}', '{where} unknown field "{field}"'],
+  'validation.unknown_column': ['{where}：未知列 {field}', '{where} unknown column "{field}"'],
+  'validation.invalid': ['{where}：取值无效（{detail}）', '{where} {detail}'],
+
   'problem.status.400': ['请求有误：{detail}', '{detail}'],
   'problem.status.401': ['未登录或令牌无效：{detail}', '{detail}'],
   'problem.status.403': ['无权操作：{detail}', '{detail}'],
@@ -146,6 +196,18 @@ export const VALUE_LABELS: Readonly<Record<string, readonly [string, string]>> =
   field_check: ['现场核查', 'field check'],
   confirmed: ['已确认', 'confirmed'],
   dismissed: ['已驳回', 'dismissed'],
+  transformer: ['变压器', 'transformer'],
+  customer: ['用户', 'customer'],
+  device: ['设备', 'device'],
+  gateway: ['网关', 'gateway'],
+  alert: ['告警', 'alert'],
+  silence: ['屏蔽', 'silence'],
+  webhook: ['Webhook 订阅', 'webhook'],
+  'work order': ['工单', 'work order'],
+  body: ['请求体', 'body'],
+  querystring: ['查询参数', 'querystring'],
+  params: ['路径参数', 'params'],
+  headers: ['请求头', 'headers'],
   admin: ['管理员', 'admin'],
   inspector: ['巡检员', 'inspector'],
   auditor: ['稽查员', 'auditor'],

@@ -450,7 +450,7 @@ export class WorkOrderService {
 
   private async mustGet(id: string): Promise<WorkOrder> {
     const order = await this.repo.find(id);
-    if (!order) throw new WorkflowError('not_found', `work order "${id}" does not exist`);
+    if (!order) throw new WorkflowError('not_found', { code: 'problem.not_found', params: { what: 'work order', id } });
     return order;
   }
 }

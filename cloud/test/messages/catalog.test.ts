@@ -23,11 +23,29 @@ t.test('every message code written in the sources is in the catalogue', async (t
   const used = new Set<string>();
   for (const file of sources(SRC))
     for (const match of readFileSync(file, 'utf8').matchAll(
-      /code: '((?:routing|problem|penalty|notify)\.[a-z_.0-9]+)'/g,
+      /code: '((?:routing|problem|penalty|notify|validation)\.[a-z_.0-9A-Z]+)'/g,
     ))
       used.add(match[1]!);
   // Built from a refusal's code (cases/service.ts: problem.case_<code>).
   for (const code of ['not_allowed', 'note_required', 'same_state']) used.add(`problem.case_${code}`);
+  // Built from ajv's keyword (http/validation-text.ts: validation.<keyword>).
+  for (const keyword of [
+    'required',
+    'type',
+    'enum',
+    'minimum',
+    'maximum',
+    'exclusiveMinimum',
+    'exclusiveMaximum',
+    'minLength',
+    'maxLength',
+    'pattern',
+    'format',
+    'unknown_field',
+    'unknown_column',
+    'invalid',
+  ])
+    used.add(`validation.${keyword}`);
   t.ok(used.size >= 30, `${used.size} codes found in the sources`);
   for (const code of used) t.ok(MESSAGES[code], `${code} is in the catalogue`);
 });

@@ -2,17 +2,23 @@
  * Server texts for people (routing reasons, refusals) in the reader's language: the
  * server sends a catalogue code and its values (cloud/src/messages/catalog.ts), the
  * catalogue comes from GET /api/v1/messages, values that are states or roles go
- * through the console's own labels (i18n.ts). Without an entry the server's English stays.
+ * through the console's own labels (i18n.ts), else the server's. Without an entry the server's English stays.
  */
 import type { Message } from '@gridsafe/shared';
 import { lang, tv } from './i18n.js';
 
-let templates: Record<string, readonly [string, string]> = {};
+type Catalogue = Record<string, readonly [string, string]>;
+let templates: Catalogue = {};
+/** The server's labels of values inside messages (kinds of things: transformer, work order…). */
+let serverValues: Catalogue = {};
 
 /** Loads the catalogue once at start (it needs no token, so the sign-in page has it too). */
 export async function loadMessages(): Promise<void> {
   const response = await fetch('/api/v1/messages');
-  if (response.ok) templates = ((await response.json()) as { messages: typeof templates }).messages;
+  if (!response.ok) return;
+  const body = (await response.json()) as { messages: Catalogue; values?: Catalogue };
+  templates = body.messages;
+  serverValues = body.values ?? {};
 }
 
 /** The message in the current language, or `fallback` (the server's English) when the catalogue lacks it. */
@@ -21,7 +27,9 @@ export function tm(message: Message | null | undefined, fallback: string): strin
   if (!message || template === undefined) return fallback;
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
     const value = message.params?.[name];
-    return value === undefined ? whole : tv(String(value));
+    if (value === undefined) return whole;
+    const own = tv(String(value));
+    return own !== String(value) ? own : (serverValues[String(value)]?.[lang() === 'zh' ? 0 : 1] ?? own);
   });
 }
 

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { allowSubject } from '../auth.js';
 import { errorResponses, idParam } from '../schemas.js';
-import { HttpProblem } from '../problem.js';
+import { HttpProblem, notFound } from '../problem.js';
 import { needs } from '../services.js';
 import type { ForecastKind } from '../../forecast/forecast-store.js';
 
@@ -11,7 +11,7 @@ export const forecastRoutes: FastifyPluginAsync = async (app) => {
   const read = async (kind: ForecastKind, request: FastifyRequest<{ Params: { id: string } }>) => {
     const id = request.params.id;
     const known = kind === 'transformer' ? app.registry.transformer(id) : app.registry.customer(id);
-    if (!known) throw new HttpProblem(404, 'not_found', `${kind} "${id}" does not exist`);
+    if (!known) throw new HttpProblem(404, 'not_found', notFound(kind, id));
     allowSubject(request, app.areas.areaOf(id), `${kind} "${id}"`);
     const forecast = await app.forecasts.get(kind, id);
     if (!forecast)

@@ -7,7 +7,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { allow, allowSubject } from '../auth.js';
 import { errorResponses, idParam, pageOf, pageQuery } from '../schemas.js';
-import { HttpProblem } from '../problem.js';
+import { HttpProblem, notFound } from '../problem.js';
 import { needs } from '../services.js';
 import { GATEWAY_COMMAND_NAMES, GATEWAY_COMMAND_STATES, type GatewayCommandName } from '../../commands/types.js';
 
@@ -38,7 +38,7 @@ export const gatewayCommandRoutes: FastifyPluginAsync = async (app) => {
   const knownGateway = async (request: FastifyRequest, id: string): Promise<void> => {
     if (request.user.role === 'inspector' && !areas.registryInAreas(request.user.areas).gateways.has(id))
       allowSubject(request, undefined, `gateway "${id}"`);
-    if (!(await registry.gatewayExists(id))) throw new HttpProblem(404, 'not_found', `gateway "${id}" does not exist`);
+    if (!(await registry.gatewayExists(id))) throw new HttpProblem(404, 'not_found', notFound('gateway', id));
   };
 
   app.get<{ Params: { id: string }; Querystring: { limit: number; offset: number } }>(

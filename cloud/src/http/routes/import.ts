@@ -8,7 +8,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Ajv } from 'ajv';
 import { allow } from '../auth.js';
 import { customerSchema, deviceSchema, errorResponses, gatewayBodySchema, transformerSchema } from '../schemas.js';
-import { HttpProblem } from '../problem.js';
+import { HttpProblem, type Problem } from '../problem.js';
+import { validationText } from '../validation-text.js';
 import { CsvError, parseCsv } from '../csv.js';
 import { needs } from '../services.js';
 
@@ -82,26 +83,30 @@ export const importRoutes: FastifyPluginAsync = async (app) => {
           `${parsed.records.length} rows; the limit is ${MAX_ROWS} per import`,
         );
       const validate = validators[kind] as ReturnType<typeof ajv.compile>;
-      const errors: Array<{ where: string; message: string }> = [];
+      const errors: NonNullable<Problem['errors']> = [];
       const items = parsed.records.map((record) => {
         const item = typed(kind, record.fields);
-        if (!validate(item)) {
-          const first = validate.errors?.[0];
+        const first = validate(item) ? undefined : validate.errors?.[0];
+        if (first) {
           const field =
-            first?.keyword === 'additionalProperties'
+            first.keyword === 'additionalProperties'
               ? String(first.params['additionalProperty'])
-              : first?.instancePath.slice(1) || (first?.params['missingProperty'] as string | undefined) || '';
-          const message =
-            first?.keyword === 'additionalProperties' ? `unknown column "${field}"` : (first?.message ?? 'is invalid');
-          errors.push({ where: `line ${record.line}${field ? `, ${field}` : ''}`, message });
+              : first.instancePath.slice(1) || (first.params['missingProperty'] as string | undefined) || '';
+          const where = `line ${record.line}${field ? `, ${field}` : ''}`;
+          errors.push({ where, ...validationText(first, where, 'column') });
         }
         return item;
       });
       const ids = new Map<string, number>();
       parsed.records.forEach((record, index) => {
         const id = String(items[index]?.['id'] ?? '');
-        if (ids.has(id))
-          errors.push({ where: `line ${record.line}, id`, message: `"${id}" is also on line ${ids.get(id)}` });
+        const other = ids.get(id);
+        if (other !== undefined)
+          errors.push({
+            where: `line ${record.line}, id`,
+            message: `"${id}" is also on line ${other}`,
+            text: { code: 'problem.import_duplicate_id', params: { line: record.line, id, other } },
+          });
         ids.set(id, record.line);
       });
       if (errors.length > 0) {
@@ -110,6 +115,7 @@ export const importRoutes: FastifyPluginAsync = async (app) => {
           'validation',
           `nothing imported: ${errors.length} problem(s), first: ${errors[0]?.where}: ${errors[0]?.message}`,
           errors.slice(0, 100),
+          { code: 'problem.import_refused', params: { count: errors.length } },
         );
       }
       await registry.importAll(kind, items);

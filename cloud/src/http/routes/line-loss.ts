@@ -6,7 +6,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { allow, allowSubject } from '../auth.js';
 import { errorResponses, idParam, ID_PATTERN } from '../schemas.js';
-import { HttpProblem } from '../problem.js';
+import { HttpProblem, notFound } from '../problem.js';
 import { needs } from '../services.js';
 import { parseTime } from './series.js';
 import { monthlyBalances } from '../../lineloss/monthly.js';
@@ -54,7 +54,7 @@ export const lineLossRoutes: FastifyPluginAsync = async (app) => {
   const { store, settings } = app.lineLoss;
   const knownTransformer = (id: string, request: Parameters<typeof allowSubject>[0]) => {
     const tx = app.registry.transformer(id);
-    if (!tx) throw new HttpProblem(404, 'not_found', `transformer "${id}" does not exist`);
+    if (!tx) throw new HttpProblem(404, 'not_found', notFound('transformer', id));
     allowSubject(request, tx.area, `transformer "${id}"`);
   };
 
@@ -131,7 +131,7 @@ export const lineLossRoutes: FastifyPluginAsync = async (app) => {
     async (request, reply) => {
       allow(request, 'admin', 'auditor');
       const alert = await app.alerts.get(request.params.id);
-      if (!alert) throw new HttpProblem(404, 'not_found', `alert "${request.params.id}" does not exist`);
+      if (!alert) throw new HttpProblem(404, 'not_found', notFound('alert', request.params.id));
       if (alert.type !== 'line_loss_abnormal')
         throw new HttpProblem(409, 'not_line_loss', `alert "${alert.id}" is ${alert.type}, not line_loss_abnormal`);
       const candidates = (alert.evidence['candidates'] ?? []) as Candidate[];

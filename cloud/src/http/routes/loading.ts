@@ -6,7 +6,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { allowSubject } from '../auth.js';
 import { errorResponses, idParam } from '../schemas.js';
-import { HttpProblem } from '../problem.js';
+import { HttpProblem, notFound } from '../problem.js';
 import { needs } from '../services.js';
 import { parseTime } from './series.js';
 
@@ -62,7 +62,7 @@ export const loadingRoutes: FastifyPluginAsync = async (app) => {
     },
     async (request) => {
       const id = request.params.id;
-      if (!registry.transformer(id)) throw new HttpProblem(404, 'not_found', `transformer "${id}" does not exist`);
+      if (!registry.transformer(id)) throw new HttpProblem(404, 'not_found', notFound('transformer', id));
       allowSubject(request, areas.areaOf(id), `transformer "${id}"`);
       const { from, to } = rangeOf(request);
       return loading.transformer(id, from, to);
@@ -83,7 +83,7 @@ export const loadingRoutes: FastifyPluginAsync = async (app) => {
     },
     async (request) => {
       const id = request.params.id;
-      if (!registry.customer(id)) throw new HttpProblem(404, 'not_found', `customer "${id}" does not exist`);
+      if (!registry.customer(id)) throw new HttpProblem(404, 'not_found', notFound('customer', id));
       allowSubject(request, areas.areaOf(id), `customer "${id}"`);
       const { from, to } = rangeOf(request);
       return loading.customer(id, from, to);

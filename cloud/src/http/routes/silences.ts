@@ -6,7 +6,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { allow, allowSubject } from '../auth.js';
 import { errorResponses, idParam, pageOf, pageQuery, ID_PATTERN } from '../schemas.js';
-import { HttpProblem } from '../problem.js';
+import { HttpProblem, notFound } from '../problem.js';
 import { needs } from '../services.js';
 import { SILENCE_KINDS, type Silence, type SilenceKind } from '../../silences/types.js';
 
@@ -158,7 +158,7 @@ export const silenceRoutes: FastifyPluginAsync = async (app) => {
     async (request) => {
       allow(request, 'admin', 'inspector');
       const existing = await silences.get(request.params.id);
-      if (!existing) throw new HttpProblem(404, 'not_found', `silence "${request.params.id}" does not exist`);
+      if (!existing) throw new HttpProblem(404, 'not_found', notFound('silence', request.params.id));
       allowSubject(request, areas.areaOf(existing.target), `silence "${existing.id}" (on "${existing.target}")`);
       const now = Date.now();
       if (existing.endedAt !== null || existing.endsAt <= now)

@@ -5,7 +5,7 @@
 import { NOTIFICATION_KINDS } from '@gridsafe/shared';
 import type { FastifyPluginAsync } from 'fastify';
 import { allow } from '../auth.js';
-import { HttpProblem } from '../problem.js';
+import { HttpProblem, notFound } from '../problem.js';
 import { errorResponses, idParam } from '../schemas.js';
 import { needs } from '../services.js';
 import { checkWebhookUrl } from '../../workflow-plugin/settings.js';
@@ -98,7 +98,7 @@ export const webhookRoutes: FastifyPluginAsync = async (app) => {
       allow(request, 'admin');
       checkUrl(request.body.url);
       const updated = await hooks.update(request.params.id, request.body);
-      if (!updated) throw new HttpProblem(404, 'not_found', `webhook "${request.params.id}" does not exist`);
+      if (!updated) throw new HttpProblem(404, 'not_found', notFound('webhook', request.params.id));
       return updated;
     },
   );
@@ -115,7 +115,7 @@ export const webhookRoutes: FastifyPluginAsync = async (app) => {
     async (request, reply) => {
       allow(request, 'admin');
       if (!(await hooks.remove(request.params.id)))
-        throw new HttpProblem(404, 'not_found', `webhook "${request.params.id}" does not exist`);
+        throw new HttpProblem(404, 'not_found', notFound('webhook', request.params.id));
       return reply.code(204).send();
     },
   );

@@ -5,7 +5,7 @@
 import type { GatewayRecord, GatewayStatus } from '@gridsafe/shared';
 import type { Kysely, Transaction } from 'kysely';
 import { hashSecret, verifySecret } from '../../security/secrets.js';
-import { RegistryError, type Page } from './registry-entities.js';
+import { notRegistered, RegistryError, type Page } from './registry-entities.js';
 import type { DatabaseSchema } from './schema.js';
 
 export class GatewayStore {
@@ -20,7 +20,7 @@ export class GatewayStore {
 
   async get(id: string): Promise<GatewayRecord> {
     const row = await this.db.selectFrom('gateways').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!row) throw new RegistryError('not_found', `gateway "${id}" is not registered`);
+    if (!row) throw new RegistryError('not_found', notRegistered('gateway', id));
     return {
       id: row.id,
       hasSecret: row.secret_hash !== null,
@@ -44,7 +44,7 @@ export class GatewayStore {
 
   async remove(id: string): Promise<void> {
     const result = await this.db.deleteFrom('gateways').where('id', '=', id).executeTakeFirst();
-    if (result.numDeletedRows === 0n) throw new RegistryError('not_found', `gateway "${id}" is not registered`);
+    if (result.numDeletedRows === 0n) throw new RegistryError('not_found', notRegistered('gateway', id));
   }
 
   async exists(id: string): Promise<boolean> {

@@ -4,19 +4,29 @@
  * its table, its row mapping, the references it must find and who refers to it.
  */
 import type { Kysely, Transaction } from 'kysely';
-import type { Customer, Device, DeviceKind, Tariff, Transformer } from '@gridsafe/shared';
+import type { Customer, Device, DeviceKind, Message, Tariff, Transformer } from '@gridsafe/shared';
+import { formatMessage } from '../../messages/catalog.js';
 import { isUniqueViolation } from './db.js';
 import type { CustomerTable, DatabaseSchema, DeviceTable, TransformerTable } from './schema.js';
 
 export class RegistryError extends Error {
+  /** The refusal as a catalogue message, for readers of either language. */
+  readonly text: Message;
   constructor(
     readonly kind: 'not_found' | 'conflict' | 'invalid_reference',
-    message: string,
+    text: Message,
   ) {
-    super(message);
+    super(formatMessage(text, 'en'));
     this.name = 'RegistryError';
+    this.text = text;
   }
 }
+
+/** "{what} {id} is not registered", for any registry entity. */
+export const notRegistered = (what: string, id: string): Message => ({
+  code: 'problem.not_registered',
+  params: { what, id },
+});
 
 export interface Page<T> {
   items: T[];
@@ -38,7 +48,7 @@ interface EntitySpec<T, Row extends { id: string }> {
   /** Columns a list may filter on. */
   filters?: readonly (keyof Row & string)[];
   /** What the row names that is not registered (checked in the write's transaction), or null. */
-  missingReference?(trx: Trx, row: Row): Promise<string | null>;
+  missingReference?(trx: Trx, row: Row): Promise<{ what: string; id: string } | null>;
   /** The devices column that points at this entity: deleting is refused while devices do. */
   referencedBy?: 'transformer' | 'customer';
 }
@@ -102,7 +112,7 @@ export class EntityTable<T, Row extends { id: string }> {
 
   async get(id: string): Promise<T> {
     const found = await this.find(id);
-    if (!found) throw new RegistryError('not_found', `${this.spec.label} "${id}" is not registered`);
+    if (!found) throw new RegistryError('not_found', notRegistered(this.spec.label, id));
     return found;
   }
 
@@ -113,7 +123,11 @@ export class EntityTable<T, Row extends { id: string }> {
     try {
       const found = await this.db.transaction().execute(async (trx) => {
         const missing = await this.spec.missingReference?.(trx, row);
-        if (missing) throw new RegistryError('invalid_reference', `${label} "${row.id}": ${missing}`);
+        if (missing)
+          throw new RegistryError('invalid_reference', {
+            code: 'problem.reference_not_registered',
+            params: { what: label, id: row.id, refWhat: missing.what, refId: missing.id },
+          });
         const db = this.view(trx);
         if (mode === 'replace') {
           const result = await db
@@ -131,10 +145,14 @@ export class EntityTable<T, Row extends { id: string }> {
         else await this.upsertRow(trx, row);
         return true;
       });
-      if (!found) throw new RegistryError('not_found', `${label} "${row.id}" is not registered (create it with POST)`);
+      if (!found)
+        throw new RegistryError('not_found', {
+          code: 'problem.not_registered_put',
+          params: { what: label, id: row.id },
+        });
     } catch (error) {
       if (isUniqueViolation(error))
-        throw new RegistryError('conflict', `${label} "${row.id}" already exists (change it with PUT)`);
+        throw new RegistryError('conflict', { code: 'problem.already_exists', params: { what: label, id: row.id } });
       throw error;
     }
     return this.spec.fromRow(row);
@@ -145,10 +163,10 @@ export class EntityTable<T, Row extends { id: string }> {
     const row = this.spec.toRow(value, now);
     const missing = await this.spec.missingReference?.(trx, row);
     if (missing)
-      throw new RegistryError(
-        'invalid_reference',
-        `row ${line} (${this.spec.label} "${row.id}"): ${missing}; nothing imported`,
-      );
+      throw new RegistryError('invalid_reference', {
+        code: 'problem.import_reference_not_registered',
+        params: { line, what: this.spec.label, id: row.id, refWhat: missing.what, refId: missing.id },
+      });
     await this.upsertRow(trx, row);
   }
 
@@ -158,17 +176,17 @@ export class EntityTable<T, Row extends { id: string }> {
       if (referencedBy) {
         const used = await trx.selectFrom('devices').select('id').where(referencedBy, '=', id).limit(5).execute();
         if (used.length > 0) {
-          throw new RegistryError(
-            'conflict',
-            `${label} "${id}" still has devices (${used.map((d) => d.id).join(', ')}); move or delete them first`,
-          );
+          throw new RegistryError('conflict', {
+            code: 'problem.still_has_devices',
+            params: { what: label, id, devices: used.map((d) => d.id).join(', ') },
+          });
         }
       }
       const result = await this.view(trx)
         .deleteFrom(table)
         .where('id' as never, '=', id as never)
         .executeTakeFirst();
-      if (result.numDeletedRows === 0n) throw new RegistryError('not_found', `${label} "${id}" is not registered`);
+      if (result.numDeletedRows === 0n) throw new RegistryError('not_found', notRegistered(label, id));
     });
   }
 
@@ -242,9 +260,9 @@ export const deviceEntity = (db: Kysely<DatabaseSchema>) =>
     filters: ['gateway', 'transformer', 'customer'],
     async missingReference(trx, row) {
       if (row.transformer !== null && !(await registered(trx, 'transformers', row.transformer)))
-        return `transformer "${row.transformer}" is not registered`;
+        return { what: 'transformer', id: row.transformer };
       if (row.customer !== null && !(await registered(trx, 'customers', row.customer)))
-        return `customer "${row.customer}" is not registered`;
+        return { what: 'customer', id: row.customer };
       return null;
     },
     toRow: (value, now) => ({
