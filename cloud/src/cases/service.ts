@@ -70,7 +70,7 @@ export class CaseService implements CaseStore {
       const refusal = checkTransition(current.state, to, note);
       if (refusal)
         throw new CaseTransitionError(refusal.code, {
-          code: `problem.case_${refusal.code}`,
+          code: `problem.case_${'final' in refusal ? 'final' : refusal.code}`,
           params: { id, ...refusal.params },
         });
       const penalty = to === 'confirmed' ? this.penaltyOnConfirmation(current) : undefined;

@@ -24,7 +24,9 @@ export const NOTE_REQUIRED_FOR: readonly CaseState[] = ['confirmed', 'dismissed'
 
 /** Why a move is refused, with the values its message (messages/catalog.ts, problem.case_<code>) names. */
 export type TransitionRefusal =
-  | { code: 'not_allowed'; params: { from: CaseState; to: CaseState; options: string } }
+  // next: the states it can move to, as a list ("a|b", messages/catalog.ts); none from a final state.
+  | { code: 'not_allowed'; params: { from: CaseState; to: CaseState; next: string } }
+  | { code: 'not_allowed'; final: true; params: { from: CaseState; to: CaseState } }
   | { code: 'note_required'; params: { to: CaseState } }
   | { code: 'same_state'; params: { from: CaseState } };
 
@@ -37,8 +39,8 @@ export function checkTransition(from: CaseState, to: CaseState, note: string | u
   if (from === to) return { code: 'same_state', params: { from } };
   const next = CASE_TRANSITIONS[from];
   if (!next.includes(to)) {
-    const options = next.length ? `from ${from} it can move to ${next.join(' or ')}` : `${from} is a final state`;
-    return { code: 'not_allowed', params: { from, to, options } };
+    if (next.length === 0) return { code: 'not_allowed', final: true, params: { from, to } };
+    return { code: 'not_allowed', params: { from, to, next: next.join('|') } };
   }
   if (NOTE_REQUIRED_FOR.includes(to) && !(note && note.trim())) {
     return { code: 'note_required', params: { to } };

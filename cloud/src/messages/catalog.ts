@@ -51,8 +51,12 @@ export const MESSAGES: Readonly<Record<string, readonly [string, string]>> = {
   'problem.case_not_found': ['稽查案件 {id} 不存在', 'case "{id}" does not exist'],
   'problem.case_same_state': ['案件 {id} 已处于“{from}”状态', 'case "{id}": the case is already {from}'],
   'problem.case_not_allowed': [
-    '案件 {id} 不能从“{from}”变更为“{to}”',
-    'case "{id}": a case cannot move from {from} to {to}: {options}',
+    '案件 {id} 不能从“{from}”变更为“{to}”，只能变更为：{next}',
+    'case "{id}": a case cannot move from {from} to {to}: from {from} it can move to {next}',
+  ],
+  'problem.case_final': [
+    '案件 {id} 不能从“{from}”变更为“{to}”：“{from}”是最终状态',
+    'case "{id}": a case cannot move from {from} to {to}: {from} is a final state',
   ],
   'problem.case_note_required': [
     '案件 {id} 变更为“{to}”需要填写理由',
@@ -215,15 +219,21 @@ export const VALUE_LABELS: Readonly<Record<string, readonly [string, string]>> =
 
 const index = (lang: Lang) => (lang === 'zh' ? 0 : 1);
 
+/** Between the items of a list of labelled values ("a|b": the states a case can move to). */
+const LIST_JOINERS: Readonly<Record<Lang, string>> = { zh: '或', en: ' or ' };
+
 /** The message in `lang`; its values in the reader's language where VALUE_LABELS knows them. */
 export function formatMessage(message: Message, lang: Lang): string {
   const template = MESSAGES[message.code]?.[index(lang)];
   if (template === undefined) throw new Error(`no message "${message.code}" in the catalogue`);
+  const label = (value: string) => (lang === 'zh' ? VALUE_LABELS[value]?.[0] : undefined) ?? value;
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
     const value = message.params?.[name];
     if (value === undefined) return whole;
-    const label = lang === 'zh' ? VALUE_LABELS[String(value)]?.[0] : undefined;
-    return label ?? String(value);
+    const items = String(value).split('|');
+    // Only a list of known values is one (a pattern may hold "|" too).
+    if (items.length > 1 && items.every((item) => VALUE_LABELS[item])) return items.map(label).join(LIST_JOINERS[lang]);
+    return label(String(value));
   });
 }
 

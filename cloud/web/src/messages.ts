@@ -21,6 +21,12 @@ export async function loadMessages(): Promise<void> {
   serverValues = body.values ?? {};
 }
 
+/** A value in the current language: the console's label, else the server's, else the value itself. */
+function label(value: string): string {
+  const own = tv(value);
+  return own !== value ? own : (serverValues[value]?.[lang() === 'zh' ? 0 : 1] ?? own);
+}
+
 /** The message in the current language, or `fallback` (the server's English) when the catalogue lacks it. */
 export function tm(message: Message | null | undefined, fallback: string): string {
   const template = message ? templates[message.code]?.[lang() === 'zh' ? 0 : 1] : undefined;
@@ -28,8 +34,11 @@ export function tm(message: Message | null | undefined, fallback: string): strin
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
     const value = message.params?.[name];
     if (value === undefined) return whole;
-    const own = tv(String(value));
-    return own !== String(value) ? own : (serverValues[String(value)]?.[lang() === 'zh' ? 0 : 1] ?? own);
+    const items = String(value).split('|');
+    // A list of known values ("a|b", the states a case can move to) reads as alternatives.
+    if (items.length > 1 && items.every((item) => label(item) !== item))
+      return items.map(label).join(lang() === 'zh' ? '或' : ' or ');
+    return label(String(value));
   });
 }
 
