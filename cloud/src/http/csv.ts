@@ -1,15 +1,23 @@
 /**
  * A small RFC 4180 CSV reader for bulk registry import: a header row of field names,
  * then one record per line; quoted fields may hold commas, quotes ("") and newlines.
- * Errors name the line.
+ * Errors name the line, as catalogue messages (messages/catalog.ts) for either language.
  */
+import type { Message } from '@gridsafe/shared';
+import { formatMessage } from '../messages/catalog.js';
+
 export interface CsvRecord {
   /** 1-based line number where the record starts (for messages). */
   line: number;
   fields: Record<string, string>;
 }
 
-export class CsvError extends Error {}
+export class CsvError extends Error {
+  constructor(readonly text: Message) {
+    super(formatMessage(text, 'en'));
+    this.name = 'CsvError';
+  }
+}
 
 export function parseCsv(text: string): { header: string[]; records: CsvRecord[] } {
   const rows: Array<{ line: number; cells: string[] }> = [];
@@ -34,7 +42,7 @@ export function parseCsv(text: string): { header: string[]; records: CsvRecord[]
       continue;
     }
     if (c === '"') {
-      if (cell.length > 0) throw new CsvError(`line ${line}: a quote inside an unquoted field`);
+      if (cell.length > 0) throw new CsvError({ code: 'csv.quote_in_field', params: { line } });
       quoted = true;
     } else if (c === ',') {
       cells.push(cell);
@@ -49,17 +57,20 @@ export function parseCsv(text: string): { header: string[]; records: CsvRecord[]
       rowLine = line;
     } else cell += c;
   }
-  if (quoted) throw new CsvError(`line ${rowLine}: a quoted field is not closed`);
+  if (quoted) throw new CsvError({ code: 'csv.unclosed_quote', params: { line: rowLine } });
   cells.push(cell);
   if (cells.length > 1 || cells[0] !== '') rows.push({ line: rowLine, cells });
   const [head, ...body] = rows;
-  if (!head) throw new CsvError('the file is empty: expected a header row of field names');
+  if (!head) throw new CsvError({ code: 'csv.empty' });
   const header = head.cells.map((name) => name.trim());
   const duplicate = header.find((name, index) => header.indexOf(name) !== index);
-  if (duplicate) throw new CsvError(`line ${head.line}: column "${duplicate}" appears twice`);
+  if (duplicate) throw new CsvError({ code: 'csv.duplicate_column', params: { line: head.line, column: duplicate } });
   const records = body.map(({ line: at, cells: values }) => {
     if (values.length !== header.length)
-      throw new CsvError(`line ${at}: ${values.length} fields, but the header has ${header.length}`);
+      throw new CsvError({
+        code: 'csv.field_count',
+        params: { line: at, count: values.length, expected: header.length },
+      });
     const fields: Record<string, string> = {};
     header.forEach((name, index) => (fields[name] = values[index] as string));
     return { line: at, fields };

@@ -125,6 +125,19 @@ export const MESSAGES: Readonly<Record<string, readonly [string, string]>> = {
     'row {line} ({what} "{id}"): {refWhat} "{refId}" is not registered; nothing imported',
   ],
 
+  'problem.import_too_many_rows': [
+    '共 {rows} 行，每次导入最多 {limit} 行',
+    '{rows} rows; the limit is {limit} per import',
+  ],
+  'csv.quote_in_field': ['第 {line} 行：未加引号的字段中出现了引号', 'line {line}: a quote inside an unquoted field'],
+  'csv.unclosed_quote': ['第 {line} 行：加引号的字段没有闭合', 'line {line}: a quoted field is not closed'],
+  'csv.empty': ['文件为空：第一行应为字段名', 'the file is empty: expected a header row of field names'],
+  'csv.duplicate_column': ['第 {line} 行：列“{column}”出现了两次', 'line {line}: column "{column}" appears twice'],
+  'csv.field_count': [
+    '第 {line} 行：有 {count} 个字段，但表头有 {expected} 个',
+    'line {line}: {count} fields, but the header has {expected}',
+  ],
+
   // Request-schema and CSV validation (http/validation-text.ts): one per failing field, {where} names it.
   'validation.required': ['{where}：缺少必填字段 {field}', "{where} must have required property '{field}'"],
   'validation.type': ['{where}：类型应为 {type}', '{where} must be {type}'],

@@ -23,7 +23,7 @@ t.test('every message code written in the sources is in the catalogue', async (t
   const used = new Set<string>();
   for (const file of sources(SRC))
     for (const match of readFileSync(file, 'utf8').matchAll(
-      /code: '((?:routing|problem|penalty|notify|validation)\.[a-z_.0-9A-Z]+)'/g,
+      /code: '((?:routing|problem|penalty|notify|validation|csv)\.[a-z_.0-9A-Z]+)'/g,
     ))
       used.add(match[1]!);
   // Built from a refusal's code (cases/service.ts: problem.case_<code>).

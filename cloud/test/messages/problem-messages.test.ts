@@ -70,6 +70,13 @@ t.test('each kind of refusal names its code and values', async (t) => {
     },
   ]);
 
+  const unclosed = await problem(
+    '/api/v1/import/transformers',
+    send('id,site,ratedKva\ntx-c,"unclosed,100\n', 'POST', 'text/csv'),
+  );
+  t.same(unclosed.message, { code: 'csv.unclosed_quote', params: { line: 2 } });
+  t.equal(unclosed.detail, 'line 2: a quoted field is not closed');
+
   // (d) a request-schema field
   const invalid = await problem(
     '/api/v1/transformers',

@@ -73,15 +73,14 @@ export const importRoutes: FastifyPluginAsync = async (app) => {
       try {
         parsed = parseCsv(request.body);
       } catch (error) {
-        if (error instanceof CsvError) throw new HttpProblem(400, 'bad_csv', error.message);
+        if (error instanceof CsvError) throw new HttpProblem(400, 'bad_csv', error.text);
         throw error;
       }
       if (parsed.records.length > MAX_ROWS)
-        throw new HttpProblem(
-          400,
-          'too_many_rows',
-          `${parsed.records.length} rows; the limit is ${MAX_ROWS} per import`,
-        );
+        throw new HttpProblem(400, 'too_many_rows', {
+          code: 'problem.import_too_many_rows',
+          params: { rows: parsed.records.length, limit: MAX_ROWS },
+        });
       const validate = validators[kind] as ReturnType<typeof ajv.compile>;
       const errors: NonNullable<Problem['errors']> = [];
       const items = parsed.records.map((record) => {
