@@ -114,6 +114,30 @@ export const MESSAGES: Readonly<Record<string, readonly [string, string]>> = {
     '{what} "{id}": {refWhat} "{refId}" is not registered',
   ],
 
+  'problem.id_mismatch': [
+    '请求体中的编号“{body}”与路径中的“{path}”不一致；编号不能修改',
+    'the body\'s id "{body}" differs from the path\'s "{path}"; ids cannot be changed',
+  ],
+  'problem.bad_time': [
+    '{name}="{raw}" 不是时间（应为毫秒时间戳或 ISO 8601）',
+    '{name}="{raw}" is not a time (ms since the epoch or ISO 8601)',
+  ],
+  'problem.bad_duration': [
+    '{name}="{raw}" 不是正的时长（如 30s、1m、15m、1h）',
+    '{name}="{raw}" is not a positive duration (e.g. 30s, 1m, 15m, 1h)',
+  ],
+  'problem.too_many_buckets': ['from..to 超过 {limit} 个需量周期', 'from..to is longer than {limit} demand periods'],
+  'problem.range_backwards': ['开始时间 from 必须早于结束时间 to', 'from must be before to'],
+  'problem.range_too_long': ['一次最多查询 {days} 天', 'at most {days} days at once'],
+  'problem.bad_band': [
+    '下限 lowPct（{lowPct}）必须小于上限 highPct（{highPct}）',
+    'lowPct ({lowPct}) must be below highPct ({highPct})',
+  ],
+  'problem.not_line_loss': [
+    '告警 {id} 的类型是 {type}，不是线损异常',
+    'alert "{id}" is {type}, not line_loss_abnormal',
+  ],
+
   // CSV import (http/routes/import.ts, registry importOne): the whole file is refused, line by line.
   'problem.import_refused': ['未导入任何数据：共 {count} 处问题', 'nothing imported: {count} problem(s)'],
   'problem.import_duplicate_id': [
@@ -125,6 +149,7 @@ export const MESSAGES: Readonly<Record<string, readonly [string, string]>> = {
     'row {line} ({what} "{id}"): {refWhat} "{refId}" is not registered; nothing imported',
   ],
 
+  'problem.csv_media_type': ['请以 text/csv 格式发送 CSV', 'send the CSV as text/csv'],
   'problem.import_too_many_rows': [
     '共 {rows} 行，每次导入最多 {limit} 行',
     '{rows} rows; the limit is {limit} per import',

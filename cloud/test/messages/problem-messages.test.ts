@@ -53,6 +53,12 @@ t.test('each kind of refusal names its code and values', async (t) => {
   t.same(twice.message, { code: 'problem.already_exists', params: { what: 'transformer', id: 'tx-r' } });
   t.equal(twice.detail, 'transformer "tx-r" already exists (change it with PUT)');
 
+  const renamed = await problem(
+    '/api/v1/transformers/tx-r',
+    send(JSON.stringify({ id: 'tx-s', site: 'x', ratedKva: 100 }), 'PUT'),
+  );
+  t.same(renamed.message, { code: 'problem.id_mismatch', params: { body: 'tx-s', path: 'tx-r' } });
+
   // (c) a CSV import, line by line
   const csv = 'id,site,ratedKva\ntx-c1,a,100\ntx-c1,b,-5\n';
   const lines = await problem('/api/v1/import/transformers', send(csv, 'POST', 'text/csv'));

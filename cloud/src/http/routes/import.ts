@@ -68,7 +68,7 @@ export const importRoutes: FastifyPluginAsync = async (app) => {
       allow(request, 'admin');
       const kind = request.params.kind;
       if (typeof request.body !== 'string')
-        throw new HttpProblem(415, 'unsupported_media_type', 'send the CSV as text/csv');
+        throw new HttpProblem(415, 'unsupported_media_type', { code: 'problem.csv_media_type' });
       let parsed;
       try {
         parsed = parseCsv(request.body);

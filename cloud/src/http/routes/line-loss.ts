@@ -44,8 +44,9 @@ const leadBody = {
 function range(query: { from?: string; to?: string }): { from: number; to: number } {
   const to = parseTime(query.to, 'to') ?? Date.now();
   const from = parseTime(query.from, 'from') ?? to - 31 * DAY_MS;
-  if (from >= to) throw new HttpProblem(400, 'bad_range', 'from must be before to');
-  if (to - from > 400 * DAY_MS) throw new HttpProblem(400, 'bad_range', 'at most 400 days at once');
+  if (from >= to) throw new HttpProblem(400, 'bad_range', { code: 'problem.range_backwards' });
+  if (to - from > 400 * DAY_MS)
+    throw new HttpProblem(400, 'bad_range', { code: 'problem.range_too_long', params: { days: 400 } });
   return { from, to };
 }
 
@@ -112,7 +113,7 @@ export const lineLossRoutes: FastifyPluginAsync = async (app) => {
       allow(request, 'admin');
       const { lowPct, highPct, source } = request.body;
       if (!(lowPct < highPct))
-        throw new HttpProblem(400, 'bad_band', `lowPct (${lowPct}) must be below highPct (${highPct})`);
+        throw new HttpProblem(400, 'bad_band', { code: 'problem.bad_band', params: { lowPct, highPct } });
       return store.putBand(request.params.id, { lowPct, highPct }, source);
     },
   );
@@ -133,7 +134,10 @@ export const lineLossRoutes: FastifyPluginAsync = async (app) => {
       const alert = await app.alerts.get(request.params.id);
       if (!alert) throw new HttpProblem(404, 'not_found', notFound('alert', request.params.id));
       if (alert.type !== 'line_loss_abnormal')
-        throw new HttpProblem(409, 'not_line_loss', `alert "${alert.id}" is ${alert.type}, not line_loss_abnormal`);
+        throw new HttpProblem(409, 'not_line_loss', {
+          code: 'problem.not_line_loss',
+          params: { id: alert.id, type: alert.type },
+        });
       const candidates = (alert.evidence['candidates'] ?? []) as Candidate[];
       const lead = candidates.find((c) => c.customer === request.body.customer);
       if (!lead)

@@ -4,7 +4,7 @@
  * records of their areas, lists and single records alike); only admins write.
  */
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
-import type { Customer, Device, Transformer } from '@gridsafe/shared';
+import type { Customer, Device, Message, Transformer } from '@gridsafe/shared';
 import { allow, allowSubject } from '../auth.js';
 import type { RegistryKind } from '../../registry/areas.js';
 import {
@@ -20,6 +20,9 @@ import {
 } from '../schemas.js';
 import { HttpProblem } from '../problem.js';
 import { needs } from '../services.js';
+
+/** A PUT whose body names another id than its path. */
+const idMismatch = (body: string, path: string): Message => ({ code: 'problem.id_mismatch', params: { body, path } });
 
 type PageQuery = { limit: number; offset: number };
 type Registry = FastifyInstance['registry'];
@@ -170,11 +173,7 @@ export const registryRoutes: FastifyPluginAsync = async (app) => {
       async (request) => {
         allow(request, 'admin');
         if (request.body.id !== request.params.id) {
-          throw new HttpProblem(
-            400,
-            'id_mismatch',
-            `the body's id "${request.body.id}" differs from the path's "${request.params.id}"; ids cannot be changed`,
-          );
+          throw new HttpProblem(400, 'id_mismatch', idMismatch(request.body.id, request.params.id));
         }
         const replaced = await resource.put(registry, request.body, 'replace');
         await auditLog.record(request.user.name, 'replace', resource.path, replaced.id, request.body);
@@ -263,11 +262,7 @@ export const registryRoutes: FastifyPluginAsync = async (app) => {
     async (request) => {
       allow(request, 'admin');
       if (request.body.id !== request.params.id)
-        throw new HttpProblem(
-          400,
-          'id_mismatch',
-          `the body's id "${request.body.id}" differs from the path's "${request.params.id}"`,
-        );
+        throw new HttpProblem(400, 'id_mismatch', idMismatch(request.body.id, request.params.id));
       await registry.getGateway(request.params.id);
       const info = await registry.putGateway(request.params.id, request.body.secret);
       await auditLog.record(request.user.name, 'put', 'gateways', info.id, {

@@ -44,7 +44,7 @@ export function parseTime(raw: string | undefined, name: string): number | undef
   if (raw === undefined) return undefined;
   const value = /^[0-9]+$/.test(raw) ? Number(raw) : Date.parse(raw);
   if (!Number.isFinite(value))
-    throw new HttpProblem(400, 'bad_time', `${name}="${raw}" is not a time (ms since the epoch or ISO 8601)`);
+    throw new HttpProblem(400, 'bad_time', { code: 'problem.bad_time', params: { name, raw } });
   return value;
 }
 
@@ -53,7 +53,7 @@ export function parseDuration(raw: string, name: string): number {
   const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
   const value = match ? Number(match[1]) * (units[match[2] ?? 'ms'] as number) : NaN;
   if (!Number.isFinite(value) || value <= 0)
-    throw new HttpProblem(400, 'bad_duration', `${name}="${raw}" is not a positive duration (e.g. 30s, 1m, 15m, 1h)`);
+    throw new HttpProblem(400, 'bad_duration', { code: 'problem.bad_duration', params: { name, raw } });
   return value;
 }
 
@@ -243,7 +243,10 @@ export const seriesRoutes: FastifyPluginAsync = async (app) => {
       await knownDevice(app, request, id);
       const { from, to } = timeRange(request.query, 86_400_000);
       if ((to - from) / DEMAND_WINDOW_MS > MAX_BUCKETS)
-        throw new HttpProblem(400, 'too_many_buckets', `from..to is longer than ${MAX_BUCKETS} demand periods`);
+        throw new HttpProblem(400, 'too_many_buckets', {
+          code: 'problem.too_many_buckets',
+          params: { limit: MAX_BUCKETS },
+        });
       const points = await series.demand({
         device: id,
         from,
