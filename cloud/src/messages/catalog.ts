@@ -93,6 +93,15 @@ export const MESSAGES: Readonly<Record<string, readonly [string, string]>> = {
     '工单 {id} 已被他人修改，请刷新后重试',
     'work order {id} changed meanwhile; reload and try again',
   ],
+  'problem.too_many_photos': [
+    '工单 {id} 已有 {max} 张照片，已达上限',
+    'work order {id} already has {max} photos, the most allowed',
+  ],
+  'problem.attachment_not_found': [
+    '工单 {id} 没有附件 {attachment}',
+    'work order {id} has no attachment "{attachment}"',
+  ],
+  'problem.empty_upload': ['上传的文件为空', 'the upload is empty'],
   'problem.empty_note': ['备注不能为空', 'a note needs some text'],
   // Unknown things and registry refusals ({what} is a kind of thing, shown in the reader's language).
   'problem.not_found': ['{what} {id} 不存在', '{what} "{id}" does not exist'],

@@ -29,7 +29,7 @@ export class AttachmentStore {
         'too_large',
         `the photo is ${bytes.length} bytes; at most ${this.maxBytes} bytes are accepted`,
       );
-    if (bytes.length === 0) throw new WorkflowError('invalid', 'the upload is empty');
+    if (bytes.length === 0) throw new WorkflowError('invalid', { code: 'problem.empty_upload' });
     const type = sniffImage(bytes);
     if (!type)
       throw new WorkflowError(

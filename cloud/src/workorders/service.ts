@@ -291,7 +291,10 @@ export class WorkOrderService {
     const photo = this.files.check(bytes);
     const { maxPerOrder } = this.deps.settings.attachments;
     if ((await this.repo.attachmentCount(id)) >= maxPerOrder)
-      throw new WorkflowError('conflict', `work order ${id} already has ${maxPerOrder} photos, the most allowed`);
+      throw new WorkflowError('conflict', {
+        code: 'problem.too_many_photos',
+        params: { id, max: maxPerOrder },
+      });
     const now = this.now();
     const attId = orderedId('att', now);
     const relative = await this.files.save(id, attId, photo.ext, bytes);
@@ -332,7 +335,11 @@ export class WorkOrderService {
     const order = await this.mustGet(id);
     mayView(actor, order);
     const row = await this.repo.attachment(id, attachmentId);
-    if (!row) throw new WorkflowError('not_found', `work order ${id} has no attachment "${attachmentId}"`);
+    if (!row)
+      throw new WorkflowError('not_found', {
+        code: 'problem.attachment_not_found',
+        params: { id, attachment: attachmentId },
+      });
     return { path: this.files.pathOf(row.path), mime: row.mime, fileName: row.file_name };
   }
 
