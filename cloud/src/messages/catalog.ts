@@ -101,6 +101,14 @@ export const MESSAGES: Readonly<Record<string, readonly [string, string]>> = {
     '工单 {id} 没有附件 {attachment}',
     'work order {id} has no attachment "{attachment}"',
   ],
+  // A webhook's address (the API's refusal and the config file's check).
+  'webhook.url_expected': ['需要 http:// 或 https:// 地址', 'an http:// or https:// URL expected'],
+  'webhook.url_scheme': ['“{scheme}”不是 http: 或 https:', '"{scheme}" is not http: or https:'],
+  'webhook.url_credentials': [
+    '用户名和密码请放在签名密钥中，不要写在地址里',
+    'put credentials in the signing secret, not in the URL',
+  ],
+  'webhook.url_invalid': ['“{value}”不是有效的地址', '"{value}" is not a URL'],
   'problem.empty_upload': ['上传的文件为空', 'the upload is empty'],
   'problem.empty_note': ['备注不能为空', 'a note needs some text'],
   // Unknown things and registry refusals ({what} is a kind of thing, shown in the reader's language).

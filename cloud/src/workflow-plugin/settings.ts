@@ -17,6 +17,8 @@ import {
   NOTIFICATION_KINDS,
   type NotificationKind,
 } from '@gridsafe/shared';
+import type { Message } from '@gridsafe/shared';
+import { formatMessage } from '../messages/catalog.js';
 import { PENALTY_SCHEMA, penaltyRulesOf, type PenaltyRules } from '../cases/penalty.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from '../notifications/backoff.js';
 import {
@@ -142,7 +144,7 @@ export function parseWorkflowSettings(
     if (!isValidTimeZone(zone)) problem(['siteTimeZones', site], `"${zone}" is not an IANA time zone`);
   (src.webhooks ?? []).forEach((hook, i) => {
     const wrong = checkWebhookUrl(hook.url);
-    if (wrong) problem(['webhooks', i, 'url'], wrong);
+    if (wrong) problem(['webhooks', i, 'url'], formatMessage(wrong, 'en'));
   });
   const cron = src.workorders ? workOrderSettingsProblem(src.workorders) : undefined;
   if (cron) problem(['workorders', cron[0]], cron[1]);
@@ -189,14 +191,15 @@ export function parseWorkflowSettings(
 }
 
 /** Null when the URL is usable for a webhook, else what is wrong with it. */
-export function checkWebhookUrl(value: unknown): string | null {
-  if (typeof value !== 'string') return 'an http:// or https:// URL expected';
+export function checkWebhookUrl(value: unknown): Message | null {
+  if (typeof value !== 'string') return { code: 'webhook.url_expected' };
   try {
     const url = new URL(value);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return `"${url.protocol}" is not http: or https:`;
-    if (url.username || url.password) return 'put credentials in the signing secret, not in the URL';
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      return { code: 'webhook.url_scheme', params: { scheme: url.protocol } };
+    if (url.username || url.password) return { code: 'webhook.url_credentials' };
     return null;
   } catch {
-    return `"${value}" is not a URL`;
+    return { code: 'webhook.url_invalid', params: { value } };
   }
 }

@@ -36,7 +36,10 @@ t.test('a burst from one site is one signed notification, delivered once despite
   t.match(await wf.api('li', 'POST', '/api/v1/webhooks', { url }), { status: 403 }, 'only admins manage webhooks');
   t.match(await wf.api('admin', 'POST', '/api/v1/webhooks', { url: 'ftp://x/y' }), {
     status: 400,
-    body: { detail: /not http: or https:/ },
+    body: {
+      detail: 'url: "ftp:" is not http: or https:',
+      message: { code: 'webhook.url_scheme', params: { scheme: 'ftp:' } },
+    },
   });
   const created = await wf.api('admin', 'POST', '/api/v1/webhooks', {
     url,

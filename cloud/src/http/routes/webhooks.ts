@@ -8,6 +8,7 @@ import { allow } from '../auth.js';
 import { HttpProblem, notFound } from '../problem.js';
 import { errorResponses, idParam } from '../schemas.js';
 import { needs } from '../services.js';
+import { formatMessage } from '../../messages/catalog.js';
 import { checkWebhookUrl } from '../../workflow-plugin/settings.js';
 import type { NewWebhook } from '../../notifications/webhooks-store.js';
 
@@ -50,7 +51,7 @@ export const webhookRoutes: FastifyPluginAsync = async (app) => {
   const checkUrl = (url: string | undefined) => {
     if (url === undefined) return;
     const problem = checkWebhookUrl(url);
-    if (problem) throw new HttpProblem(400, 'bad_url', `url: ${problem}`);
+    if (problem) throw new HttpProblem(400, 'bad_url', `url: ${formatMessage(problem, 'en')}`, undefined, problem);
   };
 
   app.get(
