@@ -3,3 +3,4 @@ export { freePort, isListening } from './ports.js';
 export { waitFor, waitForOk } from './wait.js';
 export { goldenCases, goldenResult, type GoldenCase, type GoldenResult } from './golden.js';
 export { run, tail, type Proc } from './procs.js';
+export { getJson, metricSamples, type MetricSample } from './http.js';

@@ -18,6 +18,7 @@ import {
   type CaseComment,
 } from '@gridsafe/shared';
 import { meta as capacityMeta } from '../detectors/capacity_violation/meta.js';
+import { VALUE_LABELS } from '../messages/catalog.js';
 
 import type { CustomerSummary } from './types.js';
 
@@ -49,13 +50,11 @@ export function reportFont(env: NodeJS.ProcessEnv = process.env): string {
   return path;
 }
 
-const STATE_LABELS: Record<string, string> = {
-  new: 'new 新建',
-  under_review: 'under review 审核中',
-  field_check: 'field check 现场核查',
-  confirmed: 'confirmed 已确认',
-  dismissed: 'dismissed 已驳回',
-};
+/** A case state in both languages ('under review 审核中'), from the message catalogue. */
+function stateLabel(state: string): string {
+  const [zh, en] = VALUE_LABELS[state] ?? [];
+  return zh && en ? `${en} ${zh}` : state;
+}
 
 const BASIS_LABELS: Record<PenaltyEstimate['addedKvaBasis'], string> = {
   nameplate: 'from the nameplate of the equipment found 按现场设备铭牌',
@@ -124,7 +123,7 @@ export async function renderCaseReportPdf(input: CaseReportInput, fontFile: stri
   doc.fontSize(16).fillColor('#000').text(`Capacity case report 超容用电稽查报告 — ${record.id}`, { width });
   doc.moveDown(0.3);
   note(
-    `State 状态: ${STATE_LABELS[record.state] ?? record.state}. Generated 生成于 ${time(input.generatedAt)} (${zone}) by ${input.generatedBy}. Times in 时间按 ${zone}.`,
+    `State 状态: ${stateLabel(record.state)}. Generated 生成于 ${time(input.generatedAt)} (${zone}) by ${input.generatedBy}. Times in 时间按 ${zone}.`,
   );
 
   heading('Facts 案件信息');
@@ -183,7 +182,7 @@ export async function renderCaseReportPdf(input: CaseReportInput, fontFile: stri
       [
         time(h.at),
         h.actor,
-        `${h.action}${h.to ? `: ${STATE_LABELS[h.from ?? ''] ?? h.from ?? ''} → ${STATE_LABELS[h.to] ?? h.to}` : ''}`,
+        `${h.action}${h.to ? `: ${stateLabel(h.from ?? '')} → ${stateLabel(h.to)}` : ''}`,
         h.note ?? '',
       ],
       [0.25, 0.15, 0.3, 0.3],

@@ -14,10 +14,10 @@ export type GatewayCommandState = (typeof GATEWAY_COMMAND_STATES)[number];
 
 export interface GatewayCommand {
   id: string;
-  gateway: string;
   name: GatewayCommandName;
   /** Sent as the JSON payload (empty payload when null). */
   args: Record<string, unknown> | null;
+  gateway: string;
   requestedBy: string;
   requestedAt: number;
   state: GatewayCommandState;

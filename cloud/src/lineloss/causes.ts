@@ -20,9 +20,6 @@
 import type { AreaDay } from './area-day.js';
 import type { LineLossSettings } from './settings.js';
 
-export const LOSS_CAUSES = ['estimated_reads', 'meter_fault', 'mapping_error', 'theft', 'unknown'] as const;
-export type LossCause = (typeof LOSS_CAUSES)[number];
-
 export interface Candidate {
   customer: string;
   device: string;
@@ -33,6 +30,9 @@ export interface Candidate {
   /** Change of the customer's consumption in the run against its typical days of the same kind, %. */
   changePct: number | null;
 }
+
+export const LOSS_CAUSES = ['estimated_reads', 'meter_fault', 'mapping_error', 'theft', 'unknown'] as const;
+export type LossCause = (typeof LOSS_CAUSES)[number];
 
 export interface CauseFinding {
   cause: LossCause;

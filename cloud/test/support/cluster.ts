@@ -8,7 +8,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Test } from 'tap';
-import { freePort, isListening, run, tail, waitFor, waitForOk, type Proc } from '@gridsafe/testkit';
+import { freePort, getJson, isListening, metricSamples, run, tail, waitFor, waitForOk } from '@gridsafe/testkit';
+import type { Proc } from '@gridsafe/testkit';
 
 const CLI = fileURLToPath(new URL('../../dist/src/cli.js', import.meta.url));
 export const HAPROXY = process.env['GRIDSAFE_HAPROXY'] ?? '/usr/sbin/haproxy';
@@ -46,18 +47,10 @@ export async function startInstance(
     proc,
     httpPort,
     mqttPort,
-    api: async <T>(path: string) => {
-      const response = await fetch(`${base}${path}`);
-      if (!response.ok) throw new Error(`${name} ${path}: HTTP ${response.status} ${await response.text()}`);
-      return (await response.json()) as T;
-    },
+    api: <T>(path: string) => getJson<T>(`${base}${path}`, `${name} ${path}`),
     metric: async (metric) => {
-      const series = new Map<string, number>();
-      for (const line of (await (await fetch(`${base}/metrics`)).text()).split('\n')) {
-        const match = /^([a-z_]+)(?:\{([^}]*)\})? (\S+)$/.exec(line);
-        if (match?.[1] === metric) series.set(match[2] ?? '', Number(match[3]));
-      }
-      return series;
+      const samples = (await metricSamples(`${base}/metrics`)).filter((sample) => sample.name === metric);
+      return new Map(samples.map((sample) => [sample.labels, sample.value]));
     },
   };
   // Start-up on a loaded machine (migrations, seed, forecast catch-up) can take a while.

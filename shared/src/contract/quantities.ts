@@ -19,6 +19,7 @@ const temperature = (channel: number): QuantityInfo => ({
   meaning: `temperature channel ${channel} of a monitoring terminal`,
 });
 const binary = (meaning: string): QuantityInfo => ({ unit: '1', meaning });
+const other = (unit: string, meaning: string): QuantityInfo => ({ unit, meaning });
 
 export const QUANTITIES = {
   v_a: phaseVoltage('A'),
@@ -30,19 +31,19 @@ export const QUANTITIES = {
   i_a: phaseCurrent('A'),
   i_b: phaseCurrent('B'),
   i_c: phaseCurrent('C'),
-  i_n: { unit: 'A', meaning: 'neutral current' },
-  p_kw: { unit: 'kW', meaning: 'active power, total (import positive)' },
+  i_n: other('A', 'neutral current'),
+  p_kw: other('kW', 'active power, total (import positive)'),
   p_a_kw: phasePower('A'),
   p_b_kw: phasePower('B'),
   p_c_kw: phasePower('C'),
-  q_kvar: { unit: 'kvar', meaning: 'reactive power, total' },
-  s_kva: { unit: 'kVA', meaning: 'apparent power, total' },
-  pf: { unit: '1', meaning: 'power factor, total (signed as the meter reports)' },
-  f_hz: { unit: 'Hz', meaning: 'frequency' },
-  e_imp_kwh: { unit: 'kWh', meaning: 'cumulative active energy, import' },
-  e_exp_kwh: { unit: 'kWh', meaning: 'cumulative active energy, export' },
-  demand_kw: { unit: 'kW', meaning: 'present demand as computed by the meter' },
-  i_res_ma: { unit: 'mA', meaning: 'residual (leakage) current' },
+  q_kvar: other('kvar', 'reactive power, total'),
+  s_kva: other('kVA', 'apparent power, total'),
+  pf: other('1', 'power factor, total (signed as the meter reports)'),
+  f_hz: other('Hz', 'frequency'),
+  e_imp_kwh: other('kWh', 'cumulative active energy, import'),
+  e_exp_kwh: other('kWh', 'cumulative active energy, export'),
+  demand_kw: other('kW', 'present demand as computed by the meter'),
+  i_res_ma: other('mA', 'residual (leakage) current'),
   t1_c: temperature(1),
   t2_c: temperature(2),
   t3_c: temperature(3),

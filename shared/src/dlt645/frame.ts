@@ -5,6 +5,14 @@
  * every data byte travels +0x33. Frames here carry the data already without the offset.
  */
 
+export interface Dlt645Frame {
+  /** 12 characters, most significant first as printed on the meter (`000000001234`); `A` is a wildcard digit. */
+  address: string;
+  control: number;
+  /** The data field without the +0x33 offset. */
+  data: Buffer;
+}
+
 /** Control codes a master sends (FACTS.md: 0x11 read, 0x12 read follow-up, 0x13 read address). */
 export const CONTROL_READ = 0x11;
 export const CONTROL_READ_FOLLOW_UP = 0x12;
@@ -26,14 +34,6 @@ const DATA_OFFSET = 0x33;
 export const MAX_DATA_BYTES = 200;
 /** Bytes of a frame without its data: 68, six address bytes, 68, C, L, CS, 16. */
 export const FRAME_OVERHEAD = 12;
-
-export interface Dlt645Frame {
-  /** 12 characters, most significant first as printed on the meter (`000000001234`); `A` is a wildcard digit. */
-  address: string;
-  control: number;
-  /** The data field without the +0x33 offset. */
-  data: Buffer;
-}
 
 const ADDRESS = /^[0-9A]{12}$/;
 

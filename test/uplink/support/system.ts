@@ -7,7 +7,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Test } from 'tap';
-import { freePort, isListening, run, tail, waitFor, waitForOk, type Proc } from '@gridsafe/testkit';
+import { freePort, getJson, isListening, metricSamples, run, tail, waitFor, waitForOk } from '@gridsafe/testkit';
+import type { Proc } from '@gridsafe/testkit';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const CLI = {
@@ -62,26 +63,18 @@ export async function startCloud(t: Test, dir: string, ports?: { httpPort: numbe
   });
   const base = `http://127.0.0.1:${httpPort}`;
   const cloud: Cloud = {
+    api: <T>(path: string) => getJson<T>(`${base}${path}`, path),
+    metric: async (name, labels = {}) => {
+      const want = Object.entries(labels)
+        .map(([k, v]) => `${k}="${v}"`)
+        .join(',');
+      const samples = await metricSamples(`${base}/metrics`);
+      return samples.find((sample) => sample.name === name && sample.labels === want)?.value ?? 0;
+    },
     proc,
     httpPort,
     mqttPort,
     dataDir,
-    api: async <T>(path: string) => {
-      const response = await fetch(`${base}${path}`);
-      if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
-      return (await response.json()) as T;
-    },
-    metric: async (name, labels = {}) => {
-      const text = await (await fetch(`${base}/metrics`)).text();
-      const want = Object.entries(labels)
-        .map(([k, v]) => `${k}="${v}"`)
-        .join(',');
-      for (const line of text.split('\n')) {
-        const match = /^([a-z_]+)(?:\{([^}]*)\})? (\S+)$/.exec(line);
-        if (match && match[1] === name && (match[2] ?? '') === want) return Number(match[3]);
-      }
-      return 0;
-    },
   };
   await waitForOk('the cloud to be ready', `${base}/readyz`, 30_000).catch((error: Error) => {
     throw new Error(`${error.message}\n${tail(proc)}`);

@@ -12,40 +12,40 @@ import { DAY, HOUR } from '../plan.js';
 export type LoadClass =
   'two_shift' | 'three_shift' | 'office' | 'retail' | 'residential' | 'school' | 'workshop' | 'cold_store';
 
-/** Hourly share of peak on a working day. */
+/** '20 18 …' → [0.2, 0.18, …]: one class's 24 hourly shares written as whole percents. */
+function percents(text: string): number[] {
+  const shares = text.split(' ').map((figure) => Number(figure) / 100);
+  if (shares.length !== 24 || shares.some((share) => !Number.isFinite(share))) {
+    throw new Error(`a load shape needs 24 whole percents, got "${text}"`);
+  }
+  return shares;
+}
+
+/** ['2025-01-28..2025-02-04', '2025-04-04'] → every date of each range, both ends included. */
+function dateRanges(ranges: string[]): string[] {
+  return ranges.flatMap((range) => {
+    const [first, last] = range.split('..');
+    const dates: string[] = [];
+    for (let ts = Date.parse(first ?? range); ts <= Date.parse(last ?? range); ts += DAY) {
+      dates.push(new Date(ts).toISOString().slice(0, 10));
+    }
+    return dates;
+  });
+}
+
+/**
+ * Hourly share of peak on a working day, in percent, hour 0 first (written as text so the
+ * 24 figures of a class read on one line).
+ */
 const WORKING: Record<LoadClass, number[]> = {
-  two_shift: [
-    0.2, 0.18, 0.18, 0.18, 0.18, 0.2, 0.3, 0.6, 0.95, 1, 1, 0.98, 0.75, 0.97, 1, 0.98, 0.9, 0.92, 0.9, 0.88, 0.86, 0.85,
-    0.6, 0.3,
-  ],
-  three_shift: [
-    0.92, 0.93, 0.93, 0.92, 0.92, 0.93, 0.9, 0.82, 0.95, 0.98, 1, 0.99, 0.96, 0.98, 1, 0.86, 0.95, 0.97, 0.97, 0.96,
-    0.95, 0.94, 0.93, 0.84,
-  ],
-  office: [
-    0.25, 0.24, 0.24, 0.24, 0.25, 0.28, 0.38, 0.6, 0.88, 0.98, 1, 0.97, 0.8, 0.92, 1, 0.98, 0.93, 0.78, 0.55, 0.42,
-    0.36, 0.32, 0.28, 0.26,
-  ],
-  retail: [
-    0.3, 0.28, 0.27, 0.27, 0.27, 0.28, 0.3, 0.35, 0.5, 0.8, 0.95, 0.98, 1, 0.98, 0.97, 0.98, 0.99, 1, 1, 0.98, 0.95,
-    0.8, 0.45, 0.33,
-  ],
-  residential: [
-    0.45, 0.38, 0.34, 0.32, 0.32, 0.36, 0.5, 0.62, 0.55, 0.5, 0.5, 0.55, 0.6, 0.55, 0.5, 0.52, 0.58, 0.72, 0.92, 1,
-    0.98, 0.9, 0.75, 0.58,
-  ],
-  school: [
-    0.15, 0.15, 0.15, 0.15, 0.15, 0.16, 0.25, 0.7, 0.95, 1, 1, 0.9, 0.6, 0.85, 0.95, 0.95, 0.8, 0.45, 0.3, 0.25, 0.2,
-    0.17, 0.16, 0.15,
-  ],
-  workshop: [
-    0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.15, 0.55, 0.95, 1, 0.98, 0.95, 0.5, 0.9, 1, 0.98, 0.9, 0.4, 0.15, 0.12, 0.1, 0.1,
-    0.1, 0.1,
-  ],
-  cold_store: [
-    0.78, 0.76, 0.75, 0.75, 0.75, 0.76, 0.8, 0.85, 0.9, 0.93, 0.96, 0.98, 1, 1, 1, 0.98, 0.95, 0.92, 0.9, 0.88, 0.85,
-    0.83, 0.8, 0.79,
-  ],
+  two_shift: percents('20 18 18 18 18 20 30 60 95 100 100 98 75 97 100 98 90 92 90 88 86 85 60 30'),
+  three_shift: percents('92 93 93 92 92 93 90 82 95 98 100 99 96 98 100 86 95 97 97 96 95 94 93 84'),
+  office: percents('25 24 24 24 25 28 38 60 88 98 100 97 80 92 100 98 93 78 55 42 36 32 28 26'),
+  retail: percents('30 28 27 27 27 28 30 35 50 80 95 98 100 98 97 98 99 100 100 98 95 80 45 33'),
+  residential: percents('45 38 34 32 32 36 50 62 55 50 50 55 60 55 50 52 58 72 92 100 98 90 75 58'),
+  school: percents('15 15 15 15 15 16 25 70 95 100 100 90 60 85 95 95 80 45 30 25 20 17 16 15'),
+  workshop: percents('10 10 10 10 10 10 15 55 95 100 98 95 50 90 100 98 90 40 15 12 10 10 10 10'),
+  cold_store: percents('78 76 75 75 75 76 80 85 90 93 96 98 100 100 100 98 95 92 90 88 85 83 80 79'),
 };
 
 /** Hourly share of peak on a rest day (weekend not worked, public holiday). */
@@ -76,36 +76,16 @@ export const COOLING_PER_10K: Record<LoadClass, number> = {
  * China's 2025 working calendar as the plants live it (国办发明电〔2024〕12号): National Day
  * and Mid-Autumn 1–8 October off, Sunday 28 September and Saturday 11 October worked.
  */
-const HOLIDAYS_2025 = new Set([
-  '2025-01-01',
-  '2025-01-28',
-  '2025-01-29',
-  '2025-01-30',
-  '2025-01-31',
-  '2025-02-01',
-  '2025-02-02',
-  '2025-02-03',
-  '2025-02-04',
-  '2025-04-04',
-  '2025-04-05',
-  '2025-04-06',
-  '2025-05-01',
-  '2025-05-02',
-  '2025-05-03',
-  '2025-05-04',
-  '2025-05-05',
-  '2025-05-31',
-  '2025-06-01',
-  '2025-06-02',
-  '2025-10-01',
-  '2025-10-02',
-  '2025-10-03',
-  '2025-10-04',
-  '2025-10-05',
-  '2025-10-06',
-  '2025-10-07',
-  '2025-10-08',
-]);
+const HOLIDAYS_2025 = new Set(
+  dateRanges([
+    '2025-01-01',
+    '2025-01-28..2025-02-04',
+    '2025-04-04..2025-04-06',
+    '2025-05-01..2025-05-05',
+    '2025-05-31..2025-06-02',
+    '2025-10-01..2025-10-08',
+  ]),
+);
 const WORKED_WEEKENDS_2025 = new Set(['2025-01-26', '2025-02-08', '2025-04-27', '2025-09-28', '2025-10-11']);
 
 export type DayKind = 'working' | 'saturday' | 'rest' | 'holiday' | 'adjusted_working';
