@@ -15,6 +15,7 @@ export * from './profiles/dlt645.js';
 export * from './dlt645/frame.js';
 export * from './dlt645/data.js';
 export * from './contract/alert-meta.js';
+export * from './contract/alert-meta-builders.js';
 export * from './contract/records/alert.js';
 export * from './contract/records/case.js';
 export * from './contract/records/work-order.js';

@@ -1,5 +1,5 @@
 /** How people read `line_loss_abnormal` alerts: names, skill, charts and evidence fields (served at /api/v1/detectors). */
-import type { AlertTypeMeta } from '@gridsafe/shared';
+import { chartsByUnit, evidenceField as field, type AlertTypeMeta } from '@gridsafe/shared';
 
 export const meta: AlertTypeMeta = {
   type: 'line_loss_abnormal',
@@ -10,21 +10,21 @@ export const meta: AlertTypeMeta = {
   },
   subjectKind: 'transformer',
   defaultSkill: 'metering',
-  chartGroups: [{ unit: 'kWh', quantities: ['e_imp_kwh', 'e_exp_kwh'] }],
+  chartGroups: chartsByUnit('e_imp_kwh', 'e_exp_kwh'),
   evidence: {
-    area: { label: { zh: '台区', en: 'area' }, kind: 'text' },
-    band: { label: { zh: '合格区间', en: 'qualification band' }, kind: 'object', unit: '%' },
-    since: { label: { zh: '开始日期', en: 'since' }, kind: 'text' },
-    days: { label: { zh: '逐日线损', en: 'daily balance' }, kind: 'object' },
-    cause: { label: { zh: '可能原因', en: 'likely cause' }, kind: 'text' },
-    signal: { label: { zh: '依据', en: 'signal' }, kind: 'text' },
-    candidates: { label: { zh: '嫌疑用户', en: 'candidate customers' }, kind: 'object' },
-    day: { label: { zh: '日期', en: 'day' }, kind: 'text' },
-    suppliedKwh: { label: { zh: '供电量', en: 'supplied' }, kind: 'number', unit: 'kWh' },
-    soldKwh: { label: { zh: '售电量', en: 'sold' }, kind: 'number', unit: 'kWh' },
-    lossKwh: { label: { zh: '损失电量', en: 'loss' }, kind: 'number', unit: 'kWh' },
-    ratePct: { label: { zh: '线损率', en: 'loss rate' }, kind: 'number', unit: '%' },
-    coverage: { label: { zh: '覆盖率', en: 'coverage' }, kind: 'number' },
-    status: { label: { zh: '状态', en: 'status' }, kind: 'text' },
+    area: field.text('台区', 'area'),
+    band: field.object('合格区间', 'qualification band', '%'),
+    since: field.text('开始日期', 'since'),
+    days: field.object('逐日线损', 'daily balance'),
+    cause: field.text('可能原因', 'likely cause'),
+    signal: field.text('依据', 'signal'),
+    candidates: field.object('嫌疑用户', 'candidate customers'),
+    day: field.text('日期', 'day'),
+    suppliedKwh: field.number('供电量', 'supplied', 'kWh'),
+    soldKwh: field.number('售电量', 'sold', 'kWh'),
+    lossKwh: field.number('损失电量', 'loss', 'kWh'),
+    ratePct: field.number('线损率', 'loss rate', '%'),
+    coverage: field.number('覆盖率', 'coverage'),
+    status: field.text('状态', 'status'),
   },
 };

@@ -1,5 +1,5 @@
 /** How people read `comm_loss` alerts: names, skill, charts and evidence fields (served at /api/v1/detectors). */
-import type { AlertTypeMeta } from '@gridsafe/shared';
+import { chartsByUnit, evidenceField as field, type AlertTypeMeta } from '@gridsafe/shared';
 
 export const meta: AlertTypeMeta = {
   type: 'comm_loss',
@@ -10,14 +10,14 @@ export const meta: AlertTypeMeta = {
   },
   subjectKind: 'gateway',
   defaultSkill: 'communications',
-  chartGroups: [{ unit: 'kW', quantities: ['p_kw'] }],
+  chartGroups: chartsByUnit('p_kw'),
   evidence: {
-    lastSeen: { label: { zh: '最后上报', en: 'last report' }, kind: 'time' },
-    allowanceSeconds: { label: { zh: '允许时长', en: 'allowance' }, kind: 'duration_s' },
-    silentSeconds: { label: { zh: '中断时长', en: 'silent for' }, kind: 'duration_s' },
-    resumedAt: { label: { zh: '恢复时间', en: 'resumed at' }, kind: 'time' },
-    gateway: { label: { zh: '网关', en: 'gateway' }, kind: 'text' },
-    device: { label: { zh: '设备', en: 'device' }, kind: 'text' },
-    detail: { label: { zh: '详情', en: 'detail' }, kind: 'object' },
+    lastSeen: field.time('最后上报', 'last report'),
+    allowanceSeconds: field.durationS('允许时长', 'allowance'),
+    silentSeconds: field.durationS('中断时长', 'silent for'),
+    resumedAt: field.time('恢复时间', 'resumed at'),
+    gateway: field.text('网关', 'gateway'),
+    device: field.text('设备', 'device'),
+    detail: field.object('详情', 'detail'),
   },
 };

@@ -1,5 +1,5 @@
 /** How people read `ct_secondary_overlimit` alerts: names, skill, charts and evidence fields (served at /api/v1/detectors). */
-import type { AlertTypeMeta } from '@gridsafe/shared';
+import { chartsByUnit, evidenceField as field, type AlertTypeMeta } from '@gridsafe/shared';
 
 export const meta: AlertTypeMeta = {
   type: 'ct_secondary_overlimit',
@@ -10,16 +10,16 @@ export const meta: AlertTypeMeta = {
   },
   subjectKind: 'device',
   defaultSkill: 'metering',
-  chartGroups: [{ unit: 'A', quantities: ['i_a', 'i_b', 'i_c'] }],
+  chartGroups: chartsByUnit('i_a', 'i_b', 'i_c'),
   evidence: {
-    secondaryA: { label: { zh: '二次电流', en: 'secondary current' }, kind: 'number', unit: 'A' },
-    primaryA: { label: { zh: '一次电流', en: 'primary current' }, kind: 'number', unit: 'A' },
-    ratedSecondaryA: { label: { zh: '额定二次电流', en: 'rated secondary current' }, kind: 'number', unit: 'A' },
-    ctRatio: { label: { zh: 'CT 变比', en: 'CT ratio' }, kind: 'number' },
-    customer: { label: { zh: '用户', en: 'customer' }, kind: 'text' },
-    raiseAt: { label: { zh: '告警阈值', en: 'alarm at' }, kind: 'number', unit: 'A' },
-    criticalAt: { label: { zh: '严重阈值', en: 'critical at' }, kind: 'number', unit: 'A' },
-    clearAt: { label: { zh: '恢复阈值', en: 'clears at' }, kind: 'number', unit: 'A' },
-    implausibleReadingsSkipped: { label: { zh: '剔除的异常读数', en: 'implausible readings skipped' }, kind: 'number' },
+    secondaryA: field.number('二次电流', 'secondary current', 'A'),
+    primaryA: field.number('一次电流', 'primary current', 'A'),
+    ratedSecondaryA: field.number('额定二次电流', 'rated secondary current', 'A'),
+    ctRatio: field.number('CT 变比', 'CT ratio'),
+    customer: field.text('用户', 'customer'),
+    raiseAt: field.number('告警阈值', 'alarm at', 'A'),
+    criticalAt: field.number('严重阈值', 'critical at', 'A'),
+    clearAt: field.number('恢复阈值', 'clears at', 'A'),
+    implausibleReadingsSkipped: field.number('剔除的异常读数', 'implausible readings skipped'),
   },
 };

@@ -1,5 +1,5 @@
 /** How people read `low_power_factor` alerts: names, skill, charts and evidence fields (served at /api/v1/detectors). */
-import type { AlertTypeMeta } from '@gridsafe/shared';
+import { chartsByUnit, evidenceField as field, type AlertTypeMeta } from '@gridsafe/shared';
 
 export const meta: AlertTypeMeta = {
   type: 'low_power_factor',
@@ -10,19 +10,15 @@ export const meta: AlertTypeMeta = {
   },
   subjectKind: 'device',
   defaultSkill: 'high_voltage',
-  chartGroups: [
-    { unit: 'kW', quantities: ['p_kw'] },
-    { unit: 'kvar', quantities: ['q_kvar'] },
-    { unit: '1', quantities: ['pf'] },
-  ],
+  chartGroups: chartsByUnit('p_kw', 'q_kvar', 'pf'),
   evidence: {
-    pf: { label: { zh: '功率因数', en: 'power factor' }, kind: 'number' },
-    limit: { label: { zh: '考核标准', en: 'standard' }, kind: 'number' },
-    pKw: { label: { zh: '有功功率', en: 'active power' }, kind: 'number', unit: 'kW' },
-    loadKva: { label: { zh: '视在功率', en: 'apparent power' }, kind: 'number', unit: 'kVA' },
-    customer: { label: { zh: '用户', en: 'customer' }, kind: 'text' },
-    raiseAt: { label: { zh: '告警阈值', en: 'alarm at' }, kind: 'number' },
-    criticalAt: { label: { zh: '严重阈值', en: 'critical at' }, kind: 'number' },
-    clearAt: { label: { zh: '恢复阈值', en: 'clears at' }, kind: 'number' },
+    pf: field.number('功率因数', 'power factor'),
+    limit: field.number('考核标准', 'standard'),
+    pKw: field.number('有功功率', 'active power', 'kW'),
+    loadKva: field.number('视在功率', 'apparent power', 'kVA'),
+    customer: field.text('用户', 'customer'),
+    raiseAt: field.number('告警阈值', 'alarm at'),
+    criticalAt: field.number('严重阈值', 'critical at'),
+    clearAt: field.number('恢复阈值', 'clears at'),
   },
 };

@@ -1,5 +1,5 @@
 /** How people read `over_temperature` alerts: names, skill, charts and evidence fields (served at /api/v1/detectors). */
-import type { AlertTypeMeta } from '@gridsafe/shared';
+import { chartsByUnit, evidenceField as field, type AlertTypeMeta } from '@gridsafe/shared';
 
 export const meta: AlertTypeMeta = {
   type: 'over_temperature',
@@ -10,15 +10,15 @@ export const meta: AlertTypeMeta = {
   },
   subjectKind: 'device',
   defaultSkill: 'fire_safety',
-  chartGroups: [{ unit: '°C', quantities: ['t1_c', 't2_c', 't3_c', 't4_c'] }],
+  chartGroups: chartsByUnit('t1_c', 't2_c', 't3_c', 't4_c'),
   evidence: {
-    temperatureC: { label: { zh: '温度', en: 'temperature' }, kind: 'number', unit: '°C' },
-    channel: { label: { zh: '通道', en: 'channel' }, kind: 'text' },
-    alarmC: { label: { zh: '报警设定值', en: 'alarm setting' }, kind: 'number', unit: '°C' },
-    criticalC: { label: { zh: '严重设定值', en: 'critical setting' }, kind: 'number', unit: '°C' },
-    raiseAt: { label: { zh: '告警阈值', en: 'alarm at' }, kind: 'number', unit: '°C' },
-    criticalAt: { label: { zh: '严重阈值', en: 'critical at' }, kind: 'number', unit: '°C' },
-    clearAt: { label: { zh: '恢复阈值', en: 'clears at' }, kind: 'number', unit: '°C' },
-    transformer: { label: { zh: '变压器', en: 'transformer' }, kind: 'text' },
+    temperatureC: field.number('温度', 'temperature', '°C'),
+    channel: field.text('通道', 'channel'),
+    alarmC: field.number('报警设定值', 'alarm setting', '°C'),
+    criticalC: field.number('严重设定值', 'critical setting', '°C'),
+    raiseAt: field.number('告警阈值', 'alarm at', '°C'),
+    criticalAt: field.number('严重阈值', 'critical at', '°C'),
+    clearAt: field.number('恢复阈值', 'clears at', '°C'),
+    transformer: field.text('变压器', 'transformer'),
   },
 };

@@ -1,5 +1,5 @@
 /** How people read `phase_unbalance` alerts: names, skill, charts and evidence fields (served at /api/v1/detectors). */
-import type { AlertTypeMeta } from '@gridsafe/shared';
+import { chartsByUnit, evidenceField as field, type AlertTypeMeta } from '@gridsafe/shared';
 
 export const meta: AlertTypeMeta = {
   type: 'phase_unbalance',
@@ -10,13 +10,13 @@ export const meta: AlertTypeMeta = {
   },
   subjectKind: 'transformer',
   defaultSkill: 'high_voltage',
-  chartGroups: [{ unit: 'A', quantities: ['i_a', 'i_b', 'i_c', 'i_n'] }],
+  chartGroups: chartsByUnit('i_a', 'i_b', 'i_c', 'i_n'),
   evidence: {
-    unbalancePct: { label: { zh: '不平衡度', en: 'unbalance' }, kind: 'number', unit: '%' },
-    currentsA: { label: { zh: '三相电流', en: 'phase currents' }, kind: 'object', unit: 'A' },
-    neutralA: { label: { zh: '中性线电流', en: 'neutral current' }, kind: 'number', unit: 'A' },
-    ratedA: { label: { zh: '额定电流', en: 'rated current' }, kind: 'number', unit: 'A' },
-    vectorGroup: { label: { zh: '联结组别', en: 'vector group' }, kind: 'text' },
-    since: { label: { zh: '开始', en: 'since' }, kind: 'time' },
+    unbalancePct: field.number('不平衡度', 'unbalance', '%'),
+    currentsA: field.object('三相电流', 'phase currents', 'A'),
+    neutralA: field.number('中性线电流', 'neutral current', 'A'),
+    ratedA: field.number('额定电流', 'rated current', 'A'),
+    vectorGroup: field.text('联结组别', 'vector group'),
+    since: field.time('开始', 'since'),
   },
 };

@@ -1,5 +1,5 @@
 /** How people read `residual_current` alerts: names, skill, charts and evidence fields (served at /api/v1/detectors). */
-import type { AlertTypeMeta } from '@gridsafe/shared';
+import { chartsByUnit, evidenceField as field, type AlertTypeMeta } from '@gridsafe/shared';
 
 export const meta: AlertTypeMeta = {
   type: 'residual_current',
@@ -10,14 +10,14 @@ export const meta: AlertTypeMeta = {
   },
   subjectKind: 'device',
   defaultSkill: 'fire_safety',
-  chartGroups: [{ unit: 'mA', quantities: ['i_res_ma'] }],
+  chartGroups: chartsByUnit('i_res_ma'),
   evidence: {
-    residualMa: { label: { zh: '剩余电流', en: 'residual current' }, kind: 'number', unit: 'mA' },
-    alarmMa: { label: { zh: '报警设定值', en: 'alarm setting' }, kind: 'number', unit: 'mA' },
-    criticalMa: { label: { zh: '严重设定值', en: 'critical setting' }, kind: 'number', unit: 'mA' },
-    raiseAt: { label: { zh: '告警阈值', en: 'alarm at' }, kind: 'number', unit: 'mA' },
-    criticalAt: { label: { zh: '严重阈值', en: 'critical at' }, kind: 'number', unit: 'mA' },
-    clearAt: { label: { zh: '恢复阈值', en: 'clears at' }, kind: 'number', unit: 'mA' },
-    transformer: { label: { zh: '变压器', en: 'transformer' }, kind: 'text' },
+    residualMa: field.number('剩余电流', 'residual current', 'mA'),
+    alarmMa: field.number('报警设定值', 'alarm setting', 'mA'),
+    criticalMa: field.number('严重设定值', 'critical setting', 'mA'),
+    raiseAt: field.number('告警阈值', 'alarm at', 'mA'),
+    criticalAt: field.number('严重阈值', 'critical at', 'mA'),
+    clearAt: field.number('恢复阈值', 'clears at', 'mA'),
+    transformer: field.text('变压器', 'transformer'),
   },
 };

@@ -1,5 +1,5 @@
 /** How people read `voltage_deviation` alerts: names, skill, charts and evidence fields (served at /api/v1/detectors). */
-import type { AlertTypeMeta } from '@gridsafe/shared';
+import { chartsByUnit, evidenceField as field, type AlertTypeMeta } from '@gridsafe/shared';
 
 export const meta: AlertTypeMeta = {
   type: 'voltage_deviation',
@@ -10,13 +10,13 @@ export const meta: AlertTypeMeta = {
   },
   subjectKind: 'device',
   defaultSkill: 'high_voltage',
-  chartGroups: [{ unit: 'V', quantities: ['v_a', 'v_b', 'v_c'] }],
+  chartGroups: chartsByUnit('v_a', 'v_b', 'v_c'),
   evidence: {
-    worstDeviationPct: { label: { zh: '最大偏差', en: 'worst deviation' }, kind: 'number', unit: '%' },
-    nominalV: { label: { zh: '标称电压', en: 'nominal voltage' }, kind: 'number', unit: 'V' },
-    class: { label: { zh: '电压等级', en: 'voltage class' }, kind: 'object' },
-    since: { label: { zh: '开始', en: 'since' }, kind: 'time' },
-    lowerPct: { label: { zh: '下限', en: 'lower limit' }, kind: 'number', unit: '%' },
-    upperPct: { label: { zh: '上限', en: 'upper limit' }, kind: 'number', unit: '%' },
+    worstDeviationPct: field.number('最大偏差', 'worst deviation', '%'),
+    nominalV: field.number('标称电压', 'nominal voltage', 'V'),
+    class: field.object('电压等级', 'voltage class'),
+    since: field.time('开始', 'since'),
+    lowerPct: field.number('下限', 'lower limit', '%'),
+    upperPct: field.number('上限', 'upper limit', '%'),
   },
 };
