@@ -5,6 +5,7 @@
 import type { FastifyReply } from 'fastify';
 import { formatMessage } from '../messages/catalog.js';
 import type { Message } from '@gridsafe/shared';
+import { json } from './schemas.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -81,7 +82,7 @@ export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply
 
 const messageSchema = {
   type: 'object',
-  properties: { code: { type: 'string' }, params: { type: 'object', additionalProperties: true } },
+  properties: { code: json.string, params: json.object },
 } as const;
 
 /** The OpenAPI schema of a problem document, referenced by every route's error responses. */
@@ -89,16 +90,16 @@ export const problemSchema = {
   $id: 'Problem',
   type: 'object',
   properties: {
-    type: { type: 'string' },
-    title: { type: 'string' },
-    status: { type: 'integer' },
-    detail: { type: 'string' },
-    instance: { type: 'string' },
+    type: json.string,
+    title: json.string,
+    status: json.integer,
+    detail: json.string,
+    instance: json.string,
     errors: {
       type: 'array',
       items: {
         type: 'object',
-        properties: { where: { type: 'string' }, message: { type: 'string' }, text: messageSchema },
+        properties: { where: json.string, message: json.string, text: messageSchema },
       },
     },
     message: messageSchema,

@@ -2,6 +2,20 @@
 import { DEVICE_KINDS, TARIFFS } from '@gridsafe/shared';
 
 export const ID_PATTERN = '^[A-Za-z0-9_.:-]{1,64}$';
+
+/** The plain JSON Schema leaves records are written with, so a record's schema reads one field a line. */
+export const json = {
+  string: { type: 'string' },
+  integer: { type: 'integer' },
+  number: { type: 'number' },
+  boolean: { type: 'boolean' },
+  stringOrNull: { type: ['string', 'null'] },
+  integerOrNull: { type: ['integer', 'null'] },
+  /** Any JSON object (evidence, detail, arguments), passed through as it is. */
+  object: { type: 'object', additionalProperties: true },
+  objectOrNull: { type: ['object', 'null'], additionalProperties: true },
+  id: { type: 'string', pattern: ID_PATTERN },
+} as const;
 export const idParam = {
   type: 'object',
   required: ['id'],
@@ -20,13 +34,13 @@ export const pageOf = (item: object) =>
     required: ['items', 'total', 'limit', 'offset'],
     properties: {
       items: { type: 'array', items: item },
-      total: { type: 'integer' },
-      limit: { type: 'integer' },
-      offset: { type: 'integer' },
+      total: json.integer,
+      limit: json.integer,
+      offset: json.integer,
     },
   }) as const;
 
-const id = { type: 'string', pattern: ID_PATTERN } as const;
+const id = json.id;
 const positive = { type: 'number', exclusiveMinimum: 0, maximum: 1e9 } as const;
 
 export const transformerSchema = {
@@ -55,7 +69,7 @@ export const customerSchema = {
     name: { type: 'string', minLength: 1, maxLength: 200 },
     contractKva: positive,
     tariff: { enum: [...TARIFFS] },
-    hasGeneration: { type: 'boolean' },
+    hasGeneration: json.boolean,
   },
 } as const;
 
@@ -93,31 +107,31 @@ export const gatewayBodySchema = {
 export const gatewayInfoSchema = {
   type: 'object',
   properties: {
-    id: { type: 'string' },
-    hasSecret: { type: 'boolean' },
-    status: { type: ['object', 'null'], additionalProperties: true },
-    statusAt: { type: ['integer', 'null'] },
-    lastSeenAt: { type: ['integer', 'null'] },
+    id: json.string,
+    hasSecret: json.boolean,
+    status: json.objectOrNull,
+    statusAt: json.integerOrNull,
+    lastSeenAt: json.integerOrNull,
   },
 } as const;
 
 export const alertSchema = {
   type: 'object',
   properties: {
-    id: { type: 'string' },
-    type: { type: 'string' },
-    severity: { type: 'string' },
-    state: { type: 'string' },
-    subject: { type: 'string' },
-    subjectKind: { type: 'string' },
-    openedAt: { type: 'integer' },
-    lastSeenAt: { type: 'integer' },
-    acknowledgedAt: { type: ['integer', 'null'] },
-    resolvedAt: { type: ['integer', 'null'] },
-    evidence: { type: 'object', additionalProperties: true },
-    notes: { type: 'array', items: { type: 'object', additionalProperties: true } },
+    id: json.string,
+    type: json.string,
+    severity: json.string,
+    state: json.string,
+    subject: json.string,
+    subjectKind: json.string,
+    openedAt: json.integer,
+    lastSeenAt: json.integer,
+    acknowledgedAt: json.integerOrNull,
+    resolvedAt: json.integerOrNull,
+    evidence: json.object,
+    notes: { type: 'array', items: json.object },
     occurrences: { type: 'integer', description: 'times the condition started in this episode' },
-    firstOccurrenceAt: { type: 'integer' },
+    firstOccurrenceAt: json.integer,
     lastOccurrenceAt: { type: 'integer', description: 'when the latest occurrence started' },
     occurrenceLog: {
       type: 'array',
@@ -125,16 +139,16 @@ export const alertSchema = {
       items: {
         type: 'object',
         properties: {
-          startedAt: { type: 'integer' },
-          endedAt: { type: ['integer', 'null'] },
-          severity: { type: 'string' },
+          startedAt: json.integer,
+          endedAt: json.integerOrNull,
+          severity: json.string,
         },
       },
     },
     silence: {
       type: ['object', 'null'],
       description: 'the silence or maintenance window it was raised in: hidden from the default list until `until`',
-      properties: { id: { type: 'string' }, reason: { type: 'string' }, until: { type: 'integer' } },
+      properties: { id: json.string, reason: json.string, until: json.integer },
     },
   },
 } as const;

@@ -11,7 +11,7 @@ import {
 import { ALERT_SORTS, type AlertSort } from '../../alerts/types.js';
 import { domainProblem } from '../domain-problem.js';
 import { allow, allowSubject } from '../auth.js';
-import { alertSchema, errorResponses, idParam, noteBody, pageOf, pageQuery, ID_PATTERN } from '../schemas.js';
+import { alertSchema, errorResponses, idParam, noteBody, pageOf, pageQuery, json } from '../schemas.js';
 import { HttpProblem } from '../problem.js';
 import { parseTime } from './series.js';
 import { needs } from '../services.js';
@@ -64,10 +64,10 @@ export const alertRoutes: FastifyPluginAsync = async (app) => {
             type: { enum: [...ALERT_TYPES] },
             state: { enum: [...ALERT_STATES, 'active'] },
             severity: { enum: [...SEVERITIES] },
-            subject: { type: 'string', pattern: ID_PATTERN },
-            area: { type: 'string', pattern: ID_PATTERN },
-            transformer: { type: 'string', pattern: ID_PATTERN },
-            customer: { type: 'string', pattern: ID_PATTERN },
+            subject: json.id,
+            area: json.id,
+            transformer: json.id,
+            customer: json.id,
             q: { type: 'string', minLength: 1, maxLength: 64 },
             sort: { enum: [...ALERT_SORTS] },
             silenced: { enum: ['exclude', 'include', 'only'], default: 'exclude' },
@@ -180,7 +180,7 @@ export const alertRoutes: FastifyPluginAsync = async (app) => {
               minItems: 1,
               maxItems: 200,
               uniqueItems: true,
-              items: { type: 'string', pattern: ID_PATTERN },
+              items: json.id,
             },
             note: { type: 'string', maxLength: 2000 },
           },
@@ -193,7 +193,7 @@ export const alertRoutes: FastifyPluginAsync = async (app) => {
                 type: 'array',
                 items: {
                   type: 'object',
-                  properties: { id: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' } },
+                  properties: { id: json.string, status: json.integer, detail: json.string },
                 },
               },
             },

@@ -8,7 +8,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { toCsv } from '../csv-write.js';
 import { CASE_STATES, type CaseRecord, type CaseState, formatSiteTime } from '@gridsafe/shared';
 import { allow } from '../auth.js';
-import { errorResponses, idParam, pageOf, pageQuery, ID_PATTERN } from '../schemas.js';
+import { errorResponses, idParam, pageOf, pageQuery, json } from '../schemas.js';
 import { HttpProblem } from '../problem.js';
 import { needs } from '../services.js';
 import type { CaseFilter } from '../../cases/service.js';
@@ -18,26 +18,26 @@ import { CASE_TRANSITIONS, NOTE_REQUIRED_FOR } from '../../cases/state-machine.j
 const caseSchema = {
   type: 'object',
   properties: {
-    id: { type: 'string' },
-    customer: { type: 'string' },
-    state: { type: 'string' },
-    contractKva: { type: 'number' },
-    maxDemandKw: { type: 'number' },
+    id: json.string,
+    customer: json.string,
+    state: json.string,
+    contractKva: json.number,
+    maxDemandKw: json.number,
     maxDemandKva: { type: ['number', 'null'], description: 'highest apparent 15-minute demand' },
-    excessKva: { type: 'number' },
-    firstSeen: { type: 'integer' },
-    lastSeen: { type: 'integer' },
-    demandSeries: { type: 'array', items: { type: 'array', items: { type: 'number' } } },
-    detail: { type: 'object', additionalProperties: true },
-    openedAt: { type: 'integer' },
-    updatedAt: { type: 'integer' },
-    penalty: { type: ['object', 'null'], additionalProperties: true },
+    excessKva: json.number,
+    firstSeen: json.integer,
+    lastSeen: json.integer,
+    demandSeries: { type: 'array', items: { type: 'array', items: json.number } },
+    detail: json.object,
+    openedAt: json.integer,
+    updatedAt: json.integer,
+    penalty: json.objectOrNull,
     equipment: {
       type: ['object', 'null'],
       description: 'what the field check found: nameplate kVA, description, photo reference, who and when',
       additionalProperties: true,
     },
-    history: { type: 'array', items: { type: 'object', additionalProperties: true } },
+    history: { type: 'array', items: json.object },
   },
 } as const;
 
@@ -72,7 +72,7 @@ export const caseRoutes: FastifyPluginAsync = async (app) => {
           additionalProperties: false,
           properties: {
             state: { enum: [...CASE_STATES] },
-            customer: { type: 'string', pattern: ID_PATTERN },
+            customer: json.id,
             ...pageQuery,
           },
         },
@@ -154,8 +154,8 @@ export const caseWorkflowRoutes: FastifyPluginAsync<{ timeZone: (customer: strin
           200: {
             type: 'object',
             properties: {
-              transitions: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },
-              noteRequired: { type: 'array', items: { type: 'string' } },
+              transitions: { type: 'object', additionalProperties: { type: 'array', items: json.string } },
+              noteRequired: { type: 'array', items: json.string },
             },
           },
         },
@@ -167,11 +167,11 @@ export const caseWorkflowRoutes: FastifyPluginAsync<{ timeZone: (customer: strin
   const commentSchema = {
     type: 'object',
     properties: {
-      id: { type: 'integer' },
-      caseId: { type: 'string' },
-      at: { type: 'integer' },
-      author: { type: 'string' },
-      text: { type: 'string' },
+      id: json.integer,
+      caseId: json.string,
+      at: json.integer,
+      author: json.string,
+      text: json.string,
     },
   } as const;
   app.get<{ Params: { id: string } }>(
@@ -258,7 +258,7 @@ export const caseWorkflowRoutes: FastifyPluginAsync<{ timeZone: (customer: strin
         response: {
           200: {
             type: 'object',
-            properties: { stored: { type: 'boolean' }, estimate: { type: 'object', additionalProperties: true } },
+            properties: { stored: json.boolean, estimate: json.object },
           },
           ...errorResponses,
         },

@@ -6,7 +6,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { DemoUser, DemoUsers, Me } from '@gridsafe/shared';
 import { HttpProblem } from '../problem.js';
-import { errorResponses } from '../schemas.js';
+import { errorResponses, json } from '../schemas.js';
 import { needs } from '../services.js';
 import { loadAssets } from '../../console/assets.js';
 
@@ -34,7 +34,7 @@ export const consoleRoutes: FastifyPluginAsync<{ apiAuth: boolean; demoUsers: re
       schema: {
         tags: ['console'],
         summary: 'Who is signed in, and the time zones times are shown in',
-        response: { 200: { type: 'object', additionalProperties: true }, ...errorResponses },
+        response: { 200: json.object, ...errorResponses },
       },
     },
     async (request): Promise<Me> => ({
@@ -52,7 +52,7 @@ export const consoleRoutes: FastifyPluginAsync<{ apiAuth: boolean; demoUsers: re
         tags: ['console'],
         summary: 'Demo mode: the demo users of each role and their (public) tokens; none outside demo mode',
         security: [],
-        response: { 200: { type: 'object', additionalProperties: true } },
+        response: { 200: json.object },
       },
     },
     async (): Promise<DemoUsers> => ({

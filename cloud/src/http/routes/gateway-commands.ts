@@ -6,7 +6,7 @@
  */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { allow, allowSubject } from '../auth.js';
-import { errorResponses, idParam, pageOf, pageQuery } from '../schemas.js';
+import { errorResponses, idParam, pageOf, pageQuery, json } from '../schemas.js';
 import { HttpProblem, notFound } from '../problem.js';
 import { needs } from '../services.js';
 import { GATEWAY_COMMAND_NAMES, GATEWAY_COMMAND_STATES, type GatewayCommandName } from '../../commands/types.js';
@@ -14,16 +14,16 @@ import { GATEWAY_COMMAND_NAMES, GATEWAY_COMMAND_STATES, type GatewayCommandName 
 const commandSchema = {
   type: 'object',
   properties: {
-    id: { type: 'string' },
-    gateway: { type: 'string' },
-    name: { type: 'string' },
-    args: { type: ['object', 'null'], additionalProperties: true },
-    requestedBy: { type: 'string' },
-    requestedAt: { type: 'integer' },
+    id: json.string,
+    gateway: json.string,
+    name: json.string,
+    args: json.objectOrNull,
+    requestedBy: json.string,
+    requestedAt: json.integer,
     state: { type: 'string', enum: [...GATEWAY_COMMAND_STATES] },
-    sentAt: { type: ['integer', 'null'] },
-    finishedAt: { type: ['integer', 'null'] },
-    result: { type: ['object', 'null'], additionalProperties: true },
+    sentAt: json.integerOrNull,
+    finishedAt: json.integerOrNull,
+    result: json.objectOrNull,
   },
 } as const;
 

@@ -2,6 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { problemOf, sendProblem } from '../problem.js';
 import { needs } from '../services.js';
+import { json } from '../schemas.js';
 
 export const healthRoutes: FastifyPluginAsync = async (app) => {
   needs(app, 'readiness', 'metrics', 'ingestRejections', 'areas');
@@ -11,7 +12,7 @@ export const healthRoutes: FastifyPluginAsync = async (app) => {
       schema: {
         tags: ['health'],
         summary: 'Liveness: the process answers',
-        response: { 200: { type: 'object', properties: { status: { type: 'string' } } } },
+        response: { 200: { type: 'object', properties: { status: json.string } } },
       },
     },
     async () => ({ status: 'ok' }),

@@ -7,7 +7,14 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Ajv } from 'ajv';
 import { allow } from '../auth.js';
-import { customerSchema, deviceSchema, errorResponses, gatewayBodySchema, transformerSchema } from '../schemas.js';
+import {
+  customerSchema,
+  deviceSchema,
+  errorResponses,
+  gatewayBodySchema,
+  transformerSchema,
+  json,
+} from '../schemas.js';
 import { HttpProblem, type Problem } from '../problem.js';
 import { validationText } from '../validation-text.js';
 import { CsvError, parseCsv } from '../csv.js';
@@ -59,7 +66,7 @@ export const importRoutes: FastifyPluginAsync = async (app) => {
           properties: { kind: { enum: Object.keys(SCHEMAS) } },
         },
         response: {
-          200: { type: 'object', properties: { kind: { type: 'string' }, imported: { type: 'integer' } } },
+          200: { type: 'object', properties: { kind: json.string, imported: json.integer } },
           ...errorResponses,
         },
       },

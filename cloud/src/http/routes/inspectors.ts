@@ -4,7 +4,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { allow } from '../auth.js';
-import { errorResponses, idParam } from '../schemas.js';
+import { errorResponses, idParam, json } from '../schemas.js';
 import { needs } from '../services.js';
 
 const skill = { type: 'string', pattern: '^[a-z0-9_-]{1,40}$' } as const;
@@ -17,12 +17,12 @@ export const inspectorRoutes: FastifyPluginAsync = async (app) => {
   const inspectorSchema = {
     type: 'object',
     properties: {
-      id: { type: 'string' },
-      name: { type: 'string' },
-      areas: { type: 'array', items: { type: 'string' } },
-      skills: { type: 'array', items: { type: 'string' } },
-      lead: { type: 'boolean' },
-      active: { type: 'boolean' },
+      id: json.string,
+      name: json.string,
+      areas: { type: 'array', items: json.string },
+      skills: { type: 'array', items: json.string },
+      lead: json.boolean,
+      active: json.boolean,
     },
   } as const;
   app.get(
@@ -50,8 +50,8 @@ export const inspectorRoutes: FastifyPluginAsync = async (app) => {
           properties: {
             name: { type: 'string', minLength: 1, maxLength: 100 },
             skills: { type: 'array', maxItems: 20, items: skill },
-            lead: { type: 'boolean' },
-            active: { type: 'boolean' },
+            lead: json.boolean,
+            active: json.boolean,
           },
         },
         response: { 200: inspectorSchema, ...errorResponses },

@@ -5,7 +5,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { allow, allowSubject } from '../auth.js';
-import { errorResponses, idParam, ID_PATTERN } from '../schemas.js';
+import { errorResponses, idParam, json } from '../schemas.js';
 import { HttpProblem, notFound } from '../problem.js';
 import { needs } from '../services.js';
 import { parseTime } from './series.js';
@@ -38,7 +38,7 @@ const leadBody = {
   type: 'object',
   additionalProperties: false,
   required: ['customer'],
-  properties: { customer: { type: 'string', pattern: ID_PATTERN }, note: { type: 'string', maxLength: 2000 } },
+  properties: { customer: json.id, note: { type: 'string', maxLength: 2000 } },
 } as const;
 
 function range(query: { from?: string; to?: string }): { from: number; to: number } {

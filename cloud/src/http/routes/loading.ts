@@ -5,7 +5,7 @@
  */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { allowSubject } from '../auth.js';
-import { errorResponses, idParam } from '../schemas.js';
+import { errorResponses, idParam, json } from '../schemas.js';
 import { HttpProblem, notFound } from '../problem.js';
 import { needs } from '../services.js';
 import { parseTime } from './series.js';
@@ -57,7 +57,7 @@ export const loadingRoutes: FastifyPluginAsync = async (app) => {
           "the overload detector's IEC 60076-7 model and its loading mode's limits",
         params: idParam,
         querystring: rangeQuery,
-        response: { 200: { type: 'object', additionalProperties: true }, ...errorResponses },
+        response: { 200: json.object, ...errorResponses },
       },
     },
     async (request) => {
@@ -78,7 +78,7 @@ export const loadingRoutes: FastifyPluginAsync = async (app) => {
           "A customer's 15-minute block demand over its meters, apparent (kVA, against the contract capacity) and active (kW)",
         params: idParam,
         querystring: rangeQuery,
-        response: { 200: { type: 'object', additionalProperties: true }, ...errorResponses },
+        response: { 200: json.object, ...errorResponses },
       },
     },
     async (request) => {

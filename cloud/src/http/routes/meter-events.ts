@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { allow, allowSubject } from '../auth.js';
-import { errorResponses, idParam } from '../schemas.js';
+import { errorResponses, idParam, json } from '../schemas.js';
 import { HttpProblem } from '../problem.js';
 import { needs } from '../services.js';
 import type { MeterEvent } from '../../detector-kit/types.js';
@@ -18,15 +18,15 @@ const AHEAD_MS = 86_400_000;
 const meterEventSchema = {
   type: 'object',
   properties: {
-    device: { type: 'string' },
-    kind: { type: 'string' },
-    at: { type: 'integer' },
-    oldReadingKwh: { type: 'number' },
-    newReadingKwh: { type: 'number' },
-    by: { type: 'string' },
-    note: { type: 'string' },
-    recordedBy: { type: 'string' },
-    recordedAt: { type: 'integer' },
+    device: json.string,
+    kind: json.string,
+    at: json.integer,
+    oldReadingKwh: json.number,
+    newReadingKwh: json.number,
+    by: json.string,
+    note: json.string,
+    recordedBy: json.string,
+    recordedAt: json.integer,
   },
 } as const;
 

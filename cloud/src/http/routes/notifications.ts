@@ -5,10 +5,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { allow } from '../auth.js';
 import { HttpProblem } from '../problem.js';
-import { errorResponses, idParam, pageOf, pageQuery } from '../schemas.js';
+import { errorResponses, idParam, pageOf, pageQuery, json } from '../schemas.js';
 import { needs } from '../services.js';
 
-const deliverySchema = { type: 'object', additionalProperties: true } as const;
+const deliverySchema = json.object;
 
 export const notificationRoutes: FastifyPluginAsync = async (app) => {
   needs(app, 'notificationQueue', 'deliveryWorker');
@@ -80,7 +80,7 @@ export const notificationRoutes: FastifyPluginAsync = async (app) => {
           additionalProperties: false,
           properties: { webhook: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,80}$' } },
         },
-        response: { 200: { type: 'object', properties: { replayed: { type: 'integer' } } }, ...errorResponses },
+        response: { 200: { type: 'object', properties: { replayed: json.integer } }, ...errorResponses },
       },
     },
     async (request) => {
@@ -97,7 +97,7 @@ export const notificationRoutes: FastifyPluginAsync = async (app) => {
       schema: {
         tags,
         summary: 'Queue depths and worker counters',
-        response: { 200: { type: 'object', additionalProperties: true }, ...errorResponses },
+        response: { 200: json.object, ...errorResponses },
       },
     },
     async () => ({ ...(await queue.stats()), ...worker.counters }),

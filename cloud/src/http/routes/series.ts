@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { isQuantity, type Quantity } from '@gridsafe/shared';
 import { allowSubject } from '../auth.js';
-import { errorResponses, idParam } from '../schemas.js';
+import { errorResponses, idParam, json } from '../schemas.js';
 import { HttpProblem } from '../problem.js';
 import { needs } from '../services.js';
 import { AGGREGATES, DEMAND_WINDOW_MS, type Aggregate } from '../../series/types.js';
@@ -106,20 +106,20 @@ export const seriesRoutes: FastifyPluginAsync = async (app) => {
           200: {
             type: 'object',
             properties: {
-              device: { type: 'string' },
-              from: { type: 'integer' },
-              to: { type: 'integer' },
-              every: { type: ['integer', 'null'] },
-              aggregate: { type: ['string', 'null'] },
-              truncated: { type: 'boolean' },
+              device: json.string,
+              from: json.integer,
+              to: json.integer,
+              every: json.integerOrNull,
+              aggregate: json.stringOrNull,
+              truncated: json.boolean,
               points: {
                 type: 'array',
                 items: {
                   type: 'object',
                   properties: {
-                    ts: { type: 'integer' },
-                    quality: { type: 'string' },
-                    values: { type: 'object', additionalProperties: { type: 'number' } },
+                    ts: json.integer,
+                    quality: json.string,
+                    values: { type: 'object', additionalProperties: json.number },
                   },
                 },
               },
@@ -184,12 +184,12 @@ export const seriesRoutes: FastifyPluginAsync = async (app) => {
           200: {
             type: 'object',
             properties: {
-              device: { type: 'string' },
+              device: json.string,
               values: {
                 type: 'object',
                 additionalProperties: {
                   type: 'object',
-                  properties: { ts: { type: 'integer' }, value: { type: 'number' } },
+                  properties: { ts: json.integer, value: json.number },
                 },
               },
             },
@@ -226,11 +226,11 @@ export const seriesRoutes: FastifyPluginAsync = async (app) => {
           200: {
             type: 'object',
             properties: {
-              device: { type: 'string' },
-              windowMs: { type: 'integer' },
+              device: json.string,
+              windowMs: json.integer,
               points: {
                 type: 'array',
-                items: { type: 'object', properties: { ts: { type: 'integer' }, demandKw: { type: 'number' } } },
+                items: { type: 'object', properties: { ts: json.integer, demandKw: json.number } },
               },
             },
           },

@@ -5,7 +5,7 @@
  */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { allow, allowSubject } from '../auth.js';
-import { errorResponses, idParam, pageOf, pageQuery, ID_PATTERN } from '../schemas.js';
+import { errorResponses, idParam, pageOf, pageQuery, ID_PATTERN, json } from '../schemas.js';
 import { HttpProblem, notFound } from '../problem.js';
 import { needs } from '../services.js';
 import { SILENCE_KINDS, type Silence, type SilenceKind } from '../../silences/types.js';
@@ -16,17 +16,17 @@ const LONGEST_MS = 30 * 86_400_000;
 const silenceSchema = {
   type: 'object',
   properties: {
-    id: { type: 'string' },
-    kind: { type: 'string' },
-    target: { type: 'string' },
-    targetKind: { type: 'string' },
-    startsAt: { type: 'integer' },
-    endsAt: { type: 'integer' },
-    reason: { type: 'string' },
-    createdBy: { type: 'string' },
-    createdAt: { type: 'integer' },
-    endedAt: { type: ['integer', 'null'] },
-    endedBy: { type: ['string', 'null'] },
+    id: json.string,
+    kind: json.string,
+    target: json.string,
+    targetKind: json.string,
+    startsAt: json.integer,
+    endsAt: json.integer,
+    reason: json.string,
+    createdBy: json.string,
+    createdAt: json.integer,
+    endedAt: json.integerOrNull,
+    endedBy: json.stringOrNull,
   },
 } as const;
 
@@ -67,8 +67,8 @@ export const silenceRoutes: FastifyPluginAsync = async (app) => {
           type: 'object',
           additionalProperties: false,
           properties: {
-            target: { type: 'string', pattern: ID_PATTERN },
-            active: { type: 'boolean' },
+            target: json.id,
+            active: json.boolean,
             ...pageQuery,
           },
         },

@@ -5,7 +5,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ApiUserStore } from '../../security/api-users.js';
 import { allow } from '../auth.js';
-import { errorResponses } from '../schemas.js';
+import { errorResponses, json } from '../schemas.js';
 
 export const userRoutes: FastifyPluginAsync<{ users: ApiUserStore }> = async (app, { users }) => {
   app.get(
@@ -21,9 +21,9 @@ export const userRoutes: FastifyPluginAsync<{ users: ApiUserStore }> = async (ap
               type: 'object',
               additionalProperties: false,
               properties: {
-                name: { type: 'string' },
-                role: { type: 'string' },
-                areas: { type: 'array', items: { type: 'string' } },
+                name: json.string,
+                role: json.string,
+                areas: { type: 'array', items: json.string },
               },
             },
           },

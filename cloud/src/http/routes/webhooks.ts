@@ -6,7 +6,7 @@ import { NOTIFICATION_KINDS } from '@gridsafe/shared';
 import type { FastifyPluginAsync } from 'fastify';
 import { allow } from '../auth.js';
 import { HttpProblem, notFound } from '../problem.js';
-import { errorResponses, idParam } from '../schemas.js';
+import { errorResponses, idParam, json } from '../schemas.js';
 import { needs } from '../services.js';
 import { formatMessage } from '../../messages/catalog.js';
 import { checkWebhookUrl } from '../../workflow-plugin/settings.js';
@@ -15,12 +15,12 @@ import type { NewWebhook } from '../../notifications/webhooks-store.js';
 const webhookSchema = {
   type: 'object',
   properties: {
-    id: { type: 'string' },
-    url: { type: 'string' },
-    kinds: { type: 'array', items: { type: 'string' } },
-    areas: { type: 'array', items: { type: 'string' } },
-    enabled: { type: 'boolean' },
-    createdAt: { type: 'integer' },
+    id: json.string,
+    url: json.string,
+    kinds: { type: 'array', items: json.string },
+    areas: { type: 'array', items: json.string },
+    enabled: json.boolean,
+    createdAt: json.integer,
     secret: { type: 'string', description: 'only in the answer to POST: the signing secret' },
   },
 } as const;
@@ -40,7 +40,7 @@ const webhookBody = (required: string[]) =>
       },
       kinds: { type: 'array', maxItems: 20, items: { enum: [...NOTIFICATION_KINDS] } },
       areas: { type: 'array', maxItems: 100, items: { type: 'string', minLength: 1, maxLength: 64 } },
-      enabled: { type: 'boolean' },
+      enabled: json.boolean,
     },
   }) as const;
 

@@ -7,53 +7,53 @@ import { WORK_ORDER_STATES, type WorkOrderState } from '@gridsafe/shared';
 import { createReadStream } from 'node:fs';
 import type { FastifyPluginAsync } from 'fastify';
 import { HttpProblem } from '../problem.js';
-import { errorResponses, idParam, pageOf, pageQuery, ID_PATTERN } from '../schemas.js';
+import { errorResponses, idParam, pageOf, pageQuery, json } from '../schemas.js';
 import { needs } from '../services.js';
 
 const workOrderSchema = {
   type: 'object',
   properties: {
-    id: { type: 'string' },
-    alertId: { type: 'string' },
-    alertType: { type: 'string' },
-    severity: { type: 'string' },
-    subject: { type: 'string' },
-    area: { type: ['string', 'null'] },
-    site: { type: ['string', 'null'] },
-    skill: { type: 'string' },
-    assignee: { type: ['string', 'null'] },
-    routing: { type: 'string' },
+    id: json.string,
+    alertId: json.string,
+    alertType: json.string,
+    severity: json.string,
+    subject: json.string,
+    area: json.stringOrNull,
+    site: json.stringOrNull,
+    skill: json.string,
+    assignee: json.stringOrNull,
+    routing: json.string,
     routingMessage: {
       type: ['object', 'null'],
-      properties: { code: { type: 'string' }, params: { type: 'object', additionalProperties: true } },
+      properties: { code: json.string, params: json.object },
     },
-    state: { type: 'string' },
-    createdAt: { type: 'integer' },
-    acknowledgedAt: { type: ['integer', 'null'] },
-    onSiteAt: { type: ['integer', 'null'] },
-    resolvedAt: { type: ['integer', 'null'] },
-    timeToAckMs: { type: ['integer', 'null'] },
-    timeToResolveMs: { type: ['integer', 'null'] },
-    ackDeadlineAt: { type: 'integer' },
-    escalatedAt: { type: ['integer', 'null'] },
-    escalatedTo: { type: ['string', 'null'] },
-    resolution: { type: ['string', 'null'] },
-    updatedAt: { type: 'integer' },
+    state: json.string,
+    createdAt: json.integer,
+    acknowledgedAt: json.integerOrNull,
+    onSiteAt: json.integerOrNull,
+    resolvedAt: json.integerOrNull,
+    timeToAckMs: json.integerOrNull,
+    timeToResolveMs: json.integerOrNull,
+    ackDeadlineAt: json.integer,
+    escalatedAt: json.integerOrNull,
+    escalatedTo: json.stringOrNull,
+    resolution: json.stringOrNull,
+    updatedAt: json.integer,
   },
 } as const;
 
-const eventSchema = { type: 'object', additionalProperties: true } as const;
+const eventSchema = json.object;
 const attachmentSchema = {
   type: 'object',
   properties: {
-    id: { type: 'string' },
-    workOrderId: { type: 'string' },
-    at: { type: 'integer' },
-    author: { type: 'string' },
-    fileName: { type: 'string' },
-    mime: { type: 'string' },
-    size: { type: 'integer' },
-    sha256: { type: 'string' },
+    id: json.string,
+    workOrderId: json.string,
+    at: json.integer,
+    author: json.string,
+    fileName: json.string,
+    mime: json.string,
+    size: json.integer,
+    sha256: json.string,
   },
 } as const;
 
@@ -86,8 +86,8 @@ export const workOrderRoutes: FastifyPluginAsync = async (app) => {
           additionalProperties: false,
           properties: {
             state: { enum: [...WORK_ORDER_STATES] },
-            assignee: { type: 'string', pattern: ID_PATTERN },
-            alert: { type: 'string', pattern: ID_PATTERN },
+            assignee: json.id,
+            alert: json.id,
             // Up to 100 alert ids, comma-separated: the orders of one page of the alert list in one call.
             alerts: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,64}(,[A-Za-z0-9_.:-]{1,64}){0,99}$' },
             area: { type: 'string', minLength: 1, maxLength: 64 },
@@ -186,7 +186,7 @@ export const workOrderRoutes: FastifyPluginAsync = async (app) => {
           type: 'object',
           additionalProperties: false,
           required: ['to'],
-          properties: { to: { type: 'string', pattern: ID_PATTERN }, note: { type: 'string', maxLength: 4000 } },
+          properties: { to: json.id, note: { type: 'string', maxLength: 4000 } },
         },
         response: { 200: workOrderSchema, ...errorResponses },
       },
@@ -241,8 +241,8 @@ export const workOrderRoutes: FastifyPluginAsync = async (app) => {
           additionalProperties: false,
           required: ['id', 'attachment'],
           properties: {
-            id: { type: 'string', pattern: ID_PATTERN },
-            attachment: { type: 'string', pattern: ID_PATTERN },
+            id: json.id,
+            attachment: json.id,
           },
         },
       },
