@@ -34,6 +34,12 @@ export interface CloudContext {
   isAccepting(): boolean;
   /** Cluster mode: connects a live bus to the other instances' (every stream carries every instance's events). */
   shareLiveBus?(bus: LiveBus): void;
+  /**
+   * Cluster mode: calls the listener whenever this instance takes over detection
+   * partitions or the jobs' lead, so an add-on finishes what a dead instance left undone
+   * (the workflow opens the work orders of alerts that have none).
+   */
+  onTakeover?(listener: () => void): void;
   /** Whether the MQTT side is up (embedded broker listening, or connected to the external broker). */
   mqttReady(): boolean;
 }

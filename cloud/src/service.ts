@@ -156,6 +156,11 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
         { detectors: BUILTIN_DETECTORS, ...(stateKey ? { stateKey } : {}) },
       );
     let detection: DetectionRunner | PartitionedDetection;
+    // Cluster mode: what add-ons do when this instance takes over a dead one's partitions or the jobs' lead.
+    const takeoverListeners: Array<() => void> = [];
+    const tookOver = () => {
+      for (const listener of takeoverListeners) listener();
+    };
     if (config.cluster) {
       const cluster = config.cluster;
       const partitioned = new PartitionedDetection({
@@ -173,6 +178,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
           const state = new SqlDetectorStateStore(rdb);
           return { engine: newEngine(state, `partition-${partition}/${cluster.partitions}`), state };
         },
+        onTaken: tookOver,
         metrics,
         log: log.child({ component: 'cluster-detection' }),
       });
@@ -263,6 +269,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       metrics,
       log,
       ...(fanOut ? { shareLiveBus: (bus) => (fanOut as LiveFanOut).attach(bus) } : {}),
+      ...(config.cluster ? { onTakeover: (listener) => takeoverListeners.push(listener) } : {}),
       isAccepting: () => accepting,
       mqttReady: () => broker !== null || (external?.connected() ?? false),
     };
@@ -279,6 +286,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
         () => {
           void lineLoss.job.runNow();
           void forecast.job.runNow();
+          tookOver();
         },
       );
     }
@@ -380,6 +388,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       });
       commands.attach(broker);
       cleanup.push(() => (broker as EmbeddedBroker).close());
+      cleanup.push(async () => commands.stop());
     }
 
     // Several instances share one PostgreSQL: pick up the others' registry edits.
@@ -420,6 +429,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
           if (refreshTimer) clearInterval(refreshTimer);
           log.info('stopping: MQTT first, then queues, HTTP and stores');
           const stoppingPipeline = pipeline.close();
+          commands.stop();
           if (broker) await broker.close();
           if (external) await external.close();
           await stoppingPipeline;

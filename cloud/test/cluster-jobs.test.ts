@@ -5,35 +5,16 @@
  * skipped on an instance that does not run it (scheduling/cron-job.ts).
  */
 import t from 'tap';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createLogger } from '@gridsafe/shared';
 import { waitFor } from '@gridsafe/testkit';
-import { startPostgres } from './support/postgres.js';
-import { startInfluxd } from './support/influxd.js';
-import { startInstance, type Instance } from './support/cluster.js';
+import { startInstance, startSharedStores, type Instance } from './support/cluster.js';
 import { startCronJob } from '../src/scheduling/cron-job.js';
 
 const leaderFlag = async (instance: Instance) =>
   (await instance.metric('gridsafe_cluster_jobs_leader')).get('') ?? Number.NaN;
 
 t.test('one instance runs the jobs; another takes over when it is SIGKILLed', async (t) => {
-  const postgres = await startPostgres();
-  t.teardown(() => postgres.stop());
-  const influxd = await startInfluxd();
-  t.teardown(() => influxd.stop());
-  const databaseUrl = await postgres.createDatabase('jobs');
-  const dir = mkdtempSync(join(tmpdir(), 'gridsafe-jobs-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const env = (name: string) => ({
-    GRIDSAFE_CLUSTER: 'true',
-    GRIDSAFE_CLUSTER_TAKEOVER_SECONDS: '2',
-    GRIDSAFE_DATABASE_URL: databaseUrl,
-    GRIDSAFE_INFLUX_URL: influxd.url,
-    GRIDSAFE_INFLUX_DATABASE: 'jobs',
-    GRIDSAFE_DATA_DIR: join(dir, name),
-  });
+  const { env } = await startSharedStores(t, 'jobs', 2);
   // The first applies the migrations; the second joins it.
   const first = await startInstance(t, 'cloud-1', env('cloud-1'));
   const second = await startInstance(t, 'cloud-2', env('cloud-2'));

@@ -41,6 +41,8 @@ export interface PartitionedDetectionOptions {
   ledger: IngestLedger;
   /** A fresh engine for a partition, with its own state store. */
   newPartition(partition: number): Owned;
+  /** Called after a round in which this instance took partitions (a dead or leaving owner's, or at start). */
+  onTaken?(partitions: number[]): void;
   metrics: CloudMetrics;
   log: Logger;
 }
@@ -157,6 +159,7 @@ export class PartitionedDetection {
     }
     if (taken.length > 0 || extras.length > 0)
       log.info({ taken, released: extras, owned: this.owned.size, share, live }, 'detection partitions rebalanced');
+    if (taken.length > 0) this.o.onTaken?.(taken);
   }
 
   /** One page of the owned partitions' backlog; true when there may be more. */

@@ -199,14 +199,17 @@ export function workflowPlugin(options: WorkflowPluginOptions, onReady?: (handle
     ctx.cases.events.on('change', onCase);
     ctx.cases.events.on('comment', onComment);
 
-    // Alerts that opened while no work order could be made (a crash in between): make them now.
-    later('catch-up', async () => {
+    // Alerts that opened while no work order could be made (a crash in between): make them
+    // now, and in cluster mode again whenever this instance takes over a dead one's work.
+    const catchUp = async () => {
       for (const state of ['open', 'acknowledged'] as const) {
         const { items } = await ctx.alerts.list({ state }, 1000, 0);
         const made = await service.catchUp(items);
         if (made) log.info({ made, state }, 'work orders opened for alerts that had none');
       }
-    });
+    };
+    later('catch-up', catchUp);
+    ctx.onTakeover?.(() => later('catch-up on takeover', catchUp));
 
     const job = startEscalationJob(settings.workorders.escalationCron, () => service.escalateDue(), log);
     worker.start();

@@ -4,12 +4,15 @@
  * front of their embedded brokers, as cloud/README.md ("Several instances") deploys it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Test } from 'tap';
 import { freePort, getJson, isListening, metricSamples, run, tail, waitFor, waitForOk } from '@gridsafe/testkit';
 import type { Proc } from '@gridsafe/testkit';
+import { startPostgres } from './postgres.js';
+import { startInfluxd } from './influxd.js';
 
 const CLI = fileURLToPath(new URL('../../dist/src/cli.js', import.meta.url));
 export const HAPROXY = process.env['GRIDSAFE_HAPROXY'] ?? '/usr/sbin/haproxy';
@@ -114,5 +117,37 @@ ${backends.map((backend, i) => `  server cloud${i + 1} 127.0.0.1:${backend} chec
       await kill();
       await start();
     },
+  };
+}
+
+export interface SharedStores {
+  databaseUrl: string;
+  /** A temporary folder, removed at the end of the test. */
+  dir: string;
+  /** An instance's environment: cluster mode on the shared stores, its own data folder, the seed if given. */
+  env(name: string, seedFile?: string): Record<string, string>;
+}
+
+/** PostgreSQL and InfluxDB for instances in cluster mode (database `name` on both), stopped at the end of the test. */
+export async function startSharedStores(t: Test, name: string, takeoverSeconds: number): Promise<SharedStores> {
+  const postgres = await startPostgres();
+  t.teardown(() => postgres.stop());
+  const influxd = await startInfluxd();
+  t.teardown(() => influxd.stop());
+  const databaseUrl = await postgres.createDatabase(name);
+  const dir = mkdtempSync(join(tmpdir(), `gridsafe-${name}-`));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return {
+    databaseUrl,
+    dir,
+    env: (instance, seedFile) => ({
+      GRIDSAFE_CLUSTER: 'true',
+      GRIDSAFE_CLUSTER_TAKEOVER_SECONDS: String(takeoverSeconds),
+      GRIDSAFE_DATABASE_URL: databaseUrl,
+      GRIDSAFE_INFLUX_URL: influxd.url,
+      GRIDSAFE_INFLUX_DATABASE: name,
+      GRIDSAFE_DATA_DIR: join(dir, instance),
+      ...(seedFile ? { GRIDSAFE_SEED_FILE: seedFile } : {}),
+    }),
   };
 }

@@ -94,6 +94,47 @@ export class SqlGatewayCommandStore {
     return Number(result.numUpdatedRows) === 1;
   }
 
+  /** A gateway's commands sent before `before` and not answered yet, oldest first. */
+  async unanswered(gateway: string, before: number): Promise<GatewayCommand[]> {
+    const rows = await this.rdb.db
+      .selectFrom('gateway_commands')
+      .selectAll()
+      .where('gateway', '=', gateway)
+      .where('state', '=', 'sent')
+      .where('sent_at', '<', before)
+      .orderBy('sent_at')
+      .orderBy('id')
+      .execute();
+    return rows.map(toCommand);
+  }
+
+  /** Gateways with a command sent before `before` and not answered yet. */
+  async gatewaysWithUnanswered(before: number): Promise<string[]> {
+    const rows = await this.rdb.db
+      .selectFrom('gateway_commands')
+      .select('gateway')
+      .distinct()
+      .where('state', '=', 'sent')
+      .where('sent_at', '<', before)
+      .execute();
+    return rows.map((row) => row.gateway);
+  }
+
+  /**
+   * Claims a sent command for sending again (conditional on the sending time read, so of
+   * two instances that race one sends it); false when it was answered or claimed meanwhile.
+   */
+  async claimResend(id: string, sentAt: number, at: number): Promise<boolean> {
+    const result = await this.rdb.db
+      .updateTable('gateway_commands')
+      .set({ sent_at: at })
+      .where('id', '=', id)
+      .where('state', '=', 'sent')
+      .where('sent_at', '=', sentAt)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
   /** Puts a claimed command back in the queue (its publish failed). */
   async unclaim(id: string): Promise<void> {
     await this.rdb.db
