@@ -6,6 +6,9 @@ export type ErrorKind = (typeof ERROR_KINDS)[number];
 /** Modbus exception 2: illegal data address, the request touches a register the device does not have. */
 export const EXCEPTION_ILLEGAL_ADDRESS = 2;
 
+/** A Modbus exception reply carries the request's function code with this bit set (Modbus application protocol). */
+export const EXCEPTION_FLAG = 0x80;
+
 /** Modbus exception 6: slave device busy, retry later (FACTS.md). */
 export const EXCEPTION_BUSY = 6;
 

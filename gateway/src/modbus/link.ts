@@ -6,8 +6,8 @@ import { createRequire } from 'node:module';
 import type { ModbusRTU as Client, SerialPortOptions } from 'modbus-serial/ModbusRTU.js';
 import type { ReadFunction } from '@gridsafe/shared';
 import type { BusConfig } from '../config/types.js';
-import { ModbusReadError, classify } from './errors.js';
-import { eventLoopBinding } from './event-loop-serial.js';
+import { EXCEPTION_FLAG, ModbusReadError, classify } from './errors.js';
+import { eventLoopBinding, type ReplyAwarePort } from './event-loop-serial.js';
 
 // modbus-serial is CommonJS with `module.exports = ModbusRTU`, while its typings declare a
 // default export; under NodeNext that mismatch is only bridged by loading it through require.
@@ -120,7 +120,12 @@ export class ModbusSerialLink implements ModbusLink {
       // The timeout is read synchronously when the request is written, so setting it
       // here gives each request its own, even with several in flight on one TCP socket.
       client.setTimeout(timeoutMs);
+      // FACTS.md: an RTU reply to FC 3/4 is 5 + 2N bytes, an exception reply 5 (function code + 0x80).
+      if (this.bus.kind === 'serial')
+        this.replyAwarePort()?.expectReply((head) => ((head[1]! & EXCEPTION_FLAG) !== 0 ? 5 : 5 + 2 * count));
       const done = (error: unknown, result: { data: number[] } | undefined) => {
+        // A short reply (an exception) or a timeout leaves bytes unaccounted for: no longer waited for.
+        if (this.bus.kind === 'serial') this.replyAwarePort()?.expectReply(undefined);
         if (error) reject(classify(error));
         else if (!result || result.data.length < count)
           reject(
@@ -139,6 +144,13 @@ export class ModbusSerialLink implements ModbusLink {
         reject(classify(error));
       }
     });
+  }
+
+  /** The binding's port under modbus-serial's buffered RTU port and serialport's stream. */
+  private replyAwarePort(): ReplyAwarePort | undefined {
+    const port = (this.client as unknown as { _port?: { _client?: { port?: Partial<ReplyAwarePort> } } } | undefined)
+      ?._port?._client?.port;
+    return port?.expectReply ? (port as ReplyAwarePort) : undefined;
   }
 
   discardInput(): void {
