@@ -187,21 +187,24 @@ export async function buildHttpApp(
   registerAuth(app, users, options.apiAuth, options.loginThrottle, services.metrics);
   // The services every route plugin may reach (http/services.ts); each plugin is its own encapsulated scope.
   decorateServices(app, services);
-  await app.register(healthRoutes);
-  await app.register(registryRoutes);
-  await app.register(seriesRoutes);
-  await app.register(alertRoutes);
-  await app.register(caseRoutes);
-  await app.register(importRoutes);
-  await app.register(meterEventRoutes);
-  await app.register(silenceRoutes);
-  await app.register(loadingRoutes);
+  const plainRoutes = [
+    healthRoutes,
+    registryRoutes,
+    seriesRoutes,
+    alertRoutes,
+    caseRoutes,
+    importRoutes,
+    meterEventRoutes,
+    silenceRoutes,
+    loadingRoutes,
+    messageRoutes,
+    lineLossRoutes,
+    forecastRoutes,
+    gatewayCommandRoutes,
+  ];
+  for (const routes of plainRoutes) await app.register(routes);
   await app.register(detectorRoutes, { alertTypes: options.alertTypes ?? [] });
-  await app.register(messageRoutes);
   await app.register(userRoutes, { users });
-  await app.register(lineLossRoutes);
-  await app.register(forecastRoutes);
-  await app.register(gatewayCommandRoutes);
   for (const plugin of options.plugins ?? []) await plugin(app);
   return app;
 }

@@ -14,6 +14,7 @@ export const json = {
   /** Any JSON object (evidence, detail, arguments), passed through as it is. */
   object: { type: 'object', additionalProperties: true },
   objectOrNull: { type: ['object', 'null'], additionalProperties: true },
+  strings: { type: 'array', items: { type: 'string' } },
   id: { type: 'string', pattern: ID_PATTERN },
 } as const;
 export const idParam = {
@@ -152,6 +153,22 @@ export const alertSchema = {
     },
   },
 } as const;
+
+/** The text of a comment or a note (one to 4000 characters). */
+export const textBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['text'],
+  properties: { text: { type: 'string', minLength: 1, maxLength: 4000 } },
+} as const;
+
+/** The querystring of a time range, each end ms since 1970 or ISO 8601, with what its default is. */
+export const timeRangeQuery = (from: string, to: string) =>
+  ({
+    type: 'object',
+    additionalProperties: false,
+    properties: { from: { type: 'string', description: from }, to: { type: 'string', description: to } },
+  }) as const;
 
 export const noteBody = {
   type: 'object',

@@ -8,7 +8,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { toCsv } from '../csv-write.js';
 import { CASE_STATES, type CaseRecord, type CaseState, formatSiteTime } from '@gridsafe/shared';
 import { allow } from '../auth.js';
-import { errorResponses, idParam, pageOf, pageQuery, json } from '../schemas.js';
+import { errorResponses, idParam, pageOf, pageQuery, json, textBody } from '../schemas.js';
 import { HttpProblem } from '../problem.js';
 import { needs } from '../services.js';
 import type { CaseFilter } from '../../cases/service.js';
@@ -154,8 +154,8 @@ export const caseWorkflowRoutes: FastifyPluginAsync<{ timeZone: (customer: strin
           200: {
             type: 'object',
             properties: {
-              transitions: { type: 'object', additionalProperties: { type: 'array', items: json.string } },
-              noteRequired: { type: 'array', items: json.string },
+              transitions: { type: 'object', additionalProperties: json.strings },
+              noteRequired: json.strings,
             },
           },
         },
@@ -196,12 +196,7 @@ export const caseWorkflowRoutes: FastifyPluginAsync<{ timeZone: (customer: strin
         tags,
         summary: 'Comment on a case (kept in its append-only trail)',
         params: idParam,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['text'],
-          properties: { text: { type: 'string', minLength: 1, maxLength: 4000 } },
-        },
+        body: textBody,
         response: { 201: commentSchema, ...errorResponses },
       },
     },

@@ -19,8 +19,8 @@ export const inspectorRoutes: FastifyPluginAsync = async (app) => {
     properties: {
       id: json.string,
       name: json.string,
-      areas: { type: 'array', items: json.string },
-      skills: { type: 'array', items: json.string },
+      areas: json.strings,
+      skills: json.strings,
       lead: json.boolean,
       active: json.boolean,
     },

@@ -5,7 +5,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { allow, allowSubject } from '../auth.js';
-import { errorResponses, idParam, json } from '../schemas.js';
+import { errorResponses, idParam, json, timeRangeQuery } from '../schemas.js';
 import { HttpProblem, notFound } from '../problem.js';
 import { needs } from '../services.js';
 import { parseTime } from './series.js';
@@ -14,14 +14,10 @@ import { DAY_MS } from '../../lineloss/local-day.js';
 import type { Candidate } from '../../lineloss/causes.js';
 import type { AreaDay } from '../../lineloss/area-day.js';
 
-const rangeQuery = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    from: { type: 'string', description: 'first day (ms or ISO 8601); default: 31 days before `to`' },
-    to: { type: 'string', description: 'end, exclusive (ms or ISO 8601); default: now' },
-  },
-} as const;
+const rangeQuery = timeRangeQuery(
+  'first day (ms or ISO 8601); default: 31 days before `to`',
+  'end, exclusive (ms or ISO 8601); default: now',
+);
 
 const bandBody = {
   type: 'object',

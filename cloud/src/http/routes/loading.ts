@@ -5,7 +5,7 @@
  */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { allowSubject } from '../auth.js';
-import { errorResponses, idParam, json } from '../schemas.js';
+import { errorResponses, idParam, json, timeRangeQuery } from '../schemas.js';
 import { HttpProblem, notFound } from '../problem.js';
 import { needs } from '../services.js';
 import { parseTime } from './series.js';
@@ -14,16 +14,13 @@ import { parseTime } from './series.js';
 const LONGEST_MS = 92 * 86_400_000;
 const DAY_MS = 86_400_000;
 
-const rangeQuery = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    from: { type: 'string', description: 'ms since 1970 or ISO 8601; default a day before `to`' },
-    to: { type: 'string', description: 'ms since 1970 or ISO 8601; default now' },
-  },
-} as const;
+const rangeQuery = timeRangeQuery(
+  'ms since 1970 or ISO 8601; default a day before `to`',
+  'ms since 1970 or ISO 8601; default now',
+);
 
-type RangeRequest = FastifyRequest<{ Params: { id: string }; Querystring: { from?: string; to?: string } }>;
+type RangeRoute = { Params: { id: string }; Querystring: { from?: string; to?: string } };
+type RangeRequest = FastifyRequest<RangeRoute>;
 
 function rangeOf(request: RangeRequest): { from: number; to: number } {
   const to = parseTime(request.query.to, 'to') ?? Date.now();
@@ -47,46 +44,52 @@ export const loadingRoutes: FastifyPluginAsync = async (app) => {
   needs(app, 'loading', 'registry', 'areas');
   const { loading, registry, areas } = app;
 
-  app.get<{ Params: { id: string }; Querystring: { from?: string; to?: string } }>(
-    '/api/v1/transformers/:id/loading',
-    {
-      schema: {
-        tags: ['registry'],
-        summary:
-          "A transformer's apparent load (kVA) against its rating, with top-oil and hot-spot temperatures through " +
-          "the overload detector's IEC 60076-7 model and its loading mode's limits",
-        params: idParam,
-        querystring: rangeQuery,
-        response: { 200: json.object, ...errorResponses },
-      },
+  /** A chart over a time range, for a transformer or a customer: its OpenAPI description. */
+  const chartSchema = (summary: string) => ({
+    schema: {
+      tags: ['registry'],
+      summary,
+      params: idParam,
+      querystring: rangeQuery,
+      response: { 200: json.object, ...errorResponses },
     },
-    async (request) => {
+  });
+  /** Its handler: the subject registered and within the asker's areas, the range checked, then the chart computed. */
+  const chartOf =
+    (
+      kind: 'transformer' | 'customer',
+      registered: (id: string) => boolean,
+      compute: (id: string, from: number, to: number) => Promise<unknown>,
+    ) =>
+    async (request: RangeRequest) => {
       const id = request.params.id;
-      if (!registry.transformer(id)) throw new HttpProblem(404, 'not_found', notFound('transformer', id));
-      allowSubject(request, areas.areaOf(id), `transformer "${id}"`);
+      if (!registered(id)) throw new HttpProblem(404, 'not_found', notFound(kind, id));
+      allowSubject(request, areas.areaOf(id), `${kind} "${id}"`);
       const { from, to } = rangeOf(request);
-      return loading.transformer(id, from, to);
-    },
-  );
+      return compute(id, from, to);
+    };
 
-  app.get<{ Params: { id: string }; Querystring: { from?: string; to?: string } }>(
+  app.get<RangeRoute>(
+    '/api/v1/transformers/:id/loading',
+    chartSchema(
+      "A transformer's apparent load (kVA) against its rating, with top-oil and hot-spot temperatures through " +
+        "the overload detector's IEC 60076-7 model and its loading mode's limits",
+    ),
+    chartOf(
+      'transformer',
+      (id) => registry.transformer(id) !== undefined,
+      (id, from, to) => loading.transformer(id, from, to),
+    ),
+  );
+  app.get<RangeRoute>(
     '/api/v1/customers/:id/demand',
-    {
-      schema: {
-        tags: ['registry'],
-        summary:
-          "A customer's 15-minute block demand over its meters, apparent (kVA, against the contract capacity) and active (kW)",
-        params: idParam,
-        querystring: rangeQuery,
-        response: { 200: json.object, ...errorResponses },
-      },
-    },
-    async (request) => {
-      const id = request.params.id;
-      if (!registry.customer(id)) throw new HttpProblem(404, 'not_found', notFound('customer', id));
-      allowSubject(request, areas.areaOf(id), `customer "${id}"`);
-      const { from, to } = rangeOf(request);
-      return loading.customer(id, from, to);
-    },
+    chartSchema(
+      "A customer's 15-minute block demand over its meters, apparent (kVA, against the contract capacity) and active (kW)",
+    ),
+    chartOf(
+      'customer',
+      (id) => registry.customer(id) !== undefined,
+      (id, from, to) => loading.customer(id, from, to),
+    ),
   );
 };

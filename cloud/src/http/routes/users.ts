@@ -23,7 +23,7 @@ export const userRoutes: FastifyPluginAsync<{ users: ApiUserStore }> = async (ap
               properties: {
                 name: json.string,
                 role: json.string,
-                areas: { type: 'array', items: json.string },
+                areas: json.strings,
               },
             },
           },

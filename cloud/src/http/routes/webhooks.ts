@@ -17,8 +17,8 @@ const webhookSchema = {
   properties: {
     id: json.string,
     url: json.string,
-    kinds: { type: 'array', items: json.string },
-    areas: { type: 'array', items: json.string },
+    kinds: json.strings,
+    areas: json.strings,
     enabled: json.boolean,
     createdAt: json.integer,
     secret: { type: 'string', description: 'only in the answer to POST: the signing secret' },

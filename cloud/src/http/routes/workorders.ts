@@ -7,7 +7,7 @@ import { WORK_ORDER_STATES, type WorkOrderState } from '@gridsafe/shared';
 import { createReadStream } from 'node:fs';
 import type { FastifyPluginAsync } from 'fastify';
 import { HttpProblem } from '../problem.js';
-import { errorResponses, idParam, pageOf, pageQuery, json } from '../schemas.js';
+import { errorResponses, idParam, pageOf, pageQuery, json, textBody } from '../schemas.js';
 import { needs } from '../services.js';
 
 const workOrderSchema = {
@@ -162,12 +162,7 @@ export const workOrderRoutes: FastifyPluginAsync = async (app) => {
         tags,
         summary: 'Add a note to a work order',
         params: idParam,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['text'],
-          properties: { text: { type: 'string', minLength: 1, maxLength: 4000 } },
-        },
+        body: textBody,
         response: { 201: eventSchema, ...errorResponses },
       },
     },
