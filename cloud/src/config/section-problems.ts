@@ -4,7 +4,32 @@
  * problem is reported at once, each named `file:line:col: <section>.<field>`.
  */
 import nodeCron from 'node-cron';
-import { ConfigError, problemAt, toMs, type ConfigSource, type FieldPath } from '@gridsafe/shared';
+import {
+  ConfigError,
+  checkSchema,
+  problemAt,
+  toMs,
+  type ConfigSource,
+  type FieldPath,
+  type Static,
+  type TSchema,
+} from '@gridsafe/shared';
+
+/**
+ * A section's fields as its schema checks them (defaults filled in; `raw` is copied, never
+ * changed), and the collector for the checks across its fields.
+ */
+export function readSection<T extends TSchema>(
+  schema: T,
+  raw: unknown,
+  source: ConfigSource,
+  at: FieldPath,
+): { fields: Static<T>; check: SectionProblems } {
+  return {
+    fields: checkSchema(schema, structuredClone(raw ?? {}), source, at),
+    check: new SectionProblems(source, at),
+  };
+}
 
 export class SectionProblems {
   private readonly problems: string[] = [];

@@ -3,8 +3,8 @@
  * shared's validator with the rest of the file, durations in the shared Duration grammar),
  * and the settings the forecaster and the refresh read, derived from it.
  */
-import { ConfigSource, Duration, OneOf, Section, Type, checkSchema, type Static } from '@gridsafe/shared';
-import { SectionProblems } from '../config/section-problems.js';
+import { ConfigSource, Duration, OneOf, Section, Type, type Static } from '@gridsafe/shared';
+import { readSection } from '../config/section-problems.js';
 import type { ForecasterOptions } from './forecaster.js';
 import { MODEL_NAMES } from './models.js';
 
@@ -100,8 +100,7 @@ export function forecastSettingsOf(
   raw: unknown,
   source: ConfigSource = ConfigSource.fromData({ forecast: raw }, 'forecast settings'),
 ): ForecastSettings {
-  const f = checkSchema(FORECAST_SCHEMA, structuredClone(raw ?? {}), source, ['forecast']);
-  const check = new SectionProblems(source, ['forecast']);
+  const { fields: f, check } = readSection(FORECAST_SCHEMA, raw, source, ['forecast']);
   check.cron('cron', f.cron, '7 * * * *');
   const horizonHours = check.whole('horizon', f.horizon, HOUR_MS, 'hours');
   const historyDays = check.whole('history', f.history, DAY_MS, 'days');

@@ -6,17 +6,11 @@
  * > 10 % high loss (高损), < 0 negative loss (负损); some provinces use other bounds, so the
  * band is per area: in the config file (`bands`) or set through the API (day-store.ts).
  */
-import {
-  ConfigSource,
-  Duration,
-  Section,
-  Type,
-  checkSchema,
-  toMs,
-  type FieldPath,
-  type Static,
-} from '@gridsafe/shared';
-import { SectionProblems } from '../config/section-problems.js';
+import { ConfigSource, Duration, Section, Type, toMs, type FieldPath, type Static } from '@gridsafe/shared';
+import { readSection } from '../config/section-problems.js';
+import { DAY_MS } from './local-day.js';
+
+const HOUR_MS = 3_600_000;
 
 export interface LossBand {
   /** Lowest qualified loss rate, % (below: negative/low loss). */
@@ -117,9 +111,6 @@ export const LINE_LOSS_SCHEMA = Section({
 
 export type LineLossFileSettings = Static<typeof LINE_LOSS_SCHEMA>;
 
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
-
 /**
  * The line-loss settings from the `lineLoss` section (`raw`, placed at `lineLoss` in
  * `source`), defaults filled in; a ConfigError naming `file:line:col: lineLoss.<field>`
@@ -129,8 +120,7 @@ export function lineLossSettingsOf(
   raw: unknown,
   source: ConfigSource = ConfigSource.fromData({ lineLoss: raw }, 'line-loss settings'),
 ): LineLossSettings {
-  const f = checkSchema(LINE_LOSS_SCHEMA, structuredClone(raw ?? {}), source, ['lineLoss']);
-  const check = new SectionProblems(source, ['lineLoss']);
+  const { fields: f, check } = readSection(LINE_LOSS_SCHEMA, raw, source, ['lineLoss']);
   const band = (path: FieldPath, b: LossBand) => {
     if (!(b.lowPct < b.highPct)) check.add(path, `lowPct (${b.lowPct}) must be below highPct (${b.highPct})`);
   };
