@@ -1,6 +1,5 @@
 /** The latest forecast of each subject, kept in the relational store so it survives a restart. */
-import type { Kysely } from 'kysely';
-import type { RelationalDb } from '../storage/relational/db.js';
+import { FeatureStore } from '../storage/relational/feature-store.js';
 import type { ForecastTables } from './migration.js';
 import type { Forecast } from './forecaster.js';
 
@@ -12,13 +11,7 @@ export interface StoredForecast extends Forecast {
   madeAt: number;
 }
 
-export class ForecastStore {
-  private readonly db: Kysely<ForecastTables>;
-
-  constructor(rdb: RelationalDb) {
-    this.db = rdb.db.withTables<ForecastTables>() as unknown as Kysely<ForecastTables>;
-  }
-
+export class ForecastStore extends FeatureStore<ForecastTables> {
   async put(kind: ForecastKind, subject: string, forecast: Forecast, madeAt: number): Promise<void> {
     const record = JSON.stringify(forecast);
     await this.db

@@ -3,51 +3,15 @@
  * own meters, or the sum of its customer meters where it has none (as the overload detector
  * counts it); a customer's demand (kW) from its meters; the measured ambient where a device
  * on the transformer reports the configured quantity; a transformer's load every five
- * minutes (its sub-hourly margin). An hour some meter has no reading for is unknown (a
- * partial sum would read as a drop in load).
+ * minutes (its sub-hourly margin). Summed as the loading charts sum (loading/buckets.ts): an
+ * hour some meter has no reading for is unknown (a partial sum would read as a drop in load).
  */
 import type { Quantity } from '@gridsafe/shared';
 import type { RegistryView } from '../detector-kit/types.js';
 import type { SeriesStore } from '../storage/series/types.js';
+import { sumPerBucket } from '../loading/buckets.js';
 import { HOUR_MS, type HourlySeries } from './models.js';
 import { FINE_STEP_MS, type FineSeries } from './sub-hourly.js';
-
-/** Sum over `devices` of each bucket's mean (`everyMs` wide); null where some device has none. */
-async function bucketsOf(
-  series: SeriesStore,
-  devices: string[],
-  from: number,
-  to: number,
-  value: (v: Partial<Record<Quantity, number>>) => number | undefined,
-  fields: Quantity[],
-  everyMs = HOUR_MS,
-): Promise<Array<number | null>> {
-  const hours = Math.round((to - from) / everyMs);
-  const sums: Array<number | null> = Array.from({ length: hours }, () => 0);
-  for (const device of devices) {
-    const seen = new Array<boolean>(hours).fill(false);
-    const points = await series.aggregate({
-      device,
-      from,
-      to,
-      everyMs,
-      aggregate: 'mean',
-      fields,
-      limit: hours + 1,
-    });
-    for (const p of points) {
-      const i = Math.round((p.ts - from) / everyMs);
-      const v = value(p.values);
-      if (i < 0 || i >= hours || v === undefined) continue;
-      seen[i] = true;
-      if (sums[i] !== null) sums[i] = (sums[i] as number) + v;
-    }
-    seen.forEach((ok, i) => {
-      if (!ok) sums[i] = null;
-    });
-  }
-  return devices.length === 0 ? sums.map(() => null) : sums;
-}
 
 const apparent = (v: Partial<Record<Quantity, number>>) =>
   v.s_kva ?? (v.p_kw !== undefined ? Math.hypot(v.p_kw, v.q_kvar ?? 0) : undefined);
@@ -69,7 +33,10 @@ export async function transformerFineLoad(
 ): Promise<FineSeries> {
   const meters = countedMeters(registry, transformer);
   const fields: Quantity[] = ['s_kva', 'p_kw', 'q_kvar'];
-  return { start: from, values: await bucketsOf(series, meters, from, to, apparent, fields, FINE_STEP_MS) };
+  return {
+    start: from,
+    values: await sumPerBucket(series, meters, { from, to, everyMs: FINE_STEP_MS }, apparent, fields),
+  };
 }
 
 export async function transformerLoad(
@@ -81,13 +48,14 @@ export async function transformerLoad(
   ambientQuantity: string,
 ): Promise<HourlySeries> {
   const onTx = registry.devicesOnTransformer(transformer);
+  const hourly = { from, to, everyMs: HOUR_MS };
   const counted = countedMeters(registry, transformer);
-  const values = await bucketsOf(series, counted, from, to, apparent, ['s_kva', 'p_kw', 'q_kvar']);
+  const values = await sumPerBucket(series, counted, hourly, apparent, ['s_kva', 'p_kw', 'q_kvar']);
   const out: HourlySeries = { start: from, values };
   if (ambientQuantity !== '') {
     const q = ambientQuantity as Quantity;
     for (const d of onTx) {
-      const ambient = await bucketsOf(series, [d.id], from, to, (v) => v[q], [q]);
+      const ambient = await sumPerBucket(series, [d.id], hourly, (v) => v[q], [q]);
       if (ambient.some((a) => a !== null)) {
         out.ambient = ambient;
         break;
@@ -108,5 +76,8 @@ export async function customerDemand(
     .devicesOfCustomer(customer)
     .filter((d) => d.kind === 'meter')
     .map((d) => d.id);
-  return { start: from, values: await bucketsOf(series, meters, from, to, (v) => v.p_kw, ['p_kw']) };
+  return {
+    start: from,
+    values: await sumPerBucket(series, meters, { from, to, everyMs: HOUR_MS }, (v) => v.p_kw, ['p_kw']),
+  };
 }

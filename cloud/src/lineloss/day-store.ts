@@ -1,6 +1,5 @@
 /** Stored line-loss days and per-area bands (relational store, SQLite or PostgreSQL). */
-import type { Kysely } from 'kysely';
-import type { RelationalDb } from '../storage/relational/db.js';
+import { FeatureStore } from '../storage/relational/feature-store.js';
 import type { LineLossTables } from './migration.js';
 import type { AreaDay } from './area-day.js';
 import type { LossBand } from './settings.js';
@@ -11,13 +10,7 @@ export interface StoredBand extends LossBand {
   updatedAt: number;
 }
 
-export class LineLossStore {
-  private readonly db: Kysely<LineLossTables>;
-
-  constructor(rdb: RelationalDb) {
-    this.db = rdb.db.withTables<LineLossTables>() as unknown as Kysely<LineLossTables>;
-  }
-
+export class LineLossStore extends FeatureStore<LineLossTables> {
   /** Stores (or replaces: a recomputation after late data) the day of one area. */
   async putDay(day: AreaDay, now = Date.now()): Promise<void> {
     const row = {

@@ -23,15 +23,8 @@ import type { IngestLedger } from '../relational/ingest-ledger.js';
 import { QUANTITY_NAMES, type Quantity, type ReadingQuality, type TelemetryBatch } from '@gridsafe/shared';
 import type { WriteItem, WriterOptions, WriterReady, WriterReply, WriterRequest } from './sqlite-writer.js';
 import { demandOf, type DemandQuery } from './demand.js';
-import {
-  type AggregatePoint,
-  type AggregateQuery,
-  type DemandPoint,
-  type LatestValue,
-  type RangeQuery,
-  type SeriesStore,
-  type StoredReading,
-} from './types.js';
+import type { AggregatePoint, AggregateQuery, DemandPoint, LatestValue, RangeQuery } from './types.js';
+import type { SeriesStore, StoredReading } from './types.js';
 
 const QUALITY_NAMES: ReadingQuality[] = ['good', 'stale', 'suspect'];
 const SQL_AGGREGATE = { mean: 'avg', max: 'max', min: 'min' } as const;
