@@ -9,6 +9,7 @@ import type { ReadingValues } from '@gridsafe/shared';
 import { createDetectionEngine } from '../../src/detection-engine/engine.js';
 import { BUILTIN_DETECTORS } from '../../src/detectors/index.js';
 import { makeDeps } from './fakes.js';
+import { DEMO_METER } from '../support/cloud.js';
 import { T0, feed, steps } from './series.js';
 
 const S = 1000;
@@ -29,18 +30,7 @@ t.test(
     const deps = makeDeps({
       transformers: [{ id: 'tx-001', site: 'dedicated', ratedKva: 100, vectorGroup: 'Dyn11' }],
       customers: [{ id: 'c-001', name: 'Seed customer', contractKva: 100, tariff: 'two_part' }],
-      devices: [
-        {
-          id: 'm-001',
-          gateway: 'gw-001',
-          kind: 'meter',
-          transformer: 'tx-001',
-          customer: 'c-001',
-          ctRatio: 60,
-          ptRatio: 1,
-          ctSecondaryA: 5,
-        },
-      ],
+      devices: [DEMO_METER],
     });
     const engine = createDetectionEngine(deps, { detectors: BUILTIN_DETECTORS, wallClock: () => 0 });
     // An hour at 60 kW, a 20-minute rise to 234.2 kW, then three hours there. Readings every 10 s.

@@ -7,27 +7,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
 import mqtt, { type MqttClient, type IClientOptions } from 'mqtt';
-import { createLogger, type TelemetryBatch } from '@gridsafe/shared';
+import { createLogger, type Device, type TelemetryBatch } from '@gridsafe/shared';
 import { loadConfig } from '../../src/config/load.js';
 import type { CloudConfig } from '../../src/config/types.js';
 import { startCloud, type CloudHandle, type StartOptions } from '../../src/service.js';
 
+/** The demo customer's meter on tx-001 (CT 300/5), shared by the test registries. */
+export const DEMO_METER: Device = {
+  id: 'm-001',
+  gateway: 'gw-001',
+  kind: 'meter',
+  transformer: 'tx-001',
+  customer: 'c-001',
+  ctRatio: 60,
+  ptRatio: 1,
+  ctSecondaryA: 5,
+};
+
 export const DEMO_SEED = {
   transformers: [{ id: 'tx-001', site: 'Test substation', ratedKva: 100, vectorGroup: 'Dyn11', area: 'north' }],
   customers: [{ id: 'c-001', name: 'Test Co.', contractKva: 100, tariff: 'two_part' }],
-  devices: [
-    {
-      id: 'm-001',
-      gateway: 'gw-001',
-      kind: 'meter',
-      transformer: 'tx-001',
-      customer: 'c-001',
-      ctRatio: 60,
-      ptRatio: 1,
-      ctSecondaryA: 5,
-    },
-    { id: 'm-002', gateway: 'gw-002', kind: 'meter', ctRatio: 1, ptRatio: 1, ctSecondaryA: 5 },
-  ],
+  devices: [DEMO_METER, { id: 'm-002', gateway: 'gw-002', kind: 'meter', ctRatio: 1, ptRatio: 1, ctSecondaryA: 5 }],
   gateways: [
     { id: 'gw-001', secret: 'gw-001-demo-secret' },
     { id: 'gw-002', secret: 'gw-002-test-secret' },

@@ -7,7 +7,7 @@ import type { Test } from 'tap';
 import mqtt from 'mqtt';
 import type { Reading } from '@gridsafe/shared';
 import type { CloudHandle } from '../../src/service.js';
-import { startTestCloud } from '../support/cloud.js';
+import { DEMO_METER, startTestCloud } from '../support/cloud.js';
 import type { WorkflowHandle } from '../../src/workflow-plugin/plugin.js';
 import { workflowStartOptions } from '../../src/workflow-plugin/start.js';
 import { parseWorkflowSettings } from '../../src/workflow-plugin/settings.js';
@@ -22,34 +22,16 @@ export const SEED = {
     { id: 'c-002', name: 'South Bakery', contractKva: 50, tariff: 'single' },
   ],
   devices: [
-    {
-      id: 'm-001',
-      gateway: 'gw-001',
-      kind: 'meter',
-      transformer: 'tx-001',
-      customer: 'c-001',
-      ctRatio: 60,
-      ptRatio: 1,
-      ctSecondaryA: 5,
-    },
-    {
-      id: 't-001',
+    DEMO_METER,
+    ...['t-001', 't-002'].map((id) => ({
+      id,
       gateway: 'gw-001',
       kind: 'terminal',
       transformer: 'tx-001',
       ctRatio: 1,
       ptRatio: 1,
       ctSecondaryA: 5,
-    },
-    {
-      id: 't-002',
-      gateway: 'gw-001',
-      kind: 'terminal',
-      transformer: 'tx-001',
-      ctRatio: 1,
-      ptRatio: 1,
-      ctSecondaryA: 5,
-    },
+    })),
     {
       id: 'm-002',
       gateway: 'gw-002',
