@@ -1,4 +1,4 @@
-/** JSON Schemas shared by the routes (and shown in the OpenAPI document). */
+/** JSON Schemas shared by the routes (and shown in the OpenAPI document), and the list answer they describe. */
 import { DEVICE_KINDS, TARIFFS } from '@gridsafe/shared';
 
 export const ID_PATTERN = '^[A-Za-z0-9_.:-]{1,64}$';
@@ -28,6 +28,17 @@ export const pageQuery = {
   limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
   offset: { type: 'integer', minimum: 0, maximum: 10_000_000, default: 0 },
 } as const;
+
+/** A list's querystring: its filters, then `limit` and `offset`. */
+export const pagedQuery = <F extends Record<string, object>>(filters: F = {} as F) =>
+  ({ type: 'object', additionalProperties: false, properties: { ...filters, ...pageQuery } }) as const;
+
+/** A list's answer (pageOf's shape): the page found, with the `limit` and `offset` asked for. */
+export const pageAnswer = <T>(page: { items: T[]; total: number }, query: { limit: number; offset: number }) => ({
+  ...page,
+  limit: query.limit,
+  offset: query.offset,
+});
 
 export const pageOf = (item: object) =>
   ({

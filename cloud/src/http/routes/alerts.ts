@@ -11,7 +11,7 @@ import {
 import { ALERT_SORTS, type AlertSort } from '../../alerts/types.js';
 import { domainProblem } from '../domain-problem.js';
 import { allow, allowSubject } from '../auth.js';
-import { alertSchema, errorResponses, idParam, noteBody, pageOf, pageQuery, json } from '../schemas.js';
+import { alertSchema, errorResponses, idParam, noteBody, pageOf, pageAnswer, pagedQuery, json } from '../schemas.js';
 import { HttpProblem } from '../problem.js';
 import { parseTime } from './series.js';
 import { needs } from '../services.js';
@@ -57,25 +57,20 @@ export const alertRoutes: FastifyPluginAsync = async (app) => {
           "`transformer` / `customer`: its alerts and those of its devices (a transformer's customers too); " +
           '`from`/`to` select alerts active in that window; alerts a silence hides now are left out unless ' +
           '`silenced=include` (or `only`)',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            type: { enum: [...ALERT_TYPES] },
-            state: { enum: [...ALERT_STATES, 'active'] },
-            severity: { enum: [...SEVERITIES] },
-            subject: json.id,
-            area: json.id,
-            transformer: json.id,
-            customer: json.id,
-            q: { type: 'string', minLength: 1, maxLength: 64 },
-            sort: { enum: [...ALERT_SORTS] },
-            silenced: { enum: ['exclude', 'include', 'only'], default: 'exclude' },
-            from: TIME,
-            to: TIME,
-            ...pageQuery,
-          },
-        },
+        querystring: pagedQuery({
+          type: { enum: [...ALERT_TYPES] },
+          state: { enum: [...ALERT_STATES, 'active'] },
+          severity: { enum: [...SEVERITIES] },
+          subject: json.id,
+          area: json.id,
+          transformer: json.id,
+          customer: json.id,
+          q: { type: 'string', minLength: 1, maxLength: 64 },
+          sort: { enum: [...ALERT_SORTS] },
+          silenced: { enum: ['exclude', 'include', 'only'], default: 'exclude' },
+          from: TIME,
+          to: TIME,
+        }),
         response: { 200: pageOf(alertSchema), ...errorResponses },
       },
     },
@@ -103,8 +98,7 @@ export const alertRoutes: FastifyPluginAsync = async (app) => {
         const own = subjectsOf(kind, id);
         filter.subjects = filter.subjects ? filter.subjects.filter((s) => own.includes(s)) : own;
       }
-      const page = await alerts.list(filter, q.limit, q.offset, q.sort ?? 'newest');
-      return { ...page, limit: q.limit, offset: q.offset };
+      return pageAnswer(await alerts.list(filter, q.limit, q.offset, q.sort ?? 'newest'), q);
     },
   );
 

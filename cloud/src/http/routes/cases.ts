@@ -8,7 +8,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { toCsv } from '../csv-write.js';
 import { CASE_STATES, type CaseRecord, type CaseState, formatSiteTime } from '@gridsafe/shared';
 import { allow } from '../auth.js';
-import { errorResponses, idParam, pageOf, pageQuery, json, textBody } from '../schemas.js';
+import { errorResponses, idParam, pageOf, pageAnswer, pagedQuery, json, textBody } from '../schemas.js';
 import { HttpProblem } from '../problem.js';
 import { needs } from '../services.js';
 import type { CaseFilter } from '../../cases/service.js';
@@ -67,15 +67,10 @@ export const caseRoutes: FastifyPluginAsync = async (app) => {
       schema: {
         tags: ['cases'],
         summary: 'Capacity-violation cases, newest first',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            state: { enum: [...CASE_STATES] },
-            customer: json.id,
-            ...pageQuery,
-          },
-        },
+        querystring: pagedQuery({
+          state: { enum: [...CASE_STATES] },
+          customer: json.id,
+        }),
         response: { 200: pageOf(caseSchema), ...errorResponses },
       },
     },
@@ -85,8 +80,7 @@ export const caseRoutes: FastifyPluginAsync = async (app) => {
       if (q.state) filter.state = q.state;
       if (q.customer) filter.customer = q.customer;
       if (request.user.role === 'inspector') filter.customers = areas.subjectsInAreas(request.user.areas);
-      const page = await cases.list(filter, q.limit, q.offset);
-      return { ...page, limit: q.limit, offset: q.offset };
+      return pageAnswer(await cases.list(filter, q.limit, q.offset), q);
     },
   );
 

@@ -6,7 +6,7 @@
  */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { allow, allowSubject } from '../auth.js';
-import { errorResponses, idParam, pageOf, pageQuery, json } from '../schemas.js';
+import { errorResponses, idParam, pageOf, pagedQuery, json } from '../schemas.js';
 import { HttpProblem, notFound } from '../problem.js';
 import { needs } from '../services.js';
 import { GATEWAY_COMMAND_NAMES, GATEWAY_COMMAND_STATES, type GatewayCommandName } from '../../commands/types.js';
@@ -48,7 +48,7 @@ export const gatewayCommandRoutes: FastifyPluginAsync = async (app) => {
         tags: ['registry'],
         summary: "A gateway's commands, newest first, with their state (queued, sent, done, failed)",
         params: idParam,
-        querystring: { type: 'object', additionalProperties: false, properties: { ...pageQuery } },
+        querystring: pagedQuery(),
         response: { 200: pageOf(commandSchema), ...errorResponses },
       },
     },

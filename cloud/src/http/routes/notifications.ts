@@ -5,7 +5,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { allow } from '../auth.js';
 import { HttpProblem } from '../problem.js';
-import { errorResponses, idParam, pageOf, pageQuery, json } from '../schemas.js';
+import { errorResponses, idParam, pageOf, pagedQuery, json } from '../schemas.js';
 import { needs } from '../services.js';
 
 const deliverySchema = json.object;
@@ -24,15 +24,10 @@ export const notificationRoutes: FastifyPluginAsync = async (app) => {
       schema: {
         tags,
         summary: 'Webhook deliveries, newest first (state=dead is the dead-letter list)',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            state: { enum: ['pending', 'delivered', 'dead'] },
-            webhook: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,80}$' },
-            ...pageQuery,
-          },
-        },
+        querystring: pagedQuery({
+          state: { enum: ['pending', 'delivered', 'dead'] },
+          webhook: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,80}$' },
+        }),
         response: { 200: pageOf(deliverySchema), ...errorResponses },
       },
     },

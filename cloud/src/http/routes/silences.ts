@@ -5,7 +5,7 @@
  */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { allow, allowSubject } from '../auth.js';
-import { errorResponses, idParam, pageOf, pageQuery, ID_PATTERN, json } from '../schemas.js';
+import { errorResponses, idParam, pageOf, pageAnswer, pagedQuery, ID_PATTERN, json } from '../schemas.js';
 import { HttpProblem, notFound } from '../problem.js';
 import { needs } from '../services.js';
 import { SILENCE_KINDS, type Silence, type SilenceKind } from '../../silences/types.js';
@@ -63,15 +63,10 @@ export const silenceRoutes: FastifyPluginAsync = async (app) => {
       schema: {
         tags: ['alerts'],
         summary: 'Silences and maintenance windows, latest start first; `active=true`: those in force now',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            target: json.id,
-            active: json.boolean,
-            ...pageQuery,
-          },
-        },
+        querystring: pagedQuery({
+          target: json.id,
+          active: json.boolean,
+        }),
         response: { 200: pageOf(silenceSchema), ...errorResponses },
       },
     },
@@ -84,7 +79,7 @@ export const silenceRoutes: FastifyPluginAsync = async (app) => {
         q.limit,
         q.offset,
       );
-      return { ...page, limit: q.limit, offset: q.offset };
+      return pageAnswer(page, q);
     },
   );
 

@@ -7,7 +7,7 @@ import { WORK_ORDER_STATES, type WorkOrderState } from '@gridsafe/shared';
 import { createReadStream } from 'node:fs';
 import type { FastifyPluginAsync } from 'fastify';
 import { HttpProblem } from '../problem.js';
-import { errorResponses, idParam, pageOf, pageQuery, json, textBody } from '../schemas.js';
+import { errorResponses, idParam, pageOf, pageAnswer, pagedQuery, json, textBody } from '../schemas.js';
 import { needs } from '../services.js';
 
 const workOrderSchema = {
@@ -81,19 +81,14 @@ export const workOrderRoutes: FastifyPluginAsync = async (app) => {
       schema: {
         tags,
         summary: 'Work orders, newest first (inspectors: their areas only)',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            state: { enum: [...WORK_ORDER_STATES] },
-            assignee: json.id,
-            alert: json.id,
-            // Up to 100 alert ids, comma-separated: the orders of one page of the alert list in one call.
-            alerts: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,64}(,[A-Za-z0-9_.:-]{1,64}){0,99}$' },
-            area: { type: 'string', minLength: 1, maxLength: 64 },
-            ...pageQuery,
-          },
-        },
+        querystring: pagedQuery({
+          state: { enum: [...WORK_ORDER_STATES] },
+          assignee: json.id,
+          alert: json.id,
+          // Up to 100 alert ids, comma-separated: the orders of one page of the alert list in one call.
+          alerts: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,64}(,[A-Za-z0-9_.:-]{1,64}){0,99}$' },
+          area: { type: 'string', minLength: 1, maxLength: 64 },
+        }),
         response: { 200: pageOf(workOrderSchema), ...errorResponses },
       },
     },
@@ -105,8 +100,7 @@ export const workOrderRoutes: FastifyPluginAsync = async (app) => {
       if (q.alert) filter.alertId = q.alert;
       if (q.alerts) filter.alertIds = q.alerts.split(',');
       if (q.area) filter.area = q.area;
-      const page = await service.list(request.user, filter, q.limit, q.offset);
-      return { ...page, limit: q.limit, offset: q.offset };
+      return pageAnswer(await service.list(request.user, filter, q.limit, q.offset), q);
     },
   );
 
