@@ -43,3 +43,15 @@ export async function feed(
 ): Promise<void> {
   for (let i = 0; i < readings.length; i += size) await sink.processBatch(batch(readings.slice(i, i + size), gateway));
 }
+
+/** feed(sink, steps(...)): one reading per step, fed ten to a batch. */
+export function feedSteps(
+  sink: { processBatch(b: TelemetryBatch): Promise<void> },
+  device: string,
+  from: number,
+  stepS: number,
+  count: number,
+  values: (i: number, ts: number) => ReadingValues,
+): Promise<void> {
+  return feed(sink, steps(device, from, stepS, count, values));
+}

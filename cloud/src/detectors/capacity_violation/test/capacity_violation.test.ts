@@ -1,7 +1,7 @@
 import t from 'tap';
 import { capacityViolation } from '../index.js';
 import { engineWith, meter } from '../../../../test/detection/fakes.js';
-import { T0, feed, steps } from '../../../../test/detection/series.js';
+import { T0, feed, feedSteps, steps } from '../../../../test/detection/series.js';
 
 const fleet = {
   customers: [{ id: 'c-1', name: 'c', contractKva: 100, tariff: 'two_part' as const }],
@@ -13,16 +13,10 @@ const kw = (p: number) => ({ p_kw: p, q_kvar: 0 });
 
 t.test('demand exactly at 105 % of contract never counts; just above it for four periods raises', async (t) => {
   const { deps, engine } = await engineWith([capacityViolation], fleet);
-  await feed(
-    engine,
-    steps('m-1', T0, 10, 6 * 3 * 60, () => kw(105)),
-  );
+  await feedSteps(engine, 'm-1', T0, 10, 6 * 3 * 60, () => kw(105));
   t.equal(deps.alerts.alerts.length, 0, 'three hours at 105 kW');
   const { deps: d2, engine: e2 } = await engineWith([capacityViolation], fleet);
-  await feed(
-    e2,
-    steps('m-1', T0, 10, 6 * 60, () => kw(105.2)),
-  );
+  await feedSteps(e2, 'm-1', T0, 10, 6 * 60, () => kw(105.2));
   const a = d2.alerts.open('capacity_violation', 'c-1')!;
   // First demand figure once 10 minutes are covered (block 1), then blocks 2, 3, 4: the 4th starts at 45 min.
   t.equal(a.openedAt, T0 + 46 * MIN);
@@ -33,10 +27,7 @@ t.test('demand exactly at 105 % of contract never counts; just above it for four
 t.test('a motor inrush, however high, is never a violation', async (t) => {
   const { deps, engine } = await engineWith([capacityViolation], fleet);
   // Three minutes at 400 kW on a 60 kW base: the 15-minute demand reaches 128 kW for 15 minutes only.
-  await feed(
-    engine,
-    steps('m-1', T0, 10, 6 * 180, (i) => kw(i >= 6 * 60 && i < 6 * 63 ? 400 : 60)),
-  );
+  await feedSteps(engine, 'm-1', T0, 10, 6 * 180, (i) => kw(i >= 6 * 60 && i < 6 * 63 ? 400 : 60));
   t.equal(deps.alerts.alerts.length, 0);
   t.equal(deps.cases.cases.size, 0);
 });
@@ -54,23 +45,14 @@ t.test("the demand is summed over the customer's meters, minute by minute", asyn
 
 t.test('plausibility: readings above 5× contract (a ratio or decoding error) never open a case', async (t) => {
   const { deps, engine } = await engineWith([capacityViolation], fleet);
-  await feed(
-    engine,
-    steps('m-1', T0, 10, 6 * 60, () => kw(60)),
-  );
-  await feed(
-    engine,
-    steps('m-1', T0 + 60 * MIN, 10, 6 * 600, () => kw(60 * 60)),
-  ); // the CT ratio applied twice
+  await feedSteps(engine, 'm-1', T0, 10, 6 * 60, () => kw(60));
+  await feedSteps(engine, 'm-1', T0 + 60 * MIN, 10, 6 * 600, () => kw(60 * 60)); // the CT ratio applied twice
   t.equal(deps.alerts.alerts.length, 0);
   t.equal(deps.cases.cases.size, 0);
   const { deps: d2, engine: e2 } = await engineWith([capacityViolation], fleet, {
     capacity_violation: { plausibilityFactor: 100 },
   });
-  await feed(
-    e2,
-    steps('m-1', T0, 10, 6 * 60, () => kw(3600)),
-  );
+  await feedSteps(e2, 'm-1', T0, 10, 6 * 60, () => kw(3600));
   t.equal(d2.cases.cases.size, 1, 'the bound is what stops it');
 });
 
@@ -129,11 +111,7 @@ t.test(
 t.test('a gap leaves too few minutes for a demand figure: no judgement across it', async (t) => {
   const { deps, engine } = await engineWith([capacityViolation], fleet);
   // 9 minutes of readings every 20 minutes: never 10 minutes in a period.
-  for (let k = 0; k < 12; k++)
-    await feed(
-      engine,
-      steps('m-1', T0 + k * 20 * MIN, 10, 6 * 9, () => kw(200)),
-    );
+  for (let k = 0; k < 12; k++) await feedSteps(engine, 'm-1', T0 + k * 20 * MIN, 10, 6 * 9, () => kw(200));
   t.equal(deps.alerts.alerts.length, 0);
 });
 
@@ -156,10 +134,7 @@ t.test(
 t.test('the case records the apparent maximum demand (kVA) beside kW', async (t) => {
   const { deps, engine } = await engineWith([capacityViolation], fleet);
   // 120 kW at 0.8 power factor (90 kvar): 150 kVA of apparent demand on a 100 kVA contract.
-  await feed(
-    engine,
-    steps('m-1', T0, 10, 6 * 90, () => ({ p_kw: 120, q_kvar: 90 })),
-  );
+  await feedSteps(engine, 'm-1', T0, 10, 6 * 90, () => ({ p_kw: 120, q_kvar: 90 }));
   t.match(deps.alerts.open('capacity_violation', 'c-1')!.evidence, { maxDemandKw: 120, maxDemandKva: 150 });
   const [kase] = [...deps.cases.cases.values()];
   t.match(kase!.updates.at(-1), { maxDemandKw: 120, maxDemandKva: 150, excessKva: 20 });

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { ctSecondaryOverlimit } from '../index.js';
 import { engineWith, meter } from '../../../../test/detection/fakes.js';
-import { T0, feed, reading, steps } from '../../../../test/detection/series.js';
+import { T0, feed, feedSteps, reading, steps } from '../../../../test/detection/series.js';
 
 // 300/5 A CT: rated secondary 5 A at 300 A primary.
 const fleet = {
@@ -11,16 +11,10 @@ const S = 1000;
 
 t.test('secondary current above 5 A for 300 s raises; exactly 5 A (300 A primary) does not', async (t) => {
   const { deps, engine } = await engineWith([ctSecondaryOverlimit], fleet);
-  await feed(
-    engine,
-    steps('m-1', T0, 30, 40, () => ({ i_a: 300, i_b: 290, i_c: 280 })),
-  );
+  await feedSteps(engine, 'm-1', T0, 30, 40, () => ({ i_a: 300, i_b: 290, i_c: 280 }));
   t.equal(deps.alerts.alerts.length, 0);
   const start = T0 + 1200 * S;
-  await feed(
-    engine,
-    steps('m-1', start, 30, 11, () => ({ i_a: 306, i_b: 290, i_c: 280 })),
-  );
+  await feedSteps(engine, 'm-1', start, 30, 11, () => ({ i_a: 306, i_b: 290, i_c: 280 }));
   const a = deps.alerts.open('ct_secondary_overlimit', 'm-1')!;
   t.equal(a.openedAt, start + 300 * S);
   t.match(a.evidence, { secondaryA: 5.1, ratedSecondaryA: 5, primaryA: 306, ctRatio: 60, customer: 'c-1' });

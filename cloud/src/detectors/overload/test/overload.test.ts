@@ -2,7 +2,7 @@ import t from 'tap';
 import { createDetectionEngine } from '../../../detection-engine/engine.js';
 import { overload } from '../index.js';
 import { makeDeps, meter, MemoryState } from '../../../../test/detection/fakes.js';
-import { T0, feed, reading, steps } from '../../../../test/detection/series.js';
+import { T0, feed, feedSteps, reading, steps } from '../../../../test/detection/series.js';
 
 const fleet = {
   transformers: [{ id: 'tx-1', site: 's', ratedKva: 100 }],
@@ -22,17 +22,11 @@ function engineFor(settings: Record<string, Record<string, unknown>> = {}, state
 
 t.test('load exactly at the rating never raises; strictly above it for holdSeconds does', async (t) => {
   const { deps, engine } = engineFor({ overload: { holdSeconds: 60 } });
-  await feed(
-    engine,
-    steps('m-1', T0, 10, 360, () => ({ s_kva: 100 })),
-  );
+  await feedSteps(engine, 'm-1', T0, 10, 360, () => ({ s_kva: 100 }));
   t.equal(deps.alerts.alerts.length, 0, 'an hour at exactly 1.0 p.u.');
 
   const start = T0 + 3600 * S;
-  await feed(
-    engine,
-    steps('m-1', start, 10, 13, () => ({ s_kva: 101 })),
-  );
+  await feedSteps(engine, 'm-1', start, 10, 13, () => ({ s_kva: 101 }));
   const [alert] = deps.alerts.ofType('overload');
   t.ok(alert, 'opened');
   t.equal(alert!.openedAt, start + 60 * S, 'at the first reading 60 s after the load crossed');
@@ -68,21 +62,12 @@ t.test(
   'hysteresis: stays open in the band between clearAtPu and raiseAtPu, resolves after clearSeconds below it',
   async (t) => {
     const { deps, engine } = engineFor({ overload: { holdSeconds: 60, clearSeconds: 120 } });
-    await feed(
-      engine,
-      steps('m-1', T0, 10, 10, () => ({ s_kva: 110 })),
-    );
+    await feedSteps(engine, 'm-1', T0, 10, 10, () => ({ s_kva: 110 }));
     t.equal(deps.alerts.open('overload', 'tx-1')?.state, 'open');
-    await feed(
-      engine,
-      steps('m-1', T0 + 100 * S, 10, 100, () => ({ s_kva: 97 })),
-    );
+    await feedSteps(engine, 'm-1', T0 + 100 * S, 10, 100, () => ({ s_kva: 97 }));
     t.ok(deps.alerts.open('overload', 'tx-1'), 'still open at 0.97 p.u. (band 0.95..1.0)');
     const low = T0 + 1100 * S;
-    await feed(
-      engine,
-      steps('m-1', low, 10, 12, () => ({ s_kva: 95 })),
-    );
+    await feedSteps(engine, 'm-1', low, 10, 12, () => ({ s_kva: 95 }));
     t.equal(deps.alerts.open('overload', 'tx-1')?.pausedAt, null, '110 s at 0.95: not yet');
     await feed(engine, [reading('m-1', low + 120 * S, { s_kva: 95 })]);
     const a = deps.alerts.ofType('overload')[0]!;
@@ -108,15 +93,9 @@ t.test('a flap back above the clear threshold restarts the clearing wait', async
 
 t.test('severity rises to critical at the current limit of the loading mode, on the same alert', async (t) => {
   const { deps, engine } = engineFor({ overload: { holdSeconds: 60, warningHorizonMinutes: 0 } });
-  await feed(
-    engine,
-    steps('m-1', T0, 10, 7, () => ({ s_kva: 120 })),
-  );
+  await feedSteps(engine, 'm-1', T0, 10, 7, () => ({ s_kva: 120 }));
   t.equal(deps.alerts.open('overload', 'tx-1')?.severity, 'info');
-  await feed(
-    engine,
-    steps('m-1', T0 + 70 * S, 10, 3, () => ({ s_kva: 149 })),
-  );
+  await feedSteps(engine, 'm-1', T0 + 70 * S, 10, 3, () => ({ s_kva: 149 }));
   t.equal(
     deps.alerts.open('overload', 'tx-1')?.severity,
     'info',
@@ -141,14 +120,8 @@ t.test(
   'a sustained moderate overload heats the hot-spot past 120 °C and becomes critical with a forecast on the way',
   async (t) => {
     const { deps, engine } = engineFor({ overload: { holdSeconds: 300 } });
-    await feed(
-      engine,
-      steps('m-1', T0, 60, 60, () => ({ s_kva: 50 })),
-    );
-    await feed(
-      engine,
-      steps('m-1', T0 + 3600 * S, 60, 600, () => ({ s_kva: 130 })),
-    );
+    await feedSteps(engine, 'm-1', T0, 60, 60, () => ({ s_kva: 50 }));
+    await feedSteps(engine, 'm-1', T0 + 3600 * S, 60, 600, () => ({ s_kva: 130 }));
     const a = deps.alerts.ofType('overload')[0]!;
     t.equal(a.severity, 'critical');
     const raises = deps.alerts.calls.filter((c) => c.op === 'raise');
@@ -170,14 +143,8 @@ t.test(
     // 1.25 p.u. at 20 °C from 0.6 p.u.: the hot-spot reaches 120 °C after about 5 h.
     const run = async (horizon: number) => {
       const { deps, engine } = engineFor({ overload: { holdSeconds: 300, warningHorizonMinutes: horizon } });
-      await feed(
-        engine,
-        steps('m-1', T0, 60, 60, () => ({ s_kva: 60 })),
-      );
-      await feed(
-        engine,
-        steps('m-1', T0 + 3600 * S, 60, 400, () => ({ s_kva: 125 })),
-      );
+      await feedSteps(engine, 'm-1', T0, 60, 60, () => ({ s_kva: 60 }));
+      await feedSteps(engine, 'm-1', T0 + 3600 * S, 60, 400, () => ({ s_kva: 125 }));
       const raises = deps.alerts.calls.filter((c) => c.op === 'raise');
       const first = (severity: string) => raises.find((c) => c.severity === severity)?.ts;
       return { info: first('info'), warning: first('warning'), critical: first('critical'), deps };
@@ -218,15 +185,9 @@ t.test('135 % for two hours on a hot afternoon reaches warning, then critical, w
   const deps = makeDeps(fleet, { overload: {} });
   const engine = createDetectionEngine(deps, { detectors: [overload], wallClock: () => 0 });
   const july = Date.UTC(2025, 6, 15, 3, 0, 0); // 11:00 local
-  await feed(
-    engine,
-    steps('m-1', july, 60, 180, () => ({ s_kva: 75 })),
-  );
+  await feedSteps(engine, 'm-1', july, 60, 180, () => ({ s_kva: 75 }));
   const start = july + 3 * 3600 * S; // 14:00 local
-  await feed(
-    engine,
-    steps('m-1', start, 60, 120, () => ({ s_kva: 135 })),
-  );
+  await feedSteps(engine, 'm-1', start, 60, 120, () => ({ s_kva: 135 }));
   const raises = deps.alerts.calls.filter((c) => c.op === 'raise');
   t.equal(raises[0]!.severity, 'warning', 'a limit within 2 h from the start');
   t.ok(
@@ -240,19 +201,10 @@ t.test('135 % for two hours on a hot afternoon reaches warning, then critical, w
 
 t.test('a gap longer than maxGapSeconds restarts the hold', async (t) => {
   const { deps, engine } = engineFor({ overload: { holdSeconds: 300, maxGapSeconds: 900 } });
-  await feed(
-    engine,
-    steps('m-1', T0, 10, 21, () => ({ s_kva: 110 })),
-  ); // 0..200 s
-  await feed(
-    engine,
-    steps('m-1', T0 + 1200 * S, 10, 21, () => ({ s_kva: 110 })),
-  ); // after a 1000 s gap, 200 s more
+  await feedSteps(engine, 'm-1', T0, 10, 21, () => ({ s_kva: 110 })); // 0..200 s
+  await feedSteps(engine, 'm-1', T0 + 1200 * S, 10, 21, () => ({ s_kva: 110 })); // after a 1000 s gap, 200 s more
   t.equal(deps.alerts.alerts.length, 0);
-  await feed(
-    engine,
-    steps('m-1', T0 + 1410 * S, 10, 10, () => ({ s_kva: 110 })),
-  );
+  await feedSteps(engine, 'm-1', T0 + 1410 * S, 10, 10, () => ({ s_kva: 110 }));
   t.equal(deps.alerts.alerts[0]?.openedAt, T0 + 1500 * S, '300 s after the restart of the hold');
 });
 

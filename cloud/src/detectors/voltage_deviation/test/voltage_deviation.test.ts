@@ -2,7 +2,7 @@ import t from 'tap';
 import { voltageDeviation } from '../index.js';
 import { classFor, inferNominalLineV } from '../classes.js';
 import { engineWith, meter } from '../../../../test/detection/fakes.js';
-import { T0, feed, steps } from '../../../../test/detection/series.js';
+import { T0, feed, feedSteps, steps } from '../../../../test/detection/series.js';
 
 const fleet = { devices: [meter('m-1'), meter('m-hv', { ptRatio: 100 })] };
 const S = 1000;
@@ -26,21 +26,12 @@ const oneMinute = { aggregateMinutes: 1, holdSeconds: 300, clearSeconds: 300 };
 
 t.test('LV three-phase, 1-minute aggregates: 204.6 V (−7.0 %) holds, 204.5 V for 5 minutes raises', async (t) => {
   const { deps, engine } = await engineWith([voltageDeviation], fleet, { voltage_deviation: oneMinute });
-  await feed(
-    engine,
-    steps('m-1', T0, 60, 20, () => three(204.6)),
-  );
+  await feedSteps(engine, 'm-1', T0, 60, 20, () => three(204.6));
   t.equal(deps.alerts.alerts.length, 0);
   const start = T0 + 20 * MIN;
-  await feed(
-    engine,
-    steps('m-1', start, 60, 6, () => three(204.5)),
-  );
+  await feedSteps(engine, 'm-1', start, 60, 6, () => three(204.5));
   t.equal(deps.alerts.alerts.length, 0, 'minute 4 is judged when minute 5 begins: four minutes of aggregates');
-  await feed(
-    engine,
-    steps('m-1', start + 6 * MIN, 60, 1, () => three(204.5)),
-  );
+  await feedSteps(engine, 'm-1', start + 6 * MIN, 60, 1, () => three(204.5));
   const a = deps.alerts.open('voltage_deviation', 'm-1')!;
   // The first aggregate beyond is judged at its end (start + 1 min); five minutes of aggregates later it opens.
   t.equal(a.openedAt, start + 6 * MIN);
@@ -51,19 +42,13 @@ t.test('LV three-phase, 1-minute aggregates: 204.6 V (−7.0 %) holds, 204.5 V f
 t.test('judged on RMS aggregates, not samples: samples beyond the limits either way do not raise', async (t) => {
   const { deps, engine } = await engineWith([voltageDeviation], fleet);
   // Every sample is 13.6 % or 9.1 % off, alternately; the 10-minute RMS is 226.4 V (+2.9 %).
-  await feed(
-    engine,
-    steps('m-1', T0, 30, 6 * 60, (i) => three(i % 2 === 0 ? 250 : 200)),
-  );
+  await feedSteps(engine, 'm-1', T0, 30, 6 * 60, (i) => three(i % 2 === 0 ? 250 : 200));
   t.equal(deps.alerts.alerts.length, 0);
 });
 
 t.test('10-minute aggregates (the default): two intervals beyond the limit open it', async (t) => {
   const { deps, engine } = await engineWith([voltageDeviation], fleet);
-  await feed(
-    engine,
-    steps('m-1', T0, 60, 35, () => three(236.5)),
-  ); // +7.5 % from T0 to T0 + 34 min
+  await feedSteps(engine, 'm-1', T0, 60, 35, () => three(236.5)); // +7.5 % from T0 to T0 + 34 min
   const a = deps.alerts.open('voltage_deviation', 'm-1')!;
   t.equal(a.openedAt, T0 + 20 * MIN, 'the second interval, judged at its end');
   t.match(a.evidence, { aggregateMinutes: 10, since: T0, worstDeviationPct: 7.5 });
@@ -89,29 +74,14 @@ t.test('a voltage hovering at +7.1 % for three days, lower at night, is one aler
 
 t.test('beyond ±10 % is critical; a short dip never raises; the occurrence ends 1 % inside the limits', async (t) => {
   const { deps, engine } = await engineWith([voltageDeviation], fleet, { voltage_deviation: oneMinute });
-  await feed(
-    engine,
-    steps('m-1', T0, 10, 12, () => three(150)),
-  ); // 110 s dip
-  await feed(
-    engine,
-    steps('m-1', T0 + 120 * S, 60, 10, () => three(220)),
-  );
+  await feedSteps(engine, 'm-1', T0, 10, 12, () => three(150)); // 110 s dip
+  await feedSteps(engine, 'm-1', T0 + 120 * S, 60, 10, () => three(220));
   t.equal(deps.alerts.alerts.length, 0, 'a dip under two minutes');
-  await feed(
-    engine,
-    steps('m-1', T0 + 3600 * S, 60, 7, () => three(244)),
-  );
+  await feedSteps(engine, 'm-1', T0 + 3600 * S, 60, 7, () => three(244));
   t.equal(deps.alerts.open('voltage_deviation', 'm-1')?.severity, 'critical');
-  await feed(
-    engine,
-    steps('m-1', T0 + 4000 * S, 60, 10, () => three(234)),
-  );
+  await feedSteps(engine, 'm-1', T0 + 4000 * S, 60, 10, () => three(234));
   t.equal(deps.alerts.alerts[0]!.pausedAt, null, '+6.4 % is inside the limit but within the 1 % margin');
-  await feed(
-    engine,
-    steps('m-1', T0 + 5000 * S, 60, 7, () => three(230)),
-  );
+  await feedSteps(engine, 'm-1', T0 + 5000 * S, 60, 7, () => three(230));
   t.not(deps.alerts.alerts[0]!.pausedAt, null, 'the occurrence ended');
 });
 
@@ -120,15 +90,13 @@ t.test(
   async (t) => {
     const now = { voltage_deviation: { aggregateMinutes: 1, holdSeconds: 0 } };
     const { deps, engine } = await engineWith([voltageDeviation], fleet, now);
-    await feed(
-      engine,
-      steps('m-hv', T0, 60, 2, (i) => ({ v_a: 5774 * (i === 0 ? 1.06 : 1), v_b: 5774, v_c: 5774 })),
-    );
+    await feedSteps(engine, 'm-hv', T0, 60, 2, (i) => ({ v_a: 5774 * (i === 0 ? 1.06 : 1), v_b: 5774, v_c: 5774 }));
     t.equal(deps.alerts.alerts.length, 0);
-    await feed(
-      engine,
-      steps('m-hv', T0 + 120 * S, 60, 2, (i) => ({ v_a: 5774 * (i === 0 ? 1.075 : 1), v_b: 5774, v_c: 5774 })),
-    );
+    await feedSteps(engine, 'm-hv', T0 + 120 * S, 60, 2, (i) => ({
+      v_a: 5774 * (i === 0 ? 1.075 : 1),
+      v_b: 5774,
+      v_c: 5774,
+    }));
     t.ok(deps.alerts.open('voltage_deviation', 'm-hv'));
     const other = await engineWith([voltageDeviation], fleet, {
       voltage_deviation: { ...now.voltage_deviation, nominalLineV: { 'm-1': 400 } },
