@@ -32,7 +32,7 @@ import { SqliteSeriesStore } from './storage/series/sqlite.js';
 import { CloudMetrics } from './metrics/metrics.js';
 import { IngestPipeline } from './ingest/pipeline.js';
 import { DetectionRunner } from './detection-engine/runner.js';
-import { createDetectionEngine } from './detection-engine/engine.js';
+import { createDetectionEngine, type EngineOptions } from './detection-engine/engine.js';
 import { BUILTIN_ALERT_TYPE_META, BUILTIN_DETECTORS } from './detectors/index.js';
 import { meta as lineLossMeta } from './lineloss/meta.js';
 import { meta as overloadForecastMeta } from './forecast/meta.js';
@@ -54,6 +54,7 @@ import { claimDataDir } from './storage/data-dir-lock.js';
 import { DetectionBacklog } from './storage/relational/detection-backlog.js';
 import { PartitionLeases } from './cluster/leases.js';
 import { PartitionedDetection } from './cluster/partitioned-detection.js';
+import { SubjectPartitions } from './cluster/subject-partitions.js';
 import { LiveFanOut } from './cluster/live-fan-out.js';
 import { RegistrySync } from './cluster/registry-sync.js';
 import { CommandRelay } from './cluster/command-relay.js';
@@ -150,10 +151,10 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     // A series backend that keeps the ledger itself (SQLite) commits batch and ledger together.
     const ledger = series.ledger?.() ?? new SqlIngestLedger(rdb);
     const metrics = new CloudMetrics();
-    const newEngine = (state: SqlDetectorStateStore, stateKey?: string) =>
+    const newEngine = (state: SqlDetectorStateStore, partition?: Pick<EngineOptions, 'stateKey' | 'owns'>) =>
       createDetectionEngine(
         { registry, alerts, cases, state, settings: config.detectors, log },
-        { detectors: BUILTIN_DETECTORS, ...(stateKey ? { stateKey } : {}) },
+        { detectors: BUILTIN_DETECTORS, ...partition },
       );
     let detection: DetectionRunner | PartitionedDetection;
     // Cluster mode: what add-ons do when this instance takes over a dead one's partitions or the jobs' lead.
@@ -163,6 +164,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     };
     if (config.cluster) {
       const cluster = config.cluster;
+      const subjects = new SubjectPartitions(registry, cluster.partitions);
       const partitioned = new PartitionedDetection({
         settings: cluster,
         tickIntervalMs: config.tickIntervalMs,
@@ -173,10 +175,14 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
           () => partitioned.dropAll(),
         ),
         backlog: new DetectionBacklog(rdb),
-        ledger,
+        subjects,
         newPartition: (partition) => {
           const state = new SqlDetectorStateStore(rdb);
-          return { engine: newEngine(state, `partition-${partition}/${cluster.partitions}`), state };
+          const engine = newEngine(state, {
+            stateKey: `partition-${partition}/${cluster.partitions}`,
+            owns: (ref, gateway) => subjects.ofSubject(ref, gateway) === partition,
+          });
+          return { engine, state };
         },
         onTaken: tookOver,
         metrics,

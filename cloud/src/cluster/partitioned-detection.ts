@@ -1,22 +1,26 @@
 /**
- * Detection in cluster mode: gateways are split into partitions (a hash of the gateway
- * id), each partition is leased to one instance at a time (leases.ts), and the owner
- * runs the partition's own detection engine over the partition's stored batches and
- * events, taken from the shared store in the order they were received
- * (detection-backlog.ts), whichever instance received them. Detector state lives in
- * PostgreSQL: an engine is created when its partition is taken, so a new owner starts
- * from what the last one committed. State is committed before the batches are marked
- * processed, and the engine skips a batch its saved state says it has seen, so a batch
- * caught between the two by a takeover is processed once. Everything here runs one step
- * at a time: lease rounds, backlog steps and clock ticks never interleave.
+ * Detection in cluster mode: subjects are split into partitions (subject-partitions.ts:
+ * a device, its transformer and its customer together, a gateway's own subjects by its
+ * id), each partition is leased to one instance at a time (leases.ts), and the owner runs
+ * the partition's own detection engine over the stored batches and events of every
+ * gateway that feeds one of its subjects, taken from the shared store in the order they
+ * were received (detection-backlog.ts), whichever instance received them; the engine runs
+ * the rules of the partition's subjects only, so each subject's state has one owner.
+ * Detector state lives in PostgreSQL: an engine is created when its partition is taken,
+ * so a new owner starts from what the last one committed, and again when the registry
+ * moves a subject to another partition, so no engine keeps a moved subject's state in
+ * memory. State is committed before the items are marked done for the partition, and the
+ * engine skips a batch its saved state says it has seen, so a batch caught between the two
+ * by a takeover is processed once. Everything here runs one step at a time: lease rounds,
+ * backlog steps and clock ticks never interleave.
  */
 import type { GatewayEvent, Logger, TelemetryBatch } from '@gridsafe/shared';
 import type { DetectionEngine } from '../detector-kit/types.js';
 import type { ClusterConfig } from '../config/types.js';
 import type { CloudMetrics } from '../metrics/metrics.js';
-import type { IngestLedger } from '../storage/relational/ingest-ledger.js';
-import type { DetectionBacklog } from '../storage/relational/detection-backlog.js';
+import type { BacklogKey, DetectionBacklog } from '../storage/relational/detection-backlog.js';
 import type { PartitionLeases } from './leases.js';
+import type { SubjectPartitions } from './subject-partitions.js';
 import { partitionOf } from './partition-of.js';
 
 /**
@@ -38,8 +42,8 @@ export interface PartitionedDetectionOptions {
   tickIntervalMs: number;
   leases: PartitionLeases;
   backlog: DetectionBacklog;
-  ledger: IngestLedger;
-  /** A fresh engine for a partition, with its own state store. */
+  subjects: SubjectPartitions;
+  /** A fresh engine for a partition, with its own state store, running the rules of the partition's subjects. */
   newPartition(partition: number): Owned;
   /** Called after a round in which this instance took partitions (a dead or leaving owner's, or at start). */
   onTaken?(partitions: number[]): void;
@@ -94,6 +98,7 @@ export class PartitionedDetection {
   }
 
   async start(): Promise<void> {
+    this.o.subjects.changed();
     await this.enqueue(() => this.round());
     this.timers.push(
       setInterval(() => void this.enqueue(() => this.round()), this.o.settings.takeoverSeconds * 1000),
@@ -103,14 +108,18 @@ export class PartitionedDetection {
     this.queueStep();
   }
 
-  /** This instance stored a batch: detect it now if its partition is ours (others' owners find it by polling). */
+  /** This instance stored a batch: detect it now if it feeds a partition of ours (other owners find it by polling). */
   batchStored(batch: TelemetryBatch): void {
-    if (this.owned.has(partitionOf(batch.gateway, this.o.settings.partitions))) this.queueStep();
+    if (this.feedsOwned(batch.gateway)) this.queueStep();
   }
 
   /** As batchStored, for a gateway event. */
   event(event: GatewayEvent): void {
-    if (this.owned.has(partitionOf(event.gateway, this.o.settings.partitions))) this.queueStep();
+    if (this.feedsOwned(event.gateway)) this.queueStep();
+  }
+
+  private feedsOwned(gateway: string): boolean {
+    return this.o.subjects.ofGateway(gateway).some((partition) => this.owned.has(partition));
   }
 
   /** The lease session is gone: another instance may own these partitions any moment now. */
@@ -162,47 +171,64 @@ export class PartitionedDetection {
     if (taken.length > 0) this.o.onTaken?.(taken);
   }
 
-  /** One page of the owned partitions' backlog; true when there may be more. */
+  /**
+   * The registry moved a subject to another partition: every engine is made afresh from
+   * the committed state, so none keeps a subject it no longer owns (or an old copy of one
+   * it owns again) in memory.
+   */
+  private async followRegistry(): Promise<void> {
+    const { subjects, backlog } = this.o;
+    if (!subjects.changed()) return;
+    for (const [partition, owned] of this.owned) {
+      await owned.state.flush();
+      this.owned.set(partition, this.o.newPartition(partition));
+    }
+    if (this.owned.size === 0) return;
+    this.o.log.info('registry changed: detection engines reloaded from the committed state');
+    await backlog.settle((gateway) => subjects.ofGateway(gateway));
+  }
+
+  /** One page of each owned partition's backlog; true when there may be more. */
   private async step(): Promise<boolean> {
-    const { backlog, ledger, settings } = this.o;
+    const { backlog, subjects } = this.o;
+    await this.followRegistry();
     if (this.owned.size === 0) {
       this.lagSeconds = 0;
       return false;
     }
-    const gateways = (await backlog.gatewaysWithWork()).filter((gw) =>
-      this.owned.has(partitionOf(gw, settings.partitions)),
-    );
-    const items = await backlog.next(gateways, PAGE);
-    const first = items[0];
-    this.lagSeconds = first ? (Date.now() - first.receivedAt) / 1000 : 0;
-    this.waiting = items.length;
-    const touched = new Set<number>();
-    const batches: Array<{ gateway: string; seq: number }> = [];
-    const events: Array<{ gateway: string; seq: number }> = [];
-    for (const item of items) {
-      const gateway = item.kind === 'batch' ? item.batch.gateway : item.event.gateway;
-      const partition = partitionOf(gateway, settings.partitions);
-      const owned = this.owned.get(partition);
-      if (!owned) continue; // dropped meanwhile: its new owner takes the item
-      if (item.kind === 'batch') {
-        await owned.engine.processBatch(item.batch);
-        batches.push({ gateway, seq: item.batch.seq });
-      } else {
-        await owned.engine.processEvent(item.event);
-        events.push({ gateway, seq: item.event.seq });
+    const withWork = await backlog.gatewaysWithWork();
+    let oldest = Number.POSITIVE_INFINITY;
+    let more = false;
+    this.waiting = 0;
+    for (const partition of this.partitions()) {
+      const gateways = withWork.filter((gw) => subjects.ofGateway(gw).includes(partition));
+      const items = await backlog.next(gateways, PAGE, partition);
+      oldest = Math.min(oldest, items[0]?.receivedAt ?? oldest);
+      this.waiting += items.length;
+      const done: BacklogKey[] = [];
+      for (const item of items) {
+        const owned = this.owned.get(partition);
+        if (!owned) break; // dropped meanwhile: its new owner takes the items
+        if (item.kind === 'batch') await owned.engine.processBatch(item.batch);
+        else await owned.engine.processEvent(item.event);
+        const { gateway, seq } = item.kind === 'batch' ? item.batch : item.event;
+        done.push({ kind: item.kind, gateway, seq });
+        this.waiting--;
       }
-      touched.add(partition);
-      this.waiting--;
+      // State first, then the marks: an item is marked only once what it did is committed.
+      const owned = this.owned.get(partition);
+      if (!owned) continue;
+      await owned.state.flush();
+      if (this.owned.get(partition) !== owned) continue;
+      await backlog.markDone(partition, done, (gateway) => subjects.ofGateway(gateway));
+      if (items.length > 0) more = true;
     }
-    // State first, then the marks: a batch is marked only once what it did is committed.
-    for (const partition of touched) await this.owned.get(partition)?.state.flush();
-    const stillOwned = (key: { gateway: string }) => this.owned.has(partitionOf(key.gateway, settings.partitions));
-    await ledger.markDetected(batches.filter(stillOwned));
-    await backlog.markEventsDetected(events.filter(stillOwned));
-    return items.length > 0;
+    this.lagSeconds = Number.isFinite(oldest) ? (Date.now() - oldest) / 1000 : 0;
+    return more;
   }
 
   private async tick(now: number): Promise<void> {
+    await this.followRegistry();
     for (const owned of this.owned.values()) {
       await owned.engine.tick(now);
       await owned.state.flush();

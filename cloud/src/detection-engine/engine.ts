@@ -50,12 +50,19 @@ export interface EngineOptions {
   wallClock?: () => number;
   /** Subject under which the engine's own state is saved: one per detection partition in cluster mode. */
   stateKey?: string;
+  /**
+   * Cluster mode: whether this engine's partition owns a subject (fed through that
+   * gateway). The engine still sees every batch and event of its gateways, so their event
+   * clocks are whole, but runs the rules of its own subjects only.
+   */
+  owns?: (ref: SubjectRef, gateway: string) => boolean;
 }
 
 export function createDetectionEngine(deps: DetectionDependencies, options: EngineOptions): DetectionEngine {
   const detectors = options.detectors;
   const wallClock = options.wallClock ?? Date.now;
   const stateKey = options.stateKey ?? 'engine';
+  const owns = options.owns;
   const log = deps.log.child({ component: 'detection' });
   // Quiet period of each alert type (episodes.ts); a detector named after its type may set its own.
   const quietSeconds: Partial<Record<AlertType, number>> = { ...DEFAULT_QUIET_SECONDS };
@@ -137,6 +144,7 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
     gateway: string,
     call: (state: unknown) => DetectorOutput[] | undefined,
   ): Promise<void> | undefined {
+    if (owns && !owns(ref, gateway)) return undefined;
     const entry = cache.cached(slot.detector, ref);
     if (entry) return callRule(slot, entry, ref, gateway, call);
     return load(slot, ref).then(

@@ -129,10 +129,15 @@ async function sendAll(url: string, onAck?: (gateway: Gateway, message: OutboxMe
 /** Messages of the whole scenario: every gateway's batches and gw-c's two events. */
 export const TOTAL_MESSAGES = 3 * BATCHES + 2;
 
-/** The reference: one instance on its embedded stores, the same scenario, no failure. */
-export async function referenceOutcome(t: Test): Promise<Outcome> {
-  const single = await startTestCloud(t, { seed: SEED, config: CONFIG });
-  await sendAll(single.mqttUrl);
+/** What one instance on its embedded stores makes of a run (`send` publishes it to the MQTT URL given). */
+export async function singleInstanceOutcome(
+  t: Test,
+  seed: unknown,
+  config: Record<string, unknown>,
+  send: (mqttUrl: string) => Promise<unknown>,
+): Promise<Outcome> {
+  const single = await startTestCloud(t, { seed, config });
+  await send(single.mqttUrl);
   await waitFor(
     'single-instance detection to finish',
     async () => {
@@ -142,8 +147,14 @@ export async function referenceOutcome(t: Test): Promise<Outcome> {
     },
     120_000,
   );
-  const reference = await outcome(async <T>(path: string) => (await (await single.api(path)).json()) as T);
+  const result = await outcome(async <T>(path: string) => (await (await single.api(path)).json()) as T);
   await single.close();
+  return result;
+}
+
+/** The reference: one instance on its embedded stores, the same scenario, no failure. */
+export async function referenceOutcome(t: Test): Promise<Outcome> {
+  const reference = await singleInstanceOutcome(t, SEED, CONFIG, (url) => sendAll(url));
   t.ok(
     reference.alerts.some((a) => a.startsWith('overload tx-a')),
     `reference has the overload: ${reference.alerts.join('; ')}`,

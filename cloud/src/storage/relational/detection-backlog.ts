@@ -1,13 +1,16 @@
 /**
  * What detection has still to process, read from the shared store (cluster mode): the
  * ledger's pending batches and the event log's pending events of some gateways, merged
- * in the order the cloud received them. Whichever instance stored a batch, the owner of
- * its gateway's partition takes it from here, so no batch depends on its receiver.
+ * in the order the cloud received them. Whichever instance stored a batch, the owners of
+ * the partitions it feeds take it from here, so no batch depends on its receiver. An item
+ * that feeds several partitions is marked done for each (`detection_done`) and leaves the
+ * backlog when the last of them is done.
  */
-import type { SelectQueryBuilder } from 'kysely';
+import { sql, type SelectQueryBuilder, type Transaction } from 'kysely';
 import type { GatewayEvent, TelemetryBatch } from '@gridsafe/shared';
 import type { RelationalDb } from './db.js';
 import type { DatabaseSchema } from './schema.js';
+import { clearPendingBatch } from './ingest-ledger.js';
 
 /** Rows in receipt order (both tables share the key and the receipt time). */
 function oldestFirst<T extends 'ingest_ledger' | 'gateway_events', O>(
@@ -15,6 +18,13 @@ function oldestFirst<T extends 'ingest_ledger' | 'gateway_events', O>(
   limit: number,
 ): SelectQueryBuilder<DatabaseSchema, T, O> {
   return query.orderBy('received_at').orderBy('gateway').orderBy('seq').limit(limit);
+}
+
+/** A batch or event, by its key. */
+export interface BacklogKey {
+  kind: 'batch' | 'event';
+  gateway: string;
+  seq: number;
 }
 
 export type BacklogItem =
@@ -39,19 +49,23 @@ export class DetectionBacklog {
   }
 
   /**
-   * Up to `limit` batches and `limit` events of these gateways, oldest received first.
-   * When one kind fills its limit, the other is cut at its last receipt, so nothing
-   * received later than an item left out comes before it.
+   * Up to `limit` batches and `limit` events of these gateways not yet done by this
+   * partition, oldest received first. When one kind fills its limit, the other is cut at
+   * its last receipt, so nothing received later than an item left out comes before it.
    */
-  async next(gateways: readonly string[], limit: number): Promise<BacklogItem[]> {
+  async next(gateways: readonly string[], limit: number, partition: number): Promise<BacklogItem[]> {
     if (gateways.length === 0) return [];
+    const notDone = (kind: BacklogKey['kind'], table: 'ingest_ledger' | 'gateway_events') =>
+      sql<boolean>`NOT EXISTS (SELECT 1 FROM detection_done d WHERE d.kind = ${kind} AND d.partition = ${partition}
+        AND d.gateway = ${sql.table(table)}.gateway AND d.seq = ${sql.table(table)}.seq)`;
     const [batchRows, eventRows] = await Promise.all([
       oldestFirst(
         this.rdb.db
           .selectFrom('ingest_ledger')
           .select(['received_at', 'pending'])
           .where('pending', 'is not', null)
-          .where('gateway', 'in', gateways),
+          .where('gateway', 'in', gateways)
+          .where(notDone('batch', 'ingest_ledger')),
         limit,
       ).execute(),
       oldestFirst(
@@ -59,7 +73,8 @@ export class DetectionBacklog {
           .selectFrom('gateway_events')
           .selectAll()
           .where('detection_pending', '=', 1)
-          .where('gateway', 'in', gateways),
+          .where('gateway', 'in', gateways)
+          .where(notDone('event', 'gateway_events')),
         limit,
       ).execute(),
     ]);
@@ -83,16 +98,105 @@ export class DetectionBacklog {
     return items.filter((item) => item.receivedAt <= cutoff).sort((a, b) => a.receivedAt - b.receivedAt);
   }
 
-  async markEventsDetected(keys: ReadonlyArray<{ gateway: string; seq: number }>): Promise<void> {
+  /**
+   * Records that this partition has processed these items (in the order given, which is
+   * every owner's receipt order, so row locks are taken in one order and never deadlock).
+   * An item that feeds this partition alone leaves the backlog at once; one that feeds
+   * others too leaves it when all of `needed(gateway)` are done: its row is locked first,
+   * so two owners finishing it together see each other's mark.
+   */
+  async markDone(
+    partition: number,
+    keys: readonly BacklogKey[],
+    needed: (gateway: string) => readonly number[],
+  ): Promise<void> {
     if (keys.length === 0) return;
     await this.rdb.db.transaction().execute(async (trx) => {
-      for (const key of keys)
+      for (const key of keys) {
+        const partitions = needed(key.gateway);
+        if (partitions.length === 1 && partitions[0] === partition) {
+          await this.clear(trx, key);
+          continue;
+        }
+        await this.lock(trx, key);
         await trx
-          .updateTable('gateway_events')
-          .set({ detection_pending: 0 })
-          .where('gateway', '=', key.gateway)
-          .where('seq', '=', key.seq)
+          .insertInto('detection_done')
+          .values({ ...key, partition })
+          .onConflict((oc) => oc.columns(['kind', 'gateway', 'seq', 'partition']).doNothing())
           .execute();
+        await this.finishIfDone(trx, key, partitions);
+      }
     });
+  }
+
+  /**
+   * After a registry edit a gateway may feed fewer partitions: items the remaining ones
+   * have all done leave the backlog (no owner would come back to them otherwise), and
+   * the marks of items that have left it (cleared by an owner that was then their only
+   * one) are dropped.
+   */
+  async settle(needed: (gateway: string) => readonly number[]): Promise<void> {
+    const keys = await this.rdb.db.selectFrom('detection_done').select(['kind', 'gateway', 'seq']).distinct().execute();
+    for (const key of keys)
+      await this.rdb.db.transaction().execute(async (trx) => {
+        const backlogKey: BacklogKey = { kind: key.kind, gateway: key.gateway, seq: Number(key.seq) };
+        if (await this.lock(trx, backlogKey)) await this.finishIfDone(trx, backlogKey, needed(key.gateway));
+        else await this.dropMarks(trx, backlogKey);
+      });
+  }
+
+  /** Clears the item and its marks when every partition it feeds is done with it (its row locked). */
+  private async finishIfDone(
+    trx: Transaction<DatabaseSchema>,
+    key: BacklogKey,
+    partitions: readonly number[],
+  ): Promise<void> {
+    const done = await this.doneFor(trx, key);
+    if (!partitions.every((p) => done.has(p))) return;
+    await this.clear(trx, key);
+    await this.dropMarks(trx, key);
+  }
+
+  private async dropMarks(trx: Transaction<DatabaseSchema>, key: BacklogKey): Promise<void> {
+    await trx
+      .deleteFrom('detection_done')
+      .where('kind', '=', key.kind)
+      .where('gateway', '=', key.gateway)
+      .where('seq', '=', key.seq)
+      .execute();
+  }
+
+  private async doneFor(trx: Transaction<DatabaseSchema>, key: BacklogKey): Promise<Set<number>> {
+    const rows = await trx
+      .selectFrom('detection_done')
+      .select('partition')
+      .where('kind', '=', key.kind)
+      .where('gateway', '=', key.gateway)
+      .where('seq', '=', key.seq)
+      .execute();
+    return new Set(rows.map((row) => Number(row.partition)));
+  }
+
+  /** Locks the item's row; whether it is still in the backlog. */
+  private async lock(trx: Transaction<DatabaseSchema>, key: BacklogKey): Promise<boolean> {
+    const pending =
+      key.kind === 'batch'
+        ? sql<{ pending: boolean }>`SELECT pending IS NOT NULL AS pending FROM ingest_ledger
+            WHERE gateway = ${key.gateway} AND seq = ${key.seq} FOR UPDATE`
+        : sql<{ pending: boolean }>`SELECT detection_pending = 1 AS pending FROM gateway_events
+            WHERE gateway = ${key.gateway} AND seq = ${key.seq} FOR UPDATE`;
+    const { rows } = await pending.execute(trx);
+    return rows[0]?.pending === true;
+  }
+
+  private async clear(trx: Transaction<DatabaseSchema>, key: BacklogKey): Promise<void> {
+    if (key.kind === 'batch') await clearPendingBatch(trx, key);
+    else
+      await trx
+        .updateTable('gateway_events')
+        .set({ detection_pending: 0 })
+        .where('gateway', '=', key.gateway)
+        .where('seq', '=', key.seq)
+        .execute();
   }
 }

@@ -5,7 +5,19 @@
  */
 import type { TelemetryBatch } from '@gridsafe/shared';
 import type { RelationalDb } from './db.js';
+import type { Kysely } from 'kysely';
+import type { DatabaseSchema } from './schema.js';
 import { GroupCommit } from '../group-commit.js';
+
+/** Marks one stored batch processed by detection: the kept batch is dropped. */
+export async function clearPendingBatch(db: Kysely<DatabaseSchema>, key: { gateway: string; seq: number }) {
+  await db
+    .updateTable('ingest_ledger')
+    .set({ pending: null })
+    .where('gateway', '=', key.gateway)
+    .where('seq', '=', key.seq)
+    .execute();
+}
 
 export interface IngestLedger {
   isKnown(gateway: string, seq: number): Promise<boolean>;
@@ -75,14 +87,7 @@ export class SqlIngestLedger implements IngestLedger {
   async markDetected(keys: Array<{ gateway: string; seq: number }>): Promise<void> {
     if (keys.length === 0) return;
     await this.rdb.db.transaction().execute(async (trx) => {
-      for (const key of keys) {
-        await trx
-          .updateTable('ingest_ledger')
-          .set({ pending: null })
-          .where('gateway', '=', key.gateway)
-          .where('seq', '=', key.seq)
-          .execute();
-      }
+      for (const key of keys) await clearPendingBatch(trx, key);
     });
   }
 

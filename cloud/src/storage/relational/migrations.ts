@@ -304,6 +304,20 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    // Cluster mode: a batch or event that feeds subjects of several detection partitions is
+    // done for each partition apart; it leaves the backlog once every one of them is done.
+    '0010_detection_done': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('detection_done')
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('gateway', 'text', (c) => c.notNull())
+          .addColumn('seq', 'bigint', (c) => c.notNull())
+          .addColumn('partition', 'integer', (c) => c.notNull())
+          .addPrimaryKeyConstraint('detection_done_pk', ['kind', 'gateway', 'seq', 'partition'])
+          .execute();
+      },
+    },
   };
 }
 

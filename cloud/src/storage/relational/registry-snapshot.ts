@@ -13,12 +13,15 @@ export class RegistrySnapshot implements RegistryView {
   private meterEventsByDevice = new Map<string, MeterEvent[]>();
   /** Devices by transformer, customer and gateway, built when first asked after a change. */
   private index: Record<'transformer' | 'customer' | 'gateway', Map<string, Device[]>> | null = null;
+  /** Goes up at each change of the devices (cluster mode regroups subjects into partitions then). */
+  generation = 0;
 
   replace(transformers: Transformer[], customers: Customer[], devices: Device[]): void {
     this.transformers = new Map(transformers.map((value) => [value.id, value]));
     this.customers = new Map(customers.map((value) => [value.id, value]));
     this.devices = new Map(devices.map((value) => [value.id, value]));
     this.index = null;
+    this.generation++;
   }
 
   /** Replaces the recorded meter events (oldest first). */
@@ -37,6 +40,12 @@ export class RegistrySnapshot implements RegistryView {
     if (device) this.devices.set(id, device);
     else this.devices.delete(id);
     this.index = null;
+    this.generation++;
+  }
+
+  /** Every device, in registry order. */
+  allDevices(): IterableIterator<Device> {
+    return this.devices.values();
   }
 
   /**

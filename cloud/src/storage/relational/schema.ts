@@ -198,6 +198,14 @@ export interface GatewayCommandTable {
   result: string | null;
 }
 
+/** Cluster mode: backlog items done by one detection partition while others still have to process them. */
+export interface DetectionDoneTable {
+  kind: 'batch' | 'event';
+  gateway: string;
+  seq: number;
+  partition: number;
+}
+
 export interface DatabaseSchema {
   transformers: TransformerTable;
   customers: CustomerTable;
@@ -215,4 +223,5 @@ export interface DatabaseSchema {
   meter_events: MeterEventTable;
   silences: SilenceTable;
   gateway_commands: GatewayCommandTable;
+  detection_done: DetectionDoneTable;
 }
