@@ -9,28 +9,32 @@
  * alerts and cases equal, type by type and subject by subject, those of one instance
  * given the same batches in the same order.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { topics } from '@gridsafe/shared';
 import { waitFor } from '@gridsafe/testkit';
 import { batch, reading } from './support/cloud.js';
 import { startHaproxy, startInstance, startSharedStores, type Instance } from './support/cluster.js';
-import { outcome, singleInstanceOutcome, untilDetected } from './support/cluster-scenario.js';
+import { outcome, singleInstanceOutcome, untilDetected, untilIdle } from './support/cluster-scenario.js';
 import { OutboxPublisher, type OutboxMessage } from './support/outbox-publisher.js';
 import { partitionOf } from '../src/cluster/partition-of.js';
 import pg from 'pg';
 
 const MIN = 60_000;
 const PARTITIONS = 2;
-const MINUTES = 120;
 const PER_BATCH = 5;
+/** Batches per gateway: 120 event-minutes. */
+const BATCHES = 24;
 const GATEWAYS = { 'gw-1': 'gw-1-spanning-secret', 'gw-2': 'gw-2-spanning-secret' };
 type Gateway = keyof typeof GATEWAYS;
 const T0 = Math.floor(Date.now() / (24 * 60 * MIN)) * 24 * 60 * MIN - 24 * 60 * MIN + 2 * 60 * MIN;
 
 const SEED = {
-  transformers: [{ id: 'tx-x', site: 'X substation', ratedKva: 100, area: 'north' }],
+  transformers: [
+    { id: 'tx-x', site: 'X substation', ratedKva: 100, area: 'north' },
+    { id: 'tx-w', site: 'W substation', ratedKva: 50, area: 'north' },
+  ],
   customers: [{ id: 'c-y', name: 'Y Co.', contractKva: 50, tariff: 'two_part' }],
   devices: [
     { id: 'm-x1', gateway: 'gw-1', kind: 'meter', transformer: 'tx-x', ctRatio: 1, ptRatio: 1, ctSecondaryA: 5 },
@@ -42,39 +46,50 @@ const SEED = {
 };
 const CONFIG = { detectors: { overload: { holdSeconds: 120 } } };
 
+/** kW of a meter at event minute `m`. */
+type Load = (device: string, m: number) => number;
+
 /** Each meter carries half: tx-x at 150 % for an hour (75 % on each meter), c-y at 160 % of contract for 90 minutes. */
-function outbox(gateway: Gateway): OutboxMessage[] {
-  const [tx, customer] = gateway === 'gw-1' ? ['m-x1', 'm-y1'] : ['m-x2', 'm-y2'];
+const SPANNING_LOAD: Load = (device, m) =>
+  device.startsWith('m-x') ? (m >= 30 && m < 90 ? 75 : 40) : m >= 20 && m < 110 ? 40 : 15;
+
+/** A gateway's batches `from` to `to` (1-based seqs, PER_BATCH minutes each), its meters loaded by `load`. */
+function outbox(gateway: Gateway, from: number, to: number, load: Load): OutboxMessage[] {
+  const meters = gateway === 'gw-1' ? ['m-x1', 'm-y1'] : ['m-x2', 'm-y2'];
   const messages: OutboxMessage[] = [];
-  for (let k = 0; k < MINUTES / PER_BATCH; k++) {
+  for (let seq = from; seq <= to; seq++) {
     const readings = [];
-    for (let m = k * PER_BATCH; m < (k + 1) * PER_BATCH; m++) {
-      const txKw = m >= 30 && m < 90 ? 75 : 40;
-      const customerKw = m >= 20 && m < 110 ? 40 : 15;
-      readings.push(reading(tx, T0 + m * MIN, { p_kw: txKw, s_kva: txKw * 1.02 }));
-      readings.push(reading(customer, T0 + m * MIN, { p_kw: customerKw, s_kva: customerKw * 1.02 }));
-    }
+    for (let m = (seq - 1) * PER_BATCH; m < seq * PER_BATCH; m++)
+      for (const meter of meters) {
+        const kw = load(meter, m);
+        readings.push(reading(meter, T0 + m * MIN, { p_kw: kw, s_kva: kw * 1.02 }));
+      }
     messages.push({
       topic: topics.telemetry(gateway),
-      payload: JSON.stringify(batch(gateway, k + 1, readings)),
-      key: `${gateway}/${k + 1}`,
+      payload: JSON.stringify(batch(gateway, seq, readings)),
+      key: `${gateway}/${seq}`,
     });
   }
   return messages;
 }
 
 /**
- * Sends the two gateways' batches in lockstep (gw-1's k-th, then gw-2's k-th, each once
- * acknowledged), so both runs receive them in one order, failover included: a detector
- * that combines two meters answers by the order it sees them in.
+ * Sends the two gateways' batches `from` to `to` in lockstep (gw-1's k-th, then gw-2's
+ * k-th, each once acknowledged), so both runs receive them in one order, failover
+ * included: a detector that combines two meters answers by the order it sees them in.
  */
-async function sendAll(url: string, onAck?: (acked: number) => Promise<void>) {
+async function sendAll(
+  url: string,
+  [from, to]: [number, number],
+  load: Load,
+  onAck?: (acked: number) => Promise<void>,
+) {
   let acked = 0;
   const gateways = Object.keys(GATEWAYS) as Gateway[];
   const publishers = gateways.map((gw) => new OutboxPublisher(url, gw, GATEWAYS[gw]));
-  const outboxes = gateways.map(outbox);
+  const outboxes = gateways.map((gw) => outbox(gw, from, to, load));
   try {
-    for (let k = 0; k < MINUTES / PER_BATCH; k++)
+    for (let k = 0; k <= to - from; k++)
       for (const [i, publisher] of publishers.entries())
         await publisher.send([outboxes[i]![k]!], { pauseMs: 20, onAck: async () => onAck?.(++acked) });
   } finally {
@@ -82,24 +97,9 @@ async function sendAll(url: string, onAck?: (acked: number) => Promise<void>) {
   }
 }
 
-t.test('a transformer and a customer fed by gateways of two partitions get the single-instance alerts', async (t) => {
-  t.not(
-    partitionOf('gw-1', PARTITIONS),
-    partitionOf('gw-2', PARTITIONS),
-    'the two gateways are in different partitions',
-  );
-
-  const reference = await singleInstanceOutcome(t, SEED, CONFIG, (url) => sendAll(url));
-  t.ok(
-    reference.alerts.some((a) => a.startsWith('overload tx-x')),
-    `reference: ${reference.alerts.join('; ')}`,
-  );
-  t.ok(
-    reference.alerts.some((a) => a.startsWith('capacity_violation c-y')),
-    'reference has the capacity violation',
-  );
-
-  const stores = await startSharedStores(t, 'spanning', 2);
+/** Two CLI instances behind HAProxy on fresh shared stores, each owning one of the two partitions. */
+async function startTwoInstances(t: Test, name: string) {
+  const stores = await startSharedStores(t, name, 2);
   writeFileSync(join(stores.dir, 'seed.json'), JSON.stringify(SEED));
   writeFileSync(join(stores.dir, 'cloud.json'), JSON.stringify({ ...CONFIG, cluster: { partitions: PARTITIONS } }));
   const args = ['--config', join(stores.dir, 'cloud.json')];
@@ -121,27 +121,89 @@ t.test('a transformer and a customer fed by gateways of two partitions get the s
     250,
   );
   t.pass(`partition 0 on ${owners[0]!.name}, partition 1 on ${owners[1]!.name}`);
-  // The group of tx-x and c-y is named by tx-x: its owner is SIGKILLed a third of the way through.
-  const victim = owners[partitionOf('tx-x', PARTITIONS)] as Instance;
-  const survivor = victim === first ? second : first;
-
   const haproxy = await startHaproxy(
     t,
     stores.dir,
     instances.map((i) => i.mqttPort),
   );
-  const total = 2 * (MINUTES / PER_BATCH);
-  await sendAll(`mqtt://127.0.0.1:${haproxy.port}`, async (acked) => {
-    if (acked === Math.floor(total / 3)) await victim.proc.kill();
-  });
-  t.pass(`${victim.name}, owner of the tx-x group, SIGKILLed after ${Math.floor(total / 3)} acks`);
-
   const db = new pg.Pool({ connectionString: stores.databaseUrl, max: 1 });
   t.teardown(() => db.end());
+  return { owners, mqttUrl: `mqtt://127.0.0.1:${haproxy.port}`, db };
+}
+
+t.test('a transformer and a customer fed by gateways of two partitions get the single-instance alerts', async (t) => {
+  t.not(
+    partitionOf('gw-1', PARTITIONS),
+    partitionOf('gw-2', PARTITIONS),
+    'the two gateways are in different partitions',
+  );
+  const reference = await singleInstanceOutcome(t, SEED, CONFIG, (single) =>
+    sendAll(single.mqttUrl, [1, BATCHES], SPANNING_LOAD),
+  );
+  t.ok(
+    reference.alerts.some((a) => a.startsWith('overload tx-x')),
+    `reference: ${reference.alerts.join('; ')}`,
+  );
+  t.ok(
+    reference.alerts.some((a) => a.startsWith('capacity_violation c-y')),
+    'reference has the capacity violation',
+  );
+
+  const { owners, mqttUrl, db } = await startTwoInstances(t, 'spanning');
+  // The group of tx-x and c-y is named by tx-x: its owner is SIGKILLed a third of the way through.
+  const victim = owners[partitionOf('tx-x', PARTITIONS)] as Instance;
+  const survivor = owners.find((i) => i !== victim) as Instance;
+  const killAt = Math.floor((2 * BATCHES) / 3);
+  await sendAll(mqttUrl, [1, BATCHES], SPANNING_LOAD, async (acked) => {
+    if (acked === killAt) await victim.proc.kill();
+  });
+  t.pass(`${victim.name}, owner of the tx-x group, SIGKILLed after ${killAt} acks`);
+
   await untilDetected(db);
-  const left = await db.query('SELECT count(*)::int AS n FROM detection_done');
-  t.equal(left.rows[0].n, 0, 'no item left half done');
+  const left = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM detection_done');
+  t.equal(left.rows[0]?.n, 0, 'no item left half done');
   const clustered = await outcome(survivor.api);
   t.same(clustered.alerts, reference.alerts, 'alerts equal those of one instance, type by type and subject by subject');
   t.same(clustered.cases, reference.cases, 'cases equal those of one instance');
 });
+
+/** m-x2 at 40 kW for the first hour, then 75: under tx-x (100 kVA) until moved, 150 % of tx-w (50 kVA) after. */
+const MOVE_LOAD: Load = (device, m) => (device === 'm-x2' && m >= 60 ? 75 : device.startsWith('m-x') ? 40 : 15);
+const MOVED = { ...SEED.devices[1]!, transformer: 'tx-w' };
+const moveDevice = (base: string) =>
+  fetch(`${base}/api/v1/devices/${MOVED.id}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(MOVED),
+  }).then((response) => (response.ok ? undefined : Promise.reject(new Error(`PUT device: ${response.status}`))));
+
+t.test(
+  "a meter moved to a transformer of the other partition takes its subjects to that partition's owner",
+  async (t) => {
+    t.not(partitionOf('tx-w', PARTITIONS), partitionOf('tx-x', PARTITIONS), 'tx-w and tx-x in different partitions');
+    const half = BATCHES / 2;
+    const reference = await singleInstanceOutcome(t, SEED, CONFIG, async (single) => {
+      await sendAll(single.mqttUrl, [1, half], MOVE_LOAD);
+      await untilIdle(single);
+      await moveDevice(single.httpUrl);
+      await sendAll(single.mqttUrl, [half + 1, BATCHES], MOVE_LOAD);
+    });
+    t.ok(
+      reference.alerts.some((a) => a.startsWith('overload tx-w')) &&
+        !reference.alerts.some((a) => a.startsWith('overload tx-x')),
+      `reference: tx-w overloaded, tx-x not (${reference.alerts.join('; ')})`,
+    );
+
+    const { owners, mqttUrl, db } = await startTwoInstances(t, 'moving');
+    await sendAll(mqttUrl, [1, half], MOVE_LOAD);
+    await untilDetected(db);
+    // Through the instance that does not own tx-w's partition: the owner learns of it by NOTIFY.
+    const notOwner = owners[partitionOf('tx-x', PARTITIONS)] as Instance;
+    await moveDevice(`http://127.0.0.1:${notOwner.httpPort}`);
+    await sendAll(mqttUrl, [half + 1, BATCHES], MOVE_LOAD);
+    await untilDetected(db);
+    const clustered = await outcome(owners[0]!.api);
+    t.same(clustered.alerts, reference.alerts, 'alerts equal those of one instance given the same edit');
+    t.same(await outcome(owners[1]!.api), clustered, 'both instances answer the same');
+  },
+);

@@ -15,7 +15,7 @@ import { createLogger, topics, type Alert } from '@gridsafe/shared';
 import { waitFor } from '@gridsafe/testkit';
 import { startPostgres, type Postgres } from './postgres.js';
 import { startInfluxd, type Influxd } from './influxd.js';
-import { batch, reading, startTestCloud } from './cloud.js';
+import { batch, reading, startTestCloud, type TestCloud } from './cloud.js';
 import { startHaproxy, startInstance, type Haproxy, type Instance } from './cluster.js';
 import { OutboxPublisher, type OutboxMessage, type OutboxReport } from './outbox-publisher.js';
 import { createInfluxSeriesStore } from '../../src/storage/series/influx.js';
@@ -129,15 +129,8 @@ async function sendAll(url: string, onAck?: (gateway: Gateway, message: OutboxMe
 /** Messages of the whole scenario: every gateway's batches and gw-c's two events. */
 export const TOTAL_MESSAGES = 3 * BATCHES + 2;
 
-/** What one instance on its embedded stores makes of a run (`send` publishes it to the MQTT URL given). */
-export async function singleInstanceOutcome(
-  t: Test,
-  seed: unknown,
-  config: Record<string, unknown>,
-  send: (mqttUrl: string) => Promise<unknown>,
-): Promise<Outcome> {
-  const single = await startTestCloud(t, { seed, config });
-  await send(single.mqttUrl);
+/** Waits until a single instance's detection has processed everything it stored. */
+export async function untilIdle(single: TestCloud): Promise<void> {
   await waitFor(
     'single-instance detection to finish',
     async () => {
@@ -147,6 +140,18 @@ export async function singleInstanceOutcome(
     },
     120_000,
   );
+}
+
+/** What one instance on its embedded stores makes of a run (`send` publishes it, and may edit the registry). */
+export async function singleInstanceOutcome(
+  t: Test,
+  seed: unknown,
+  config: Record<string, unknown>,
+  send: (single: TestCloud) => Promise<unknown>,
+): Promise<Outcome> {
+  const single = await startTestCloud(t, { seed, config });
+  await send(single);
+  await untilIdle(single);
   const result = await outcome(async <T>(path: string) => (await (await single.api(path)).json()) as T);
   await single.close();
   return result;
@@ -154,7 +159,7 @@ export async function singleInstanceOutcome(
 
 /** The reference: one instance on its embedded stores, the same scenario, no failure. */
 export async function referenceOutcome(t: Test): Promise<Outcome> {
-  const reference = await singleInstanceOutcome(t, SEED, CONFIG, (url) => sendAll(url));
+  const reference = await singleInstanceOutcome(t, SEED, CONFIG, (single) => sendAll(single.mqttUrl));
   t.ok(
     reference.alerts.some((a) => a.startsWith('overload tx-a')),
     `reference has the overload: ${reference.alerts.join('; ')}`,
