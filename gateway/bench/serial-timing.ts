@@ -3,7 +3,8 @@
  * that notes when each request is written and each reply chunk arrives, and the averages
  * of (request written → reply's last byte) and (reply's last byte → next request).
  * Against the line-rate limit the first holds the request and reply on the wire, the
- * meter's 3.5-character silence and turnaround; the second is the master's silence.
+ * meter's 3.5-character silence and turnaround; the second is the master's own delay
+ * (it keeps no silence between DL/T 645 frames).
  */
 import type { SerialBusConfig } from '../src/config/types.js';
 import { ModbusSerialLink, type RawLine } from '../src/modbus/link.js';

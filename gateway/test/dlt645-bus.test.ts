@@ -217,7 +217,10 @@ t.test('discovery: read-address names the one meter of a bus; after a collision 
   const one = await done({ bus: 'mixed' });
   t.same(one.detail?.['meters'], ['000000001234']);
   t.equal(one.detail?.['probes'], 0, 'read-address alone sufficed');
-  const two = await done({ bus: 'meters', probeTimeout: 100 });
+  // A probe's exchange is about 60 ms on the wire at 9600 baud (request, t3.5, turnaround,
+  // reply); 200 ms leaves room for a late simulator on a loaded machine, where 100 ms
+  // sometimes cut a reply short (a broken reply reads as several meters: 100 more probes).
+  const two = await done({ bus: 'meters', probeTimeout: 200 });
   t.same(two.detail?.['meters'], ['000000005678', '000000005679'], 'both meters found by the search');
   t.equal(two.detail?.['problem'], undefined);
   t.equal(two.detail?.['probes'], 100, 'one byte narrowed the search: 100 probes');

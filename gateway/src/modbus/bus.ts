@@ -63,9 +63,13 @@ export class Bus {
   private inFlight = 0;
   private readonly concurrency: number;
   private readonly silenceMs: number;
+  /** The configured pause after each reply, which DL/T 645 frames keep too (see run). */
+  private readonly pauseMs: number;
   /** Above 19200 baud the silence is kept to a fraction of a millisecond (see waitUntil). */
   private readonly preciseSilence: boolean;
   private lastFrameEnd = 0;
+  /** The last exchange on the line was a DL/T 645 one that got its whole reply (see run). */
+  private lastWasWholeDlt645 = false;
   private opening: Promise<ModbusReadError | undefined> | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private reconnectDelay = RECONNECT_MIN_MS;
@@ -80,7 +84,8 @@ export class Bus {
     private readonly log: Logger,
   ) {
     this.concurrency = config.kind === 'tcp' ? config.maxInFlight : 1;
-    this.silenceMs = config.kind === 'serial' ? interFrameSilenceMs(config.baudRate, config) + config.pauseMs : 0;
+    this.pauseMs = config.kind === 'serial' ? config.pauseMs : 0;
+    this.silenceMs = config.kind === 'serial' ? interFrameSilenceMs(config.baudRate, config) + this.pauseMs : 0;
     this.preciseSilence = config.kind === 'serial' && config.baudRate > 19200;
   }
 
@@ -144,11 +149,21 @@ export class Bus {
         return fail(failure);
       }
     }
-    if (this.silenceMs > 0) await waitUntil(this.lastFrameEnd + this.silenceMs, this.preciseSilence);
+    const isExchange = typeof request === 'function';
+    // Between two DL/T 645 frames the master keeps no 3.5-character silence: a 645 frame is
+    // delimited by its own bytes (FACTS.md: `[FE×0–4] 68 A0..A5 68 C L DATA CS 16`, its
+    // length in L, and masters send 4×FE wake-up bytes before each request), so the next
+    // request goes out as soon as the whole reply is in, with no timer to wait out (only the
+    // configured pause, if any). Next to Modbus frames, and after a failed exchange (a late
+    // reply may still be coming), the silence is kept.
+    const silenceMs = isExchange && this.lastWasWholeDlt645 ? this.pauseMs : this.silenceMs;
+    this.lastWasWholeDlt645 = false;
+    if (silenceMs > 0) await waitUntil(this.lastFrameEnd + silenceMs, this.preciseSilence);
     const sentAt = Date.now();
     const start = performance.now();
     try {
-      const value = typeof request === 'function' ? await this.exchange(request) : await this.read(request);
+      const value = isExchange ? await this.exchange(request) : await this.read(request);
+      this.lastWasWholeDlt645 = isExchange;
       const latencyMs = performance.now() - start;
       this.stats.success(latencyMs);
       this.stats.busTime(latencyMs);

@@ -14,8 +14,8 @@
  * modbus-serial's reassembly. A link that knows how long the reply will be says so
  * (`expectReply`): once its first bytes are read, the port waits until the rest can have
  * arrived at the wire's rate and reads it in one go, so a reply costs two or three reads
- * instead of a dozen or more (bench:footprint). No latency is added: the wait ends when
- * the last byte is due, and whatever is still missing then is read as it comes.
+ * instead of a dozen or more (bench:footprint). No latency is added: the wait ends a
+ * little before the last byte is due, and whatever is still missing then is read as it comes.
  */
 import { readSync, writeSync } from 'node:fs';
 import { SerialPort } from 'serialport';
@@ -48,12 +48,18 @@ const HEAD_BYTES = 2;
 const COALESCE_MAX_BAUD = 19200;
 /** A wait shorter than this is not worth a timer (timers run in whole milliseconds). */
 const MIN_HOLD_MS = 2;
+/**
+ * The wait ends this long before the reply's last byte is due: a timer fires up to a
+ * millisecond late, and a read that came after the last byte would delay the reply, while
+ * one that comes a little early costs only one more read for the last bytes.
+ */
+const EARLY_MS = 1.5;
 
 /**
  * Decides how long to hold off reading once bytes of an expected reply are there. Its
  * first bytes are read as they come (they tell its length); then, once, the read waits
- * until the rest can have arrived at the wire's rate, counted from the last bytes read
- * (read as soon as they arrived); what is still missing after that is read as it comes.
+ * until shortly before the rest can have arrived at the wire's rate, counted from the last
+ * bytes read (read as soon as they arrived); what is still missing then is read as it comes.
  */
 class ReplyCoalescer {
   private lengthOf: ((head: Buffer) => number) | undefined;
@@ -74,7 +80,7 @@ class ReplyCoalescer {
   /** How long to wait, ms, before reading now that bytes are there (0: read now). */
   holdMs(now: number): number {
     if (this.held || this.restDueAt === 0) return 0;
-    const hold = this.restDueAt - now;
+    const hold = this.restDueAt - EARLY_MS - now;
     if (hold < MIN_HOLD_MS) return 0;
     this.held = true;
     return hold;
