@@ -16,8 +16,8 @@ import { profileAmbientC, siteProfile } from '../../src/detectors/overload/ambie
 import { calendarOf } from '../../src/forecast/calendar.js';
 import { SeriesView, forecastWith, type HourlySeries } from '../../src/forecast/models.js';
 import { forecastView, selectModel } from '../../src/forecast/forecaster.js';
-import { prewarn } from '../../src/forecast/prewarn.js';
-import { NO_MARGIN, subHourlyMargin } from '../../src/forecast/sub-hourly.js';
+import { prewarn, warns } from '../../src/forecast/prewarn.js';
+import { NO_MARGIN, subHourlyMargin, withinHourPatterns } from '../../src/forecast/sub-hourly.js';
 import { forecastSettingsOf } from '../../src/forecast/settings.js';
 import { DAY_MS, HOUR_MS, STEP_MS, buildFleet, type EvalTransformer } from './fleet.js';
 
@@ -38,7 +38,8 @@ const median = (xs: number[]) => {
 
 const settings = forecastSettingsOf({
   ...(args.includes('--quantile') ? { prewarnQuantile: arg('quantile', 0.9) } : {}),
-  ...(args.includes('--upper-share') ? { prewarnUpperShare: arg('upper-share', 0.2) } : {}),
+  ...(args.includes('--upper-share') ? { prewarnUpperShare: arg('upper-share', 0.1) } : {}),
+  ...(args.includes('--probability') ? { prewarnProbability: arg('probability', 0.5) } : {}),
 });
 /** --margin: hold the alert's curve to the limits less the measured sub-hourly margin (the refresh does not). */
 const applyMargin = args.includes('--margin');
@@ -113,11 +114,13 @@ for (const tx of fleet.transformers) {
     const selection = selectModel(view, midnight, settings);
     // The margin from the 5-minute load of the backtest days (and one to settle), as the refresh reads it from the store.
     const fineFrom = (midnight - (settings.backtestDays + 1) * 24) * (HOUR_MS / STEP_MS);
+    const fine = {
+      start: start + fineFrom * STEP_MS,
+      values: Array.from(tx.kva.subarray(fineFrom, midnight * (HOUR_MS / STEP_MS))),
+    };
+    const patterns = withinHourPatterns(fine, overload.utcOffsetMinutes, settings.backtestDays);
     const margin = subHourlyMargin(
-      {
-        start: start + fineFrom * STEP_MS,
-        values: Array.from(tx.kva.subarray(fineFrom, midnight * (HOUR_MS / STEP_MS))),
-      },
+      fine,
       tx.ratedKva,
       ambientOf(tx.id),
       overload.utcOffsetMinutes,
@@ -144,8 +147,9 @@ for (const tx of fleet.transformers) {
     for (let h = 0; h < 24; h++) {
       const origin = midnight + h;
       const f = forecastView(view, start + origin * HOUR_MS, 24, settings, selection);
+      // The last day's load at the meters' resolution, as the refresh reads it.
       const recent: Array<[number, number]> = [];
-      for (let i = origin - 24; i < origin; i++) recent.push([start + i * HOUR_MS, hourly.values[i]!]);
+      for (let i = (origin - 24) * 12; i < origin * 12; i++) recent.push([start + i * STEP_MS, tx.kva[i]!]);
       const r = prewarn(
         {
           recent,
@@ -155,12 +159,13 @@ for (const tx of fleet.transformers) {
           upperRatios: selection.upperRatios,
           upperShare: settings.prewarnUpperShare,
           margin: applyMargin ? margin : NO_MARGIN,
+          patterns,
           horizonMinutes: settings.prewarnHorizonMinutes,
         },
         overload,
       );
       const now = start + origin * HOUR_MS;
-      if (r?.minutesToLimit !== null && r?.minutesToLimit !== undefined) open ??= now;
+      if (warns(r, open !== null, settings.prewarnProbability)) open ??= now;
       else if (open !== null) {
         episodes.push({ opened: open, closed: now });
         open = null;

@@ -2,12 +2,13 @@
  * Overload pre-warning: the forecast load run through the overload detector's IEC 60076-7
  * thermal model (its own functions and settings: thermal constants, loading mode, ambient
  * profile), from the thermal state the recent actual load left. The alert's curve is the
- * point forecast plus `upperShare` of the way to the day-ahead interval's upper bound; its
- * reaching the hot-spot or top-oil limit of the loading mode within the horizon is what
- * `overload_forecast` says. An upper curve (the point times the intra-day backtest's
- * `prewarnQuantile` of actual/forecast at each lead) goes with it: by when the limit may be
- * reached if the load runs high. The limits can be lowered by a sub-hourly margin
- * (sub-hourly.ts); the refresh does not (README: why).
+ * point forecast plus `upperShare` of the way to the day-ahead interval's upper bound.
+ * The limit is judged at the resolution the winding feels (τw = 4 min): the hourly curve is
+ * run once per within-hour pattern of the transformer's own recent days (sub-hourly.ts),
+ * and `probability` is the share of them on which it reaches the hot-spot or top-oil limit
+ * within the horizon; `warns` turns that into the alert's state. An upper curve (the point
+ * times the intra-day backtest's `prewarnQuantile` of actual/forecast at each lead, hourly)
+ * goes with it as evidence: by when the limit may be reached if the load runs high.
  */
 import { advance, hotSpotC, minutesToLimit, steadyState, type ThermalState } from '../detectors/overload/thermal.js';
 import { limitsOf, thermalParams } from '../detectors/overload/index.js';
@@ -15,10 +16,13 @@ import { profileAmbientC, siteProfile } from '../detectors/overload/ambient.js';
 import type { OverloadSettings } from '../detectors/overload/settings.js';
 import { HOUR_MS } from './models.js';
 import type { ForecastPoint } from './forecaster.js';
-import type { SubHourlyMargin } from './sub-hourly.js';
+import { FINE_STEP_MS, type SubHourlyMargin, type WithinHourPatterns } from './sub-hourly.js';
 
 export interface PrewarnInput {
-  /** Hourly mean load (kVA) of the hours before the forecast's origin, oldest first: [ts, kVA]. */
+  /**
+   * Load (kVA) before the forecast's origin, oldest first: [ts, kVA], each held until the
+   * next (the last day at the meters' resolution, or its hourly means).
+   */
   recent: Array<[number, number]>;
   points: ForecastPoint[];
   /**
@@ -37,6 +41,8 @@ export interface PrewarnInput {
   upperShare: number;
   /** Subtracted from the limits (the hourly curve runs cooler than the winding by this much); NO_MARGIN: none. */
   margin: SubHourlyMargin;
+  /** The transformer's own within-hour patterns the alert's curve is run with (none: the hourly curve held). */
+  patterns: WithinHourPatterns;
   ratedKva: number;
   site: string;
   horizonMinutes: number;
@@ -52,8 +58,15 @@ export interface CurveOutcome {
   topOilC: number;
 }
 
-/** The alert curve's outcome (what the alert follows) and the upper curve's. */
+/**
+ * The alert curve's outcome (the pattern whose time to the limit is the median of those
+ * that reach it, or the hottest when none does) and the upper curve's.
+ */
 export interface PrewarnResult extends CurveOutcome {
+  /** Share of the within-hour patterns on which the alert's curve reaches a limit within the horizon. */
+  probability: number;
+  /** Patterns the alert's curve was run with (1: the hourly curve held, no history at the meters' resolution). */
+  patterns: number;
   upper: CurveOutcome;
   /** The loading mode's limits (the curves are held to these less the margin). */
   limits: { hotSpotC: number; topOilC: number };
@@ -94,9 +107,9 @@ export function prewarn(input: PrewarnInput, s: OverloadSettings): PrewarnResult
   state ??= steadyState(origin, Math.min(1, input.points[0]!.value / input.ratedKva), ambientAt(origin), params);
   advance(state, origin, params);
   const start = state;
-  const run = (valueOf: (i: number) => number): CurveOutcome => {
+  const run = (loadKva: (ts: number) => number): CurveOutcome => {
     const path = {
-      loadPu: (m: number) => curveAt(input.points, origin + m * 60_000, valueOf) / input.ratedKva,
+      loadPu: (m: number) => loadKva(origin + m * 60_000) / input.ratedKva,
       ambientC: (m: number) => ambientAt(origin + m * 60_000),
     };
     const minutes = minutesToLimit(start, held, params, input.horizonMinutes, path);
@@ -123,11 +136,25 @@ export function prewarn(input: PrewarnInput, s: OverloadSettings): PrewarnResult
   const upperRatio = (i: number) => (ratios.length === 0 ? 1 : Math.max(1, ratios[Math.min(i, ratios.length - 1)]!));
   const alertCurve = (i: number) =>
     input.points[i]!.value + input.upperShare * (input.points[i]!.high - input.points[i]!.value);
-  const alert = run(alertCurve);
+  const hourly = (valueOf: (i: number) => number) => (ts: number) => curveAt(input.points, ts, valueOf);
+  // Each pattern multiplies the hour's value (its ratios are to their own hour's mean, so they carry the ramps within it).
+  const { utcOffsetMinutes, days } = input.patterns;
+  const stepOf = (ts: number) =>
+    Math.floor((ts + utcOffsetMinutes * 60_000) / FINE_STEP_MS) % (86_400_000 / FINE_STEP_MS);
+  const hourOf = (ts: number) => Math.min(input.points.length - 1, Math.floor((ts - origin) / HOUR_MS));
+  const outcomes =
+    days.length === 0
+      ? [run((ts) => alertCurve(hourOf(ts)))]
+      : days.map((pattern) => run((ts) => alertCurve(hourOf(ts)) * pattern[stepOf(ts)]!));
+  const reaching = outcomes.filter((o) => o.minutesToLimit !== null);
+  reaching.sort((a, b) => a.minutesToLimit! - b.minutesToLimit!);
+  const alert = reaching[(reaching.length - 1) >> 1] ?? outcomes.reduce((a, b) => (b.hotSpotC > a.hotSpotC ? b : a));
   // "If the load runs high" is never below what the alert's own curve assumes.
-  const upper = run((i) => Math.max(alertCurve(i), input.points[i]!.value * upperRatio(i)));
+  const upper = run(hourly((i) => Math.max(alertCurve(i), input.points[i]!.value * upperRatio(i))));
   return {
     ...alert,
+    probability: reaching.length / outcomes.length,
+    patterns: outcomes.length,
     upper,
     limits: { hotSpotC: limits.hotSpotC, topOilC: limits.topOilC },
     margin: input.margin,
@@ -136,3 +163,14 @@ export function prewarn(input: PrewarnInput, s: OverloadSettings): PrewarnResult
 }
 
 const round = (x: number) => Math.round(x * 10) / 10;
+
+/**
+ * Whether the transformer is warned after this refresh: raised when the limit is reached on
+ * at least `raiseProbability` of its within-hour patterns; once raised, held while any
+ * pattern still reaches it (the bursts that tip an evening over are the rarer ones, and
+ * an alert that flaps with them says less than one that holds until the risk is gone).
+ */
+export function warns(result: PrewarnResult | null, open: boolean, raiseProbability: number): boolean {
+  if (!result) return false;
+  return open ? result.probability > 0 : result.probability >= raiseProbability;
+}

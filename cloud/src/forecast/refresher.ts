@@ -14,8 +14,15 @@ import { forecastView, selectModel, type Forecast, type Selection } from './fore
 import { HOUR_MS, SeriesView, type HourlySeries } from './models.js';
 import { customerDemand, transformerFineLoad, transformerLoad } from './load-series.js';
 import type { ForecastStore } from './forecast-store.js';
-import { prewarn } from './prewarn.js';
-import { NO_MARGIN, subHourlyMargin, type SubHourlyMargin } from './sub-hourly.js';
+import { prewarn, warns } from './prewarn.js';
+import {
+  FINE_STEP_MS,
+  NO_MARGIN,
+  subHourlyMargin,
+  withinHourPatterns,
+  type SubHourlyMargin,
+  type WithinHourPatterns,
+} from './sub-hourly.js';
 import { thermalParams } from '../detectors/overload/index.js';
 import { profileAmbientC, siteProfile } from '../detectors/overload/ambient.js';
 import type { ForecastSettings } from './settings.js';
@@ -52,8 +59,11 @@ export class ForecastRefresher {
   private readonly calendar: WorkCalendar;
   /** The backtest's choice per subject, made once per local day. */
   private readonly selections = new Map<string, { day: number; selection: Selection }>();
-  /** Each transformer's sub-hourly margin, measured once per local day. */
-  private readonly margins = new Map<string, { day: number; margin: SubHourlyMargin }>();
+  /** Each transformer's sub-hourly margin and within-hour patterns, measured once per local day. */
+  private readonly subHourly = new Map<
+    string,
+    { day: number; margin: SubHourlyMargin; patterns: WithinHourPatterns }
+  >();
 
   constructor(private readonly deps: RefresherDeps) {
     const s = deps.settings;
@@ -85,12 +95,18 @@ export class ForecastRefresher {
     return Math.floor((ts + this.deps.settings.utcOffsetMinutes * 60_000) / 86_400_000);
   }
 
-  /** How much hotter the transformer's winding runs than its hourly means say, from the backtest days' load. */
-  private async marginOf(tx: Transformer, origin: number): Promise<SubHourlyMargin> {
+  /**
+   * How much hotter the transformer's winding runs than its hourly means say, and its
+   * within-hour patterns, from the backtest days' load at the meters' resolution.
+   */
+  private async subHourlyOf(
+    tx: Transformer,
+    origin: number,
+  ): Promise<{ margin: SubHourlyMargin; patterns: WithinHourPatterns }> {
     const { series, registry, settings: s, overload } = this.deps;
     const day = this.localDay(origin);
-    const known = this.margins.get(tx.id);
-    if (known?.day === day) return known.margin;
+    const known = this.subHourly.get(tx.id);
+    if (known?.day === day) return known;
     // One day more than the backtest: the first settles the model from its steady start.
     const from = origin - (s.backtestDays + 1) * 86_400_000;
     const fine = await transformerFineLoad(series, registry, tx.id, from, origin);
@@ -104,8 +120,9 @@ export class ForecastRefresher {
       thermalParams(overload),
       s.prewarnQuantile,
     );
-    this.margins.set(tx.id, { day, margin });
-    return margin;
+    const patterns = withinHourPatterns(fine, overload.utcOffsetMinutes, s.backtestDays);
+    this.subHourly.set(tx.id, { day, margin, patterns });
+    return { margin, patterns };
   }
 
   async refreshTransformer(tx: Transformer, now: number): Promise<Forecast | null> {
@@ -123,11 +140,17 @@ export class ForecastRefresher {
     if (!made) return null;
     const { forecast, selection } = made;
     await store.put('transformer', tx.id, forecast, now);
+    // The thermal state the last day left, at the meters' resolution (its hourly means where none is stored).
+    const lastDay = await transformerFineLoad(series, registry, tx.id, origin - 86_400_000, origin);
     const recent: Array<[number, number]> = [];
-    history.values.slice(-24).forEach((v, i, last) => {
-      if (v !== null) recent.push([origin - (last.length - i) * HOUR_MS, v]);
+    lastDay.values.forEach((v, i) => {
+      if (v !== null) recent.push([lastDay.start + i * FINE_STEP_MS, v]);
     });
-    await this.judge(tx, forecast, selection.upperRatios, await this.marginOf(tx, origin), recent, now);
+    if (recent.length === 0)
+      history.values.slice(-24).forEach((v, i, last) => {
+        if (v !== null) recent.push([origin - (last.length - i) * HOUR_MS, v]);
+      });
+    await this.judge(tx, forecast, selection.upperRatios, await this.subHourlyOf(tx, origin), recent, now);
     return forecast;
   }
 
@@ -136,7 +159,7 @@ export class ForecastRefresher {
     tx: Transformer,
     forecast: Forecast,
     upperRatios: number[],
-    margin: SubHourlyMargin,
+    { margin, patterns }: { margin: SubHourlyMargin; patterns: WithinHourPatterns },
     recent: Array<[number, number]>,
     now: number,
   ): Promise<void> {
@@ -151,11 +174,18 @@ export class ForecastRefresher {
         upperShare: s.prewarnUpperShare,
         // Measured and reported, not applied (README: it cost precision in eval:forecast without a recall gain).
         margin: NO_MARGIN,
+        patterns,
         horizonMinutes: s.prewarnHorizonMinutes,
       },
       overload,
     );
-    if (!result || result.predictedAt === null) {
+    const active = await alerts.list(
+      { type: 'overload_forecast', subject: tx.id, state: ['open', 'acknowledged'] },
+      1,
+      0,
+    );
+    const open = active.total > 0;
+    if (!result || result.predictedAt === null || !warns(result, open, s.prewarnProbability)) {
       await alerts.clear('overload_forecast', tx.id, now, {
         origin: forecast.origin,
         model: forecast.model,
@@ -163,8 +193,8 @@ export class ForecastRefresher {
       });
       return;
     }
-    const open = await alerts.list({ type: 'overload', subject: tx.id }, 1, 0);
-    const overloadAlert = open.items.find((a) => a.state !== 'resolved' || (a.resolvedAt ?? 0) >= forecast.origin);
+    const overloads = await alerts.list({ type: 'overload', subject: tx.id }, 1, 0);
+    const overloadAlert = overloads.items.find((a) => a.state !== 'resolved' || (a.resolvedAt ?? 0) >= forecast.origin);
     const horizonEnd = forecast.origin + s.prewarnHorizonMinutes * 60_000;
     await alerts.raise({
       type: 'overload_forecast',
@@ -175,6 +205,9 @@ export class ForecastRefresher {
       evidence: {
         predictedAt: result.predictedAt,
         leadMinutes: Math.max(0, Math.round((result.predictedAt - now) / 60_000)),
+        // Share of the transformer's own within-hour patterns on which the forecast reaches the limit.
+        probability: Math.round(result.probability * 100) / 100,
+        patterns: result.patterns,
         hotSpotC: result.hotSpotC,
         topOilC: result.topOilC,
         limits: result.limits,

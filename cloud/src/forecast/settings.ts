@@ -19,6 +19,11 @@ export interface ForecastSettings extends ForecasterOptions {
   prewarnHorizonMinutes: number;
   /** The alert's curve: the point forecast (0) to the day-ahead interval's upper bound (1). */
   prewarnUpperShare: number;
+  /**
+   * overload_forecast is raised when the alert's curve reaches a limit on this share of the
+   * transformer's within-hour patterns, and held while any still does (prewarn.ts `warns`).
+   */
+  prewarnProbability: number;
   /** Local dates off work and weekend dates worked (FACTS.md: the calendar is data per year). */
   holidays: string[];
   workdays: string[];
@@ -70,8 +75,15 @@ export const FORECAST_SCHEMA = Section({
   prewarnUpperShare: Type.Number({
     minimum: 0,
     maximum: 1,
-    default: 0.2,
+    default: 0.1,
     description: "the alert's curve: the point forecast (0) to the interval's upper bound (1)",
+  }),
+  prewarnProbability: Type.Number({
+    exclusiveMinimum: 0,
+    maximum: 1,
+    default: 0.5,
+    description:
+      "share of the transformer's within-hour patterns on which the alert's curve must reach a limit to raise overload_forecast",
   }),
   prewarnQuantile: Type.Number({
     minimum: 0.5,
@@ -125,6 +137,7 @@ export function forecastSettingsOf(
     intervalLevel: f.intervalLevel,
     prewarnHorizonMinutes,
     prewarnUpperShare: f.prewarnUpperShare,
+    prewarnProbability: f.prewarnProbability,
     prewarnQuantile: f.prewarnQuantile,
     holidays: f.holidays,
     workdays: f.workdays,

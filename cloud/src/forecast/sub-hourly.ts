@@ -132,3 +132,46 @@ export function subHourlyMargin(
   const round = (x: number) => Math.round(x * 10) / 10;
   return { hotSpotC: round(quantile(hot, q)), topOilC: round(quantile(oil, q)), days: hot.length };
 }
+
+/**
+ * The transformer's own within-hour patterns: for each of its recent local days, the load
+ * every FINE_STEP_MS over the mean of its clock hour, by time of day (index 0: local
+ * midnight). Between readings the last one holds (a meter read every 15 minutes gives
+ * 15-minute patterns); an hour without a reading is 1. The pre-warning runs the thermal
+ * model on the hourly forecast times each day's pattern: what the winding would see if
+ * the bursts of that day came again (prewarn.ts).
+ */
+export interface WithinHourPatterns {
+  utcOffsetMinutes: number;
+  /** One pattern per day, DAY_MS / FINE_STEP_MS ratios each; empty: none known (the hourly curve held flat). */
+  days: number[][];
+}
+
+/** Patterns of the last `maxDays` local days of `fine` with readings in at least three quarters of their hours. */
+export function withinHourPatterns(fine: FineSeries, utcOffsetMinutes: number, maxDays: number): WithinHourPatterns {
+  const perHour = HOUR_MS / FINE_STEP_MS;
+  const perDay = 24 * perHour;
+  const first = Math.floor(fine.start / FINE_STEP_MS + (utcOffsetMinutes * 60_000) / FINE_STEP_MS);
+  const byDay = new Map<number, { ratios: number[]; hoursKnown: number }>();
+  for (let h = 0; h * perHour < fine.values.length; h++) {
+    const hour = fine.values.slice(h * perHour, (h + 1) * perHour);
+    const firstKnown = hour.find((v) => v !== null);
+    if (firstKnown === undefined || firstKnown === null) continue;
+    let held = firstKnown;
+    const filled = hour.map((v) => (held = v ?? held));
+    const mean = filled.reduce((a, b) => a + b, 0) / filled.length;
+    if (!(mean > 0)) continue;
+    const local = first + h * perHour;
+    const day = Math.floor(local / perDay);
+    const entry = byDay.get(day) ?? { ratios: new Array<number>(perDay).fill(1), hoursKnown: 0 };
+    byDay.set(day, entry);
+    entry.hoursKnown++;
+    filled.forEach((v, i) => (entry.ratios[local - day * perDay + i] = v / mean));
+  }
+  const days = [...byDay.keys()]
+    .sort((a, b) => a - b)
+    .filter((d) => byDay.get(d)!.hoursKnown >= 0.75 * 24)
+    .slice(-maxDays)
+    .map((d) => byDay.get(d)!.ratios);
+  return { utcOffsetMinutes, days };
+}

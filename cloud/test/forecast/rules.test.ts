@@ -2,8 +2,14 @@ import t from 'tap';
 import { calendarOf, dayKey } from '../../src/forecast/calendar.js';
 import { HOUR_MS, SeriesView, fitRegression, forecastWith, type HourlySeries } from '../../src/forecast/models.js';
 import { forecastSeries, selectModel } from '../../src/forecast/forecaster.js';
-import { prewarn } from '../../src/forecast/prewarn.js';
-import { NO_MARGIN, subHourlyMargin, type SubHourlyMargin } from '../../src/forecast/sub-hourly.js';
+import { prewarn, warns } from '../../src/forecast/prewarn.js';
+import {
+  NO_MARGIN,
+  subHourlyMargin,
+  withinHourPatterns,
+  type SubHourlyMargin,
+  type WithinHourPatterns,
+} from '../../src/forecast/sub-hourly.js';
 import { DEFAULT_FORECAST_SETTINGS, forecastSettingsOf } from '../../src/forecast/settings.js';
 import { parseDetectorSettings } from '../../src/detector-kit/settings.js';
 import { overload as overloadDetector, thermalParams } from '../../src/detectors/overload/index.js';
@@ -115,7 +121,10 @@ t.test('pre-warning: a forecast of 1.5 p.u. reaches the hot-spot limit, 0.8 p.u.
       high: pu * 110,
     }));
   /** The pre-warning on a flat forecast of `pu` p.u. (interval ±10 %) after a day at 0.8 p.u. */
-  const warn = (pu: number, o: { upperRatios?: number[]; upperShare?: number; margin?: SubHourlyMargin } = {}) =>
+  const warn = (
+    pu: number,
+    o: { upperRatios?: number[]; upperShare?: number; margin?: SubHourlyMargin; patterns?: WithinHourPatterns } = {},
+  ) =>
     prewarn(
       {
         recent,
@@ -125,6 +134,7 @@ t.test('pre-warning: a forecast of 1.5 p.u. reaches the hot-spot limit, 0.8 p.u.
         upperRatios: o.upperRatios ?? [],
         upperShare: o.upperShare ?? 0,
         margin: o.margin ?? NO_MARGIN,
+        patterns: o.patterns ?? { utcOffsetMinutes: 480, days: [] },
         horizonMinutes: 1440,
       },
       overload,
@@ -156,6 +166,64 @@ t.test('pre-warning: a forecast of 1.5 p.u. reaches the hot-spot limit, 0.8 p.u.
   const bursty = warn(1.05, { margin });
   t.ok(bursty!.minutesToLimit !== null, `with the margin it reaches it after ${bursty?.minutesToLimit} min`);
   t.ok(bursty!.hotSpotC >= 120, 'reported as the winding sees it (the curve plus the margin)');
+  // Within-hour patterns: a flat day, and a day whose every hour has a 20-minute burst at 1.3 times its mean.
+  const flatDay = Array.from({ length: 288 }, () => 1);
+  const burstDay = Array.from({ length: 288 }, (_v, i) => (i % 12 < 4 ? 1.3 : 0.85));
+  t.equal(edge!.probability, 0, 'no patterns: the hourly curve held, which stays below (probability 0)');
+  t.equal(edge!.patterns, 1);
+  const flatOnly = warn(1.05, { patterns: { utcOffsetMinutes: 480, days: [flatDay, flatDay] } });
+  t.equal(flatOnly!.probability, 0, 'flat patterns: the same as the hourly curve');
+  const mixed = warn(1.05, { patterns: { utcOffsetMinutes: 480, days: [flatDay, burstDay, flatDay, burstDay] } });
+  t.equal(mixed!.probability, 0.5, 'the limit is reached on the two days with bursts of 1.3 times the mean');
+  t.equal(mixed!.patterns, 4);
+  t.ok(mixed!.minutesToLimit !== null && mixed!.hotSpotC >= 120, `reached after ${mixed!.minutesToLimit} min`);
+  t.ok(mixed!.topOilC < 105, 'by the hot-spot: the oil does not follow 20-minute bursts');
+});
+
+t.test('warns: raised at the probability, held while any pattern reaches the limit', async (t) => {
+  const at = (probability: number) => ({
+    minutesToLimit: probability > 0 ? 60 : null,
+    predictedAt: probability > 0 ? START : null,
+    hotSpotC: 120,
+    topOilC: 90,
+    probability,
+    patterns: 14,
+    upper: { minutesToLimit: null, predictedAt: null, hotSpotC: 120, topOilC: 90 },
+    limits: { hotSpotC: 120, topOilC: 105 },
+    margin: NO_MARGIN,
+    ambientSource: 'default',
+  });
+  t.equal(warns(at(0.5), false, 0.5), true, 'raised at the probability');
+  t.equal(warns(at(3 / 14), false, 0.5), false, 'not raised below it');
+  t.equal(warns(at(1 / 14), true, 0.5), true, 'once raised, held while one pattern still reaches the limit');
+  t.equal(warns(at(0), true, 0.5), false, 'cleared when none does');
+  t.equal(warns(null, true, 0.5), false, 'no forecast: nothing to warn of');
+});
+
+t.test('within-hour patterns: each known day, its load over its hour mean, by local time of day', async (t) => {
+  // From 02:00 local of day 0 to 02:00 of day 3: days 1 and 2 whole, day 0 (22 h) and day 3 (2 h) partial.
+  const from = START + 2 * HOUR_MS;
+  const values: Array<number | null> = Array.from({ length: 72 * 12 }, (_v, i) => (i % 12 === 0 ? 130 : 97.27));
+  const p = withinHourPatterns({ start: from, values }, 480, 14);
+  t.equal(p.days.length, 3, 'day 0 (22 of 24 h known) kept, day 3 (2 h) left out');
+  t.equal(p.days[0]![0], 1, 'an unknown step (day 0 before 02:00) is 1');
+  const mean = (130 + 11 * 97.27) / 12;
+  t.ok(Math.abs(p.days[1]![0]! - 130 / mean) < 1e-9, 'index 0 is local midnight, the first step of its hour');
+  t.ok(Math.abs(p.days[1]![1]! - 97.27 / mean) < 1e-9);
+  t.equal(p.days[1]!.length, 288);
+  t.equal(withinHourPatterns({ start: from, values }, 480, 1).days.length, 1, 'at most maxDays, the latest');
+  const gappy = values.map((v, i) => (i >= 22 * 12 && i < 34 * 12 ? null : v));
+  const g = withinHourPatterns({ start: from, values: gappy }, 480, 14);
+  t.equal(g.days.length, 2, 'a day half unknown is left out');
+  // A meter read every 15 minutes: each reading holds for its 15 minutes.
+  const quarter = values.map((v, i) => (i % 3 === 0 ? v : null));
+  const q = withinHourPatterns({ start: from, values: quarter }, 480, 14);
+  t.equal(q.days.length, 3, 'hours with a reading count as known');
+  const qMean = (3 * 130 + 9 * 97.27) / 12;
+  t.same(
+    q.days[1]!.slice(0, 4).map((r) => Math.round(r * 1e6) / 1e6),
+    [130 / qMean, 130 / qMean, 130 / qMean, 97.27 / qMean].map((r) => Math.round(r * 1e6) / 1e6),
+  );
 });
 
 t.test('sub-hourly margin: bursts within the hour heat the winding beyond what the hourly means say', async (t) => {
@@ -194,6 +262,8 @@ t.test('settings: defaults, durations converted, a bad value named with its fiel
     backtestDays: 14,
     prewarnHorizonMinutes: 1440,
     prewarnQuantile: 0.9,
+    prewarnUpperShare: 0.1,
+    prewarnProbability: 0.5,
     models: ['seasonal_naive', 'profile', 'regression'],
   });
   t.match(forecastSettingsOf({ horizon: '1d12h', prewarnHorizon: '6h30m', models: ['profile'] }), {
@@ -214,6 +284,11 @@ t.test('settings: defaults, durations converted, a bad value named with its fiel
   t.throws(
     () => forecastSettingsOf({ prewarnUpperShare: 2 }),
     /forecast\.prewarnUpperShare: must be a number from 0 to 1/,
+  );
+  t.throws(
+    () => forecastSettingsOf({ prewarnProbability: 0 }),
+    /forecast\.prewarnProbability: /,
+    'a probability of 0 would raise on every forecast',
   );
   t.throws(() => forecastSettingsOf({ prewarnUpperShar: 0.2 }), /forecast\.prewarnUpperShar: is not a known field/);
 });

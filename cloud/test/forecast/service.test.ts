@@ -51,6 +51,8 @@ t.test('forecasts over HTTP, overload_forecast raised, linked and cleared', asyn
     prewarnQuantile: 0.9,
     subHourlyMarginC: { hotSpotC: Number, topOilC: Number },
   });
+  t.equal(alert.evidence['patterns'], 14, "run with each backtest day's within-hour pattern (15-minute readings)");
+  t.ok((alert.evidence['probability'] as number) >= 0.5, 'raised: the limit reached on at least half of them');
   t.type(alert.evidence['upperPredictedAt'], 'number', 'the upper curve reaches the limit too');
   t.ok(
     (alert.evidence['upperPredictedAt'] as number) <= (alert.evidence['predictedAt'] as number),
