@@ -3,7 +3,7 @@
  * and gateways with their MQTT credentials. Everyone signed in reads (inspectors only the
  * records of their areas, lists and single records alike); only admins write.
  */
-import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Customer, Device, Message, Transformer } from '@gridsafe/shared';
 import { allow, allowSubject } from '../auth.js';
 import type { RegistryKind } from '../../registry/areas.js';
@@ -25,67 +25,24 @@ import { needs } from '../services.js';
 const idMismatch = (body: string, path: string): Message => ({ code: 'problem.id_mismatch', params: { body, path } });
 
 type PageQuery = { limit: number; offset: number };
-type Registry = FastifyInstance['registry'];
-type Page<T> = { items: T[]; total: number; limit: number; offset: number };
+type RegistryRecord = Transformer | Customer | Device;
+/** The entities the registry store serves alike (its `entity` names). */
+type EntityKind = Exclude<RegistryKind, 'gateways'>;
 
-interface Resource<T extends { id: string }> {
-  path: RegistryKind;
-  tag: string;
-  schema: object;
-  list(
-    registry: Registry,
-    limit: number,
-    offset: number,
-    query: Record<string, string | undefined>,
-    only: string[] | undefined,
-  ): Promise<Page<T>>;
-  get(registry: Registry, id: string): Promise<T>;
-  put(registry: Registry, value: T, mode: 'create' | 'replace'): Promise<T>;
-  remove(registry: Registry, id: string): Promise<void>;
-  extraQuery?: Record<string, object>;
-}
-
-const resources = [
-  {
-    path: 'transformers',
-    tag: 'registry',
-    schema: transformerSchema,
-    list: (registry, limit, offset, _query, only) => registry.listTransformers(limit, offset, only),
-    get: (registry, id) => registry.getTransformer(id),
-    put: (registry, value, mode) => registry.putTransformer(value, mode),
-    remove: (registry, id) => registry.deleteTransformer(id),
-  } satisfies Resource<Transformer>,
-  {
-    path: 'customers',
-    tag: 'registry',
-    schema: customerSchema,
-    list: (registry, limit, offset, _query, only) => registry.listCustomers(limit, offset, only),
-    get: (registry, id) => registry.getCustomer(id),
-    put: (registry, value, mode) => registry.putCustomer(value, mode),
-    remove: (registry, id) => registry.deleteCustomer(id),
-  } satisfies Resource<Customer>,
+/** The three entities served alike: their path (also the store's entity name), schema and list filters. */
+const resources: Array<{ path: EntityKind; schema: object; extraQuery?: Record<string, object> }> = [
+  { path: 'transformers', schema: transformerSchema },
+  { path: 'customers', schema: customerSchema },
   {
     path: 'devices',
-    tag: 'registry',
     schema: deviceSchema,
     extraQuery: {
       gateway: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
       transformer: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,64}$' },
       customer: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,64}$' },
     },
-    list: (registry, limit, offset, query, only) => {
-      const filter: { gateway?: string; transformer?: string; customer?: string; only?: string[] } = {};
-      if (only) filter.only = only;
-      if (query['gateway']) filter.gateway = query['gateway'];
-      if (query['transformer']) filter.transformer = query['transformer'];
-      if (query['customer']) filter.customer = query['customer'];
-      return registry.listDevices(limit, offset, filter);
-    },
-    get: (registry, id) => registry.getDevice(id),
-    put: (registry, value, mode) => registry.putDevice(value, mode),
-    remove: (registry, id) => registry.deleteDevice(id),
-  } satisfies Resource<Device>,
-] as Array<Resource<{ id: string }>>;
+  },
+];
 
 export const registryRoutes: FastifyPluginAsync = async (app) => {
   needs(app, 'registry', 'auditLog', 'areas');
@@ -100,7 +57,8 @@ export const registryRoutes: FastifyPluginAsync = async (app) => {
   };
   for (const resource of resources) {
     const base = `/api/v1/${resource.path}`;
-    const tags = [resource.tag];
+    const tags = ['registry'];
+    const entity = registry.entity(resource.path);
     app.get<{ Querystring: PageQuery & Record<string, string | undefined> }>(
       base,
       {
@@ -116,13 +74,7 @@ export const registryRoutes: FastifyPluginAsync = async (app) => {
         },
       },
       async (request) =>
-        resource.list(
-          registry,
-          request.query.limit,
-          request.query.offset,
-          request.query,
-          inspectorScope(request, resource.path),
-        ),
+        entity.list(request.query.limit, request.query.offset, request.query, inspectorScope(request, resource.path)),
     );
     app.post<{ Body: { id: string } }>(
       base,
@@ -136,7 +88,8 @@ export const registryRoutes: FastifyPluginAsync = async (app) => {
       },
       async (request, reply) => {
         allow(request, 'admin');
-        const created = await resource.put(registry, request.body, 'create');
+        // The body passed this resource's schema: it is a record of its kind.
+        const created = await entity.put(request.body as RegistryRecord, 'create');
         await auditLog.record(request.user.name, 'create', resource.path, created.id, request.body);
         return reply
           .code(201)
@@ -156,7 +109,7 @@ export const registryRoutes: FastifyPluginAsync = async (app) => {
       },
       async (request) => {
         allowRecord(request, resource.path, request.params.id);
-        return resource.get(registry, request.params.id);
+        return entity.get(request.params.id);
       },
     );
     app.put<{ Params: { id: string }; Body: { id: string } }>(
@@ -175,7 +128,7 @@ export const registryRoutes: FastifyPluginAsync = async (app) => {
         if (request.body.id !== request.params.id) {
           throw new HttpProblem(400, 'id_mismatch', idMismatch(request.body.id, request.params.id));
         }
-        const replaced = await resource.put(registry, request.body, 'replace');
+        const replaced = await entity.put(request.body as RegistryRecord, 'replace');
         await auditLog.record(request.user.name, 'replace', resource.path, replaced.id, request.body);
         return replaced;
       },
@@ -192,7 +145,7 @@ export const registryRoutes: FastifyPluginAsync = async (app) => {
       },
       async (request, reply) => {
         allow(request, 'admin');
-        await resource.remove(registry, request.params.id);
+        await entity.remove(request.params.id);
         await auditLog.record(request.user.name, 'delete', resource.path, request.params.id, null);
         return reply.code(204).send();
       },

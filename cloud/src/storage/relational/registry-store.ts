@@ -15,6 +15,23 @@ import { MeterEventStore } from './meter-event-store.js';
 import type { MeterEvent } from '../../detector-kit/types.js';
 
 export type ImportKind = 'transformers' | 'customers' | 'devices' | 'gateways';
+export type EntityKind = 'transformers' | 'customers' | 'devices';
+type EntityRecord = Transformer | Customer | Device;
+
+/** One entity's records, for code that handles the three alike (the registry routes). */
+export interface RegistryEntity {
+  /** `filter`: the entity's filter columns (a device's gateway, transformer, customer); `only`: these ids at most. */
+  list(
+    limit: number,
+    offset: number,
+    filter: Record<string, string | undefined>,
+    only?: string[],
+  ): Promise<Page<EntityRecord>>;
+  get(id: string): Promise<EntityRecord>;
+  /** `value` must be of the entity's kind (a body its schema checked). */
+  put(value: EntityRecord, mode: WriteMode): Promise<EntityRecord>;
+  remove(id: string): Promise<void>;
+}
 
 export class RegistryStore extends RegistrySnapshot {
   private readonly transformerTable;
@@ -57,13 +74,23 @@ export class RegistryStore extends RegistrySnapshot {
     return event;
   }
 
+  /** An entity's records by its API name; writes refresh the snapshot, as the named methods below do. */
+  entity(kind: EntityKind): RegistryEntity {
+    const tables = { transformers: this.transformerTable, customers: this.customerTable, devices: this.deviceTable };
+    const table = tables[kind];
+    return {
+      list: (limit, offset, filter, only) => table.list(limit, offset, filter, only),
+      get: (id) => table.get(id),
+      // The three tables' put take their own record type; the caller vouches that `value` is of this kind.
+      put: (value, mode) => this.refreshAfter<EntityRecord>(table.put(value as Transformer & Customer & Device, mode)),
+      remove: (id) => this.refreshAfter(table.remove(id)),
+    };
+  }
+
   // ---- transformers ----
   /** `only`: these ids at most (an inspector's scope). */
   listTransformers(limit: number, offset: number, only?: string[]): Promise<Page<Transformer>> {
     return this.transformerTable.list(limit, offset, {}, only);
-  }
-  getTransformer(id: string): Promise<Transformer> {
-    return this.transformerTable.get(id);
   }
   putTransformer(value: Transformer, mode: WriteMode): Promise<Transformer> {
     return this.refreshAfter(this.transformerTable.put(value, mode));
@@ -77,14 +104,8 @@ export class RegistryStore extends RegistrySnapshot {
   listCustomers(limit: number, offset: number, only?: string[]): Promise<Page<Customer>> {
     return this.customerTable.list(limit, offset, {}, only);
   }
-  getCustomer(id: string): Promise<Customer> {
-    return this.customerTable.get(id);
-  }
   putCustomer(value: Customer, mode: WriteMode): Promise<Customer> {
     return this.refreshAfter(this.customerTable.put(value, mode));
-  }
-  deleteCustomer(id: string): Promise<void> {
-    return this.refreshAfter(this.customerTable.remove(id));
   }
 
   // ---- devices ----
