@@ -18,7 +18,7 @@ import {
   type SubjectKind,
 } from '@gridsafe/shared';
 import type { AlertSignal, AlertStore } from '../../detector-kit/types.js';
-import { isUniqueViolation, type RelationalDb } from './db.js';
+import { againIfRaced, type RelationalDb } from './db.js';
 import { sql, type SelectQueryBuilder, type Transaction } from 'kysely';
 import type { AlertTable, DatabaseSchema } from './schema.js';
 import { newId } from './ids.js';
@@ -112,16 +112,9 @@ export class SqlAlertStore implements AlertStore {
   async raise(signal: AlertSignal): Promise<{ alert: Alert; opened: boolean }> {
     // A concurrent raise from another instance can win the unique index; then ours
     // becomes an update of the alert it opened. Two attempts are enough.
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const result = await this.raiseOnce(signal);
-        this.events.emit('change', result.alert, result.change);
-        return { alert: result.alert, opened: result.change === 'opened' };
-      } catch (error) {
-        if (attempt === 0 && isUniqueViolation(error)) continue;
-        throw error;
-      }
-    }
+    const result = await againIfRaced(() => this.raiseOnce(signal));
+    this.events.emit('change', result.alert, result.change);
+    return { alert: result.alert, opened: result.change === 'opened' };
   }
 
   private async raiseOnce(signal: AlertSignal): Promise<{ alert: AlertRecord; change: AlertChange }> {

@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import type { AuditAction, AuditEntry, CaseComment, CaseRecord, CaseState, EquipmentFound } from '@gridsafe/shared';
 import type { CapacityCaseEvidence, CaseStore } from '../../detector-kit/types.js';
-import { isUniqueViolation, type RelationalDb } from './db.js';
+import { againIfRaced, type RelationalDb } from './db.js';
 import type { Transaction } from 'kysely';
 import type { CaseTable, DatabaseSchema } from './schema.js';
 import { newId } from './ids.js';
@@ -53,16 +53,10 @@ export class SqlCaseStore implements CaseStore {
   constructor(private readonly rdb: RelationalDb) {}
 
   async openOrUpdate(evidence: CapacityCaseEvidence): Promise<string> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const { record, action } = await this.openOrUpdateOnce(evidence);
-        this.events.emit('change', record, action);
-        return record.id;
-      } catch (error) {
-        if (attempt === 0 && isUniqueViolation(error)) continue;
-        throw error;
-      }
-    }
+    // A concurrent open from another instance can win the unique index; ours then updates its case.
+    const { record, action } = await againIfRaced(() => this.openOrUpdateOnce(evidence));
+    this.events.emit('change', record, action);
+    return record.id;
   }
 
   private async openOrUpdateOnce(evidence: CapacityCaseEvidence): Promise<{ record: CaseRecord; action: string }> {

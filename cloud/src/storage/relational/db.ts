@@ -80,6 +80,19 @@ export async function pingRelational(rdb: RelationalDb): Promise<boolean> {
   );
 }
 
+/**
+ * Runs a write again, once, when it lost a race for a unique row to another writer (an
+ * instance, a pooled connection): the second run finds the row the winner made and updates it.
+ */
+export async function againIfRaced<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    return write();
+  }
+}
+
 /** True for a unique-constraint violation on either dialect (used to resolve races by retrying). */
 export function isUniqueViolation(error: unknown): boolean {
   const candidate = error as { code?: string; message?: string } | null;
