@@ -30,6 +30,20 @@ export class SettingsError extends Error {
   }
 }
 
+/**
+ * The level that clears an alert may not be above the one that raises it, or the alert
+ * would flap; `s` back when it is not (a `build` step of defineSettings).
+ */
+export function clearNotAbove<S extends Record<Clear | Raise, number>, Clear extends string, Raise extends string>(
+  s: S,
+  clear: Clear,
+  raise: Raise,
+  why = '',
+): S {
+  if (s[clear] > s[raise]) throw new SettingsError(clear, `${s[clear]} must not be above ${raise} (${s[raise]})${why}`);
+  return s;
+}
+
 /** What a detector declares about its settings. */
 export interface DetectorSettings<S> {
   /** Every field with its default: the normalised settings are the defaults overlaid with the file's. */

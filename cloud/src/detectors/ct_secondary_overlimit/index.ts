@@ -6,7 +6,7 @@ import type { Detector } from '../../detector-kit/detector.js';
 import { initialCondition, type ConditionState } from '../../detector-kit/condition.js';
 import { round } from '../../detector-kit/measures.js';
 import { Type } from '@gridsafe/shared';
-import { defineSettings, SettingsError, type SettingsOf } from '../../detector-kit/settings.js';
+import { clearNotAbove, defineSettings, type SettingsOf } from '../../detector-kit/settings.js';
 import { thresholdStep, timingOf, timingSchema } from '../../detector-kit/threshold.js';
 
 const SETTINGS = defineSettings(
@@ -25,11 +25,7 @@ const SETTINGS = defineSettings(
     /** "Sustained" (FACTS.md): 5 minutes, far beyond a motor inrush of seconds. */
     ...timingSchema(300, 300),
   },
-  (s) => {
-    if (s.clearAtRated > s.raiseAtRated)
-      throw new SettingsError('clearAtRated', `${s.clearAtRated} must not be above raiseAtRated (${s.raiseAtRated})`);
-    return s;
-  },
+  (s) => clearNotAbove(s, 'clearAtRated', 'raiseAtRated'),
 );
 export type CtSettings = SettingsOf<typeof SETTINGS>;
 

@@ -1,6 +1,6 @@
 /** Settings of the overload detector, with their defaults and where each comes from. */
 import { OneOf, Type } from '@gridsafe/shared';
-import { defineSettings, SettingsError, type SettingsOf } from '../../detector-kit/settings.js';
+import { clearNotAbove, defineSettings, type SettingsOf } from '../../detector-kit/settings.js';
 import { AMBIENT_PROFILES, ambientProfilesOf } from './ambient.js';
 
 /** FACTS.md IEC 60076-7 table: limits of each loading mode (top-oil °C, hot-spot °C, current p.u.). */
@@ -71,11 +71,7 @@ export const OVERLOAD_SETTINGS = defineSettings(
     ambientProfiles: AMBIENT_PROFILES,
   },
   (s) => {
-    if (s.clearAtPu > s.raiseAtPu)
-      throw new SettingsError(
-        'clearAtPu',
-        `${s.clearAtPu} must not be above raiseAtPu (${s.raiseAtPu}): the alert would flap`,
-      );
+    clearNotAbove(s, 'clearAtPu', 'raiseAtPu', ': the alert would flap');
     return { ...s, ambientProfiles: ambientProfilesOf(s.ambientProfiles) };
   },
 );

@@ -3,7 +3,7 @@ import type { Detector } from '../../detector-kit/detector.js';
 import { initialCondition, type ConditionState } from '../../detector-kit/condition.js';
 import { round } from '../../detector-kit/measures.js';
 import { Type } from '@gridsafe/shared';
-import { defineSettings, SettingsError, type SettingsOf } from '../../detector-kit/settings.js';
+import { clearNotAbove, defineSettings, type SettingsOf } from '../../detector-kit/settings.js';
 import { thresholdStep, timingOf, timingSchema } from '../../detector-kit/threshold.js';
 
 const SETTINGS = defineSettings(
@@ -21,11 +21,7 @@ const SETTINGS = defineSettings(
      */
     ...timingSchema(0, 300),
   },
-  (s) => {
-    if (s.clearMa > s.alarmMa)
-      throw new SettingsError('clearMa', `${s.clearMa} must not be above alarmMa (${s.alarmMa})`);
-    return s;
-  },
+  (s) => clearNotAbove(s, 'clearMa', 'alarmMa'),
 );
 export type ResidualSettings = SettingsOf<typeof SETTINGS>;
 
