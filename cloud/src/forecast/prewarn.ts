@@ -7,8 +7,9 @@
  * run once per within-hour pattern of the transformer's own recent days (sub-hourly.ts),
  * and `probability` is the share of them on which it reaches the hot-spot or top-oil limit
  * within the horizon; `warns` turns that into the alert's state. An upper curve (the point
- * times the intra-day backtest's `prewarnQuantile` of actual/forecast at each lead, hourly)
- * goes with it as evidence: by when the limit may be reached if the load runs high.
+ * times the intra-day backtest's `prewarnQuantile` of actual/forecast at each lead, run with
+ * the same patterns, the earliest taken) goes with it as evidence: by when the limit may be
+ * reached if the load runs high.
  */
 import { advance, hotSpotC, minutesToLimit, steadyState, type ThermalState } from '../detectors/overload/thermal.js';
 import { limitsOf, thermalParams } from '../detectors/overload/index.js';
@@ -74,16 +75,6 @@ export interface PrewarnResult extends CurveOutcome {
   ambientSource: string;
 }
 
-/** Linear interpolation of hourly values (each taken at the middle of its hour). */
-function curveAt(points: ForecastPoint[], ts: number, valueOf: (i: number) => number): number {
-  const mid = (i: number) => points[i]!.ts + HOUR_MS / 2;
-  if (ts <= mid(0)) return valueOf(0);
-  for (let i = 1; i < points.length; i++) {
-    if (ts <= mid(i)) return valueOf(i - 1) + ((valueOf(i) - valueOf(i - 1)) * (ts - mid(i - 1))) / HOUR_MS;
-  }
-  return valueOf(points.length - 1);
-}
-
 export function prewarn(input: PrewarnInput, s: OverloadSettings): PrewarnResult | null {
   if (input.points.length === 0 || !(input.ratedKva > 0)) return null;
   const params = thermalParams(s);
@@ -136,25 +127,31 @@ export function prewarn(input: PrewarnInput, s: OverloadSettings): PrewarnResult
   const upperRatio = (i: number) => (ratios.length === 0 ? 1 : Math.max(1, ratios[Math.min(i, ratios.length - 1)]!));
   const alertCurve = (i: number) =>
     input.points[i]!.value + input.upperShare * (input.points[i]!.high - input.points[i]!.value);
-  const hourly = (valueOf: (i: number) => number) => (ts: number) => curveAt(input.points, ts, valueOf);
   // Each pattern multiplies the hour's value (its ratios are to their own hour's mean, so they carry the ramps within it).
   const { utcOffsetMinutes, days } = input.patterns;
   const stepOf = (ts: number) =>
     Math.floor((ts + utcOffsetMinutes * 60_000) / FINE_STEP_MS) % (86_400_000 / FINE_STEP_MS);
   const hourOf = (ts: number) => Math.min(input.points.length - 1, Math.floor((ts - origin) / HOUR_MS));
-  const outcomes =
-    days.length === 0
-      ? [run((ts) => alertCurve(hourOf(ts)))]
-      : days.map((pattern) => run((ts) => alertCurve(hourOf(ts)) * pattern[stepOf(ts)]!));
-  const reaching = outcomes.filter((o) => o.minutesToLimit !== null);
-  reaching.sort((a, b) => a.minutesToLimit! - b.minutesToLimit!);
-  const alert = reaching[(reaching.length - 1) >> 1] ?? outcomes.reduce((a, b) => (b.hotSpotC > a.hotSpotC ? b : a));
-  // "If the load runs high" is never below what the alert's own curve assumes.
-  const upper = run(hourly((i) => Math.max(alertCurve(i), input.points[i]!.value * upperRatio(i))));
+  /** A curve of hourly values run once per pattern (once, held hour by hour, without patterns); those reaching a limit first. */
+  const shaped = (valueOf: (i: number) => number) => {
+    const outcomes =
+      days.length === 0
+        ? [run((ts) => valueOf(hourOf(ts)))]
+        : days.map((pattern) => run((ts) => valueOf(hourOf(ts)) * pattern[stepOf(ts)]!));
+    const reaching = outcomes.filter((o) => o.minutesToLimit !== null);
+    reaching.sort((a, b) => a.minutesToLimit! - b.minutesToLimit!);
+    const hottest = outcomes.reduce((a, b) => (b.hotSpotC > a.hotSpotC ? b : a));
+    return { outcomes, reaching, hottest };
+  };
+  const alertRuns = shaped(alertCurve);
+  const alert = alertRuns.reaching[(alertRuns.reaching.length - 1) >> 1] ?? alertRuns.hottest;
+  // "If the load runs high" is never below what the alert's own curve assumes: the earliest pattern on the upper curve.
+  const upperRuns = shaped((i) => Math.max(alertCurve(i), input.points[i]!.value * upperRatio(i)));
+  const upper = upperRuns.reaching[0] ?? upperRuns.hottest;
   return {
     ...alert,
-    probability: reaching.length / outcomes.length,
-    patterns: outcomes.length,
+    probability: alertRuns.reaching.length / alertRuns.outcomes.length,
+    patterns: alertRuns.outcomes.length,
     upper,
     limits: { hotSpotC: limits.hotSpotC, topOilC: limits.topOilC },
     margin: input.margin,

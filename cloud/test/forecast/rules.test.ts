@@ -178,6 +178,14 @@ t.test('pre-warning: a forecast of 1.5 p.u. reaches the hot-spot limit, 0.8 p.u.
   t.equal(mixed!.patterns, 4);
   t.ok(mixed!.minutesToLimit !== null && mixed!.hotSpotC >= 120, `reached after ${mixed!.minutesToLimit} min`);
   t.ok(mixed!.topOilC < 105, 'by the hot-spot: the oil does not follow 20-minute bursts');
+  const mixedHigh = warn(1.05, {
+    upperRatios: [1.02],
+    patterns: { utcOffsetMinutes: 480, days: [flatDay, burstDay, flatDay, burstDay] },
+  });
+  t.ok(
+    mixedHigh!.upper.minutesToLimit! <= mixedHigh!.minutesToLimit!,
+    'the upper curve, run with the same patterns, reaches the limit no later',
+  );
 });
 
 t.test('warns: raised at the probability, held while any pattern reaches the limit', async (t) => {
