@@ -6,7 +6,7 @@
  *
  * Measures the process's CPU time (user + system, every thread) from the first batch to
  * the last state flush, minus the time spent making the readings; the detector state as
- * stored (bytes of the JSON rows in detector_state) and the heap it grows by (heap used
+ * stored (bytes of the rows in detector_state, as saved) and the heap it grows by (heap used
  * after a full GC, from after the first step, when every subject has its state, to the
  * end, with the engine still alive: what the state grows to, without the fixed costs).
  */
@@ -79,7 +79,7 @@ export interface PassResult {
   readings: number;
   cpuSeconds: number;
   wallSeconds: number;
-  /** Bytes of stored state (JSON) per detector name, every subject together. */
+  /** Bytes of stored state per detector (or shared area) name, every subject together: the rows as saved. */
   stateBytesByDetector: Record<string, number>;
   stateBytes: number;
   heapDeltaBytes: number;

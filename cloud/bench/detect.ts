@@ -9,7 +9,8 @@
  *  - throughput: the fleet live, a reading per device every 15 s, every detector;
  *  - steady state: a smaller fleet over 29 days of event time (a reading every 5 minutes),
  *    so the seasonal baselines are full (4 weeks), then an hour at 15 s, for the state a
- *    device keeps for good.
+ *    device keeps for good: the bytes of every row saved in detector_state (each detector's
+ *    own state and the shared areas), over the fleet's devices.
  * Then the scale figures (detect-scale.ts). The last line is one JSON object.
  *
  * Options (environment): BENCH_SITES (20), BENCH_COMMERCIAL (per site, 8),
@@ -97,9 +98,10 @@ row('throughput', full, fleet.devices.length);
 row('saved a step', everyStep, fleet.devices.length);
 row(`steady ${STATE_DAYS} d`, steady, stateFleet.devices.length);
 out('');
-out('stored state per device after the steady-state pass, by detector (bytes of JSON):');
+out('stored state per device after the steady-state pass, by detector or shared area (bytes saved):');
 for (const [name, bytes] of Object.entries(steady.stateBytesByDetector).sort((a, b) => b[1] - a[1]))
   out(`  ${name.padEnd(24)} ${fmt(perDevice(bytes, stateFleet.devices.length)).padStart(7)}`);
+out('  (seasonal_baseline:…: one per meter, shared by consumption_anomaly and suspected_tamper)');
 
 const readingsPerCpuSecond = Math.round(rate(full));
 const stateBytesPerDevice = Math.round(perDevice(steady.stateBytes, stateFleet.devices.length));

@@ -8,6 +8,7 @@ import t, { type Test } from 'tap';
 import { topics } from '@gridsafe/shared';
 import { waitFor } from '@gridsafe/testkit';
 import { batch, connectGateway, reading, startTestCloud, type TestCloud } from './support/cloud.js';
+import { suspectedTamper } from '../src/detectors/suspected_tamper/index.js';
 
 const json = (body: unknown): RequestInit => ({
   method: 'POST',
@@ -110,8 +111,10 @@ async function replay(t: Test, cloud: TestCloud, start: number) {
       .where('detector', '=', 'suspected_tamper')
       .where('subject', '=', 'm-001')
       .executeTakeFirst();
+    // The state as the detector saves it (its compact form), read back as the engine reads it.
     return (
-      row !== undefined && (JSON.parse(row.state) as { s: { register: { lastTs: number } } }).s.register.lastTs === last
+      row !== undefined &&
+      suspectedTamper.savedForm!.decode((JSON.parse(row.state) as { s: unknown }).s).register.lastTs === last
     );
   });
 }

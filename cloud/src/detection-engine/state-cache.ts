@@ -1,16 +1,17 @@
 /**
  * Detectors' per-subject state, cached in memory and written behind: a call reads the
  * cached state (loading it, or starting afresh when the stored shape is older), marks it
- * changed, and `flush` hands what changed to the store after the call. Large `coldParts`
- * are saved apart and only when their `rev` moved, cold parts first, so a saved hot state
- * never points at a part that was not written.
+ * changed, and `flush` hands what changed to the store after the call. Large
+ * `sharedParts` (a seasonal baseline) are kept once per area and subject, given to every
+ * detector that names that area, and saved apart, only when their `rev` moved, parts
+ * first, so a saved state never points at a part that was not written.
  *
  * What is handed to the store is one object per subject and part, made once, that gives
  * the state as it is when the store serializes it (`toJSON`): the store commits when the
  * host says (detection-engine/runner.ts), so a subject touched by many calls in between
  * is serialized once, and a call costs no copy.
  */
-import type { AnyDetector, DetectorContext, SubjectRef } from '../detector-kit/detector.js';
+import type { AnyDetector, DetectorContext, SharedPart, StatePart, SubjectRef } from '../detector-kit/detector.js';
 import type { DetectorStateStore } from '../detector-kit/types.js';
 
 /** What the store keeps for a subject: the state's shape version and the state. */
@@ -19,49 +20,48 @@ interface Persisted {
   s: unknown;
 }
 
+/** A part shared by the detectors of one subject, saved under its area's name. */
+interface SharedEntry {
+  readonly area: string;
+  readonly subject: string;
+  readonly part: StatePart;
+  /** `rev` as last handed to the store. */
+  savedRev: number | null;
+  readonly persisted: { toJSON(): unknown };
+}
+
 /** A subject's cached state. */
 export interface CachedState {
   readonly detector: string;
   readonly subject: string;
   readonly state: unknown;
-  /** `rev` of each cold part as last handed to the store. */
-  readonly savedRevs: Record<string, number>;
-  readonly coldParts: readonly string[];
-  /** Handed to the store on each save: the hot state (without cold parts) as it is then. */
+  readonly shared: readonly SharedEntry[];
+  /** Handed to the store on each save: the state without its shared parts, as it is then. */
   readonly persisted: { toJSON(): Persisted };
-  /** Handed to the store when a cold part's `rev` moved. */
-  readonly persistedParts: Record<string, { toJSON(): Persisted }>;
 }
 
-function cachedState(
-  detector: AnyDetector,
-  subject: string,
-  state: unknown,
-  savedRevs: Record<string, number>,
-): CachedState {
+function cachedState(detector: AnyDetector, subject: string, state: unknown, shared: SharedEntry[]): CachedState {
   const v = detector.stateVersion;
-  const coldParts = detector.coldParts ?? [];
+  const fields = Object.keys(detector.sharedParts ?? {});
   const whole = state as Record<string, unknown>;
-  const hot = () => {
-    if (coldParts.length === 0) return state;
-    const fields: Record<string, unknown> = {};
-    for (const field in whole) if (!coldParts.includes(field)) fields[field] = whole[field];
-    return fields;
+  const encode = detector.savedForm?.encode;
+  const own = () => {
+    let out: unknown = state;
+    if (fields.length > 0) {
+      const fieldsOwn: Record<string, unknown> = {};
+      for (const field in whole) if (!fields.includes(field)) fieldsOwn[field] = whole[field];
+      out = fieldsOwn;
+    }
+    return encode ? encode.call(detector.savedForm, out) : out;
   };
-  return {
-    detector: detector.name,
-    subject,
-    state,
-    savedRevs,
-    coldParts,
-    persisted: { toJSON: () => ({ v, s: hot() }) },
-    persistedParts: Object.fromEntries(coldParts.map((part) => [part, { toJSON: () => ({ v, s: whole[part] }) }])),
-  };
+  return { detector: detector.name, subject, state, shared, persisted: { toJSON: () => ({ v, s: own() }) } };
 }
 
 export class DetectorStateCache {
   /** Per detector, per subject: looked up on every call, so no key is built for it. */
   private readonly cache = new Map<AnyDetector, Map<string, CachedState>>();
+  /** Per area, per subject. */
+  private readonly shared = new Map<string, Map<string, SharedEntry>>();
   private readonly dirty = new Set<CachedState>();
 
   constructor(private readonly store: DetectorStateStore) {}
@@ -74,31 +74,72 @@ export class DetectorStateCache {
   /** Loads the subject's state from the store (or starts it afresh) and caches it. */
   async load(detector: AnyDetector, ctx: DetectorContext<unknown>, ref: SubjectRef): Promise<CachedState> {
     const saved = (await this.store.load(detector.name, ref.subject)) as Persisted | undefined;
-    const coldParts = detector.coldParts ?? [];
-    const savedRevs: Record<string, number> = {};
-    let state: unknown;
-    if (saved && typeof saved === 'object' && saved.v === detector.stateVersion) {
-      state = saved.s;
-      for (const part of coldParts) {
-        const stored = (await this.store.load(detector.name, `${ref.subject}#${part}`)) as Persisted | undefined;
-        if (!stored || stored.v !== detector.stateVersion) {
-          state = undefined; // a part missing or of another shape: the whole state starts afresh
-          break;
-        }
-        (state as Record<string, unknown>)[part] = stored.s;
-        savedRevs[part] = (stored.s as { rev: number }).rev;
+    let state: Record<string, unknown> | undefined;
+    const current = saved !== undefined && typeof saved === 'object' && saved.v === detector.stateVersion;
+    if (current) {
+      try {
+        state = (detector.savedForm ? detector.savedForm.decode(saved.s) : saved.s) as Record<string, unknown>;
+      } catch (err) {
+        ctx.log.warn({ err, subject: ref.subject }, 'stored detector state unreadable; starting afresh');
       }
     } else if (saved !== undefined) {
       ctx.log.info({ subject: ref.subject }, 'stored detector state has an older shape; starting afresh');
     }
-    if (state === undefined) {
-      state = detector.initialState(ref, ctx);
-      for (const part of coldParts) delete savedRevs[part];
+    state ??= detector.initialState(ref, ctx) as Record<string, unknown>;
+    const shared: SharedEntry[] = [];
+    for (const [field, part] of Object.entries(detector.sharedParts ?? {})) {
+      // Before parts were shared, a detector saved its own under `${subject}#${field}`.
+      const legacy = current ? `${ref.subject}#${field}` : undefined;
+      const entry = await this.sharedEntry(detector, part as SharedPart, ctx, ref.subject, legacy);
+      state[field] = entry.part;
+      shared.push(entry);
     }
-    const entry = cachedState(detector, ref.subject, state, savedRevs);
+    const entry = cachedState(detector, ref.subject, state, shared);
     let subjects = this.cache.get(detector);
     if (!subjects) this.cache.set(detector, (subjects = new Map()));
     subjects.set(ref.subject, entry);
+    return entry;
+  }
+
+  private async sharedEntry(
+    detector: AnyDetector,
+    part: SharedPart,
+    ctx: DetectorContext<unknown>,
+    subject: string,
+    legacy: string | undefined,
+  ): Promise<SharedEntry> {
+    const area = part.area(ctx.settings);
+    let subjects = this.shared.get(area);
+    if (!subjects) this.shared.set(area, (subjects = new Map()));
+    const known = subjects.get(subject);
+    if (known) return known;
+    let stored = await this.store.load(area, subject);
+    let savedHere = stored !== undefined;
+    if (stored === undefined && legacy !== undefined) {
+      const old = (await this.store.load(detector.name, legacy)) as Persisted | undefined;
+      if (old?.v === detector.stateVersion) stored = old.s;
+    }
+    let value: StatePart | undefined;
+    if (stored !== undefined) {
+      const decoded = part.decode(stored, ctx.settings);
+      if ('unreadable' in decoded) {
+        ctx.log.warn(
+          { subject, area, reason: decoded.unreadable },
+          'stored shared detector state unreadable; starting afresh',
+        );
+        savedHere = false;
+      } else value = decoded;
+    }
+    value ??= part.create(ctx.settings);
+    const made = value;
+    const entry: SharedEntry = {
+      area,
+      subject,
+      part: made,
+      savedRev: savedHere ? made.rev : null,
+      persisted: { toJSON: () => part.encode(made) },
+    };
+    subjects.set(subject, entry);
     return entry;
   }
 
@@ -108,16 +149,15 @@ export class DetectorStateCache {
   }
 
   async flush(): Promise<void> {
-    // Saves are issued in order (a cold part before the hot state that points at it) and
+    // Saves are issued in order (a shared part before the state that points at it) and
     // awaited together: a write-behind store answers at once, and a call awaited one by one
     // would cost a microtask turn for each of the hundreds of subjects a batch touches.
     const saves: Array<Promise<void>> = [];
     for (const entry of this.dirty) {
-      for (const part of entry.coldParts) {
-        const rev = ((entry.state as Record<string, unknown>)[part] as { rev: number }).rev;
-        if (entry.savedRevs[part] === rev) continue;
-        saves.push(this.store.save(entry.detector, `${entry.subject}#${part}`, entry.persistedParts[part]));
-        entry.savedRevs[part] = rev;
+      for (const part of entry.shared) {
+        if (part.savedRev === part.part.rev) continue;
+        saves.push(this.store.save(part.area, part.subject, part.persisted));
+        part.savedRev = part.part.rev;
       }
       saves.push(this.store.save(entry.detector, entry.subject, entry.persisted));
     }

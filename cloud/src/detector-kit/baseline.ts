@@ -38,9 +38,35 @@ export interface BaselineConfig {
   dayTypeTolerance: number;
 }
 
+/** The day types in ring order: `d1`..`d7`, then `h`, then `w`. */
+export const DAY_TYPES = [...WEEKDAYS, 'h', 'w'] as const;
+const TYPE_INDEX: Record<DayType, number> = Object.fromEntries(DAY_TYPES.map((t, i) => [t, i])) as Record<
+  DayType,
+  number
+>;
+/**
+ * Block means are kept to 10 W (steps per kW): at most 1 % of the smallest σ a block is
+ * judged with (consumption_anomaly's sigmaFloorKw, 0.5 kW), and coarse enough that a
+ * week-to-week difference packs into a few bits (baseline-codec.ts).
+ */
+export const BASELINE_STEPS_PER_KW = 100;
+
+/**
+ * One subject's seasonal baseline, shared by every rule that judges the subject against
+ * it (consumption_anomaly and suspected_tamper: one per meter, `baselinePart`).
+ */
 export interface Baseline {
-  /** `${dayType}:${slot}` → recent block means, oldest first. */
-  slots: Record<string, number[]>;
+  /** Time-of-day slots per day (1440 / blockMinutes). */
+  readonly slotsPerDay: number;
+  /** `rings[type × slotsPerDay + slot]`: recent block means of that day type at that slot, oldest first. */
+  readonly rings: number[][];
+  /**
+   * The block learned last, not yet in the rings: each rule that shares the baseline
+   * judges a block against the history before it, whichever of them runs first.
+   */
+  pending: { block: number; ring: number; value: number } | null;
+  /** The last block a rule kept out (suspected_tamper does not learn the drop it judges). */
+  withheld: number | null;
   /** Bumped on every change, so the engine saves this (large) part only when it changed. */
   rev: number;
 }
@@ -53,8 +79,20 @@ export interface BlockAcc {
   vN: number;
 }
 
-export function newBaseline(): Baseline {
-  return { slots: {}, rev: 0 };
+export function newBaseline(cfg: Pick<BaselineConfig, 'blockMinutes'>): Baseline {
+  const slotsPerDay = DAY_MINUTES / cfg.blockMinutes;
+  return {
+    slotsPerDay,
+    rings: Array.from({ length: DAY_TYPES.length * slotsPerDay }, () => []),
+    pending: null,
+    withheld: null,
+    rev: 0,
+  };
+}
+
+/** The ring of a day type at a slot. */
+function ringOf(b: Baseline, t: DayType, slot: number): number[] {
+  return b.rings[TYPE_INDEX[t] * b.slotsPerDay + slot]!;
 }
 
 /** `d1`..`d7` (ISO weekday), `h` a public holiday, `w` an adjusted working day. */
@@ -81,14 +119,36 @@ export function dayTypeLabel(t: DayType): string {
   return t === 'h' ? 'holiday' : t === 'w' ? 'adjusted working day' : WEEKDAY_NAMES[Number(t.slice(1)) - 1]!;
 }
 
-export function addToBaseline(b: Baseline, where: LocalSlot, value: number, cfg: BaselineConfig): void {
-  const key = `${where.dayType}:${where.slot}`;
-  const ring = (b.slots[key] ??= []);
-  ring.push(Math.round(value * 1000) / 1000);
-  b.rev++;
+/**
+ * Puts the pending block into its ring once a later block is judged. Every rule sharing
+ * the baseline calls this with the block it closed before judging it.
+ */
+export function settleBaseline(b: Baseline, block: number, cfg: BaselineConfig): void {
+  const p = b.pending;
+  if (p === null || p.block >= block) return;
+  const ring = b.rings[p.ring]!;
+  ring.push(p.value);
   // One value a week per weekday; holidays and adjusted working days come in runs, keep more.
-  const cap = where.dayType === 'h' || where.dayType === 'w' ? 2 * cfg.weeks : cfg.weeks;
+  const cap = p.ring >= TYPE_INDEX.h * b.slotsPerDay ? 2 * cfg.weeks : cfg.weeks;
   while (ring.length > cap) ring.shift();
+  b.pending = null;
+}
+
+/** Learns a closed block (once, whichever sharing rule asks first), unless a rule withheld it. */
+export function addToBaseline(b: Baseline, block: number, where: LocalSlot, value: number, cfg: BaselineConfig): void {
+  if (b.withheld === block || b.pending?.block === block) return;
+  settleBaseline(b, block, cfg);
+  const ring = TYPE_INDEX[where.dayType] * b.slotsPerDay + where.slot;
+  b.pending = { block, ring, value: Math.round(value * BASELINE_STEPS_PER_KW) / BASELINE_STEPS_PER_KW };
+  b.rev++;
+}
+
+/** Keeps a closed block out of the baseline for every rule that shares it (a drop being judged). */
+export function withholdFromBaseline(b: Baseline, block: number): void {
+  if (b.withheld === block) return;
+  b.withheld = block;
+  if (b.pending?.block === block) b.pending = null;
+  b.rev++;
 }
 
 export function median(values: readonly number[]): number {
@@ -106,7 +166,7 @@ export interface SlotStats {
 }
 
 function pooled(b: Baseline, types: readonly DayType[], slot: number): SlotStats | null {
-  const values = types.flatMap((t) => b.slots[`${t}:${slot}`] ?? []);
+  const values = types.flatMap((t) => ringOf(b, t, slot));
   if (values.length === 0) return null;
   const med = median(values);
   return {
@@ -120,8 +180,8 @@ function pooled(b: Baseline, types: readonly DayType[], slot: number): SlotStats
 /** A weekday's daily profile: per slot, the median of its values (undefined where it has none). */
 function profile(b: Baseline, t: DayType, slots: number): Array<number | undefined> {
   return Array.from({ length: slots }, (_, k) => {
-    const ring = b.slots[`${t}:${k}`];
-    return ring && ring.length > 0 ? median(ring) : undefined;
+    const ring = ringOf(b, t, k);
+    return ring.length > 0 ? median(ring) : undefined;
   });
 }
 
@@ -192,8 +252,7 @@ export function slotCandidates(
   const own = WEEKDAYS[where.weekday - 1]!;
   const restTypes: DayType[] = [...cluster(b, 'd7', cfg), 'h'];
   const rest = pooled(b, restTypes, where.slot);
-  const count = (types: readonly DayType[]) =>
-    types.reduce((n, t) => n + (b.slots[`${t}:${where.slot}`]?.length ?? 0), 0);
+  const count = (types: readonly DayType[]) => types.reduce((n, t) => n + ringOf(b, t, where.slot).length, 0);
   if (where.dayType === 'h') {
     // A public holiday is a rest day: first the subject's own Sundays and past holidays (a
     // continuous plant whose Sundays are like its weekdays still rests on its holidays
@@ -230,7 +289,7 @@ export function slotCandidates(
 
 /** Whether any stored value of the slot, of any day type, is negative (the subject exported at that hour). */
 export function slotExports(b: Baseline, slot: number): boolean {
-  return [...WEEKDAYS, 'h', 'w'].some((t) => (b.slots[`${t}:${slot}`] ?? []).some((x) => x < 0));
+  return DAY_TYPES.some((t) => ringOf(b, t, slot).some((x) => x < 0));
 }
 
 /**
@@ -247,9 +306,9 @@ export function slotExports(b: Baseline, slot: number): boolean {
  */
 export function slotSpread(b: Baseline, slot: number, minPerType = 3): { sigma: number; types: number } | null {
   const perType: number[] = [];
-  for (const t of [...WEEKDAYS, 'h', 'w'] as const) {
-    const ring = b.slots[`${t}:${slot}`];
-    if (!ring || ring.length < minPerType) continue;
+  for (const t of DAY_TYPES) {
+    const ring = ringOf(b, t, slot);
+    if (ring.length < minPerType) continue;
     perType.push(median(ring.map((x, i) => Math.abs(x - median(ring.filter((_, j) => j !== i))))));
   }
   if (perType.length === 0) return null;

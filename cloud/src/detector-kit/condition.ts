@@ -64,6 +64,25 @@ export function initialCondition(): ConditionState {
   };
 }
 
+const PHASES: ReadonlyArray<ConditionState['phase']> = ['idle', 'pending', 'active', 'clearing'];
+
+/** A tracker as saved compactly: [phase, since, lastTs, episodeStart, severity, lastRaisedAt]. */
+export type PackedCondition = [number, number, number | null, number, Severity | null, number];
+
+export function packCondition(c: ConditionState): PackedCondition {
+  return [PHASES.indexOf(c.phase), c.since, c.lastTs, c.episodeStart, c.severity, c.lastRaisedAt];
+}
+
+/** A tracker from its packed form, or from the object form saved before (read as it is). */
+export function unpackCondition(saved: PackedCondition | ConditionState): ConditionState {
+  if (!Array.isArray(saved)) return saved;
+  const [phase, since, lastTs, episodeStart, severity, lastRaisedAt] = saved;
+  const known = PHASES[phase];
+  if (known === undefined) throw new Error(`condition phase ${phase} is not one of 0-3`);
+  // A lastTs of −∞ (nothing seen yet) is saved as null by JSON, as in the object form.
+  return { phase: known, since, lastTs: lastTs ?? Number.NEGATIVE_INFINITY, episodeStart, severity, lastRaisedAt };
+}
+
 export function isOpen(state: ConditionState): boolean {
   return state.phase === 'active' || state.phase === 'clearing';
 }

@@ -34,6 +34,26 @@ export interface DetectorContext<S> {
   log: Logger;
 }
 
+/** A large part of a subject's state, with a `rev` its rules bump on every change. */
+export interface StatePart {
+  rev: number;
+}
+
+/**
+ * How a shared part is named, made, saved and read back. The engine keeps one object per
+ * area and subject, gives it to each detector's state under the field's name, and saves
+ * it in the state store under the area's name.
+ */
+export interface SharedPart<S = unknown, P extends StatePart = StatePart> {
+  /** The area from the detector's settings: detectors naming the same area for a subject share one part. */
+  area(settings: S): string;
+  create(settings: S): P;
+  /** What is saved: plain JSON. */
+  encode(part: P): unknown;
+  /** The part from what was saved (or from the older form a detector saved alone), or why it cannot be read. */
+  decode(saved: unknown, settings: S): P | { unreadable: string };
+}
+
 /**
  * A detector plugin. `St` must be plain JSON (it is persisted through the state store);
  * bump `stateVersion` when its shape changes and old state is discarded on load.
@@ -44,11 +64,18 @@ export interface Detector<S = unknown, St = unknown> {
   /** Its settings: a TypeBox schema with defaults, and how the rule's settings are built from them (settings.ts). */
   readonly settings: DetectorSettings<S>;
   /**
-   * Top-level fields of the state that are large and change rarely (a baseline). Each
-   * must hold an object with a numeric `rev` the rule bumps on every change; the engine
-   * saves such a part separately, and only when its `rev` moved.
+   * Top-level fields of the state that are large and change rarely (a seasonal baseline),
+   * each saved apart, only when its `rev` moved, and shared with every detector that names
+   * the same area for the subject (`SharedPart`): one object, learnt and saved once.
    */
-  readonly coldParts?: readonly string[];
+  readonly sharedParts?: Readonly<Record<string, SharedPart<S>>>;
+  /**
+   * The state (without its shared parts) as saved and read back, where a compact form
+   * pays; without it the state is saved as it is. `decode` must also read what was saved
+   * before `encode` existed for this `stateVersion`, and throws on what it cannot read
+   * (the state then starts afresh, logged).
+   */
+  readonly savedForm?: { encode(state: St): unknown; decode(saved: unknown): St };
   /** Suspect readings (out of physical range, per the gateway) are skipped unless this is true. */
   readonly acceptsSuspect?: boolean;
   /** The subjects a reading feeds (none: the detector ignores it). */

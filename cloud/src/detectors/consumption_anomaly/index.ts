@@ -3,7 +3,14 @@
  * in a sustained way (CUSUM on robust z-scores of hourly block means). See README.md.
  */
 import type { Detector } from '../../detector-kit/detector.js';
-import { initialCondition, stepCondition, type ConditionState } from '../../detector-kit/condition.js';
+import {
+  initialCondition,
+  packCondition,
+  stepCondition,
+  unpackCondition,
+  type ConditionState,
+  type PackedCondition,
+} from '../../detector-kit/condition.js';
 import { apparentKva, round } from '../../detector-kit/measures.js';
 import { Type } from '@gridsafe/shared';
 import { defineSettings, type SettingsOf } from '../../detector-kit/settings.js';
@@ -14,6 +21,7 @@ import {
   localSlot,
   baselineConfig,
   newBaseline,
+  settleBaseline,
   slotCandidates,
   slotSpread,
   slotExports,
@@ -22,6 +30,8 @@ import {
   type BlockAcc,
   type SlotStats,
 } from '../../detector-kit/baseline.js';
+import { baselinePart } from '../../detector-kit/baseline-codec.js';
+import { packFields, unpackFields, type AllFields } from '../../detector-kit/packed-fields.js';
 
 const SETTINGS = defineSettings(
   {
@@ -75,6 +85,10 @@ export interface AnomalyState {
   judgedSince: number | null;
 }
 
+/** The state's fields in the order they are saved (as an array, without keys; the baseline is shared). */
+const ANOMALY_FIELD_LIST = ['acc', 'up', 'down', 'cond', 'last', 'notJudged', 'judgedSince'] as const;
+const ANOMALY_FIELDS: AllFields<AnomalyState, 'baseline', typeof ANOMALY_FIELD_LIST> = ANOMALY_FIELD_LIST;
+
 /**
  * Robust z of a block against a pool: σ is the pool's own MAD, widened to the subject's
  * day-to-day spread at that hour (`spreadKw`), and never under the floors.
@@ -87,13 +101,36 @@ function judge(x: number, st: SlotStats, spreadKw: number, s: AnomalySettings): 
 export const consumptionAnomaly: Detector<AnomalySettings, AnomalyState> = {
   name: 'consumption_anomaly',
   stateVersion: 4,
-  coldParts: ['baseline'],
+  // One baseline per meter, shared with suspected_tamper (learnt and saved once).
+  sharedParts: { baseline: baselinePart<AnomalySettings>() },
+  // Saved compactly (the object form saved before still reads): see ANOMALY_FIELDS.
+  savedForm: {
+    encode: (st) =>
+      packFields(
+        {
+          ...st,
+          cond: packCondition(st.cond) as unknown as ConditionState,
+          acc: st.acc && { ...st.acc, sum: round(st.acc.sum, 6) },
+          last: st.last && {
+            ...st.last,
+            kw: round(st.last.kw, 6),
+            sigma: round(st.last.sigma, 6),
+            z: round(st.last.z, 6),
+          },
+        },
+        ANOMALY_FIELDS,
+      ),
+    decode: (saved) => {
+      const st = unpackFields<AnomalyState>(saved, ANOMALY_FIELDS);
+      return { ...st, cond: unpackCondition(st.cond as ConditionState | PackedCondition) };
+    },
+  },
   settings: SETTINGS,
   subjectsOfReading: (input) =>
     input.device?.kind === 'meter' ? [{ subject: input.reading.device, kind: 'device' }] : [],
-  initialState: () => ({
+  initialState: (_ref, ctx) => ({
     acc: null,
-    baseline: newBaseline(),
+    baseline: newBaseline(ctx.settings.cfg),
     up: 0,
     down: 0,
     cond: initialCondition(),
@@ -114,13 +151,14 @@ export const consumptionAnomaly: Detector<AnomalySettings, AnomalyState> = {
     const x = closed.sum / closed.n;
     const blockStart = closed.block * s.cfg.blockMinutes * 60_000;
     const where = localSlot(blockStart, s.cfg);
+    settleBaseline(st.baseline, closed.block, s.cfg);
     const { primary: own, alternatives, rest, sameDays } = slotCandidates(st.baseline, where, s.cfg, s.minHistory);
     const spreadKw = slotSpread(st.baseline, where.slot)?.sigma ?? 0;
     // A customer with generation: at an hour it has exported, the meter nets the load against
     // an output that follows the clouds, which no consumption baseline can tell apart.
     const customer = input.device?.customer ? ctx.registry.customer(input.device.customer) : undefined;
     const netted = customer?.hasGeneration === true && (x < 0 || slotExports(st.baseline, where.slot));
-    addToBaseline(st.baseline, where, x, s.cfg);
+    addToBaseline(st.baseline, closed.block, where, x, s.cfg);
     if (!own || own.n < s.minHistory || sameDays < s.minSameDays || netted) {
       st.notJudged++;
       return [];

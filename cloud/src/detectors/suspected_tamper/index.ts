@@ -27,12 +27,16 @@ import {
   meanVoltage,
   baselineConfig,
   newBaseline,
+  settleBaseline,
   slotCandidates,
+  withholdFromBaseline,
   type Baseline,
   type BlockAcc,
 } from '../../detector-kit/baseline.js';
+import { baselinePart } from '../../detector-kit/baseline-codec.js';
 import { initialRegisterState, stepRegister, type RegisterState } from './register.js';
 import { reversedPhase, voltageLossPhase } from './wiring.js';
+import { tamperSavedForm } from './saved-form.js';
 
 /** FACTS.md "Detection": a robust z-score beyond 3.5 is an outlier (Iglewicz and Hoaglin). */
 const OUTLIER_Z = 3.5;
@@ -184,11 +188,13 @@ function timing(s: TamperSettings, holdSeconds: number): ConditionTiming {
 export const suspectedTamper: Detector<TamperSettings, TamperState> = {
   name: 'suspected_tamper',
   stateVersion: 4,
-  coldParts: ['baseline'],
+  // One baseline per meter, shared with consumption_anomaly (learnt and saved once).
+  sharedParts: { baseline: baselinePart<TamperSettings>() },
+  savedForm: tamperSavedForm,
   settings: SETTINGS,
   subjectsOfReading: (input) =>
     input.device?.kind === 'meter' ? [{ subject: input.reading.device, kind: 'device' }] : [],
-  initialState: () => ({
+  initialState: (_ref, ctx) => ({
     loss: initialCondition(),
     lossPhase: null,
     voltageLoss: initialCondition(),
@@ -200,7 +206,7 @@ export const suspectedTamper: Detector<TamperSettings, TamperState> = {
     drop: initialCondition(),
     reverse: initialCondition(),
     acc: null,
-    baseline: newBaseline(),
+    baseline: newBaseline(ctx.settings.cfg),
     ratios: [],
     voltageAvg: null,
     lastDrop: null,
@@ -311,11 +317,14 @@ function proportionalDrop(st: TamperState, input: ReadingInput, ctx: Ctx): void 
   const volts = closed.vN > 0 ? closed.vSum / closed.vN : null;
   const blockStart = closed.block * s.cfg.blockMinutes * 60_000;
   const where = localSlot(blockStart, s.cfg);
+  settleBaseline(st.baseline, closed.block, s.cfg);
   const { primary: base, alternatives, rest } = slotCandidates(st.baseline, where, s.cfg, s.minHistory);
   const ts = blockStart + s.cfg.blockMinutes * 60_000;
   const dropping = isOpen(st.drop) || st.ratios.some((r) => r <= s.dropRatio);
-  // The baseline does not learn from the drop it is judging; it does learn everything else.
-  if (!dropping) addToBaseline(st.baseline, where, x, s.cfg);
+  // The baseline does not learn from the drop it is judging (for consumption_anomaly,
+  // which shares it, neither); it does learn everything else.
+  if (dropping) withholdFromBaseline(st.baseline, closed.block);
+  else addToBaseline(st.baseline, closed.block, where, x, s.cfg);
   if (!base || base.n < s.minHistory || base.median < s.dropMinBaseKw) return;
   let ratio = x / base.median;
   // A day the calendar makes ambiguous is also compared with its own weekday (and, with

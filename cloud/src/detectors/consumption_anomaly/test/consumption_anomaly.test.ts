@@ -95,8 +95,9 @@ t.test(
     const cut = all.findIndex((r) => r.ts >= T0 + 15 * DAY + 14 * 3_600_000);
     const savesBefore = state.saves;
     await feed(first.engine, all.slice(0, cut), 1);
-    const baselineSaves = [...state.data.keys()].filter((k) => k.endsWith('#baseline'));
-    t.same(baselineSaves, ['consumption_anomaly/m-1#baseline']);
+    const baselineSaves = [...state.data.keys()].filter((k) => k.startsWith('seasonal_baseline:'));
+    t.equal(baselineSaves.length, 1, 'one baseline area');
+    t.match(baselineSaves[0], /^seasonal_baseline:60min:4wk:480:[0-9a-f]{8}:[0-9a-f]{8}\/m-1$/);
     const hours = (all[cut]!.ts - all[0]!.ts) / 3_600_000;
     t.ok(
       state.saves - savesBefore <= 2 * cut + hours + 1,

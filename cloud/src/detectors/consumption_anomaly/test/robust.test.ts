@@ -25,9 +25,10 @@ async function run(kw: (ts: number) => number, days: number, fleet: Fleet = { de
     steps('m-1', START, STEP, (days * DAY) / (STEP * 1000), (_, ts) => ({ p_kw: kw(ts) })),
     100,
   );
-  // As the engine persists it: { v: stateVersion, s: the state without its cold parts }.
-  const saved = JSON.parse(state.data.get('consumption_anomaly/m-1')!) as { s: AnomalyState };
-  return { alerts: deps.alerts.ofType('consumption_anomaly'), state: saved.s };
+  // As the engine persists it: { v: stateVersion, s: the state without its shared parts, in its saved form }.
+  const saved = JSON.parse(state.data.get('consumption_anomaly/m-1')!) as { s: unknown };
+  const decoded: AnomalyState = consumptionAnomaly.savedForm!.decode(saved.s);
+  return { alerts: deps.alerts.ofType('consumption_anomaly'), state: decoded };
 }
 
 /** +60 kW from 20:00 to 04:00 local after the given day's evening (a load left running). */
