@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=1 --no-opt
+#!/usr/bin/env -S node --max-semi-space-size=1 --no-turbo-inlining --no-concurrent-recompilation
 /**
  * gridsafe-gateway: polls Modbus devices and relays their readings over MQTT.
  * Exit codes: 0 clean stop, 1 failure at run time, 2 bad configuration or arguments.

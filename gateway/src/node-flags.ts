@@ -8,10 +8,16 @@
  *   growing to 16 MB (about 27 MB of resident memory for a process whose live data is a
  *   few MB); a scavenge then runs every few hundred KB allocated, well under a
  *   millisecond each at the gateway's allocation rate.
- * --no-opt: no TurboFan. Its compiler's code and working memory and the optimised code
- *   are about 8 MB of the process (measured with bench:footprint: about 78-81 MB without
- *   the flag, 70 MB with it); the gateway's own JavaScript is a small share of its CPU
- *   time, and Sparkplug's baseline code still runs the hot functions (a quarter to a third
- *   more CPU time in the same benchmark: about 3.6 → 4.7 % of a core).
+ * --no-turbo-inlining, --no-concurrent-recompilation: TurboFan stays on (the hot paths of
+ *   polling, decoding and MQTT run at about two thirds of the CPU time they take in baseline
+ *   code), but optimises each hot function on its own, on the main thread: no inlined
+ *   copies of callees in the optimised code, no background compiler thread with its own
+ *   working memory. Measured with bench:footprint (BENCHMARKS.md): about 74 MB and 2.5 % of
+ *   a core, against about 80 MB with TurboFan as it comes, and 70-73 MB but 2.9-4.5 % with
+ *   --no-opt (no TurboFan), which this replaced.
  */
-export const GATEWAY_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--no-opt'];
+export const GATEWAY_NODE_FLAGS: readonly string[] = [
+  '--max-semi-space-size=1',
+  '--no-turbo-inlining',
+  '--no-concurrent-recompilation',
+];
