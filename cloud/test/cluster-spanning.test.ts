@@ -1,24 +1,27 @@
 /**
  * A subject fed by gateways of different partitions has one owner (issue 13): transformer
  * tx-x has its two meters on gw-1 and gw-2, and customer c-y its two meters on the same
- * two gateways; the gateways hash to different partitions, and each of the two CLI
- * instances behind HAProxy owns one. Overload (tx-x's load is the sum of both meters) and
- * the capacity violation (c-y's demand is the sum of both) are only seen by an owner
- * that has both meters' readings; two owners each with one meter see half the load. The
- * owner of the group's partition is SIGKILLed mid-run and the other takes it over. The
- * alerts and cases equal, type by type and subject by subject, those of one instance
- * given the same batches in the same order.
+ * two gateways; gw-1 also reads tx-y's meter, which is in the other partition, so gw-1's
+ * batches feed both partitions, and each of the two CLI instances behind HAProxy owns one.
+ * Overload (tx-x's load is the sum of both meters) and the capacity violation (c-y's
+ * demand is the sum of both) are only seen by an owner that has both meters' readings;
+ * two owners each with one meter see half the load. The owner of tx-x's partition is
+ * SIGKILLed mid-run and the other takes it over. The alerts and cases equal, type by
+ * type and subject by subject, those of one instance given the same batches in the same
+ * order. And a meter moved to a transformer of the other partition takes its subjects
+ * to that partition's owner.
  */
 import t, { type Test } from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { topics } from '@gridsafe/shared';
+import { topics, type Device } from '@gridsafe/shared';
 import { waitFor } from '@gridsafe/testkit';
 import { batch, reading } from './support/cloud.js';
 import { startHaproxy, startInstance, startSharedStores, type Instance } from './support/cluster.js';
 import { outcome, singleInstanceOutcome, untilDetected, untilIdle } from './support/cluster-scenario.js';
 import { OutboxPublisher, type OutboxMessage } from './support/outbox-publisher.js';
-import { partitionOf } from '../src/cluster/partition-of.js';
+import { SubjectPartitions } from '../src/cluster/subject-partitions.js';
+import { RegistrySnapshot } from '../src/storage/relational/registry-snapshot.js';
 import pg from 'pg';
 
 const MIN = 60_000;
@@ -34,6 +37,7 @@ const SEED = {
   transformers: [
     { id: 'tx-x', site: 'X substation', ratedKva: 100, area: 'north' },
     { id: 'tx-w', site: 'W substation', ratedKva: 50, area: 'north' },
+    { id: 'tx-y', site: 'Y substation', ratedKva: 200, area: 'north' },
   ],
   customers: [{ id: 'c-y', name: 'Y Co.', contractKva: 50, tariff: 'two_part' }],
   devices: [
@@ -41,6 +45,8 @@ const SEED = {
     { id: 'm-x2', gateway: 'gw-2', kind: 'meter', transformer: 'tx-x', ctRatio: 1, ptRatio: 1, ctSecondaryA: 5 },
     { id: 'm-y1', gateway: 'gw-1', kind: 'meter', customer: 'c-y', ctRatio: 1, ptRatio: 1, ctSecondaryA: 5 },
     { id: 'm-y2', gateway: 'gw-2', kind: 'meter', customer: 'c-y', ctRatio: 1, ptRatio: 1, ctSecondaryA: 5 },
+    // gw-1 also reads tx-y's meter (another group, the other partition): its batches feed both partitions.
+    { id: 'm-z1', gateway: 'gw-1', kind: 'meter', transformer: 'tx-y', ctRatio: 1, ptRatio: 1, ctSecondaryA: 5 },
   ],
   gateways: Object.entries(GATEWAYS).map(([id, secret]) => ({ id, secret })),
 };
@@ -49,13 +55,19 @@ const CONFIG = { detectors: { overload: { holdSeconds: 120 } } };
 /** kW of a meter at event minute `m`. */
 type Load = (device: string, m: number) => number;
 
-/** Each meter carries half: tx-x at 150 % for an hour (75 % on each meter), c-y at 160 % of contract for 90 minutes. */
-const SPANNING_LOAD: Load = (device, m) =>
-  device.startsWith('m-x') ? (m >= 30 && m < 90 ? 75 : 40) : m >= 20 && m < 110 ? 40 : 15;
+/**
+ * Each meter carries half: tx-x at 150 % for an hour (75 % on each meter), c-y at 160 %
+ * of contract for 90 minutes; tx-y's meter at 20 % throughout.
+ */
+const SPANNING_LOAD: Load = (device, m) => {
+  if (device.startsWith('m-x')) return m >= 30 && m < 90 ? 75 : 40;
+  if (device.startsWith('m-y')) return m >= 20 && m < 110 ? 40 : 15;
+  return 40;
+};
 
 /** A gateway's batches `from` to `to` (1-based seqs, PER_BATCH minutes each), its meters loaded by `load`. */
 function outbox(gateway: Gateway, from: number, to: number, load: Load): OutboxMessage[] {
-  const meters = gateway === 'gw-1' ? ['m-x1', 'm-y1'] : ['m-x2', 'm-y2'];
+  const meters = gateway === 'gw-1' ? ['m-x1', 'm-y1', 'm-z1'] : ['m-x2', 'm-y2'];
   const messages: OutboxMessage[] = [];
   for (let seq = from; seq <= to; seq++) {
     const readings = [];
@@ -97,6 +109,15 @@ async function sendAll(
   }
 }
 
+/** Subjects grouped into partitions as every instance groups them, with these devices. */
+function partitionsOf(devices: readonly object[]): SubjectPartitions {
+  const registry = new RegistrySnapshot();
+  registry.replace([], [], devices as Device[]);
+  const grouping = new SubjectPartitions(registry, PARTITIONS);
+  grouping.changed();
+  return grouping;
+}
+
 /** Two CLI instances behind HAProxy on fresh shared stores, each owning one of the two partitions. */
 async function startTwoInstances(t: Test, name: string) {
   const stores = await startSharedStores(t, name, 2);
@@ -132,11 +153,16 @@ async function startTwoInstances(t: Test, name: string) {
 }
 
 t.test('a transformer and a customer fed by gateways of two partitions get the single-instance alerts', async (t) => {
-  t.not(
-    partitionOf('gw-1', PARTITIONS),
-    partitionOf('gw-2', PARTITIONS),
-    'the two gateways are in different partitions',
+  const grouping = partitionsOf(SEED.devices);
+  t.same(
+    [
+      grouping.ofSubject({ subject: 'tx-x', kind: 'transformer' }, 'gw-1'),
+      grouping.ofSubject({ subject: 'c-y', kind: 'customer' }, 'gw-1'),
+    ],
+    [0, 0],
+    'tx-x and c-y in partition 0',
   );
+  t.same(grouping.ofGateway('gw-1'), [0, 1], "gw-1's batches feed both partitions (tx-y and gw-1's own subjects in 1)");
   const reference = await singleInstanceOutcome(t, SEED, CONFIG, (single) =>
     sendAll(single.mqttUrl, [1, BATCHES], SPANNING_LOAD),
   );
@@ -150,8 +176,8 @@ t.test('a transformer and a customer fed by gateways of two partitions get the s
   );
 
   const { owners, mqttUrl, db } = await startTwoInstances(t, 'spanning');
-  // The group of tx-x and c-y is named by tx-x: its owner is SIGKILLed a third of the way through.
-  const victim = owners[partitionOf('tx-x', PARTITIONS)] as Instance;
+  // The owner of tx-x's and c-y's partition is SIGKILLed a third of the way through.
+  const victim = owners[0] as Instance;
   const survivor = owners.find((i) => i !== victim) as Instance;
   const killAt = Math.floor((2 * BATCHES) / 3);
   await sendAll(mqttUrl, [1, BATCHES], SPANNING_LOAD, async (acked) => {
@@ -168,7 +194,7 @@ t.test('a transformer and a customer fed by gateways of two partitions get the s
 });
 
 /** m-x2 at 40 kW for the first hour, then 75: under tx-x (100 kVA) until moved, 150 % of tx-w (50 kVA) after. */
-const MOVE_LOAD: Load = (device, m) => (device === 'm-x2' && m >= 60 ? 75 : device.startsWith('m-x') ? 40 : 15);
+const MOVE_LOAD: Load = (device, m) => (device === 'm-x2' && m >= 60 ? 75 : device.startsWith('m-y') ? 15 : 40);
 const MOVED = { ...SEED.devices[1]!, transformer: 'tx-w' };
 const moveDevice = (base: string) =>
   fetch(`${base}/api/v1/devices/${MOVED.id}`, {
@@ -180,7 +206,14 @@ const moveDevice = (base: string) =>
 t.test(
   "a meter moved to a transformer of the other partition takes its subjects to that partition's owner",
   async (t) => {
-    t.not(partitionOf('tx-w', PARTITIONS), partitionOf('tx-x', PARTITIONS), 'tx-w and tx-x in different partitions');
+    t.equal(
+      partitionsOf(SEED.devices.map((device) => (device.id === MOVED.id ? MOVED : device))).ofSubject(
+        { subject: 'tx-w', kind: 'transformer' },
+        'gw-2',
+      ),
+      1,
+      "once m-x2 is moved, tx-w in partition 1, tx-x's the other",
+    );
     const half = BATCHES / 2;
     const reference = await singleInstanceOutcome(t, SEED, CONFIG, async (single) => {
       await sendAll(single.mqttUrl, [1, half], MOVE_LOAD);
@@ -198,7 +231,7 @@ t.test(
     await sendAll(mqttUrl, [1, half], MOVE_LOAD);
     await untilDetected(db);
     // Through the instance that does not own tx-w's partition: the owner learns of it by NOTIFY.
-    const notOwner = owners[partitionOf('tx-x', PARTITIONS)] as Instance;
+    const notOwner = owners[0] as Instance;
     await moveDevice(`http://127.0.0.1:${notOwner.httpPort}`);
     await sendAll(mqttUrl, [half + 1, BATCHES], MOVE_LOAD);
     await untilDetected(db);

@@ -1,7 +1,8 @@
 /**
  * Subjects grouped into detection partitions (cluster/subject-partitions.ts): a device,
  * its transformer and its customer have one partition whatever gateways their meters are
- * on; a gateway feeds its own partition and its devices' groups'; a registry edit that
+ * on; a gateway's own subjects go with its devices when they are in one group, and it
+ * feeds that home and its devices' groups' partitions; a registry edit that
  * moves a device moves its subjects, and is reported as a change only when one moved.
  */
 import t from 'tap';
@@ -54,13 +55,17 @@ t.test('subjects sharing state have one partition; gateways feed theirs; moves r
     [c2, c2, c2],
     "c-2 and its meters: the customer's partition",
   );
-  t.equal(of('gateway', 'gw-a'), partitionOf('gw-a', PARTITIONS), "a gateway subject: the gateway's own partition");
-  t.equal(of('device', 'm-unknown', 'gw-b'), partitionOf('gw-b', PARTITIONS), 'an unknown device: its gateway’s');
+  // gw-a's devices are in two groups: its own subjects go by its id; gw-b's are all tx-1's.
+  t.equal(of('gateway', 'gw-a'), partitionOf('gw-a', PARTITIONS), 'gw-a (two groups): home by its id');
+  t.equal(of('gateway', 'gw-b'), tx1, "gw-b (one group): home with its devices, tx-1's partition");
+  t.equal(of('device', 'm-unknown', 'gw-b'), tx1, "an unknown device: its gateway's home");
+  t.equal(of('gateway', 'gw-new'), partitionOf('gw-new', PARTITIONS), 'a gateway without devices: by its id');
   t.same(
     subjects.ofGateway('gw-a'),
     [...new Set([partitionOf('gw-a', PARTITIONS), tx1, c2])].sort((a, b) => a - b),
-    "gw-a feeds its own partition, tx-1's and c-2's",
+    "gw-a feeds its home, tx-1's and c-2's partitions",
   );
+  t.same(subjects.ofGateway('gw-b'), [tx1], 'gw-b feeds one partition');
 
   // Registry refreshed with nothing moved: no change reported.
   registry.replace([], [], [...registry.allDevices()]);
@@ -72,5 +77,5 @@ t.test('subjects sharing state have one partition; gateways feed theirs; moves r
   const tx9 = partitionOf('tx-9', PARTITIONS);
   t.equal(of('device', 'm-5'), tx9, "m-5 now in tx-9's partition");
   t.equal(of('customer', 'c-2'), c2, 'c-2 stays where it was');
-  t.ok(subjects.ofGateway('gw-d').includes(tx9), "gw-d feeds tx-9's partition");
+  t.same(subjects.ofGateway('gw-d'), [tx9], "gw-d now feeds tx-9's partition alone, its home with it");
 });
