@@ -36,6 +36,9 @@ t.test("a dead instance's alert without a work order gets one when its partition
     250,
   );
 
+  // A round more, so the catch-up each ran on taking its partitions is over before the alert.
+  await new Promise((resolve) => setTimeout(resolve, TAKEOVER_SECONDS * 1000));
+
   // The instances' migrations, all applied already: the same set, so none is missing.
   const rdb = await openRelational(
     { kind: 'postgres', url: databaseUrl, poolSize: 1 },
