@@ -13,7 +13,7 @@
  *   code), but optimises each hot function on its own, on the main thread: no inlined
  *   copies of callees in the optimised code, no background compiler thread with its own
  *   working memory. Measured with bench:footprint (BENCHMARKS.md): about 74 MB and 2.5 % of
- *   a core, against about 80 MB with TurboFan as it comes, and 70-73 MB but 2.9-4.5 % with
+ *   a core, against about 80 MB with TurboFan as it comes, and 69-73 MB but 2.9-4.1 % with
  *   --no-opt (no TurboFan), which this replaced.
  */
 export const GATEWAY_NODE_FLAGS: readonly string[] = [
