@@ -19,6 +19,7 @@ import {
   BASELINE_STEPS_PER_KW,
   DAY_TYPES,
   newBaseline,
+  writableRing,
   type Baseline,
   type BaselineConfig,
   type DayType,
@@ -183,7 +184,8 @@ function unpack(saved: SavedBaseline, b: Baseline): Baseline | { unreadable: str
     const k = bits.bits(5);
     let previous = 0;
     lengths.forEach((length, i) => {
-      const ring = b.rings[i]!;
+      if (length === 0) return;
+      const ring = writableRing(b, i);
       for (let j = 0; j < length; j++) {
         previous += unzigzag(bits.expGolomb(k));
         ring.push(previous / BASELINE_STEPS_PER_KW);
@@ -213,7 +215,7 @@ function fromLegacy(saved: LegacyBaseline, b: Baseline): Baseline | { unreadable
     // To the resolution kept now, so the first save and reload change nothing more.
     for (const x of values)
       if (typeof x === 'number')
-        b.rings[t * b.slotsPerDay + slot]!.push(Math.round(x * BASELINE_STEPS_PER_KW) / BASELINE_STEPS_PER_KW);
+        writableRing(b, t * b.slotsPerDay + slot).push(Math.round(x * BASELINE_STEPS_PER_KW) / BASELINE_STEPS_PER_KW);
   }
   b.rev = typeof saved.rev === 'number' ? saved.rev : 0;
   return b;

@@ -83,11 +83,20 @@ export function newBaseline(cfg: Pick<BaselineConfig, 'blockMinutes'>): Baseline
   const slotsPerDay = DAY_MINUTES / cfg.blockMinutes;
   return {
     slotsPerDay,
-    rings: Array.from({ length: DAY_TYPES.length * slotsPerDay }, () => []),
+    rings: Array.from({ length: DAY_TYPES.length * slotsPerDay }, () => NO_VALUES),
     pending: null,
     withheld: null,
     rev: 0,
   };
+}
+
+/** Every ring starts as this one empty array (most of a new meter's stay empty for weeks); `writableRing` replaces it on the first value. */
+const NO_VALUES: number[] = Object.freeze([]) as unknown as number[];
+
+/** Ring `i`, made its own array if it was still the shared empty one. */
+export function writableRing(b: Baseline, i: number): number[] {
+  const ring = b.rings[i]!;
+  return ring === NO_VALUES ? (b.rings[i] = []) : ring;
 }
 
 /** The ring of a day type at a slot. */
@@ -126,7 +135,7 @@ export function dayTypeLabel(t: DayType): string {
 export function settleBaseline(b: Baseline, block: number, cfg: BaselineConfig): void {
   const p = b.pending;
   if (p === null || p.block >= block) return;
-  const ring = b.rings[p.ring]!;
+  const ring = writableRing(b, p.ring);
   ring.push(p.value);
   // One value a week per weekday; holidays and adjusted working days come in runs, keep more.
   const cap = p.ring >= TYPE_INDEX.h * b.slotsPerDay ? 2 * cfg.weeks : cfg.weeks;
