@@ -10,7 +10,9 @@
  * them; CPU = user + system time of the cloud processes over that window (/proc).
  *
  * Options (environment): BENCH_SCALE_GATEWAYS (6), BENCH_SCALE_BATCHES (per gateway, 40),
- * BENCH_SCALE_DEVICES (readings per batch, 50), BENCH_SCALE_INFLIGHT (4).
+ * BENCH_SCALE_DEVICES (readings per batch, 50), BENCH_SCALE_INFLIGHT (4), BENCH_SCALE_WARMUP (batches
+ * per gateway published and detected before the timed ones, 0: the figures then include each
+ * instance's warm-up).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -37,6 +39,7 @@ const GATEWAYS = env('BENCH_SCALE_GATEWAYS', 6);
 const BATCHES = env('BENCH_SCALE_BATCHES', 40);
 const DEVICES = env('BENCH_SCALE_DEVICES', 50);
 const INFLIGHT = env('BENCH_SCALE_INFLIGHT', 4);
+const WARMUP = env('BENCH_SCALE_WARMUP', 0);
 const TARGET_RATIO = 0.8;
 const cli = fileURLToPath(new URL('../dist/src/cli.js', import.meta.url));
 /** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux). */
@@ -68,8 +71,8 @@ function seed() {
 }
 
 /** One gateway's batches: a reading of every device a minute, ten values each. */
-function batchesOf(g: number, base: number): TelemetryBatch[] {
-  return Array.from({ length: BATCHES }, (_, b) => ({
+function batchesOf(g: number, base: number, first: number, count: number): TelemetryBatch[] {
+  return Array.from({ length: count }, (_, i) => first + i).map((b) => ({
     gateway: gatewayId(g),
     seq: b + 1,
     sentAt: Date.now(),
@@ -130,6 +133,33 @@ async function startInstance(
   return { child, mqttPort };
 }
 
+/** Publishes every gateway's batches (a few in flight each) and waits until detection has processed them all. */
+async function publishAndDetect(clients: mqtt.MqttClient[], work: TelemetryBatch[][], db: pg.Client): Promise<void> {
+  await Promise.all(
+    clients.map(async (client, g) => {
+      const batches = work[g] as TelemetryBatch[];
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: INFLIGHT }, async () => {
+          while (next < batches.length) {
+            const batch = batches[next++] as TelemetryBatch;
+            await client.publishAsync(topics.telemetry(batch.gateway), JSON.stringify(batch), { qos: 1 });
+          }
+        }),
+      );
+    }),
+  );
+  await waitFor(
+    'detection to process every batch',
+    async () => {
+      const rows = await db.query<{ n: string }>('SELECT count(*) AS n FROM ingest_ledger WHERE pending IS NOT NULL');
+      return Number(rows.rows[0]?.n) === 0;
+    },
+    600_000,
+    100,
+  );
+}
+
 /** One run with `count` instances on fresh databases: values stored per CPU-second of the cloud processes. */
 async function run(
   count: number,
@@ -172,7 +202,8 @@ async function run(
     );
     await new Promise((resolve) => setTimeout(resolve, 2 * 2000 + 1000));
     const base = Date.now() - 2 * 86_400_000;
-    const work = Array.from({ length: GATEWAYS }, (_, g) => batchesOf(g, base));
+    const work = Array.from({ length: GATEWAYS }, (_, g) => batchesOf(g, base, WARMUP, BATCHES));
+    const warm = Array.from({ length: GATEWAYS }, (_, g) => batchesOf(g, base, 0, WARMUP));
     const clients = await Promise.all(
       Array.from({ length: GATEWAYS }, (_, g) =>
         mqtt.connectAsync(`mqtt://127.0.0.1:${instances[g % count]!.mqttPort}`, {
@@ -183,42 +214,25 @@ async function run(
         }),
       ),
     );
+    // Warm-up batches (not timed): each instance's JIT and caches warm, to tell start-up cost from steady-state cost.
+    if (WARMUP > 0) await publishAndDetect(clients, warm, db);
     const pids = instances.map((i) => i.child.pid as number);
-    const cpuBefore = pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+    const cpuBefore = pids.map((pid) => cpuSeconds(pid));
     const started = performance.now();
-    await Promise.all(
-      clients.map(async (client, g) => {
-        const batches = work[g] as TelemetryBatch[];
-        let next = 0;
-        await Promise.all(
-          Array.from({ length: INFLIGHT }, async () => {
-            while (next < batches.length) {
-              const batch = batches[next++] as TelemetryBatch;
-              await client.publishAsync(topics.telemetry(batch.gateway), JSON.stringify(batch), { qos: 1 });
-            }
-          }),
-        );
-      }),
-    );
-    await waitFor(
-      'detection to process every batch',
-      async () => {
-        const rows = await db.query<{ n: string }>('SELECT count(*) AS n FROM ingest_ledger WHERE pending IS NOT NULL');
-        return Number(rows.rows[0]?.n) === 0;
-      },
-      600_000,
-      100,
-    );
+    await publishAndDetect(clients, work, db);
     const seconds = (performance.now() - started) / 1000;
-    const cpu = pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0) - cpuBefore;
+    const perInstance = pids.map((pid, i) => cpuSeconds(pid) - (cpuBefore[i] as number));
+    const cpu = perInstance.reduce((sum, seconds) => sum + seconds, 0);
     const stored = await db.query<{ n: string }>('SELECT count(*) AS n FROM ingest_ledger');
-    if (Number(stored.rows[0]?.n) !== GATEWAYS * BATCHES)
-      throw new Error(`${count} instance(s): ${stored.rows[0]?.n} batches stored, ${GATEWAYS * BATCHES} sent`);
+    if (Number(stored.rows[0]?.n) !== GATEWAYS * (WARMUP + BATCHES))
+      throw new Error(
+        `${count} instance(s): ${stored.rows[0]?.n} batches stored, ${GATEWAYS * (WARMUP + BATCHES)} sent`,
+      );
     await Promise.all(clients.map((client) => client.endAsync(true)));
     await db.end();
     const values = GATEWAYS * BATCHES * DEVICES * 10;
     out(
-      `scale: ${count} instance(s): ${values} values in ${seconds.toFixed(1)} s wall, ${cpu.toFixed(1)} CPU-s of the cloud processes: ${Math.round(values / cpu)} values per CPU-second`,
+      `scale: ${count} instance(s): ${values} values in ${seconds.toFixed(1)} s wall, ${cpu.toFixed(1)} CPU-s of the cloud processes: ${Math.round(values / cpu)} values per CPU-second (per instance: ${perInstance.map((seconds) => seconds.toFixed(2)).join(' + ')} CPU-s)`,
     );
     return values / cpu;
   } finally {
