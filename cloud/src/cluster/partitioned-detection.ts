@@ -10,8 +10,8 @@
  * so a new owner starts from what the last one committed, and again when the registry
  * moves a subject to another partition, so no engine keeps a moved subject's state in
  * memory. State is committed before the items are marked done for the partition, and the
- * engine skips a batch its saved state says it has seen, so a batch caught between the two
- * by a takeover is processed once. Everything here runs one step at a time: lease rounds,
+ * engine skips a batch or event its saved state says it has seen, so one caught between the
+ * two by a takeover is processed once. Everything here runs one step at a time: lease rounds,
  * backlog steps and clock ticks never interleave.
  */
 import type { GatewayEvent, Logger, TelemetryBatch } from '@gridsafe/shared';

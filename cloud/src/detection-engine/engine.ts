@@ -4,8 +4,8 @@
  * handed to the state store after each call; the host commits it between calls, see
  * runner.ts, so it survives a restart), and has what they ask carried out
  * (output-applier.ts). It keeps its own state too: each gateway's event clock, the
- * subjects with clock rules, the batches done, the quiet episodes. Calls are queued and
- * run one at a time.
+ * subjects with clock rules, the batches and events done, the quiet episodes. Calls are
+ * queued and run one at a time.
  */
 import { ALERT_TYPES, type AlertType, type GatewayEvent, type Reading, type TelemetryBatch } from '@gridsafe/shared';
 import type {
@@ -39,6 +39,8 @@ interface EngineState {
   clocked: Record<string, SubjectRef[]>;
   /** Batch seqs processed per gateway, so a batch offered twice is processed once. */
   seqs?: Record<string, SeqRanges>;
+  /** Event seqs processed per gateway (events are numbered apart from batches), likewise. */
+  eventSeqs?: Record<string, SeqRanges>;
   /** Episodes whose condition cleared and whose alert resolves once their quiet period is over. */
   quiet?: Record<string, QuietEpisode>;
 }
@@ -98,6 +100,7 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
   };
   let clocked: Map<string, Map<string, SubjectRef>> = new Map();
   let seqs: Record<string, SeqRanges> = {};
+  let eventSeqs: Record<string, SeqRanges> = {};
   let engineLoaded = false;
   let engineDirty = false;
   // Alert and case changes carried out so far: the host saves state promptly after one.
@@ -115,6 +118,8 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
         Object.entries(saved.clocked ?? {}).map(([d, refs]) => [d, new Map(refs.map((r) => [r.subject, r]))]),
       );
       seqs = saved.seqs ?? {};
+      // Saved before events were recorded: an event offered again just after the upgrade runs again.
+      eventSeqs = saved.eventSeqs ?? {};
       quiet.restore(saved.quiet);
     }
   }
@@ -184,6 +189,7 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
         clocks: Object.fromEntries([...clocks].map(([gw, c]) => [gw, c.snapshot()])),
         clocked: Object.fromEntries([...clocked].map(([d, refs]) => [d, [...refs.values()]])),
         seqs,
+        eventSeqs,
         quiet: quiet.snapshot(),
       };
       await deps.state.save(ENGINE_KEY, stateKey, saved);
@@ -236,15 +242,24 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
     }
   }
 
+  /**
+   * Records a batch's or event's seq as processed; false when it was already. The host may
+   * offer it again after a crash or a takeover between the state commit and its mark.
+   */
+  function firstTime(done: Record<string, SeqRanges>, what: 'batch' | 'event', gateway: string, seq: number): boolean {
+    const ranges = (done[gateway] ??= []);
+    if (hasSeq(ranges, seq)) {
+      log.debug({ gateway, seq }, `${what} already processed; skipped`);
+      return false;
+    }
+    addSeq(ranges, seq);
+    engineDirty = true;
+    return true;
+  }
+
   async function processBatch(batch: TelemetryBatch): Promise<void> {
     await loadEngine();
-    const done = (seqs[batch.gateway] ??= []);
-    if (hasSeq(done, batch.seq)) {
-      log.debug({ gateway: batch.gateway, seq: batch.seq }, 'batch already processed; skipped');
-      return;
-    }
-    addSeq(done, batch.seq);
-    engineDirty = true;
+    if (!firstTime(seqs, 'batch', batch.gateway, batch.seq)) return;
     // Event-time order inside the batch; a stable sort keeps equal timestamps in wire order.
     const readings = [...batch.readings].sort((a, b) => a.ts - b.ts);
     const clock = clockOf(batch.gateway);
@@ -264,6 +279,7 @@ export function createDetectionEngine(deps: DetectionDependencies, options: Engi
 
   async function processEvent(event: GatewayEvent): Promise<void> {
     await loadEngine();
+    if (!firstTime(eventSeqs, 'event', event.gateway, event.seq)) return;
     await closeQuiet(event.gateway, event.ts);
     for (const slot of slots) {
       const d = slot.detector;

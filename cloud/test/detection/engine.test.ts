@@ -1,8 +1,13 @@
 import t from 'tap';
 import type { Detector } from '../../src/detector-kit/detector.js';
 import { createDetectionEngine } from '../../src/detection-engine/engine.js';
-import { Type } from '@gridsafe/shared';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Type, type GatewayEvent } from '@gridsafe/shared';
 import { defineSettings } from '../../src/detector-kit/settings.js';
+import { openRelational } from '../../src/storage/relational/db.js';
+import { SqlDetectorStateStore } from '../../src/storage/relational/detector-state-store.js';
 import { makeDeps, meter, MemoryState } from './fakes.js';
 import { T0, batch, reading } from './series.js';
 
@@ -151,6 +156,89 @@ t.test(
     await again.processBatch(b1);
     await again.processBatch(b2);
     t.same(((await state.load('p', 'm-1')) as { s: { seen: number[] } }).s.seen, [T0 + 1000, T0]);
+  },
+);
+
+/**
+ * Raises on `comm_lost` and clears on `comm_restored`, whatever came before: unlike the
+ * real comm_loss rule, it has no memory that would hide an event handled twice.
+ */
+const eventProbe: Detector<Record<string, never>, { events: number }> = {
+  name: 'event_probe',
+  stateVersion: 1,
+  settings: defineSettings({}),
+  subjectsOfEvent: (event) => (event.device ? [{ subject: event.device, kind: 'device' }] : []),
+  initialState: () => ({ events: 0 }),
+  onEvent(st, event, ref) {
+    st.events++;
+    const signal = { type: 'comm_loss' as const, subject: ref.subject, subjectKind: 'device' as const };
+    if (event.type === 'comm_lost')
+      return [{ kind: 'raise', signal: { ...signal, severity: 'info', ts: event.ts, evidence: {} } }];
+    if (event.type === 'comm_restored')
+      return [{ kind: 'clear', type: 'comm_loss', subject: ref.subject, ts: event.ts, evidence: {} }];
+    return [];
+  },
+};
+
+t.test(
+  'an event offered again after its state was committed (a takeover before its mark) is processed once',
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'gridsafe-engine-'));
+    const rdb = await openRelational({ kind: 'sqlite', path: join(dir, 'state.sqlite') });
+    t.teardown(async () => {
+      await rdb.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    // The alerts outlive the engines, as the shared alert store does across instances.
+    const alerts = makeDeps(fleet).alerts;
+    const owner = () => {
+      const state = new SqlDetectorStateStore(rdb);
+      const engine = createDetectionEngine({ ...makeDeps(fleet), alerts, state }, { detectors: [eventProbe] });
+      return { state, engine };
+    };
+    const ev = (seq: number, type: string): GatewayEvent => ({
+      gateway: 'gw-1',
+      seq,
+      ts: T0 + seq * 1000,
+      device: 'm-1',
+      type,
+    });
+    const first = owner();
+    await first.engine.processEvent(ev(1, 'comm_lost'));
+    await first.engine.processEvent(ev(2, 'comm_restored'));
+    await first.state.flush();
+    t.same(
+      alerts.alerts.map((a) => [a.openedAt, a.resolvedAt]),
+      [[T0 + 1000, T0 + 2000]],
+    );
+
+    const next = owner();
+    await next.engine.processEvent(ev(1, 'comm_lost'));
+    await next.engine.processEvent(ev(2, 'comm_restored'));
+    t.equal(alerts.alerts.length, 1, 'no second alert opened by the repeat');
+    t.equal(alerts.calls.length, 2, 'the repeats asked the alert store nothing');
+    await next.engine.processEvent(ev(3, 'comm_lost'));
+    t.same(
+      alerts.alerts.map((a) => [a.openedAt, a.state]),
+      [
+        [T0 + 1000, 'resolved'],
+        [T0 + 3000, 'open'],
+      ],
+      'the next event is processed',
+    );
+    await next.state.flush();
+    const saved = (await new SqlDetectorStateStore(rdb).load('event_probe', 'm-1')) as { s: { events: number } };
+    t.equal(saved.s.events, 3, 'the rule saw each event once');
+
+    // Engine state saved before events were recorded (no eventSeqs) still loads, batch seqs and all.
+    const older = new SqlDetectorStateStore(rdb);
+    const { eventSeqs, ...before } = (await older.load('_engine', 'engine')) as Record<string, unknown>;
+    t.ok(eventSeqs, 'event seqs are saved with the engine state');
+    await older.save('_engine', 'engine', before);
+    await older.flush();
+    const upgraded = owner();
+    await upgraded.engine.processEvent(ev(4, 'comm_restored'));
+    t.equal(alerts.open('comm_loss', 'm-1'), undefined, 'an event after the upgrade is processed');
   },
 );
 
