@@ -43,6 +43,7 @@ export async function runInProcess(
       return v === undefined ? undefined : (JSON.parse(v) as unknown);
     },
     save: async (d, s, v) => void state.set(`${d}/${s}`, JSON.stringify(v)),
+    delete: async (d, s) => void state.delete(`${d}/${s}`),
   };
   const engine = createDetectionEngine(
     {

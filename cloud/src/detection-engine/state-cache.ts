@@ -4,7 +4,9 @@
  * changed, and `flush` hands what changed to the store after the call. Large
  * `sharedParts` (a seasonal baseline) are kept once per area and subject, given to every
  * detector that names that area, and saved apart, only when their `rev` moved, parts
- * first, so a saved state never points at a part that was not written.
+ * first, so a saved state never points at a part that was not written. A part first read
+ * from a detector's own row of before sharing (`${subject}#${field}`) is saved under its
+ * area, and that row deleted after it (the store commits the two together, in order).
  *
  * What is handed to the store is one object per subject and part, made once, that gives
  * the state as it is when the store serializes it (`toJSON`): the store commits when the
@@ -27,6 +29,10 @@ interface SharedEntry {
   readonly part: StatePart;
   /** `rev` as last handed to the store. */
   savedRev: number | null;
+  /** The area row was missing when loaded: each detector's row from before sharing goes once it is saved. */
+  readonly migrating: boolean;
+  /** Those rows, deleted at the next flush. */
+  readonly legacyRows: Array<{ detector: string; subject: string }>;
   readonly persisted: { toJSON(): unknown };
 }
 
@@ -112,11 +118,18 @@ export class DetectorStateCache {
     let subjects = this.shared.get(area);
     if (!subjects) this.shared.set(area, (subjects = new Map()));
     const known = subjects.get(subject);
-    if (known) return known;
+    if (known) {
+      // Another detector sharing the part may have its own old copy too (a missing row deletes as nothing).
+      if (known.migrating && legacy !== undefined) known.legacyRows.push({ detector: detector.name, subject: legacy });
+      return known;
+    }
     let stored = await this.store.load(area, subject);
     let savedHere = stored !== undefined;
-    if (stored === undefined && legacy !== undefined) {
+    const migrating = stored === undefined && legacy !== undefined;
+    const legacyRows: SharedEntry['legacyRows'] = [];
+    if (migrating) {
       const old = (await this.store.load(detector.name, legacy)) as Persisted | undefined;
+      if (old !== undefined) legacyRows.push({ detector: detector.name, subject: legacy });
       if (old?.v === detector.stateVersion) stored = old.s;
     }
     let value: StatePart | undefined;
@@ -137,6 +150,8 @@ export class DetectorStateCache {
       subject,
       part: made,
       savedRev: savedHere ? made.rev : null,
+      migrating,
+      legacyRows,
       persisted: { toJSON: () => part.encode(made) },
     };
     subjects.set(subject, entry);
@@ -149,15 +164,18 @@ export class DetectorStateCache {
   }
 
   async flush(): Promise<void> {
-    // Saves are issued in order (a shared part before the state that points at it) and
-    // awaited together: a write-behind store answers at once, and a call awaited one by one
-    // would cost a microtask turn for each of the hundreds of subjects a batch touches.
+    // Saves are issued in order (a shared part before the state that points at it, and
+    // before the deletion of the rows it replaces) and awaited together: a write-behind
+    // store answers at once, and a call awaited one by one would cost a microtask turn for
+    // each of the hundreds of subjects a batch touches.
     const saves: Array<Promise<void>> = [];
     for (const entry of this.dirty) {
       for (const part of entry.shared) {
-        if (part.savedRev === part.part.rev) continue;
-        saves.push(this.store.save(part.area, part.subject, part.persisted));
-        part.savedRev = part.part.rev;
+        if (part.savedRev !== part.part.rev) {
+          saves.push(this.store.save(part.area, part.subject, part.persisted));
+          part.savedRev = part.part.rev;
+        }
+        for (const row of part.legacyRows.splice(0)) saves.push(this.store.delete(row.detector, row.subject));
       }
       saves.push(this.store.save(entry.detector, entry.subject, entry.persisted));
     }

@@ -109,6 +109,11 @@ export interface DetectorStateStore {
    * does so between two engine calls (detection-engine/runner.ts).
    */
   save(detector: string, subject: string, state: unknown): Promise<void>;
+  /**
+   * Removes a subject's state. A write-behind store commits the removal with the saves
+   * handed to it before (in the same commit, or a later one), never ahead of them.
+   */
+  delete(detector: string, subject: string): Promise<void>;
 }
 
 export interface DetectionDependencies {

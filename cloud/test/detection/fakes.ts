@@ -166,6 +166,9 @@ export class MemoryState implements DetectorStateStore {
     // Through JSON, as a database column would: state that does not survive this is a bug.
     this.data.set(`${detector}/${subject}`, JSON.stringify(state));
   }
+  async delete(detector: string, subject: string) {
+    this.data.delete(`${detector}/${subject}`);
+  }
 }
 
 export interface TestDeps extends DetectionDependencies {

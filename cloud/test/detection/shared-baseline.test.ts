@@ -4,6 +4,15 @@
  * before (each rule's own JSON baseline) still loads.
  */
 import t from 'tap';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createDetectionEngine } from '../../src/detection-engine/engine.js';
+import { DetectorStateCache } from '../../src/detection-engine/state-cache.js';
+import type { AnyDetector } from '../../src/detector-kit/detector.js';
+import { parseDetectorSettings } from '../../src/detector-kit/settings.js';
+import { openRelational } from '../../src/storage/relational/db.js';
+import { SqlDetectorStateStore } from '../../src/storage/relational/detector-state-store.js';
 import { consumptionAnomaly } from '../../src/detectors/consumption_anomaly/index.js';
 import { suspectedTamper } from '../../src/detectors/suspected_tamper/index.js';
 import { tamperSavedForm } from '../../src/detectors/suspected_tamper/saved-form.js';
@@ -16,7 +25,7 @@ import {
 } from '../../src/detector-kit/baseline.js';
 import { decodeBaseline, encodeBaseline } from '../../src/detector-kit/baseline-codec.js';
 import { initialCondition, packCondition, unpackCondition } from '../../src/detector-kit/condition.js';
-import { engineWith, meter, MemoryState } from './fakes.js';
+import { engineWith, makeDeps, meter, MemoryState } from './fakes.js';
 import { T0, feed, steps } from './series.js';
 import { DAY, commercialKw, noise } from './shapes.js';
 
@@ -77,6 +86,14 @@ t.test('the older JSON form reads; an unreadable one says why', async (t) => {
   t.match(decodeBaseline('x', cfg), { unreadable: /not an object/ });
 });
 
+/** A baseline in the JSON form each rule saved before it was shared: hourly slots by day type. */
+function legacySlots(b: ReturnType<typeof newBaseline>): Record<string, number[]> {
+  const slots: Record<string, number[]> = {};
+  const types = ['d1', 'd2', 'd3', 'd4', 'd5', 'd6', 'd7', 'h', 'w'];
+  b.rings.forEach((ring, i) => ring.length > 0 && (slots[`${types[Math.floor(i / 24)]}:${i % 24}`] = ring));
+  return slots;
+}
+
 const fleet = {
   devices: [meter('m-1', { customer: 'c-1' })],
   customers: [{ id: 'c-1', name: 'c', contractKva: 500, tariff: 'single' as const }],
@@ -110,9 +127,7 @@ t.test('state saved before the baseline was shared still loads, and an unreadabl
   const packed = JSON.parse(first.data.get(areaKey)!) as Parameters<typeof decodeBaseline>[0];
   const now = decodeBaseline(packed, cfg);
   if ('unreadable' in now) return t.fail(now.unreadable);
-  const slots: Record<string, number[]> = {};
-  const types = ['d1', 'd2', 'd3', 'd4', 'd5', 'd6', 'd7', 'h', 'w'];
-  now.rings.forEach((ring, i) => ring.length > 0 && (slots[`${types[Math.floor(i / 24)]}:${i % 24}`] = ring));
+  const slots = legacySlots(now);
   const old = new MemoryState();
   for (const [key, raw] of first.data) if (key.startsWith('consumption_anomaly/')) old.data.set(key, raw);
   const hot = JSON.parse(old.data.get('consumption_anomaly/m-1')!) as { v: number; s: Record<string, unknown> };
@@ -136,6 +151,60 @@ t.test('state saved before the baseline was shared still loads, and an unreadabl
   t.equal(fresh.deps.alerts.alerts.length, 0, 'unreadable: warm-up again, nothing judged, nothing crashed');
   const rewritten = decodeBaseline(JSON.parse(broken.data.get(areaKey)!) as unknown, cfg);
   t.notOk('unreadable' in rewritten, 'a readable baseline replaced it');
+});
+
+t.test("a rule's own baseline row from before is deleted once the shared row is committed", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'gridsafe-baseline-'));
+  const rdb = await openRelational({ kind: 'sqlite', path: join(dir, 'state.sqlite') });
+  t.teardown(async () => {
+    await rdb.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  // Three weeks through the engine, then the shared row turned back into each rule's own.
+  const store = new SqlDetectorStateStore(rdb);
+  const both: AnyDetector[] = [consumptionAnomaly, suspectedTamper];
+  const deps = { ...makeDeps(fleet), state: store };
+  await feed(createDetectionEngine(deps, { detectors: both, wallClock: () => 0 }), history(0, 21), 50);
+  await store.flush();
+  const area = (
+    await rdb.db
+      .selectFrom('detector_state')
+      .select('detector')
+      .where('detector', 'like', 'seasonal_baseline%')
+      .executeTakeFirstOrThrow()
+  ).detector;
+  const learnt = decodeBaseline(await store.load(area, 'm-1'), cfg);
+  if ('unreadable' in learnt) return t.fail(learnt.unreadable);
+  const legacy = { v: 4, s: { slots: legacySlots(learnt), rev: 5 } };
+  for (const d of both) await store.save(d.name, 'm-1#baseline', legacy);
+  await store.delete(area, 'm-1');
+  await store.flush();
+
+  const ref = { subject: 'm-1', kind: 'device' as const };
+  const loadBoth = async (cache: DetectorStateCache) => {
+    const states = [];
+    for (const d of both) {
+      const ctx = { registry: deps.registry, settings: parseDetectorSettings(d, {}), log: deps.log };
+      const entry = await cache.load(d, ctx, ref);
+      cache.touched(entry);
+      states.push(entry.state as { baseline: unknown });
+    }
+    return states;
+  };
+  const migrating = new SqlDetectorStateStore(rdb);
+  const cache = new DetectorStateCache(migrating);
+  const [anomaly, tamper] = await loadBoth(cache);
+  t.equal(anomaly!.baseline, tamper!.baseline, 'one baseline object for both rules');
+  t.same(anomaly!.baseline, decodeBaseline(legacy.s, cfg), 'read from the old row');
+  await cache.flush();
+  const committed = () => new SqlDetectorStateStore(rdb);
+  t.ok(await committed().load('consumption_anomaly', 'm-1#baseline'), 'the old rows stay until the store commits');
+  await migrating.flush();
+  t.ok(await committed().load(area, 'm-1'), 'the shared row is committed');
+  for (const d of both)
+    t.equal(await committed().load(d.name, 'm-1#baseline'), undefined, `${d.name}'s old row is gone`);
+  const [again] = await loadBoth(new DetectorStateCache(committed()));
+  t.same(again!.baseline, anomaly!.baseline, 'a fresh cache loads the same baseline from the shared row');
 });
 
 t.test('condition trackers and register buckets are saved compactly; the object form still reads', async (t) => {

@@ -307,6 +307,31 @@ export function relationalContract(t: Test, open: () => Promise<RelationalDb>): 
     );
   });
 
+  withDb('detector state deletions are written behind, in the same commit as the saves', async (t, rdb) => {
+    const state = new SqlDetectorStateStore(rdb);
+    await state.save('consumption_anomaly', 'm-1#baseline', { v: 4, s: { rev: 1 } });
+    for (let i = 0; i < 1234; i++) await state.save('suspected_tamper', `m-${i}#baseline`, { n: i });
+    await state.flush();
+    await state.save('seasonal_baseline', 'm-1', { rev: 1 });
+    await state.delete('consumption_anomaly', 'm-1#baseline');
+    await state.delete('overload', 'never-saved');
+    t.equal(await state.load('consumption_anomaly', 'm-1#baseline'), undefined, 'a queued deletion is served');
+    t.ok(
+      await new SqlDetectorStateStore(rdb).load('consumption_anomaly', 'm-1#baseline'),
+      'written behind: still there until the flush',
+    );
+    // More deletions than one statement holds, and one of them saved again since.
+    for (let i = 0; i < 1234; i++) await state.delete('suspected_tamper', `m-${i}#baseline`);
+    await state.save('suspected_tamper', 'm-7#baseline', { n: 'again' });
+    await state.flush();
+    const fresh = new SqlDetectorStateStore(rdb);
+    t.equal(await fresh.load('consumption_anomaly', 'm-1#baseline'), undefined, 'deleted');
+    t.same(await fresh.load('seasonal_baseline', 'm-1'), { rev: 1 }, 'with the save before it');
+    t.equal(await fresh.load('suspected_tamper', 'm-0#baseline'), undefined);
+    t.equal(await fresh.load('suspected_tamper', 'm-1233#baseline'), undefined, 'every chunk is deleted');
+    t.same(await fresh.load('suspected_tamper', 'm-7#baseline'), { n: 'again' }, 'the last word wins');
+  });
+
   withDb('ingest ledger: each (gateway, seq) once, pending until detected', async (t, rdb) => {
     const ledger = new SqlIngestLedger(rdb);
     const batch = (seq: number) => ({
