@@ -9,16 +9,21 @@
  * Detector state lives in PostgreSQL: an engine is created when its partition is taken,
  * so a new owner starts from what the last one committed, and again when the registry
  * moves a subject to another partition, so no engine keeps a moved subject's state in
- * memory. State is committed before the items are marked done for the partition, and the
- * engine skips a batch or event its saved state says it has seen, so one caught between the
- * two by a takeover is processed once. Everything here runs one step at a time: lease rounds,
- * backlog steps and clock ticks never interleave.
+ * memory. State is saved as the single-instance runner saves it (its StateSavePolicy: every
+ * few seconds, after a call that changed alerts or cases, at a tick, before a partition is
+ * given back or rebuilt): committed first, then the items processed since are marked done
+ * for the partition, so a lightly loaded owner does not write every subject's state for
+ * each batch. A new owner redoes the items its predecessor processed but had not marked,
+ * from the state saved with the last marks; the engine skips a batch or event its saved
+ * state says it has seen. Everything here runs one step at a time: lease rounds, backlog
+ * steps, saves and clock ticks never interleave.
  */
 import type { GatewayEvent, Logger, TelemetryBatch } from '@gridsafe/shared';
 import type { DetectionEngine } from '../detector-kit/types.js';
 import type { ClusterConfig } from '../config/types.js';
 import type { CloudMetrics } from '../metrics/metrics.js';
 import type { BacklogKey, DetectionBacklog } from '../storage/relational/detection-backlog.js';
+import { DEFAULT_STATE_SAVE_POLICY, type StateSavePolicy } from '../detection-engine/runner.js';
 import type { PartitionLeases } from './leases.js';
 import type { SubjectPartitions } from './subject-partitions.js';
 import { partitionOf } from './partition-of.js';
@@ -30,11 +35,24 @@ import { partitionOf } from './partition-of.js';
 const POLL_MS = 1000;
 /** Batches (and, apart, events) taken per step. */
 const PAGE = 100;
+/**
+ * The runner's policy, with fewer items left unmarked: the backlog query leaves out the
+ * processed, unmarked items by key, so their list stays short.
+ */
+const CLUSTER_SAVE_POLICY: StateSavePolicy = { ...DEFAULT_STATE_SAVE_POLICY, maxBatches: 500 };
 
 interface Owned {
   engine: DetectionEngine;
   /** The partition's write-behind detector state: dropped with the partition, never written by a former owner. */
   state: { flush(): Promise<void> };
+}
+
+/** An owned partition and what it has processed since its state was last saved. */
+interface Held extends Owned {
+  processed: BacklogKey[];
+  savedAt: number;
+  /** The engine's count of alert and case changes at the last save. */
+  changesSaved: number;
 }
 
 export interface PartitionedDetectionOptions {
@@ -47,12 +65,14 @@ export interface PartitionedDetectionOptions {
   newPartition(partition: number): Owned;
   /** Called after a round in which this instance took partitions (a dead or leaving owner's, or at start). */
   onTaken?(partitions: number[]): void;
+  /** When state is saved and processed items marked (tests); CLUSTER_SAVE_POLICY by default. */
+  savePolicy?: StateSavePolicy;
   metrics: CloudMetrics;
   log: Logger;
 }
 
 export class PartitionedDetection {
-  private readonly owned = new Map<number, Owned>();
+  private readonly owned = new Map<number, Held>();
   private chain: Promise<void> = Promise.resolve();
   private stepQueued = false;
   private timers: NodeJS.Timeout[] = [];
@@ -61,9 +81,11 @@ export class PartitionedDetection {
   private waiting = 0;
   /** Rotates where each instance starts claiming, so instances starting together spread out. */
   private readonly offset: number;
+  private readonly policy: StateSavePolicy;
 
   constructor(private readonly o: PartitionedDetectionOptions) {
     this.offset = partitionOf(o.settings.instanceId, o.settings.partitions);
+    this.policy = o.savePolicy ?? CLUSTER_SAVE_POLICY;
     o.metrics.gauge(
       'gridsafe_cluster_partitions_owned',
       'Detection partitions this instance owns',
@@ -155,7 +177,8 @@ export class PartitionedDetection {
     const share = Math.ceil(settings.partitions / live);
     const extras = this.partitions().slice(share);
     for (const partition of extras) {
-      await this.owned.get(partition)?.state.flush();
+      const held = this.owned.get(partition);
+      if (held) await this.save(partition, held);
       this.owned.delete(partition);
       await leases.release(partition);
     }
@@ -163,7 +186,7 @@ export class PartitionedDetection {
     for (let i = 0; i < settings.partitions && this.owned.size < share; i++) {
       const partition = (this.offset + i) % settings.partitions;
       if (this.owned.has(partition) || !(await leases.tryAcquire(partition))) continue;
-      this.owned.set(partition, this.o.newPartition(partition));
+      this.owned.set(partition, this.hold(partition));
       taken.push(partition);
     }
     if (taken.length > 0 || extras.length > 0)
@@ -179,9 +202,9 @@ export class PartitionedDetection {
   private async followRegistry(): Promise<void> {
     const { subjects, backlog } = this.o;
     if (!subjects.changed()) return;
-    for (const [partition, owned] of this.owned) {
-      await owned.state.flush();
-      this.owned.set(partition, this.o.newPartition(partition));
+    for (const [partition, held] of this.owned) {
+      await this.save(partition, held);
+      this.owned.set(partition, this.hold(partition));
     }
     if (this.owned.size === 0) return;
     this.o.log.info('registry changed: detection engines reloaded from the committed state');
@@ -201,37 +224,62 @@ export class PartitionedDetection {
     let more = false;
     this.waiting = 0;
     for (const partition of this.partitions()) {
+      const held = this.owned.get(partition);
+      if (!held) continue;
       const gateways = withWork.filter((gw) => subjects.ofGateway(gw).includes(partition));
-      const items = await backlog.next(gateways, PAGE, partition);
+      const items = await backlog.next(gateways, PAGE, partition, held.processed);
       oldest = Math.min(oldest, items[0]?.receivedAt ?? oldest);
       this.waiting += items.length;
-      const done: BacklogKey[] = [];
       for (const item of items) {
-        const owned = this.owned.get(partition);
-        if (!owned) break; // dropped meanwhile: its new owner takes the items
-        if (item.kind === 'batch') await owned.engine.processBatch(item.batch);
-        else await owned.engine.processEvent(item.event);
+        if (this.owned.get(partition) !== held) break; // dropped meanwhile: its new owner takes the items
+        if (item.kind === 'batch') await held.engine.processBatch(item.batch);
+        else await held.engine.processEvent(item.event);
         const { gateway, seq } = item.kind === 'batch' ? item.batch : item.event;
-        done.push({ kind: item.kind, gateway, seq });
+        held.processed.push({ kind: item.kind, gateway, seq });
         this.waiting--;
       }
-      // State first, then the marks: an item is marked only once what it did is committed.
-      const owned = this.owned.get(partition);
-      if (!owned) continue;
-      await owned.state.flush();
-      if (this.owned.get(partition) !== owned) continue;
-      await backlog.markDone(partition, done, (gateway) => subjects.ofGateway(gateway));
       if (items.length > 0) more = true;
+      if (this.owned.get(partition) === held && this.saveDue(held)) await this.save(partition, held);
     }
     this.lagSeconds = Number.isFinite(oldest) ? (Date.now() - oldest) / 1000 : 0;
     return more;
   }
 
+  private hold(partition: number): Held {
+    const made = this.o.newPartition(partition);
+    return { ...made, processed: [], savedAt: Date.now(), changesSaved: made.engine.changes() };
+  }
+
+  private saveDue(held: Held): boolean {
+    const changed = held.engine.changes() !== held.changesSaved;
+    if (held.processed.length === 0 && !changed) return false;
+    return (
+      changed || held.processed.length >= this.policy.maxBatches || Date.now() - held.savedAt >= this.policy.intervalMs
+    );
+  }
+
+  /** Commits the partition's state, then marks what it processed since: an item is marked only once what it did is committed. */
+  private async save(partition: number, held: Held): Promise<void> {
+    await held.state.flush();
+    // Lost meanwhile (the lease session died): the new owner redoes the unmarked items.
+    if (this.owned.get(partition) !== held) return;
+    const keys = held.processed;
+    held.processed = [];
+    try {
+      await this.o.backlog.markDone(partition, keys, (gateway) => this.o.subjects.ofGateway(gateway));
+    } catch (error) {
+      held.processed = [...keys, ...held.processed];
+      throw error;
+    }
+    held.savedAt = Date.now();
+    held.changesSaved = held.engine.changes();
+  }
+
   private async tick(now: number): Promise<void> {
     await this.followRegistry();
-    for (const owned of this.owned.values()) {
-      await owned.engine.tick(now);
-      await owned.state.flush();
+    for (const [partition, held] of this.owned) {
+      await held.engine.tick(now);
+      await this.save(partition, held);
     }
   }
 
@@ -239,7 +287,7 @@ export class PartitionedDetection {
   async close(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
     await this.enqueue(async () => {
-      for (const owned of this.owned.values()) await owned.state.flush();
+      for (const [partition, held] of this.owned) await this.save(partition, held);
     });
     this.closed = true;
     this.owned.clear();

@@ -50,14 +50,26 @@ export class DetectionBacklog {
 
   /**
    * Up to `limit` batches and `limit` events of these gateways not yet done by this
-   * partition, oldest received first. When one kind fills its limit, the other is cut at
-   * its last receipt, so nothing received later than an item left out comes before it.
+   * partition, oldest received first, leaving out `processed` (done, not yet marked). When
+   * one kind fills its limit, the other is cut at its last receipt, so nothing received
+   * later than an item left out comes before it.
    */
-  async next(gateways: readonly string[], limit: number, partition: number): Promise<BacklogItem[]> {
+  async next(
+    gateways: readonly string[],
+    limit: number,
+    partition: number,
+    processed: readonly BacklogKey[] = [],
+  ): Promise<BacklogItem[]> {
     if (gateways.length === 0) return [];
-    const notDone = (kind: BacklogKey['kind'], table: 'ingest_ledger' | 'gateway_events') =>
-      sql<boolean>`NOT EXISTS (SELECT 1 FROM detection_done d WHERE d.kind = ${kind} AND d.partition = ${partition}
-        AND d.gateway = ${sql.table(table)}.gateway AND d.seq = ${sql.table(table)}.seq)`;
+    const notDone = (kind: BacklogKey['kind'], table: 'ingest_ledger' | 'gateway_events') => {
+      const left = processed.filter((key) => key.kind === kind);
+      const notLeft =
+        left.length === 0
+          ? sql``
+          : sql` AND (${sql.table(table)}.gateway, ${sql.table(table)}.seq) NOT IN (${sql.join(left.map((key) => sql`(${key.gateway}, ${key.seq})`))})`;
+      return sql<boolean>`NOT EXISTS (SELECT 1 FROM detection_done d WHERE d.kind = ${kind} AND d.partition = ${partition}
+        AND d.gateway = ${sql.table(table)}.gateway AND d.seq = ${sql.table(table)}.seq)${notLeft}`;
+    };
     const [batchRows, eventRows] = await Promise.all([
       oldestFirst(
         this.rdb.db
