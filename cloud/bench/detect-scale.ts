@@ -228,7 +228,7 @@ async function run(
       60_000,
       200,
     );
-    await new Promise((resolve) => setTimeout(resolve, 2 * 2000 + 1000));
+    await sleep(2 * 2000 + 1000);
     const base = Date.now() - 2 * 86_400_000;
     const work = Array.from({ length: gateways }, (_, g) => batchesOf(g, base, WARMUP, BATCHES));
     const warm = Array.from({ length: gateways }, (_, g) => batchesOf(g, base, 0, WARMUP));

@@ -251,11 +251,9 @@ export class PartitionedDetection {
   }
 
   private saveDue(held: Held): boolean {
-    const changed = held.engine.changes() !== held.changesSaved;
-    if (held.processed.length === 0 && !changed) return false;
-    return (
-      changed || held.processed.length >= this.policy.maxBatches || Date.now() - held.savedAt >= this.policy.intervalMs
-    );
+    if (held.engine.changes() !== held.changesSaved) return true;
+    const unmarked = held.processed.length;
+    return unmarked > 0 && (unmarked >= this.policy.maxBatches || Date.now() - held.savedAt >= this.policy.intervalMs);
   }
 
   /** Commits the partition's state, then marks what it processed since: an item is marked only once what it did is committed. */

@@ -62,13 +62,13 @@ export class DetectionBacklog {
   ): Promise<BacklogItem[]> {
     if (gateways.length === 0) return [];
     const notDone = (kind: BacklogKey['kind'], table: 'ingest_ledger' | 'gateway_events') => {
-      const left = processed.filter((key) => key.kind === kind);
-      const notLeft =
-        left.length === 0
+      const skipped = processed.filter((key) => key.kind === kind);
+      const notSkipped =
+        skipped.length === 0
           ? sql``
-          : sql` AND (${sql.table(table)}.gateway, ${sql.table(table)}.seq) NOT IN (${sql.join(left.map((key) => sql`(${key.gateway}, ${key.seq})`))})`;
+          : sql` AND (${sql.table(table)}.gateway, ${sql.table(table)}.seq) NOT IN (${sql.join(skipped.map((key) => sql`(${key.gateway}, ${key.seq})`))})`;
       return sql<boolean>`NOT EXISTS (SELECT 1 FROM detection_done d WHERE d.kind = ${kind} AND d.partition = ${partition}
-        AND d.gateway = ${sql.table(table)}.gateway AND d.seq = ${sql.table(table)}.seq)${notLeft}`;
+        AND d.gateway = ${sql.table(table)}.gateway AND d.seq = ${sql.table(table)}.seq)${notSkipped}`;
     };
     const [batchRows, eventRows] = await Promise.all([
       oldestFirst(
